@@ -1,0 +1,1 @@
+"""Bid optimization, guardrails, recommendations, coverage expansion and exports."""

@@ -1,0 +1,1 @@
+"""The weekly HTML report and CI outputs; renders only from results."""

@@ -1,0 +1,153 @@
+"""The ``searchops`` command line.
+
+Commands live beside the code they drive (``seo_crawler/cli.py``,
+``audits/cli.py``, ...) and are imported only when used, so ``searchops --help``
+is instant and one stage's missing optional dependency never breaks another.
+
+Exit codes (DESIGN.md): 0 ok; 1 findings at or above ``--fail-on`` or a failed
+check; 2 usage or runtime error, one line on stderr (a traceback only with
+``--debug``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from searchops import __version__
+from searchops.console import configure_logging, set_quiet, stderr
+from searchops.errors import SearchopsError
+from searchops.settings import LoadedSettings, load_settings
+from searchops.workspace import Workspace, workspace_path
+
+# name -> "module:attribute" of a click command or group.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "crawl": ("seo_crawler.cli:crawl", "Crawl a catalog site into a run folder."),
+    "vitals": ("seo_crawler.vitals.cli:vitals", "Measure lab Core Web Vitals in Chromium."),
+    "audit": ("audits.cli:audit", "Audit a run folder; compare with a baseline."),
+    "rules": ("audits.cli:rules", "List the audit rules."),
+    "sem": ("sem.cli:sem", "Pull, import and model SEM campaign data."),
+    "bid": ("bidding.cli:bid", "Recommend and apply keyword bids."),
+    "coverage": ("bidding.cli:coverage", "Find catalog products worth adding to paid search."),
+    "report": ("reports.cli:report", "Write the weekly HTML report."),
+    "demo-site": ("searchops.demosite.cli:demo_site", "Serve the bundled demo catalog site."),
+    "demo": ("searchops.demo:demo", "Run the whole pipeline on the demo site."),
+}
+
+
+@dataclass
+class AppContext:
+    """What every command gets through ``click.pass_obj``."""
+
+    workspace: Path
+    config_file: Path | None
+    debug: bool
+    _settings: dict[str, LoadedSettings] = field(default_factory=dict)
+
+    def settings(self, overrides: dict[str, Any] | None = None) -> LoadedSettings:
+        """Defaults < project file < ``overrides`` (the command's flags), validated."""
+        return load_settings(config_file=self.config_file, overrides=overrides)
+
+    def open_workspace(self, read_only: bool = False) -> Workspace:
+        return Workspace(self.workspace, read_only=read_only)
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        target, _ = COMMANDS[cmd_name]
+        module_name, attr = target.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            raise SearchopsError(f"'{cmd_name}' is not available: {exc}") from None
+        command: click.Command = getattr(module, attr)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Help without importing every stage: the short help is kept in COMMANDS.
+        rows = [(name, help_text) for name, (_, help_text) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="searchops")
+@click.option(
+    "--workspace",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="SEARCHOPS_WORKSPACE",
+    help="DuckDB workspace file (default ./searchops.duckdb; env SEARCHOPS_WORKSPACE).",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Settings file (default: ./searchops.toml or [tool.searchops] in ./pyproject.toml).",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks and library debug logs.")
+@click.option("-v", "--verbose", is_flag=True, help="Log progress messages.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    workspace: Path | None,
+    config_file: Path | None,
+    debug: bool,
+    verbose: bool,
+    quiet: bool,
+) -> None:
+    """SEO/SEM audit and bid optimization for large catalog sites.
+
+    \b
+    Typical week:
+      searchops crawl https://www.example.ca/ --sitemap https://www.example.ca/sitemap.xml
+      searchops vitals --from runs/crawl-...
+      searchops audit runs/crawl-... --baseline last --fail-on error
+      searchops sem pull --customer-id 1234567890 --since 2026-01-01 --until 2026-03-31
+      searchops bid recommend --budget 5000 --target-roas 4
+      searchops report weekly --out weekly.html
+
+    Try it all on the bundled demo site: searchops demo
+    """
+    configure_logging(debug=debug, verbose=verbose)
+    set_quiet(quiet)
+    ctx.obj = AppContext(workspace=workspace_path(workspace), config_file=config_file, debug=debug)
+
+
+def main(argv: list[str] | None = None) -> None:
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        rv = cli.main(args=argv, prog_name="searchops", standalone_mode=False)
+    except click.exceptions.Abort:
+        stderr.print("aborted")
+        sys.exit(2)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except SearchopsError as exc:
+        if debug:
+            raise
+        print(f"searchops: error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print("searchops: interrupted", file=sys.stderr)
+        sys.exit(2)
+    except Exception as exc:
+        if debug:
+            raise
+        print(
+            f"searchops: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
+            file=sys.stderr,
+        )
+        sys.exit(2)
+    sys.exit(rv if isinstance(rv, int) else 0)

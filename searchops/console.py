@@ -1,0 +1,75 @@
+"""Console output shared by every command: rich on a terminal, quiet otherwise.
+
+Progress bars and status go to stderr so stdout stays machine-readable
+(``--format json`` can be piped). Text from crawled pages is untrusted: print it
+with :func:`safe_text`, never as rich markup.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+stderr = Console(stderr=True, highlight=False)
+stdout = Console(highlight=False, soft_wrap=True)
+
+_CONTROL = {c: " " for c in range(0x20) if c not in (0x09,)} | {0x7F: " "}
+
+
+def safe_text(value: object, limit: int = 200) -> str:
+    """Untrusted text, made safe for a terminal: no control or escape sequences, no
+    rich markup, bounded length."""
+    text = str(value).translate(_CONTROL)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return escape(text)
+
+
+def interactive() -> bool:
+    """Progress displays only on a real terminal, and never in CI logs."""
+    return stderr.is_terminal and not os.environ.get("CI") and not _quiet
+
+
+_quiet = False
+
+
+def set_quiet(value: bool) -> None:
+    global _quiet
+    _quiet = value
+
+
+def progress(transient: bool = False) -> Progress:
+    """A rich progress display; disabled (no output at all) when not interactive."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[status]}"),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=transient,
+        disable=not interactive(),
+    )
+
+
+def configure_logging(debug: bool = False, verbose: bool = False) -> None:
+    level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(
+        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True
+    )
+    # Scrapy and the Google Ads client are chatty at INFO; their details belong to --debug.
+    for noisy in ("scrapy", "twisted", "google.ads", "urllib3", "asyncio", "filelock"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if debug else logging.WARNING)

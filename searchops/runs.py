@@ -1,0 +1,85 @@
+"""Run folders: the portable artifact of one crawl (Parquet files + ``crawl.json``).
+
+A run folder can be audited offline, years later, without re-crawling. The
+manifest records what is needed to interpret it: start URLs, settings,
+library versions, the schema version of every Parquet file, stats and timings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import tempfile
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from searchops.errors import SearchopsError
+
+MANIFEST = "crawl.json"
+# Bump when a column of pages/links/sitemaps.parquet changes meaning or type;
+# readers check it (seo_crawler.schema documents every column).
+SCHEMA_VERSION = 1
+
+_VERSIONED = ("searchops", "scrapy", "scrapy-playwright", "extruct", "pyarrow", "duckdb")
+
+
+def library_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in _VERSIONED:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def new_run_dir(base: Path | None = None, label: str = "run") -> Path:
+    """A fresh, timestamped run folder under ``base`` (default ``./runs``)."""
+    base = base or Path("runs")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = base / f"{label}-{stamp}"
+    n = 1
+    while path.exists():
+        n += 1
+        path = base / f"{label}-{stamp}-{n}"
+    path.mkdir(parents=True)
+    return path
+
+
+def write_manifest(run: Path, manifest: dict[str, Any]) -> Path:
+    """Write ``crawl.json`` atomically (a crash never leaves half a manifest)."""
+    data = {"schema_version": SCHEMA_VERSION, "versions": library_versions(), **manifest}
+    run.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=run, prefix=".crawl.", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=2, sort_keys=True, default=str)
+    target = run / MANIFEST
+    os.replace(tmp, target)
+    return target
+
+
+def read_manifest(run: Path) -> dict[str, Any]:
+    path = Path(run) / MANIFEST
+    if not path.is_file():
+        raise SearchopsError(f"{run}: not a run folder (no {MANIFEST})")
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise SearchopsError(f"{path}: unreadable manifest: {exc}") from None
+    if data.get("schema_version", 0) > SCHEMA_VERSION:
+        raise SearchopsError(
+            f"{path}: schema version {data['schema_version']} is newer than this "
+            f"searchops understands ({SCHEMA_VERSION}); upgrade searchops"
+        )
+    return data
+
+
+def parquet_path(run: Path, name: str) -> Path:
+    """``RUN/<name>.parquet`` or, for part-file runs, the glob DuckDB/pyarrow read."""
+    single = Path(run) / f"{name}.parquet"
+    if single.exists():
+        return single
+    return Path(run) / name  # a directory of part files (pages/part-0000.parquet, ...)

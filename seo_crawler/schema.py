@@ -1,0 +1,116 @@
+"""The artifact schema of a run folder: every column of every Parquet file, documented.
+
+This is a contract (DESIGN.md, "Contracts"): the audits, the report, the
+benchmarks and users' notebooks read these columns. Change a column only on
+purpose, bump ``searchops.runs.SCHEMA_VERSION`` and say so in the changelog.
+
+Files of a run folder::
+
+    crawl.json          manifest (start URLs, settings, versions, schema version, stats, timings)
+    pages.parquet       one row per URL the crawler met in scope (fetched, blocked or failed)
+    links.parquet       one row per link-like reference (a, canonical, hreflang, redirect, img)
+    sitemaps.parquet    one row per sitemap file fetched
+    sitemap_urls.parquet one row per <url> entry of every sitemap
+
+Big crawls may write part files instead (``pages/part-00000.parquet`` ...);
+read them with :func:`searchops.runs.parquet_path`, DuckDB or pyarrow.dataset.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+HOP = pa.struct([("url", pa.string()), ("status", pa.int32())])
+HREFLANG = pa.struct([("lang", pa.string()), ("href", pa.string()), ("source", pa.string())])
+IMAGE = pa.struct(
+    [
+        ("src", pa.string()),
+        ("alt", pa.string()),  # null = no alt attribute; "" = empty alt (decorative)
+        ("width", pa.string()),
+        ("height", pa.string()),
+        ("loading", pa.string()),
+    ]
+)
+
+# fmt: off
+PAGES = pa.schema([
+    # --- fetch
+    ("url", pa.string()),               # the URL requested (normalized: fragment dropped)
+    ("final_url", pa.string()),         # after redirects; == url when none
+    ("status", pa.int32()),             # HTTP status of the final response; null if never fetched
+    ("fetch_state", pa.string()),       # fetched | blocked_robots | error | trap | redirect_loop | too_large
+    ("redirect_chain", pa.list_(HOP)),  # each hop: the URL requested and the status it answered (3xx)
+    ("redirect_loop", pa.bool_()),      # the chain came back to a URL already in it
+    ("content_type", pa.string()),      # Content-Type header (lowercased media type)
+    ("encoding", pa.string()),          # encoding used to decode the body
+    ("encoding_declared", pa.string()), # charset declared by header or <meta>, null if none
+    ("depth", pa.int32()),              # clicks from a start URL (sitemap-only URLs: depth of discovery)
+    ("response_ms", pa.float64()),      # download latency of the final response
+    ("bytes", pa.int64()),              # body size as received (decompressed)
+    ("truncated", pa.bool_()),          # body exceeded the download cap
+    ("rendered", pa.bool_()),           # the DOM was rendered by Chromium
+    ("render_reason", pa.string()),     # why it was rendered (always | template-needs-js | ...), null if not
+    ("fetched_at", pa.timestamp("ms", tz="UTC")),
+    ("discovered_from", pa.string()),   # start | link | sitemap | canonical | hreflang | redirect
+    ("referrer", pa.string()),          # first page that led here
+    # --- head
+    ("title", pa.string()),             # first <title> text, whitespace-collapsed; null if none
+    ("title_count", pa.int32()),        # number of <title> elements
+    ("meta_description", pa.string()),  # first meta description content
+    ("meta_description_count", pa.int32()),
+    ("meta_robots", pa.string()),       # all <meta name=robots|googlebot> contents joined by ", " (lowercased)
+    ("x_robots_tag", pa.string()),      # X-Robots-Tag header values joined by ", " (lowercased)
+    ("canonical", pa.string()),         # first rel=canonical href, resolved absolute
+    ("canonicals", pa.list_(pa.string())),  # every rel=canonical href as written (HTML then Link header)
+    ("canonical_sources", pa.list_(pa.string())),  # html | header, aligned with canonicals
+    ("hreflang", pa.list_(HREFLANG)),   # alternates from html <link>, http Link header and sitemap
+    ("lang", pa.string()),              # <html lang>
+    ("viewport", pa.string()),          # meta viewport content
+    # --- body
+    ("h1", pa.list_(pa.string())),      # text of every <h1>
+    ("h2", pa.list_(pa.string())),
+    ("structured_data", pa.string()),   # JSON array of items: {"syntax": json-ld|microdata|rdfa, "type", "data"}
+    ("structured_data_errors", pa.list_(pa.string())),  # parse errors, e.g. invalid JSON-LD
+    ("jsonld_blocks", pa.int32()),      # number of <script type=application/ld+json> blocks
+    ("visible_prices", pa.list_(pa.string())),  # price texts as shown on the page (itemprop/class price)
+    ("images", pa.list_(IMAGE)),
+    ("insecure_resources", pa.list_(pa.string())),  # http:// subresources on an https page
+    ("word_count", pa.int32()),         # words of visible body text
+    ("content_hash", pa.string()),      # sha1 of normalized visible text (exact duplicates)
+    ("simhash", pa.int64()),            # 64-bit simhash of text shingles (near duplicates)
+    ("links_internal", pa.int32()),
+    ("links_external", pa.int32()),
+    # --- discovery
+    ("in_sitemap", pa.bool_()),         # listed in at least one sitemap
+    ("sitemaps", pa.list_(pa.string())),  # the sitemaps listing it
+    ("trap", pa.string()),              # trap reason (repeating-segments | param-explosion | ...), null if none
+    ("error", pa.string()),             # fetch/parse error, null if none
+])
+
+LINKS = pa.schema([
+    ("source", pa.string()),            # page the reference is on (its final URL)
+    ("target", pa.string()),            # absolute URL (fragment dropped)
+    ("kind", pa.string()),              # a | canonical | hreflang | redirect | img
+    ("anchor", pa.string()),            # anchor text (a), hreflang code (hreflang)
+    ("nofollow", pa.bool_()),           # rel contains nofollow (or the page's meta robots nofollow)
+    ("region", pa.string()),            # nav | header | footer | body
+    ("internal", pa.bool_()),           # target host in the crawl scope
+])
+
+SITEMAPS = pa.schema([
+    ("sitemap", pa.string()),           # URL of the sitemap file
+    ("parent", pa.string()),            # index that listed it, null for roots
+    ("kind", pa.string()),              # index | urlset | invalid
+    ("status", pa.int32()),
+    ("url_count", pa.int64()),          # <url> or <sitemap> entries
+    ("bytes_uncompressed", pa.int64()),
+    ("error", pa.string()),
+])
+
+SITEMAP_URLS = pa.schema([
+    ("sitemap", pa.string()),
+    ("loc", pa.string()),
+    ("lastmod", pa.string()),           # as written; rules validate W3C datetime
+    ("alternates", pa.list_(HREFLANG)), # xhtml:link rel=alternate entries (source = sitemap)
+])
+# fmt: on
