@@ -20,3 +20,7 @@ def workspace_file(tmp_path: Path) -> Path:
 
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+# Session fixtures shared across test packages: the demo site (fixtures_demo) and a
+# crawl of it (fixtures_crawl). Kept in their own modules so each has one owner.
+pytest_plugins = ["tests.fixtures_demo", "tests.fixtures_crawl"]

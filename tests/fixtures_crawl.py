@@ -1,0 +1,1 @@
+"""Fixtures that crawl the demo site once per test session."""

@@ -1,0 +1,1 @@
+"""Fixtures serving the bundled demo catalog site on 127.0.0.1."""
