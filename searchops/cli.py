@@ -47,11 +47,15 @@ class AppContext:
     workspace: Path
     config_file: Path | None
     debug: bool
-    _settings: dict[str, LoadedSettings] = field(default_factory=dict)
+    _base: LoadedSettings | None = field(default=None, repr=False)
 
     def settings(self, overrides: dict[str, Any] | None = None) -> LoadedSettings:
         """Defaults < project file < ``overrides`` (the command's flags), validated."""
-        return load_settings(config_file=self.config_file, overrides=overrides)
+        if overrides:
+            return load_settings(config_file=self.config_file, overrides=overrides)
+        if self._base is None:
+            self._base = load_settings(config_file=self.config_file)
+        return self._base
 
     def open_workspace(self, read_only: bool = False) -> Workspace:
         return Workspace(self.workspace, read_only=read_only)
@@ -122,6 +126,11 @@ def cli(
     configure_logging(debug=debug, verbose=verbose)
     set_quiet(quiet)
     ctx.obj = AppContext(workspace=workspace_path(workspace), config_file=config_file, debug=debug)
+    # Validate the configuration before any work starts, so a typo in searchops.toml fails
+    # fast with file and key, whatever the command -- but never stand in the way of --help.
+    remaining = [*getattr(ctx, "protected_args", []), *ctx.args]
+    if not {"-h", "--help"} & set(remaining):
+        ctx.obj.settings()
 
 
 def main(argv: list[str] | None = None) -> None:
