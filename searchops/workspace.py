@@ -131,7 +131,7 @@ class Workspace:
             sql += " AND run_id <> ?"
             params.append(before)
         df = self.con.execute(sql + " ORDER BY started_at DESC LIMIT 1", params).df()
-        return None if df.empty else df.iloc[0].to_dict()
+        return None if df.empty else {str(k): v for k, v in df.iloc[0].to_dict().items()}
 
     def replace_rows(self, table: str, df: pd.DataFrame, key: str, value: Any) -> None:
         """Replace the rows of ``table`` where ``key = value`` by ``df`` (creating the table)."""

@@ -57,7 +57,7 @@ def test_unknown_key_is_rejected_with_its_name(tmp_path: Path) -> None:
 
 
 def test_bad_override_is_attributed_to_the_command_line(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="command line: crawl.max_depth"):
+    with pytest.raises(ConfigError, match=r"command line: crawl\.max_depth"):
         load_settings(project_dir=tmp_path, overrides={"crawl": {"max_depth": "deep"}})
 
 
