@@ -1,0 +1,287 @@
+"""The SEM workspace tables: one schema, written by every source (API pull, export import, demo).
+
+Every table carries ``source`` (the account a row describes, e.g. ``google-ads:1234567890``,
+``microsoft-export:Contoso``, ``demo:seed=0``) and ``pull_id`` (the pull/import/demo run that
+wrote it, registered in ``runs`` with ``kind="sem"``). Writing is by replacement, never by
+appending duplicates:
+
+* snapshot tables (``sem_keywords``, ``sem_products``, ``sem_bid_landscape``, ``sem_truth*``):
+  a new pull replaces every row of the same ``source``;
+* daily tables (``sem_keyword_daily``, ``sem_shopping_daily``, ``sem_search_terms``): a new pull
+  replaces the rows of the same ``source`` whose ``date`` lies in the pulled range, so weekly
+  incremental pulls accumulate history and a re-pull of a week replaces that week.
+
+Money is in account currency units (CAD for the demo), never micros: sources convert.
+Ids are Google's int64 ids; exports without ids get stable 63-bit hashes of the names
+(:func:`stable_id`), so the same keyword keeps its id across imports.
+
+Columns (``TABLES`` below is the authoritative list, with types):
+
+``sem_keywords`` one row per keyword criterion (current state):
+    customer_id, campaign_id, campaign, ad_group_id, ad_group, criterion_id, keyword,
+    match_type (EXACT|PHRASE|BROAD), status (ENABLED|PAUSED|REMOVED), cpc_bid (current max CPC),
+    final_url, lang (en|fr, when known), item_id (merchant item id of the product the keyword
+    sells, when known), sku, category.
+``sem_keyword_daily`` one row per keyword and day:
+    date, customer_id, campaign_id, ad_group_id, criterion_id, cpc_bid (the bid in effect that
+    day when the source knows it: the demo and the local API server do; the real API reports
+    the current bid, so real bid variation comes from ``sem_bid_landscape``), clicks,
+    impressions, cost, conversions, conversions_value.
+``sem_shopping_daily`` one row per product item and day (shopping_performance_view):
+    date, customer_id, campaign_id, ad_group_id, item_id, clicks, impressions, cost,
+    conversions, conversions_value.
+``sem_products`` the shopping_product snapshot (Merchant Center items seen by Google Ads):
+    customer_id, item_id, title, brand, category, price, currency, language, status
+    (ELIGIBLE|ELIGIBLE_LIMITED|NOT_ELIGIBLE), availability (IN_STOCK|OUT_OF_STOCK|PREORDER),
+    campaign_id, ad_group_id.
+``sem_bid_landscape`` ad_group_criterion_simulation CPC bid points (totals over start..end):
+    customer_id, ad_group_id, criterion_id, start_date, end_date, cpc_bid, clicks, impressions,
+    cost, conversions, conversions_value.
+``sem_search_terms`` search_term_view by day:
+    date, customer_id, campaign_id, ad_group_id, criterion_id, search_term, keyword,
+    match_type, status, clicks, impressions, cost, conversions, conversions_value.
+``sem_truth`` (demo only) the true parameters of each keyword; expected clicks on a day with
+    bid ``x`` are ``min(click_ceiling, a * x ** elasticity) * season`` (``season`` from
+    ``sem_truth_season`` by weekday), cost per click is ``cpc_ratio * x``, conversions are
+    ``clicks * cvr``, value is ``conversions * value_per_conversion``:
+    criterion_id, ad_group_id, campaign_id, category, a, elasticity, click_ceiling,
+    impression_ceiling, ctr, cpc_ratio, cvr, value_per_conversion, base_bid.
+``sem_truth_season`` (demo only) dow (0 = Monday), multiplier (mean 1 over the week).
+``sem_truth_coverage`` (demo only) what the coverage feature must find:
+    kind (uncovered: in-stock catalog product without keywords or shopping coverage;
+    wasted: paid coverage pointing at a product that is out of stock, 404 or noindex),
+    reason (in_stock_uncovered|out_of_stock|not_found|noindex), item_id, sku, url,
+    criterion_id (wasted keywords; NULL for uncovered products and shopping items).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from searchops.errors import SearchopsError
+from searchops.workspace import Workspace
+
+_COMMON = [("source", "VARCHAR"), ("pull_id", "VARCHAR")]
+_METRICS = [
+    ("clicks", "BIGINT"),
+    ("impressions", "BIGINT"),
+    ("cost", "DOUBLE"),
+    ("conversions", "DOUBLE"),
+    ("conversions_value", "DOUBLE"),
+]
+
+TABLES: dict[str, list[tuple[str, str]]] = {
+    "sem_keywords": [
+        *_COMMON,
+        ("customer_id", "VARCHAR"),
+        ("campaign_id", "BIGINT"),
+        ("campaign", "VARCHAR"),
+        ("ad_group_id", "BIGINT"),
+        ("ad_group", "VARCHAR"),
+        ("criterion_id", "BIGINT"),
+        ("keyword", "VARCHAR"),
+        ("match_type", "VARCHAR"),
+        ("status", "VARCHAR"),
+        ("cpc_bid", "DOUBLE"),
+        ("final_url", "VARCHAR"),
+        ("lang", "VARCHAR"),
+        ("item_id", "VARCHAR"),
+        ("sku", "VARCHAR"),
+        ("category", "VARCHAR"),
+    ],
+    "sem_keyword_daily": [
+        *_COMMON,
+        ("date", "DATE"),
+        ("customer_id", "VARCHAR"),
+        ("campaign_id", "BIGINT"),
+        ("ad_group_id", "BIGINT"),
+        ("criterion_id", "BIGINT"),
+        ("cpc_bid", "DOUBLE"),
+        *_METRICS,
+    ],
+    "sem_shopping_daily": [
+        *_COMMON,
+        ("date", "DATE"),
+        ("customer_id", "VARCHAR"),
+        ("campaign_id", "BIGINT"),
+        ("ad_group_id", "BIGINT"),
+        ("item_id", "VARCHAR"),
+        *_METRICS,
+    ],
+    "sem_products": [
+        *_COMMON,
+        ("customer_id", "VARCHAR"),
+        ("item_id", "VARCHAR"),
+        ("title", "VARCHAR"),
+        ("brand", "VARCHAR"),
+        ("category", "VARCHAR"),
+        ("price", "DOUBLE"),
+        ("currency", "VARCHAR"),
+        ("language", "VARCHAR"),
+        ("status", "VARCHAR"),
+        ("availability", "VARCHAR"),
+        ("campaign_id", "BIGINT"),
+        ("ad_group_id", "BIGINT"),
+    ],
+    "sem_bid_landscape": [
+        *_COMMON,
+        ("customer_id", "VARCHAR"),
+        ("ad_group_id", "BIGINT"),
+        ("criterion_id", "BIGINT"),
+        ("start_date", "DATE"),
+        ("end_date", "DATE"),
+        ("cpc_bid", "DOUBLE"),
+        ("clicks", "DOUBLE"),
+        ("impressions", "DOUBLE"),
+        ("cost", "DOUBLE"),
+        ("conversions", "DOUBLE"),
+        ("conversions_value", "DOUBLE"),
+    ],
+    "sem_search_terms": [
+        *_COMMON,
+        ("date", "DATE"),
+        ("customer_id", "VARCHAR"),
+        ("campaign_id", "BIGINT"),
+        ("ad_group_id", "BIGINT"),
+        ("criterion_id", "BIGINT"),
+        ("search_term", "VARCHAR"),
+        ("keyword", "VARCHAR"),
+        ("match_type", "VARCHAR"),
+        ("status", "VARCHAR"),
+        *_METRICS,
+    ],
+    "sem_truth": [
+        *_COMMON,
+        ("criterion_id", "BIGINT"),
+        ("ad_group_id", "BIGINT"),
+        ("campaign_id", "BIGINT"),
+        ("category", "VARCHAR"),
+        ("a", "DOUBLE"),
+        ("elasticity", "DOUBLE"),
+        ("click_ceiling", "DOUBLE"),
+        ("impression_ceiling", "DOUBLE"),
+        ("ctr", "DOUBLE"),
+        ("cpc_ratio", "DOUBLE"),
+        ("cvr", "DOUBLE"),
+        ("value_per_conversion", "DOUBLE"),
+        ("base_bid", "DOUBLE"),
+    ],
+    "sem_truth_season": [*_COMMON, ("dow", "INTEGER"), ("multiplier", "DOUBLE")],
+    "sem_truth_coverage": [
+        *_COMMON,
+        ("kind", "VARCHAR"),
+        ("reason", "VARCHAR"),
+        ("item_id", "VARCHAR"),
+        ("sku", "VARCHAR"),
+        ("url", "VARCHAR"),
+        ("criterion_id", "BIGINT"),
+    ],
+}
+
+DAILY_TABLES = frozenset({"sem_keyword_daily", "sem_shopping_daily", "sem_search_terms"})
+
+_PANDAS_DTYPES: dict[str, Any] = {
+    "VARCHAR": "string",
+    "BIGINT": "Int64",
+    "INTEGER": "Int64",
+    "DOUBLE": "float64",
+    "DATE": "datetime64[ns]",
+}
+
+
+def columns(table: str) -> list[str]:
+    return [name for name, _ in TABLES[table]]
+
+
+def stable_id(*parts: object) -> int:
+    """A positive 63-bit id from names, the same on every import (for exports without ids)."""
+    digest = hashlib.blake2b("\x1f".join(str(p) for p in parts).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
+
+
+def conform(table: str, df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with exactly the table's columns, in order, with its types (missing -> NULL)."""
+    if table not in TABLES:
+        raise SearchopsError(f"unknown SEM table {table!r}; known: {', '.join(TABLES)}")
+    out = pd.DataFrame(index=df.index)
+    for name, sql_type in TABLES[table]:
+        dtype = _PANDAS_DTYPES[sql_type]
+        values = df[name] if name in df.columns else pd.Series(pd.NA, index=df.index)
+        if sql_type == "DATE":
+            out[name] = pd.to_datetime(values)
+        elif dtype == "float64":
+            out[name] = pd.to_numeric(values).astype("float64")
+        else:
+            out[name] = values.astype(dtype)
+    return out.reset_index(drop=True)
+
+
+def ensure_tables(workspace: Workspace, tables: Sequence[str] = tuple(TABLES)) -> None:
+    for table in tables:
+        cols = ", ".join(f'"{name}" {sql_type}' for name, sql_type in TABLES[table])
+        workspace.con.execute(f'CREATE TABLE IF NOT EXISTS "{table}" ({cols})')
+
+
+def write(
+    workspace: Workspace,
+    table: str,
+    df: pd.DataFrame,
+    *,
+    source: str,
+    pull_id: str,
+    since: date | None = None,
+    until: date | None = None,
+) -> int:
+    """Replace ``source``'s rows of ``table`` (only ``since..until`` for daily tables) by ``df``.
+
+    Call inside ``workspace.transaction()`` when several tables must change together.
+    Returns the number of rows written.
+    """
+    ensure_tables(workspace, [table])
+    frame = conform(table, df.assign(source=source, pull_id=pull_id))
+    if table in DAILY_TABLES and since is not None and until is not None:
+        workspace.con.execute(
+            f'DELETE FROM "{table}" WHERE source = ? AND date BETWEEN ? AND ?',
+            [source, since, until],
+        )
+    else:
+        workspace.con.execute(f'DELETE FROM "{table}" WHERE source = ?', [source])
+    workspace.con.register("_sem_incoming", frame)
+    try:
+        workspace.con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _sem_incoming')
+    finally:
+        workspace.con.unregister("_sem_incoming")
+    return len(frame)
+
+
+def read(
+    workspace: Workspace, table: str, source: str | None = None, **filters: Any
+) -> pd.DataFrame:
+    """Rows of ``table`` (optionally of one ``source``) with the documented columns."""
+    if not workspace.has_table(table):
+        return conform(table, pd.DataFrame(columns=columns(table)))
+    where, params = [], []
+    if source is not None:
+        where.append("source = ?")
+        params.append(source)
+    for key, value in filters.items():
+        where.append(f'"{key}" = ?')
+        params.append(value)
+    sql = f'SELECT * FROM "{table}"' + (" WHERE " + " AND ".join(where) if where else "")
+    return conform(table, workspace.con.execute(sql, params).df())
+
+
+def sources(workspace: Workspace) -> list[str]:
+    """The sources with keywords in the workspace, newest pull first."""
+    if not workspace.has_table("sem_keywords"):
+        return []
+    rows = workspace.con.execute(
+        "SELECT k.source FROM sem_keywords k LEFT JOIN runs r ON r.run_id = k.pull_id "
+        "GROUP BY k.source ORDER BY max(r.started_at) DESC NULLS LAST, k.source"
+    ).fetchall()
+    return [r[0] for r in rows]
