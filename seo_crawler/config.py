@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+import re
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class _Section(BaseModel):
@@ -23,5 +25,74 @@ class RenderConfig(_Section):
     chromium_path: str
 
 
+class VitalsProfile(_Section):
+    """Device and network emulation (0 for a network number means "no limit")."""
+
+    width: int = Field(gt=0)
+    height: int = Field(gt=0)
+    device_scale_factor: float = Field(gt=0)
+    mobile: bool
+    rtt_ms: float = Field(ge=0)
+    download_kbps: float = Field(ge=0)
+    upload_kbps: float = Field(ge=0)
+    cpu_slowdown: float = Field(ge=1)
+
+
+class VitalsThreshold(_Section):
+    """Good when value <= good; poor when value > poor."""
+
+    good: float
+    poor: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> VitalsThreshold:
+        if self.poor < self.good:
+            raise ValueError("poor must be >= good")
+        return self
+
+
+VITALS_METRICS = ("lcp_ms", "cls", "inp_ms", "fcp_ms", "ttfb_ms", "tbt_ms")
+
+
+class VitalsRegression(_Section):
+    alpha: float = Field(gt=0, lt=1)
+    confidence: float = Field(gt=0, lt=1)
+    bootstrap_resamples: int = Field(ge=100)
+    min_effect_ratio: float = Field(ge=0)
+    min_samples: int = Field(ge=2)
+    min_effect: dict[str, float]
+
+
 class VitalsConfig(_Section):
+    """The ``[vitals]`` section: lab Core Web Vitals (owned by ``seo_crawler.vitals``)."""
+
     profile: str
+    runs: int = Field(ge=1)
+    per_template: int = Field(ge=1)
+    concurrency: int = Field(ge=1)
+    chromium_args: list[str]
+    navigation_timeout_ms: int = Field(gt=0)
+    quiet_ms: int = Field(ge=0)
+    max_quiet_wait_ms: int = Field(ge=0)
+    interaction_wait_ms: int = Field(ge=0)
+    retries: int = Field(ge=0)
+    devtools_rtt_factor: float = Field(gt=0)
+    devtools_throughput_factor: float = Field(gt=0)
+    templates: dict[str, str]
+    profiles: dict[str, VitalsProfile]
+    thresholds: dict[str, VitalsThreshold]
+    regression: VitalsRegression
+
+    @model_validator(mode="after")
+    def _consistent(self) -> VitalsConfig:
+        if self.profile not in self.profiles:
+            raise ValueError(f"profile {self.profile!r} is not one of {sorted(self.profiles)}")
+        for name, pattern in self.templates.items():
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"templates.{name}: invalid regex: {exc}") from None
+        unknown = (set(self.thresholds) | set(self.regression.min_effect)) - set(VITALS_METRICS)
+        if unknown:
+            raise ValueError(f"unknown metrics {sorted(unknown)}; known: {list(VITALS_METRICS)}")
+        return self
