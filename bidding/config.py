@@ -2,16 +2,75 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class PolicyConfig(BaseModel):
+    """Outer parameters of the bidding policy (tuned by ``searchops bid tune``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    shrinkage: float = Field(ge=0)
+    step_cap: float = Field(gt=0, le=1)
+    min_clicks: int = Field(ge=0)
+    exact_multiplier: float = Field(gt=0)
+    phrase_multiplier: float = Field(gt=0)
+    broad_multiplier: float = Field(gt=0)
+
+
+class TuningConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    trials: int = Field(ge=1)
+    folds: int = Field(ge=1)
+    seed: int
+    shrinkage_range: tuple[float, float]
+    step_cap_range: tuple[float, float]
+    min_clicks_range: tuple[int, int]
+    segment_multiplier_range: tuple[float, float]
 
 
 class BiddingConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    max_change: float
+    max_change: float = Field(gt=0, le=1)
+    bid_floor: float = Field(gt=0)
+    bid_ceiling: float = Field(gt=0)
+    bid_step: float = Field(gt=0)
+    min_clicks: int = Field(ge=0)
+    max_cvr_interval_ratio: float = Field(gt=0)
+    objective: Literal["profit", "value"]
+    default_cpc_ratio: float = Field(gt=0, le=1)
+    history_days: int = Field(ge=7)
+    horizon_days: int = Field(ge=1)
+    bisection_iterations: int = Field(ge=20)
+    frontier_points: int = Field(ge=3)
+    interval_level: float = Field(gt=0, lt=1)
+    interval_draws: int = Field(ge=20)
+    block_increase_out_of_stock: bool
+    block_increase_failed_landing: bool
+    policy: PolicyConfig
+    tuning: TuningConfig
+
+    @model_validator(mode="after")
+    def _floor_below_ceiling(self) -> BiddingConfig:
+        if self.bid_floor >= self.bid_ceiling:
+            raise ValueError("bid_floor must be below bid_ceiling")
+        return self
 
 
 class CoverageConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    top_n: int
+    top_n: int = Field(ge=1)
+    cvr_prior_clicks: float = Field(gt=0)
+    default_clicks_per_day: float = Field(gt=0)
+    default_cpc: float = Field(gt=0)
+    horizon_days: int = Field(ge=1)
+    interval_level: float = Field(gt=0, lt=1)
+    keyword_words: list[str]
+    keyword_match_types: list[Literal["Exact", "Phrase", "Modified", "Broad"]]
+    headline_max: int = Field(ge=1)
+    description_max: int = Field(ge=1)
