@@ -1,0 +1,117 @@
+"""Per-keyword response models as the bidding code consumes them.
+
+:class:`KeywordModels` wraps one DataFrame, one row per keyword, with these columns
+(daily units, account currency):
+
+=====================  ============================================================
+customer_id, campaign_id, ad_group_id, criterion_id   ids (Google's)
+campaign, ad_group, keyword, match_type, final_url, item_id, category   labels
+cpc_bid                current max CPC bid
+clicks                 clicks in the fitted history (data sufficiency)
+a, a_se                click-curve scale (clicks/day at bid 1) and its standard error
+elasticity, elasticity_se   click-curve elasticity and its standard error
+click_ceiling          clicks/day at saturation (inf when unknown)
+cpc_ratio              avg CPC / max CPC (the CPC model ``cpc = cpc_ratio * bid``)
+cvr, cvr_lo, cvr_hi    conversion rate and its interval
+value_per_conversion, value_lo, value_hi   order value and its interval
+=====================  ============================================================
+
+:func:`from_roi` builds it from ``sem.roi.fit_models`` output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from bidding.optimizer import ResponseCurves
+
+REQUIRED = (
+    "criterion_id",
+    "ad_group_id",
+    "cpc_bid",
+    "clicks",
+    "a",
+    "elasticity",
+    "click_ceiling",
+    "cpc_ratio",
+    "cvr",
+    "value_per_conversion",
+)
+OPTIONAL_DEFAULTS: dict[str, str | int | float | None] = {
+    "customer_id": "",
+    "campaign_id": 0,
+    "campaign": "",
+    "ad_group": "",
+    "keyword": "",
+    "match_type": "EXACT",
+    "final_url": None,
+    "item_id": None,
+    "category": "",
+    "a_se": 0.0,
+    "elasticity_se": 0.0,
+}
+
+
+@dataclass(frozen=True)
+class KeywordModels:
+    frame: pd.DataFrame
+
+    def __post_init__(self) -> None:
+        missing = [c for c in REQUIRED if c not in self.frame.columns]
+        if missing:
+            raise ValueError(f"keyword models lack columns: {', '.join(missing)}")
+        frame = self.frame.reset_index(drop=True).copy()
+        for col, default in OPTIONAL_DEFAULTS.items():
+            if col not in frame.columns:
+                frame[col] = default
+        for col, lo_hi in (
+            ("cvr", ("cvr_lo", "cvr_hi")),
+            ("value_per_conversion", ("value_lo", "value_hi")),
+        ):
+            for bound in lo_hi:
+                if bound not in frame.columns:
+                    frame[bound] = frame[col]
+        object.__setattr__(self, "frame", frame)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def col(self, name: str) -> np.ndarray:
+        return self.frame[name].to_numpy(dtype=float, na_value=np.nan)
+
+    @property
+    def current_bid(self) -> np.ndarray:
+        return self.col("cpc_bid")
+
+    def value_per_click(self) -> np.ndarray:
+        return np.nan_to_num(self.col("cvr") * self.col("value_per_conversion"))
+
+    def curves(self, value_per_click: np.ndarray | None = None) -> ResponseCurves:
+        ceiling = self.col("click_ceiling")
+        return ResponseCurves(
+            scale=np.nan_to_num(self.col("a")),
+            elasticity=np.clip(np.nan_to_num(self.col("elasticity")), 0.0, None),
+            ceiling=np.where(np.isfinite(ceiling) & (ceiling > 0), ceiling, np.inf),
+            cpc_ratio=np.clip(np.nan_to_num(self.col("cpc_ratio"), nan=1.0), 1e-3, 1.0),
+            value_per_click=self.value_per_click() if value_per_click is None else value_per_click,
+        )
+
+    def take(self, index: np.ndarray) -> KeywordModels:
+        return KeywordModels(self.frame.iloc[index].reset_index(drop=True))
+
+
+def from_roi(fit: pd.DataFrame) -> KeywordModels:
+    """:class:`KeywordModels` from ``sem.roi.fit_models`` output (enabled keywords only)."""
+    frame = fit.rename(
+        columns={
+            "current_bid": "cpc_bid",
+            "value_per_conversion_lo": "value_lo",
+            "value_per_conversion_hi": "value_hi",
+        }
+    )
+    if "status" in frame.columns:
+        frame = frame[frame["status"].fillna("ENABLED").eq("ENABLED")]
+    return KeywordModels(frame)
