@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class SemConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    margin: float
+    margin: float = Field(ge=0, le=1)
+    interval: float = Field(gt=0, lt=1)
+    min_clicks: int = Field(ge=0)
+    min_conversions: int = Field(ge=0)
+    landscape_weight: float = Field(ge=0)
+    bootstrap_draws: int = Field(ge=20)
+    api_retries: int = Field(ge=0)
+    api_backoff_s: float = Field(ge=0)
+    api_backoff_max_s: float = Field(ge=0)

@@ -1,0 +1,210 @@
+"""``searchops sem``: pull, import, demo and model SEM campaign data."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date
+from typing import Any
+
+import click
+import pandas as pd
+
+from searchops.console import safe_text, stderr, stdout
+from searchops.errors import SearchopsError
+
+
+@click.group()
+def sem() -> None:
+    """Pull, import and model SEM (paid search) campaign data.
+
+    \b
+    Examples:
+      searchops sem demo --keywords 10000 --days 90        # synthetic account with known truth
+      searchops sem pull --customer-id 1234567890 --since 2026-01-01 --until 2026-03-31
+      searchops sem import keywords.csv --platform auto      # Google Ads / Microsoft export
+      searchops sem roi --level campaign
+    """
+
+
+@sem.command()
+@click.option("--keywords", default=10_000, show_default=True, help="Number of keywords.")
+@click.option("--days", default=90, show_default=True, help="Days of daily history.")
+@click.option("--seed", default=0, show_default=True, help="Random seed of the account.")
+@click.option("--products", default=2000, show_default=True, help="Demo catalog size.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day (default yesterday).")
+@click.option(
+    "--site-url",
+    default="https://demo.searchops.test",
+    show_default=True,
+    help="Base URL of the demo site the keywords' final URLs point at.",
+)
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Then serve the account as a local Google Ads API (gRPC, TLS) until Ctrl-C.",
+)
+@click.option("--port", default=0, help="Port for --serve (default: a free one).")
+@click.pass_obj
+def demo(
+    obj: Any,
+    keywords: int,
+    days: int,
+    seed: int,
+    products: int,
+    until: Any,
+    site_url: str,
+    serve: bool,
+    port: int,
+) -> None:
+    """Create the demo retailer account (with its truth) in the workspace.
+
+    Every keyword has known true parameters (click response to bid, conversion rate, order
+    value), saved as sem_truth beside the data, so models and bids can be scored.
+
+    \b
+    Examples:
+      searchops sem demo                                  # 10,000 keywords, 90 days
+      searchops sem demo --keywords 100000 --seed 7
+      searchops sem demo --serve                          # then pull it back through the API
+    """
+    from sem import demo as demo_mod
+
+    if keywords < 1 or days < 7:
+        raise SearchopsError("--keywords must be >= 1 and --days >= 7")
+    account = demo_mod.generate(
+        keywords=keywords,
+        days=days,
+        seed=seed,
+        products=products,
+        until=until.date() if until else None,
+        site_url=site_url,
+    )
+    with obj.open_workspace() as ws:
+        pull_id = demo_mod.save(ws, account)
+    kw = account.frames["sem_keywords"]
+    stderr.print(
+        f"demo account {account.customer_id}: {len(kw):,} keywords, "
+        f"{len(account.frames['sem_keyword_daily']):,} daily rows "
+        f"{account.since}..{account.until} -> {obj.workspace} ({pull_id})"
+    )
+    if serve:
+        from sem import ads_server
+
+        with ads_server.serve(account, port=port) as server:
+            stderr.print(
+                f"Google Ads API (v{ads_server.API_VERSION[1:]}) on {server.endpoint}; "
+                f"TLS root certificate: {server.root_cert_path}\n"
+                f"  GRPC_DEFAULT_SSL_ROOTS_FILE_PATH={server.root_cert_path} "
+                f"searchops sem pull --endpoint {server.endpoint} --customer-id "
+                f"{account.customer_id} --since {account.since} --until {account.until}\n"
+                "Ctrl-C to stop."
+            )
+            server.wait()
+
+
+@sem.command()
+@click.option(
+    "--level",
+    type=click.Choice(["keyword", "ad_group", "campaign"]),
+    default="campaign",
+    show_default=True,
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.option("--source", help="Which account (default: the newest pulled/imported/demo).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Fit on history from this day.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Fit on history up to this day.")
+@click.option("--margin", type=float, help="Gross margin (default [sem] margin).")
+@click.option("--limit", default=50, show_default=True, help="Rows in the table format.")
+@click.pass_obj
+def roi(
+    obj: Any,
+    level: str,
+    fmt: str,
+    source: str | None,
+    since: Any,
+    until: Any,
+    margin: float | None,
+    limit: int,
+) -> None:
+    """Model ROI: ROAS, marginal ROAS and profit with intervals and data-sufficiency flags.
+
+    Expected value, cost and profit are per day at the current bids. JSON output carries
+    the model diagnostics (deviance, pseudo R^2, dispersion, residual checks, priors).
+
+    \b
+    Examples:
+      searchops sem roi                              # campaigns, rich table
+      searchops sem roi --level keyword --format csv > keywords.csv
+      searchops sem roi --format json --until 2026-03-01
+    """
+    from sem import roi as roi_mod
+
+    overrides = {"sem": {"margin": margin}} if margin is not None else None
+    settings = obj.settings(overrides).settings
+    opts = roi_mod.options_from_settings(settings)
+    with obj.open_workspace(read_only=True) as ws:
+        fit = roi_mod.fit_models(
+            ws,
+            source=source,
+            since=since.date() if since else None,
+            until=until.date() if until else None,
+            options=opts,
+        )
+    summary = roi_mod.summarize(fit, level, opts)
+    if fmt == "csv":
+        click.echo(summary.to_csv(index=False), nl=False)
+    elif fmt == "json":
+        payload = {
+            "level": level,
+            "interval": opts.interval,
+            "margin": opts.margin,
+            "rows": json.loads(summary.to_json(orient="records", date_format="iso")),
+            "diagnostics": fit.attrs["diagnostics"],
+        }
+        click.echo(json.dumps(payload, indent=2, default=_json_default, allow_nan=False))
+    else:
+        _print_table(summary, level, opts.interval, limit)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _print_table(summary: pd.DataFrame, level: str, interval: float, limit: int) -> None:
+    from rich.table import Table
+
+    pct = f"{interval:.0%}"
+    name_col = {"keyword": "keyword", "ad_group": "ad_group", "campaign": "campaign"}[level]
+    table = Table(title=f"SEM ROI by {level} (per day at current bids, {pct} intervals)")
+    for col in (name_col, "clicks", "cost", "value/day", "ROAS", "profit/day", "data"):
+        table.add_column(col, justify="left" if col == name_col else "right")
+    rows = summary.sort_values("cost_per_day", ascending=False).head(limit)
+    for r in rows.itertuples(index=False):
+        flag = (
+            ("ok" if r.sufficient else "thin")
+            if level == "keyword"
+            else f"{r.sufficient_share:.0%} ok"
+        )
+        table.add_row(
+            safe_text(getattr(r, name_col), 60),
+            f"{r.clicks:,.0f}",
+            f"{r.cost:,.2f}",
+            f"{r.value_per_day:,.2f}",
+            f"{r.roas:.2f} [{r.roas_lo:.2f}, {r.roas_hi:.2f}]",
+            f"{r.profit_per_day:,.2f} [{r.profit_lo:,.2f}, {r.profit_hi:,.2f}]",
+            flag,
+        )
+    stdout.print(table)
+    if len(summary) > limit:
+        stderr.print(f"{len(summary) - limit} more rows: --limit N or --format csv")

@@ -1,0 +1,712 @@
+"""Keyword ROI models: click response to bid, conversion rate, value, cost; with intervals.
+
+Models (one row per keyword out of :func:`fit_models`):
+
+* **Clicks** at bid ``x`` per (average) day: ``min(click_ceiling, a * x ** b)``. Each keyword's
+  elasticity ``b`` is the conditional (keyword fixed-effect) Poisson MLE over its bid levels,
+  daily history plus bid-landscape points (weighted by ``landscape_weight``), with weekday
+  seasonality as exposure; it is then shrunk toward its category's mean with a random-effects
+  meta-analysis (statsmodels ``combine_effects``, DerSimonian-Laird), so sparse keywords borrow
+  strength. Given ``b``, the scale ``a`` has a gamma-Poisson empirical-Bayes posterior (prior by
+  category, method of moments). The ceiling comes from landscapes that flatten out (else inf).
+* **Conversion rate**: beta-binomial empirical Bayes, prior fitted by maximum likelihood per
+  category (scipy), posterior ``Beta(alpha + conversions, beta + clicks - conversions)``,
+  equal-tailed credible interval.
+* **Value per conversion**: log-normal, shrunk toward the product's price (from ``sem_products``)
+  or the category when the price is unknown, per-order spread pooled from daily rows.
+* **Cost per click** as a share of the bid (``cpc_ratio``), shrunk toward the category's.
+* ROAS, marginal ROAS and profit per day at the current bid with intervals from a vectorized
+  parametric bootstrap over the posteriors.
+
+``shrinkage`` scales every prior's strength (1 = the fitted empirical-Bayes prior; 0 = no
+pooling); the bidding policy search tunes it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, special, stats
+from statsmodels.stats.meta_analysis import combine_effects
+
+from searchops.errors import SearchopsError
+from searchops.workspace import Workspace
+from sem import tables
+
+_BOOTSTRAP_CHUNK = 5000  # keywords per bootstrap block: bounds memory at 100,000 keywords
+
+
+@dataclass(frozen=True)
+class RoiOptions:
+    margin: float = 0.30
+    interval: float = 0.90
+    shrinkage: float = 1.0
+    landscape_weight: float = 1.0
+    min_clicks: int = 30
+    min_conversions: int = 3
+    draws: int = 200
+    seed: int = 0
+
+
+def options_from_settings(settings: Any, **overrides: Any) -> RoiOptions:
+    sem = settings.sem
+    base = {
+        "margin": sem.margin,
+        "interval": sem.interval,
+        "landscape_weight": sem.landscape_weight,
+        "min_clicks": sem.min_clicks,
+        "min_conversions": sem.min_conversions,
+        "draws": sem.bootstrap_draws,
+    }
+    base.update({k: v for k, v in overrides.items() if v is not None})
+    return RoiOptions(**base)
+
+
+# ------------------------------------------------------------------ inputs
+
+
+def load_frames(
+    data: Workspace | Mapping[str, pd.DataFrame] | Any,
+    source: str | None = None,
+) -> dict[str, pd.DataFrame]:
+    """The SEM tables of one source from a workspace, a dict of frames or a DemoAccount."""
+    names = ("sem_keywords", "sem_keyword_daily", "sem_bid_landscape", "sem_products")
+    if isinstance(data, Workspace):
+        found = tables.sources(data)
+        if not found:
+            raise SearchopsError(
+                "no SEM data in the workspace: run `searchops sem demo|pull|import`"
+            )
+        if source is None:
+            source = found[0]
+        elif source not in found:
+            raise SearchopsError(f"no SEM source {source!r}; known: {', '.join(found)}")
+        return {n: tables.read(data, n, source=source) for n in names}
+    frames = getattr(data, "frames", data)
+    return {n: tables.conform(n, frames.get(n, pd.DataFrame())) for n in names}
+
+
+# ------------------------------------------------------------------ fitting
+
+
+def fit_models(
+    data: Workspace | Mapping[str, pd.DataFrame] | Any,
+    *,
+    source: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    options: RoiOptions | None = None,
+    **option_overrides: Any,
+) -> pd.DataFrame:
+    """Fit every keyword's models; one row per keyword (columns in ``sem/__init__.py``).
+
+    ``since``/``until`` restrict the daily history (backtests fit on earlier weeks).
+    Model diagnostics are in ``result.attrs["diagnostics"]``.
+    """
+    opts = options or RoiOptions()
+    if option_overrides:
+        opts = RoiOptions(**{**opts.__dict__, **option_overrides})
+    frames = load_frames(data, source)
+    kw = frames["sem_keywords"].drop_duplicates("criterion_id").reset_index(drop=True)
+    if kw.empty:
+        raise SearchopsError("no keywords to model")
+    daily = frames["sem_keyword_daily"]
+    if since is not None:
+        daily = daily[daily["date"] >= pd.Timestamp(since)]
+    if until is not None:
+        daily = daily[daily["date"] <= pd.Timestamp(until)]
+    landscape = frames["sem_bid_landscape"]
+    if until is not None:
+        landscape = landscape[landscape["end_date"] <= pd.Timestamp(until)]
+
+    k_index = pd.Index(kw["criterion_id"].to_numpy())
+    k = len(kw)
+    cat_codes, cats = pd.factorize(kw["category"].fillna("(none)").astype(str))
+    current_bid = kw["cpc_bid"].to_numpy(float)
+
+    season = _weekday_season(daily)
+    totals = _keyword_totals(daily, k_index)
+    groups = _bid_groups(daily, landscape, k_index, current_bid, season, opts.landscape_weight)
+
+    b_raw, b_raw_se = _elasticity_mle(groups, k)
+    dispersion = _click_dispersion(groups, b_raw, k)
+    b_raw_se = b_raw_se * math.sqrt(max(dispersion, 1.0))
+    b, b_se, elast_prior = _shrink_normal(b_raw, b_raw_se, cat_codes, len(cats), opts.shrinkage)
+    b = np.clip(b, 0.05, 3.0)
+
+    y_k = np.bincount(groups["k"], groups["y"], minlength=k)
+    s_k = np.bincount(groups["k"], groups["e"] * groups["bid"] ** b[groups["k"]], minlength=k)
+    a_shape, a_rate = _gamma_posterior(y_k, s_k, cat_codes, len(cats), opts.shrinkage)
+    a = a_shape / a_rate
+    ceiling = _landscape_ceiling(landscape, k_index, a, b)
+
+    cvr_alpha, cvr_beta, cvr_prior = _cvr_posterior(
+        totals["clicks"], totals["conversions"], cat_codes, len(cats), opts.shrinkage
+    )
+    lo_q, hi_q = (1 - opts.interval) / 2, (1 + opts.interval) / 2
+    price = _item_price(kw, frames["sem_products"])
+    vpc_mu, vpc_sd = _value_posterior(daily, totals, k_index, price, cat_codes, len(cats), opts)
+    ratio, ratio_se = _cpc_ratio(daily, k_index, cat_codes, len(cats), opts.shrinkage)
+
+    z = stats.norm.ppf(hi_q)
+    out = pd.DataFrame(
+        {
+            "criterion_id": kw["criterion_id"],
+            "customer_id": kw["customer_id"],
+            "campaign_id": kw["campaign_id"],
+            "campaign": kw["campaign"],
+            "ad_group_id": kw["ad_group_id"],
+            "ad_group": kw["ad_group"],
+            "keyword": kw["keyword"],
+            "match_type": kw["match_type"],
+            "status": kw["status"],
+            "category": kw["category"],
+            "item_id": kw["item_id"],
+            "final_url": kw["final_url"],
+            "current_bid": current_bid,
+            "days": totals["days"],
+            "clicks": totals["clicks"],
+            "impressions": totals["impressions"],
+            "cost": totals["cost"],
+            "conversions": totals["conversions"],
+            "conversions_value": totals["value"],
+            "bid_levels": np.bincount(groups["k"], minlength=k),
+            "has_landscape": k_index.isin(landscape["criterion_id"].dropna()),
+            "a": a,
+            "a_se": np.sqrt(a_shape) / a_rate,
+            "elasticity": b,
+            "elasticity_se": b_se,
+            "elasticity_raw": b_raw,
+            "click_ceiling": ceiling,
+            "cpc_ratio": ratio,
+            "cpc_ratio_se": ratio_se,
+            "cvr": cvr_alpha / (cvr_alpha + cvr_beta),
+            "cvr_lo": stats.beta.ppf(lo_q, cvr_alpha, cvr_beta),
+            "cvr_hi": stats.beta.ppf(hi_q, cvr_alpha, cvr_beta),
+            "cvr_alpha": cvr_alpha,
+            "cvr_beta": cvr_beta,
+            "value_per_conversion": np.exp(vpc_mu + vpc_sd**2 / 2),
+            "value_per_conversion_lo": np.exp(vpc_mu - z * vpc_sd),
+            "value_per_conversion_hi": np.exp(vpc_mu + z * vpc_sd),
+            "value_log_mu": vpc_mu,
+            "value_log_sd": vpc_sd,
+        }
+    )
+    out["clicks_per_day"] = np.minimum(ceiling, a * current_bid**b)
+    out["cpc"] = ratio * current_bid
+    _add_derived_intervals(out, opts)
+    out["enough_clicks"] = out["clicks"] >= opts.min_clicks
+    out["enough_conversions"] = out["conversions"] >= opts.min_conversions
+    out["bid_variation"] = (out["bid_levels"] >= 2) | out["has_landscape"]
+    out["sufficient"] = out["enough_clicks"] & out["bid_variation"]
+    out.attrs["diagnostics"] = {
+        "keywords": k,
+        "options": opts.__dict__,
+        "season": season.round(4).tolist(),
+        "clicks": _click_diagnostics(groups, a, b, k) | {"dispersion": dispersion},
+        "elasticity_prior": elast_prior,
+        "cvr_prior": cvr_prior,
+        "cvr": _cvr_diagnostics(totals, cvr_alpha, cvr_beta),
+    }
+    return out
+
+
+def _weekday_season(daily: pd.DataFrame) -> np.ndarray:
+    """Mean clicks per weekday over the mean day (1 everywhere without enough data)."""
+    if daily.empty or daily["clicks"].sum() < 100:
+        return np.ones(7)
+    dow = daily["date"].dt.dayofweek.to_numpy()
+    clicks = np.bincount(dow, daily["clicks"].to_numpy(float), minlength=7)
+    days = np.bincount(pd.Series(daily["date"].unique()).dt.dayofweek.to_numpy(), minlength=7)
+    if (days == 0).any():
+        return np.ones(7)
+    per_day = clicks / days
+    return per_day / per_day.mean()
+
+
+def _keyword_totals(daily: pd.DataFrame, k_index: pd.Index) -> dict[str, np.ndarray]:
+    k = len(k_index)
+    pos = k_index.get_indexer(pd.Index(daily["criterion_id"].to_numpy()))
+    ok = pos >= 0
+    pos = pos[ok]
+
+    def total(col: str) -> np.ndarray:
+        return np.bincount(pos, daily[col].to_numpy(float)[ok], minlength=k)
+
+    return {
+        "clicks": total("clicks"),
+        "impressions": total("impressions"),
+        "cost": total("cost"),
+        "conversions": total("conversions"),
+        "value": total("conversions_value"),
+        "days": np.bincount(pos, minlength=k),
+    }
+
+
+def _bid_groups(
+    daily: pd.DataFrame,
+    landscape: pd.DataFrame,
+    k_index: pd.Index,
+    current_bid: np.ndarray,
+    season: np.ndarray,
+    landscape_weight: float,
+) -> dict[str, np.ndarray]:
+    """Observation groups (keyword, bid): clicks ``y`` and seasonal exposure ``e`` in days."""
+    pos = k_index.get_indexer(pd.Index(daily["criterion_id"].to_numpy()))
+    ok = pos >= 0
+    bid = daily["cpc_bid"].to_numpy(float)[ok]
+    pos = pos[ok]
+    bid = np.where(np.isfinite(bid) & (bid > 0), bid, current_bid[pos])
+    frame = pd.DataFrame(
+        {
+            "k": pos,
+            "bid": bid,
+            "y": daily["clicks"].to_numpy(float)[ok],
+            "e": season[daily["date"].dt.dayofweek.to_numpy()[ok]],
+        }
+    )
+    if landscape_weight > 0 and not landscape.empty:
+        lpos = k_index.get_indexer(pd.Index(landscape["criterion_id"].to_numpy()))
+        lok = lpos >= 0
+        span = (landscape["end_date"] - landscape["start_date"]).dt.days.to_numpy() + 1
+        frame = pd.concat(
+            [
+                frame,
+                pd.DataFrame(
+                    {
+                        "k": lpos[lok],
+                        "bid": landscape["cpc_bid"].to_numpy(float)[lok],
+                        "y": landscape_weight * landscape["clicks"].to_numpy(float)[lok],
+                        "e": landscape_weight * span[lok].astype(float),
+                    }
+                ),
+            ],
+            ignore_index=True,
+        )
+    frame = frame[frame["bid"] > 0]
+    g = frame.groupby(["k", "bid"], sort=True, as_index=False).agg(y=("y", "sum"), e=("e", "sum"))
+    return {c: g[c].to_numpy() for c in ("k", "bid", "y", "e")}
+
+
+def _elasticity_mle(groups: dict[str, np.ndarray], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-keyword conditional Poisson MLE of the elasticity (Newton, vectorized).
+
+    With a free scale per keyword, the scale's MLE given ``b`` is closed-form, leaving a
+    one-dimensional concave likelihood in ``b`` per keyword; statsmodels would need one
+    GLM per keyword (10^5 fits), so the Newton steps are written out in numpy here.
+    """
+    kk, y, e = groups["k"], groups["y"], groups["e"]
+    logx = np.log(groups["bid"])
+    center = np.bincount(kk, e * logx, minlength=k) / np.maximum(
+        np.bincount(kk, e, minlength=k), 1e-12
+    )
+    x = logx - center[kk]
+    y_k = np.bincount(kk, y, minlength=k)
+    sxy = np.bincount(kk, y * x, minlength=k)
+    b: np.ndarray = np.full(k, 0.8)
+    info: np.ndarray = np.zeros(k)
+    for _ in range(30):
+        w = e * np.exp(np.clip(b[kk] * x, -30, 30))
+        sw = np.maximum(np.bincount(kk, w, minlength=k), 1e-300)
+        mean_x = np.bincount(kk, w * x, minlength=k) / sw
+        var_x = np.bincount(kk, w * x * x, minlength=k) / sw - mean_x**2
+        score = sxy - y_k * mean_x
+        info = y_k * np.maximum(var_x, 0)
+        step = np.where(info > 1e-9, score / np.maximum(info, 1e-9), 0.0)
+        b = np.clip(b + np.clip(step, -1, 1), -2.0, 5.0)
+        if np.max(np.abs(step)) < 1e-6:
+            break
+    se = np.where(info > 1e-9, 1 / np.sqrt(np.maximum(info, 1e-9)), np.inf)
+    return np.where(np.isfinite(se), b, np.nan), se
+
+
+def _click_dispersion(groups: dict[str, np.ndarray], b: np.ndarray, k: int) -> float:
+    """Pearson dispersion of the per-keyword power fits (>1: extra-Poisson noise)."""
+    mu = _group_means(groups, np.nan_to_num(b, nan=0.0), k)
+    kk = groups["k"]
+    informative = np.isfinite(b[kk]) & (mu > 0)
+    if informative.sum() < 10:
+        return 1.0
+    n_groups = informative.sum()
+    n_params = 2 * np.unique(kk[informative]).size
+    chi2 = ((groups["y"][informative] - mu[informative]) ** 2 / mu[informative]).sum()
+    return float(chi2 / max(n_groups - n_params, 1))
+
+
+def _group_means(groups: dict[str, np.ndarray], b: np.ndarray, k: int) -> np.ndarray:
+    kk = groups["k"]
+    curve = groups["e"] * groups["bid"] ** b[kk]
+    a = np.bincount(kk, groups["y"], minlength=k) / np.maximum(
+        np.bincount(kk, curve, minlength=k), 1e-300
+    )
+    return a[kk] * curve
+
+
+def _shrink_normal(
+    est: np.ndarray, se: np.ndarray, cat: np.ndarray, n_cat: int, shrinkage: float
+) -> tuple[np.ndarray, np.ndarray, list[dict[str, float]]]:
+    """Normal-normal empirical Bayes by category (random-effects meta-analysis)."""
+    ok = np.isfinite(est) & np.isfinite(se) & (se > 0)
+    overall = _combine(est[ok], se[ok] ** 2) if ok.sum() >= 3 else (0.8, 0.25, 0.01)
+    prior_mean, prior_var, mean_var = np.empty(n_cat), np.empty(n_cat), np.empty(n_cat)
+    report = []
+    for c in range(n_cat):
+        sel = ok & (cat == c)
+        mean, tau2, var_mean = _combine(est[sel], se[sel] ** 2) if sel.sum() >= 5 else overall
+        prior_mean[c], prior_var[c], mean_var[c] = mean, max(tau2, 1e-4), var_mean
+        report.append({"mean": float(mean), "tau2": float(tau2), "keywords": int(sel.sum())})
+    pm, pv = prior_mean[cat], prior_var[cat] / max(shrinkage, 1e-9)
+    precision = np.where(ok, 1 / np.where(ok, se, 1.0) ** 2, 0.0)
+    if shrinkage <= 0:
+        post = np.where(ok, est, pm)
+        post_sd = np.where(ok, se, np.sqrt(prior_var[cat] + mean_var[cat]))
+        return post, post_sd, report
+    post_prec = precision + 1 / pv
+    post = (np.where(ok, est, 0.0) * precision + pm / pv) / post_prec
+    return post, np.sqrt(1 / post_prec + mean_var[cat]), report
+
+
+def _combine(effect: np.ndarray, variance: np.ndarray) -> tuple[float, float, float]:
+    res = combine_effects(effect, variance, method_re="dl")
+    return float(res.mean_effect_re), float(res.tau2), float(res.var_eff_w_re)
+
+
+def _gamma_posterior(
+    y: np.ndarray, s: np.ndarray, cat: np.ndarray, n_cat: int, shrinkage: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Gamma-Poisson empirical Bayes for the click scale ``a`` (method-of-moments prior)."""
+    shape_c, mean_c = np.ones(n_cat), np.ones(n_cat)
+    valid = s > 0
+    for c in range(n_cat):
+        sel = valid & (cat == c)
+        if sel.sum() < 5 or y[sel].sum() == 0:
+            sel = valid
+        m = y[sel].sum() / s[sel].sum()
+        rate = y[sel] / s[sel]
+        excess = rate.var() - m * np.mean(1 / s[sel])
+        mean_c[c] = max(m, 1e-6)
+        shape_c[c] = m**2 / excess if excess > 0 else 100.0
+    shape = np.maximum(shape_c[cat] * shrinkage, 1e-6)
+    rate = shape / mean_c[cat]
+    return shape + y, rate + s
+
+
+def _landscape_ceiling(
+    landscape: pd.DataFrame, k_index: pd.Index, a: np.ndarray, b: np.ndarray
+) -> np.ndarray:
+    """Clicks/day where a keyword's landscape flattens: the top two points grow by less than
+    a third of what the power curve predicts. Without such evidence the ceiling is inf."""
+    ceiling = np.full(len(k_index), np.inf)
+    if landscape.empty:
+        return ceiling
+    pts = landscape.assign(k=k_index.get_indexer(pd.Index(landscape["criterion_id"].to_numpy())))
+    pts = pts[pts["k"] >= 0].sort_values(["k", "cpc_bid"])
+    top = pts.groupby("k").tail(2)
+    counts = top.groupby("k")["cpc_bid"].transform("size")
+    top = top[counts == 2]
+    if top.empty:
+        return ceiling
+    lo, hi = top.iloc[0::2], top.iloc[1::2]
+    kk = hi["k"].to_numpy()
+    span = (hi["end_date"] - hi["start_date"]).dt.days.to_numpy() + 1
+    growth = np.log(np.maximum(hi["clicks"].to_numpy(float), 1e-9)) - np.log(
+        np.maximum(lo["clicks"].to_numpy(float), 1e-9)
+    )
+    predicted = b[kk] * np.log(hi["cpc_bid"].to_numpy(float) / lo["cpc_bid"].to_numpy(float))
+    flat = growth < predicted / 3
+    ceiling[kk[flat]] = hi["clicks"].to_numpy(float)[flat] / span[flat]
+    return ceiling
+
+
+def _cvr_posterior(
+    clicks: np.ndarray, conversions: np.ndarray, cat: np.ndarray, n_cat: int, shrinkage: float
+) -> tuple[np.ndarray, np.ndarray, list[dict[str, float]]]:
+    """Beta-binomial empirical Bayes: a Beta prior per category fitted by maximum likelihood."""
+    n = np.round(clicks)
+    x = np.minimum(np.round(conversions), n)
+    alpha_c, beta_c, report = np.empty(n_cat), np.empty(n_cat), []
+    overall = _fit_beta_binomial(n[n > 0], x[n > 0])
+    for c in range(n_cat):
+        sel = (cat == c) & (n > 0)
+        fitted = _fit_beta_binomial(n[sel], x[sel]) if x[sel].sum() >= 5 else overall
+        alpha_c[c], beta_c[c] = fitted
+        report.append(
+            {
+                "mean": float(fitted[0] / sum(fitted)),
+                "strength": float(sum(fitted)),
+                "keywords": int(sel.sum()),
+            }
+        )
+    alpha = alpha_c[cat] * shrinkage + x
+    beta = beta_c[cat] * shrinkage + n - x
+    # A flat-prior floor keeps the posterior proper when shrinkage is 0.
+    return np.maximum(alpha, 0.5), np.maximum(beta, 0.5), report
+
+
+def _fit_beta_binomial(n: np.ndarray, x: np.ndarray) -> tuple[float, float]:
+    """Maximum-likelihood Beta(alpha, beta) prior for binomial counts (scipy L-BFGS)."""
+    if n.size == 0 or x.sum() == 0:
+        return 1.0, 99.0
+    pooled = x.sum() / n.sum()
+
+    def nll(theta: np.ndarray) -> float:
+        mean, strength = special.expit(theta[0]), np.exp(theta[1])
+        al, be = mean * strength, (1 - mean) * strength
+        ll = (
+            special.betaln(x + al, n - x + be) - special.betaln(al, be)
+        ).sum()  # the binomial coefficient does not depend on the prior
+        return float(-ll)
+
+    start = np.array([special.logit(pooled), np.log(50.0)])
+    res = optimize.minimize(nll, start, method="L-BFGS-B", bounds=[(-10, 10), (-2, 12)])
+    mean, strength = special.expit(res.x[0]), np.exp(res.x[1])
+    return float(mean * strength), float((1 - mean) * strength)
+
+
+def _item_price(kw: pd.DataFrame, products: pd.DataFrame) -> np.ndarray:
+    if products.empty:
+        return np.full(len(kw), np.nan)
+    prices = products.dropna(subset=["price"]).drop_duplicates("item_id").set_index("item_id")
+    return kw["item_id"].map(prices["price"]).to_numpy(float)
+
+
+def _value_posterior(
+    daily: pd.DataFrame,
+    totals: dict[str, np.ndarray],
+    k_index: pd.Index,
+    price: np.ndarray,
+    cat: np.ndarray,
+    n_cat: int,
+    opts: RoiOptions,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Log value per conversion: normal-normal shrinkage of the keyword's mean order value
+    toward its product's price (or the category), with the per-order spread pooled."""
+    conv, value = totals["conversions"], totals["value"]
+    has = (conv > 0) & (value > 0)
+    obs = np.where(has, np.log(np.where(has, value, 1) / np.where(has, conv, 1)), np.nan)
+    base = np.where(np.isfinite(price) & (price > 0), np.log(np.where(price > 0, price, 1)), 0.0)
+    # Per-order log spread from days with conversions: conv_d * (log v_d - log v_k)^2.
+    day = daily[(daily["conversions"] > 0) & (daily["conversions_value"] > 0)]
+    sigma2 = 0.09
+    if len(day) > 20:
+        pos = k_index.get_indexer(pd.Index(day["criterion_id"].to_numpy()))
+        ok = pos >= 0
+        d_conv = day["conversions"].to_numpy(float)[ok]
+        d_log = np.log(day["conversions_value"].to_numpy(float)[ok] / d_conv)
+        resid = d_log - obs[pos[ok]]
+        multi = conv[pos[ok]] > d_conv  # keywords with more than one converting day
+        if multi.sum() > 20:
+            sigma2 = float(np.mean(d_conv[multi] * resid[multi] ** 2))
+    se = np.where(has, np.sqrt(sigma2 / np.maximum(conv, 1)), np.inf)
+    post, sd, _ = _shrink_normal(obs - base, se, cat, n_cat, opts.shrinkage)
+    return post + base, sd
+
+
+def _cpc_ratio(
+    daily: pd.DataFrame, k_index: pd.Index, cat: np.ndarray, n_cat: int, shrinkage: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Actual CPC as a share of the max CPC bid, shrunk toward the category's with 20
+    pseudo-clicks (about a week of a typical keyword)."""
+    k = len(k_index)
+    pos = k_index.get_indexer(pd.Index(daily["criterion_id"].to_numpy()))
+    ok = (pos >= 0) & np.isfinite(daily["cpc_bid"].to_numpy(float))
+    pos = pos[ok]
+    clicks = daily["clicks"].to_numpy(float)[ok]
+    bid_clicks = np.bincount(pos, clicks * daily["cpc_bid"].to_numpy(float)[ok], minlength=k)
+    cost = np.bincount(pos, daily["cost"].to_numpy(float)[ok], minlength=k)
+    n = np.bincount(pos, clicks, minlength=k)
+    ratio_c = np.full(n_cat, 0.8)
+    sd_c = np.full(n_cat, 0.1)
+    for c in range(n_cat):
+        sel = (cat == c) & (bid_clicks > 0)
+        if sel.sum() >= 3:
+            ratio_c[c] = cost[sel].sum() / bid_clicks[sel].sum()
+            sd_c[c] = max(float(np.std(cost[sel] / bid_clicks[sel])), 0.01)
+    pseudo = 20.0 * shrinkage
+    mean_bid = np.where(n > 0, bid_clicks / np.maximum(n, 1), 1.0)
+    ratio = (cost + pseudo * ratio_c[cat] * mean_bid) / np.maximum(
+        bid_clicks + pseudo * mean_bid, 1e-9
+    )
+    ratio = np.where((n > 0) | (pseudo > 0), ratio, ratio_c[cat])
+    return ratio, sd_c[cat] / np.sqrt(1 + n / 20.0)
+
+
+# ------------------------------------------------------------------ derived metrics
+
+
+def posterior_draws(
+    fit: pd.DataFrame, draws: int, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
+    """Joint posterior draws (keywords x draws) of the quantities at the current bid."""
+    n = len(fit)
+    shape = (n, draws)
+    x = fit["current_bid"].to_numpy(float)[:, None]
+    clicks0 = fit["clicks_per_day"].to_numpy(float)[:, None]
+    # Clicks at the current bid: gamma with the scale posterior's coefficient of variation.
+    cv = (fit["a_se"] / fit["a"]).replace([np.inf, np.nan], 1.0).to_numpy(float)[:, None]
+    shape_k = 1 / np.maximum(cv, 1e-6) ** 2
+    c0 = rng.gamma(np.broadcast_to(shape_k, shape), 1.0) / shape_k * clicks0
+    b = fit["elasticity"].to_numpy(float)[:, None] + fit["elasticity_se"].to_numpy(float)[
+        :, None
+    ] * rng.standard_normal(shape)
+    cvr = rng.beta(
+        np.broadcast_to(fit["cvr_alpha"].to_numpy(float)[:, None], shape),
+        np.broadcast_to(fit["cvr_beta"].to_numpy(float)[:, None], shape),
+    )
+    vpc = np.exp(
+        fit["value_log_mu"].to_numpy(float)[:, None]
+        + fit["value_log_sd"].to_numpy(float)[:, None] * rng.standard_normal(shape)
+    )
+    ratio = np.maximum(
+        fit["cpc_ratio"].to_numpy(float)[:, None]
+        + fit["cpc_ratio_se"].to_numpy(float)[:, None] * rng.standard_normal(shape),
+        0.05,
+    )
+    saturated = (fit["clicks_per_day"] >= fit["click_ceiling"]).to_numpy()[:, None]
+    cost = c0 * ratio * x
+    value = c0 * cvr * vpc
+    return {"clicks": c0, "cost": cost, "value": value, "b": b, "ratio": ratio, "x": x,
+            "saturated": np.broadcast_to(saturated, shape)}  # fmt: skip
+
+
+def _add_derived_intervals(out: pd.DataFrame, opts: RoiOptions) -> None:
+    rng = np.random.default_rng(opts.seed)
+    lo_q, hi_q = (1 - opts.interval) / 2, (1 + opts.interval) / 2
+    x = out["current_bid"].to_numpy(float)
+    b = out["elasticity"].to_numpy(float)
+    vpc = out["value_per_conversion"].to_numpy(float)
+    roas = out["cvr"].to_numpy(float) * vpc / (out["cpc_ratio"].to_numpy(float) * x)
+    saturated = (out["clicks_per_day"] >= out["click_ceiling"]).to_numpy()
+    out["roas"] = roas
+    out["marginal_roas"] = np.where(saturated, 0.0, roas * b / (b + 1))
+    clicks = out["clicks_per_day"].to_numpy(float)
+    out["value_per_day"] = clicks * out["cvr"].to_numpy(float) * vpc
+    out["cost_per_day"] = clicks * out["cpc"].to_numpy(float)
+    out["profit_per_day"] = out["value_per_day"] * opts.margin - out["cost_per_day"]
+    cols = {c: np.empty(len(out)) for c in
+            ("roas_lo", "roas_hi", "marginal_roas_lo", "marginal_roas_hi", "profit_lo", "profit_hi")}  # fmt: skip
+    for start in range(0, len(out), _BOOTSTRAP_CHUNK):
+        part = out.iloc[start : start + _BOOTSTRAP_CHUNK]
+        d = posterior_draws(part, opts.draws, rng)
+        sl = slice(start, start + len(part))
+        r = d["value"] / np.maximum(d["cost"], 1e-12)
+        m = np.where(d["saturated"], 0.0, r * d["b"] / (d["b"] + 1))
+        p = d["value"] * opts.margin - d["cost"]
+        for name, arr in (("roas", r), ("marginal_roas", m), ("profit", p)):
+            q = np.quantile(arr, [lo_q, hi_q], axis=1)
+            cols[f"{name}_lo"][sl], cols[f"{name}_hi"][sl] = q[0], q[1]
+    for name, arr in cols.items():
+        out[name] = arr
+
+
+# ------------------------------------------------------------------ diagnostics
+
+
+def _click_diagnostics(
+    groups: dict[str, np.ndarray], a: np.ndarray, b: np.ndarray, k: int
+) -> dict[str, float]:
+    """Deviance of the shrunk power curves vs a constant rate per keyword, residual checks."""
+    kk, y, e = groups["k"], groups["y"], groups["e"]
+    mu = np.maximum(a[kk] * e * groups["bid"] ** b[kk], 1e-12)
+    rate0 = np.bincount(kk, y, minlength=k) / np.maximum(np.bincount(kk, e, minlength=k), 1e-12)
+    mu0 = np.maximum(rate0[kk] * e, 1e-12)
+
+    def deviance(m: np.ndarray) -> float:
+        term = np.where(y > 0, y * np.log(np.where(y > 0, y, 1) / m), 0.0) - (y - m)
+        return float(2 * term.sum())
+
+    dev, dev0 = deviance(mu), deviance(mu0)
+    pearson = (y - mu) / np.sqrt(mu)
+    return {
+        "groups": len(y),
+        "deviance": dev,
+        "deviance_constant_rate": dev0,
+        "pseudo_r2_vs_constant_rate": float(1 - dev / dev0) if dev0 > 0 else float("nan"),
+        "pearson_dispersion": float((pearson**2).sum() / max(len(y) - 2 * k, 1)),
+        "residual_fitted_corr": float(np.corrcoef(pearson, np.log(mu))[0, 1])
+        if len(y) > 2
+        else 0.0,
+    }
+
+
+def _cvr_diagnostics(
+    totals: dict[str, np.ndarray], alpha: np.ndarray, beta: np.ndarray
+) -> dict[str, float]:
+    """Pearson check of the beta-binomial: observed vs posterior-predictive conversions."""
+    n = np.round(totals["clicks"])
+    x = np.minimum(np.round(totals["conversions"]), n)
+    sel = n > 0
+    # Prior predictive uses the prior part of the posterior: subtract the data back out.
+    pa, pb = alpha[sel] - x[sel], beta[sel] - (n[sel] - x[sel])
+    pa, pb = np.maximum(pa, 1e-6), np.maximum(pb, 1e-6)
+    p = pa / (pa + pb)
+    var = n[sel] * p * (1 - p) * (pa + pb + n[sel]) / (pa + pb + 1)
+    resid = (x[sel] - n[sel] * p) / np.sqrt(np.maximum(var, 1e-12))
+    return {
+        "keywords_with_clicks": int(sel.sum()),
+        "pearson_dispersion": float(np.mean(resid**2)) if sel.any() else float("nan"),
+        "residual_fitted_corr": float(np.corrcoef(resid, n[sel] * p)[0, 1])
+        if sel.sum() > 2
+        else 0.0,
+    }
+
+
+# ------------------------------------------------------------------ roll-ups
+
+LEVELS = {
+    "keyword": ["criterion_id", "campaign", "ad_group", "keyword", "match_type"],
+    "ad_group": ["ad_group_id", "campaign", "ad_group"],
+    "campaign": ["campaign_id", "campaign"],
+}
+
+
+def summarize(
+    fit: pd.DataFrame, level: str = "keyword", options: RoiOptions | None = None
+) -> pd.DataFrame:
+    """Per keyword, ad group or campaign: history, expected value/cost/profit per day at current
+    bids and ROAS, with intervals (bootstrap draws summed within the group)."""
+    if level not in LEVELS:
+        raise SearchopsError(f"unknown level {level!r}; use one of {', '.join(LEVELS)}")
+    opts = options or RoiOptions()
+    keys = LEVELS[level]
+    codes, uniques = pd.factorize(fit[keys[0]])
+    g = len(uniques)
+    lo_q, hi_q = (1 - opts.interval) / 2, (1 + opts.interval) / 2
+    rng = np.random.default_rng(opts.seed)
+    value = np.zeros((g, opts.draws))
+    cost = np.zeros((g, opts.draws))
+    for start in range(0, len(fit), _BOOTSTRAP_CHUNK):
+        part = fit.iloc[start : start + _BOOTSTRAP_CHUNK]
+        d = posterior_draws(part, opts.draws, rng)
+        np.add.at(value, codes[start : start + len(part)], d["value"])
+        np.add.at(cost, codes[start : start + len(part)], d["cost"])
+    profit = value * opts.margin - cost
+    roas = value / np.maximum(cost, 1e-12)
+    sums = fit.groupby(codes).agg(
+        **{k: (k, "first") for k in keys[1:]},
+        keywords=("criterion_id", "size"),
+        clicks=("clicks", "sum"),
+        cost=("cost", "sum"),
+        conversions=("conversions", "sum"),
+        conversions_value=("conversions_value", "sum"),
+        value_per_day=("value_per_day", "sum"),
+        cost_per_day=("cost_per_day", "sum"),
+        sufficient=("sufficient", "mean"),
+    )
+    out = pd.DataFrame({keys[0]: uniques}).join(sums.reset_index(drop=True))
+    if level == "keyword":
+        out = out.join(fit[["current_bid", "elasticity", "elasticity_se", "cvr", "cvr_lo", "cvr_hi",
+                            "enough_clicks", "enough_conversions", "bid_variation"]])  # fmt: skip
+    out["roas"] = out["value_per_day"] / out["cost_per_day"].where(out["cost_per_day"] > 0)
+    out["roas_lo"], out["roas_hi"] = np.quantile(roas, [lo_q, hi_q], axis=1)
+    out["profit_per_day"] = out["value_per_day"] * opts.margin - out["cost_per_day"]
+    out["profit_lo"], out["profit_hi"] = np.quantile(profit, [lo_q, hi_q], axis=1)
+    if level != "keyword":
+        out = out.rename(columns={"sufficient": "sufficient_share"})
+    return out
