@@ -1,11 +1,26 @@
-"""Settings model of the ``[audit]`` section of default.toml."""
+"""Settings model of the ``[audit]`` section of default.toml (and its sub-tables)."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class AuditConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    fail_on: str
+    fail_on: Literal["error", "warning", "never"]
+    # DuckDB resources of one audit (the benchmark target: 2 cores, < 2 GB).
+    threads: int = Field(ge=1)
+    memory_limit: str
+    # Example URLs shown per rule by the table and Markdown outputs.
+    max_examples: int = Field(ge=1)
+    skip_rules: list[str] = []
+    # Health score: weight of a page's worst finding per severity, and of each family.
+    severity_weights: dict[Literal["error", "warning", "notice"], float]
+    family_weights: dict[str, float]
+    # rule ID, glob, slug or family ("*" = all) -> URL globs whose findings are dropped
+    suppress: dict[str, list[str]] = {}
+    # rule ID -> its options (thresholds, with sources) and optional enabled / severity
+    rules: dict[str, dict[str, Any]] = {}

@@ -1,0 +1,232 @@
+"""What a rule sees: the run, the baseline, the settings and a DuckDB connection.
+
+Views over the run folder's Parquet files (read lazily, with projection
+pushdown, so a rule that reads two columns of a million pages reads two columns):
+
+``pages``, ``links``, ``sitemaps``, ``sitemap_urls``, ``vitals`` (when present),
+and with a baseline ``baseline_pages``, ``baseline_links``, ... ``baseline_vitals``.
+
+Shared derived tables, built once on first use by :meth:`RuleContext.ensure`:
+
+``html_pages``   the HTML documents that answered 200, one row per document,
+                 ``url`` being the URL that served it (the redirect target);
+                 every column of ``pages``
+``page_facts``   one row per URL met (requested or redirect target): ``url,
+                 final_url, status, fetch_state, redirected, noindex, canonical,
+                 canonicalized, blocked, is_html, in_sitemap, depth, lang``;
+                 rules join link, canonical and hreflang targets on it
+``hreflang_edges`` one row per hreflang annotation of an ``html_pages`` row:
+                 ``url, lang, code (lowercased, '_' kept), href, source``
+``sd_nodes``     one row per typed structured-data node of an ``html_pages`` row:
+                 ``url, item, path, prop, syntax, type, node (JSON), props (list)``
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from searchops.runs import parquet_path
+
+if TYPE_CHECKING:
+    from searchops.settings import Settings
+
+RUN_ARTIFACTS = ("pages", "links", "sitemaps", "sitemap_urls", "vitals")
+
+NOINDEX_SQL = (
+    "regexp_matches(coalesce({t}meta_robots, '') || ',' || coalesce({t}x_robots_tag, ''), "
+    "'(^|[^a-z])(noindex|none)([^a-z]|$)')"
+)
+HTML_SQL = (
+    "(coalesce({t}content_type, '') LIKE 'text/html%' OR {t}content_type LIKE 'application/xhtml%')"
+)
+
+
+def noindex_sql(alias: str = "") -> str:
+    """SQL: the page's meta robots or X-Robots-Tag says noindex (or none)."""
+    return NOINDEX_SQL.format(t=f"{alias}." if alias else "")
+
+
+def _source(path: Path) -> str:
+    target = path if path.suffix == ".parquet" else path / "**" / "*.parquet"
+    return f"read_parquet('{_quote(str(target))}', union_by_name = true)"
+
+
+def _quote(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def present_artifacts(run: Path) -> set[str]:
+    found = set()
+    for name in RUN_ARTIFACTS:
+        path = parquet_path(run, name)
+        if path.is_file() or (path.is_dir() and any(path.rglob("*.parquet"))):
+            found.add(name)
+    return found
+
+
+@dataclass
+class RuleContext:
+    run: Path
+    baseline: Path | None
+    settings: Settings
+    con: duckdb.DuckDBPyConnection
+    artifacts: set[str] = field(default_factory=set)  # "pages", ..., "baseline"
+    _built: set[str] = field(default_factory=set)
+
+    @classmethod
+    def open(
+        cls,
+        run: Path,
+        settings: Settings,
+        baseline: Path | None = None,
+        con: duckdb.DuckDBPyConnection | None = None,
+    ) -> RuleContext:
+        con = con or connect(settings)
+        artifacts = present_artifacts(run)
+        for name in artifacts:
+            con.execute(
+                f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {_source(parquet_path(run, name))}"
+            )
+        if baseline is not None:
+            artifacts.add("baseline")
+            for name in present_artifacts(baseline):
+                con.execute(
+                    f"CREATE OR REPLACE VIEW baseline_{name} AS "
+                    f"SELECT * FROM {_source(parquet_path(baseline, name))}"
+                )
+        return cls(
+            run=Path(run), baseline=baseline, settings=settings, con=con, artifacts=artifacts
+        )
+
+    def columns(self, view: str) -> set[str]:
+        return {row[0] for row in self.con.execute(f"DESCRIBE {view}").fetchall()}
+
+    def ensure(self, *names: str) -> None:
+        """Build the shared derived tables a rule uses (once per audit)."""
+        for name in names:
+            if name in self._built:
+                continue
+            for dep in _DEPENDS.get(name, ()):
+                self.ensure(dep)
+            _BUILDERS[name](self)
+            self._built.add(name)
+
+
+def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(
+        config={"threads": settings.audit.threads, "memory_limit": settings.audit.memory_limit}
+    )
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def _build_html_pages(ctx: RuleContext) -> None:
+    # The document a redirect led to is judged once, under the URL that served it; a
+    # redirect target the crawler never requested by itself has no row of its own, so
+    # one of the redirecting rows (few: a small table) stands for it.
+    ctx.con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE redirect_documents AS
+        SELECT min(url) AS url FROM pages
+        WHERE final_url IS DISTINCT FROM url AND final_url IS NOT NULL
+          AND final_url NOT IN (SELECT url FROM pages)
+        GROUP BY final_url
+        """
+    )
+    ctx.con.execute(
+        f"""
+        CREATE OR REPLACE TEMP VIEW html_pages AS
+        SELECT * REPLACE (final_url AS url) FROM pages
+        WHERE status = 200 AND fetch_state = 'fetched' AND {HTML_SQL.format(t="")}
+          AND (url = final_url OR url IN (SELECT url FROM redirect_documents))
+        """
+    )
+
+
+def _build_page_facts(ctx: RuleContext) -> None:
+    ctx.con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE page_facts AS
+        WITH base AS (
+            SELECT url, final_url, status, fetch_state,
+                   (final_url IS DISTINCT FROM url OR len(coalesce(redirect_chain, [])) > 0) AS redirected,
+                   {noindex_sql()} AS noindex,
+                   canonical,
+                   (canonical IS NOT NULL AND canonical <> final_url) AS canonicalized,
+                   fetch_state = 'blocked_robots' AS blocked,
+                   {HTML_SQL.format(t="")} AS is_html,
+                   coalesce(in_sitemap, false) AS in_sitemap, depth, lang
+            FROM pages
+        )
+        SELECT * FROM base
+        UNION ALL
+        SELECT DISTINCT ON (final_url) final_url, final_url, status, fetch_state, false, noindex,
+               canonical, canonicalized, blocked, is_html, in_sitemap, depth, lang
+        FROM base
+        WHERE redirected AND final_url IS NOT NULL
+          AND final_url NOT IN (SELECT url FROM base)
+        """
+    )
+
+
+def _build_hreflang_edges(ctx: RuleContext) -> None:
+    ctx.con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE hreflang_edges AS
+        SELECT url, h.lang AS lang, lower(trim(h.lang)) AS code, h.href AS href, h.source AS source
+        FROM (SELECT url, unnest(hreflang) AS h FROM html_pages WHERE len(hreflang) > 0)
+        """
+    )
+
+
+def _build_sd_nodes(ctx: RuleContext) -> None:
+    # JSON-LD nodes carry "@type"; extruct's microdata/RDFa items carry "type" + "properties".
+    ctx.con.execute(
+        r"""
+        CREATE OR REPLACE TEMP TABLE sd_nodes AS
+        WITH docs AS (
+            SELECT url, structured_data AS doc FROM html_pages
+            WHERE structured_data IS NOT NULL AND structured_data NOT IN ('', '[]')
+              AND json_valid(structured_data)
+        ), objects AS (
+            SELECT d.url, t.fullkey AS path, t.key AS key, t.value AS node
+            FROM docs d, json_tree(d.doc) t
+            WHERE t.type = 'OBJECT'
+        ), typed AS (
+            SELECT url, path, node,
+                   regexp_extract(path, '^\$\[(\d+)\]', 1)::INTEGER AS item,
+                   CASE WHEN json_type(node, '$."@type"') = 'ARRAY' THEN node->>'$."@type"[0]'
+                        WHEN json_type(node, '$."@type"') = 'VARCHAR' THEN node->>'$."@type"'
+                        WHEN json_type(node, '$.properties') = 'OBJECT' THEN node->>'$.type'
+                   END AS raw_type,
+                   json_type(node, '$.properties') = 'OBJECT' AND node->'$."@type"' IS NULL AS microdata,
+                   regexp_extract(path, '\.("?)([^.\["]+)\1(\[\d+\])*$', 2) AS prop
+            FROM objects
+        )
+        SELECT url, item, path, prop,
+               CASE WHEN microdata THEN 'microdata' ELSE 'json-ld' END AS syntax,
+               regexp_replace(raw_type, '^https?://schema\.org/', '') AS type,
+               CASE WHEN microdata THEN node->'$.properties' ELSE node END AS node,
+               list_filter(json_keys(CASE WHEN microdata THEN node->'$.properties' ELSE node END),
+                           k -> NOT starts_with(k, '@')) AS props
+        FROM typed
+        WHERE raw_type IS NOT NULL
+        """
+    )
+
+
+_BUILDERS: dict[str, Callable[[RuleContext], None]] = {
+    "html_pages": _build_html_pages,
+    "page_facts": _build_page_facts,
+    "hreflang_edges": _build_hreflang_edges,
+    "sd_nodes": _build_sd_nodes,
+}
+_DEPENDS: dict[str, tuple[str, ...]] = {
+    "hreflang_edges": ("html_pages",),
+    "sd_nodes": ("html_pages",),
+}

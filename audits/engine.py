@@ -1,0 +1,312 @@
+"""Runs rules over a run folder, fingerprints and suppresses findings, compares with a baseline."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from audits.context import RuleContext, connect
+from audits.registry import _matches, all_rules, select_rules
+from audits.rule import SEVERITIES, Rule
+from audits.scoring import health_scores
+from searchops.errors import SearchopsError
+from searchops.runs import read_manifest
+from searchops.settings import LoadedSettings, Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+FINDING_COLUMNS = (
+    "rule_id", "family", "severity", "url", "message", "evidence", "related_url", "fingerprint", "change",
+)  # fmt: skip
+CHANGES = ("new", "persisting", "fixed")
+SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}  # error=0 is the worst
+
+_FINDINGS_DDL = """
+CREATE OR REPLACE TEMP TABLE {name} (
+    rule_id VARCHAR, family VARCHAR, severity VARCHAR, url VARCHAR, message VARCHAR,
+    evidence VARCHAR, related_url VARCHAR, key VARCHAR
+)
+"""
+# Hash of what identifies a finding, never of its wording: a rule can reword its
+# message or a page's evidence value can drift (a count) without making it "new".
+_FINGERPRINT_SQL = (
+    "substr(sha256(rule_id || chr(31) || url || chr(31) || "
+    "lower(regexp_replace(trim(coalesce(key, related_url, '')), '\\s+', ' ', 'g'))), 1, 16)"
+)
+
+
+@dataclass
+class AuditResult:
+    """The outcome of one audit.
+
+    ``findings``: one row per finding (:data:`FINDING_COLUMNS`); with a baseline,
+    ``change`` is new | persisting | fixed (fixed rows come from the baseline).
+    ``scores``: ``family, score (0-100), findings, pages``, plus ``family = "overall"``.
+    ``rules``: per rule run ``rule_id, slug, family, severity, status (ran|skipped),
+    reason, findings, seconds``.
+    """
+
+    run: Path
+    baseline: Path | None
+    findings: pd.DataFrame
+    scores: pd.DataFrame
+    rules: pd.DataFrame
+    suppressed: int = 0
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def open_findings(self) -> pd.DataFrame:
+        """Findings present in this run (not the ones the baseline had and this run fixed)."""
+        return self.findings[self.findings["change"].fillna("") != "fixed"]
+
+    def failing(self, fail_on: str) -> pd.DataFrame:
+        """Findings that fail the build: at or above ``fail_on``; only new ones with a baseline."""
+        if fail_on == "never":
+            return self.findings.iloc[0:0]
+        if fail_on not in SEVERITY_RANK:
+            raise SearchopsError(f"--fail-on {fail_on!r}: use error, warning or never")
+        found = self.open_findings()
+        found = found[found["severity"].map(SEVERITY_RANK) <= SEVERITY_RANK[fail_on]]
+        if self.baseline is not None:
+            found = found[found["change"] == "new"]
+        return found
+
+    def exit_code(self, fail_on: str) -> int:
+        return 1 if len(self.failing(fail_on)) else 0
+
+
+def resolve_settings(settings: Settings | LoadedSettings | None) -> Settings:
+    if settings is None:
+        return load_settings().settings
+    if isinstance(settings, LoadedSettings):
+        return settings.settings
+    return settings
+
+
+def instantiate(rule_classes: Sequence[type[Rule]], settings: Settings) -> list[Rule]:
+    """Rules with their configured options; ``enabled = false`` in config drops one."""
+    configured = settings.audit.rules
+    known = {rule.id for rule in all_rules()}
+    for key in configured:
+        if key not in known:
+            raise SearchopsError(f"audit.rules.{key}: no such rule (searchops rules lists them)")
+    rules = []
+    for cls in rule_classes:
+        rule = cls(configured.get(cls.id, {}))
+        if rule.config.get("enabled", True):
+            rules.append(rule)
+    return rules
+
+
+def evaluate(
+    run: Path,
+    rule_classes: Sequence[type[Rule]],
+    settings: Settings,
+    baseline: Path | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> AuditResult:
+    """Run the rules over one run folder (no baseline diff, no writes)."""
+    run = Path(run)
+    read_manifest(run)  # a clear error when it is not a run folder
+    con = con or connect(settings)
+    ctx = RuleContext.open(run, settings, baseline=baseline, con=con)
+    con.execute(_FINDINGS_DDL.format(name="_findings"))
+    statuses = []
+    for rule in instantiate(rule_classes, settings):
+        started = time.perf_counter()
+        reason = _skip_reason(rule, ctx)
+        count = 0
+        if reason is None:
+            try:
+                count = _collect(rule, ctx)
+            except Exception as exc:
+                exc.add_note(f"while running audit rule {rule.id} ({type(rule).__module__})")
+                raise
+        statuses.append(
+            {
+                "rule_id": rule.id,
+                "slug": rule.slug,
+                "family": rule.family,
+                "severity": rule.effective_severity,
+                "status": "skipped" if reason else "ran",
+                "reason": reason or "",
+                "seconds": round(time.perf_counter() - started, 4),
+            }
+        )
+        log.debug("%s: %d findings in %.2fs", rule.id, count, statuses[-1]["seconds"])
+    suppressed = _suppress(con, settings, rule_classes)
+    findings = con.execute(
+        f"""
+        SELECT DISTINCT ON (fingerprint) rule_id, family, severity, url, message, evidence,
+               related_url, fingerprint, CAST(NULL AS VARCHAR) AS change
+        FROM (SELECT *, {_FINGERPRINT_SQL} AS fingerprint FROM _findings)
+        ORDER BY fingerprint
+        """
+    ).df()
+    findings = _sorted(findings)
+    rules = pd.DataFrame(
+        statuses, columns=["rule_id", "slug", "family", "severity", "status", "reason", "seconds"]
+    )
+    per_rule = findings.groupby("rule_id").size()
+    rules.insert(6, "findings", rules["rule_id"].map(per_rule).fillna(0).astype(int))
+    ctx.ensure("html_pages")
+    pages = int(con.execute("SELECT count(*) FROM html_pages").fetchone()[0])  # type: ignore[index]
+    ran_families = sorted(set(rules.loc[rules["status"] == "ran", "family"]))
+    scores = health_scores(findings, pages, ran_families, settings)
+    return AuditResult(
+        run=run,
+        baseline=baseline,
+        findings=findings,
+        scores=scores,
+        rules=rules,
+        suppressed=suppressed,
+    )
+
+
+def _skip_reason(rule: Rule, ctx: RuleContext) -> str | None:
+    missing = [name for name in rule.needs if name not in ctx.artifacts]
+    if missing:
+        return f"no {', '.join(missing)} in this run"
+    for spec in rule.fields:
+        artifact, _, column = spec.rpartition(".")
+        if column not in ctx.columns(artifact or "pages"):
+            return f"the run's {artifact or 'pages'} has no column {column!r}"
+    return None
+
+
+def _collect(rule: Rule, ctx: RuleContext) -> int:
+    out = rule.check(ctx)
+    con = ctx.con
+    if isinstance(out, str):
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _rule_out AS {out}")
+    elif isinstance(out, duckdb.DuckDBPyRelation):
+        out.create_view("_rule_out", replace=True)
+    elif isinstance(out, pd.DataFrame | pa.Table):
+        con.register("_rule_out_data", out)
+        con.execute("CREATE OR REPLACE TEMP VIEW _rule_out AS SELECT * FROM _rule_out_data")
+    else:
+        raise TypeError(f"{rule.id}.check() returned {type(out).__name__}, not SQL/relation/table")
+    columns = ctx.columns("_rule_out")
+    missing = {"url", "message", "evidence"} - columns
+    if missing:
+        raise TypeError(f"{rule.id}.check() result lacks column(s) {', '.join(sorted(missing))}")
+    optional = {c: (c if c in columns else "NULL") for c in ("related_url", "key")}
+    before = con.execute("SELECT count(*) FROM _findings").fetchone()[0]  # type: ignore[index]
+    con.execute(
+        f"""
+        INSERT INTO _findings
+        SELECT ?, ?, ?, url::VARCHAR, message::VARCHAR, coalesce(evidence::VARCHAR, ''),
+               {optional["related_url"]}::VARCHAR, {optional["key"]}::VARCHAR
+        FROM _rule_out WHERE url IS NOT NULL
+        """,
+        [rule.id, rule.family, rule.effective_severity],
+    )
+    con.execute("DROP VIEW IF EXISTS _rule_out")
+    if isinstance(out, pd.DataFrame | pa.Table):
+        con.unregister("_rule_out_data")
+    after = con.execute("SELECT count(*) FROM _findings").fetchone()[0]  # type: ignore[index]
+    return int(after - before)
+
+
+def _suppress(
+    con: duckdb.DuckDBPyConnection, settings: Settings, rule_classes: Sequence[type[Rule]]
+) -> int:
+    """Drop findings whose URL matches an ``[audit.suppress]`` glob for their rule."""
+    total = 0
+    for rule_pattern, url_globs in settings.audit.suppress.items():
+        ids = [r.id for r in rule_classes if rule_pattern == "*" or _matches(r, rule_pattern)]
+        if not ids or not url_globs:
+            continue
+        where = " OR ".join("url GLOB ?" for _ in url_globs)
+        placeholders = ", ".join("?" for _ in ids)
+        row = con.execute(
+            f"SELECT count(*) FROM _findings WHERE rule_id IN ({placeholders}) AND ({where})",
+            [*ids, *url_globs],
+        ).fetchone()
+        con.execute(
+            f"DELETE FROM _findings WHERE rule_id IN ({placeholders}) AND ({where})",
+            [*ids, *url_globs],
+        )
+        total += int(row[0]) if row else 0
+    return total
+
+
+def _sorted(findings: pd.DataFrame) -> pd.DataFrame:
+    order = findings["severity"].map(SEVERITY_RANK)
+    return (
+        findings.assign(_rank=order)
+        .sort_values(["_rank", "rule_id", "url", "fingerprint"], kind="stable")
+        .drop(columns="_rank")
+        .reset_index(drop=True)
+    )
+
+
+def compare(current: AuditResult, previous: AuditResult) -> AuditResult:
+    """Mark each finding new or persisting, and add the baseline's findings this run fixed.
+
+    A rule that did not run this time (skipped, deselected) fixes nothing.
+    """
+    ran = set(current.rules.loc[current.rules["status"] == "ran", "rule_id"])
+    before = set(previous.findings["fingerprint"])
+    now = current.findings.copy()
+    now["change"] = ["persisting" if fp in before else "new" for fp in now["fingerprint"]]
+    fixed = previous.findings[
+        ~previous.findings["fingerprint"].isin(set(now["fingerprint"]))
+        & previous.findings["rule_id"].isin(ran)
+    ].copy()
+    fixed["change"] = "fixed"
+    merged = _sorted(pd.concat([now, fixed], ignore_index=True)) if len(fixed) else now
+    return AuditResult(
+        run=current.run,
+        baseline=previous.run,
+        findings=merged.reset_index(drop=True),
+        scores=current.scores,
+        rules=current.rules,
+        suppressed=current.suppressed,
+        stats=current.stats,
+    )
+
+
+def run_audit(
+    run: Path,
+    *,
+    baseline: Path | None,
+    rules: list[str] | str | None,
+    skip_rules: list[str] | str | None,
+    settings: Settings,
+) -> AuditResult:
+    skip = [*settings.audit.skip_rules]
+    if skip_rules:
+        skip += skip_rules.split(",") if isinstance(skip_rules, str) else list(skip_rules)
+    selected = select_rules(rules, skip)
+    con = connect(settings)
+    try:
+        result = evaluate(run, selected, settings, baseline=baseline, con=con)
+    finally:
+        con.close()
+    if baseline is not None:
+        con = connect(settings)
+        try:
+            previous = evaluate(baseline, selected, settings, baseline=None, con=con)
+        finally:
+            con.close()
+        result = compare(result, previous)
+    counts = result.open_findings()["severity"].value_counts()
+    result.stats = {
+        "findings": len(result.open_findings()),
+        **{f"{sev}s": int(counts.get(sev, 0)) for sev in SEVERITIES},
+        "suppressed": result.suppressed,
+        "rules_run": int((result.rules["status"] == "ran").sum()),
+        "rules_skipped": int((result.rules["status"] == "skipped").sum()),
+    }
+    if baseline is not None:
+        changes = result.findings["change"].value_counts()
+        result.stats.update({change: int(changes.get(change, 0)) for change in CHANGES})
+    return result

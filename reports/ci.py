@@ -1,0 +1,188 @@
+"""CI outputs of an audit: JUnit XML, GitHub workflow annotations, a Markdown summary.
+
+Every string that came from a crawled page (URLs, titles, evidence) is untrusted:
+each format escapes it by its own rules, and control characters never get through.
+What counts: the rule's open findings, only the new ones when the audit had a baseline.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from audits.engine import AuditResult
+
+# XML 1.0 forbids these even as character references.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+MAX_LISTED = 200  # URLs listed per JUnit failure / per annotation, to keep CI logs readable
+
+
+def counted(result: AuditResult) -> pd.DataFrame:
+    found = result.open_findings()
+    return found[found["change"] == "new"] if result.baseline is not None else found
+
+
+def _xml_text(value: object) -> str:
+    return _XML_FORBIDDEN.sub("\ufffd", str(value))
+
+
+def junit_xml(result: AuditResult) -> str:
+    """One ``testcase`` per rule run: failed when it has (new) findings, listing their URLs."""
+    findings = counted(result)
+    by_rule = {rule_id: group for rule_id, group in findings.groupby("rule_id")}
+    rules = result.rules
+    failures = sum(
+        1 for r in rules.to_dict("records") if r["status"] == "ran" and r["rule_id"] in by_rule
+    )
+    skipped = int((rules["status"] == "skipped").sum())
+    seconds = f"{rules['seconds'].sum():.3f}"
+    suites = ET.Element(
+        "testsuites",
+        name="searchops audit",
+        tests=str(len(rules)),
+        failures=str(failures),
+        time=seconds,
+    )
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name=_xml_text(f"searchops audit {result.run.name}"),
+        tests=str(len(rules)),
+        failures=str(failures),
+        errors="0",
+        skipped=str(skipped),
+        time=seconds,
+    )
+    for rule in rules.to_dict("records"):
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=f"searchops.audit.{rule['family']}",
+            name=f"{rule['rule_id']} {rule['slug']}",
+            time=f"{rule['seconds']:.3f}",
+        )
+        if rule["status"] == "skipped":
+            ET.SubElement(case, "skipped", message=_xml_text(rule["reason"]))
+            continue
+        group = by_rule.get(rule["rule_id"])
+        if group is None:
+            continue
+        new = " new" if result.baseline is not None else ""
+        failure = ET.SubElement(
+            case,
+            "failure",
+            type=str(rule["severity"]),
+            message=_xml_text(
+                f"{len(group)}{new} {rule['severity']} finding(s): {group['message'].iloc[0]}"
+            ),
+        )
+        lines = [_finding_line(f) for f in group.head(MAX_LISTED).itertuples()]
+        if len(group) > MAX_LISTED:
+            lines.append(f"... and {len(group) - MAX_LISTED} more")
+        failure.text = _xml_text("\n".join(lines))
+    ET.indent(suites)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    )
+
+
+def _finding_line(finding: object) -> str:
+    url, message, evidence = (getattr(finding, name) for name in ("url", "message", "evidence"))
+    related = getattr(finding, "related_url", None)
+    text = f"{url}: {message}"
+    if evidence:
+        text += f" [{evidence}]"
+    if related:
+        text += f" -> {related}"
+    return _CONTROL.sub(" ", text)
+
+
+def escape_data(text: str) -> str:
+    """Workflow-command message escaping (actions/toolkit ``escapeData``)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Workflow-command property escaping (actions/toolkit ``escapeProperty``)."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotations(result: AuditResult, max_listed: int = 20) -> str:
+    """One ``::error|warning|notice`` command per rule with (new) findings.
+
+    Grouped per rule because GitHub shows only a handful of annotations per step;
+    each lists up to ``max_listed`` URLs. ``file`` points at the run's findings.
+    """
+    findings = counted(result)
+    file = escape_property(str(result.run / "findings.parquet"))
+    commands = []
+    for rule_id, group in findings.groupby("rule_id", sort=False):
+        severity = group["severity"].iloc[0]
+        new = " new" if result.baseline is not None else ""
+        title = escape_property(f"{rule_id}: {len(group)}{new} finding(s)")
+        lines = [_finding_line(f) for f in group.head(max_listed).itertuples()]
+        if len(group) > max_listed:
+            lines.append(f"... and {len(group) - max_listed} more (see findings.parquet)")
+        message = escape_data("\n".join(lines))
+        commands.append(f"::{severity} file={file},title={title}::{message}")
+    return "\n".join(commands) + ("\n" if commands else "")
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|<>&])")
+_MD_REPLACE = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "`": "&#96;", "|": "\\|"}
+
+
+def md_escape(value: object, limit: int = 160) -> str:
+    """Untrusted text for a Markdown table cell: no markup, no HTML, one line."""
+    text = _CONTROL.sub(" ", str(value))
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return _MD_SPECIAL.sub(lambda m: _MD_REPLACE.get(m.group(1), "\\" + m.group(1)), text)
+
+
+def markdown(result: AuditResult, examples: int = 3) -> str:
+    """A summary for a pull request or ``$GITHUB_STEP_SUMMARY``: scores, then rules with findings."""
+    stats = result.stats
+    lines = [f"## SEO audit of {md_escape(result.run.name)}", ""]
+    headline = f"**{stats.get('findings', 0)} findings**: {stats.get('errors', 0)} errors, {stats.get('warnings', 0)} warnings, {stats.get('notices', 0)} notices"
+    if result.baseline is not None:
+        headline += f" · {stats.get('new', 0)} new, {stats.get('fixed', 0)} fixed, {stats.get('persisting', 0)} persisting (baseline {md_escape(result.baseline.name)})"
+    lines += [headline, "", "| family | score |", "|---|---:|"]
+    lines += [f"| {md_escape(s.family)} | {s.score:.1f} |" for s in result.scores.itertuples()]
+    found = result.open_findings()
+    if found.empty:
+        lines += ["", "No findings."]
+        return "\n".join(lines) + "\n"
+    with_baseline = result.baseline is not None
+    lines += [
+        "",
+        "| rule | severity | findings |" + (" new |" if with_baseline else "") + " examples |",
+    ]
+    lines += ["|---|---|---:|" + ("---:|" if with_baseline else "") + "---|"]
+    slugs = dict(zip(result.rules["rule_id"], result.rules["slug"], strict=True))
+    for rule_id, group in found.groupby("rule_id", sort=False):
+        urls = "<br>".join(md_escape(u) for u in group["url"].drop_duplicates().head(examples))
+        new = f" {int((group['change'] == 'new').sum())} |" if with_baseline else ""
+        lines.append(
+            f"| {rule_id} {md_escape(slugs.get(rule_id, ''))} | {group['severity'].iloc[0]} | {len(group)} |{new} {urls} |"
+        )
+    if with_baseline:
+        fixed = result.findings[result.findings["change"] == "fixed"]
+        if len(fixed):
+            lines += [
+                "",
+                f"Fixed since the baseline: {len(fixed)} finding(s) in {fixed['rule_id'].nunique()} rule(s).",
+            ]
+    return "\n".join(lines) + "\n"
+
+
+def append_step_summary(path: Path, text: str) -> None:
+    """Append to ``$GITHUB_STEP_SUMMARY`` (other steps write there too: never truncate)."""
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(text + "\n")
