@@ -1,0 +1,222 @@
+"""``searchops bid recommend|apply|tune`` and ``searchops coverage``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from searchops.console import safe_text, stderr, stdout
+from searchops.errors import SearchopsError
+
+
+@click.group()
+def bid() -> None:
+    """Recommend keyword bids, review them, and apply them safely.
+
+    \b
+    Examples:
+      searchops bid recommend                              # max profit, guardrails from config
+      searchops bid recommend --budget 5000 --target-roas 4 --out bids/
+      searchops bid apply bids/bids-editor.csv --customer-id 1234567890   # validate only
+      searchops bid apply bids/bids-editor.csv --customer-id 1234567890 --execute
+      searchops bid tune --trials 30                       # Optuna policy search (backtest)
+    """
+
+
+@bid.command()
+@click.option("--budget", type=float, help="Daily budget over the keywords (account currency).")
+@click.option("--target-roas", type=float, help="Minimum conversion value / cost, e.g. 4.")
+@click.option(
+    "--objective",
+    type=click.Choice(["profit", "value"]),
+    help="Maximize profit (margin x value - cost) or conversion value (default from config).",
+)
+@click.option(
+    "--strategy",
+    type=click.Choice(["exact", "target-roas-rule", "current"]),
+    default="exact",
+    show_default=True,
+    help="Bidding strategy (exact = searchops' optimizer).",
+)
+@click.option(
+    "--policy",
+    type=click.Choice(["config", "tuned"]),
+    default="config",
+    show_default=True,
+    help="Policy parameters from config, or the latest `bid tune` result in the workspace.",
+)
+@click.option("--source", help="SEM source in the workspace (default: the newest).")
+@click.option(
+    "--crawl", "crawl_run", help="Crawl run (folder or id) for landing pages (default: latest)."
+)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@click.option("--top", default=20, show_default=True, help="Rows of the review table.")
+@click.option("--seed", default=0, show_default=True, help="Seed of the interval draws.")
+@click.pass_obj
+def recommend(
+    obj: Any,
+    budget: float | None,
+    target_roas: float | None,
+    objective: str | None,
+    strategy: str,
+    policy: str,
+    source: str | None,
+    crawl_run: str | None,
+    out: Path | None,
+    top: int,
+    seed: int,
+) -> None:
+    """Recommend max CPC bids within the guardrails, with reasons and expected changes.
+
+    Writes a review table (terminal), OUT/recommendations.json, OUT/bids-editor.csv (Google
+    Ads Editor bulk upload, columns in bidding/export.py) and the workspace tables
+    bid_recommendations and bid_frontier. Nothing is sent to an ad account: review, then
+    `searchops bid apply OUT/bids-editor.csv`.
+
+    \b
+    Examples:
+      searchops bid recommend
+      searchops bid recommend --budget 2500              # per day, across the keywords
+      searchops bid recommend --target-roas 5 --objective value --out review/
+    """
+    from bidding.data import keyword_flags, load_models, new_run_id, save_recommendation
+    from bidding.export import review_table, write_outputs
+    from bidding.recommend import recommend as run_recommend
+    from bidding.site import resolve_run
+    from bidding.strategy import Constraints, Context, get_strategy
+    from bidding.tuning import latest_policy
+
+    if budget is not None and budget <= 0:
+        raise SearchopsError("--budget must be positive")
+    if target_roas is not None and target_roas <= 0:
+        raise SearchopsError("--target-roas must be positive")
+    settings = obj.settings().settings
+    cfg = settings.bidding
+    with obj.open_workspace() as ws:
+        params = cfg.policy
+        if policy == "tuned":
+            tuned = latest_policy(ws)
+            if tuned is None:
+                raise SearchopsError("no tuned policy in the workspace: run `searchops bid tune`")
+            params = tuned
+        models = load_models(ws, settings, source=source)
+        run = resolve_run(ws, crawl_run) if crawl_run else None
+        oos, failed = keyword_flags(ws, models.frame, run)
+        context = Context(
+            config=cfg,
+            constraints=Constraints(
+                objective=objective or cfg.objective,  # type: ignore[arg-type]
+                margin=settings.sem.margin,
+                budget=budget,
+                target_roas=target_roas,
+            ),
+            out_of_stock=oos,
+            landing_failed=failed,
+        )
+        if context.constraints.objective == "value" and budget is None and target_roas is None:
+            raise SearchopsError(
+                "--objective value needs --budget or --target-roas (else bids are unbounded)"
+            )
+        rec = run_recommend(
+            model=models, strategy=get_strategy(strategy, params), context=context, seed=seed
+        )
+        run_id = new_run_id()
+        save_recommendation(ws, rec, run_id)
+    paths = write_outputs(rec, out or Path("bids") / run_id, run_id, cfg.bid_step)
+    stdout.print(review_table(rec, top))
+    s = rec.summary
+    if not s["feasible"]:
+        stderr.print(
+            "[yellow]warning:[/] the constraints cannot all be met within the guardrails; closest bids given"
+        )
+    stderr.print(
+        f"run {run_id}: binding constraint {s['binding']}; "
+        f"{safe_text(paths['csv'])} ({s['raised'] + s['lowered']} changes), {safe_text(paths['json'])}"
+    )
+
+
+@bid.command()
+@click.option("--trials", type=int, help="Complete trials to reach (default from config).")
+@click.option("--folds", type=int, help="Backtest weeks (default from config).")
+@click.option("--seed", type=int, help="Sampler seed (default from config).")
+@click.option("--budget", type=float, help="Daily budget the policy must respect in every fold.")
+@click.option("--target-roas", type=float, help="Target ROAS the policy must reach in every fold.")
+@click.option("--source", help="SEM source in the workspace (default: the newest).")
+@click.option(
+    "--storage",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("bid-tuning.sqlite3"),
+    show_default=True,
+    help="SQLite file of the Optuna study (re-run to resume).",
+)
+@click.option("--study", "study_name", default="bid-policy", show_default=True, help="Study name.")
+@click.pass_obj
+def tune(
+    obj: Any,
+    trials: int | None,
+    folds: int | None,
+    seed: int | None,
+    budget: float | None,
+    target_roas: float | None,
+    source: str | None,
+    storage: Path,
+    study_name: str,
+) -> None:
+    """Tune the policy's outer parameters with Optuna by walk-forward backtests.
+
+    Fits on the weeks before each of the last FOLDS weeks, bids with the trial's parameters,
+    scores the realized week (the true curves on the demo account, a hindsight refit on real
+    ones). Resumable: re-run with the same --storage and --study. The best parameters and
+    their backtest score go to the workspace (table bid_policy); use them with
+    `searchops bid recommend --policy tuned`.
+
+    \b
+    Examples:
+      searchops bid tune --trials 30
+      searchops bid tune --trials 60 --storage tuning.sqlite3   # continue to 60 trials
+    """
+    from bidding.data import new_run_id
+    from bidding.strategy import Constraints
+    from bidding.tuning import build_folds, save_policy
+    from bidding.tuning import tune as run_tune
+    from sem import tables
+    from sem.roi import load_frames
+
+    settings = obj.settings().settings
+    cfg = settings.bidding
+    with obj.open_workspace() as ws:
+        frames = load_frames(ws, source)
+        src = source or tables.sources(ws)[0]
+        truth = tables.read(ws, "sem_truth", source=src)
+        season = tables.read(ws, "sem_truth_season", source=src)
+        scorer = "truth" if not truth.empty else "hindsight"
+        fold_list = build_folds(
+            frames, settings, folds=folds or cfg.tuning.folds, truth=truth, season=season
+        )
+        constraints = Constraints(
+            objective=cfg.objective,
+            margin=settings.sem.margin,
+            budget=budget,
+            target_roas=target_roas,
+        )
+        result = run_tune(
+            fold_list,
+            cfg,
+            constraints,
+            storage=storage,
+            study_name=study_name,
+            trials=trials,
+            seed=seed,
+            scorer=scorer,
+        )
+        save_policy(ws, result, new_run_id("tune"))
+    params = ", ".join(f"{k}={v:.3g}" for k, v in result.params.model_dump().items())
+    stdout.print(
+        f"best policy ({result.trials} trials, {result.folds} folds, {scorer} scorer): {params}"
+    )
+    stdout.print(
+        f"backtest: mean weekly profit gain {result.score:+,.0f} "
+        f"(config policy {result.baseline_score:+,.0f})"
+    )

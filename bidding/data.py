@@ -1,0 +1,101 @@
+"""Workspace reads and writes of the bidding stage.
+
+Reads: the SEM tables (through ``sem.roi.fit_models``), the latest crawl (landing pages and
+products). Writes: ``bid_recommendations`` and ``bid_frontier`` (one ``run_id`` per
+``bid recommend``, registered in ``runs`` with ``kind="bid"``).
+
+``bid_recommendations``: run_id, created_at, strategy, objective, then the columns of
+:attr:`bidding.recommend.Recommendation.table` (ids, current_bid, new_bid, change, reasons,
+d_clicks/d_cost/d_value/d_profit with _lo/_hi over ``horizon_days``).
+``bid_frontier``: run_id, point, multiplier, clicks, cost, value, profit, roas, marginal_roas
+(totals over ``horizon_days``), chosen (the point nearest the recommendation's multiplier).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bidding.models import KeywordModels, from_roi
+from bidding.recommend import Recommendation
+from bidding.site import latest_crawl, page_health, products_from_pages, read_pages, url_key
+from searchops.workspace import Workspace
+
+
+def load_models(
+    workspace: Workspace,
+    settings: Any,
+    *,
+    source: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> KeywordModels:
+    """Fit ``sem.roi`` models on the workspace's SEM data (newest source by default)."""
+    from sem.roi import fit_models, options_from_settings
+
+    fit = fit_models(
+        workspace, source=source, since=since, until=until, options=options_from_settings(settings)
+    )
+    return from_roi(fit)
+
+
+def keyword_flags(
+    workspace: Workspace, frame: pd.DataFrame, run: Path | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per keyword of ``frame`` (final_url, item_id): (product out of stock, landing page fails).
+
+    Out of stock: the item is OUT_OF_STOCK in ``sem_products`` or the landing page's Product
+    offer says so. Landing page fails: status >= 400 or noindex in the latest crawl (``run``
+    when given). Keywords whose page was not crawled are not flagged.
+    """
+    n = len(frame)
+    out_of_stock = np.zeros(n, bool)
+    failed = np.zeros(n, bool)
+    if workspace.has_table("sem_products") and "item_id" in frame.columns:
+        oos = workspace.con.execute(
+            "SELECT DISTINCT item_id FROM sem_products WHERE availability = 'OUT_OF_STOCK'"
+        ).df()["item_id"]
+        out_of_stock |= frame["item_id"].isin(set(oos.dropna())).to_numpy()
+    run = run or latest_crawl(workspace)
+    if run is not None and "final_url" in frame.columns:
+        pages = read_pages(run)
+        keys = frame["final_url"].map(url_key)
+        health = page_health(pages).set_index("key")
+        failed |= keys.map(health["failed"]).fillna(False).astype(bool).to_numpy()
+        products = products_from_pages(pages)
+        if not products.empty:
+            stock = products.assign(key=products["url"].map(url_key)).drop_duplicates("key")
+            page_oos = keys.map(stock.set_index("key")["in_stock"]).eq(False)
+            out_of_stock |= page_oos.to_numpy()
+    return out_of_stock, failed
+
+
+def new_run_id(prefix: str = "bid") -> str:
+    return f"{prefix}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}"
+
+
+def save_recommendation(workspace: Workspace, rec: Recommendation, run_id: str) -> None:
+    now = datetime.now(UTC).replace(tzinfo=None)
+    table = rec.table.assign(
+        run_id=run_id,
+        created_at=now,
+        strategy=rec.summary["strategy"],
+        objective=rec.summary["objective"],
+    )
+    table["customer_id"] = table["customer_id"].astype(str)
+    frontier = rec.frontier.assign(run_id=run_id, point=np.arange(len(rec.frontier)))
+    w = rec.summary.get("multiplier") or rec.summary["margin"]
+    frontier["chosen"] = np.arange(len(frontier)) == int(
+        np.argmin(np.abs(np.log(frontier["multiplier"] / w)))
+    )
+    with workspace.transaction():
+        workspace.replace_rows("bid_recommendations", table, "run_id", run_id)
+        workspace.replace_rows("bid_frontier", frontier, "run_id", run_id)
+        stats = {k: v for k, v in rec.summary.items() if k != "policy"}
+        workspace.register_run(
+            run_id, "bid", started_at=now, finished_at=now, label="recommend", stats=stats
+        )

@@ -1,0 +1,127 @@
+"""Exports of a recommendation: Google Ads Editor CSV, JSON, and the terminal review table.
+
+Google Ads Editor bulk-upload CSV (File > Import > From file), one row per changed keyword:
+
+==============  ==================================================================
+Customer ID     the account (digits, no dashes)
+Campaign        campaign name (Editor matches rows by names)
+Ad group        ad group name
+Keyword         keyword text
+Criterion Type  match type as Editor spells it: Exact, Phrase, Broad
+Max CPC         the new max CPC bid (account currency, two decimals)
+Campaign ID     Google's ids, so ``searchops bid apply`` and Editor match exactly
+Ad group ID
+Keyword ID      the criterion id
+==============  ==================================================================
+
+Only keywords whose bid changes are exported. ``searchops bid apply`` reads this file back.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from rich.table import Table
+
+from bidding.recommend import Recommendation
+from searchops.console import safe_text
+
+EDITOR_COLUMNS = [
+    "Customer ID",
+    "Campaign",
+    "Ad group",
+    "Keyword",
+    "Criterion Type",
+    "Max CPC",
+    "Campaign ID",
+    "Ad group ID",
+    "Keyword ID",
+]
+_MATCH = {"EXACT": "Exact", "PHRASE": "Phrase", "BROAD": "Broad"}
+
+
+def changed(table: pd.DataFrame, step: float = 0.01) -> pd.DataFrame:
+    return table[(table["new_bid"] - table["current_bid"]).abs() > step / 2]
+
+
+def editor_frame(table: pd.DataFrame, step: float = 0.01) -> pd.DataFrame:
+    rows = changed(table, step)
+    return pd.DataFrame(
+        {
+            "Customer ID": rows["customer_id"].astype(str).str.replace("-", "", regex=False),
+            "Campaign": rows["campaign"],
+            "Ad group": rows["ad_group"],
+            "Keyword": rows["keyword"],
+            "Criterion Type": rows["match_type"].map(_MATCH).fillna(rows["match_type"]),
+            "Max CPC": rows["new_bid"].map(lambda b: f"{b:.2f}"),
+            "Campaign ID": rows["campaign_id"],
+            "Ad group ID": rows["ad_group_id"],
+            "Keyword ID": rows["criterion_id"],
+        },
+        columns=EDITOR_COLUMNS,
+    )
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def write_outputs(
+    rec: Recommendation, out: Path, run_id: str, step: float = 0.01
+) -> dict[str, Path]:
+    """``out/bids-editor.csv``, ``out/recommendations.json``; returns the paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    csv_path = out / "bids-editor.csv"
+    editor_frame(rec.table, step).to_csv(csv_path, index=False)
+    json_path = out / "recommendations.json"
+    records = rec.table.astype(object).where(rec.table.notna(), None).to_dict(orient="records")
+    payload = {
+        "run_id": run_id,
+        "summary": {k: _clean(v) for k, v in rec.summary.items()},
+        "recommendations": [{k: _clean(v) for k, v in r.items()} for r in records],
+        "frontier": rec.frontier.astype(object)
+        .where(rec.frontier.notna(), None)
+        .to_dict(orient="records"),
+    }
+    json_path.write_text(json.dumps(payload, indent=1, default=str), encoding="utf-8")
+    return {"csv": csv_path, "json": json_path}
+
+
+def review_table(rec: Recommendation, top: int = 20) -> Table:
+    """The ``top`` changes by expected profit impact, for the terminal."""
+    s = rec.summary
+    title = (
+        f"{s['raised']} up, {s['lowered']} down, {s['held']} held of {s['keywords']} keywords; "
+        f"expected profit over {s['horizon_days']} days {s['d_profit']:+,.0f} "
+        f"[{s['d_profit_lo']:+,.0f}, {s['d_profit_hi']:+,.0f}]"
+    )
+    table = Table(title=title, title_justify="left")
+    for col, justify in (
+        ("Keyword", "left"),
+        ("Match", "left"),
+        ("Bid", "right"),
+        ("New", "right"),
+        ("Change", "right"),
+        ("Profit (interval)", "right"),
+        ("Reasons", "left"),
+    ):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    rows = changed(rec.table)
+    rows = rows.reindex(rows["d_profit"].abs().sort_values(ascending=False).index).head(top)
+    for r in rows.itertuples(index=False):
+        table.add_row(
+            safe_text(r.keyword, 40),
+            safe_text(r.match_type),
+            f"{r.current_bid:.2f}",
+            f"{r.new_bid:.2f}",
+            f"{r.change:+.0%}",
+            f"{r.d_profit:+,.0f} [{r.d_profit_lo:+,.0f}, {r.d_profit_hi:+,.0f}]",
+            safe_text(r.reasons, 60),
+        )
+    return table
