@@ -1,0 +1,457 @@
+"""Read the workspace tables into the report's sections: aggregates and top-N only.
+
+Each ``load_*`` function is a pure function of the workspace tables. It returns
+the section's data, or a :class:`Missing` saying why the section is empty (the
+stage has not run in this workspace yet, or wrote a table without the columns the
+report needs), so the report always renders. The heavy lifting (grouping
+millions of findings, weekly sums of daily keyword rows) runs inside DuckDB;
+only a few hundred numbers and strings ever reach Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import duckdb
+
+from reports.config import ReportConfig
+
+
+@dataclass(frozen=True)
+class Missing:
+    """Why a section has nothing to show; rendered as one sentence."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class Trend:
+    """One labelled weekly series: current and previous value and the whole trend."""
+
+    name: str
+    values: Sequence[float | None]
+
+    @property
+    def current(self) -> float | None:
+        return self.values[-1] if self.values else None
+
+    @property
+    def previous(self) -> float | None:
+        return self.values[-2] if len(self.values) > 1 else None
+
+    @property
+    def change(self) -> float | None:
+        if self.current is None or self.previous is None:
+            return None
+        return self.current - self.previous
+
+
+@dataclass(frozen=True)
+class Health:
+    weeks: list[date]
+    families: list[Trend]  # score 0-100 per audit family
+    overall: Trend  # mean of the families' scores
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    rule_id: str
+    family: str
+    severity: str
+    count: int
+    message: str
+    examples: list[str]
+
+
+@dataclass(frozen=True)
+class Findings:
+    week: date
+    baseline_week: date | None
+    new: list[RuleChange]
+    fixed: list[RuleChange]
+    new_total: int
+    fixed_total: int
+    new_errors: int
+    open_total: int
+    weeks: list[date]
+    open_by_severity: list[Trend]  # open findings per severity per week
+
+
+@dataclass(frozen=True)
+class Vitals:
+    weeks: list[date]
+    templates: list[Trend]  # share of measured pages passing all Core Web Vitals (0-1)
+    p75: list[dict[str, Any]]  # latest week: template and its 75th-percentile metrics
+
+
+@dataclass(frozen=True)
+class Sem:
+    weeks: list[date]
+    spend: Trend
+    revenue: Trend
+    roas: Trend
+    conversions: Trend
+    clicks: Trend
+
+
+@dataclass(frozen=True)
+class Bids:
+    keywords: int
+    increases: int
+    decreases: int
+    delta: dict[str, float]  # expected change per week: clicks, cost, value, profit
+    top: list[dict[str, Any]]
+    frontier: list[tuple[float, float]]  # (spend, value) along the optimal curve
+    marks: list[tuple[str, float, float]] = field(default_factory=list)  # current, recommended
+
+
+@dataclass(frozen=True)
+class Coverage:
+    opportunities: list[dict[str, Any]]
+    opportunity_count: int
+    opportunity_profit: float
+    waste: list[dict[str, Any]]
+    waste_count: int
+    waste_spend: float
+
+
+SEVERITIES = ("error", "warning", "notice")
+
+
+def clip(value: object, limit: int) -> str:
+    """Untrusted text cut to ``limit`` characters (escaping is the template's job)."""
+    text = "" if value is None else " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str] | None:
+    """The table's columns, or None when the table does not exist."""
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
+    ).fetchall()
+    return {r[0] for r in rows} or None
+
+
+def _require(
+    con: duckdb.DuckDBPyConnection, table: str, needed: set[str], absent: Missing
+) -> Missing | None:
+    have = columns(con, table)
+    if have is None:
+        return absent
+    lacking = sorted(needed - have)
+    if lacking:
+        return Missing(f"Table {table} lacks the columns {', '.join(lacking)}.")
+    if not con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]:  # type: ignore[index]
+        return absent
+    return None
+
+
+def report_weeks(con: duckdb.DuckDBPyConnection, weeks: int) -> list[date]:
+    """The last ``weeks`` weeks with any registered run, oldest first."""
+    if columns(con, "runs") is None:
+        return []
+    rows = con.execute(
+        "SELECT DISTINCT week FROM runs WHERE week IS NOT NULL ORDER BY week DESC LIMIT ?",
+        [weeks],
+    ).fetchall()
+    return sorted(r[0] for r in rows)
+
+
+def _latest_run_per_week(
+    con: duckdb.DuckDBPyConnection, table: str, weeks: list[date]
+) -> dict[date, str]:
+    """For each week, the newest run that has rows in ``table``."""
+    if not weeks or columns(con, "runs") is None:
+        return {}
+    rows = con.execute(
+        f"""
+        SELECT week, run_id FROM runs
+        WHERE week BETWEEN ? AND ? AND run_id IN (SELECT DISTINCT run_id FROM "{table}")
+        QUALIFY row_number() OVER (PARTITION BY week ORDER BY started_at DESC, run_id DESC) = 1
+        """,
+        [weeks[0], weeks[-1]],
+    ).fetchall()
+    return {week: run_id for week, run_id in rows}
+
+
+def load_health(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConfig):
+    absent = Missing("No audit health scores in this workspace yet (run searchops audit).")
+    if problem := _require(con, "health_scores", {"run_id", "family", "score"}, absent):
+        return problem
+    by_week = _latest_run_per_week(con, "health_scores", weeks)
+    if not by_week:
+        return absent
+    shown = [w for w in weeks if w >= min(by_week)]
+    rows = con.execute(
+        "SELECT run_id, family, avg(score) FROM health_scores WHERE run_id IN "
+        "(SELECT unnest(?)) GROUP BY ALL",
+        [list(by_week.values())],
+    ).fetchall()
+    score = {(run_id, family): float(value) for run_id, family, value in rows}
+    families = sorted({family for _, family in score})
+    trends = [
+        Trend(f, [score.get((by_week[w], f)) if w in by_week else None for w in shown])
+        for f in families
+    ]
+    overall = []
+    for i in range(len(shown)):
+        vals = [t.values[i] for t in trends if t.values[i] is not None]
+        overall.append(sum(vals) / len(vals) if vals else None)  # type: ignore[arg-type]
+    return Health(shown, trends, Trend("overall", overall))
+
+
+def _open_filter(cols: set[str]) -> str:
+    # A baseline comparison may store fixed findings beside the open ones.
+    return "coalesce(change, '') <> 'fixed'" if "change" in cols else "true"
+
+
+def _rule_changes(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[Any], cfg: ReportConfig
+) -> tuple[list[RuleChange], int, int]:
+    """Per rule: count and example URLs; plus the total and the error count over all rules."""
+    rows = con.execute(
+        f"""
+        WITH f AS ({sql})
+        SELECT rule_id, any_value(family), any_value(severity), count(*) AS n,
+               min(message), min(url, ?)
+        FROM f GROUP BY rule_id
+        ORDER BY CASE any_value(severity) WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END,
+                 n DESC, rule_id
+        """,
+        [*params, max(cfg.example_urls, 1)],
+    ).fetchall()
+    total = sum(int(r[3]) for r in rows)
+    errors = sum(int(r[3]) for r in rows if r[2] == "error")
+    top = [
+        RuleChange(
+            rule_id=clip(rule, 40),
+            family=clip(family, 40),
+            severity=clip(severity, 12),
+            count=int(n),
+            message=clip(message, cfg.text_limit),
+            examples=[clip(u, cfg.text_limit) for u in (urls or [])][: cfg.example_urls],
+        )
+        for rule, family, severity, n, message, urls in rows[: cfg.top_rules]
+    ]
+    return top, total, errors
+
+
+def load_findings(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConfig):
+    absent = Missing("No audit findings in this workspace yet (run searchops audit).")
+    needed = {"run_id", "rule_id", "family", "severity", "url", "message", "fingerprint"}
+    if problem := _require(con, "findings", needed, absent):
+        return problem
+    cols = columns(con, "findings") or set()
+    by_week = _latest_run_per_week(con, "findings", weeks)
+    if not by_week:
+        return absent
+    shown = [w for w in weeks if w >= min(by_week)]
+    current_week = max(by_week)
+    earlier = [w for w in by_week if w < current_week]
+    baseline_week = max(earlier) if earlier else None
+    current = by_week[current_week]
+    is_open = _open_filter(cols)
+    cur_sql = f"SELECT * FROM findings WHERE run_id = ? AND {is_open}"
+    if baseline_week is not None:
+        # New and fixed by fingerprint against the previous week's audit: the same
+        # answer as the audit's own `change` column, and right even without one.
+        base = by_week[baseline_week]
+        base_sql = f"SELECT * FROM findings WHERE run_id = ? AND {is_open}"
+        new_sql = f"SELECT * FROM ({cur_sql}) WHERE fingerprint NOT IN (SELECT fingerprint FROM ({base_sql}))"
+        fixed_sql = f"SELECT * FROM ({base_sql}) WHERE fingerprint NOT IN (SELECT fingerprint FROM ({cur_sql}))"
+        new, new_total, new_errors = _rule_changes(con, new_sql, [current, base], cfg)
+        fixed, fixed_total, _ = _rule_changes(con, fixed_sql, [base, current], cfg)
+    elif "change" in cols:
+        by_change = "SELECT * FROM findings WHERE run_id = ? AND change = ?"
+        new, new_total, new_errors = _rule_changes(con, by_change, [current, "new"], cfg)
+        fixed, fixed_total, _ = _rule_changes(con, by_change, [current, "fixed"], cfg)
+    else:
+        new, new_total, new_errors, fixed, fixed_total = [], 0, 0, [], 0
+    counts = con.execute(
+        f"SELECT run_id, severity, count(*) FROM findings WHERE run_id IN (SELECT unnest(?)) "
+        f"AND {is_open} GROUP BY ALL",
+        [list(by_week.values())],
+    ).fetchall()
+    per = {(run_id, sev): int(n) for run_id, sev, n in counts}
+    trends = [
+        Trend(sev, [float(per.get((by_week[w], sev), 0)) if w in by_week else None for w in shown])
+        for sev in SEVERITIES
+    ]
+    open_total = sum(n for (run_id, _), n in per.items() if run_id == current)
+    return Findings(
+        week=current_week,
+        baseline_week=baseline_week,
+        new=new,
+        fixed=fixed,
+        new_total=new_total,
+        fixed_total=fixed_total,
+        new_errors=new_errors,
+        open_total=open_total,
+        weeks=shown,
+        open_by_severity=trends,
+    )
+
+
+def load_vitals(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConfig):
+    absent = Missing(
+        "No Core Web Vitals measurements in this workspace yet (run searchops vitals)."
+    )
+    if problem := _require(con, "vitals_templates", {"run_id", "template", "pass_rate"}, absent):
+        return problem
+    by_week = _latest_run_per_week(con, "vitals_templates", weeks)
+    if not by_week:
+        return absent
+    shown = [w for w in weeks if w >= min(by_week)]
+    df = con.execute(
+        "SELECT * FROM vitals_templates WHERE run_id IN (SELECT unnest(?))",
+        [list(by_week.values())],
+    ).df()
+    rate = {(str(r.run_id), str(r.template)): float(r.pass_rate) for r in df.itertuples()}  # type: ignore[arg-type]
+    templates = sorted({str(t) for t in df["template"]})
+    trends = [
+        Trend(clip(t, 40), [rate.get((by_week[w], t)) if w in by_week else None for w in shown])
+        for t in templates
+    ]
+    metric_cols = [c for c in df.columns if c.endswith("_p75")]
+    latest = df[df["run_id"] == by_week[max(by_week)]].sort_values("template")
+    p75 = [
+        {"template": clip(row["template"], 40), **{c: row[c] for c in metric_cols}}
+        for _, row in latest.iterrows()
+    ]
+    return Vitals(shown, trends, p75)
+
+
+def load_sem(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConfig):
+    absent = Missing("No SEM data in this workspace yet (run searchops sem pull, import or demo).")
+    needed = {"date", "clicks", "cost", "conversions", "conversions_value"}
+    if problem := _require(con, "sem_keyword_daily", needed, absent):
+        return problem
+    rows = con.execute(
+        """
+        SELECT date_trunc('week', date)::DATE AS week, count(DISTINCT date) AS days,
+               sum(cost), sum(conversions_value), sum(conversions), sum(clicks)
+        FROM sem_keyword_daily GROUP BY 1 ORDER BY 1
+        """
+    ).fetchall()
+    # Partial weeks at either end of the history would read as a collapse in spend.
+    full = [r for r in rows if r[1] == 7] or rows
+    full = full[-cfg.weeks :]
+    spend = [float(r[2] or 0) for r in full]
+    revenue = [float(r[3] or 0) for r in full]
+    return Sem(
+        weeks=[r[0] for r in full],
+        spend=Trend("spend", spend),
+        revenue=Trend("revenue", revenue),
+        roas=Trend("ROAS", [v / s if s else None for v, s in zip(revenue, spend, strict=True)]),
+        conversions=Trend("conversions", [float(r[4] or 0) for r in full]),
+        clicks=Trend("clicks", [float(r[5] or 0) for r in full]),
+    )
+
+
+_DELTAS = ("clicks", "cost", "value", "profit")
+
+
+def load_bids(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConfig):
+    absent = Missing("No bid recommendations in this workspace yet (run searchops bid recommend).")
+    needed = {
+        "keyword",
+        "current_bid",
+        "recommended_bid",
+        *(f"expected_{d}_change" for d in _DELTAS),
+    }
+    if problem := _require(con, "bid_recommendations", needed, absent):
+        return problem
+    sums = con.execute(
+        f"""
+        SELECT count(*), count(*) FILTER (recommended_bid > current_bid),
+               count(*) FILTER (recommended_bid < current_bid),
+               {", ".join(f"coalesce(sum(expected_{d}_change), 0)" for d in _DELTAS)}
+        FROM bid_recommendations
+        """
+    ).fetchone()
+    assert sums is not None
+    top = con.execute(
+        """
+        SELECT keyword, current_bid, recommended_bid, expected_profit_change, expected_value_change,
+               expected_cost_change
+        FROM bid_recommendations WHERE recommended_bid <> current_bid
+        ORDER BY abs(expected_profit_change) DESC NULLS LAST, keyword LIMIT ?
+        """,
+        [cfg.top_items],
+    ).fetchall()
+    frontier: list[tuple[float, float]] = []
+    marks: list[tuple[str, float, float]] = []
+    if not _require(con, "bid_frontier", {"spend", "value"}, absent):
+        frontier = [
+            (float(s), float(v))
+            for s, v in con.execute(
+                "SELECT spend, value FROM bid_frontier ORDER BY spend"
+            ).fetchall()
+        ]
+    return Bids(
+        keywords=int(sums[0]),
+        increases=int(sums[1]),
+        decreases=int(sums[2]),
+        delta={d: float(sums[3 + i]) for i, d in enumerate(_DELTAS)},
+        top=[
+            {
+                "keyword": clip(k, cfg.text_limit),
+                "current_bid": float(cur),
+                "recommended_bid": float(rec),
+                "profit": float(p or 0),
+                "value": float(v or 0),
+                "cost": float(c or 0),
+            }
+            for k, cur, rec, p, v, c in top
+        ],
+        frontier=frontier,
+        marks=marks,
+    )
+
+
+def load_coverage(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConfig):
+    absent = Missing("No catalog coverage analysis in this workspace yet (run searchops coverage).")
+    opp_missing = _require(
+        con, "coverage_opportunities", {"name", "url", "expected_profit"}, absent
+    )
+    waste_missing = _require(con, "coverage_waste", {"url", "reason", "spend"}, absent)
+    if opp_missing and waste_missing:
+        return opp_missing if opp_missing is not absent else waste_missing
+    opportunities: list[dict[str, Any]] = []
+    opp_count, opp_profit = 0, 0.0
+    if not opp_missing:
+        n, total = con.execute(
+            "SELECT count(*), coalesce(sum(expected_profit), 0) FROM coverage_opportunities"
+        ).fetchone()  # type: ignore[misc]
+        opp_count, opp_profit = int(n), float(total)
+        opportunities = [
+            {
+                "name": clip(name, cfg.text_limit),
+                "url": clip(url, cfg.text_limit),
+                "profit": float(p),
+            }
+            for name, url, p in con.execute(
+                "SELECT name, url, expected_profit FROM coverage_opportunities "
+                "ORDER BY expected_profit DESC NULLS LAST, url LIMIT ?",
+                [cfg.top_items],
+            ).fetchall()
+        ]
+    waste: list[dict[str, Any]] = []
+    waste_count, waste_spend = 0, 0.0
+    if not waste_missing:
+        n, total = con.execute(
+            "SELECT count(*), coalesce(sum(spend), 0) FROM coverage_waste"
+        ).fetchone()  # type: ignore[misc]
+        waste_count, waste_spend = int(n), float(total)
+        waste = [
+            {"url": clip(url, cfg.text_limit), "reason": clip(reason, 40), "spend": float(s)}
+            for url, reason, s in con.execute(
+                "SELECT url, reason, spend FROM coverage_waste ORDER BY spend DESC NULLS LAST, url "
+                "LIMIT ?",
+                [cfg.top_items],
+            ).fetchall()
+        ]
+    return Coverage(opportunities, opp_count, opp_profit, waste, waste_count, waste_spend)

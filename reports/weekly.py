@@ -1,0 +1,184 @@
+"""The weekly report: one self-contained HTML file rendered only from workspace tables.
+
+Self-contained means inline CSS and inline SVG, no script and no external
+request: it opens the same from a mail attachment, a CI artifact or a file
+share, and prints cleanly. Untrusted text (URLs, titles, messages from crawled
+pages) is escaped by Jinja2's autoescape, and a strict Content-Security-Policy
+forbids scripts and every network fetch even if an escape were missed.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from reports import formatting, sections, svg
+from reports.config import ReportConfig
+from reports.summary import Summary, summarize
+from searchops.settings import Settings, load_settings
+from searchops.workspace import Workspace
+
+# No script-src: scripts cannot run at all. default-src 'none' blocks every fetch
+# (fonts, images, frames, beacons); the only allowances are the inline <style> and
+# data: images (the favicon). frame-ancestors is not honoured in a <meta> CSP.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "base-uri 'none'; form-action 'none'"
+)
+
+LOADERS = {
+    "health": sections.load_health,
+    "findings": sections.load_findings,
+    "vitals": sections.load_vitals,
+    "sem": sections.load_sem,
+    "bids": sections.load_bids,
+    "coverage": sections.load_coverage,
+}
+
+
+@dataclass
+class WeeklyReport:
+    """Everything the template renders: sections (data or ``Missing``), summary, charts."""
+
+    generated_at: datetime
+    weeks: list[date]
+    sections: dict[str, Any]
+    summary: Summary
+    charts: dict[str, Markup]
+    config: ReportConfig
+
+
+def _charts(found: dict[str, Any], cfg: ReportConfig) -> dict[str, Markup]:
+    charts: dict[str, Markup] = {}
+    money = lambda v: formatting.money(v, cfg.currency)  # noqa: E731
+    if isinstance(health := found["health"], sections.Health):
+        charts["health"] = svg.line_chart(
+            [formatting.week_label(w) for w in health.weeks],
+            [svg.Series(t.name, t.values) for t in [health.overall, *health.families]],
+            title="Health score per audit family, by week",
+            y_max=100,
+        )
+    if isinstance(findings := found["findings"], sections.Findings):
+        charts["findings"] = svg.line_chart(
+            [formatting.week_label(w) for w in findings.weeks],
+            [svg.Series(t.name, t.values) for t in findings.open_by_severity],
+            title="Open findings by severity, by week",
+            y_min=0,
+        )
+    if isinstance(vitals := found["vitals"], sections.Vitals):
+        charts["vitals"] = svg.line_chart(
+            [formatting.week_label(w) for w in vitals.weeks],
+            [svg.Series(t.name, t.values) for t in vitals.templates],
+            title="Share of pages passing Core Web Vitals, by template and week",
+            y_format=formatting.pct,
+            y_min=0,
+            y_max=1,
+        )
+    if isinstance(sem := found["sem"], sections.Sem):
+        labels = [formatting.week_label(w) for w in sem.weeks]
+        charts["sem_money"] = svg.line_chart(
+            labels,
+            [svg.Series("spend", sem.spend.values), svg.Series("revenue", sem.revenue.values)],
+            title="Paid search spend and revenue, by week",
+            y_format=money,
+            y_min=0,
+        )
+        charts["sem_roas"] = svg.line_chart(
+            labels,
+            [svg.Series("ROAS", sem.roas.values)],
+            title="Return on ad spend (revenue / spend), by week",
+            y_min=0,
+            height=160,
+        )
+    if isinstance(bids := found["bids"], sections.Bids) and bids.frontier:
+        charts["frontier"] = svg.xy_chart(
+            bids.frontier,
+            marks=bids.marks,
+            title="Spend vs conversion value along the optimal bid frontier",
+            x_format=money,
+            y_format=money,
+        )
+    if isinstance(coverage := found["coverage"], sections.Coverage) and coverage.waste:
+        charts["waste"] = svg.bar_chart(
+            [(w["url"].split("://")[-1], w["spend"]) for w in coverage.waste],
+            title="Spend on ads landing on broken or out-of-stock pages",
+            value_format=money,
+        )
+    return charts
+
+
+def build_report(
+    workspace: Workspace, *, settings: Settings | None = None, weeks: int | None = None
+) -> WeeklyReport:
+    """Read every section from ``workspace``; sections without data become ``Missing``."""
+    settings = settings or load_settings().settings
+    cfg = settings.report
+    if weeks is not None:
+        cfg = cfg.model_copy(update={"weeks": weeks})
+    con = workspace.con
+    week_list = sections.report_weeks(con, cfg.weeks)
+    found = {name: load(con, week_list, cfg) for name, load in LOADERS.items()}
+    return WeeklyReport(
+        generated_at=datetime.now(UTC),
+        weeks=week_list,
+        sections=found,
+        summary=summarize(found, cfg),
+        charts=_charts(found, cfg),
+        config=cfg,
+    )
+
+
+def _http_only(url: str) -> str | None:
+    """Only http(s) URLs become links: never javascript:, data: or other schemes."""
+    return url if urlsplit(url).scheme in ("http", "https") else None
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("reports", "templates"),
+        autoescape=select_autoescape(["html"], default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        money=formatting.money,
+        pct=formatting.pct,
+        points=formatting.points,
+        count=formatting.count,
+        week=formatting.week_label,
+        http_only=_http_only,
+    )
+    env.globals.update(sparkline=svg.sparkline, isinstance=isinstance, Missing=sections.Missing)
+    return env
+
+
+def render_html(report: WeeklyReport) -> str:
+    template = _environment().get_template("weekly.html")
+    return template.render(r=report, csp=CONTENT_SECURITY_POLICY, s=report.sections)
+
+
+def write_report(
+    workspace: Workspace | str | os.PathLike[str],
+    out: str | os.PathLike[str],
+    *,
+    settings: Settings | None = None,
+    weeks: int | None = None,
+) -> Path:
+    """Write the weekly report of ``workspace`` (object or DuckDB path) to ``out``."""
+    if isinstance(workspace, Workspace):
+        report = build_report(workspace, settings=settings, weeks=weeks)
+    else:
+        with Workspace(workspace, read_only=True) as ws:
+            report = build_report(ws, settings=settings, weeks=weeks)
+    target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render_html(report), encoding="utf-8")
+    return target

@@ -1,0 +1,145 @@
+"""A synthetic workspace with every table the weekly report reads, at any size.
+
+The columns follow the stages' table contracts (audits, vitals, sem, bidding);
+the numbers are arbitrary but deterministic, and week 2 differs from week 1 in
+known ways (fixed and new findings, a slower product template) so the tests can
+assert on the deltas.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from searchops.workspace import Workspace
+
+FAMILIES = ("meta", "indexability", "hreflang", "structured_data", "links", "content")
+TEMPLATES = ("home", "category", "product")
+
+
+def week_start(i: int) -> date:
+    return date(2026, 11, 9) + timedelta(weeks=i)
+
+
+RULES = (
+    # rule_id, family, severity, message, every n-th page, first and last week present
+    ("SEO-META-001", "meta", "error", "Title is missing", 8, (1, 1)),
+    ("SEO-META-001", "meta", "error", "Title is missing", 16, (2, 99)),
+    ("SEO-HREFLANG-003", "hreflang", "warning", "No return link", 40, (1, 99)),
+    ("SEO-SD-002", "structured_data", "error", "Offer price is 0", 24, (2, 99)),
+    ("SEO-CONTENT-004", "content", "notice", "Images without alt", 2, (1, 99)),
+)
+
+
+def _findings(run_id: str, pages: int, week: int) -> pd.DataFrame:
+    """Findings every n-th page per rule; week 2 fixes half the missing titles, adds price-0."""
+    parts = []
+    for rule_id, family, severity, message, every, (first, last) in RULES:
+        if not first <= week <= last:
+            continue
+        idx = np.arange(0, pages, every)
+        urls = pd.Series(idx).map(lambda p: f"https://shop.example.ca/en-ca/p/{p}")
+        parts.append(
+            pd.DataFrame(
+                {
+                    "rule_id": rule_id,
+                    "family": family,
+                    "severity": severity,
+                    "url": urls,
+                    "message": message,
+                }
+            )
+        )
+    df = pd.concat(parts, ignore_index=True).drop_duplicates(["rule_id", "url"])
+    df.insert(0, "run_id", run_id)
+    df["evidence"] = ""
+    df["fingerprint"] = df["rule_id"] + "|" + df["url"]
+    df["change"] = None
+    return df
+
+
+def build(path: Path, *, pages: int = 400, weeks: int = 2, keywords: int = 50) -> Path:
+    rng = np.random.default_rng(0)
+    with Workspace(path) as ws:
+        for w in range(1, weeks + 1):
+            run_id = f"crawl-w{w}"
+            monday = week_start(w - 1)
+            ws.register_run(
+                run_id,
+                "crawl",
+                started_at=datetime.combine(monday, datetime.min.time()) + timedelta(hours=3),
+                week=datetime.combine(monday, datetime.min.time()),
+            )
+            ws.replace_rows("findings", _findings(run_id, pages, w), "run_id", run_id)
+            scores = pd.DataFrame(
+                {
+                    "run_id": run_id,
+                    "family": FAMILIES,
+                    "score": [70.0 + 5 * w + i for i in range(6)],
+                }
+            )
+            ws.replace_rows("health_scores", scores, "run_id", run_id)
+            slow = w >= 2
+            vt = pd.DataFrame(
+                {
+                    "run_id": run_id,
+                    "template": TEMPLATES,
+                    "pages": 3,
+                    "pass_rate": [1.0, 0.9, 0.3 if slow else 0.95],
+                    "lcp_ms_p75": [1200.0, 1900.0, 3100.0 if slow else 2000.0],
+                    "cls_p75": [0.01, 0.05, 0.02],
+                }
+            )
+            ws.replace_rows("vitals_templates", vt, "run_id", run_id)
+        days = pd.date_range(
+            week_start(0) - timedelta(weeks=4), week_start(weeks) - timedelta(days=1)
+        )
+        kw = np.arange(keywords)
+        daily = pd.DataFrame(
+            [(d.date(), k) for d in days for k in kw], columns=["date", "keyword_id"]
+        )
+        daily["clicks"] = rng.poisson(5, len(daily))
+        daily["impressions"] = daily["clicks"] * 20
+        daily["cost"] = daily["clicks"] * 0.8
+        daily["conversions"] = rng.poisson(0.3, len(daily)).astype(float)
+        daily["conversions_value"] = daily["conversions"] * 60.0
+        ws.append_df("sem_keyword_daily", daily)
+        recs = pd.DataFrame(
+            {
+                "keyword_id": kw,
+                "keyword": [f"red shoes {k}" for k in kw],
+                "current_bid": 1.0,
+                "recommended_bid": np.where(kw % 3 == 0, 1.2, np.where(kw % 3 == 1, 0.8, 1.0)),
+                "expected_clicks_change": np.where(kw % 3 == 0, 4.0, -2.0),
+                "expected_cost_change": np.where(kw % 3 == 0, 5.0, -3.0),
+                "expected_value_change": np.where(kw % 3 == 0, 12.0, -1.0),
+                "expected_profit_change": np.where(kw % 3 == 0, 3.0, 1.0),
+            }
+        )
+        ws.append_df("bid_recommendations", recs)
+        spend = np.linspace(0, 5000, 30)
+        ws.append_df("bid_frontier", pd.DataFrame({"spend": spend, "value": 4 * spend**0.8}))
+        ws.append_df(
+            "coverage_opportunities",
+            pd.DataFrame(
+                {
+                    "name": [f"Product {i}" for i in range(30)],
+                    "url": [f"https://shop.example.ca/en-ca/p/{i}" for i in range(30)],
+                    "expected_profit": np.linspace(100, 5, 30),
+                }
+            ),
+        )
+        ws.append_df(
+            "coverage_waste",
+            pd.DataFrame(
+                {
+                    "url": [f"https://shop.example.ca/en-ca/p/gone-{i}" for i in range(12)],
+                    "reason": ["out_of_stock", "404", "noindex"] * 4,
+                    "spend": np.linspace(300, 10, 12),
+                }
+            ),
+        )
+    return path

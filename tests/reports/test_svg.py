@@ -1,0 +1,83 @@
+"""The inline SVG chart helpers: well-formed, proportional, and escaping every label."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import xml.etree.ElementTree as ET
+
+from reports import svg
+
+NS = "{http://www.w3.org/2000/svg}"
+PAYLOAD = '<script>alert("x")</script>&'
+
+
+def parse(markup: str) -> ET.Element:
+    return ET.fromstring(str(markup))  # raises on malformed XML, e.g. an unescaped label
+
+
+def test_nice_ticks_cover_the_range_with_round_steps() -> None:
+    for lo, hi in ((0, 97), (3.2, 4.9), (0, 0.25), (1200, 48_000), (5, 5)):
+        ticks = svg.nice_ticks(lo, hi)
+        assert ticks[0] <= lo and ticks[-1] >= hi
+        steps = {round(b - a, 9) for a, b in itertools.pairwise(ticks)}
+        assert len(steps) == 1
+        mantissa = f"{steps.pop():e}".split("e")[0]
+        assert float(mantissa) in (1.0, 2.0, 2.5, 5.0)
+
+
+def test_line_chart_escapes_labels_and_breaks_lines_at_gaps() -> None:
+    chart = svg.line_chart(
+        ["w1", "w2", "w3", PAYLOAD],
+        [svg.Series(PAYLOAD, [1.0, None, 3.0, 4.0]), svg.Series("b", [2.0, 2.0, 2.0, 2.0])],
+        title=PAYLOAD,
+    )
+    root = parse(chart)
+    assert "<script>" not in chart and "&lt;script&gt;" in chart
+    assert root.find(f"{NS}title").text == PAYLOAD
+    polylines = root.findall(f"{NS}polyline")
+    # series 1: w1 alone (a dot only), then w3-w4 as a line; series 2: one line
+    assert len(polylines) == 2
+    assert len(root.findall(f"{NS}circle")) == 3 + 4
+
+
+def test_line_chart_maps_larger_values_higher() -> None:
+    root = parse(svg.line_chart(["a", "b"], [svg.Series("s", [10.0, 90.0])], title="t"))
+    (low, high) = [float(c.get("cy")) for c in root.findall(f"{NS}circle")]
+    assert high < low  # SVG y grows downwards
+
+
+def test_bar_chart_widths_are_proportional_and_labels_cut() -> None:
+    root = parse(svg.bar_chart([("x" * 50, 300.0), ("half", 150.0), (PAYLOAD, 0.0)], title="bars"))
+    widths = [float(r.get("width")) for r in root.findall(f"{NS}rect")]
+    assert widths[0] == 2 * widths[1] and widths[2] == 0
+    labels = [t.text for t in root.findall(f"{NS}text")]
+    assert "x" * 31 + "…" in labels and PAYLOAD in labels
+
+
+def test_xy_chart_draws_the_sorted_curve_and_marks() -> None:
+    chart = svg.xy_chart(
+        [(300.0, 900.0), (100.0, 500.0), (200.0, 800.0)],
+        title="frontier",
+        marks=[("current", 150.0, 600.0), ("recommended", 250.0, 870.0)],
+    )
+    root = parse(chart)
+    points = root.find(f"{NS}polyline").get("points").split()
+    xs = [float(p.split(",")[0]) for p in points]
+    assert xs == sorted(xs) and len(xs) == 3
+    assert "recommended" in chart and len(root.findall(f"{NS}circle")) == 3 + 2
+
+
+def test_sparkline_marks_the_last_point_and_handles_no_data() -> None:
+    root = parse(svg.sparkline([1.0, 2.0, None, 4.0], title="trend"))
+    assert len(root.find(f"{NS}polyline").get("points").split()) == 3
+    empty = parse(svg.sparkline([None, None], title="nothing"))
+    assert empty.find(f"{NS}polyline") is None
+
+
+def test_charts_use_numbers_only_in_geometry() -> None:
+    chart = str(
+        svg.line_chart(["a", "b"], [svg.Series("s", [float("nan"), 1.0])], title="no number")
+    )
+    assert not re.search(r'(?:x|y|cx|cy|points|width|height)="[^"]*(?:nan|inf)', chart)
+    assert len(parse(chart).findall(f"{NS}circle")) == 1
