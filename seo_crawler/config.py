@@ -12,17 +12,66 @@ class _Section(BaseModel):
 
 
 class CrawlConfig(_Section):
-    user_agent: str
+    """``[crawl]``: scope, politeness, safety caps and trap rules (default.toml cites sources)."""
+
+    user_agent: str = Field(min_length=1)
     obey_robots: bool
-    max_pages: int
-    max_depth: int
-    concurrency: int
-    concurrency_per_host: int
+    max_pages: int = Field(gt=0)
+    max_depth: int = Field(ge=0)
+    concurrency: int = Field(gt=0)
+    concurrency_per_host: int = Field(gt=0)
+    autothrottle: bool = True
+    autothrottle_target_concurrency: float = Field(default=8.0, gt=0)
+    timeout_s: float = Field(default=30.0, gt=0)
+    retries: int = Field(default=2, ge=0)
+    retry_backoff_s: float = Field(default=0.5, ge=0)
+    max_bytes: int = Field(default=15 * 1024 * 1024, gt=0)
+    warn_bytes: int = Field(default=2 * 1024 * 1024, gt=0)
+    sitemaps_from_robots: bool = True
+    follow_nofollow: bool = True
+    allowed_hosts: list[str] = []
+    include: list[str] = []
+    exclude: list[str] = []
+    strip_params: list[str] = []
+    skip_params: list[str] = []
+    max_params: int = Field(default=4, ge=0)
+    trap_repeated_segments: int = Field(default=3, ge=2)
+    trap_max_path_segments: int = Field(default=12, gt=0)
+    trap_calendar_years: int = Field(default=3, ge=0)
+    batch_rows: int = Field(default=500, gt=0)
+    flush_seconds: float = Field(default=2.0, gt=0)
+
+    @model_validator(mode="after")
+    def _patterns_compile(self) -> CrawlConfig:
+        for key in ("include", "exclude"):
+            for pattern in getattr(self, key):
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise ValueError(
+                        f"{key}: invalid regular expression {pattern!r}: {exc}"
+                    ) from None
+        return self
 
 
 class RenderConfig(_Section):
-    mode: str
+    """``[render]``: when and how pages are rendered in Debian's Chromium."""
+
+    mode: str = Field(pattern="^(never|auto|always)$")
     chromium_path: str
+    chromium_args: list[str] = [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+    ]
+    template_min_pages: int = Field(default=3, gt=0)
+    min_words: int = Field(default=30, ge=0)
+    wait_until: str = Field(default="networkidle", pattern="^(load|domcontentloaded|networkidle)$")
+    timeout_ms: int = Field(default=20000, gt=0)
+    max_pages_open: int = Field(default=4, gt=0)
 
 
 class VitalsProfile(_Section):

@@ -38,18 +38,22 @@ PAGES = pa.schema([
     ("url", pa.string()),               # the URL requested (normalized: fragment dropped)
     ("final_url", pa.string()),         # after redirects; == url when none
     ("status", pa.int32()),             # HTTP status of the final response; null if never fetched
-    ("fetch_state", pa.string()),       # fetched | blocked_robots | error | trap | redirect_loop | too_large
+    # fetched | blocked_robots | blocked_unsafe (link-local/metadata address, never requested) |
+    # trap (not fetched; see `trap`) | redirect_loop | redirect_out_of_scope (chain leaves the
+    # crawl scope; final_url is the outside target, not fetched) | too_large (over the
+    # download cap) | error (timeout, DNS, connection, render failure; see `error`)
+    ("fetch_state", pa.string()),
     ("redirect_chain", pa.list_(HOP)),  # each hop: the URL requested and the status it answered (3xx)
     ("redirect_loop", pa.bool_()),      # the chain came back to a URL already in it
     ("content_type", pa.string()),      # Content-Type header (lowercased media type)
     ("encoding", pa.string()),          # encoding used to decode the body
     ("encoding_declared", pa.string()), # charset declared by header or <meta>, null if none
-    ("depth", pa.int32()),              # clicks from a start URL (sitemap-only URLs: depth of discovery)
+    ("depth", pa.int32()),              # clicks from a start URL (sitemap-only URLs: 1, reached from the sitemap)
     ("response_ms", pa.float64()),      # download latency of the final response
     ("bytes", pa.int64()),              # body size as received (decompressed)
     ("truncated", pa.bool_()),          # body exceeded the download cap
     ("rendered", pa.bool_()),           # the DOM was rendered by Chromium
-    ("render_reason", pa.string()),     # why it was rendered (always | template-needs-js | ...), null if not
+    ("render_reason", pa.string()),     # why it was rendered (always | page-needs-js | template-needs-js), null if not
     ("fetched_at", pa.timestamp("ms", tz="UTC")),
     ("discovered_from", pa.string()),   # start | link | sitemap | canonical | hreflang | redirect
     ("referrer", pa.string()),          # first page that led here

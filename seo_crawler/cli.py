@@ -1,0 +1,140 @@
+"""``searchops crawl``: crawl a catalog site into a run folder."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from searchops import console
+from seo_crawler.runner import RENDER_MODES
+from seo_crawler.runner import crawl as run_crawl
+
+
+@click.command("crawl")
+@click.argument("urls", nargs=-1)
+@click.option(
+    "--sitemap",
+    "sitemaps",
+    multiple=True,
+    metavar="URL",
+    help="Sitemap, sitemap index (gzip ok) or robots.txt to read URLs from. Repeatable.",
+)
+@click.option(
+    "--max-pages", type=click.IntRange(min=1), help="Page budget (default [crawl] max_pages)."
+)
+@click.option(
+    "--max-depth",
+    type=click.IntRange(min=0),
+    help="Deepest click depth followed (default [crawl] max_depth).",
+)
+@click.option(
+    "--render",
+    type=click.Choice(RENDER_MODES),
+    help="Render pages in Chromium: never, auto (pages/templates that need JS) or always (default [render] mode).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Run folder (default runs/crawl-<timestamp>).",
+)
+@click.option("--resume", is_flag=True, help="Continue the interrupted crawl in --out.")
+@click.option(
+    "--include",
+    multiple=True,
+    metavar="REGEX",
+    help="Only fetch URLs matching one of these regexes. Repeatable.",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="REGEX",
+    help="Never fetch URLs matching these regexes. Repeatable.",
+)
+@click.option(
+    "--allow-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="HOST",
+    help="Extra host in scope (e.g. the fr. subdomain). Repeatable.",
+)
+@click.option(
+    "--ignore-robots", is_flag=True, help="Fetch URLs robots.txt disallows (only on sites you own)."
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    help="Concurrent requests (default [crawl] concurrency).",
+)
+@click.option(
+    "--week",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Monday of the week this crawl describes (workspace history).",
+)
+@click.option("--label", help="Label stored with the run in the workspace.")
+@click.pass_obj
+def crawl(
+    obj: Any,
+    urls: tuple[str, ...],
+    sitemaps: tuple[str, ...],
+    max_pages: int | None,
+    max_depth: int | None,
+    render: str | None,
+    out: Path | None,
+    resume: bool,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    allowed_hosts: tuple[str, ...],
+    ignore_robots: bool,
+    concurrency: int | None,
+    week: datetime | None,
+    label: str | None,
+) -> None:
+    """Crawl a catalog site into a run folder and register it in the workspace.
+
+    Breadth-first from the start URLs and sitemaps; robots.txt is obeyed and what it
+    blocks is recorded. Every URL met gets one row in RUN/pages.parquet (status,
+    redirect chain, meta tags, canonicals, hreflang, structured data, ...); links go
+    to RUN/links.parquet. The run folder path is printed on stdout.
+
+    \b
+    Examples:
+      searchops crawl https://www.example.ca/
+      searchops crawl https://www.example.ca/ --sitemap https://www.example.ca/sitemap.xml --max-pages 5000
+      searchops crawl https://www.example.ca/fr/ --include '/fr/' --exclude '\\?sort=' --render auto
+      searchops crawl https://www.example.ca/ --out runs/weekly --resume   # after an interruption
+
+    Then: searchops audit RUN
+    """
+    if not urls and not sitemaps:
+        raise click.UsageError("give at least one start URL or --sitemap")
+    overrides: dict[str, Any] = {"crawl": {}}
+    for key, value in (
+        ("include", list(include)),
+        ("exclude", list(exclude)),
+        ("allowed_hosts", list(allowed_hosts)),
+    ):
+        if value:
+            overrides["crawl"][key] = value
+    if ignore_robots:
+        overrides["crawl"]["obey_robots"] = False
+    if concurrency:
+        overrides["crawl"]["concurrency"] = concurrency
+    settings = obj.settings(overrides).settings
+    # The workspace path, not an open connection: DuckDB locks the file, and a crawl is long.
+    run = run_crawl(
+        list(urls),
+        sitemaps=list(sitemaps),
+        out=out,
+        max_pages=max_pages,
+        max_depth=max_depth,
+        render=render or settings.render.mode,
+        resume=resume,
+        settings=settings,
+        workspace=obj.workspace,
+        week=week.date() if week else None,
+        label=label,
+    )
+    console.stdout.print(str(run), markup=False)

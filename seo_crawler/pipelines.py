@@ -1,0 +1,152 @@
+"""The item pipeline that streams records into Parquet part files, and the progress feed."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from twisted.internet import task
+
+from seo_crawler import store
+
+
+class ParquetPartsWriter:
+    """Buffers rows and commits them as a part every ``batch_rows`` pages or ``flush_seconds``.
+
+    Memory holds at most one batch, so it stays flat however long the crawl. A page
+    already recorded (resume after a kill) is skipped: each URL is written once.
+    """
+
+    def __init__(self, crawler: Crawler):
+        run = crawler.settings.get("SEARCHOPS_RUN")
+        if not run:
+            raise NotConfigured
+        self.run = Path(run)
+        self.stats = crawler.stats
+        self.batch_rows = crawler.settings.getint("SEARCHOPS_BATCH_ROWS", 500)
+        self.flush_seconds = crawler.settings.getfloat("SEARCHOPS_FLUSH_SECONDS", 2.0)
+        self.buffer: dict[str, list[dict[str, Any]]] = {name: [] for name in store.TABLES}
+        self.last_flush = time.monotonic()
+        self.timer: task.LoopingCall | None = None
+        store.drop_uncommitted(self.run)
+        self.part = store.next_part_number(self.run)
+        self.recorded = set(store.column_values(self.run, "pages", "url"))
+        self.sitemaps_recorded = set(store.column_values(self.run, "sitemaps", "sitemap"))
+        if self.stats:
+            self.stats.set_value("searchops/pages", len(self.recorded))
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ParquetPartsWriter:
+        return cls(crawler)
+
+    def open_spider(self, spider: Any = None) -> None:
+        self.timer = task.LoopingCall(self._flush_if_due)
+        self.timer.start(self.flush_seconds / 2, now=False)
+
+    def close_spider(self, spider: Any = None) -> None:
+        if self.timer is not None and self.timer.running:
+            self.timer.stop()
+        self.flush()
+
+    def process_item(self, item: dict[str, Any], spider: Any = None) -> dict[str, Any]:
+        page = item.get("page")
+        if page is not None:
+            if page["url"] in self.recorded:
+                return {}
+            self.recorded.add(page["url"])
+            self.buffer["pages"].append(page)
+            self.buffer["links"].extend(item.get("links", ()))
+            self._count(page)
+        sitemap = item.get("sitemap")
+        if sitemap is not None and sitemap["sitemap"] not in self.sitemaps_recorded:
+            self.sitemaps_recorded.add(sitemap["sitemap"])
+            self.buffer["sitemaps"].append(sitemap)
+            self.buffer["sitemap_urls"].extend(item.get("sitemap_urls", ()))
+        if (
+            len(self.buffer["pages"]) >= self.batch_rows
+            or len(self.buffer["sitemap_urls"]) >= 50 * self.batch_rows
+        ):
+            self.flush()
+        return {}  # rows live in the buffer now; nothing downstream needs the item
+
+    def _count(self, page: dict[str, Any]) -> None:
+        if not self.stats:
+            return
+        self.stats.inc_value("searchops/pages")
+        self.stats.inc_value(f"searchops/fetch_state/{page['fetch_state']}")
+        if page.get("status") is not None:
+            self.stats.inc_value(f"searchops/status/{page['status']}")
+        if page.get("error") or (page.get("status") or 0) >= 400:
+            self.stats.inc_value("searchops/errors")
+        if page.get("rendered"):
+            self.stats.inc_value("searchops/rendered")
+        self.stats.inc_value("searchops/bytes", page.get("bytes") or 0)
+
+    def _flush_if_due(self) -> None:
+        if time.monotonic() - self.last_flush >= self.flush_seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        self.last_flush = time.monotonic()
+        if not any(self.buffer.values()):
+            return
+        store.write_part(self.run, self.part, self.buffer)
+        self.part += 1
+        self.buffer = {name: [] for name in store.TABLES}
+
+
+class ProgressFeed:
+    """Writes crawl stats to ``RUN/.progress.json`` twice a second for the parent's display."""
+
+    def __init__(self, crawler: Crawler):
+        run = crawler.settings.get("SEARCHOPS_RUN")
+        if not run:
+            raise NotConfigured
+        self.path = Path(run) / store.PROGRESS
+        self.stats = crawler.stats
+        self.crawler = crawler
+        self.started = time.monotonic()
+        self.timer = task.LoopingCall(self.write)
+        crawler.signals.connect(self.opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ProgressFeed:
+        return cls(crawler)
+
+    def opened(self, spider: Any) -> None:
+        self.timer.start(0.5, now=True)
+
+    def closed(self, spider: Any, reason: str) -> None:
+        if self.timer.running:
+            self.timer.stop()
+        self.write(finished=reason)
+
+    def _queued(self) -> int:
+        engine = self.crawler.engine
+        scheduler = engine.scheduler if engine is not None else None
+        waiting = len(scheduler) if scheduler is not None and hasattr(scheduler, "__len__") else 0
+        return waiting + (len(engine.downloader.active) if engine is not None else 0)
+
+    def write(self, finished: str | None = None) -> None:
+        get = self.stats.get_value if self.stats else (lambda *_: 0)
+        pages = get("searchops/pages", 0)
+        data = {
+            "pages": pages,
+            "scheduled": get("searchops/scheduled", 0),
+            "queued": self._queued(),
+            "errors": get("searchops/errors", 0),
+            "rendered": get("searchops/rendered", 0),
+            "bytes": get("downloader/response_bytes", 0),
+            "elapsed": time.monotonic() - self.started,
+            "finished": finished,
+        }
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data))
+        os.replace(tmp, self.path)

@@ -1,0 +1,124 @@
+"""The crawler process: ``python -m seo_crawler.run RUN/.spec.json``.
+
+Twisted's reactor cannot be restarted inside one process, so every crawl runs in
+a child process started by :func:`seo_crawler.crawl`; it reports progress through
+``RUN/.progress.json`` and its rows through committed Parquet parts, so a
+``kill -9`` loses at most the rows of one unflushed batch (re-fetched on resume).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from seo_crawler import store
+from seo_crawler.config import CrawlConfig, RenderConfig
+
+_OFF = None  # Scrapy: a component mapped to None is disabled
+
+
+def scrapy_settings(spec: dict[str, Any]) -> dict[str, Any]:
+    """Scrapy settings for one crawl: only the components the crawl needs."""
+    crawl = CrawlConfig.model_validate(spec["crawl"])
+    render = RenderConfig.model_validate(spec["render_config"])
+    run = Path(spec["run"])
+    settings: dict[str, Any] = {
+        "SEARCHOPS_SPEC": spec,
+        "SEARCHOPS_RUN": str(run),
+        "SEARCHOPS_BATCH_ROWS": crawl.batch_rows,
+        "SEARCHOPS_FLUSH_SECONDS": crawl.flush_seconds,
+        "SEARCHOPS_RETRY_BACKOFF": crawl.retry_backoff_s,
+        "USER_AGENT": crawl.user_agent,
+        "ROBOTSTXT_OBEY": crawl.obey_robots,
+        "CONCURRENT_REQUESTS": crawl.concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_host,
+        "CONCURRENT_ITEMS": 200,
+        "AUTOTHROTTLE_ENABLED": crawl.autothrottle,
+        "AUTOTHROTTLE_START_DELAY": 0.0,  # start at full speed; slow down only if latency says so
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": crawl.autothrottle_target_concurrency,
+        "DOWNLOAD_DELAY": 0,
+        "DOWNLOAD_DELAY_JITTER": 0,
+        "DOWNLOAD_TIMEOUT": crawl.timeout_s,
+        "DOWNLOAD_MAXSIZE": crawl.max_bytes,
+        "DOWNLOAD_WARNSIZE": crawl.warn_bytes,
+        "RETRY_TIMES": crawl.retries,
+        # 500 is usually a persistent application error; retry only the transient ones.
+        "RETRY_HTTP_CODES": [408, 429, 502, 503, 504, 522, 524],
+        "COOKIES_ENABLED": False,  # search engine crawlers do not keep cookies
+        "REDIRECT_ENABLED": False,  # the spider follows redirects itself to record each hop
+        "METAREFRESH_ENABLED": False,
+        "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",  # the spider dedupes by normalized URL
+        "TWISTED_DNS_RESOLVER": "seo_crawler.middlewares.SafeResolver",
+        # Breadth-first: requests carry priority -depth; FIFO queues within a depth.
+        "SCHEDULER_DISK_QUEUE": "scrapy.squeues.PickleFifoDiskQueue",
+        "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
+        "JOBDIR": str(run / store.JOBDIR),
+        "LOG_LEVEL": "WARNING",
+        "LOGSTATS_INTERVAL": 0,
+        "TELNETCONSOLE_ENABLED": False,
+        "MEMUSAGE_ENABLED": False,
+        "STATS_DUMP": False,
+        "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": _OFF,
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": _OFF,
+            "seo_crawler.middlewares.RecordingRobotsTxtMiddleware": 100,
+            "seo_crawler.middlewares.UnsafeAddressMiddleware": 90,
+            "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": _OFF,
+            "scrapy.downloadermiddlewares.retry.RetryMiddleware": _OFF,
+            "seo_crawler.middlewares.BackoffRetryMiddleware": 550,
+            "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": _OFF,
+            "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": _OFF,
+            "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": _OFF,
+            "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": _OFF,
+            "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": _OFF,
+        },
+        "SPIDER_MIDDLEWARES": {
+            "scrapy.spidermiddlewares.depth.DepthMiddleware": _OFF,
+            "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware": _OFF,
+            "scrapy.spidermiddlewares.referer.RefererMiddleware": _OFF,
+            "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": _OFF,
+            "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": _OFF,
+        },
+        "EXTENSIONS": {
+            "scrapy.extensions.memdebug.MemoryDebugger": _OFF,
+            "scrapy.extensions.feedexport.FeedExporter": _OFF,
+            "seo_crawler.pipelines.ProgressFeed": 500,
+        },
+        "ITEM_PIPELINES": {"seo_crawler.pipelines.ParquetPartsWriter": 100},
+    }
+    if spec["render"] != "never":
+        handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+        settings.update({
+            "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
+            "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+            "PLAYWRIGHT_BROWSER_TYPE": "chromium",
+            "PLAYWRIGHT_LAUNCH_OPTIONS": {
+                "executable_path": render.chromium_path,
+                "args": render.chromium_args,
+                "headless": True,
+            },
+            "PLAYWRIGHT_MAX_CONTEXTS": 1,
+            "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": render.max_pages_open,
+            "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": render.timeout_ms,
+            # Images, fonts and media do not change the DOM we extract from: skip them.
+            "PLAYWRIGHT_ABORT_REQUEST": "seo_crawler.render.skip_heavy_resource",
+        })  # fmt: skip
+    return settings
+
+
+def main(argv: list[str]) -> int:
+    spec = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
+    from scrapy.crawler import CrawlerProcess
+
+    from seo_crawler.spider import CatalogSpider
+
+    process = CrawlerProcess(scrapy_settings(spec))
+    process.crawl(CatalogSpider)
+    process.start()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,574 @@
+"""The catalog spider: breadth-first from start URLs and sitemaps, recording every URL it meets.
+
+Decisions (each visible in the record):
+
+* scope, traps and unsafe addresses are judged *before* scheduling
+  (:mod:`seo_crawler.urls`); trap and unsafe URLs get a row and are not fetched;
+* redirects are followed here, hop by hop, so the chain keeps every status and
+  loops are caught (Scrapy's RedirectMiddleware is off);
+* breadth-first: priority = -depth and FIFO queues; sitemap-only URLs are released
+  when the link frontier is empty, so link-reachable pages get their click depth;
+* ``--render auto`` renders a page when its raw HTML has scripts but no ``<h1>`` or
+  little text, and a whole URL template once ``template_min_pages`` of it needed it;
+* every URL scheduled is appended to ``frontier.jsonl`` (durable across ``kill -9``);
+  on resume, scheduled-but-unrecorded URLs are fetched again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy import Request, signals
+from scrapy.exceptions import DontCloseSpider, DownloadCancelledError
+from scrapy.http import Response, TextResponse
+from twisted.internet.defer import CancelledError
+from twisted.python.failure import Failure
+
+from seo_crawler import store
+from seo_crawler.config import CrawlConfig, RenderConfig
+from seo_crawler.extract import extract
+from seo_crawler.sitemaps import parse_sitemap, robots_sitemaps
+from seo_crawler.urls import Scope, host_of, template_of, unsafe_address
+
+# Google follows up to 10 redirect hops (developers.google.com/search/docs/crawling-indexing/http-network-errors).
+MAX_REDIRECTS = 10
+SITEMAP_RELEASE = 1000  # sitemap-only URLs handed to the scheduler per idle round
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class CatalogSpider(scrapy.Spider):
+    name = "searchops"
+
+    def __init__(self, spec: dict[str, Any], **kwargs: Any):
+        super().__init__(**kwargs)
+        self.spec = spec
+        self.run = Path(spec["run"])
+        self.config = CrawlConfig.model_validate(spec["crawl"])
+        self.render_config = RenderConfig.model_validate(spec["render_config"])
+        self.render_mode: str = spec["render"]
+        self.max_pages: int = spec["max_pages"]
+        self.max_depth: int = spec["max_depth"]
+        self.start_urls_given: list[str] = spec["start_urls"]
+        self.sitemap_urls: list[str] = spec["sitemaps"]
+        self.scope = Scope.build(self.config, self.start_urls_given + self.sitemap_urls)
+        self.start_urls_given = [self.scope.normalize(u) for u in self.start_urls_given]
+        self.seen: set[str] = set()
+        self.scheduled = 0
+        self.sitemaps_seen: set[str] = set()
+        self.sitemap_pending: deque[str] = deque()
+        self.templates: dict[str, list[int]] = {}  # template -> [pages needing JS, pages not]
+        self.frontier = (self.run / store.FRONTIER).open("a", encoding="utf-8")
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> CatalogSpider:
+        spider = super().from_crawler(
+            crawler, *args, spec=crawler.settings.getdict("SEARCHOPS_SPEC"), **kwargs
+        )
+        crawler.signals.connect(spider.idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.closed_frontier, signal=signals.spider_closed)
+        return spider
+
+    # ------------------------------------------------------------------ start and resume
+    async def start(self) -> AsyncIterator[Request]:
+        if self.spec.get("resume"):
+            for resumed in self._resume_requests():
+                yield resumed
+        for url in self.start_urls_given:
+            request = self._schedule(url, depth=0, source="start", referrer=None)
+            if request is not None:
+                yield request
+        robots_hosts = {(urlsplit(u).scheme, urlsplit(u).netloc) for u in self.start_urls_given}
+        for url in self.sitemap_urls:
+            sitemap = self._sitemap_request(url, parent=None)
+            if sitemap is not None:
+                yield sitemap
+        if self.config.sitemaps_from_robots:
+            for scheme, netloc in sorted(robots_hosts):
+                yield Request(
+                    f"{scheme}://{netloc}/robots.txt",
+                    callback=self.parse_robots,
+                    errback=self.sitemap_failed,
+                    meta={
+                        "dont_obey_robotstxt": True,
+                        "handle_httpstatus_all": True,
+                        "dont_redirect": True,
+                    },
+                    priority=10,
+                )
+
+    def _resume_requests(self) -> Iterator[Request]:
+        recorded = set(store.column_values(self.run, "pages", "url"))
+        entries: dict[str, dict[str, Any]] = {}
+        path = self.run / store.FRONTIER
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    continue  # the line being written when the crawl was killed
+                entries.setdefault(entry["u"], entry)
+        self.seen = set(entries) | recorded
+        self.scheduled = len(entries)
+        self.crawler.stats.set_value("searchops/scheduled", self.scheduled)
+        self.crawler.stats.set_value("searchops/fetched_or_failed", len(recorded))
+        for url, entry in entries.items():
+            if url not in recorded:
+                yield self._request(url, entry["d"], entry["f"], entry["r"], dont_filter=True)
+
+    def _request(
+        self, url: str, depth: int, source: str, referrer: str | None, dont_filter: bool = False
+    ) -> Request:
+        meta: dict[str, Any] = {
+            "d": depth,
+            "src": source,
+            "ref": referrer,
+            "orig": url,
+            "chain": [],
+            "handle_httpstatus_all": True,
+            "dont_redirect": True,
+        }
+        reason = self._render_up_front(url)
+        if reason:
+            self._playwright(meta, reason)
+        return Request(
+            url,
+            callback=self.parse,
+            errback=self.failed,
+            meta=meta,
+            priority=-depth,
+            dont_filter=dont_filter,
+        )
+
+    def _playwright(self, meta: dict[str, Any], reason: str) -> None:
+        meta["render"] = reason
+        meta["playwright"] = True
+        meta["playwright_page_goto_kwargs"] = {"wait_until": self.render_config.wait_until}
+
+    def _render_up_front(self, url: str) -> str | None:
+        if self.render_mode == "always":
+            return "always"
+        if self.render_mode == "auto":
+            needs, fine = self.templates.get(template_of(url), (0, 0))
+            if needs >= self.render_config.template_min_pages and needs > fine:
+                return "template-needs-js"
+        return None
+
+    def _schedule(self, url: str, depth: int, source: str, referrer: str | None) -> Request | None:
+        """A request for ``url`` if it is new, in scope, safe, not a trap and within budget.
+
+        Trap and unsafe URLs are recorded (a row, not fetched) through the item path.
+        """
+        if url in self.seen or not self.scope.allows(url) or depth > self.max_depth:
+            return None
+        if self.scheduled >= self.max_pages:
+            return None
+        self.seen.add(url)
+        self.frontier.write(json.dumps({"u": url, "d": depth, "f": source, "r": referrer}) + "\n")
+        self.frontier.flush()  # in the OS after this: survives kill -9 of the crawler
+        self.scheduled += 1
+        self.crawler.stats.set_value("searchops/scheduled", self.scheduled)
+        return self._request(url, depth, source, referrer)
+
+    def _unfetched(
+        self, url: str, depth: int, source: str, referrer: str | None
+    ) -> dict[str, Any] | None:
+        """A row for an in-scope URL that must not be fetched (trap, unsafe), or None."""
+        if url in self.seen or not self.scope.allows(url):
+            return None
+        if unsafe_address(host_of(url)):
+            state, trap, error = "blocked_unsafe", None, "link-local or cloud-metadata address"
+        else:
+            trap = self.scope.trap(url)
+            if trap is None:
+                return None
+            state, error = "trap", None
+        self.seen.add(url)
+        return self._row(url, url, None, state, [], depth, source, referrer, trap=trap, error=error)
+
+    def _follow(self, targets: list[tuple[str, str]], depth: int, referrer: str) -> Iterator[Any]:
+        for url, source in targets:
+            row = self._unfetched(url, depth, source, referrer)
+            if row is not None:
+                yield {"page": row, "links": []}
+                continue
+            request = self._schedule(url, depth, source, referrer)
+            if request is not None:
+                yield request
+
+    # ------------------------------------------------------------------ records
+    def _row(
+        self,
+        url: str,
+        final_url: str,
+        status: int | None,
+        state: str,
+        chain: list[dict[str, Any]],
+        depth: int,
+        source: str,
+        referrer: str | None,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        row: dict[str, Any] = {
+            "url": url,
+            "final_url": final_url,
+            "status": status,
+            "fetch_state": state,
+            "redirect_chain": chain,
+            "redirect_loop": state == "redirect_loop",
+            "depth": depth,
+            "truncated": False,
+            "rendered": False,
+            "fetched_at": _now(),
+            "discovered_from": source,
+            "referrer": referrer,
+            "in_sitemap": False,
+            "sitemaps": [],
+        }
+        row.update(extra)
+        return row
+
+    # ------------------------------------------------------------------ pages
+    def parse(self, response: Response) -> Iterator[Any]:
+        meta = response.meta
+        if 300 <= response.status < 400 and b"Location" in response.headers:
+            yield from self._redirect(response)
+            return
+        url, depth, source, referrer = meta["orig"], meta["d"], meta["src"], meta["ref"]
+        content_type = (
+            (response.headers.get(b"Content-Type") or b"")
+            .decode("latin-1")
+            .split(";")[0]
+            .strip()
+            .lower()
+        )
+        row = self._row(
+            url,
+            response.url,
+            response.status,
+            "fetched",
+            meta["chain"],
+            depth,
+            source,
+            referrer,
+            content_type=content_type or None,
+            response_ms=round(meta.get("download_latency", 0.0) * 1000, 2),
+            bytes=len(response.body),
+            rendered=bool(meta.get("render")),
+            render_reason=meta.get("render"),
+        )
+        is_html = content_type in _HTML_TYPES or (
+            not content_type and b"<html" in response.body[:1024].lower()
+        )
+        hop_links = meta.get("hop_links", [])
+        if not is_html or not isinstance(response, TextResponse):
+            yield {"page": row, "links": hop_links}
+            return
+        facts = extract(
+            response.url,
+            response.body,
+            response.headers,
+            internal_hosts=self.scope.hosts,
+            text=response.text,
+            encoding=response.encoding,
+        )
+        record = facts.record
+        if self._needs_render(response, record, facts.scripts):
+            retry_meta = {
+                k: v
+                for k, v in meta.items()
+                if k in ("d", "src", "ref", "orig", "chain", "hop_links")
+            }
+            retry_meta.update(handle_httpstatus_all=True, dont_redirect=True)
+            self._playwright(retry_meta, "page-needs-js")
+            yield Request(
+                response.url,
+                callback=self.parse,
+                errback=self.failed,
+                meta=retry_meta,
+                priority=-depth,
+                dont_filter=True,
+            )
+            return
+        row.update(record)
+        yield {"page": row, "links": hop_links + facts.links}
+        if not 200 <= response.status < 300:
+            return  # like Google: links of error pages are recorded, not followed
+        follow_nofollow = self.config.follow_nofollow
+        targets = [
+            (link["target"], {"a": "link"}.get(link["kind"], link["kind"]))
+            for link in facts.links
+            if link["kind"] in ("a", "canonical", "hreflang")
+            and (follow_nofollow or not link["nofollow"])
+        ]
+        yield from self._follow(targets, depth + 1, url)
+
+    def _needs_render(self, response: Response, record: dict[str, Any], scripts: int) -> bool:
+        """auto mode: raw HTML with scripts but without an <h1> or much text, and its template's vote."""
+        if self.render_mode != "auto" or response.meta.get("render") or response.status >= 400:
+            return False
+        lacking = scripts > 0 and (
+            not record["h1"] or record["word_count"] < self.render_config.min_words
+        )
+        votes = self.templates.setdefault(template_of(response.url), [0, 0])
+        votes[0 if lacking else 1] += 1
+        return lacking
+
+    def _redirect(self, response: Response) -> Iterator[Any]:
+        meta = response.meta
+        location = (response.headers.get(b"Location") or b"").decode("latin-1")
+        target = self.scope.normalize(urljoin(response.url, location))
+        chain = [*meta["chain"], {"url": response.url, "status": response.status}]
+        url, depth, source, referrer = meta["orig"], meta["d"], meta["src"], meta["ref"]
+        link = {
+            "source": response.url, "target": target, "kind": "redirect", "anchor": str(response.status),
+            "nofollow": False, "region": "header", "internal": self.scope.internal(target),
+        }  # fmt: skip
+        visited = {hop["url"] for hop in chain}
+        if target in visited:
+            row = self._row(
+                url,
+                target,
+                response.status,
+                "redirect_loop",
+                chain,
+                depth,
+                source,
+                referrer,
+                error="redirect loop",
+            )
+        elif len(chain) >= MAX_REDIRECTS:
+            row = self._row(
+                url,
+                target,
+                response.status,
+                "error",
+                chain,
+                depth,
+                source,
+                referrer,
+                error=f"more than {MAX_REDIRECTS} redirects",
+            )
+        elif unsafe_address(host_of(target)):
+            row = self._row(
+                url,
+                target,
+                response.status,
+                "blocked_unsafe",
+                chain,
+                depth,
+                source,
+                referrer,
+                error="redirect to a link-local or cloud-metadata address",
+            )
+        elif not self.scope.allows(target):
+            row = self._row(
+                url,
+                target,
+                response.status,
+                "redirect_out_of_scope",
+                chain,
+                depth,
+                source,
+                referrer,
+            )
+        else:
+            hop_meta = {
+                k: v
+                for k, v in meta.items()
+                if k
+                in (
+                    "d",
+                    "src",
+                    "ref",
+                    "orig",
+                    "render",
+                    "playwright",
+                    "playwright_page_goto_kwargs",
+                )
+            }
+            hop_meta.update(
+                chain=chain,
+                hop_links=[*meta.get("hop_links", []), link],
+                handle_httpstatus_all=True,
+                dont_redirect=True,
+            )
+            yield Request(
+                target,
+                callback=self.parse,
+                errback=self.failed,
+                meta=hop_meta,
+                priority=-depth,
+                dont_filter=True,
+            )
+            return
+        yield {"page": row, "links": [*meta.get("hop_links", []), link]}
+
+    def failed(self, failure: Failure) -> Iterator[dict[str, Any]]:
+        request: Request = failure.request  # type: ignore[attr-defined]
+        meta = request.meta
+        blocked = meta.get("blocked")
+        error: str | None = (
+            f"{failure.type.__name__ if failure.type else 'Error'}: {str(failure.value)[:300]}"
+        )
+        message = error or ""
+        truncated = False
+        if blocked == "robots":
+            state, error = "blocked_robots", None
+        elif blocked == "unsafe" or "UnsafeAddressError" in message:
+            state = "blocked_unsafe"
+        elif (
+            failure.check(DownloadCancelledError, CancelledError)
+            or "max size" in message
+            or "DOWNLOAD_MAXSIZE" in message
+        ):
+            state, truncated = "too_large", True
+        else:
+            state = "error"
+        if meta.get("render") and state == "error":
+            error = f"render failed: {error}"
+        row = self._row(
+            meta["orig"], request.url, None, state, meta["chain"], meta["d"], meta["src"], meta["ref"],
+            error=error, truncated=truncated, rendered=False, render_reason=meta.get("render"),
+        )  # fmt: skip
+        yield {"page": row, "links": meta.get("hop_links", [])}
+
+    # ------------------------------------------------------------------ sitemaps
+    def _sitemap_request(self, url: str, parent: str | None) -> Request | None:
+        url = self.scope.normalize(url)
+        if url in self.sitemaps_seen or unsafe_address(host_of(url)):
+            return None
+        self.sitemaps_seen.add(url)
+        if url.endswith("/robots.txt"):
+            return Request(
+                url,
+                callback=self.parse_robots,
+                errback=self.sitemap_failed,
+                meta={"dont_obey_robotstxt": True, "handle_httpstatus_all": True},
+                priority=10,
+            )
+        return Request(
+            url,
+            callback=self.parse_sitemap,
+            errback=self.sitemap_failed,
+            meta={"parent": parent, "handle_httpstatus_all": True, "dont_redirect": True},
+            priority=10,
+            dont_filter=True,
+        )
+
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        if response.status != 200:
+            return
+        for url in robots_sitemaps(response.body):
+            request = self._sitemap_request(url, parent=None)
+            if request is not None:
+                yield request
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        parent = response.meta.get("parent")
+        if response.status != 200:
+            yield self._sitemap_row(
+                response.url, parent, "invalid", response.status, 0, 0, f"HTTP {response.status}"
+            )
+            return
+        parsed = parse_sitemap(response.body, self.config.max_bytes)
+        count = len(parsed.urls) if parsed.kind == "urlset" else len(parsed.children)
+        rows = []
+        unfetched = []
+        for entry in parsed.urls:
+            loc = self.scope.normalize(str(entry["loc"]))
+            alternates = [
+                {"lang": a["lang"], "href": self.scope.normalize(a["href"]), "source": "sitemap"}
+                for a in entry["alternates"]  # type: ignore[attr-defined]
+                if a["href"]
+            ]
+            rows.append(
+                {
+                    "sitemap": response.url,
+                    "loc": loc,
+                    "lastmod": entry["lastmod"],
+                    "alternates": alternates,
+                }
+            )
+            for candidate in (loc, *(a["href"] for a in alternates)):
+                row = self._unfetched(candidate, 1, "sitemap", None)
+                if row is not None:
+                    unfetched.append({"page": row, "links": []})
+                elif candidate not in self.seen:
+                    self.sitemap_pending.append(candidate)
+        yield self._sitemap_row(
+            response.url,
+            parent,
+            parsed.kind,
+            response.status,
+            count,
+            parsed.bytes_uncompressed,
+            parsed.error,
+            rows,
+        )
+        yield from unfetched
+        for child in parsed.children:
+            if self.scope.internal(child) or host_of(child) == host_of(response.url):
+                request = self._sitemap_request(child, parent=response.url)
+                if request is not None:
+                    yield request
+
+    def _sitemap_row(
+        self,
+        url: str,
+        parent: str | None,
+        kind: str,
+        status: int | None,
+        count: int,
+        size: int,
+        error: str | None,
+        urls: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        return {
+            "sitemap": {
+                "sitemap": url,
+                "parent": parent,
+                "kind": kind,
+                "status": status,
+                "url_count": count,
+                "bytes_uncompressed": size,
+                "error": error,
+            },
+            "sitemap_urls": urls or [],
+        }
+
+    def sitemap_failed(self, failure: Failure) -> Iterator[dict[str, Any]]:
+        request: Request = failure.request  # type: ignore[attr-defined]
+        if request.callback == self.parse_robots:
+            return
+        error = f"{failure.type.__name__ if failure.type else 'Error'}: {str(failure.value)[:300]}"
+        if request.meta.get("blocked") == "robots":
+            error = "blocked by robots.txt"
+        yield self._sitemap_row(
+            request.url, request.meta.get("parent"), "invalid", None, 0, 0, error
+        )
+
+    def idle(self, spider: scrapy.Spider) -> None:
+        """Release sitemap-only URLs once the link frontier is exhausted."""
+        released = 0
+        while self.sitemap_pending and released < SITEMAP_RELEASE:
+            url = self.sitemap_pending.popleft()
+            request = self._schedule(url, 1, "sitemap", None)
+            if request is not None:
+                self.crawler.engine.crawl(request)
+                released += 1
+        if released:
+            raise DontCloseSpider
+
+    def closed_frontier(self, spider: scrapy.Spider, reason: str) -> None:
+        self.frontier.close()

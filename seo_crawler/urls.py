@@ -1,0 +1,165 @@
+"""URL rules: normalization, crawl scope, trap detection and unsafe addresses.
+
+Pure functions of a URL (plus the crawl's settings), shared by the spider, the
+safety middleware and tests. URL parsing and canonicalization come from w3lib
+(Scrapy's own URL library), not hand-written string surgery.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import safe_url_string
+
+from seo_crawler.config import CrawlConfig
+
+# Cloud instance-metadata endpoints: fetching them from a crawler is a classic SSRF
+# (AWS IMDS 169.254.169.254 / fd00:ec2::254, GCP metadata.google.internal).
+_LINK_LOCAL_V4 = ipaddress.ip_network("169.254.0.0/16")
+_LINK_LOCAL_V6 = ipaddress.ip_network("fe80::/10")
+_METADATA_V6 = ipaddress.ip_address("fd00:ec2::254")
+_METADATA_NAMES = frozenset({"metadata.google.internal", "metadata.goog", "metadata"})
+
+_DIGITS = re.compile(r"\d")
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|2\d\d\d|[3-9]\d\d\d)(?!\d)")
+_DATE_KEYS = re.compile(
+    r"(^|[_-])(date|day|month|year|week|cal|calendar|from|to|start|end)($|[_-])", re.I
+)
+
+
+def normalize(url: str, strip_params: frozenset[str] = frozenset()) -> str:
+    """Absolute URL without fragment, percent-encoded, lowercase scheme/host, listed params removed."""
+    parts = urlsplit(safe_url_string(url.strip()))
+    query = parts.query
+    if strip_params and query:
+        kept = [
+            (k, v)
+            for k, v in parse_qsl(query, keep_blank_values=True)
+            if k.lower() not in strip_params
+        ]
+        query = urlencode(kept)
+    netloc = parts.netloc.lower()
+    if parts.scheme == "http" and netloc.endswith(":80"):
+        netloc = netloc[:-3]
+    elif parts.scheme == "https" and netloc.endswith(":443"):
+        netloc = netloc[:-4]
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", query, ""))
+
+
+def host_of(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def unsafe_address(host: str) -> bool:
+    """Link-local and cloud-metadata hosts are never fetched (loopback stays allowed: tests)."""
+    host = host.strip("[]").lower().rstrip(".")
+    if host in _METADATA_NAMES:
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv4Address):
+        return ip in _LINK_LOCAL_V4
+    return ip in _LINK_LOCAL_V6 or ip == _METADATA_V6
+
+
+def template_of(url: str) -> str:
+    """The URL template: path segments carrying digits become ``*``, parameter names sorted.
+
+    ``/en-ca/p/blue-shirt-123?color=red`` -> ``/en-ca/p/*?color``; used to decide
+    rendering per template and by audits to group pages.
+    """
+    parts = urlsplit(url)
+    segments = ["*" if _DIGITS.search(s) else s for s in parts.path.split("/")]
+    names = sorted({k for k, _ in parse_qsl(parts.query, keep_blank_values=True)})
+    return "/".join(segments) + ("?" + "&".join(names) if names else "")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which URLs the crawl fetches: hosts, include/exclude regexes, parameter rules."""
+
+    hosts: frozenset[str]
+    include: tuple[re.Pattern[str], ...] = ()
+    exclude: tuple[re.Pattern[str], ...] = ()
+    strip_params: frozenset[str] = frozenset()
+    skip_params: frozenset[str] = frozenset()
+    max_params: int = 4
+    repeated_segments: int = 3
+    max_path_segments: int = 12
+    calendar_years: int = 3
+    this_year: int = field(default_factory=lambda: datetime.now(UTC).year)
+
+    @classmethod
+    def build(cls, config: CrawlConfig, seed_urls: list[str]) -> Scope:
+        hosts = {host_of(u) for u in seed_urls} | {h.lower() for h in config.allowed_hosts}
+        return cls(
+            hosts=frozenset(h for h in hosts if h),
+            include=tuple(re.compile(p) for p in config.include),
+            exclude=tuple(re.compile(p) for p in config.exclude),
+            strip_params=frozenset(p.lower() for p in config.strip_params),
+            skip_params=frozenset(p.lower() for p in config.skip_params),
+            max_params=config.max_params,
+            repeated_segments=config.trap_repeated_segments,
+            max_path_segments=config.trap_max_path_segments,
+            calendar_years=config.trap_calendar_years,
+        )
+
+    def normalize(self, url: str) -> str:
+        return normalize(url, self.strip_params)
+
+    def internal(self, url: str) -> bool:
+        """The host is in scope (links.internal)."""
+        return host_of(url) in self.hosts
+
+    def allows(self, url: str) -> bool:
+        """In scope to fetch: http(s), host, include/exclude, no skipped parameter."""
+        if not url.startswith(("http://", "https://")) or not self.internal(url):
+            return False
+        if self.include and not any(p.search(url) for p in self.include):
+            return False
+        if any(p.search(url) for p in self.exclude):
+            return False
+        if self.skip_params:
+            query = urlsplit(url).query
+            if query and any(k.lower() in self.skip_params for k, _ in parse_qsl(query, True)):
+                return False
+        return True
+
+    def trap(self, url: str) -> str | None:
+        """Why ``url`` looks like a crawler trap, or None."""
+        parts = urlsplit(url)
+        segments = [s for s in parts.path.split("/") if s]
+        if len(segments) > self.max_path_segments:
+            return "deep-path"
+        if segments and Counter(segments).most_common(1)[0][1] >= self.repeated_segments:
+            return "repeating-segments"
+        params = parse_qsl(parts.query, keep_blank_values=True)
+        if len(params) > self.max_params:
+            return "param-explosion"
+        if len({k for k, _ in params}) < len(params):
+            return "param-explosion"  # the same parameter repeated: facet values piling up
+        if self._far_calendar(segments, params):
+            return "calendar"
+        return None
+
+    def _far_calendar(self, segments: list[str], params: list[tuple[str, str]]) -> bool:
+        candidates = [v for k, v in params if _DATE_KEYS.search(k)]
+        if any(s.lower() in ("calendar", "events", "agenda", "archive", "cal") for s in segments):
+            candidates += segments
+        for text in candidates:
+            for match in _YEAR.finditer(text):
+                if abs(int(match.group(1)) - self.this_year) > self.calendar_years:
+                    return True
+        return False
