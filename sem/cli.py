@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import click
@@ -101,6 +103,71 @@ def demo(
                 "Ctrl-C to stop."
             )
             server.wait()
+
+
+@sem.command()
+@click.option("--customer-id", required=True, help="Google Ads customer id (123-456-7890).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day.")
+@click.option("--login-customer-id", help="Manager (MCC) account id, when pulling through one.")
+@click.option(
+    "--google-ads-config",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="google-ads.yaml (default: ~/google-ads.yaml, else GOOGLE_ADS_* env variables).",
+)
+@click.option("--endpoint", help="API endpoint host:port (default Google's; a local server).")
+@click.option(
+    "--ca-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Trust this root certificate (PEM) for TLS, e.g. the local server's.",
+)
+@click.pass_obj
+def pull(
+    obj: Any,
+    customer_id: str,
+    since: Any,
+    until: Any,
+    login_customer_id: str | None,
+    google_ads_config: Path | None,
+    endpoint: str | None,
+    ca_file: Path | None,
+) -> None:
+    """Pull keywords, daily metrics, shopping, search terms, bid landscapes and products
+    from the Google Ads API (SearchStream, with retries) into the workspace.
+
+    Credentials: google-ads.yaml or the library's GOOGLE_ADS_* variables
+    (GOOGLE_ADS_DEVELOPER_TOKEN, GOOGLE_ADS_CLIENT_ID, GOOGLE_ADS_CLIENT_SECRET,
+    GOOGLE_ADS_REFRESH_TOKEN, ...). For a short-lived access token instead of a refresh
+    token (the local demo server), set GOOGLE_ADS_DEVELOPER_TOKEN and
+    SEARCHOPS_ADS_ACCESS_TOKEN. Credentials are never logged or written anywhere.
+
+    A re-pull of the same account replaces its keyword snapshot and the pulled days.
+
+    \b
+    Examples:
+      searchops sem pull --customer-id 123-456-7890 --since 2026-01-01 --until 2026-03-31
+      searchops sem pull --customer-id 1234567890 --since 2026-03-01 --until 2026-03-07 \\
+          --login-customer-id 9876543210 --google-ads-config ./google-ads.yaml
+    """
+    from sem import ads_api
+
+    if since > until:
+        raise SearchopsError("--since must not be after --until")
+    if ca_file is not None:
+        # gRPC reads its root store once per process, before the first TLS channel.
+        os.environ["GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"] = str(ca_file.resolve())
+    client = ads_api.client_from_environment(google_ads_config, login_customer_id, endpoint)
+    sem_settings = obj.settings().settings.sem
+    policy = ads_api.RetryPolicy(
+        attempts=sem_settings.api_retries,
+        backoff_s=sem_settings.api_backoff_s,
+        backoff_max_s=sem_settings.api_backoff_max_s,
+    )
+    frames = ads_api.pull(client, customer_id, since.date(), until.date(), policy=policy)
+    with obj.open_workspace() as ws:
+        pull_id = ads_api.save_pull(ws, frames, customer_id, since.date(), until.date())
+    counts = ", ".join(f"{len(f):,} {name.removeprefix('sem_')}" for name, f in frames.items())
+    stderr.print(f"pulled {counts} -> {obj.workspace} ({pull_id})")
 
 
 @sem.command()

@@ -89,16 +89,17 @@ def catalog_frame(products: int, seed: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def defect_paths(products: int, seed: int) -> dict[str, str]:
-    """URL path -> defect reason (not_found | noindex) for the demo site's product URLs."""
+def defect_paths(products: int, seed: int, week: int = 1) -> dict[str, str]:
+    """URL path -> reason (not_found | noindex) for the demo site's defective product pages."""
     from searchops.demosite import defects
 
-    reasons = {"404": "not_found", "not_found": "not_found", "noindex": "noindex"}
+    reasons = {"status-404": "not_found", "noindex-in-sitemap": "noindex"}
     out: dict[str, str] = {}
-    for item in defects.manifest(products=products, seed=seed):
-        reason = reasons.get(str(item["kind"]).lower())
-        if reason:
-            out[urlsplit(item["url"]).path] = reason
+    for item in defects.manifest(products=products, seed=seed, week=week):
+        reason = reasons.get(str(item["kind"]))
+        path = urlsplit(item["url"]).path
+        if reason and "/p/" in path:
+            out[path] = reason
     return out
 
 
@@ -110,23 +111,26 @@ def generate(
     until: date | None = None,
     site_url: str = "https://demo.searchops.test",
     catalog_seed: int = 0,
+    site_week: int = 1,
 ) -> DemoAccount:
     """Build the demo account: ``keywords`` keywords, ``days`` days of history ending ``until``."""
     rng = np.random.default_rng(seed)
     until = until or date.today() - timedelta(days=1)
     since = until - timedelta(days=days - 1)
     catalog = catalog_frame(products, catalog_seed)
-    defects = defect_paths(products, catalog_seed)
+    defects = defect_paths(products, catalog_seed, site_week)
     site = site_url.rstrip("/")
 
-    # Which products get paid coverage: all but a known share of the in-stock ones.
+    # Which products get paid coverage: all but a known share of the in-stock ones; products
+    # whose pages are defective always keep theirs (they are the known wasted spend).
     in_stock = catalog["in_stock"].to_numpy()
+    defective = (catalog["path_en"].isin(defects) | catalog["path_fr"].isin(defects)).to_numpy()
     uncovered = np.zeros(len(catalog), bool)
-    candidates = np.flatnonzero(in_stock)
+    candidates = np.flatnonzero(in_stock & ~defective)
     uncovered[rng.choice(candidates, int(len(candidates) * UNCOVERED_SHARE), replace=False)] = True
     covered = np.flatnonzero(~uncovered)
 
-    kw = _keywords(catalog, covered, keywords, rng, site)
+    kw = _keywords(catalog, covered, keywords, rng, site, np.flatnonzero(defective))
     kw["customer_id"] = DEMO_CUSTOMER_ID
     truth = _truth(kw, catalog, rng)
     kw["cpc_bid"] = truth["base_bid"].to_numpy()  # replaced by the last day's bid below
@@ -151,7 +155,12 @@ def generate(
 
 
 def _keywords(
-    catalog: pd.DataFrame, covered: np.ndarray, n: int, rng: np.random.Generator, site: str
+    catalog: pd.DataFrame,
+    covered: np.ndarray,
+    n: int,
+    rng: np.random.Generator,
+    site: str,
+    keep: np.ndarray,
 ) -> pd.DataFrame:
     """``n`` keywords spread over covered products x {en, fr}, one ad group per product+lang."""
     groups = pd.DataFrame(
@@ -162,8 +171,11 @@ def _keywords(
     weights = weights[rng.permutation(len(groups))]
     extra = rng.multinomial(max(n - len(groups), 0), weights / weights.sum())
     per_group = (np.ones(len(groups), int) + extra) if n >= len(groups) else None
-    if per_group is None:  # fewer keywords than ad groups: keep a random subset of groups
-        groups = groups.iloc[np.sort(rng.choice(len(groups), n, replace=False))]
+    if per_group is None:  # fewer keywords than ad groups: a random subset, defective kept
+        must = np.flatnonzero(groups["product"].isin(keep).to_numpy())[:n]
+        rest = np.setdiff1d(np.arange(len(groups)), must)
+        chosen = np.concatenate([must, rng.choice(rest, n - len(must), replace=False)])
+        groups = groups.iloc[np.sort(chosen)]
         per_group = np.ones(n, int)
     group_idx = np.repeat(np.arange(len(groups)), per_group)
     rank = np.arange(len(group_idx)) - np.repeat(np.cumsum(per_group) - per_group, per_group)
