@@ -81,10 +81,11 @@ class Workspace:
         self.con.execute("COMMIT")
 
     def has_table(self, name: str) -> bool:
-        row = self.con.execute(
+        # fetchall, not fetchone: DuckDB 2 refuses register() while a result is unfinished.
+        rows = self.con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-        ).fetchone()
-        return bool(row and row[0])
+        ).fetchall()
+        return bool(rows and rows[0][0])
 
     def register_run(
         self,
