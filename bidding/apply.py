@@ -1,0 +1,357 @@
+"""``bid apply``: send reviewed bids to Google Ads, safely, idempotently, resumably.
+
+Through ``AdGroupCriterionService.MutateAdGroupCriteria`` with ``partial_failure`` (one bad
+keyword never blocks the rest) and ``validate_only`` unless ``execute=True``. Before anything
+is sent:
+
+1. the file's bids (Editor CSV from ``bid recommend``, or its JSON) are compared with the
+   account's *current* bids, read through ``GoogleAdsService.SearchStream``;
+2. keywords already at their new bid, or already applied from the same file (same plan id in
+   the journal), are skipped: re-running applies nothing twice;
+3. every bid is re-checked against the guardrails (step cap from the account's current bid,
+   floor, ceiling, no increase on out-of-stock products or failing landing pages, no move on
+   keywords the latest recommendation held for lack of data); violations are rejected.
+
+Every operation is journaled in the workspace table ``bid_journal``: plan_id (sha256 of the
+file), mode (validate|execute), logged_at, customer_id, ad_group_id, criterion_id, keyword,
+old_bid, new_bid, result (pending|applied|validated|failed|rejected|skipped), error. Rows are written ``pending`` before a batch is sent and settled after; a run
+interrupted in between is reconciled on the next run from the account's bids (a pending
+change the account already shows is marked applied, never sent again).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bidding.config import BiddingConfig
+from bidding.data import keyword_flags
+from bidding.guardrails import Bounds, violations
+from searchops.errors import SearchopsError
+from searchops.workspace import Workspace
+
+log = logging.getLogger(__name__)
+API_VERSION = "v26"
+MICROS = 1_000_000
+JOURNAL = "bid_journal"
+_RETRYABLE = {"UNAVAILABLE", "RESOURCE_EXHAUSTED", "INTERNAL", "DEADLINE_EXCEEDED"}
+_JOURNAL_DDL = f"""
+CREATE TABLE IF NOT EXISTS {JOURNAL} (
+    plan_id VARCHAR, mode VARCHAR, logged_at TIMESTAMP, customer_id VARCHAR, ad_group_id BIGINT,
+    criterion_id BIGINT, keyword VARCHAR, old_bid DOUBLE, new_bid DOUBLE, result VARCHAR,
+    error VARCHAR
+)"""
+
+
+@dataclass
+class ApplyReport:
+    plan_id: str
+    mode: str
+    results: pd.DataFrame  # one row per planned keyword: criterion_id, old_bid, new_bid, result, error
+
+    def counts(self) -> dict[str, int]:
+        return {str(k): int(v) for k, v in self.results["result"].value_counts().items()}
+
+
+def read_plan(path: Path) -> tuple[str, pd.DataFrame]:
+    """(plan id, rows: customer_id, ad_group_id, criterion_id, keyword, new_bid)."""
+    if not path.is_file():
+        raise SearchopsError(f"{path}: no such file")
+    raw = path.read_bytes()
+    plan_id = hashlib.sha256(raw).hexdigest()[:16]
+    try:
+        if path.suffix.lower() == ".json":
+            recs = pd.DataFrame(json.loads(raw)["recommendations"])
+            recs = recs[(recs["new_bid"] - recs["current_bid"]).abs() > 0.005]
+            frame = recs.rename(columns={})[["customer_id", "ad_group_id", "criterion_id", "keyword", "new_bid"]]
+        else:
+            csv = pd.read_csv(path, dtype={"Customer ID": str})
+            missing = {"Customer ID", "Ad group ID", "Keyword ID", "Max CPC"} - set(csv.columns)
+            if missing:
+                raise SearchopsError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+            frame = pd.DataFrame(
+                {
+                    "customer_id": csv["Customer ID"],
+                    "ad_group_id": csv["Ad group ID"],
+                    "criterion_id": csv["Keyword ID"],
+                    "keyword": csv.get("Keyword", pd.Series("", index=csv.index)),
+                    "new_bid": csv["Max CPC"],
+                }
+            )
+    except (ValueError, KeyError) as exc:
+        raise SearchopsError(f"{path}: not a bid file from `bid recommend`: {exc}") from None
+    frame["customer_id"] = frame["customer_id"].astype(str).str.replace("-", "", regex=False)
+    frame["ad_group_id"] = pd.to_numeric(frame["ad_group_id"], errors="coerce")
+    frame["criterion_id"] = pd.to_numeric(frame["criterion_id"], errors="coerce")
+    frame["new_bid"] = pd.to_numeric(frame["new_bid"], errors="coerce")
+    bad = frame[["ad_group_id", "criterion_id", "new_bid"]].isna().any(axis=1)
+    if bad.any():
+        raise SearchopsError(f"{path}: {int(bad.sum())} row(s) without ids or a numeric Max CPC")
+    frame = frame.astype({"ad_group_id": "int64", "criterion_id": "int64"})
+    return plan_id, frame.drop_duplicates("criterion_id", keep="last").reset_index(drop=True)
+
+
+def _status(exc: Exception) -> str:
+    from google.ads.googleads.errors import GoogleAdsException
+    from google.api_core.exceptions import GoogleAPICallError
+    from grpc import RpcError
+
+    if isinstance(exc, GoogleAdsException):
+        return str(exc.error.code().name)
+    if isinstance(exc, GoogleAPICallError):
+        return exc.grpc_status_code.name if exc.grpc_status_code else "UNKNOWN"
+    if isinstance(exc, RpcError):
+        return str(exc.code().name)  # type: ignore[attr-defined]
+    return "UNKNOWN"
+
+
+def _with_retries(call: Callable[[], Any], *, retries: int, backoff: float) -> Any:
+    """``call()``, retried with exponential backoff on transient statuses (UNAVAILABLE, quota...).
+
+    Retrying a mutate is safe: it sets absolute bids, so a repeat changes nothing.
+    """
+    from google.ads.googleads.errors import GoogleAdsException
+    from google.api_core.exceptions import GoogleAPICallError
+    from grpc import RpcError
+
+    for attempt in range(retries + 1):
+        try:
+            return call()
+        except (GoogleAdsException, GoogleAPICallError, RpcError) as exc:
+            if _status(exc) not in _RETRYABLE or attempt == retries:
+                raise SearchopsError(_describe(exc)) from None
+            log.info("Google Ads %s; retry %d in %.1fs", _status(exc), attempt + 1, backoff * 2**attempt)
+            time.sleep(backoff * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+def _describe(exc: Exception) -> str:
+    from google.ads.googleads.errors import GoogleAdsException
+
+    if isinstance(exc, GoogleAdsException):
+        first = exc.failure.errors[0].message if exc.failure.errors else _status(exc)
+        return f"Google Ads API error {_status(exc)}: {first} (request id {exc.request_id})"
+    return f"Google Ads API error {_status(exc)}: {getattr(exc, 'message', None) or exc}"
+
+
+def account_bids(client: Any, customer_id: str, *, retries: int = 3, backoff: float = 0.5) -> pd.Series:
+    """Current max CPC bid by criterion id (keywords), through SearchStream."""
+    service = client.get_service("GoogleAdsService", version=API_VERSION)
+    query = (
+        "SELECT ad_group.id, ad_group_criterion.criterion_id, ad_group_criterion.cpc_bid_micros "
+        "FROM ad_group_criterion WHERE ad_group_criterion.type = 'KEYWORD'"
+    )
+
+    def read() -> pd.Series:
+        ids, bids = [], []
+        for batch in service.search_stream(customer_id=customer_id, query=query):
+            for row in batch.results:
+                ids.append(row.ad_group_criterion.criterion_id)
+                bids.append(row.ad_group_criterion.cpc_bid_micros / MICROS)
+        return pd.Series(bids, index=pd.Index(ids, dtype="int64"), dtype=float)
+
+    result: pd.Series = _with_retries(read, retries=retries, backoff=backoff)
+    return result
+
+
+def journal(workspace: Workspace, plan_id: str | None = None) -> pd.DataFrame:
+    workspace.con.execute(_JOURNAL_DDL).fetchall()
+    sql = f"SELECT * FROM {JOURNAL}" + (" WHERE plan_id = ?" if plan_id else "") + " ORDER BY logged_at"
+    return workspace.con.execute(sql, [plan_id] if plan_id else []).df()
+
+
+def _held_criteria(workspace: Workspace) -> set[int]:
+    """Keywords the latest recommendation held for lack of data."""
+    if not workspace.has_table("bid_recommendations"):
+        return set()
+    rows = workspace.con.execute(
+        "SELECT criterion_id FROM bid_recommendations WHERE run_id = "
+        "(SELECT run_id FROM bid_recommendations ORDER BY created_at DESC LIMIT 1) "
+        "AND reasons LIKE '%HELD_INSUFFICIENT_DATA%'"
+    ).fetchall()
+    return {int(r[0]) for r in rows}
+
+
+def guardrail_box(workspace: Workspace, plan: pd.DataFrame, current: np.ndarray, config: BiddingConfig) -> Bounds:
+    """The guardrails for ``plan``'s keywords, from the account's current bids."""
+    keywords = pd.DataFrame({"criterion_id": plan["criterion_id"]})
+    if workspace.has_table("sem_keywords"):
+        known = workspace.con.execute("SELECT criterion_id, final_url, item_id FROM sem_keywords").df()
+        keywords = keywords.merge(known.drop_duplicates("criterion_id"), on="criterion_id", how="left")
+    oos, failed = keyword_flags(workspace, keywords)
+    held = plan["criterion_id"].isin(_held_criteria(workspace)).to_numpy()
+    cap = config.max_change
+    lower = np.clip(np.where(held, current, current * (1 - cap)), config.bid_floor, config.bid_ceiling)
+    upper = np.clip(np.where(held | oos | failed, current, current * (1 + cap)), config.bid_floor, config.bid_ceiling)
+    return Bounds(lower=lower, upper=upper, held=held, out_of_stock=oos, landing_failed=failed)
+
+
+def _failed_operations(response: Any) -> dict[int, str]:
+    """Operation index -> error message, from a partial-failure response."""
+    from google.ads.googleads.v26.errors.types.errors import GoogleAdsFailure
+
+    status = response.partial_failure_error
+    out: dict[int, str] = {}
+    if not status or not status.code:
+        return out
+    for detail in status.details:
+        failure = GoogleAdsFailure.deserialize(detail.value)
+        for error in failure.errors:
+            elements = error.location.field_path_elements
+            index = next((e.index for e in elements if e.field_name == "operations"), None)
+            if index is not None:
+                out[int(index)] = error.message
+    return out
+
+
+def apply_bids(
+    path: Path,
+    *,
+    client: Any,
+    customer_id: str,
+    workspace: Workspace,
+    config: BiddingConfig,
+    execute: bool = False,
+    batch_size: int = 1000,
+    retries: int = 3,
+    backoff: float = 0.5,
+    on_batch_sent: Callable[[int], None] | None = None,
+) -> ApplyReport:
+    """Validate (default) or apply the bids of ``path``; see the module docstring.
+
+    ``on_batch_sent(batch_number)`` runs after each batch is answered and before its results
+    are journaled (the window an interruption can hit; tests use it).
+    """
+    mode = "execute" if execute else "validate"
+    customer_id = customer_id.replace("-", "")
+    plan_id, plan = read_plan(path)
+    plan = plan[plan["customer_id"] == customer_id].reset_index(drop=True)
+    if plan.empty:
+        raise SearchopsError(f"{path}: no rows for customer {customer_id}")
+    workspace.con.execute(_JOURNAL_DDL).fetchall()
+    now = datetime.now(UTC).replace(tzinfo=None)
+    live = account_bids(client, customer_id, retries=retries, backoff=backoff)
+    current = plan["criterion_id"].map(live).to_numpy(dtype=float)
+    plan["old_bid"] = current
+    plan["result"], plan["error"] = "", None
+
+    past = journal(workspace, plan_id)
+    past = past[past["mode"] == "execute"]
+    applied_before = set(past.loc[past["result"] == "applied", "criterion_id"].astype(int))
+    pending = past[past["result"] == "pending"]
+    missing = np.isnan(current)
+    at_bid = ~missing & (np.abs(current - plan["new_bid"].to_numpy()) < 0.005)
+    if execute and not pending.empty:  # an interrupted run: settle what the account shows
+        settled = plan["criterion_id"].isin(set(pending["criterion_id"].astype(int))).to_numpy() & at_bid
+        _settle_pending(workspace, plan_id, plan.loc[settled, "criterion_id"], "applied", "reconciled from the account's bids")
+        _settle_pending(workspace, plan_id, pending.loc[~pending["criterion_id"].isin(plan.loc[settled, "criterion_id"]), "criterion_id"], "failed", "interrupted before the answer; re-sent")
+        applied_before |= set(plan.loc[settled, "criterion_id"].astype(int))
+    plan.loc[missing, ["result", "error"]] = ["failed", "keyword not found in the account"]
+    plan.loc[plan["criterion_id"].isin(applied_before).to_numpy() & (plan["result"] == ""), ["result", "error"]] = [
+        "skipped",
+        "already applied from this file",
+    ]
+    plan.loc[at_bid & (plan["result"] == ""), ["result", "error"]] = ["skipped", "account already at this bid"]
+    todo = (plan["result"] == "").to_numpy().copy()
+    box = guardrail_box(workspace, plan, np.nan_to_num(current), config)
+    why = violations(np.nan_to_num(current), plan["new_bid"].to_numpy(float), box)
+    rejected = todo & (why != "")
+    plan.loc[rejected, "result"] = "rejected"
+    plan.loc[rejected, "error"] = why[rejected]
+    todo &= ~rejected
+
+    service = client.get_service("AdGroupCriterionService", version=API_VERSION)
+    for number, start in enumerate(range(0, int(todo.sum()), batch_size)):
+        rows = plan.index[todo][start : start + batch_size]
+        if execute:
+            _journal_rows(workspace, plan.loc[rows].assign(result="pending"), plan_id, mode, now)
+        request = _request(client, customer_id, plan.loc[rows], validate_only=not execute)
+        response = _with_retries(lambda r=request: service.mutate_ad_group_criteria(request=r), retries=retries, backoff=backoff)
+        if on_batch_sent is not None:
+            on_batch_sent(number)
+        failed = _failed_operations(response)
+        for i, row in enumerate(rows):
+            if i in failed:
+                plan.loc[row, ["result", "error"]] = ["failed", failed[i]]
+            else:
+                plan.loc[row, "result"] = "applied" if execute else "validated"
+        if execute:
+            _settle_batch(workspace, plan.loc[rows], plan_id)
+    journaled = plan.index.isin(plan.index[todo]) if execute else np.zeros(len(plan), bool)
+    _journal_rows(workspace, plan[~journaled], plan_id, mode, now)
+    columns = ["criterion_id", "ad_group_id", "keyword", "old_bid", "new_bid", "result", "error"]
+    return ApplyReport(plan_id=plan_id, mode=mode, results=plan[columns])
+
+
+def _request(client: Any, customer_id: str, rows: pd.DataFrame, *, validate_only: bool) -> Any:
+    service = client.get_service("AdGroupCriterionService", version=API_VERSION)
+    request = client.get_type("MutateAdGroupCriteriaRequest", version=API_VERSION)
+    request.customer_id = customer_id
+    request.partial_failure = True
+    request.validate_only = validate_only
+    for row in rows.itertuples(index=False):
+        op = client.get_type("AdGroupCriterionOperation", version=API_VERSION)
+        op.update.resource_name = service.ad_group_criterion_path(customer_id, row.ad_group_id, row.criterion_id)
+        op.update.cpc_bid_micros = int(round(row.new_bid * 100)) * (MICROS // 100)
+        op.update_mask.paths.append("cpc_bid_micros")
+        request.operations.append(op)
+    return request
+
+
+def _journal_rows(workspace: Workspace, rows: pd.DataFrame, plan_id: str, mode: str, at: datetime) -> None:
+    if rows.empty:
+        return
+    frame = pd.DataFrame(
+        {
+            "plan_id": plan_id,
+            "mode": mode,
+            "logged_at": at,
+            "customer_id": rows["customer_id"].astype(str),
+            "ad_group_id": rows["ad_group_id"].astype("int64"),
+            "criterion_id": rows["criterion_id"].astype("int64"),
+            "keyword": rows["keyword"].astype(str),
+            "old_bid": rows["old_bid"].astype(float),
+            "new_bid": rows["new_bid"].astype(float),
+            "result": rows["result"].astype(str),
+            "error": rows["error"].astype(object),
+        }
+    )
+    workspace.append_df(JOURNAL, frame)
+
+
+def _settle_batch(workspace: Workspace, rows: pd.DataFrame, plan_id: str) -> None:
+    with workspace.transaction():
+        for result in rows["result"].unique():
+            part = rows[rows["result"] == result]
+            workspace.con.execute(
+                f"UPDATE {JOURNAL} SET result = ?, error = ?, logged_at = ? WHERE plan_id = ? AND mode = 'execute' "
+                "AND result = 'pending' AND criterion_id IN (SELECT unnest(?))",
+                [result, None, datetime.now(UTC).replace(tzinfo=None), plan_id, part["criterion_id"].astype(int).tolist()],
+            ).fetchall()
+        failed = rows[rows["result"] == "failed"]
+        for row in failed.itertuples(index=False):
+            workspace.con.execute(
+                f"UPDATE {JOURNAL} SET error = ? WHERE plan_id = ? AND mode = 'execute' AND criterion_id = ? "
+                "AND result = 'failed' AND error IS NULL",
+                [row.error, plan_id, int(row.criterion_id)],
+            ).fetchall()
+
+
+def _settle_pending(workspace: Workspace, plan_id: str, criteria: pd.Series, result: str, note: str) -> None:
+    ids = criteria.astype(int).tolist()
+    if ids:
+        workspace.con.execute(
+            f"UPDATE {JOURNAL} SET result = ?, error = ? WHERE plan_id = ? AND mode = 'execute' "
+            "AND result = 'pending' AND criterion_id IN (SELECT unnest(?))",
+            [result, note, plan_id, ids],
+        ).fetchall()
