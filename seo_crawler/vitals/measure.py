@@ -1,0 +1,271 @@
+"""Measuring pages in Chromium: one isolated browser context per measurement.
+
+Each measurement opens a fresh context (no cache, cookies or service workers
+shared with another load), throttles it per the profile, loads the page, waits
+until it is quiet (no long task and no request in flight for ``quiet_ms``),
+reads what the in-page observer recorded, optionally clicks ``interact`` for
+INP, and closes the page before its context. Failures are recorded on the row
+and retried; they never stop the batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
+from playwright.async_api import Error as PlaywrightError
+
+from seo_crawler.config import VitalsConfig, VitalsProfile
+from seo_crawler.vitals import metrics
+from seo_crawler.vitals.observer import COLLECT_JS, CPU_IDLE_JS, OBSERVER_JS
+from seo_crawler.vitals.profiles import apply_throttling, context_options
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One load of one URL."""
+
+    url: str
+    template: str
+    run_index: int
+
+
+class _NetworkTracker:
+    """Requests in flight, bytes, request counts and the document's time to first byte,
+    from the page's CDP Network events.
+
+    TTFB comes from here rather than Navigation Timing because DevTools throttling
+    delays the response after the network stack timed it: ``responseStart`` would
+    leave the emulated latency out, the CDP event timestamps include it.
+    """
+
+    def __init__(self) -> None:
+        self.inflight: set[str] = set()
+        self.requests = 0
+        self.bytes = 0
+        self.last_activity = asyncio.get_running_loop().time()
+        self._document: str | None = None
+        self._document_sent: float | None = None
+        self.ttfb_ms: float | None = None
+
+    def _touch(self) -> None:
+        self.last_activity = asyncio.get_running_loop().time()
+
+    def attach(self, cdp: Any) -> None:
+        cdp.on("Network.requestWillBeSent", self._sent)
+        cdp.on("Network.loadingFinished", self._finished)
+        cdp.on("Network.loadingFailed", self._failed)
+        cdp.on("Network.responseReceived", self._response)
+
+    def _sent(self, params: dict[str, Any]) -> None:
+        self.requests += 1  # redirects reuse the request id: each hop counts, as in Lighthouse
+        self.inflight.add(params["requestId"])
+        # The first navigation request is the page (requestId == loaderId); its first
+        # hop starts the clock, so redirects count towards TTFB as in web-vitals.
+        if self._document is None and params["requestId"] == params.get("loaderId"):
+            self._document, self._document_sent = params["requestId"], params["timestamp"]
+        self._touch()
+
+    def _response(self, params: dict[str, Any]) -> None:
+        if params["requestId"] == self._document and self._document_sent is not None:
+            self.ttfb_ms = (params["timestamp"] - self._document_sent) * 1000
+
+    def _finished(self, params: dict[str, Any]) -> None:
+        self.bytes += int(params.get("encodedDataLength") or 0)
+        self.inflight.discard(params["requestId"])
+        self._touch()
+
+    def _failed(self, params: dict[str, Any]) -> None:
+        self.inflight.discard(params["requestId"])
+        self._touch()
+
+    def idle_ms(self) -> float:
+        if self.inflight:
+            return 0.0
+        return (asyncio.get_running_loop().time() - self.last_activity) * 1000
+
+
+async def _wait_quiet(page: Page, network: _NetworkTracker, settings: VitalsConfig) -> None:
+    """Until ``quiet_ms`` without long tasks and requests, or ``max_quiet_wait_ms``."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + settings.max_quiet_wait_ms / 1000
+    while True:
+        cpu_idle = float(await page.evaluate(CPU_IDLE_JS))
+        missing = settings.quiet_ms - min(cpu_idle, network.idle_ms())
+        if missing <= 0 or loop.time() >= deadline:
+            return
+        await asyncio.sleep(max(missing, 50) / 1000)
+
+
+async def _interact(page: Page, selector: str, settings: VitalsConfig) -> None:
+    """Click ``selector`` like a user (if it is on the page) and wait for the
+    interaction's Event Timing entries; INP is computed from them."""
+    target = page.locator(selector).first
+    if await target.count() == 0:
+        return
+    await page.evaluate("() => { window.__searchopsVitals.inputAt = performance.now(); }")
+    await target.click(timeout=settings.navigation_timeout_ms)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + settings.interaction_wait_ms / 1000
+    seen = 0
+    while loop.time() < deadline:
+        count = int(await page.evaluate("() => window.__searchopsVitals.events.length"))
+        # Entries arrive after the next paint; one more short wait collects the
+        # click that follows pointerup in the same interaction.
+        if count and count == seen:
+            break
+        seen = count
+        await asyncio.sleep(0.1)
+
+
+def _shift_sources(shifts: list[dict[str, Any]], input_at: float | None) -> list[dict[str, Any]]:
+    """Distinct sources of the shifts CLS counts, largest shift first."""
+    seen: dict[str, dict[str, Any]] = {}
+    for shift in sorted(shifts, key=lambda s: -s["value"]):
+        if shift.get("input") and input_at is not None and shift["time"] >= input_at:
+            continue
+        for source in shift["sources"]:
+            key = source.get("selector") or ""
+            if key and key not in seen:
+                seen[key] = {"selector": key, "unsized_image": source.get("unsized_image")}
+    return list(seen.values())
+
+
+async def _measure_once(
+    browser: Browser,
+    url: str,
+    profile: VitalsProfile,
+    settings: VitalsConfig,
+    interact: str | None,
+) -> dict[str, Any]:
+    context: BrowserContext = await browser.new_context(**context_options(profile))
+    try:
+        await context.add_init_script(OBSERVER_JS)
+        page = await context.new_page()
+        try:
+            cdp = await context.new_cdp_session(page)
+            network = _NetworkTracker()
+            network.attach(cdp)
+            await cdp.send("Network.enable")
+            await apply_throttling(cdp, profile, settings)
+            response = await page.goto(
+                url, wait_until="load", timeout=settings.navigation_timeout_ms
+            )
+            await _wait_quiet(page, network, settings)
+            if interact:
+                await _interact(page, interact, settings)
+            raw = await page.evaluate(COLLECT_JS)
+            return _row(raw, response.status if response else None, network)
+        finally:
+            await page.close()
+    finally:
+        await context.close()
+
+
+def _row(
+    raw: dict[str, Any] | None, status: int | None, network: _NetworkTracker
+) -> dict[str, Any]:
+    if raw is None:
+        raise PlaywrightError("the observer script did not run on this page")
+    lcp = metrics.largest_contentful_paint(raw["lcp"])
+    return {
+        "status": status,
+        "lcp_ms": lcp["time"] if lcp else None,
+        "lcp_selector": lcp["selector"] if lcp else None,
+        "lcp_url": (lcp["url"] or None) if lcp else None,
+        "lcp_lazy": bool(lcp["lazy"]) if lcp else None,
+        "cls": metrics.cumulative_layout_shift(raw["shifts"], raw["inputAt"]),
+        "shift_sources": _shift_sources(raw["shifts"], raw["inputAt"]),
+        "fcp_ms": raw["fcp"],
+        "ttfb_ms": network.ttfb_ms if network.ttfb_ms is not None else raw["ttfb"],
+        # TBT is a load metric: the scripted interaction's own task does not count.
+        "tbt_ms": metrics.total_blocking_time(
+            raw["longtasks"],
+            raw["fcp"],
+            raw["inputAt"] if raw["inputAt"] is not None else raw["now"],
+        ),
+        "inp_ms": metrics.interaction_to_next_paint(raw["events"]),
+        "total_bytes": network.bytes,
+        "requests": network.requests,
+    }
+
+
+def _describe(exc: BaseException) -> str:
+    kind = "timeout" if "Timeout" in type(exc).__name__ else "error"
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"{kind}: {text}"[:300]
+
+
+class _BrowserHolder:
+    """One Chromium for the batch, relaunched if it dies under a measurement."""
+
+    def __init__(self, pw: Playwright, executable: str, args: Sequence[str]) -> None:
+        self._pw, self._executable, self._args = pw, executable, list(args)
+        self._browser: Browser | None = None
+        self._lock = asyncio.Lock()
+
+    async def get(self) -> Browser:
+        async with self._lock:
+            if self._browser is None or not self._browser.is_connected():
+                self._browser = await self._pw.chromium.launch(
+                    executable_path=self._executable, args=self._args, headless=True
+                )
+            return self._browser
+
+    async def close(self) -> None:
+        if self._browser is not None and self._browser.is_connected():
+            await self._browser.close()
+
+
+async def measure_jobs(
+    jobs: Sequence[Job],
+    *,
+    profile: VitalsProfile,
+    settings: VitalsConfig,
+    chromium_path: str,
+    concurrency: int,
+    interact: str | None = None,
+    on_done: Callable[[dict[str, Any]], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Measure every job (``concurrency`` contexts at once); one row per job, in job order."""
+    semaphore = asyncio.Semaphore(concurrency)
+    async with async_playwright() as pw:
+        holder = _BrowserHolder(pw, chromium_path, settings.chromium_args)
+        try:
+
+            async def one(job: Job) -> dict[str, Any]:
+                async with semaphore:
+                    row: dict[str, Any] = {}
+                    error = None
+                    for attempt in range(1, settings.retries + 2):
+                        try:
+                            browser = await holder.get()
+                            row = await _measure_once(browser, job.url, profile, settings, interact)
+                            error = None
+                            break
+                        except (TimeoutError, PlaywrightError) as exc:
+                            error = _describe(exc)
+                            log.info("vitals: %s attempt %d failed: %s", job.url, attempt, error)
+                    result = {
+                        "url": job.url,
+                        "template": job.template,
+                        "run_index": job.run_index,
+                        **row,
+                        "attempts": attempt,
+                        "error": error,
+                        "measured_at": datetime.now(UTC),
+                    }
+                    if on_done is not None:
+                        on_done(result)
+                    return result
+
+            return list(await asyncio.gather(*(one(job) for job in jobs)))
+        finally:
+            await holder.close()
