@@ -10,6 +10,7 @@ only a few hundred numbers and strings ever reach Python.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -99,10 +100,13 @@ class Sem:
 
 @dataclass(frozen=True)
 class Bids:
+    run_id: str
+    horizon_days: int | None  # the expected changes are totals over this many days
+    interval_level: float | None  # of the d_*_lo / d_*_hi bounds
     keywords: int
     increases: int
     decreases: int
-    delta: dict[str, float]  # expected change per week: clicks, cost, value, profit
+    delta: dict[str, float]  # expected change: d_clicks, d_cost, d_value, d_profit (+ _lo/_hi)
     top: list[dict[str, Any]]
     frontier: list[tuple[float, float]]  # (spend, value) along the optimal curve
     marks: list[tuple[str, float, float]] = field(default_factory=list)  # current, recommended
@@ -191,16 +195,20 @@ def load_health(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportCo
         [list(by_week.values())],
     ).fetchall()
     score = {(run_id, family): float(value) for run_id, family, value in rows}
-    families = sorted({family for _, family in score})
-    trends = [
-        Trend(f, [score.get((by_week[w], f)) if w in by_week else None for w in shown])
-        for f in families
-    ]
-    overall = []
+
+    def trend(family: str) -> Trend:
+        return Trend(
+            family, [score.get((by_week[w], family)) if w in by_week else None for w in shown]
+        )
+
+    families = [trend(f) for f in sorted({f for _, f in score} - {"overall"})]
+    if any(f == "overall" for _, f in score):  # the audit's family-weighted whole
+        return Health(shown, families, trend("overall"))
+    means = []
     for i in range(len(shown)):
-        vals = [t.values[i] for t in trends if t.values[i] is not None]
-        overall.append(sum(vals) / len(vals) if vals else None)  # type: ignore[arg-type]
-    return Health(shown, trends, Trend("overall", overall))
+        vals = [v for t in families if (v := t.values[i]) is not None]
+        means.append(sum(vals) / len(vals) if vals else None)
+    return Health(shown, families, Trend("overall", means))
 
 
 def _open_filter(cols: set[str]) -> str:
@@ -325,15 +333,20 @@ def load_vitals(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportCo
 
 
 def load_sem(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConfig):
+    """Weekly totals of search keywords plus shopping items (``sem_*_daily``), all sources."""
     absent = Missing("No SEM data in this workspace yet (run searchops sem pull, import or demo).")
     needed = {"date", "clicks", "cost", "conversions", "conversions_value"}
     if problem := _require(con, "sem_keyword_daily", needed, absent):
         return problem
+    metrics = "date, cost, conversions_value, conversions, clicks"
+    daily = f"SELECT {metrics} FROM sem_keyword_daily"
+    if not _require(con, "sem_shopping_daily", needed, absent):
+        daily += f" UNION ALL SELECT {metrics} FROM sem_shopping_daily"
     rows = con.execute(
-        """
+        f"""
         SELECT date_trunc('week', date)::DATE AS week, count(DISTINCT date) AS days,
                sum(cost), sum(conversions_value), sum(conversions), sum(clicks)
-        FROM sem_keyword_daily GROUP BY 1 ORDER BY 1
+        FROM ({daily}) GROUP BY 1 ORDER BY 1
         """
     ).fetchall()
     # Partial weeks at either end of the history would read as a collapse in spend.
@@ -354,62 +367,94 @@ def load_sem(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConfi
 _DELTAS = ("clicks", "cost", "value", "profit")
 
 
+def _run_stats(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
+    row = con.execute("SELECT stats FROM runs WHERE run_id = ?", [run_id]).fetchone()
+    try:
+        stats = json.loads(row[0]) if row and row[0] else {}
+    except (TypeError, ValueError):
+        return {}
+    return stats if isinstance(stats, dict) else {}
+
+
 def load_bids(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConfig):
+    """The newest ``bid recommend`` run: counts, expected totals, top changes, frontier."""
     absent = Missing("No bid recommendations in this workspace yet (run searchops bid recommend).")
-    needed = {
-        "keyword",
-        "current_bid",
-        "recommended_bid",
-        *(f"expected_{d}_change" for d in _DELTAS),
-    }
+    needed = {"run_id", "keyword", "current_bid", "new_bid", *(f"d_{d}" for d in _DELTAS)}
     if problem := _require(con, "bid_recommendations", needed, absent):
         return problem
+    have = columns(con, "bid_recommendations") or set()
+    order = "max(created_at) DESC, " if "created_at" in have else ""
+    (run_id,) = con.execute(  # type: ignore[misc]
+        f"SELECT run_id FROM bid_recommendations GROUP BY run_id ORDER BY {order}run_id DESC LIMIT 1"
+    ).fetchone()
     sums = con.execute(
         f"""
-        SELECT count(*), count(*) FILTER (recommended_bid > current_bid),
-               count(*) FILTER (recommended_bid < current_bid),
-               {", ".join(f"coalesce(sum(expected_{d}_change), 0)" for d in _DELTAS)}
-        FROM bid_recommendations
-        """
+        SELECT count(*), count(*) FILTER (new_bid > current_bid),
+               count(*) FILTER (new_bid < current_bid),
+               {", ".join(f"coalesce(sum(d_{d}), 0)" for d in _DELTAS)}
+        FROM bid_recommendations WHERE run_id = ?
+        """,
+        [run_id],
     ).fetchone()
     assert sums is not None
+    delta = {f"d_{d}": float(sums[3 + i]) for i, d in enumerate(_DELTAS)}
+    # The run's own totals carry intervals from joint draws (per-keyword bounds do not add up).
+    stats = _run_stats(con, run_id)
+    delta.update({k: float(v) for k, v in stats.items() if k in _interval_keys() and v is not None})
+    reasons = ", reasons" if "reasons" in have else ", NULL"
     top = con.execute(
-        """
-        SELECT keyword, current_bid, recommended_bid, expected_profit_change, expected_value_change,
-               expected_cost_change
-        FROM bid_recommendations WHERE recommended_bid <> current_bid
-        ORDER BY abs(expected_profit_change) DESC NULLS LAST, keyword LIMIT ?
+        f"""
+        SELECT keyword, current_bid, new_bid, d_profit, d_value, d_cost{reasons}
+        FROM bid_recommendations WHERE run_id = ? AND new_bid <> current_bid
+        ORDER BY abs(d_profit) DESC NULLS LAST, keyword LIMIT ?
         """,
-        [cfg.top_items],
+        [run_id, cfg.top_items],
     ).fetchall()
     frontier: list[tuple[float, float]] = []
     marks: list[tuple[str, float, float]] = []
-    if not _require(con, "bid_frontier", {"spend", "value"}, absent):
-        frontier = [
-            (float(s), float(v))
-            for s, v in con.execute(
-                "SELECT spend, value FROM bid_frontier ORDER BY spend"
-            ).fetchall()
-        ]
+    if not _require(con, "bid_frontier", {"run_id", "cost", "value"}, absent):
+        chosen = "chosen" if "chosen" in (columns(con, "bid_frontier") or set()) else "false"
+        rows = con.execute(
+            f"SELECT cost, value, {chosen} FROM bid_frontier WHERE run_id = ? ORDER BY cost",
+            [run_id],
+        ).fetchall()
+        frontier = [(float(c), float(v)) for c, v, _ in rows]
+        picked = [(float(c), float(v)) for c, v, is_chosen in rows if is_chosen]
+        if picked:
+            # Where the account is now = the recommendation minus its expected change.
+            cost, value = picked[0]
+            marks = [
+                ("current bids", cost - delta["d_cost"], value - delta["d_value"]),
+                ("recommended", cost, value),
+            ]
+    horizon, level = stats.get("horizon_days"), stats.get("interval_level")
     return Bids(
+        run_id=run_id,
+        horizon_days=int(horizon) if isinstance(horizon, int | float) else None,
+        interval_level=float(level) if isinstance(level, int | float) else None,
         keywords=int(sums[0]),
         increases=int(sums[1]),
         decreases=int(sums[2]),
-        delta={d: float(sums[3 + i]) for i, d in enumerate(_DELTAS)},
+        delta=delta,
         top=[
             {
                 "keyword": clip(k, cfg.text_limit),
                 "current_bid": float(cur),
-                "recommended_bid": float(rec),
+                "new_bid": float(new),
                 "profit": float(p or 0),
                 "value": float(v or 0),
                 "cost": float(c or 0),
+                "reasons": clip((r or "").replace(";", ", "), 80),
             }
-            for k, cur, rec, p, v, c in top
+            for k, cur, new, p, v, c, r in top
         ],
         frontier=frontier,
         marks=marks,
     )
+
+
+def _interval_keys() -> set[str]:
+    return {f"d_{d}{s}" for d in _DELTAS for s in ("", "_lo", "_hi")}
 
 
 def load_coverage(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConfig):

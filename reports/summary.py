@@ -102,11 +102,19 @@ def _bids(bids: Bids, cfg: ReportConfig, out: Summary) -> None:
     changed = bids.increases + bids.decreases
     if not changed:
         return
+    d = bids.delta
+    interval = ""
+    if "d_profit_lo" in d and "d_profit_hi" in d and bids.interval_level:
+        interval = (
+            f" ({bids.interval_level:.0%} interval {money(d['d_profit_lo'], cfg.currency, signed=True)} to "
+            f"{money(d['d_profit_hi'], cfg.currency, signed=True)})"
+        )
+    horizon = f" over {bids.horizon_days} days" if bids.horizon_days else ""
     out.next_steps.append(
         f"Review and apply {_plural(changed, 'bid change')} ({count(bids.increases)} up, "
         f"{count(bids.decreases)} down): expected profit "
-        f"{money(bids.delta['profit'], cfg.currency, signed=True)} on "
-        f"{money(bids.delta['cost'], cfg.currency, signed=True)} of spend."
+        f"{money(d['d_profit'], cfg.currency, signed=True)}{interval}{horizon}, with spend "
+        f"{money(d['d_cost'], cfg.currency, signed=True)}."
     )
 
 

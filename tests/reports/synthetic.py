@@ -57,7 +57,7 @@ def _findings(run_id: str, pages: int, week: int) -> pd.DataFrame:
     df.insert(0, "run_id", run_id)
     df["evidence"] = ""
     df["fingerprint"] = df["rule_id"] + "|" + df["url"]
-    df["change"] = None
+    df["change"] = pd.Series(pd.NA, index=df.index, dtype="string")  # no baseline
     return df
 
 
@@ -77,8 +77,8 @@ def build(path: Path, *, pages: int = 400, weeks: int = 2, keywords: int = 50) -
             scores = pd.DataFrame(
                 {
                     "run_id": run_id,
-                    "family": FAMILIES,
-                    "score": [70.0 + 5 * w + i for i in range(6)],
+                    "family": [*FAMILIES, "overall"],  # audits add the weighted whole
+                    "score": [*(70.0 + 5 * w + i for i in range(6)), 60.0 + 5 * w],
                 }
             )
             ws.replace_rows("health_scores", scores, "run_id", run_id)
@@ -107,21 +107,41 @@ def build(path: Path, *, pages: int = 400, weeks: int = 2, keywords: int = 50) -
         daily["conversions"] = rng.poisson(0.3, len(daily)).astype(float)
         daily["conversions_value"] = daily["conversions"] * 60.0
         ws.append_df("sem_keyword_daily", daily)
+        bid_run = "bid-20261123"
+        ws.register_run(
+            bid_run,
+            "bid",
+            label="recommend",
+            stats={
+                "horizon_days": 7,
+                "interval_level": 0.9,
+                "d_profit_lo": 20.0,
+                "d_profit_hi": 90.0,
+            },
+        )
         recs = pd.DataFrame(
             {
-                "keyword_id": kw,
+                "run_id": bid_run,
+                "created_at": datetime(2026, 11, 23, 4),
                 "keyword": [f"red shoes {k}" for k in kw],
                 "current_bid": 1.0,
-                "recommended_bid": np.where(kw % 3 == 0, 1.2, np.where(kw % 3 == 1, 0.8, 1.0)),
-                "expected_clicks_change": np.where(kw % 3 == 0, 4.0, -2.0),
-                "expected_cost_change": np.where(kw % 3 == 0, 5.0, -3.0),
-                "expected_value_change": np.where(kw % 3 == 0, 12.0, -1.0),
-                "expected_profit_change": np.where(kw % 3 == 0, 3.0, 1.0),
+                "new_bid": np.where(kw % 3 == 0, 1.2, np.where(kw % 3 == 1, 0.8, 1.0)),
+                "reasons": np.where(
+                    kw % 3 == 0, "RAISE_MARGINAL_RETURN;STEP_CAP", "LOWER_MARGINAL_RETURN"
+                ),
+                "d_clicks": np.where(kw % 3 == 0, 4.0, -2.0),
+                "d_cost": np.where(kw % 3 == 0, 5.0, -3.0),
+                "d_value": np.where(kw % 3 == 0, 12.0, -1.0),
+                "d_profit": np.where(kw % 3 == 0, 3.0, 1.0),
             }
         )
         ws.append_df("bid_recommendations", recs)
-        spend = np.linspace(0, 5000, 30)
-        ws.append_df("bid_frontier", pd.DataFrame({"spend": spend, "value": 4 * spend**0.8}))
+        spend = np.linspace(0, 5000, 25)
+        frontier = pd.DataFrame(
+            {"run_id": bid_run, "point": np.arange(25), "cost": spend, "value": 4 * spend**0.8}
+        )
+        frontier["chosen"] = frontier["point"] == 12
+        ws.append_df("bid_frontier", frontier)
         ws.append_df(
             "coverage_opportunities",
             pd.DataFrame(

@@ -41,7 +41,11 @@ def test_summary_states_the_deltas_in_numbers(full_report: str) -> None:
     assert "Week of 2026-11-23, compared with the week of 2026-11-16" in text
     assert "trends over 3 weeks" in text
     assert "Health scores rose in 6 audit families" in text
-    assert "Review and apply 34 bid changes (17 up, 17 down)" in text
+    assert "Overall health 75 +5.0 points" in text  # the audit's weighted overall row
+    assert (
+        "Review and apply 34 bid changes (17 up, 17 down): expected profit +$84.00 "
+        "(90% interval +$20.00 to +$90.00) over 7 days, with spend -$14.00." in text
+    )
     assert "12 ad targets" in text and "$1,860" in text
 
 
