@@ -23,11 +23,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -39,12 +38,11 @@ from bidding.data import keyword_flags
 from bidding.guardrails import Bounds, violations
 from searchops.errors import SearchopsError
 from searchops.workspace import Workspace
+from sem.ads_api import RetryPolicy, stream_rows, with_retries
 
-log = logging.getLogger(__name__)
 API_VERSION = "v26"
 MICROS = 1_000_000
 JOURNAL = "bid_journal"
-_RETRYABLE = {"UNAVAILABLE", "RESOURCE_EXHAUSTED", "INTERNAL", "DEADLINE_EXCEEDED"}
 _JOURNAL_DDL = f"""
 CREATE TABLE IF NOT EXISTS {JOURNAL} (
     plan_id VARCHAR, mode VARCHAR, logged_at TIMESTAMP, customer_id VARCHAR, ad_group_id BIGINT,
@@ -57,7 +55,9 @@ CREATE TABLE IF NOT EXISTS {JOURNAL} (
 class ApplyReport:
     plan_id: str
     mode: str
-    results: pd.DataFrame  # one row per planned keyword: criterion_id, old_bid, new_bid, result, error
+    results: (
+        pd.DataFrame
+    )  # one row per planned keyword: criterion_id, old_bid, new_bid, result, error
 
     def counts(self) -> dict[str, int]:
         return {str(k): int(v) for k, v in self.results["result"].value_counts().items()}
@@ -73,7 +73,9 @@ def read_plan(path: Path) -> tuple[str, pd.DataFrame]:
         if path.suffix.lower() == ".json":
             recs = pd.DataFrame(json.loads(raw)["recommendations"])
             recs = recs[(recs["new_bid"] - recs["current_bid"]).abs() > 0.005]
-            frame = recs.rename(columns={})[["customer_id", "ad_group_id", "criterion_id", "keyword", "new_bid"]]
+            frame = recs.rename(columns={})[
+                ["customer_id", "ad_group_id", "criterion_id", "keyword", "new_bid"]
+            ]
         else:
             csv = pd.read_csv(path, dtype={"Customer ID": str})
             missing = {"Customer ID", "Ad group ID", "Keyword ID", "Max CPC"} - set(csv.columns)
@@ -101,72 +103,31 @@ def read_plan(path: Path) -> tuple[str, pd.DataFrame]:
     return plan_id, frame.drop_duplicates("criterion_id", keep="last").reset_index(drop=True)
 
 
-def _status(exc: Exception) -> str:
-    from google.ads.googleads.errors import GoogleAdsException
-    from google.api_core.exceptions import GoogleAPICallError
-    from grpc import RpcError
-
-    if isinstance(exc, GoogleAdsException):
-        return str(exc.error.code().name)
-    if isinstance(exc, GoogleAPICallError):
-        return exc.grpc_status_code.name if exc.grpc_status_code else "UNKNOWN"
-    if isinstance(exc, RpcError):
-        return str(exc.code().name)  # type: ignore[attr-defined]
-    return "UNKNOWN"
-
-
-def _with_retries(call: Callable[[], Any], *, retries: int, backoff: float) -> Any:
-    """``call()``, retried with exponential backoff on transient statuses (UNAVAILABLE, quota...).
-
-    Retrying a mutate is safe: it sets absolute bids, so a repeat changes nothing.
-    """
-    from google.ads.googleads.errors import GoogleAdsException
-    from google.api_core.exceptions import GoogleAPICallError
-    from grpc import RpcError
-
-    for attempt in range(retries + 1):
-        try:
-            return call()
-        except (GoogleAdsException, GoogleAPICallError, RpcError) as exc:
-            if _status(exc) not in _RETRYABLE or attempt == retries:
-                raise SearchopsError(_describe(exc)) from None
-            log.info("Google Ads %s; retry %d in %.1fs", _status(exc), attempt + 1, backoff * 2**attempt)
-            time.sleep(backoff * 2**attempt)
-    raise AssertionError("unreachable")
-
-
-def _describe(exc: Exception) -> str:
-    from google.ads.googleads.errors import GoogleAdsException
-
-    if isinstance(exc, GoogleAdsException):
-        first = exc.failure.errors[0].message if exc.failure.errors else _status(exc)
-        return f"Google Ads API error {_status(exc)}: {first} (request id {exc.request_id})"
-    return f"Google Ads API error {_status(exc)}: {getattr(exc, 'message', None) or exc}"
-
-
-def account_bids(client: Any, customer_id: str, *, retries: int = 3, backoff: float = 0.5) -> pd.Series:
+def account_bids(client: Any, customer_id: str, retry: RetryPolicy) -> pd.Series:
     """Current max CPC bid by criterion id (keywords), through SearchStream."""
-    service = client.get_service("GoogleAdsService", version=API_VERSION)
     query = (
         "SELECT ad_group.id, ad_group_criterion.criterion_id, ad_group_criterion.cpc_bid_micros "
         "FROM ad_group_criterion WHERE ad_group_criterion.type = 'KEYWORD'"
     )
 
     def read() -> pd.Series:
-        ids, bids = [], []
-        for batch in service.search_stream(customer_id=customer_id, query=query):
-            for row in batch.results:
-                ids.append(row.ad_group_criterion.criterion_id)
-                bids.append(row.ad_group_criterion.cpc_bid_micros / MICROS)
-        return pd.Series(bids, index=pd.Index(ids, dtype="int64"), dtype=float)
+        rows = [
+            (r.ad_group_criterion.criterion_id, r.ad_group_criterion.cpc_bid_micros / MICROS)
+            for r in stream_rows(client, customer_id, query)
+        ]
+        ids = pd.Index([r[0] for r in rows], dtype="int64")
+        return pd.Series([r[1] for r in rows], index=ids, dtype=float)
 
-    result: pd.Series = _with_retries(read, retries=retries, backoff=backoff)
-    return result
+    return with_retries(read, retry, "reading current bids")
 
 
 def journal(workspace: Workspace, plan_id: str | None = None) -> pd.DataFrame:
     workspace.con.execute(_JOURNAL_DDL).fetchall()
-    sql = f"SELECT * FROM {JOURNAL}" + (" WHERE plan_id = ?" if plan_id else "") + " ORDER BY logged_at"
+    sql = (
+        f"SELECT * FROM {JOURNAL}"
+        + (" WHERE plan_id = ?" if plan_id else "")
+        + " ORDER BY logged_at"
+    )
     return workspace.con.execute(sql, [plan_id] if plan_id else []).df()
 
 
@@ -182,17 +143,29 @@ def _held_criteria(workspace: Workspace) -> set[int]:
     return {int(r[0]) for r in rows}
 
 
-def guardrail_box(workspace: Workspace, plan: pd.DataFrame, current: np.ndarray, config: BiddingConfig) -> Bounds:
+def guardrail_box(
+    workspace: Workspace, plan: pd.DataFrame, current: np.ndarray, config: BiddingConfig
+) -> Bounds:
     """The guardrails for ``plan``'s keywords, from the account's current bids."""
     keywords = pd.DataFrame({"criterion_id": plan["criterion_id"]})
     if workspace.has_table("sem_keywords"):
-        known = workspace.con.execute("SELECT criterion_id, final_url, item_id FROM sem_keywords").df()
-        keywords = keywords.merge(known.drop_duplicates("criterion_id"), on="criterion_id", how="left")
+        known = workspace.con.execute(
+            "SELECT criterion_id, final_url, item_id FROM sem_keywords"
+        ).df()
+        keywords = keywords.merge(
+            known.drop_duplicates("criterion_id"), on="criterion_id", how="left"
+        )
     oos, failed = keyword_flags(workspace, keywords)
     held = plan["criterion_id"].isin(_held_criteria(workspace)).to_numpy()
     cap = config.max_change
-    lower = np.clip(np.where(held, current, current * (1 - cap)), config.bid_floor, config.bid_ceiling)
-    upper = np.clip(np.where(held | oos | failed, current, current * (1 + cap)), config.bid_floor, config.bid_ceiling)
+    lower = np.clip(
+        np.where(held, current, current * (1 - cap)), config.bid_floor, config.bid_ceiling
+    )
+    upper = np.clip(
+        np.where(held | oos | failed, current, current * (1 + cap)),
+        config.bid_floor,
+        config.bid_ceiling,
+    )
     return Bounds(lower=lower, upper=upper, held=held, out_of_stock=oos, landing_failed=failed)
 
 
@@ -223,8 +196,7 @@ def apply_bids(
     config: BiddingConfig,
     execute: bool = False,
     batch_size: int = 1000,
-    retries: int = 3,
-    backoff: float = 0.5,
+    retry: RetryPolicy | None = None,
     on_batch_sent: Callable[[int], None] | None = None,
 ) -> ApplyReport:
     """Validate (default) or apply the bids of ``path``; see the module docstring.
@@ -240,7 +212,8 @@ def apply_bids(
         raise SearchopsError(f"{path}: no rows for customer {customer_id}")
     workspace.con.execute(_JOURNAL_DDL).fetchall()
     now = datetime.now(UTC).replace(tzinfo=None)
-    live = account_bids(client, customer_id, retries=retries, backoff=backoff)
+    retry = retry or RetryPolicy()
+    live = account_bids(client, customer_id, retry)
     current = plan["criterion_id"].map(live).to_numpy(dtype=float)
     plan["old_bid"] = current
     plan["result"], plan["error"] = "", None
@@ -252,16 +225,38 @@ def apply_bids(
     missing = np.isnan(current)
     at_bid = ~missing & (np.abs(current - plan["new_bid"].to_numpy()) < 0.005)
     if execute and not pending.empty:  # an interrupted run: settle what the account shows
-        settled = plan["criterion_id"].isin(set(pending["criterion_id"].astype(int))).to_numpy() & at_bid
-        _settle_pending(workspace, plan_id, plan.loc[settled, "criterion_id"], "applied", "reconciled from the account's bids")
-        _settle_pending(workspace, plan_id, pending.loc[~pending["criterion_id"].isin(plan.loc[settled, "criterion_id"]), "criterion_id"], "failed", "interrupted before the answer; re-sent")
+        settled = (
+            plan["criterion_id"].isin(set(pending["criterion_id"].astype(int))).to_numpy() & at_bid
+        )
+        _settle_pending(
+            workspace,
+            plan_id,
+            plan.loc[settled, "criterion_id"],
+            "applied",
+            "reconciled from the account's bids",
+        )
+        _settle_pending(
+            workspace,
+            plan_id,
+            pending.loc[
+                ~pending["criterion_id"].isin(plan.loc[settled, "criterion_id"]), "criterion_id"
+            ],
+            "failed",
+            "interrupted before the answer; re-sent",
+        )
         applied_before |= set(plan.loc[settled, "criterion_id"].astype(int))
     plan.loc[missing, ["result", "error"]] = ["failed", "keyword not found in the account"]
-    plan.loc[plan["criterion_id"].isin(applied_before).to_numpy() & (plan["result"] == ""), ["result", "error"]] = [
+    plan.loc[
+        plan["criterion_id"].isin(applied_before).to_numpy() & (plan["result"] == ""),
+        ["result", "error"],
+    ] = [
         "skipped",
         "already applied from this file",
     ]
-    plan.loc[at_bid & (plan["result"] == ""), ["result", "error"]] = ["skipped", "account already at this bid"]
+    plan.loc[at_bid & (plan["result"] == ""), ["result", "error"]] = [
+        "skipped",
+        "account already at this bid",
+    ]
     todo = (plan["result"] == "").to_numpy().copy()
     box = guardrail_box(workspace, plan, np.nan_to_num(current), config)
     why = violations(np.nan_to_num(current), plan["new_bid"].to_numpy(float), box)
@@ -276,7 +271,11 @@ def apply_bids(
         if execute:
             _journal_rows(workspace, plan.loc[rows].assign(result="pending"), plan_id, mode, now)
         request = _request(client, customer_id, plan.loc[rows], validate_only=not execute)
-        response = _with_retries(lambda r=request: service.mutate_ad_group_criteria(request=r), retries=retries, backoff=backoff)
+        response = with_retries(
+            partial(service.mutate_ad_group_criteria, request=request),
+            retry,
+            "MutateAdGroupCriteria",
+        )
         if on_batch_sent is not None:
             on_batch_sent(number)
         failed = _failed_operations(response)
@@ -301,14 +300,18 @@ def _request(client: Any, customer_id: str, rows: pd.DataFrame, *, validate_only
     request.validate_only = validate_only
     for row in rows.itertuples(index=False):
         op = client.get_type("AdGroupCriterionOperation", version=API_VERSION)
-        op.update.resource_name = service.ad_group_criterion_path(customer_id, row.ad_group_id, row.criterion_id)
-        op.update.cpc_bid_micros = int(round(row.new_bid * 100)) * (MICROS // 100)
+        op.update.resource_name = service.ad_group_criterion_path(
+            customer_id, row.ad_group_id, row.criterion_id
+        )
+        op.update.cpc_bid_micros = round(row.new_bid * 100) * (MICROS // 100)  # type: ignore[operator,arg-type]
         op.update_mask.paths.append("cpc_bid_micros")
         request.operations.append(op)
     return request
 
 
-def _journal_rows(workspace: Workspace, rows: pd.DataFrame, plan_id: str, mode: str, at: datetime) -> None:
+def _journal_rows(
+    workspace: Workspace, rows: pd.DataFrame, plan_id: str, mode: str, at: datetime
+) -> None:
     if rows.empty:
         return
     frame = pd.DataFrame(
@@ -336,18 +339,26 @@ def _settle_batch(workspace: Workspace, rows: pd.DataFrame, plan_id: str) -> Non
             workspace.con.execute(
                 f"UPDATE {JOURNAL} SET result = ?, error = ?, logged_at = ? WHERE plan_id = ? AND mode = 'execute' "
                 "AND result = 'pending' AND criterion_id IN (SELECT unnest(?))",
-                [result, None, datetime.now(UTC).replace(tzinfo=None), plan_id, part["criterion_id"].astype(int).tolist()],
+                [
+                    result,
+                    None,
+                    datetime.now(UTC).replace(tzinfo=None),
+                    plan_id,
+                    part["criterion_id"].astype(int).tolist(),
+                ],
             ).fetchall()
         failed = rows[rows["result"] == "failed"]
         for row in failed.itertuples(index=False):
             workspace.con.execute(
                 f"UPDATE {JOURNAL} SET error = ? WHERE plan_id = ? AND mode = 'execute' AND criterion_id = ? "
                 "AND result = 'failed' AND error IS NULL",
-                [row.error, plan_id, int(row.criterion_id)],
+                [row.error, plan_id, row.criterion_id],
             ).fetchall()
 
 
-def _settle_pending(workspace: Workspace, plan_id: str, criteria: pd.Series, result: str, note: str) -> None:
+def _settle_pending(
+    workspace: Workspace, plan_id: str, criteria: pd.Series, result: str, note: str
+) -> None:
     ids = criteria.astype(int).tolist()
     if ids:
         workspace.con.execute(

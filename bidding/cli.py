@@ -138,6 +138,86 @@ def recommend(
 
 
 @bid.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--customer-id", required=True, help="Google Ads customer id (digits, dashes ok).")
+@click.option("--execute", is_flag=True, help="Apply the bids. Without it: validate_only.")
+@click.option(
+    "--google-ads-config",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="google-ads.yaml (default: ~/google-ads.yaml or GOOGLE_ADS_* variables).",
+)
+@click.option("--login-customer-id", help="Manager account id, when going through one.")
+@click.option("--endpoint", help="API endpoint host:port (default Google's; a local server).")
+@click.option("--batch-size", default=1000, show_default=True, help="Operations per request.")
+@click.pass_obj
+def apply(
+    obj: Any,
+    file: Path,
+    customer_id: str,
+    execute: bool,
+    google_ads_config: Path | None,
+    login_customer_id: str | None,
+    endpoint: str | None,
+    batch_size: int,
+) -> int:
+    """Send the bids of FILE (from `bid recommend`) to Google Ads.
+
+    Validate-only unless --execute. Skips keywords already at their bid or already applied
+    from this file (re-running applies nothing twice), re-checks every bid against the
+    guardrails (step cap from the account's live bid, floor, ceiling, stock, landing pages),
+    journals every operation in the workspace table bid_journal, and reports partial failures
+    per keyword. Interrupted? Run the same command again: it resumes.
+
+    \b
+    Examples:
+      searchops bid apply bids/bid-.../bids-editor.csv --customer-id 123-456-7890
+      searchops bid apply bids/bid-.../bids-editor.csv --customer-id 1234567890 --execute
+    """
+    from rich.table import Table
+
+    from bidding.apply import apply_bids
+    from sem.ads_api import RetryPolicy, client_from_environment, normalize_customer_id
+
+    settings = obj.settings().settings
+    client = client_from_environment(google_ads_config, login_customer_id, endpoint)
+    retry = RetryPolicy(
+        attempts=settings.sem.api_retries,
+        backoff_s=settings.sem.api_backoff_s,
+        backoff_max_s=settings.sem.api_backoff_max_s,
+    )
+    with obj.open_workspace() as ws:
+        report = apply_bids(
+            file,
+            client=client,
+            customer_id=normalize_customer_id(customer_id),
+            workspace=ws,
+            config=settings.bidding,
+            execute=execute,
+            batch_size=batch_size,
+            retry=retry,
+        )
+    problems = report.results[report.results["result"].isin(["failed", "rejected"])]
+    if not problems.empty:
+        table = Table(title=f"{len(problems)} keyword(s) not changed")
+        for col in ("Keyword ID", "Keyword", "Bid", "New", "Result", "Why"):
+            table.add_column(col)
+        for r in problems.head(50).itertuples(index=False):
+            table.add_row(
+                str(r.criterion_id),
+                safe_text(r.keyword, 40),
+                f"{r.old_bid:.2f}",
+                f"{r.new_bid:.2f}",
+                str(r.result),
+                safe_text(r.error, 80),
+            )
+        stdout.print(table)
+    counts = ", ".join(f"{n} {k}" for k, n in sorted(report.counts().items()))
+    what = "applied" if execute else "validated only (add --execute to apply)"
+    stderr.print(f"plan {report.plan_id}: {counts}; {what}; journal: bid_journal")
+    return 1 if not problems.empty else 0
+
+
+@bid.command()
 @click.option("--trials", type=int, help="Complete trials to reach (default from config).")
 @click.option("--folds", type=int, help="Backtest weeks (default from config).")
 @click.option("--seed", type=int, help="Sampler seed (default from config).")

@@ -128,7 +128,10 @@ def build_folds(
             mult = 1.0
             if season is not None and not season.empty:
                 mult = float(
-                    season.set_index("dow")["multiplier"].reindex(days.day_of_week).fillna(1.0).mean()
+                    season.set_index("dow")["multiplier"]
+                    .reindex(days.day_of_week)
+                    .fillna(1.0)
+                    .mean()
                 )
         else:
             later = fit_models(
