@@ -254,18 +254,32 @@ def _as_error(exc: Exception, what: str, attempt: int) -> SearchopsError:
     tries = f" after {attempt + 1} attempts" if attempt else ""
     if isinstance(exc, GoogleAdsException):
         return SearchopsError(f"{what}{tries}: {describe_google_ads_exception(exc)}")
+    if isinstance(exc, SearchopsError):
+        return exc
+    # RESOURCE_EXHAUSTED / INTERNAL reach us as plain gRPC (or api_core) errors: read the
+    # status, the GoogleAdsFailure and the request id from the call's trailing metadata.
+    call = exc.response if isinstance(exc, api_exceptions.GoogleAPICallError) else exc
+    if isinstance(call, grpc.RpcError) and hasattr(call, "trailing_metadata"):
+        code = call.code()  # type: ignore[attr-defined]
+        metadata = dict(call.trailing_metadata() or ())  # type: ignore[attr-defined]
+        details = call.details()  # type: ignore[attr-defined]
+        failure_bytes = metadata.get(
+            f"google.ads.googleads.{API_VERSION}.errors.googleadsfailure-bin"
+        )
+        if failure_bytes:
+            from google.ads.googleads.v26.errors.types.errors import GoogleAdsFailure
+
+            failure = GoogleAdsFailure.deserialize(failure_bytes)
+            wrapped = GoogleAdsException(call, call, failure, metadata.get("request-id", ""))
+            return SearchopsError(f"{what}{tries}: {describe_google_ads_exception(wrapped)}")
+        request = f" (request id {metadata['request-id']})" if "request-id" in metadata else ""
+        return SearchopsError(
+            f"{what}{tries}: Google Ads API {getattr(code, 'name', code)}: {details}{request}"
+        )
     if isinstance(exc, api_exceptions.GoogleAPICallError):
         return SearchopsError(
             f"{what}{tries}: Google Ads API {type(exc).__name__}: {_first_line(exc)}"
         )
-    if isinstance(exc, grpc.RpcError):
-        code = getattr(exc, "code", lambda: None)()
-        details = getattr(exc, "details", lambda: "")()
-        return SearchopsError(
-            f"{what}{tries}: Google Ads API {getattr(code, 'name', code)}: {details}"
-        )
-    if isinstance(exc, SearchopsError):
-        return exc
     return SearchopsError(f"{what}{tries}: {type(exc).__name__}: {_first_line(exc)}")
 
 
@@ -395,7 +409,7 @@ def pull(
             for p in r.ad_group_criterion_simulation.cpc_bid_point_list.points
         ],
     }, policy, "ad_group_criterion_simulation")  # fmt: skip
-    landscape = sims.explode("points").dropna(subset=["points"])
+    landscape = sims.explode("points").dropna(subset=["points"]).reset_index(drop=True)
     point_cols = ["cpc_bid", "clicks", "impressions", "cost", "conversions", "conversions_value"]
     landscape = landscape.drop(columns="points").join(
         pd.DataFrame(landscape["points"].tolist(), columns=point_cols, index=landscape.index)

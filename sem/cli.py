@@ -170,6 +170,44 @@ def pull(
     stderr.print(f"pulled {counts} -> {obj.workspace} ({pull_id})")
 
 
+@sem.command("import")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--platform",
+    type=click.Choice(["auto", "google", "microsoft"]),
+    default="auto",
+    show_default=True,
+    help="Which console exported the file (auto: from its preamble and column names).",
+)
+@click.option("--source", help="Account name for the rows (default: PLATFORM-export:FILE-STEM).")
+@click.pass_obj
+def import_(obj: Any, files: tuple[Path, ...], platform: str, source: str | None) -> None:
+    """Import Google Ads / Microsoft Advertising keyword or shopping report exports.
+
+    CSV (UTF-8, or UTF-16 tab-separated as Google's "CSV for Excel") or XLSX, English or
+    French headers, report preambles and totals rows, fr-CA numbers (1 234,56 $, 12,5 %)
+    and micros columns. Keyword reports need Campaign, Ad group, Keyword and Match type
+    (plus Day, Clicks, Impr., Cost for metrics); shopping reports need Day, Item ID, Clicks,
+    Impr., Cost. Each file is all or nothing: a bad file changes nothing in the workspace.
+    Re-importing a file replaces its rows.
+
+    \b
+    Examples:
+      searchops sem import "Search keyword report.csv"
+      searchops sem import keywords_fr.xlsx --platform google --source google:boreal-fr
+      searchops sem import KeywordPerformance.csv --platform microsoft
+    """
+    from sem import exports
+
+    with obj.open_workspace() as ws:
+        for path in files:
+            pull_id, counts = exports.import_file(ws, path, platform, source)
+            rows = ", ".join(f"{n:,} {t.removeprefix('sem_')}" for t, n in counts.items())
+            stderr.print(f"{safe_text(path)}: {rows} ({pull_id})")
+
+
 @sem.command()
 @click.option(
     "--level",

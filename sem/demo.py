@@ -276,7 +276,7 @@ def _history(
     # A new bid each week: base bid times a log-normal step (sd 0.3 ~ +/-35%).
     weekly = truth["base_bid"].to_numpy()[:, None] * np.exp(rng.normal(0, 0.3, (n, weeks)))
     bids = np.clip(np.round(weekly, 2), 0.05, 25.0)[:, week[0]]  # n x days
-    season = SEASON[dates.dayofweek.to_numpy()][None, :]
+    season = SEASON[dates.day_of_week.to_numpy()][None, :]
     lam = (
         np.minimum(
             truth["click_ceiling"].to_numpy()[:, None],
@@ -408,7 +408,7 @@ def _shopping(
     # Shopping traffic per item: serving while in stock, heavy-tailed popularity.
     rate = np.exp(rng.normal(np.log(0.8), 1.2, len(p))) * p["in_stock"].to_numpy()
     dates = pd.date_range(since, periods=days, freq="D")
-    lam = rate[:, None] * SEASON[dates.dayofweek.to_numpy()][None, :]
+    lam = rate[:, None] * SEASON[dates.day_of_week.to_numpy()][None, :]
     clicks = rng.poisson(lam)
     impressions = clicks + rng.poisson(lam * 40)
     rows, cols = np.nonzero(impressions)

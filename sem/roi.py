@@ -221,9 +221,9 @@ def _weekday_season(daily: pd.DataFrame) -> np.ndarray:
     """Mean clicks per weekday over the mean day (1 everywhere without enough data)."""
     if daily.empty or daily["clicks"].sum() < 100:
         return np.ones(7)
-    dow = daily["date"].dt.dayofweek.to_numpy()
+    dow = daily["date"].dt.day_of_week.to_numpy()
     clicks = np.bincount(dow, daily["clicks"].to_numpy(float), minlength=7)
-    days = np.bincount(pd.Series(daily["date"].unique()).dt.dayofweek.to_numpy(), minlength=7)
+    days = np.bincount(pd.Series(daily["date"].unique()).dt.day_of_week.to_numpy(), minlength=7)
     if (days == 0).any():
         return np.ones(7)
     per_day = clicks / days
@@ -268,7 +268,7 @@ def _bid_groups(
             "k": pos,
             "bid": bid,
             "y": daily["clicks"].to_numpy(float)[ok],
-            "e": season[daily["date"].dt.dayofweek.to_numpy()[ok]],
+            "e": season[daily["date"].dt.day_of_week.to_numpy()[ok]],
         }
     )
     if landscape_weight > 0 and not landscape.empty:
@@ -373,7 +373,10 @@ def _shrink_normal(
 
 
 def _combine(effect: np.ndarray, variance: np.ndarray) -> tuple[float, float, float]:
-    res = combine_effects(effect, variance, method_re="dl")
+    with np.errstate(invalid="ignore"):  # statsmodels takes sqrt of a negative DL tau2 path
+        res = combine_effects(effect, variance, method_re="dl")
+    if not res.tau2 > 0:  # no between-keyword spread detected: the fixed-effect pooled mean
+        return float(res.mean_effect_fe), 0.0, float(res.var_eff_w_fe)
     return float(res.mean_effect_re), float(res.tau2), float(res.var_eff_w_re)
 
 

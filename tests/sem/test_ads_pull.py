@@ -1,0 +1,216 @@
+"""Pulls and mutations through the local Google Ads API server with the real client."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from google.ads.googleads.errors import GoogleAdsException
+from google.ads.googleads.v26.errors.types.errors import GoogleAdsFailure
+
+from searchops.errors import SearchopsError
+from searchops.workspace import Workspace
+from sem import ads_api, ads_server, tables
+from tests.sem.conftest import make_client
+
+FAST = ads_api.RetryPolicy(attempts=3, backoff_s=0.001, backoff_max_s=0.01)
+
+
+def test_pull_streams_every_row_of_every_table(server, small_account):
+    frames = ads_api.pull(make_client(server), "123-456-7890", small_account.since,
+                          small_account.until, policy=FAST)  # fmt: skip
+    truth = small_account.frames
+    for table in ("sem_keywords", "sem_keyword_daily", "sem_shopping_daily", "sem_search_terms",
+                  "sem_products", "sem_bid_landscape"):  # fmt: skip
+        assert len(frames[table]) == len(truth[table]), table
+    # Several stream batches of 250 rows per query were needed, and values survive micros.
+    assert len(truth["sem_keyword_daily"]) > 4 * server.stream_batch_size
+    daily = frames["sem_keyword_daily"]
+    assert daily["cost"].sum() == pytest.approx(truth["sem_keyword_daily"]["cost"].sum())
+    assert daily["clicks"].sum() == truth["sem_keyword_daily"]["clicks"].sum()
+    kw = frames["sem_keywords"].set_index("criterion_id").sort_index()
+    want = truth["sem_keywords"].set_index("criterion_id").sort_index()
+    assert (kw["cpc_bid"] - want["cpc_bid"]).abs().max() < 1e-9
+    assert (kw["match_type"] == want["match_type"]).all()
+    assert (kw["final_url"] == want["final_url"]).all()
+    assert set(frames["sem_search_terms"]["criterion_id"]) <= set(want.index)
+    land = frames["sem_bid_landscape"]
+    assert land.groupby("criterion_id").size().min() >= 2
+
+
+def test_search_pages_through_small_pages(server, small_account):
+    service = make_client(server).get_service("GoogleAdsService", version=ads_server.API_VERSION)
+    query = ("SELECT ad_group_criterion.criterion_id FROM ad_group_criterion "
+             "ORDER BY ad_group_criterion.criterion_id DESC")  # fmt: skip
+    ids = [row.ad_group_criterion.criterion_id
+           for row in service.search(customer_id=small_account.customer_id, query=query)]  # fmt: skip
+    assert len(ids) == 400 and ids == sorted(ids, reverse=True)
+    assert sum(c["method"] == "Search" for c in server.calls) == 5  # 400 rows / 97 per page
+
+
+def test_transient_faults_are_retried(server, small_account):
+    server.fail_next(2, "UNAVAILABLE", method="SearchStream")
+    server.fail_next(1, "RESOURCE_EXHAUSTED", method="SearchStream")
+    server.fail_next(1, "INTERNAL", method="SearchStream")
+    sleeps: list[float] = []
+    policy = ads_api.RetryPolicy(
+        attempts=5, backoff_s=0.001, backoff_max_s=0.01, sleep=sleeps.append
+    )
+    frames = ads_api.pull(make_client(server), small_account.customer_id, small_account.since,
+                          small_account.until, policy=policy)  # fmt: skip
+    assert len(frames["sem_keywords"]) == 400
+    assert len(sleeps) == 4 and all(0 <= s <= 0.01 for s in sleeps)
+
+
+def test_retries_give_up_with_one_line_and_request_id(server, small_account):
+    server.fail_next(10, "RESOURCE_EXHAUSTED")
+    with pytest.raises(SearchopsError) as err:
+        ads_api.pull(make_client(server), small_account.customer_id, small_account.since,
+                     small_account.until, policy=FAST)  # fmt: skip
+    message = str(err.value)
+    assert "\n" not in message
+    assert "after 4 attempts" in message and "RESOURCE_EXHAUSTED" in message
+    assert "quota_error.RESOURCE_TEMPORARILY_EXHAUSTED" in message
+    assert f"(request id {server.calls[-1]['request_id']})" in message
+
+
+def test_google_ads_exception_becomes_one_line_with_request_id(server, small_account):
+    server.fail_next(1, "INVALID_ARGUMENT")
+    with pytest.raises(SearchopsError) as err:
+        ads_api.pull(make_client(server), small_account.customer_id, small_account.since,
+                     small_account.until, policy=FAST)  # fmt: skip
+    request_id = server.calls[-1]["request_id"]
+    assert str(err.value) == (
+        f"keywords: Google Ads API INVALID_ARGUMENT: request_error.UNKNOWN: Injected request "
+        f"failure. (request id {request_id})"
+    )
+
+
+def test_bad_credentials_are_a_clear_error(server, small_account):
+    with pytest.raises(
+        SearchopsError,
+        match=r"UNAUTHENTICATED: authentication_error\.OAUTH_TOKEN_INVALID.*request id \w+",
+    ):
+        ads_api.pull(make_client(server, token="expired-token"), small_account.customer_id,
+                     small_account.since, small_account.until, policy=FAST)  # fmt: skip
+    with pytest.raises(SearchopsError, match="PERMISSION_DENIED"):
+        ads_api.pull(make_client(server), "111-222-3333", small_account.since,
+                     small_account.until, policy=FAST)  # fmt: skip
+
+
+def _bid_operation(client, customer_id, ad_group_id, criterion_id, micros):
+    op = client.get_type("AdGroupCriterionOperation")
+    op.update.resource_name = (
+        f"customers/{customer_id}/adGroupCriteria/{ad_group_id}~{criterion_id}"
+    )
+    op.update.cpc_bid_micros = micros
+    op.update_mask.paths.append("cpc_bid_micros")
+    return op
+
+
+def _mutate(client, service, customer_id, ops, **flags):
+    request = client.get_type("MutateAdGroupCriteriaRequest")
+    request.customer_id = customer_id
+    request.operations.extend(ops)
+    for name, value in flags.items():
+        setattr(request, name, value)
+    return service.mutate_ad_group_criteria(request=request)
+
+
+def test_mutations_validate_only_partial_failure_and_journal(server, small_account):
+    client = make_client(server)
+    service = client.get_service("AdGroupCriterionService", version=ads_server.API_VERSION)
+    kw = small_account.frames["sem_keywords"].head(3)
+    cid = small_account.customer_id
+    ops = [
+        _bid_operation(client, cid, a, c, 2_500_000)
+        for a, c in zip(kw.ad_group_id, kw.criterion_id, strict=True)
+    ]
+    before = server.bids()
+
+    _mutate(client, service, cid, ops, validate_only=True)
+    assert server.bids().equals(before) and server.journal == []
+
+    server.fail_mutations([int(kw.criterion_id.iloc[1])])
+    response = _mutate(client, service, cid, ops, partial_failure=True)
+    assert response.partial_failure_error.code == 3
+    assert [bool(r.resource_name) for r in response.results] == [True, False, True]
+    failure = GoogleAdsFailure.deserialize(response.partial_failure_error.details[0].value)
+    assert failure.errors[0].location.field_path_elements[0].index == 1
+    assert [j["criterion_id"] for j in server.journal] == [
+        int(kw.criterion_id.iloc[0]),
+        int(kw.criterion_id.iloc[2]),
+    ]
+    assert server.journal[0]["old_cpc_bid_micros"] == round(before.iloc[0] * 1e6)
+
+    # Applied bids show up in later queries.
+    ga = client.get_service("GoogleAdsService", version=ads_server.API_VERSION)
+    rows = ga.search(
+        customer_id=cid,
+        query=(
+            "SELECT ad_group_criterion.criterion_id, ad_group_criterion.cpc_bid_micros FROM "
+            f"ad_group_criterion WHERE ad_group_criterion.criterion_id IN ({', '.join(map(str, kw.criterion_id))})"
+        ),
+    )
+    bids = {r.ad_group_criterion.criterion_id: r.ad_group_criterion.cpc_bid_micros for r in rows}
+    assert bids[int(kw.criterion_id.iloc[0])] == 2_500_000
+    assert bids[int(kw.criterion_id.iloc[1])] == round(before.iloc[1] * 1e6)
+
+    # Without partial_failure one bad operation fails the whole request: nothing applied.
+    with pytest.raises(GoogleAdsException) as err:
+        _mutate(client, service, cid, [
+            _bid_operation(client, cid, kw.ad_group_id.iloc[0], kw.criterion_id.iloc[0], 3_000_000),
+            _bid_operation(client, cid, kw.ad_group_id.iloc[2], kw.criterion_id.iloc[2], 3_000_001),
+        ])  # fmt: skip
+    assert (
+        err.value.request_id
+        and "BID_TOO_MANY_FRACTIONAL_DIGITS" in ads_api.describe_google_ads_exception(err.value)
+    )
+    assert len(server.journal) == 2
+
+
+def test_cli_pull_writes_workspace_and_never_stores_credentials(server, small_account, tmp_path):
+    ws_file = tmp_path / "ws.duckdb"
+    log = tmp_path / "pull.log"
+    env = {**os.environ, "SEARCHOPS_ADS_ACCESS_TOKEN": server.access_token,
+           "GOOGLE_ADS_DEVELOPER_TOKEN": server.developer_token}  # fmt: skip
+    env.pop("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", None)  # the CLI's --ca-file must do it
+    args = [sys.executable, "-m", "searchops.cli", "--workspace", str(ws_file), "--debug", "-v",
+            "sem", "pull", "--customer-id", small_account.customer_id,
+            "--since", str(small_account.since), "--until", str(small_account.until),
+            "--endpoint", server.endpoint, "--ca-file", str(server.root_cert_path)]  # fmt: skip
+    code = "import sys; from searchops.cli import main; main(sys.argv[1:])"
+    for _ in range(2):  # a re-pull replaces, never duplicates
+        result = subprocess.run([sys.executable, "-c", code, *args[3:]], env=env,
+                                capture_output=True, text=True, timeout=120)  # fmt: skip
+        log.write_text(result.stdout + result.stderr)
+        assert result.returncode == 0, result.stderr[-2000:]
+    with Workspace(ws_file, read_only=True) as ws:
+        daily = tables.read(ws, "sem_keyword_daily")
+        assert len(daily) == len(small_account.frames["sem_keyword_daily"])
+        assert tables.sources(ws) == [f"google-ads:{small_account.customer_id}"]
+        assert len(ws.runs("sem")) == 2
+    for path in (ws_file, log):
+        blob = Path(path).read_bytes()
+        assert server.access_token.encode() not in blob
+        assert server.developer_token.encode() not in blob
+
+
+def test_gaql_parser_and_filters():
+    q = ads_server.parse_gaql(
+        "SELECT campaign.id, metrics.clicks FROM keyword_view WHERE segments.date BETWEEN "
+        "'2026-01-01' AND '2026-01-31' AND campaign.id IN (1, 2) AND metrics.clicks >= 3 "
+        "ORDER BY metrics.clicks DESC LIMIT 10"
+    )
+    assert q.resource == "keyword_view" and q.limit == 10
+    assert q.where == [("segments.date", "BETWEEN", ("2026-01-01", "2026-01-31")),
+                       ("campaign.id", "IN", [1, 2]), ("metrics.clicks", ">=", 3)]  # fmt: skip
+    assert q.order_by == [("metrics.clicks", True)]
+    frame = pd.DataFrame({"a": [1, 2, 3], "b": ["X", "Y", "X"]})
+    assert ads_server._apply_where(frame, [("a", ">", 1), ("b", "!=", "Y")])["a"].tolist() == [3]
+    with pytest.raises(ads_server.QueryError):
+        ads_server.parse_gaql("SELECT campaign.id FROM")
