@@ -17,3 +17,4 @@ class ReportConfig(BaseModel):
     notable_pass_rate_change: float = Field(ge=0, le=1)
     notable_roas_change: float = Field(ge=0)
     currency: str
+    cwv_metrics: list[str]

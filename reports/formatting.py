@@ -37,3 +37,12 @@ def count(value: float | None) -> str:
 def week_label(week: date) -> str:
     """Short label for chart axes: ``Nov 09``."""
     return week.strftime("%b %d")
+
+
+def metric(value: float | None, name: str) -> str:
+    """A lab metric in its unit: ``2,340 ms`` for ``*_ms``, ``0.120`` for CLS."""
+    if value is None:
+        return "n/a"
+    if name.endswith("_ms"):
+        return f"{value:,.0f} ms"
+    return f"{value:.3f}" if name == "cls" else f"{value:,.3g}"

@@ -85,7 +85,10 @@ class Findings:
 class Vitals:
     weeks: list[date]
     templates: list[Trend]  # share of measured pages passing all Core Web Vitals (0-1)
-    p75: list[dict[str, Any]]  # latest week: template and its 75th-percentile metrics
+    p75: dict[
+        str, dict[str, tuple[float, str | None]]
+    ]  # latest: template -> metric -> (p75, rating)
+    p75_columns: list[tuple[str, str]]  # (metric, label) measured in the latest week
 
 
 @dataclass(frozen=True)
@@ -304,32 +307,64 @@ def load_findings(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: Report
 
 
 def load_vitals(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConfig):
+    """Per template and week: the share of sampled pages passing every Core Web Vital.
+
+    A page passes when each of its ``cwv_metrics`` that was measured and rated (its
+    p75 over the repeated loads, in ``vitals_pages``) is rated good.
+    """
     absent = Missing(
         "No Core Web Vitals measurements in this workspace yet (run searchops vitals)."
     )
-    if problem := _require(con, "vitals_templates", {"run_id", "template", "pass_rate"}, absent):
+    needed = {"run_id", "template", "metric", "p75", "rating"}
+    if problem := _require(con, "vitals_templates", needed, absent):
         return problem
-    by_week = _latest_run_per_week(con, "vitals_templates", weeks)
+    if problem := _require(con, "vitals_pages", needed | {"url"}, absent):
+        return problem
+    by_week = _latest_run_per_week(con, "vitals_pages", weeks)
     if not by_week:
         return absent
     shown = [w for w in weeks if w >= min(by_week)]
-    df = con.execute(
-        "SELECT * FROM vitals_templates WHERE run_id IN (SELECT unnest(?))",
-        [list(by_week.values())],
-    ).df()
-    rate = {(str(r.run_id), str(r.template)): float(r.pass_rate) for r in df.itertuples()}  # type: ignore[arg-type]
-    templates = sorted({str(t) for t in df["template"]})
+    rows = con.execute(
+        """
+        WITH page AS (
+            SELECT run_id, template, url, bool_and(rating = 'good') AS passed
+            FROM vitals_pages
+            WHERE run_id IN (SELECT unnest(?)) AND metric IN (SELECT unnest(?))
+              AND rating IS NOT NULL
+            GROUP BY ALL
+        )
+        SELECT run_id, template, avg(passed::INT) FROM page GROUP BY ALL
+        """,
+        [list(by_week.values()), cfg.cwv_metrics],
+    ).fetchall()
+    rate = {(run_id, template): float(share) for run_id, template, share in rows}
+    templates = sorted({template for _, template in rate})
     trends = [
         Trend(clip(t, 40), [rate.get((by_week[w], t)) if w in by_week else None for w in shown])
         for t in templates
     ]
-    metric_cols = [c for c in df.columns if c.endswith("_p75")]
-    latest = df[df["run_id"] == by_week[max(by_week)]].sort_values("template")
-    p75 = [
-        {"template": clip(row["template"], 40), **{c: row[c] for c in metric_cols}}
-        for _, row in latest.iterrows()
-    ]
-    return Vitals(shown, trends, p75)
+    latest = con.execute(
+        "SELECT template, metric, p75, rating FROM vitals_templates WHERE run_id = ? "
+        "AND metric IN (SELECT unnest(?)) ORDER BY template",
+        [by_week[max(by_week)], list(P75_METRICS)],
+    ).fetchall()
+    p75: dict[str, dict[str, tuple[float, str | None]]] = {}
+    for template, metric, value, rating in latest:
+        p75.setdefault(clip(template, 40), {})[metric] = (float(value), rating)
+    measured = {metric for cells in p75.values() for metric in cells}
+    columns_shown = [(m, label) for m, label in P75_METRICS.items() if m in measured]
+    return Vitals(shown, trends, p75, columns_shown)
+
+
+# Columns of the report's p75 table, in this order (the vitals stage's metric names).
+P75_METRICS = {
+    "lcp_ms": "LCP",
+    "cls": "CLS",
+    "inp_ms": "INP",
+    "tbt_ms": "TBT",
+    "fcp_ms": "FCP",
+    "ttfb_ms": "TTFB",
+}
 
 
 def load_sem(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConfig):

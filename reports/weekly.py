@@ -153,6 +153,7 @@ def _environment() -> Environment:
         pct=formatting.pct,
         points=formatting.points,
         count=formatting.count,
+        metric=formatting.metric,
         week=formatting.week_label,
         http_only=_http_only,
     )

@@ -61,6 +61,40 @@ def _findings(run_id: str, pages: int, week: int) -> pd.DataFrame:
     return df
 
 
+PASSING = {"home": 20, "category": 18, "product": 19}  # of 20 sampled pages, in week 1
+
+
+def _vitals(run_id: str, *, slow: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """vitals_pages / vitals_templates in the vitals stage's long format; 20 pages a template.
+
+    Week 2 on: the product template is slower, only 6 of its 20 pages pass (95% -> 30%).
+    """
+    rows = []
+    for template in TEMPLATES:
+        passing = 6 if slow and template == "product" else PASSING[template]
+        for i in range(20):
+            lcp = 1800.0 if i < passing else 4200.0
+            url = f"https://shop.example.ca/{template}/{i}"
+            rows += [
+                (template, url, "lcp_ms", lcp, "good" if lcp <= 2500 else "poor"),
+                (template, url, "cls", 0.02, "good"),
+                (template, url, "tbt_ms", 80.0, "good"),
+                (template, url, "ttfb_ms", 300.0, "good"),
+            ]
+    pages = pd.DataFrame(rows, columns=["template", "url", "metric", "p75", "rating"])
+    pages = pages.assign(run_id=run_id, p50=pages["p75"], iqr=0.0, n=3)
+    templates = (
+        pages.groupby(["template", "metric"], as_index=False)["p75"]
+        .quantile(0.75)
+        .assign(run_id=run_id, p50=0.0, iqr=0.0, n=60)
+    )
+    templates["rating"] = [
+        ("good" if v <= 2500 else "poor") if m == "lcp_ms" else "good"
+        for m, v in zip(templates["metric"], templates["p75"], strict=True)
+    ]
+    return pages, templates
+
+
 def build(path: Path, *, pages: int = 400, weeks: int = 2, keywords: int = 50) -> Path:
     rng = np.random.default_rng(0)
     with Workspace(path) as ws:
@@ -82,18 +116,9 @@ def build(path: Path, *, pages: int = 400, weeks: int = 2, keywords: int = 50) -
                 }
             )
             ws.replace_rows("health_scores", scores, "run_id", run_id)
-            slow = w >= 2
-            vt = pd.DataFrame(
-                {
-                    "run_id": run_id,
-                    "template": TEMPLATES,
-                    "pages": 3,
-                    "pass_rate": [1.0, 0.9, 0.3 if slow else 0.95],
-                    "lcp_ms_p75": [1200.0, 1900.0, 3100.0 if slow else 2000.0],
-                    "cls_p75": [0.01, 0.05, 0.02],
-                }
-            )
-            ws.replace_rows("vitals_templates", vt, "run_id", run_id)
+            per_page, per_template = _vitals(run_id, slow=w >= 2)
+            ws.replace_rows("vitals_pages", per_page, "run_id", run_id)
+            ws.replace_rows("vitals_templates", per_template, "run_id", run_id)
         days = pd.date_range(
             week_start(0) - timedelta(weeks=4), week_start(weeks) - timedelta(days=1)
         )
