@@ -300,3 +300,82 @@ def tune(
         f"backtest: mean weekly profit gain {result.score:+,.0f} "
         f"(config policy {result.baseline_score:+,.0f})"
     )
+
+
+@click.command()
+@click.option(
+    "--crawl",
+    "crawl_run",
+    required=True,
+    help="Crawl run folder or run id ('latest' for the newest).",
+)
+@click.option(
+    "--top", type=int, help="Opportunities to list and write ads for (default [coverage] top_n)."
+)
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), help="Folder for the Editor CSVs."
+)
+@click.option("--seed", default=0, show_default=True, help="Seed of the interval draws.")
+@click.pass_obj
+def coverage(obj: Any, crawl_run: str, top: int | None, out: Path | None, seed: int) -> None:
+    """Find catalog products worth adding to paid search, and wasted paid coverage.
+
+    Products come from the crawl's Product structured data; paid coverage from the workspace's
+    SEM tables (keyword final URLs, item ids, Shopping items). In-stock products without paid
+    coverage are ranked by expected incremental profit (with intervals), and for the top N
+    keywords (advertools.kw_generate) and responsive search ads (advertools.ad_create, 30/90
+    character limits) are written as Google Ads Editor CSVs. Keywords and Shopping items that
+    land on 404 or noindex pages or out-of-stock products are listed with the spend at stake.
+    Tables: coverage_opportunities, coverage_waste.
+
+    \b
+    Examples:
+      searchops coverage --crawl latest
+      searchops coverage --crawl runs/crawl-20260301T020000Z --top 50 --out coverage/
+    """
+    from rich.table import Table
+
+    from bidding.coverage import coverage as run_coverage
+    from bidding.coverage import generated_ads, save, write_editor_csvs
+    from bidding.data import new_run_id
+    from bidding.site import latest_crawl, resolve_run
+
+    settings = obj.settings().settings
+    cfg = settings.coverage
+    top = top or cfg.top_n
+    with obj.open_workspace() as ws:
+        run = latest_crawl(ws) if crawl_run == "latest" else resolve_run(ws, crawl_run)
+        if run is None:
+            raise SearchopsError("no crawl in the workspace: run `searchops crawl` first")
+        result = run_coverage(run, ws, cfg, settings.sem.margin, seed=seed)
+        run_id = new_run_id("coverage")
+        save(ws, result, run_id, run.name)
+    opp = result.opportunities
+    keywords, ads = generated_ads(opp.head(top), cfg)
+    paths = write_editor_csvs(keywords, ads, out or Path("coverage") / run_id)
+    table = Table(
+        title=f"Top uncovered in-stock products ({len(opp)} of {len(result.products)} crawled products)"
+    )
+    for col in ("#", "Product", "Category", "Price", f"Profit {cfg.horizon_days}d (interval)"):
+        table.add_column(col)
+    for r in opp.head(min(top, 20)).itertuples(index=False):
+        table.add_row(
+            str(r.rank),
+            safe_text(r.name, 40),
+            safe_text(r.category, 20),
+            f"{r.price:,.2f}",
+            f"{r.profit:+,.0f} [{r.profit_lo:+,.0f}, {r.profit_hi:+,.0f}]",
+        )
+    stdout.print(table)
+    w = result.waste
+    if not w.empty:
+        by = w.groupby(["channel", "reason"])["spend_at_stake"].agg(["size", "sum"])
+        waste_table = Table(
+            title=f"Wasted paid coverage (spend at stake over {cfg.horizon_days} days)"
+        )
+        for col in ("Channel", "Reason", "Items", "Spend"):
+            waste_table.add_column(col)
+        for r in by.reset_index().itertuples(index=False):
+            waste_table.add_row(str(r[0]), str(r[1]), str(r[2]), f"{r[3]:,.2f}")
+        stdout.print(waste_table)
+    stderr.print(f"run {run_id}: {safe_text(paths['keywords'])}, {safe_text(paths['ads'])}")

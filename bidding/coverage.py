@@ -1,0 +1,483 @@
+"""Catalog coverage: products worth adding to paid search, and paid coverage that is wasted.
+
+``coverage(run, workspace, config, margin) -> Coverage`` joins the products found in a crawl
+(Product structured data, :func:`bidding.site.products_from_pages`) with the account's paid
+coverage: keywords (final URL or item id / sku) and Shopping items (``sem_products``, eligible
+status). Two tables:
+
+``opportunities`` (workspace ``coverage_opportunities``): in-stock products without paid
+coverage, ranked by expected incremental profit over ``horizon_days``: clicks per day of
+covered products of the same category, a category conversion rate shrunk toward the account's
+(beta prior of ``cvr_prior_clicks`` pseudo-clicks), order value = price x the account's basket
+ratio (conversion value / conversions / price), CPC = price x the category's CPC-to-price
+ratio (similar covered products), margin from ``[sem] margin``. Columns: sku, gtin, name,
+brand, category, price, currency, url, clicks_per_day, cvr (+_lo/_hi), cpc, profit (+_lo/_hi),
+rank. Intervals are predictive (central ``interval_level``), by Monte Carlo over the category's
+covered products (clicks, CPC ratio) and the conversion-rate posterior.
+
+``waste`` (workspace ``coverage_waste``): enabled keywords and Shopping items whose landing
+page is 404 (or any status >= 400), noindex, or whose product is out of stock. Columns:
+channel (keyword|shopping), reason (not_found|noindex|out_of_stock), criterion_id, item_id,
+url, campaign, ad_group, keyword, language, spend_recent (last ``horizon_days`` of history),
+spend_at_stake (the same spend over the next ``horizon_days`` if nothing changes).
+
+:func:`generated_ads` makes, for the top opportunities, keywords (``advertools.kw_generate``)
+and responsive search ad headlines / descriptions (``advertools.ad_create``) within Google's
+30 / 90 character limits; :func:`write_editor_csvs` exports them for Google Ads Editor.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import advertools as adv
+import numpy as np
+import pandas as pd
+
+from bidding.config import CoverageConfig
+from bidding.site import page_health, products_from_pages, read_pages, url_key
+from searchops.workspace import Workspace
+
+_ELIGIBLE = ("ELIGIBLE", "ELIGIBLE_LIMITED")
+_DRAWS = 2000
+
+
+@dataclass
+class Coverage:
+    products: pd.DataFrame  # one row per crawled product (sku), with coverage flags
+    opportunities: pd.DataFrame
+    waste: pd.DataFrame
+
+
+def _table(workspace: Workspace, name: str) -> pd.DataFrame:
+    return (
+        workspace.con.execute(f'SELECT * FROM "{name}"').df()
+        if workspace.has_table(name)
+        else pd.DataFrame()
+    )
+
+
+def _recent(daily: pd.DataFrame, days: int) -> pd.DataFrame:
+    if daily.empty:
+        return daily
+    last = pd.Timestamp(daily["date"].max())
+    return daily[pd.to_datetime(daily["date"]) > last - timedelta(days=days)]
+
+
+def crawl_products(pages: pd.DataFrame) -> pd.DataFrame:
+    """One row per sku (the first page found), with every URL it was found on in ``urls``."""
+    found = products_from_pages(pages)
+    found = found.dropna(subset=["sku"])
+    if found.empty:
+        return found.assign(urls=pd.Series(dtype=object))
+    urls = found.groupby("sku")["url"].apply(lambda u: sorted(set(u)))
+    # A product is in stock when any of its pages says so (en and fr pages share the stock).
+    stock = found.groupby("sku")["in_stock"].apply(lambda s: bool(s.fillna(False).any()))
+    first = found.drop_duplicates("sku").set_index("sku")
+    first["urls"] = urls
+    first["in_stock"] = stock
+    return first.reset_index()
+
+
+def _coverage_flags(
+    products: pd.DataFrame, keywords: pd.DataFrame, shopping: pd.DataFrame
+) -> pd.DataFrame:
+    kw = (
+        keywords[keywords["status"].fillna("ENABLED").eq("ENABLED")]
+        if not keywords.empty
+        else keywords
+    )
+    kw_urls = set(kw["final_url"].map(url_key).dropna()) if not kw.empty else set()
+    kw_items = (
+        set(kw["item_id"].dropna().astype(str)) | set(kw["sku"].dropna().astype(str))
+        if not kw.empty
+        else set()
+    )
+    eligible = shopping[shopping["status"].isin(_ELIGIBLE)] if not shopping.empty else shopping
+    shop_items = set(eligible["item_id"].dropna().astype(str)) if not eligible.empty else set()
+    out = products.copy()
+    by_url = out["urls"].map(lambda urls: any(url_key(u) in kw_urls for u in urls))
+    out["keyword_covered"] = by_url | out["sku"].astype(str).isin(kw_items)
+    out["shopping_covered"] = out["sku"].astype(str).isin(shop_items) | out["gtin"].astype(
+        str
+    ).isin(shop_items)
+    out["covered"] = out["keyword_covered"] | out["shopping_covered"]
+    return out
+
+
+def _category_stats(
+    keywords: pd.DataFrame,
+    kw_daily: pd.DataFrame,
+    shopping: pd.DataFrame,
+    shop_daily: pd.DataFrame,
+    prices: pd.Series,
+    days: int,
+) -> pd.DataFrame:
+    """Per covered product (item): category, clicks/day, conversions, value, cost, price."""
+    frames = []
+    if not kw_daily.empty and not keywords.empty:
+        k = _recent(kw_daily, days).merge(
+            keywords[["criterion_id", "item_id", "category"]].drop_duplicates("criterion_id"),
+            on="criterion_id",
+        )
+        frames.append(
+            k[["item_id", "category", "clicks", "conversions", "conversions_value", "cost"]]
+        )
+    if not shop_daily.empty and not shopping.empty:
+        cats = shopping.drop_duplicates("item_id").set_index("item_id")["category"]
+        s = _recent(shop_daily, days)
+        frames.append(
+            s.assign(category=s["item_id"].map(cats))[
+                ["item_id", "category", "clicks", "conversions", "conversions_value", "cost"]
+            ]
+        )
+    if not frames:
+        return pd.DataFrame(
+            columns=[
+                "item_id",
+                "category",
+                "clicks",
+                "conversions",
+                "conversions_value",
+                "cost",
+                "price",
+            ]
+        )
+    per_item = (
+        pd.concat(frames)
+        .groupby(["item_id", "category"], as_index=False)[
+            ["clicks", "conversions", "conversions_value", "cost"]
+        ]
+        .sum()
+    )
+    per_item["clicks_per_day"] = per_item["clicks"] / days
+    per_item["price"] = per_item["item_id"].astype(str).map(prices)
+    return per_item
+
+
+def opportunities(
+    products: pd.DataFrame,
+    stats: pd.DataFrame,
+    config: CoverageConfig,
+    margin: float,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Rank in-stock, uncovered products by expected incremental profit (module docstring)."""
+    cand = products[
+        products["in_stock"].fillna(False).astype(bool)
+        & ~products["covered"]
+        & products["price"].notna()
+    ].copy()
+    columns = ["sku", "gtin", "name", "brand", "category", "price", "currency", "url"]
+    if cand.empty:
+        return cand.reindex(
+            columns=[
+                *columns,
+                "clicks_per_day",
+                "cvr",
+                "cvr_lo",
+                "cvr_hi",
+                "cpc",
+                "profit",
+                "profit_lo",
+                "profit_hi",
+                "rank",
+            ]
+        )
+    rng = np.random.default_rng(seed)
+    q = [(1 - config.interval_level) / 2, (1 + config.interval_level) / 2]
+    clicks = stats["clicks"].sum()
+    p0 = float(stats["conversions"].sum() / clicks) if clicks > 0 else 0.02
+    priced = stats[(stats["price"] > 0) & (stats["conversions"] > 0)]
+    basket = (
+        float(priced["conversions_value"].sum() / (priced["conversions"] * priced["price"]).sum())
+        if not priced.empty
+        else 1.0
+    )
+    paid = stats[(stats["clicks"] > 0) & (stats["price"] > 0)]
+    account_ratio = (paid["cost"] / paid["clicks"] / paid["price"]).to_numpy()
+    account_rates = stats["clicks_per_day"].to_numpy()
+    rows = []
+    for category, group in cand.groupby(cand["category"].fillna(""), sort=False):
+        cat = stats[stats["category"] == category]
+        conv, n = float(cat["conversions"].sum()), float(cat["clicks"].sum())
+        a = conv + config.cvr_prior_clicks * p0
+        b = max(n - conv, 0.0) + config.cvr_prior_clicks * (1 - p0)
+        rates = cat["clicks_per_day"].to_numpy()
+        rates = rates if len(rates) >= 3 else account_rates
+        if len(rates) == 0:
+            rates = np.array([config.default_clicks_per_day])
+        cat_paid = cat[(cat["clicks"] > 0) & (cat["price"] > 0)]
+        ratios = (cat_paid["cost"] / cat_paid["clicks"] / cat_paid["price"]).to_numpy()
+        ratios = ratios if len(ratios) >= 3 else account_ratio
+        price = group["price"].to_numpy(float)
+        cvr_draw = rng.beta(a, b, _DRAWS)
+        click_draw = rng.choice(rates, _DRAWS)
+        if len(ratios):
+            cpc_draw = rng.choice(ratios, _DRAWS)[None, :] * price[:, None]
+            cpc_mean = float(np.mean(ratios)) * price
+        else:
+            cpc_draw = np.full((len(price), _DRAWS), config.default_cpc)
+            cpc_mean = np.full(len(price), config.default_cpc)
+        profit = (
+            config.horizon_days
+            * click_draw[None, :]
+            * (margin * cvr_draw[None, :] * basket * price[:, None] - cpc_draw)
+        )
+        lo, hi = np.quantile(profit, q, axis=1)
+        out = group[columns].copy()
+        out["clicks_per_day"] = float(np.mean(rates))
+        out["cvr"] = a / (a + b)
+        out["cvr_lo"], out["cvr_hi"] = (float(x) for x in np.quantile(cvr_draw, q))
+        out["cpc"] = cpc_mean
+        out["profit"] = profit.mean(axis=1)
+        out["profit_lo"], out["profit_hi"] = lo, hi
+        rows.append(out)
+    ranked = pd.concat(rows).sort_values("profit", ascending=False).reset_index(drop=True)
+    ranked["rank"] = np.arange(1, len(ranked) + 1)
+    return ranked
+
+
+def waste(
+    pages: pd.DataFrame,
+    products: pd.DataFrame,
+    keywords: pd.DataFrame,
+    kw_daily: pd.DataFrame,
+    shopping: pd.DataFrame,
+    shop_daily: pd.DataFrame,
+    days: int,
+) -> pd.DataFrame:
+    """Paid coverage pointing at 404 / noindex pages or out-of-stock products (module docstring)."""
+    health = page_health(pages).set_index("key")
+    stock_by_url = {
+        url_key(u): bool(s)
+        for urls, s in zip(products.get("urls", []), products.get("in_stock", []), strict=False)
+        for u in urls
+        if s is not None
+    }
+    stock_by_sku = dict(zip(products.get("sku", []), products.get("in_stock", []), strict=False))
+    oos_items = (
+        set(shopping.loc[shopping["availability"] == "OUT_OF_STOCK", "item_id"])
+        if not shopping.empty
+        else set()
+    )
+
+    def reason(url: object, item: object) -> str | None:
+        key = url_key(url)
+        if key in health.index:
+            page_reason = health.at[key, "reason"]
+            if page_reason in ("not_found", "server_error", "noindex"):
+                return "not_found" if page_reason == "server_error" else str(page_reason)
+        if key is not None and stock_by_url.get(key) is False:
+            return "out_of_stock"
+        if item in oos_items or stock_by_sku.get(item) is False:
+            return "out_of_stock"
+        return None
+
+    out = []
+    if not keywords.empty:
+        kw = keywords[keywords["status"].fillna("ENABLED").eq("ENABLED")].copy()
+        kw["reason"] = [reason(u, i) for u, i in zip(kw["final_url"], kw["item_id"], strict=True)]
+        kw = kw[kw["reason"].notna()]
+        spend = (
+            _recent(kw_daily, days).groupby("criterion_id")["cost"].sum()
+            if not kw_daily.empty
+            else pd.Series(dtype=float)
+        )
+        out.append(
+            pd.DataFrame(
+                {
+                    "channel": "keyword",
+                    "reason": kw["reason"],
+                    "criterion_id": kw["criterion_id"],
+                    "item_id": kw["item_id"],
+                    "url": kw["final_url"],
+                    "campaign": kw["campaign"],
+                    "ad_group": kw["ad_group"],
+                    "keyword": kw["keyword"],
+                    "language": kw.get("lang"),
+                    "spend_recent": kw["criterion_id"].map(spend).fillna(0.0),
+                }
+            )
+        )
+    if not shopping.empty:
+        items = shopping.drop_duplicates(["item_id", "language"]).copy()
+        landing: dict[tuple[object, object], str] = {}
+        if not keywords.empty:  # an item's landing page: a keyword of the same item and language
+            for item, lang, url in (
+                keywords[["item_id", "lang", "final_url"]].dropna().itertuples(index=False)
+            ):
+                landing.setdefault((item, lang), url)
+        items["url"] = [
+            landing.get((i, lang))
+            for i, lang in zip(items["item_id"], items["language"], strict=True)
+        ]
+        items["reason"] = [
+            reason(u, i) for u, i in zip(items["url"], items["item_id"], strict=True)
+        ]
+        items = items[items["reason"].notna()]
+        spend = (
+            _recent(shop_daily, days).groupby("item_id")["cost"].sum()
+            if not shop_daily.empty
+            else pd.Series(dtype=float)
+        )
+        per_lang = shopping.drop_duplicates(["item_id", "language"]).groupby("item_id").size()
+        out.append(
+            pd.DataFrame(
+                {
+                    "channel": "shopping",
+                    "reason": items["reason"],
+                    "criterion_id": pd.NA,
+                    "item_id": items["item_id"],
+                    "url": items["url"],
+                    "campaign": items["campaign_id"].astype(str),
+                    "ad_group": items["ad_group_id"].astype(str),
+                    "keyword": None,
+                    "language": items["language"],
+                    # the item's spend is not split by feed language: shared equally
+                    "spend_recent": items["item_id"].map(spend).fillna(0.0)
+                    / items["item_id"].map(per_lang),
+                }
+            )
+        )
+    if not out:
+        return pd.DataFrame(
+            columns=[
+                "channel",
+                "reason",
+                "criterion_id",
+                "item_id",
+                "url",
+                "spend_recent",
+                "spend_at_stake",
+            ]
+        )
+    result = pd.concat(out, ignore_index=True)
+    result["spend_at_stake"] = result["spend_recent"]  # same horizon: the spend continues unchanged
+    return result.sort_values("spend_at_stake", ascending=False).reset_index(drop=True)
+
+
+def coverage(
+    run: Path, workspace: Workspace, config: CoverageConfig, margin: float, seed: int = 0
+) -> Coverage:
+    pages = read_pages(run)
+    products = crawl_products(pages)
+    keywords = _table(workspace, "sem_keywords")
+    shopping = _table(workspace, "sem_products")
+    kw_daily = _table(workspace, "sem_keyword_daily")
+    shop_daily = _table(workspace, "sem_shopping_daily")
+    if products.empty:
+        flagged = products.assign(keyword_covered=False, shopping_covered=False, covered=False)
+    else:
+        flagged = _coverage_flags(products, keywords, shopping)
+    prices = products.set_index("sku")["price"] if not products.empty else pd.Series(dtype=float)
+    if not shopping.empty:
+        prices = prices.combine_first(
+            shopping.drop_duplicates("item_id").set_index("item_id")["price"]
+        )
+    stats = _category_stats(keywords, kw_daily, shopping, shop_daily, prices, config.horizon_days)
+    opp = (
+        opportunities(flagged, stats, config, margin, seed) if not flagged.empty else pd.DataFrame()
+    )
+    wasted = waste(pages, flagged, keywords, kw_daily, shopping, shop_daily, config.horizon_days)
+    return Coverage(products=flagged, opportunities=opp, waste=wasted)
+
+
+_UNSAFE = re.compile(r"[^\w '&.,!%/-]+")
+
+
+def ad_text(value: object) -> str:
+    """Page text made fit for ad copy: Google Ads rejects most symbols, and a leading = + - @
+    would make spreadsheet tools evaluate the cell."""
+    text = _UNSAFE.sub(" ", str(value or ""))
+    return re.sub(r"\s+", " ", text).strip().lstrip("=+-@ ")
+
+
+def generated_ads(opp: pd.DataFrame, config: CoverageConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(keywords, responsive search ads) for ``opp``'s products, one ad group per product."""
+    kw_frames, ads = [], []
+    for row in opp.itertuples(index=False):
+        name = ad_text(row.name) or ad_text(row.sku)
+        group = f"{name} | {row.sku}"
+        campaign = f"Search | {ad_text(row.category) or 'Catalog'}"
+        kws = adv.kw_generate(
+            [name],
+            config.keyword_words,
+            max_len=2,
+            match_types=config.keyword_match_types,
+            capitalize_adgroups=False,
+            campaign_name=campaign,
+        )
+        kws["Ad Group"] = group
+        kws["Max CPC"] = f"{row.cpc:.2f}"
+        kws["Final URL"] = row.url
+        kw_frames.append(kws)
+        fallback = ad_text(row.category) or "Our Catalog"
+        brand = ad_text(row.brand) or fallback
+        headlines = [
+            *adv.ad_create("{}", [name], fallback, config.headline_max),
+            *adv.ad_create("Buy {} Online", [name], fallback, config.headline_max),
+            *adv.ad_create("{} In Stock", [brand], fallback, config.headline_max),
+        ]
+        descriptions = [
+            *adv.ad_create(
+                "Shop the {} online. In stock and ready to ship.",
+                [name],
+                fallback,
+                config.description_max,
+            ),
+            *adv.ad_create(
+                "{} at a great price. Order today, free returns.",
+                [brand],
+                fallback,
+                config.description_max,
+            ),
+        ]
+        ad = {
+            "Campaign": campaign,
+            "Ad Group": group,
+            "Ad type": "Responsive search ad",
+            "Final URL": row.url,
+        }
+        ad |= {f"Headline {i + 1}": h for i, h in enumerate(headlines)}
+        ad |= {f"Description {i + 1}": d for i, d in enumerate(descriptions)}
+        ads.append(ad)
+    keywords = pd.concat(kw_frames, ignore_index=True) if kw_frames else pd.DataFrame()
+    keywords = keywords.rename(columns={"Ad Group": "Ad group"}).drop(
+        columns=["Labels"], errors="ignore"
+    )
+    return keywords, pd.DataFrame(ads).rename(columns={"Ad Group": "Ad group"})
+
+
+def write_editor_csvs(keywords: pd.DataFrame, ads: pd.DataFrame, out: Path) -> dict[str, Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"keywords": out / "coverage-keywords.csv", "ads": out / "coverage-ads.csv"}
+    keywords.to_csv(paths["keywords"], index=False)
+    ads.to_csv(paths["ads"], index=False)
+    return paths
+
+
+def save(workspace: Workspace, result: Coverage, run_id: str, crawl_run: str) -> None:
+    with workspace.transaction():
+        opp = result.opportunities.assign(run_id=run_id, crawl_run=crawl_run)
+        wasted = result.waste.assign(run_id=run_id, crawl_run=crawl_run)
+        wasted["criterion_id"] = pd.to_numeric(wasted["criterion_id"], errors="coerce").astype(
+            "Int64"
+        )
+        workspace.replace_rows("coverage_opportunities", opp, "run_id", run_id)
+        workspace.replace_rows("coverage_waste", wasted, "run_id", run_id)
+        workspace.register_run(
+            run_id,
+            "coverage",
+            label=crawl_run,
+            stats={
+                "opportunities": len(opp),
+                "waste_rows": len(wasted),
+                "spend_at_stake": float(wasted["spend_at_stake"].sum())
+                if not wasted.empty
+                else 0.0,
+            },
+        )
