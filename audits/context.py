@@ -213,7 +213,7 @@ def _build_sd_nodes(ctx: RuleContext) -> None:
                regexp_replace(raw_type, '^https?://schema\.org/', '') AS type,
                CASE WHEN microdata THEN node->'$.properties' ELSE node END AS node,
                list_filter(json_keys(CASE WHEN microdata THEN node->'$.properties' ELSE node END),
-                           k -> NOT starts_with(k, '@')) AS props
+                           lambda k: NOT starts_with(k, '@')) AS props
         FROM typed
         WHERE raw_type IS NOT NULL
         """

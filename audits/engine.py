@@ -157,7 +157,7 @@ def evaluate(
     per_rule = findings.groupby("rule_id").size()
     rules.insert(6, "findings", rules["rule_id"].map(per_rule).fillna(0).astype(int))
     ctx.ensure("html_pages")
-    pages = int(con.execute("SELECT count(*) FROM html_pages").fetchone()[0])  # type: ignore[index]
+    pages = int(con.execute("SELECT count(*) FROM html_pages").fetchall()[0][0])
     ran_families = sorted(set(rules.loc[rules["status"] == "ran", "family"]))
     scores = health_scores(findings, pages, ran_families, settings)
     return AuditResult(
@@ -198,7 +198,7 @@ def _collect(rule: Rule, ctx: RuleContext) -> int:
     if missing:
         raise TypeError(f"{rule.id}.check() result lacks column(s) {', '.join(sorted(missing))}")
     optional = {c: (c if c in columns else "NULL") for c in ("related_url", "key")}
-    before = con.execute("SELECT count(*) FROM _findings").fetchone()[0]  # type: ignore[index]
+    before = con.execute("SELECT count(*) FROM _findings").fetchall()[0][0]
     con.execute(
         f"""
         INSERT INTO _findings
@@ -211,7 +211,7 @@ def _collect(rule: Rule, ctx: RuleContext) -> int:
     con.execute("DROP VIEW IF EXISTS _rule_out")
     if isinstance(out, pd.DataFrame | pa.Table):
         con.unregister("_rule_out_data")
-    after = con.execute("SELECT count(*) FROM _findings").fetchone()[0]  # type: ignore[index]
+    after = con.execute("SELECT count(*) FROM _findings").fetchall()[0][0]
     return int(after - before)
 
 
@@ -229,12 +229,12 @@ def _suppress(
         row = con.execute(
             f"SELECT count(*) FROM _findings WHERE rule_id IN ({placeholders}) AND ({where})",
             [*ids, *url_globs],
-        ).fetchone()
+        ).fetchall()
         con.execute(
             f"DELETE FROM _findings WHERE rule_id IN ({placeholders}) AND ({where})",
             [*ids, *url_globs],
         )
-        total += int(row[0]) if row else 0
+        total += int(row[0][0]) if row else 0
     return total
 
 

@@ -48,9 +48,9 @@ def crawl_run_id(run: Path, workspace: Workspace | None) -> str:
         row = workspace.con.execute(
             "SELECT run_id FROM runs WHERE path = ? AND kind = 'crawl' ORDER BY started_at DESC LIMIT 1",
             [str(Path(run).resolve())],
-        ).fetchone()
+        ).fetchall()
         if row:
-            return str(row[0])
+            return str(row[0][0])
     return Path(run).resolve().name
 
 
@@ -60,9 +60,9 @@ def run_week(run: Path, workspace: Workspace | None) -> date:
         row = workspace.con.execute(
             "SELECT week FROM runs WHERE path = ? AND week IS NOT NULL ORDER BY started_at DESC LIMIT 1",
             [str(Path(run).resolve())],
-        ).fetchone()
+        ).fetchall()
         if row:
-            return row[0]  # type: ignore[no-any-return]
+            return row[0][0]  # type: ignore[no-any-return]
     manifest = read_manifest(run)
     for key in ("week", "started_at"):
         value = manifest.get(key)
@@ -80,8 +80,8 @@ def last_baseline(run: Path, workspace: Workspace) -> Path | None:
     me = str(Path(run).resolve())
     started = workspace.con.execute(
         "SELECT max(started_at) FROM runs WHERE path = ? AND kind = 'crawl'", [me]
-    ).fetchone()
-    started_at = started[0] if started else None
+    ).fetchall()
+    started_at = started[0][0] if started else None
     row = workspace.con.execute(
         """
         SELECT path FROM runs
@@ -90,10 +90,10 @@ def last_baseline(run: Path, workspace: Workspace) -> Path | None:
         ORDER BY week DESC, started_at DESC LIMIT 1
         """,
         [me, week, week, started_at, started_at],
-    ).fetchone()
+    ).fetchall()
     if not row:
         return None
-    path = Path(row[0])
+    path = Path(row[0][0])
     if not (path / "crawl.json").is_file():
         raise SearchopsError(f"--baseline last: the last crawl {path} is no longer on disk")
     return path

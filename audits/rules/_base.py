@@ -27,7 +27,10 @@ class HtmlPageRule(Rule):
     needs: ClassVar[tuple[str, ...]] = ("pages",)
 
     def sql(self, template: str) -> str:
-        return template.format(**{k: v for k, v in self.config.items() if k in self.options})
+        # Plain replacement, not str.format: SQL text may hold literal braces.
+        for name in self.options:
+            template = template.replace("{" + name + "}", str(self.opt(name)))
+        return template
 
     def check(self, ctx: RuleContext) -> str:
         ctx.ensure("html_pages")
@@ -35,4 +38,45 @@ class HtmlPageRule(Rule):
             SELECT url, {self.sql(self.message)} AS message, {self.sql(self.evidence)} AS evidence,
                    {self.sql(self.key)} AS key
             FROM html_pages WHERE {self.sql(self.condition)}
+        """
+
+
+# Over an html_pages row: the page asks to be indexed under its own URL.
+INDEXABLE = (
+    "(NOT regexp_matches(coalesce(meta_robots, '') || ',' || coalesce(x_robots_tag, ''), "
+    "'(^|[^a-z])(noindex|none)([^a-z]|$)') AND (canonical IS NULL OR canonical = url))"
+)
+
+
+class DuplicateValueRule(Rule):
+    """Flags indexable pages of one locale (``lang``) sharing a normalized value.
+
+    ``value`` is SQL over an ``html_pages`` row; empty values are left to the
+    missing/empty rules. One finding per page; ``related_url`` is another page with
+    the value, and the fingerprint key is the value (stable when more copies appear).
+    """
+
+    value: ClassVar[str]
+    what: ClassVar[str]
+    scope = "site"
+
+    def check(self, ctx: RuleContext) -> str:
+        ctx.ensure("html_pages")
+        return f"""
+            WITH v AS (
+                SELECT url, lower(coalesce(lang, '')) AS locale,
+                       lower(regexp_replace(trim({self.value}), '\\s+', ' ', 'g')) AS value
+                FROM html_pages WHERE {INDEXABLE}
+            ), d AS (
+                SELECT url, locale, value, count(*) OVER w AS n,
+                       min(url) OVER w AS first_url, max(url) OVER w AS last_url
+                FROM v WHERE value <> ''
+                WINDOW w AS (PARTITION BY locale, value)
+            )
+            SELECT url,
+                   'The same {self.what} is on ' || n || ' pages of locale "' || locale || '"' AS message,
+                   value AS evidence,
+                   CASE WHEN url = first_url THEN last_url ELSE first_url END AS related_url,
+                   locale || ' ' || value AS key
+            FROM d WHERE n > 1
         """

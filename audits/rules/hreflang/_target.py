@@ -1,0 +1,26 @@
+"""Shared shape of the rules judging the pages hreflang annotations point to."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from audits.context import RuleContext
+from audits.rule import Rule
+
+
+class HreflangTargetRule(Rule):
+    """Annotations whose target (in ``page_facts`` ``t``) matches ``condition``."""
+
+    condition: ClassVar[str]
+    what: ClassVar[str]
+    fields = ("hreflang",)
+
+    def check(self, ctx: RuleContext) -> str:
+        ctx.ensure("hreflang_edges", "page_facts")
+        return f"""
+            SELECT DISTINCT e.url, 'The hreflang="' || e.lang || '" alternate ' || {self.what} AS message,
+                   e.href || ' (' || coalesce(t.status::VARCHAR, t.fetch_state, '?') || ')' AS evidence,
+                   e.href AS related_url
+            FROM hreflang_edges e JOIN page_facts t ON t.url = e.href
+            WHERE {self.condition}
+        """

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from audits.context import RuleContext
+from audits.rule import Rule
+
+
+class HreflangMissingReturnLink(Rule):
+    """A page lists an alternate that does not list the page back.
+
+    Why: hreflang must be reciprocal: if A names B as an alternate, B must name A.
+    Google ignores one-way annotations, since anyone could claim to be your alternate.
+    Anti-pattern: the English page lists the French one, whose template links to another product.
+    Fix: generate every page's hreflang set from the same group of URLs.
+    Source: https://developers.google.com/search/docs/specialty/international/localized-versions#html
+    """
+
+    id = "SEO-HREFLANG-004"
+    slug = "hreflang-missing-return-link"
+    family = "hreflang"
+    severity = "error"
+    scope = "site"
+    fields = ("hreflang",)
+
+    def check(self, ctx: RuleContext) -> str:
+        ctx.ensure("hreflang_edges")
+        return """
+            WITH pairs AS (SELECT DISTINCT url, href, lang FROM hreflang_edges WHERE href <> url),
+                 back AS (SELECT DISTINCT url, href FROM hreflang_edges)
+            SELECT p.url, 'The alternate ' || p.href || ' (' || p.lang || ') does not link back' AS message,
+                   'hreflang="' || p.lang || '"' AS evidence, p.href AS related_url
+            FROM pairs p
+            WHERE EXISTS (SELECT 1 FROM html_pages t WHERE t.url = p.href)
+              AND NOT EXISTS (SELECT 1 FROM back b WHERE b.url = p.href AND b.href = p.url)
+        """

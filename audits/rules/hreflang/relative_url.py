@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from audits.context import RuleContext
+from audits.rule import Rule
+
+
+class HreflangRelativeUrl(Rule):
+    """An hreflang href is not a fully-qualified URL.
+
+    Why: Google requires absolute URLs (scheme and host) in hreflang annotations;
+    relative ones are ignored.
+    Anti-pattern: <link rel="alternate" hreflang="fr-CA" href="/fr-ca/tente">.
+    Fix: write https://www.example.ca/fr-ca/tente.
+    Source: https://developers.google.com/search/docs/specialty/international/localized-versions#html
+    """
+
+    id = "SEO-HREFLANG-009"
+    slug = "hreflang-relative-url"
+    family = "hreflang"
+    severity = "error"
+    fields = ("hreflang",)
+
+    def check(self, ctx: RuleContext) -> str:
+        ctx.ensure("hreflang_edges")
+        return """
+            SELECT DISTINCT url, 'The hreflang="' || lang || '" href is not absolute: ' || coalesce(href, '(empty)') AS message,
+                   coalesce(href, '') AS evidence, lang || ' ' || coalesce(href, '') AS key
+            FROM hreflang_edges
+            WHERE NOT regexp_matches(coalesce(href, ''), '^https?://[^/]+')
+        """

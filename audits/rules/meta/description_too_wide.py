@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from audits.rules._base import HtmlPageRule
+from audits.textwidth import pixel_width_sql
+
+_WIDTH = pixel_width_sql("trim(meta_description)", "{font_px}")
+
+
+class DescriptionTooWide(HtmlPageRule):
+    """The meta description is wider than a desktop snippet shows (pixel width).
+
+    Why: snippets are cut by rendered width (about 920 px of Arial 14 px on desktop),
+    so the end of a wide description is never read.
+    Anti-pattern: upper-case or symbol-heavy descriptions that overflow the snippet.
+    Fix: shorten until the estimated width fits, with the key message first.
+    Source: https://moz.com/learn/seo/meta-description
+    """
+
+    id = "SEO-META-013"
+    slug = "description-too-wide"
+    family = "meta"
+    severity = "notice"
+    fields = ("meta_description",)
+    options = ("max_pixels", "font_px")
+    condition = "trim(coalesce(meta_description, '')) <> '' AND " + _WIDTH + " > {max_pixels}"
+    message = (
+        "'The meta description is about ' || round("
+        + _WIDTH
+        + ") || ' px wide (snippets show about {max_pixels} px)'"
+    )
+    evidence = "meta_description"
