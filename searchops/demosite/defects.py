@@ -60,7 +60,7 @@ KINDS: dict[str, str] = {
     "redirect-chain": "a linked URL redirects through several hops (url = first hop)",
     "redirect-loop": "a linked URL redirects in a loop (url = first hop)",
     "link-to-redirect": "the page links to a redirect chain or loop (url = linking page)",
-    "status-404": "a linked URL answers 404 (a discontinued product)",
+    "status-404": "a linked (or canonical) URL answers 404",
     "status-500": "a linked URL answers 500",
     "link-to-404": "the page links to a 404 URL (url = linking page, target = the 404)",
     "link-to-500": "the page links to a 500 URL (url = linking page, target = the 500)",
@@ -296,6 +296,7 @@ def _entries(plan: Plan) -> list[dict[str, Any]]:
     add(p.path_en, "canonical-to-redirect", "canonical is the legacy URL, which 301-redirects back to this page", BOTH, target=legacy_path(p.sku))  # fmt: skip
     for slot in ("canonical-to-404", "canonical-to-404-2"):
         add(path(slot), "canonical-to-404", "canonical points to a removed URL", weeks(slot), target=path(slot) + "-old")  # fmt: skip
+        add(path(slot) + "-old", "status-404", f"a removed URL, still the canonical of {path(slot)}", weeks(slot))  # fmt: skip
     p = catalog.product(plan.slot_index["canonical-other-host"])
     add(p.path_fr, "canonical-other-host", "canonical points to a partner's site", BOTH, target=other_host_url(p.path_fr))  # fmt: skip
     for link_slot, dead_slot in (
@@ -333,7 +334,7 @@ def _entries(plan: Plan) -> list[dict[str, Any]]:
         add(url, "description-duplicate", f"same meta description as {other} (exact duplicate)", BOTH)  # fmt: skip
     q1, q2 = path("duplicate-near-source"), path("duplicate-near-copy")
     for url, other in ((q1, q2), (q2, q1)):
-        add(url, "duplicate-near", f"differs from {other} only in colour, SKU and price", BOTH, target=other)  # fmt: skip
+        add(url, "duplicate-near", f"differs from {other} only in its colour", BOTH, target=other)  # fmt: skip
     add(path("thin-content"), "thin-content", "a product page with a one-line description and no navigation", BOTH)  # fmt: skip
     add(path("non-utf8-windows-1252", "fr"), "non-utf8", "windows-1252 (Content-Type charset and meta charset)", BOTH)  # fmt: skip
     add(path("non-utf8-iso-8859-1", "fr"), "non-utf8", "iso-8859-1 declared only in <meta charset>", BOTH)  # fmt: skip

@@ -415,18 +415,23 @@ class Site:
 
         cards = "".join(self._card(p, lang) for p in products)
         facets = [f'<div class="facets"><p>{t["filter_colour"]}: ']
+        n, n_sizes = category.size, len(category.sizes)
         facets.append(
             " ".join(
                 f'<a href="{url(color=c[0])}">{escape(c[2] if lang == "fr" else c[1])}</a>'
-                for c in vocab.COLORS
-                if c[0] != color
+                for k, c in enumerate(vocab.COLORS)
+                if c[0] != color and _facet(n, n_sizes, k, size_index)[0] > 0
             )
         )
         facets.append("</p>")
-        if len(category.sizes) > 1 and not size:
+        if n_sizes > 1 and not size:
             facets.append(f"<p>{t['filter_size']}: ")
             facets.append(
-                " ".join(f'<a href="{url(size=s)}">{escape(s)}</a>' for s in category.sizes)
+                " ".join(
+                    f'<a href="{url(size=s)}">{escape(s)}</a>'
+                    for k, s in enumerate(category.sizes)
+                    if _facet(n, n_sizes, color_index, k)[0] > 0
+                )
             )
             facets.append("</p>")
         facets.append(f"<p>{t['sort']}: ")
@@ -441,9 +446,9 @@ class Site:
         nav = []
         if page > 1:
             nav.append(f'<a href="{url(page=page - 1)}" rel="prev">{t["prev"]}</a>')
-        for n in sorted({1, page - 2, page - 1, page + 1, page + 2, pages}):
-            if 1 <= n <= pages and n != page:
-                nav.append(f'<a href="{url(page=n)}">{n}</a>')
+        for number in sorted({1, page - 2, page - 1, page + 1, page + 2, pages}):
+            if 1 <= number <= pages and number != page:
+                nav.append(f'<a href="{url(page=number)}">{number}</a>')
         if page < pages:
             nav.append(f'<a href="{url(page=page + 1)}" rel="next">{t["next"]}</a>')
         suffix = "" if page == 1 else f" — {t['page']} {page}"
@@ -451,10 +456,9 @@ class Site:
             escape(v) for v in (self.catalog.color_name(color, lang) if color else None, size) if v
         )
         heading = f"{name}{' — ' + filters if filters else ''}{suffix}"
-        if page == 1 and not faceted:
-            intro = _category_intro(category, lang, self.catalog.products)
-        else:
-            intro = f"<p>{t['page_of'].format(n=page, m=pages)}</p>"
+        intro = _category_intro(category, lang, self.catalog.products)
+        if page > 1 or faceted:
+            intro += f"<p>{t['page_of'].format(n=page, m=pages)}</p>"
         crumbs = [(t["home"], f"/{LOCALE[lang]}/"), (name, path)]
         body = (
             _breadcrumb_html(crumbs)
@@ -486,7 +490,7 @@ class Site:
                 f"reviews. Free shipping across Canada over $75."
             )
         else:
-            title = f"{name}{suffix} | {STORE_NAME}"
+            title = f"{name}{suffix} | {STORE_NAME} en ligne"
             description = (
                 f"Magasinez {count} articles de la catégorie {name.lower()} chez Boréal{suffix} : "
                 f"marques, prix et avis. Livraison gratuite dès 75 $."
@@ -663,10 +667,9 @@ class Site:
         if "xss-attribute" in kinds:
             description_heading = f"<h2>{escape(d.XSS_DESCRIPTION_IMG)}</h2>"
         text = escape(catalog.description(shown, lang))
+        near_colour = _near_colour(catalog, shown, product, lang)
         if "duplicate-near-copy" in kinds:
-            source_colour = catalog.color_name(shown.color, lang).lower()
-            own_colour = catalog.color_name(product.color, lang).lower()
-            text = text.replace(source_colour, own_colour)
+            text = text.replace(catalog.color_name(shown.color, lang).lower(), near_colour.lower())
         extra = ""
         if "link-to-404" in kinds:
             slot = (
@@ -696,11 +699,7 @@ class Site:
             (t["category"], category.name(lang)),
         ]
         if "duplicate-near-copy" in kinds:
-            specs_rows[1:4] = [
-                ("SKU", product.sku),
-                ("GTIN", product.gtin),
-                (t["colour"], catalog.color_name(product.color, lang)),
-            ]
+            specs_rows[3] = (t["colour"], near_colour)
         specs = "".join(f"<tr><th>{k}</th><td>{escape(v)}</td></tr>" for k, v in specs_rows)
         body = (
             _breadcrumb_html(crumbs)
@@ -750,12 +749,12 @@ class Site:
         if "duplicate-exact-copy" in kinds:
             options["shown"] = catalog.product(self.plan.index("duplicate-exact-source"))
         if "duplicate-near-copy" in kinds:
+            # The source product in another colour at its own URL: same name, SKU and text
+            # but for the colour (in the title, the description and the specifications).
             source = catalog.product(self.plan.index("duplicate-near-source"))
-            colour = catalog.color_name(product.color, lang)
-            if source.color == product.color:  # same colour by chance: pick the next one
-                colour = vocab.COLORS[(vocab.COLORS.index(next(c for c in vocab.COLORS if c[0] == source.color)) + 1) % len(vocab.COLORS)][2 if lang == "fr" else 1]  # fmt: skip
+            colour = _near_colour(catalog, source, product, lang)
             options["shown"] = source
-            options["name"] = f"{source.name(lang)} — {colour}"
+            options["title"] = f"{source.name(lang)}, {colour.lower()} | {STORE_NAME}"
             options["description"] = catalog.meta_description(source, lang).replace(
                 catalog.color_name(source.color, lang).lower(), colour.lower()
             )
@@ -855,10 +854,14 @@ class Site:
             "var s=document.createElement('script');s.type='application/ld+json';"
             "s.text=JSON.stringify(d.ld);document.head.appendChild(s)})()</script>"
         )
+        if lang == "fr":
+            description = f"{product.name(lang)} chez Boréal : détails, avis et disponibilité. Livraison gratuite au Canada."
+        else:
+            description = f"{product.name(lang)} at Boréal: details, reviews and availability. Free shipping across Canada."
         return self._document(
             lang,
             title=catalog.title(product, lang),
-            description=catalog.meta_description(product, lang),
+            description=description,
             canonical=url,
             hreflang=_hreflang(base, _pair(product.path_en, product.path_fr)),
             body='<div id="app"><p class="loading">…</p></div>' + script,
@@ -1097,6 +1100,15 @@ def _facet(n: int, sizes: int, color: int | None, size: int | None) -> tuple[int
     first = colors * size + color
     count = (n - 1 - first) // cycle + 1 if first < n else 0
     return count, lambda k: first + cycle * k
+
+
+def _near_colour(catalog: Catalog, source: Product, product: Product, lang: str) -> str:
+    """The colour the near-duplicate copy shows: its own, or the next one if they match."""
+    slugs = [c[0] for c in vocab.COLORS]
+    k = slugs.index(product.color)
+    if product.color == source.color:
+        k = (k + 1) % len(slugs)
+    return catalog.color_name(slugs[k], lang)
 
 
 def _category_intro(category: Category, lang: str, products: int) -> str:

@@ -36,7 +36,7 @@ CATEGORIES: tuple[tuple[str, str, str, str, tuple[tuple[str, str], ...], str, in
     ("camp-kitchen", "cuisine-de-camping", "Camp Kitchen", "Cuisine de camping",
      (("Camp Stove", "Réchaud de camping"), ("Cook Set", "Ensemble de cuisson"), ("Kettle", "Bouilloire")),
      "none", 19, 249, 5),
-    ("headlamps", "lampes-frontales", "Headlamps & Lanterns", "Lampes frontales et lanternes",
+    ("headlamps", "lampes-frontales", "Headlamps & Lanterns", "Lampes et lanternes",
      (("Headlamp", "Lampe frontale"), ("Lantern", "Lanterne"), ("Bike Light", "Lumière de vélo")),
      "none", 19, 179, 4),
     ("bikes", "velos", "Bikes", "Vélos",

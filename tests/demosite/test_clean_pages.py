@@ -1,0 +1,200 @@
+"""Precision: every page not in the defect manifest is clean, and every defect is reachable."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.demosite.crawl import crawl, sitemap_urls
+from tests.demosite.helpers import (
+    Response,
+    canonical,
+    hreflang,
+    meta_description,
+    simhash,
+    title,
+    visible_text,
+)
+
+VALID_HREFLANG = {"en-CA", "fr-CA", "x-default"}
+
+
+def _facet(url: str) -> bool:
+    query = urlsplit(url).query
+    return any(k in query for k in ("color=", "size=", "sort="))
+
+
+def _problems(url: str, r: Response, pages: dict[str, Response]) -> list[str]:
+    """What an SEO audit could hold against this page (an empty list: clean)."""
+    out = []
+    if r.status != 200:
+        return [f"status {r.status}"]
+    if r.charset != "utf-8":
+        out.append(f"charset {r.charset}")
+    if "noindex" in r.headers.get("x-robots-tag", ""):
+        out.append("x-robots-tag noindex")
+    if len(r.body) > 500_000:
+        out.append("oversized")
+    doc = r.doc()
+    if doc.xpath('//meta[@name="robots"][contains(@content, "noindex")]'):
+        out.append("noindex")
+    t = title(doc)
+    if not t or len(t) > 60:
+        out.append(f"title {t!r}")
+    desc = meta_description(doc)
+    if not desc or not 70 <= len(desc) <= 160:
+        out.append(f"description {desc!r}")
+    if len(doc.xpath("//h1")) != 1:
+        out.append("h1 count")
+    if not doc.get("lang"):
+        out.append("no lang")
+    if not doc.xpath('//meta[@name="viewport"]'):
+        out.append("no viewport")
+    c = canonical(doc)
+    expected = url.split("?")[0] if _facet(url) else url
+    if c != expected:
+        out.append(f"canonical {c}")
+    alternates = hreflang(doc)
+    if alternates:
+        codes = dict(alternates)
+        if set(codes) != VALID_HREFLANG or len(alternates) != 3:
+            out.append(f"hreflang codes {alternates}")
+        if url not in codes.values():
+            out.append("hreflang without self")
+        for code, href in alternates:
+            other = pages.get(href)
+            if other is None or other.status != 200:
+                out.append(f"hreflang {code} to {href} ({other and other.status})")
+                continue
+            if href != url and url not in dict(hreflang(other.doc())).values():
+                out.append(f"hreflang {code} not reciprocal")
+    elif not _facet(url) and urlsplit(url).path.startswith(
+        ("/en-ca/p/", "/fr-ca/p/", "/en-ca/c/", "/fr-ca/c/")
+    ):
+        out.append("no hreflang")
+    for img in doc.xpath("//img"):
+        if img.get("alt") is None or not img.get("width") or not img.get("height"):
+            out.append(f"img {img.get('src')}")
+    for block in doc.xpath('//script[@type="application/ld+json"]'):
+        try:
+            item = json.loads(block.text)
+        except ValueError:
+            out.append("invalid json-ld")
+            continue
+        if item.get("@type") == "Product":
+            offer = item.get("offers", {})
+            if float(offer.get("price", 0)) <= 0 or offer.get("priceCurrency") != "CAD":
+                out.append(f"offer {offer}")
+            if "ratingCount" not in item.get("aggregateRating", {}):
+                out.append("rating without count")
+            if "<" in item["name"] or not item["url"].startswith("http"):
+                out.append("suspicious product name/url")
+    if re.search(r"<script>alert|javascript:", r.text()):
+        out.append("payload")
+    words = len(visible_text(r.doc()).split())
+    if words < 100:
+        out.append(f"thin ({words} words)")
+    for a in doc.xpath("//a[@href]"):
+        href = a.get("href")
+        if href.startswith("javascript:"):
+            out.append("javascript: link")
+    return out
+
+
+@pytest.fixture(scope="module", params=[1, 2], ids=["week1", "week2"])
+def site(request: pytest.FixtureRequest, demo_site: Any, demo_site_factory: Any) -> Any:
+    return demo_site if request.param == 1 else demo_site_factory(week=2)
+
+
+@pytest.fixture(scope="module")
+def crawled(site: Any) -> tuple[dict[str, Response], dict[str, set[str]]]:
+    traps = [e["url"].removeprefix(site.url) for e in site.of_kind("crawler-trap")]
+    return crawl(site.url, traps)
+
+
+def test_clean_pages_have_no_defect(site: Any, crawled: Any) -> None:
+    demo_site = site
+    pages, inlinks = crawled
+    defective = demo_site.defect_urls()
+    traps = [e["url"] for e in demo_site.of_kind("crawler-trap")]
+    titles: dict[str, list[str]] = defaultdict(list)
+    descriptions: dict[str, list[str]] = defaultdict(list)
+    outlinks: dict[str, set[str]] = defaultdict(set)
+    for target, sources in inlinks.items():
+        for source in sources:
+            outlinks[source].add(target)
+    bad = {}
+    clean = 0
+    for url, r in pages.items():
+        if url in defective or any(url.startswith(t) for t in traps):
+            continue
+        if "html" not in r.headers.get("content-type", ""):
+            continue
+        problems = _problems(url, r, pages)
+        # Links from a clean page never lead to an error or a redirect.
+        doc = r.doc() if r.status == 200 else None
+        if doc is not None:
+            for target in outlinks[url]:
+                hit = pages.get(target)
+                if hit is not None and hit.status != 200:
+                    problems.append(f"links to {target} ({hit.status})")
+            if not _facet(url):
+                titles[title(doc) or ""].append(url)
+                descriptions[meta_description(doc) or ""].append(url)
+        if problems:
+            bad[url] = problems
+        clean += 1
+    assert clean > 600
+    assert not bad, json.dumps(dict(list(bad.items())[:15]), indent=1)
+    assert not {t: u for t, u in titles.items() if len(u) > 1}
+    assert not {d: u for d, u in descriptions.items() if len(u) > 1}
+
+
+def test_clean_pages_are_not_near_duplicates(site: Any, crawled: Any) -> None:
+    demo_site = site
+    if site.week != 1:
+        pytest.skip("week 2 serves the same content; week 1 is enough")
+    pages, _ = crawled
+    defective = demo_site.defect_urls()
+    traps = [e["url"] for e in demo_site.of_kind("crawler-trap")]
+    texts = {
+        url: visible_text(r.doc())
+        for url, r in pages.items()
+        if r.status == 200
+        and "html" in r.headers.get("content-type", "")
+        and url not in defective
+        and not _facet(url)
+        and not url.startswith(tuple(traps))
+    }
+    assert max(Counter(texts.values()).values()) == 1  # no exact duplicates
+    items = [(url, simhash(text)) for url, text in texts.items()]
+    closest = min(
+        (bin(a ^ b).count("1"), u, v) for k, (u, a) in enumerate(items) for v, b in items[k + 1 :]
+    )
+    assert closest[0] > 6, closest
+    near = [e["url"] for e in demo_site.of_kind("duplicate-near")]
+    a, b = (simhash(visible_text(pages[u].doc())) for u in near)
+    assert bin(a ^ b).count("1") <= 3
+
+
+def test_every_defect_is_reachable_as_its_kind_requires(site: Any, crawled: Any) -> None:
+    demo_site = site
+    pages, inlinks = crawled
+    in_sitemap = set(sitemap_urls(demo_site.url))
+    targets = {e.get("target") for e in demo_site.defects}
+    for entry in demo_site.defects:
+        url, kind = entry["url"], entry["kind"]
+        assert url in pages, (kind, url)
+        if kind == "orphan-in-sitemap":
+            assert url in in_sitemap and not inlinks.get(url), url
+        elif kind == "noindex-in-sitemap":
+            assert url in in_sitemap
+        elif kind in ("status-404", "status-500", "redirect-chain", "redirect-loop"):
+            assert inlinks.get(url) or url in targets, (kind, url)
+        elif kind not in ("crawler-trap",):
+            assert inlinks.get(url) or url in in_sitemap, (kind, url)
