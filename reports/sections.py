@@ -492,46 +492,75 @@ def _interval_keys() -> set[str]:
     return {f"d_{d}{s}" for d in _DELTAS for s in ("", "_lo", "_hi")}
 
 
+def _newest_run(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """The run id in ``table`` registered last (run ids are timestamped: the largest wins a tie)."""
+    row = con.execute(
+        f"""
+        SELECT t.run_id FROM (SELECT DISTINCT run_id FROM "{table}") t
+        LEFT JOIN runs r USING (run_id)
+        ORDER BY r.started_at DESC NULLS LAST, t.run_id DESC LIMIT 1
+        """
+    ).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
 def load_coverage(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConfig):
+    """The newest ``searchops coverage`` run: uncovered products and wasted paid coverage."""
     absent = Missing("No catalog coverage analysis in this workspace yet (run searchops coverage).")
-    opp_missing = _require(
-        con, "coverage_opportunities", {"name", "url", "expected_profit"}, absent
-    )
-    waste_missing = _require(con, "coverage_waste", {"url", "reason", "spend"}, absent)
+    opp_needed = {"run_id", "name", "url", "category", "price", "profit", "profit_lo", "profit_hi"}
+    waste_needed = {"run_id", "url", "reason", "channel", "keyword", "spend_at_stake"}
+    opp_missing = _require(con, "coverage_opportunities", opp_needed, absent)
+    waste_missing = _require(con, "coverage_waste", waste_needed, absent)
     if opp_missing and waste_missing:
         return opp_missing if opp_missing is not absent else waste_missing
     opportunities: list[dict[str, Any]] = []
     opp_count, opp_profit = 0, 0.0
     if not opp_missing:
+        run_id = _newest_run(con, "coverage_opportunities")
         n, total = con.execute(
-            "SELECT count(*), coalesce(sum(expected_profit), 0) FROM coverage_opportunities"
+            "SELECT count(*), coalesce(sum(profit), 0) FROM coverage_opportunities WHERE run_id = ?",
+            [run_id],
         ).fetchone()  # type: ignore[misc]
         opp_count, opp_profit = int(n), float(total)
         opportunities = [
             {
                 "name": clip(name, cfg.text_limit),
                 "url": clip(url, cfg.text_limit),
-                "profit": float(p),
+                "category": clip(category, 60),
+                "price": float(price) if price is not None else None,
+                "profit": float(p or 0),
+                "profit_lo": float(lo or 0),
+                "profit_hi": float(hi or 0),
             }
-            for name, url, p in con.execute(
-                "SELECT name, url, expected_profit FROM coverage_opportunities "
-                "ORDER BY expected_profit DESC NULLS LAST, url LIMIT ?",
-                [cfg.top_items],
+            for name, url, category, price, p, lo, hi in con.execute(
+                "SELECT name, url, category, price, profit, profit_lo, profit_hi "
+                "FROM coverage_opportunities WHERE run_id = ? "
+                "ORDER BY profit DESC NULLS LAST, url LIMIT ?",
+                [run_id, cfg.top_items],
             ).fetchall()
         ]
     waste: list[dict[str, Any]] = []
     waste_count, waste_spend = 0, 0.0
     if not waste_missing:
+        run_id = _newest_run(con, "coverage_waste")
         n, total = con.execute(
-            "SELECT count(*), coalesce(sum(spend), 0) FROM coverage_waste"
+            "SELECT count(*), coalesce(sum(spend_at_stake), 0) FROM coverage_waste WHERE run_id = ?",
+            [run_id],
         ).fetchone()  # type: ignore[misc]
         waste_count, waste_spend = int(n), float(total)
         waste = [
-            {"url": clip(url, cfg.text_limit), "reason": clip(reason, 40), "spend": float(s)}
-            for url, reason, s in con.execute(
-                "SELECT url, reason, spend FROM coverage_waste ORDER BY spend DESC NULLS LAST, url "
-                "LIMIT ?",
-                [cfg.top_items],
+            {
+                "url": clip(url, cfg.text_limit),
+                "reason": clip(reason, 40).replace("_", " "),
+                "channel": clip(channel, 20),
+                "keyword": clip(keyword, cfg.text_limit) if keyword else "",
+                "spend": float(spend or 0),
+            }
+            for url, reason, channel, keyword, spend in con.execute(
+                "SELECT url, reason, channel, keyword, spend_at_stake FROM coverage_waste "
+                "WHERE run_id = ? ORDER BY spend_at_stake DESC NULLS LAST, url LIMIT ?",
+                [run_id, cfg.top_items],
             ).fetchall()
         ]
     return Coverage(opportunities, opp_count, opp_profit, waste, waste_count, waste_spend)

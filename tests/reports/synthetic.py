@@ -167,13 +167,19 @@ def build(path: Path, *, pages: int = 400, weeks: int = 2, keywords: int = 50) -
         )
         frontier["chosen"] = frontier["point"] == 12
         ws.append_df("bid_frontier", frontier)
+        profit = np.linspace(100, 5, 30)
         ws.append_df(
             "coverage_opportunities",
             pd.DataFrame(
                 {
+                    "run_id": "coverage-20261123",
                     "name": [f"Product {i}" for i in range(30)],
                     "url": [f"https://shop.example.ca/en-ca/p/{i}" for i in range(30)],
-                    "expected_profit": np.linspace(100, 5, 30),
+                    "category": "Camping",
+                    "price": 49.99,
+                    "profit": profit,
+                    "profit_lo": profit / 2,
+                    "profit_hi": profit * 2,
                 }
             ),
         )
@@ -181,9 +187,12 @@ def build(path: Path, *, pages: int = 400, weeks: int = 2, keywords: int = 50) -
             "coverage_waste",
             pd.DataFrame(
                 {
+                    "run_id": "coverage-20261123",
                     "url": [f"https://shop.example.ca/en-ca/p/gone-{i}" for i in range(12)],
-                    "reason": ["out_of_stock", "404", "noindex"] * 4,
-                    "spend": np.linspace(300, 10, 12),
+                    "reason": ["out_of_stock", "not_found", "noindex"] * 4,
+                    "channel": "keyword",
+                    "keyword": [f"gone {i}" for i in range(12)],
+                    "spend_at_stake": np.linspace(300, 10, 12),
                 }
             ),
         )

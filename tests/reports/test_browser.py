@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from reports.weekly import write_report
+from searchops.demosite import defects
 from searchops.workspace import Workspace
 from tests.conftest import ARTIFACTS
 from tests.reports import synthetic
@@ -31,15 +32,16 @@ ARGS = [
 DESKTOP = {"width": 1280, "height": 900}
 MOBILE = {"width": 390, "height": 844}
 
-# What the demo site's xss-payload pages carry in title, description, headings and JSON-LD,
-# as they reach the report through findings (messages, evidence, URLs) and coverage names.
+# The demo site's xss-payload pages carry these in title, description, headings and JSON-LD;
+# they reach the report through findings (messages, evidence, URLs) and coverage names.
 PAYLOADS = [
-    "<script>alert('title')</script>",
-    '"><img src=x onerror="alert(1);document.body.dataset.pwned=1">',
-    "<svg onload=alert('svg')>",
-    "</script><script>alert('json-ld')</script>",
-    "<iframe src=javascript:alert('frame')></iframe>",
-    "{{7*7}}<style>body{display:none}</style>",
+    defects.XSS_NAME_SCRIPT,
+    defects.XSS_DESCRIPTION_IMG,
+    defects.XSS_JSONLD_NAME,
+    defects.XSS_TITLE_CLOSE,
+    defects.XSS_SVG,
+    '"><img src=x onerror="alert(6);document.body.dataset.pwned=1">',
+    "<iframe src=javascript:alert(7)></iframe><style>body{display:none}</style>",
 ]
 
 
@@ -81,9 +83,14 @@ def hostile_workspace(path: Path) -> Path:
             "coverage_opportunities",
             pd.DataFrame(
                 {
+                    "run_id": "coverage-20261123",
                     "name": PAYLOADS,
-                    "url": ["javascript:alert('href')"] * n,
-                    "expected_profit": [1e6 - i for i in range(n)],  # top of the table
+                    "url": [defects.XSS_JS_URL] * n,
+                    "category": PAYLOADS,
+                    "price": 1.0,
+                    "profit": [1e6 - i for i in range(n)],  # top of the table
+                    "profit_lo": 0.0,
+                    "profit_hi": 2e6,
                 }
             ),
         )
