@@ -200,19 +200,19 @@ def _build_sd_nodes(ctx: RuleContext) -> None:
         ), typed AS (
             SELECT url, path, node,
                    regexp_extract(path, '^\$\[(\d+)\]', 1)::INTEGER AS item,
-                   CASE WHEN json_type(node, '$."@type"') = 'ARRAY' THEN node->>'$."@type"[0]'
-                        WHEN json_type(node, '$."@type"') = 'VARCHAR' THEN node->>'$."@type"'
-                        WHEN json_type(node, '$.properties') = 'OBJECT' THEN node->>'$.type'
+                   CASE WHEN json_type(node, '$."@type"') = 'ARRAY' THEN (node->>'$."@type"[0]')
+                        WHEN json_type(node, '$."@type"') = 'VARCHAR' THEN (node->>'$."@type"')
+                        WHEN json_type(node, '$.properties') = 'OBJECT' THEN (node->>'$.type')
                    END AS raw_type,
-                   json_type(node, '$.properties') = 'OBJECT' AND node->'$."@type"' IS NULL AS microdata,
-                   regexp_extract(path, '\.("?)([^.\["]+)\1(\[\d+\])*$', 2) AS prop
+                   (json_type(node, '$.properties') = 'OBJECT' AND (node->'$."@type"') IS NULL) AS microdata,
+                   regexp_extract(path, '\."?([^.\["]+)"?(\[\d+\])*$', 1) AS prop
             FROM objects
         )
         SELECT url, item, path, prop,
                CASE WHEN microdata THEN 'microdata' ELSE 'json-ld' END AS syntax,
                regexp_replace(raw_type, '^https?://schema\.org/', '') AS type,
-               CASE WHEN microdata THEN node->'$.properties' ELSE node END AS node,
-               list_filter(json_keys(CASE WHEN microdata THEN node->'$.properties' ELSE node END),
+               CASE WHEN microdata THEN (node->'$.properties') ELSE node END AS node,
+               list_filter(json_keys(CASE WHEN microdata THEN (node->'$.properties') ELSE node END),
                            lambda k: NOT starts_with(k, '@')) AS props
         FROM typed
         WHERE raw_type IS NOT NULL

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from audits.context import RuleContext
+from audits.rule import Rule
+from audits.rules._base import INDEXABLE
+
+
+class DuplicateExact(Rule):
+    """Several indexable pages have exactly the same visible text.
+
+    Why: Google indexes one URL per duplicate cluster and picks it itself; the
+    others compete for crawl budget and split links.
+    Anti-pattern: the same product under two category paths, print or session URLs
+    without a canonical.
+    Fix: keep one URL (301 the others) or point the copies' canonicals at it.
+    Source: https://developers.google.com/search/docs/crawling-indexing/consolidate-duplicate-urls
+    """
+
+    id = "SEO-CONTENT-001"
+    slug = "duplicate-exact"
+    family = "content"
+    severity = "warning"
+    scope = "site"
+    fields = ("content_hash", "word_count")
+
+    def check(self, ctx: RuleContext) -> str:
+        ctx.ensure("html_pages")
+        return f"""
+            WITH d AS (
+                SELECT url, content_hash, count(*) OVER w AS n,
+                       min(url) OVER w AS first_url, max(url) OVER w AS last_url
+                FROM html_pages
+                WHERE {INDEXABLE} AND content_hash IS NOT NULL AND coalesce(word_count, 0) > 0
+                WINDOW w AS (PARTITION BY content_hash)
+            )
+            SELECT url, 'The same visible content is on ' || n || ' indexable pages' AS message,
+                   'content hash ' || content_hash AS evidence,
+                   CASE WHEN url = first_url THEN last_url ELSE first_url END AS related_url,
+                   content_hash AS key
+            FROM d WHERE n > 1
+        """

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import pyarrow as pa
+
+from audits.context import RuleContext
+from audits.rule import Rule
+from audits.rules.structured_data._sql import OFFERS, number
+from audits.vocab import currencies
+
+
+class PriceContradictsPage(Rule):
+    """The Offer's price (or currency) differs from what the page shows.
+
+    Why: Google checks structured data against the visible page; prices that do not
+    match are a policy violation (manual action risk) and mislead shoppers.
+    Anti-pattern: JSON-LD cached from yesterday's price; sale price shown, list price marked up.
+    Fix: render the markup from the same price (and currency) the page displays.
+    Source: https://developers.google.com/search/docs/appearance/structured-data/sd-policies#content
+    """
+
+    id = "SEO-SCHEMA-011"
+    slug = "price-contradicts-page"
+    family = "structured_data"
+    severity = "error"
+    fields = ("structured_data", "visible_prices")
+
+    def check(self, ctx: RuleContext) -> str:
+        ctx.ensure("sd_nodes")
+        ctx.con.register("_iso4217_codes", pa.table({"code": sorted(currencies())}))
+        return f"""
+            WITH offers AS (
+                SELECT url, path, price, currency, TRY_CAST(trim(price) AS DOUBLE) AS amount
+                FROM ({OFFERS}) WHERE price IS NOT NULL
+            ), shown AS (
+                SELECT url, v AS text, {number("v")} AS amount,
+                       regexp_extract(upper(v), '(^|[^A-Z])([A-Z]{{3}})([^A-Z]|$)', 2) AS code
+                FROM (SELECT url, unnest(visible_prices) AS v FROM html_pages WHERE len(visible_prices) > 0)
+            ), judged AS (
+                SELECT o.url, o.path, o.price, o.currency,
+                       string_agg(DISTINCT s.text, ' | ') AS shown_text,
+                       bool_or(abs(s.amount - o.amount) < 0.005) AS price_shown,
+                       bool_or(s.code IN (SELECT code FROM _iso4217_codes) AND s.code <> upper(o.currency)) AS other_currency
+                FROM offers o JOIN shown s ON s.url = o.url
+                WHERE s.amount IS NOT NULL
+                GROUP BY o.url, o.path, o.price, o.currency
+            )
+            SELECT url,
+                   CASE WHEN NOT price_shown THEN 'The structured-data price ' || price || ' is not a price the page shows'
+                        ELSE 'The structured-data currency ' || currency || ' differs from the currency the page shows' END AS message,
+                   price || ' ' || coalesce(currency, '') || ' vs shown: ' || shown_text AS evidence,
+                   path AS key
+            FROM judged
+            WHERE NOT price_shown OR coalesce(other_currency, false)
+        """
