@@ -81,6 +81,13 @@ IGNORED = {
     "account status", "campaign status", "ad group status", "campaign type", "type de campagne",
     "network", "réseau", "device", "appareil", "labels", "libellés", "bid strategy type",
 }  # fmt: skip
+# Names of required columns in error messages: (Google English, Google French).
+_DISPLAY = {
+    "date": ("Day", "Jour"), "item_id": ("Item ID", "ID de l'article"),
+    "clicks": ("Clicks", "Clics"), "impressions": ("Impr.", "Impr."), "cost": ("Cost", "Coût"),
+    "campaign": ("Campaign", "Campagne"), "ad_group": ("Ad group", "Groupe d'annonces"),
+    "keyword": ("Keyword", "Mot clé"), "match_type": ("Match type", "Type de correspondance"),
+}  # fmt: skip
 _MICROS_SUFFIXES = (" (micros)", " (microunits)", "micros")
 _MONTHS = {
     "jan": 1, "janv": 1, "january": 1, "janvier": 1, "feb": 2, "févr": 2, "fevr": 2,
@@ -303,7 +310,7 @@ def parse_export(path: Path, platform: str = "auto") -> ParsedExport:
         required += ["date", "clicks", "impressions", "cost"]
     missing = [f for f in required if f not in have]
     if missing:
-        names = ", ".join(f"{f} ({ALIASES[f][0]!r}, fr {_french_alias(f)!r})" for f in missing)
+        names = ", ".join(f"{_DISPLAY[f][0]!r} (fr {_DISPLAY[f][1]!r})" for f in missing)
         raise SearchopsError(f"{path}: missing column(s): {names}")
 
     records: dict[str, list[object]] = {f.removesuffix("__micros"): [] for f in fields}
@@ -329,14 +336,6 @@ def parse_export(path: Path, platform: str = "auto") -> ParsedExport:
     return ParsedExport(platform=platform, kind=kind, frame=frame, french=french)
 
 
-def _french_alias(field: str) -> str:
-    aliases = ALIASES[field]
-    return next(
-        (a for a in aliases if re.search(r"[éèêàç]|jour|campagne|clics|groupe|mot|id d", a)),
-        aliases[-1],
-    )
-
-
 _NUMERIC = {"clicks", "impressions", "cost", "conversions", "conversions_value", "cpc_bid"}
 
 
@@ -351,6 +350,13 @@ def _convert(name: str, cell: object, french: bool) -> object:
     if name == "match_type":
         text = _norm(cell).strip('[]"')
         return _MATCH.get(text, text.upper())
+    if name == "keyword":  # consoles show phrase as "kw" and exact as [kw]
+        text = str(cell).strip()
+        return (
+            text[1:-1]
+            if len(text) > 1 and (text[0], text[-1]) in (('"', '"'), ("[", "]"))
+            else text
+        )
     if name == "status":
         return _STATUS.get(_norm(cell), _norm(cell).upper())
     text = str(cell).strip()

@@ -133,21 +133,34 @@ def fit_models(
     season = _weekday_season(daily)
     totals = _keyword_totals(daily, k_index)
     groups = _bid_groups(daily, landscape, k_index, current_bid, season, opts.landscape_weight)
+    # Observations above a landscape's ceiling carry no information about the slope.
+    ceiling_bid, ceiling = _landscape_ceiling(landscape, k_index)
+    below = groups["bid"] <= ceiling_bid[groups["k"]] * 1.0001
+    groups = {name: values[below] for name, values in groups.items()}
 
     b_raw, b_raw_se = _elasticity_mle(groups, k)
     dispersion = _click_dispersion(groups, b_raw, k)
     b_raw_se = b_raw_se * math.sqrt(max(dispersion, 1.0))
-    b, b_se, elast_prior = _shrink_normal(b_raw, b_raw_se, cat_codes, len(cats), opts.shrinkage)
+    b, b_se, elast_prior = _shrink_normal(
+        b_raw, b_raw_se, cat_codes, len(cats), opts.shrinkage, informative_se=0.3
+    )
     b = np.clip(b, 0.05, 3.0)
 
     y_k = np.bincount(groups["k"], groups["y"], minlength=k)
     s_k = np.bincount(groups["k"], groups["e"] * groups["bid"] ** b[groups["k"]], minlength=k)
     a_shape, a_rate = _gamma_posterior(y_k, s_k, cat_codes, len(cats), opts.shrinkage)
     a = a_shape / a_rate
-    ceiling = _landscape_ceiling(landscape, k_index, a, b)
 
+    typical_bid = np.where(
+        totals["days"] > 0, totals["bid_sum"] / np.maximum(totals["days"], 1), current_bid
+    )
     cvr_alpha, cvr_beta, cvr_prior = _cvr_posterior(
-        totals["clicks"], totals["conversions"], cat_codes, len(cats), opts.shrinkage
+        totals["clicks"],
+        totals["conversions"],
+        np.log(np.where(typical_bid > 0, typical_bid, np.nanmedian(current_bid))),
+        cat_codes,
+        len(cats),
+        opts.shrinkage,
     )
     lo_q, hi_q = (1 - opts.interval) / 2, (1 + opts.interval) / 2
     price = _item_price(kw, frames["sem_products"])
@@ -246,6 +259,9 @@ def _keyword_totals(daily: pd.DataFrame, k_index: pd.Index) -> dict[str, np.ndar
         "conversions": total("conversions"),
         "value": total("conversions_value"),
         "days": np.bincount(pos, minlength=k),
+        "bid_sum": np.bincount(
+            pos, np.nan_to_num(daily["cpc_bid"].to_numpy(float)[ok]), minlength=k
+        ),
     }
 
 
@@ -349,15 +365,32 @@ def _group_means(groups: dict[str, np.ndarray], b: np.ndarray, k: int) -> np.nda
 
 
 def _shrink_normal(
-    est: np.ndarray, se: np.ndarray, cat: np.ndarray, n_cat: int, shrinkage: float
+    est: np.ndarray,
+    se: np.ndarray,
+    cat: np.ndarray,
+    n_cat: int,
+    shrinkage: float,
+    informative_se: float = np.inf,
 ) -> tuple[np.ndarray, np.ndarray, list[dict[str, float]]]:
-    """Normal-normal empirical Bayes by category (random-effects meta-analysis)."""
+    """Normal-normal empirical Bayes by category (random-effects meta-analysis).
+
+    The prior (mean, between-keyword variance) is estimated from the keywords whose own
+    standard error is below ``informative_se``: near-empty keywords' estimates are biased
+    and their standard errors asymptotic, which would understate the true spread.
+    """
     ok = np.isfinite(est) & np.isfinite(se) & (se > 0)
-    overall = _combine(est[ok], se[ok] ** 2) if ok.sum() >= 3 else (0.8, 0.25, 0.01)
+    informative = ok & (se < informative_se)
+    if informative.sum() < 20:
+        informative = ok
+    overall = (
+        _combine(est[informative], se[informative] ** 2)
+        if informative.sum() >= 3
+        else (0.8, 0.25, 0.01)
+    )
     prior_mean, prior_var, mean_var = np.empty(n_cat), np.empty(n_cat), np.empty(n_cat)
     report = []
     for c in range(n_cat):
-        sel = ok & (cat == c)
+        sel = informative & (cat == c)
         mean, tau2, var_mean = _combine(est[sel], se[sel] ** 2) if sel.sum() >= 5 else overall
         prior_mean[c], prior_var[c], mean_var[c] = mean, max(tau2, 1e-4), var_mean
         report.append({"mean": float(mean), "tau2": float(tau2), "keywords": int(sel.sum())})
@@ -400,76 +433,128 @@ def _gamma_posterior(
     return shape + y, rate + s
 
 
-def _landscape_ceiling(
-    landscape: pd.DataFrame, k_index: pd.Index, a: np.ndarray, b: np.ndarray
-) -> np.ndarray:
-    """Clicks/day where a keyword's landscape flattens: the top two points grow by less than
-    a third of what the power curve predicts. Without such evidence the ceiling is inf."""
-    ceiling = np.full(len(k_index), np.inf)
+def _landscape_ceiling(landscape: pd.DataFrame, k_index: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """(bid, clicks/day) where each keyword's bid landscape stops rising: the ceiling.
+
+    Per keyword, the landscape (bid, clicks) points on log scales are split into a rising
+    power part (the first ``j`` points, a line) and a flat part (a constant); the split with
+    the best AIC wins, "no ceiling" included. A few points per keyword make this a small
+    exhaustive search, vectorized over keywords with padded arrays. inf where none is found.
+    """
+    k = len(k_index)
+    ceiling_bid, ceiling = np.full(k, np.inf), np.full(k, np.inf)
     if landscape.empty:
-        return ceiling
-    pts = landscape.assign(k=k_index.get_indexer(pd.Index(landscape["criterion_id"].to_numpy())))
-    pts = pts[pts["k"] >= 0].sort_values(["k", "cpc_bid"])
-    top = pts.groupby("k").tail(2)
-    counts = top.groupby("k")["cpc_bid"].transform("size")
-    top = top[counts == 2]
-    if top.empty:
-        return ceiling
-    lo, hi = top.iloc[0::2], top.iloc[1::2]
-    kk = hi["k"].to_numpy()
-    span = (hi["end_date"] - hi["start_date"]).dt.days.to_numpy() + 1
-    growth = np.log(np.maximum(hi["clicks"].to_numpy(float), 1e-9)) - np.log(
-        np.maximum(lo["clicks"].to_numpy(float), 1e-9)
+        return ceiling_bid, ceiling
+    pts = landscape.assign(k=k_index.get_indexer(pd.Index(landscape["criterion_id"])))
+    pts = pts[(pts["k"] >= 0) & (pts["clicks"] > 0) & (pts["cpc_bid"] > 0)]
+    pts = pts.sort_values(["k", "cpc_bid"])
+    if pts.empty:
+        return ceiling_bid, ceiling
+    span = (pts["end_date"] - pts["start_date"]).dt.days.to_numpy() + 1
+    keys, pos = np.unique(pts["k"].to_numpy(), return_inverse=True)
+    slot = pts.groupby("k").cumcount().to_numpy()
+    m = int(slot.max()) + 1
+    x = np.full((len(keys), m), np.nan)
+    y = np.full((len(keys), m), np.nan)
+    x[pos, slot] = np.log(pts["cpc_bid"].to_numpy(float))
+    y[pos, slot] = np.log(pts["clicks"].to_numpy(float) / span)
+    n = np.sum(~np.isnan(x), axis=1)
+    best_aic = np.full(len(keys), np.inf)
+    best_j = n.copy()
+    for j in range(3, m + 1):
+        rising = np.arange(m) < j
+        xr, yr = np.where(rising, x, np.nan), np.where(rising, y, np.nan)
+        mx, my = np.nanmean(xr, axis=1), np.nanmean(yr, axis=1)
+        sxx = np.nansum((xr - mx[:, None]) ** 2, axis=1)
+        slope = np.nansum((xr - mx[:, None]) * (yr - my[:, None]), axis=1) / np.maximum(sxx, 1e-12)
+        sse = np.nansum((yr - my[:, None] - slope[:, None] * (xr - mx[:, None])) ** 2, axis=1)
+        flat = np.where(~rising, y, np.nan)
+        has_flat = j < n
+        if has_flat.any():
+            level = np.nanmean(np.where(has_flat[:, None], flat, 0.0), axis=1)
+            sse = sse + np.nansum((flat - level[:, None]) ** 2, axis=1)
+        params = 3 + has_flat  # intercept, slope, noise (+ the ceiling level)
+        valid = (j <= n) & (slope > 0)
+        aic = n * np.log(np.maximum(sse / n, 1e-8)) + 2 * params
+        better = valid & (aic < best_aic - 2 * has_flat)  # a ceiling must earn its keep
+        best_aic = np.where(better, aic, best_aic)
+        best_j = np.where(better, j, best_j)
+    found = best_j < n
+    rows = np.flatnonzero(found)
+    last = best_j[rows] - 1
+    ceiling_bid[keys[rows]] = np.exp(x[rows, last])
+    ceiling[keys[rows]] = np.exp(
+        np.nanmean(np.where(np.arange(m) >= best_j[rows, None], y[rows], np.nan), axis=1)
     )
-    predicted = b[kk] * np.log(hi["cpc_bid"].to_numpy(float) / lo["cpc_bid"].to_numpy(float))
-    flat = growth < predicted / 3
-    ceiling[kk[flat]] = hi["clicks"].to_numpy(float)[flat] / span[flat]
-    return ceiling
+    return ceiling_bid, ceiling
 
 
 def _cvr_posterior(
-    clicks: np.ndarray, conversions: np.ndarray, cat: np.ndarray, n_cat: int, shrinkage: float
+    clicks: np.ndarray,
+    conversions: np.ndarray,
+    log_bid: np.ndarray,
+    cat: np.ndarray,
+    n_cat: int,
+    shrinkage: float,
 ) -> tuple[np.ndarray, np.ndarray, list[dict[str, float]]]:
-    """Beta-binomial empirical Bayes: a Beta prior per category fitted by maximum likelihood."""
+    """Beta-binomial empirical Bayes with a Beta prior per category fitted by maximum
+    likelihood, its mean moving with the keyword's typical bid (logit-linear in log bid).
+
+    Managers bid up what converts, so within a category the low-bid (and low-traffic)
+    keywords convert less: an exchangeable prior would pull exactly the sparse keywords
+    toward a rate that is too high. The bid is known for every keyword, clicks or not.
+    """
     n = np.round(clicks)
     x = np.minimum(np.round(conversions), n)
-    alpha_c, beta_c, report = np.empty(n_cat), np.empty(n_cat), []
-    overall = _fit_beta_binomial(n[n > 0], x[n > 0])
+    z = np.zeros_like(log_bid)
     for c in range(n_cat):
-        sel = (cat == c) & (n > 0)
-        fitted = _fit_beta_binomial(n[sel], x[sel]) if x[sel].sum() >= 5 else overall
-        alpha_c[c], beta_c[c] = fitted
+        sel = cat == c
+        if sel.any():
+            z[sel] = log_bid[sel] - np.nanmedian(log_bid[sel])
+    z = np.nan_to_num(z)  # keywords without any known bid sit at their category's median
+    theta_c, report = np.empty((n_cat, 3)), []
+    has = n > 0
+    overall = _fit_beta_binomial(n[has], x[has], z[has])
+    for c in range(n_cat):
+        sel = (cat == c) & has
+        fitted = _fit_beta_binomial(n[sel], x[sel], z[sel]) if x[sel].sum() >= 20 else overall
+        theta_c[c] = fitted
         report.append(
             {
-                "mean": float(fitted[0] / sum(fitted)),
-                "strength": float(sum(fitted)),
+                "mean": float(special.expit(fitted[0])),
+                "bid_slope": float(fitted[1]),
+                "strength": float(np.exp(fitted[2])),
                 "keywords": int(sel.sum()),
             }
         )
-    alpha = alpha_c[cat] * shrinkage + x
-    beta = beta_c[cat] * shrinkage + n - x
+    theta = theta_c[cat]
+    mean = special.expit(theta[:, 0] + theta[:, 1] * z)
+    strength = np.exp(theta[:, 2]) * shrinkage
     # A flat-prior floor keeps the posterior proper when shrinkage is 0.
-    return np.maximum(alpha, 0.5), np.maximum(beta, 0.5), report
+    return (
+        np.maximum(mean * strength + x, 0.5),
+        np.maximum((1 - mean) * strength + n - x, 0.5),
+        report,
+    )
 
 
-def _fit_beta_binomial(n: np.ndarray, x: np.ndarray) -> tuple[float, float]:
-    """Maximum-likelihood Beta(alpha, beta) prior for binomial counts (scipy L-BFGS)."""
+def _fit_beta_binomial(n: np.ndarray, x: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Maximum-likelihood prior (logit mean intercept, slope on z, log strength) for
+    binomial counts (scipy L-BFGS on the exact beta-binomial likelihood)."""
     if n.size == 0 or x.sum() == 0:
-        return 1.0, 99.0
+        return np.array([special.logit(0.01), 0.0, np.log(100.0)])
     pooled = x.sum() / n.sum()
 
     def nll(theta: np.ndarray) -> float:
-        mean, strength = special.expit(theta[0]), np.exp(theta[1])
+        mean = special.expit(theta[0] + theta[1] * z)
+        strength = np.exp(theta[2])
         al, be = mean * strength, (1 - mean) * strength
-        ll = (
-            special.betaln(x + al, n - x + be) - special.betaln(al, be)
-        ).sum()  # the binomial coefficient does not depend on the prior
-        return float(-ll)
+        # The binomial coefficient does not depend on the prior.
+        return float(-(special.betaln(x + al, n - x + be) - special.betaln(al, be)).sum())
 
-    start = np.array([special.logit(pooled), np.log(50.0)])
-    res = optimize.minimize(nll, start, method="L-BFGS-B", bounds=[(-10, 10), (-2, 12)])
-    mean, strength = special.expit(res.x[0]), np.exp(res.x[1])
-    return float(mean * strength), float((1 - mean) * strength)
+    start = np.array([special.logit(pooled), 0.0, np.log(50.0)])
+    res = optimize.minimize(nll, start, method="L-BFGS-B", bounds=[(-10, 10), (-3, 3), (-2, 12)])
+    return np.asarray(res.x, dtype=float)
 
 
 def _item_price(kw: pd.DataFrame, products: pd.DataFrame) -> np.ndarray:

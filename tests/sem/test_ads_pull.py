@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 from google.ads.googleads.errors import GoogleAdsException
 from google.ads.googleads.v26.errors.types.errors import GoogleAdsFailure
 
+from searchops.cli import cli
 from searchops.errors import SearchopsError
 from searchops.workspace import Workspace
 from sem import ads_api, ads_server, tables
@@ -173,7 +175,9 @@ def test_mutations_validate_only_partial_failure_and_journal(server, small_accou
     assert len(server.journal) == 2
 
 
-def test_cli_pull_writes_workspace_and_never_stores_credentials(server, small_account, tmp_path):
+def test_cli_pull_writes_workspace_and_never_stores_credentials(
+    server, small_account, tmp_path, monkeypatch
+):
     ws_file = tmp_path / "ws.duckdb"
     log = tmp_path / "pull.log"
     env = {**os.environ, "SEARCHOPS_ADS_ACCESS_TOKEN": server.access_token,
@@ -184,11 +188,18 @@ def test_cli_pull_writes_workspace_and_never_stores_credentials(server, small_ac
             "--since", str(small_account.since), "--until", str(small_account.until),
             "--endpoint", server.endpoint, "--ca-file", str(server.root_cert_path)]  # fmt: skip
     code = "import sys; from searchops.cli import main; main(sys.argv[1:])"
-    for _ in range(2):  # a re-pull replaces, never duplicates
-        result = subprocess.run([sys.executable, "-c", code, *args[3:]], env=env,
-                                capture_output=True, text=True, timeout=120)  # fmt: skip
-        log.write_text(result.stdout + result.stderr)
-        assert result.returncode == 0, result.stderr[-2000:]
+    # A fresh process: its gRPC must learn to trust the local server from --ca-file alone.
+    result = subprocess.run([sys.executable, "-c", code, *args[3:]], env=env,
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    log.write_text(result.stdout + result.stderr)
+    assert result.returncode == 0, result.stderr[-2000:]
+    # A re-pull (in process this time) replaces the rows, never duplicates them.
+    monkeypatch.setenv("SEARCHOPS_ADS_ACCESS_TOKEN", server.access_token)
+    monkeypatch.setenv("GOOGLE_ADS_DEVELOPER_TOKEN", server.developer_token)
+    again = CliRunner().invoke(cli, args[3:])
+    assert again.exit_code == 0, again.output
+    with log.open("a") as fh:
+        fh.write(again.output)
     with Workspace(ws_file, read_only=True) as ws:
         daily = tables.read(ws, "sem_keyword_daily")
         assert len(daily) == len(small_account.frames["sem_keyword_daily"])
