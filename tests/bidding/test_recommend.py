@@ -1,0 +1,65 @@
+"""Recommendations: reason codes, expected changes with intervals, and the exports."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from bidding.export import EDITOR_COLUMNS, editor_frame, write_outputs
+from bidding.recommend import REASONS, recommend
+from bidding.strategy import Constraints, Context, get_strategy
+
+
+def test_expected_changes_have_consistent_intervals(models, config):
+    context = Context(config=config, constraints=Constraints(margin=0.3))
+    rec = recommend(
+        model=models, strategy=get_strategy("exact", config.policy), context=context, seed=1
+    )
+    t = rec.table
+    for m in ("clicks", "cost", "value", "profit"):
+        assert (t[f"d_{m}_lo"] <= t[f"d_{m}_hi"]).all()
+        # the mean sits inside the central interval except for strongly skewed draws (a keyword
+        # pinned at its click ceiling in most draws)
+        inside = (t[f"d_{m}_lo"] <= t[f"d_{m}"] + 1e-9) & (t[f"d_{m}"] <= t[f"d_{m}_hi"] + 1e-9)
+        assert inside.mean() > 0.95
+        s = rec.summary
+        assert s[f"d_{m}_lo"] <= s[f"d_{m}"] <= s[f"d_{m}_hi"]
+    raised = t["new_bid"] > t["current_bid"] + 0.005
+    lowered = t["new_bid"] < t["current_bid"] - 0.005
+    # moving a bid moves clicks and cost the same way (the curves are increasing)
+    assert (t.loc[raised, "d_clicks"] >= 0).all() and (t.loc[lowered, "d_cost"] <= 0).all()
+    # the optimizer expects to gain profit overall, with an interval above zero
+    assert rec.summary["d_profit_lo"] > 0
+    codes = {c for r in t["reasons"] for c in r.split(";") if c}
+    assert codes <= set(REASONS)
+    assert raised.sum() == t["reasons"].str.contains("RAISE_MARGINAL_RETURN").sum()
+    assert lowered.sum() == t["reasons"].str.contains("LOWER_MARGINAL_RETURN").sum()
+    # the frontier: spend and value grow along the multiplier, one point marks the choice
+    assert rec.frontier["cost"].is_monotonic_increasing
+
+
+def test_keeping_bids_changes_nothing(models, config):
+    context = Context(config=config, constraints=Constraints(margin=0.3))
+    rec = recommend(model=models, strategy=get_strategy("current"), context=context)
+    inside = (models.current_bid >= config.bid_floor) & (models.current_bid <= config.bid_ceiling)
+    assert np.allclose(rec.table.loc[inside, ["d_clicks", "d_cost", "d_value", "d_profit"]], 0)
+
+
+def test_editor_csv_and_json(tmp_path, models, config):
+    context = Context(config=config, constraints=Constraints(margin=0.3))
+    rec = recommend(model=models, strategy=get_strategy("exact", config.policy), context=context)
+    paths = write_outputs(rec, tmp_path / "out", "bid-test")
+    csv = pd.read_csv(paths["csv"], dtype={"Customer ID": str})
+    assert list(csv.columns) == EDITOR_COLUMNS
+    changed = rec.table[(rec.table["new_bid"] - rec.table["current_bid"]).abs() > 0.005]
+    assert len(csv) == len(changed) == len(editor_frame(rec.table))
+    assert set(csv["Criterion Type"]) <= {"Exact", "Phrase", "Broad"}
+    np.testing.assert_allclose(
+        csv.set_index("Keyword ID")["Max CPC"].sort_index(),
+        changed.set_index("criterion_id")["new_bid"].sort_index(),
+    )
+    payload = json.loads(paths["json"].read_text())
+    assert payload["run_id"] == "bid-test" and len(payload["recommendations"]) == len(models)
+    assert payload["summary"]["binding"] == "none"

@@ -1,0 +1,78 @@
+"""Optuna policy search: seeded, resumable (SQLite), constraints recorded, result stored."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import optuna
+import pytest
+
+from bidding.config import PolicyConfig
+from bidding.optimizer import ResponseCurves
+from bidding.strategy import Constraints
+from bidding.tuning import Fold, evaluate, latest_policy, save_policy, tune
+from searchops.workspace import Workspace
+from tests.bidding.conftest import synthetic_models
+
+
+@pytest.fixture(scope="module")
+def folds():
+    """Two folds whose outcome curves are the models' own curves, with noise: a policy that
+    trusts the models more should not lose."""
+    out = []
+    for seed in (1, 2):
+        model = synthetic_models(300, seed)
+        truth = model.curves()
+        rng = np.random.default_rng(seed)
+        noisy = truth.value_per_click * rng.lognormal(0, 0.2, len(model))
+        outcome = ResponseCurves(
+            truth.scale, truth.elasticity, truth.ceiling, truth.cpc_ratio, noisy
+        )
+        out.append(Fold(until=date(2026, 1, 1), model=model, outcome=outcome, season=1.0))
+    return out
+
+
+def test_resumable_and_seeded(tmp_path, folds, config):
+    constraints = Constraints(margin=0.3)
+    first = tune(folds, config, constraints, storage=tmp_path / "a.sqlite3", trials=4, seed=5)
+    assert first.trials == 4
+    first_params = [t.params for t in first.study.get_trials()]
+    resumed = tune(folds, config, constraints, storage=tmp_path / "a.sqlite3", trials=7, seed=5)
+    assert resumed.trials == 7
+    study = optuna.load_study(
+        study_name="bid-policy", storage=f"sqlite:///{tmp_path / 'a.sqlite3'}"
+    )
+    trials = study.get_trials()
+    assert len(trials) == 7
+    assert [t.params for t in trials[:4]] == first_params
+    assert all("worst_fold_loss" in t.constraints for t in trials)
+    # the first trial is the configured policy; the best is at least as good
+    assert trials[0].params == config.policy.model_dump()
+    assert resumed.score >= resumed.baseline_score
+    again = tune(folds, config, constraints, storage=tmp_path / "b.sqlite3", trials=4, seed=5)
+    assert [t.params for t in again.study.get_trials()] == [t.params for t in trials[:4]]
+
+
+def test_budget_constraint_makes_overspending_policies_infeasible(tmp_path, folds, config):
+    model = folds[0].model
+    tight = 0.5 * float(model.curves().cost(model.current_bid).sum())  # not reachable at -20%
+    constraints = Constraints(margin=0.3, budget=tight)
+    result = tune(folds, config, constraints, storage=tmp_path / "c.sqlite3", trials=3, seed=0)
+    assert all(t.constraints["budget_overrun"] > 0 for t in result.study.get_trials())
+    assert result.params == config.policy  # nothing feasible: the configured policy stays
+
+
+def test_policy_saved_and_read_back(tmp_path, folds, config):
+    result = tune(
+        folds, config, Constraints(margin=0.3), storage=tmp_path / "d.sqlite3", trials=2, seed=0
+    )
+    with Workspace(tmp_path / "ws.duckdb") as ws:
+        assert latest_policy(ws) is None
+        save_policy(ws, result, "tune-1")
+        assert latest_policy(ws) == result.params
+    score, limits = evaluate(
+        PolicyConfig(**result.params.model_dump()), folds, config, Constraints(margin=0.3)
+    )
+    assert score == pytest.approx(result.score) or result.params == config.policy
+    assert set(limits) == {"worst_fold_loss"}
