@@ -1,1 +1,62 @@
-"""SEM data sources (Google Ads API, report exports, the demo account) and ROI models."""
+"""SEM data sources (Google Ads API, report exports, the demo account) and ROI models.
+
+Python API (small, DataFrame-returning; the CLI is ``searchops sem pull|import|demo|roi``):
+
+``sem.tables``
+    The workspace tables (``sem_keywords``, ``sem_keyword_daily``, ``sem_shopping_daily``,
+    ``sem_products``, ``sem_bid_landscape``, ``sem_search_terms``; demo truth ``sem_truth``,
+    ``sem_truth_season``, ``sem_truth_coverage``), their documented columns, and
+    ``write(workspace, table, df, source=, pull_id=, since=, until=)`` (replace, never
+    duplicate) / ``read(workspace, table, source=)`` / ``sources(workspace)``.
+
+``sem.demo.generate(keywords=10_000, days=90, seed=0, products=2000, until=None,
+site_url=..., site_week=1) -> DemoAccount``
+    A synthetic retailer account mapped to the demo catalog (``.frames``: the tables above
+    incl. the truth); ``sem.demo.save(workspace, account) -> pull_id``;
+    ``sem.demo.expected_clicks(truth, bid)`` evaluates the true click curves.
+
+``sem.ads_api.pull(client, customer_id, since, until, policy=RetryPolicy()) -> dict``
+    Every SEM table of a Google Ads account through ``GoogleAdsService.SearchStream``;
+    ``save_pull(workspace, frames, customer_id, since, until)``; ``load_client(...)`` /
+    ``client_from_environment(...)`` (google-ads.yaml or GOOGLE_ADS_* variables);
+    ``with_retries(call, policy, what)`` and ``stream_rows(client, customer_id, query)`` for
+    other callers (bid uploads).
+
+``sem.ads_server.serve(account, port=0, page_size=10_000, stream_batch_size=10_000)``
+    Context manager: a local Google Ads API (gRPC over TLS) answering from a DemoAccount;
+    yields a ``ServerHandle`` (``endpoint``, ``developer_token``, ``access_token``,
+    ``fail_next(n, code, method=)``, ``fail_mutations(ids)``, ``journal``, ``calls``,
+    ``bids()``). Call ``trust_local_server()`` before a process's first gRPC TLS channel.
+
+``sem.exports.import_file(workspace, path, platform="auto", source=None)``
+    A Google Ads / Microsoft Advertising keyword or shopping export, in one transaction;
+    ``parse_export(path)`` parses and validates without writing.
+
+``sem.roi.fit_models(workspace_or_frames, *, source=None, since=None, until=None,
+options=RoiOptions(), **overrides) -> DataFrame``
+    One row per keyword. Overrides: ``margin``, ``interval`` (0.90), ``shrinkage`` (prior
+    strength multiplier; 0 = no pooling), ``landscape_weight``, ``min_clicks``,
+    ``min_conversions``, ``draws``, ``seed``. ``since``/``until`` bound the history (for
+    backtests). ``result.attrs["diagnostics"]`` holds the model checks. Columns:
+
+    * ids and labels: criterion_id, customer_id, campaign_id, campaign, ad_group_id, ad_group,
+      keyword, match_type, status, category, item_id, final_url;
+    * history: current_bid, days, clicks, impressions, cost, conversions, conversions_value,
+      bid_levels (distinct bids seen), has_landscape;
+    * click curve ``clicks/day(x) = min(click_ceiling, a * x ** elasticity)``: a, a_se,
+      elasticity, elasticity_se (posterior), elasticity_raw (the keyword's own MLE),
+      click_ceiling (inf when no landscape shows one), clicks_per_day (at current_bid);
+    * cost: cpc_ratio, cpc_ratio_se (actual CPC / max CPC), cpc (at current_bid);
+    * conversion rate: cvr, cvr_lo, cvr_hi (credible interval), cvr_alpha, cvr_beta
+      (the Beta posterior);
+    * value per conversion: value_per_conversion, value_per_conversion_lo/_hi, value_log_mu,
+      value_log_sd (log-normal posterior);
+    * at current_bid, per day: value_per_day, cost_per_day, profit_per_day (margin x value -
+      cost) with profit_lo/_hi; roas with roas_lo/_hi; marginal_roas (d value / d cost)
+      with marginal_roas_lo/_hi;
+    * data sufficiency: enough_clicks (>= min_clicks), enough_conversions, bid_variation
+      (>= 2 bid levels or a landscape), sufficient (enough_clicks and bid_variation).
+
+``sem.roi.summarize(fit, level="keyword"|"ad_group"|"campaign", options) -> DataFrame``
+    Roll-ups with bootstrap intervals (what ``searchops sem roi`` prints).
+"""

@@ -1,0 +1,85 @@
+"""Time to fit every keyword's ROI models on the demo account, 10,000 and 100,000 keywords.
+
+Targets (issue 5): under 30 s for 10,000 and under 180 s for 100,000 keywords on 2 cores.
+Absolute times mislead on a shared machine, so each size also times a peer in the same run:
+a plain numpy least-squares pass over the same daily rows (per-keyword log-log OLS of clicks
+on bid, vectorized with bincount) -- the cheapest thing that could be called a click model.
+The ratio says what the pooling, intervals and bootstrap cost on top of it.
+
+    .venv/bin/python benchmarks/sem.py [--sizes 10000,100000] [--days 90]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+# Run as a script, this file's folder comes first on sys.path and "sem" would import this
+# very file instead of the package: drop that entry before importing it.
+sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+from sem import demo, roi  # noqa: E402
+
+
+def numpy_loglog_ols(daily: pd.DataFrame) -> np.ndarray:
+    """Per-keyword OLS slope of log(clicks) on log(bid) over days with clicks (the peer)."""
+    d = daily[daily["clicks"] > 0]
+    codes, _ = pd.factorize(d["criterion_id"])
+    x = np.log(d["cpc_bid"].to_numpy(float))
+    y = np.log(d["clicks"].to_numpy(float))
+    n = np.bincount(codes)
+    sx, sy = np.bincount(codes, x), np.bincount(codes, y)
+    sxx, sxy = np.bincount(codes, x * x), np.bincount(codes, x * y)
+    var = sxx - sx * sx / np.maximum(n, 1)
+    return np.where(
+        var > 1e-12, (sxy - sx * sy / np.maximum(n, 1)) / np.maximum(var, 1e-12), np.nan
+    )
+
+
+def run(size: int, days: int) -> dict[str, float]:
+    t0 = time.perf_counter()
+    account = demo.generate(keywords=size, days=days, seed=1)
+    generate_s = time.perf_counter() - t0
+    daily = account.frames["sem_keyword_daily"]
+
+    t0 = time.perf_counter()
+    numpy_loglog_ols(daily)
+    peer_s = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    fit = roi.fit_models(account)
+    fit_s = time.perf_counter() - t0
+
+    truth = account.frames["sem_truth"].set_index("criterion_id").loc[fit["criterion_id"]]
+    mae = float(np.median(np.abs(fit["elasticity"].to_numpy() - truth["elasticity"].to_numpy())))
+    clicked = fit["clicks"].to_numpy() >= 1
+    t = truth["cvr"].to_numpy()
+    cover = float(
+        ((fit["cvr_lo"].to_numpy() <= t) & (t <= fit["cvr_hi"].to_numpy()))[clicked].mean()
+    )
+    return {"keywords": size, "daily_rows": len(daily), "generate_s": generate_s, "peer_s": peer_s,
+            "fit_s": fit_s, "ratio": fit_s / peer_s, "elasticity_mae": mae, "cvr_coverage": cover}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--days", type=int, default=90)
+    args = parser.parse_args()
+    targets = {10_000: 30.0, 100_000: 180.0}
+    print(f"{'keywords':>9} {'daily rows':>11} {'fit s':>7} {'peer s':>7} {'fit/peer':>9} "
+          f"{'target s':>9} {'elast. MAE':>10} {'CVR 90% cover':>13}")  # fmt: skip
+    for size in (int(s) for s in args.sizes.split(",")):
+        r = run(size, args.days)
+        target = targets.get(size)
+        print(f"{size:>9,} {r['daily_rows']:>11,} {r['fit_s']:>7.1f} {r['peer_s']:>7.2f} "
+              f"{r['ratio']:>9.1f} {target or float('nan'):>9.0f} {r['elasticity_mae']:>10.3f} "
+              f"{r['cvr_coverage']:>13.3f}", flush=True)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
