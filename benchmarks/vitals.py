@@ -129,14 +129,23 @@ def main() -> None:
         lh: dict[str, list[dict[str, float | None]]] = {u: [] for u in urls}
         out = WORK / "lighthouse-report.json"
         started = time.perf_counter()
-        for i in range(args.runs):
+        for _ in range(args.runs):
             for url in urls:
                 out.unlink(missing_ok=True)
                 lh[url].append(lighthouse_once(url, out, settings.vitals.chromium_args))
         lh_seconds = time.perf_counter() - started
 
     table = Table(title=f"LCP and CLS, median of {args.runs} loads (no throttling, 1350x940)")
-    for column in ("page", "LCP searchops", "LCP Lighthouse", "error", "CLS searchops", "CLS Lighthouse", "error", "ok"):
+    for column in (
+        "page",
+        "LCP searchops",
+        "LCP Lighthouse",
+        "error",
+        "CLS searchops",
+        "CLS Lighthouse",
+        "error",
+        "ok",
+    ):
         table.add_column(column, justify="left" if column == "page" else "right")
     failures = 0
     for path, url in zip(paths, urls, strict=True):
@@ -144,12 +153,17 @@ def main() -> None:
         lcp_a, cls_a = median(list(mine["lcp_ms"])), median(list(mine["cls"]))
         lcp_b, cls_b = median([r["lcp"] for r in lh[url]]), median([r["cls"] for r in lh[url]])
         if None in (lcp_a, lcp_b, cls_a, cls_b):
-            table.add_row(path, str(lcp_a), str(lcp_b), "-", str(cls_a), str(cls_b), "-", "[red]no data[/]")
+            table.add_row(
+                path, str(lcp_a), str(lcp_b), "-", str(cls_a), str(cls_b), "-", "[red]no data[/]"
+            )
             failures += 1
             continue
         assert lcp_a is not None and lcp_b is not None and cls_a is not None and cls_b is not None
         lcp_err, cls_err = lcp_a - lcp_b, cls_a - cls_b
-        ok = abs(lcp_err) <= max(LCP_TOLERANCE_RATIO * lcp_b, LCP_TOLERANCE_MS) and abs(cls_err) <= CLS_TOLERANCE
+        ok = (
+            abs(lcp_err) <= max(LCP_TOLERANCE_RATIO * lcp_b, LCP_TOLERANCE_MS)
+            and abs(cls_err) <= CLS_TOLERANCE
+        )
         failures += not ok
         table.add_row(
             path,

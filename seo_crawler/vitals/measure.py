@@ -197,9 +197,20 @@ def _row(
     }
 
 
+def _deadline_s(settings: VitalsConfig) -> float:
+    """The longest one load may take: navigation, quiet wait, interaction, plus slack."""
+    total_ms = (
+        2 * settings.navigation_timeout_ms
+        + settings.max_quiet_wait_ms
+        + settings.interaction_wait_ms
+    )
+    return total_ms / 1000 + 10
+
+
 def _describe(exc: BaseException) -> str:
-    kind = "timeout" if "Timeout" in type(exc).__name__ else "error"
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    timeout = isinstance(exc, TimeoutError) or "Timeout" in type(exc).__name__
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else "the load took too long"
+    kind = "timeout" if timeout else "error"
     return f"{kind}: {text}"[:300]
 
 
@@ -224,6 +235,43 @@ class _BrowserHolder:
             await self._browser.close()
 
 
+async def _measure_job(
+    job: Job,
+    holder: _BrowserHolder,
+    profile: VitalsProfile,
+    settings: VitalsConfig,
+    interact: str | None,
+) -> dict[str, Any]:
+    """One row for one job: its metrics, or the error of its last attempt."""
+    row: dict[str, Any] = {}
+    error = None
+    attempt = 0
+    while attempt <= settings.retries:
+        attempt += 1
+        try:
+            browser = await holder.get()
+            # A page whose script never yields would block page.evaluate forever:
+            # every load gets a hard deadline.
+            row = await asyncio.wait_for(
+                _measure_once(browser, job.url, profile, settings, interact),
+                timeout=_deadline_s(settings),
+            )
+            error = None
+            break
+        except (TimeoutError, PlaywrightError) as exc:
+            error = _describe(exc)
+            log.info("vitals: %s attempt %d failed: %s", job.url, attempt, error)
+    return {
+        "url": job.url,
+        "template": job.template,
+        "run_index": job.run_index,
+        **row,
+        "attempts": attempt,
+        "error": error,
+        "measured_at": datetime.now(UTC),
+    }
+
+
 async def measure_jobs(
     jobs: Sequence[Job],
     *,
@@ -238,34 +286,15 @@ async def measure_jobs(
     semaphore = asyncio.Semaphore(concurrency)
     async with async_playwright() as pw:
         holder = _BrowserHolder(pw, chromium_path, settings.chromium_args)
+
+        async def one(job: Job) -> dict[str, Any]:
+            async with semaphore:
+                result = await _measure_job(job, holder, profile, settings, interact)
+            if on_done is not None:
+                on_done(result)
+            return result
+
         try:
-
-            async def one(job: Job) -> dict[str, Any]:
-                async with semaphore:
-                    row: dict[str, Any] = {}
-                    error = None
-                    for attempt in range(1, settings.retries + 2):
-                        try:
-                            browser = await holder.get()
-                            row = await _measure_once(browser, job.url, profile, settings, interact)
-                            error = None
-                            break
-                        except (TimeoutError, PlaywrightError) as exc:
-                            error = _describe(exc)
-                            log.info("vitals: %s attempt %d failed: %s", job.url, attempt, error)
-                    result = {
-                        "url": job.url,
-                        "template": job.template,
-                        "run_index": job.run_index,
-                        **row,
-                        "attempts": attempt,
-                        "error": error,
-                        "measured_at": datetime.now(UTC),
-                    }
-                    if on_done is not None:
-                        on_done(result)
-                    return result
-
             return list(await asyncio.gather(*(one(job) for job in jobs)))
         finally:
             await holder.close()

@@ -117,3 +117,14 @@ def test_failures_are_recorded_retried_and_do_not_stop_the_batch(lab, vitals_set
     assert failed["attempts"] == vitals_settings.vitals.retries + 1
     assert pd.isna(failed["lcp_ms"])
     assert all(pd.isna(lab[p.path]["error"]) for p in LAB_PAGES)  # the rest was measured
+
+
+def test_a_navigation_timeout_is_recorded_as_such(demo_site, vitals_settings) -> None:  # type: ignore[no-untyped-def]
+    impatient = vitals_settings.model_copy(
+        update={"vitals": vitals_settings.vitals.model_copy(update={"navigation_timeout_ms": 500})}
+    )
+    slow = demo_site.url + "/__lab/img/hero.png?delay=3000"  # answers after 3 s
+    frame = measure_urls([slow], runs=1, profile="none", settings=impatient)
+    row = frame.iloc[0]
+    assert row["error"].startswith("timeout:")
+    assert row["attempts"] == 2
