@@ -34,7 +34,9 @@ def scrapy_settings(spec: dict[str, Any]) -> dict[str, Any]:
         "ROBOTSTXT_OBEY": crawl.obey_robots,
         "CONCURRENT_REQUESTS": crawl.concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_host,
-        "CONCURRENT_ITEMS": 200,
+        # Workers per callback output: ours yield one row and a few requests, and each
+        # worker is an asyncio task (Scrapy's default of 100 costs ~100 tasks per page).
+        "CONCURRENT_ITEMS": 4,
         "AUTOTHROTTLE_ENABLED": crawl.autothrottle,
         "AUTOTHROTTLE_START_DELAY": 0.0,  # start at full speed; slow down only if latency says so
         "AUTOTHROTTLE_TARGET_CONCURRENCY": crawl.autothrottle_target_concurrency,

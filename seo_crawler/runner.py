@@ -93,6 +93,8 @@ def crawl(
         "crawl": settings.crawl.model_dump(mode="json"),
         "render_config": settings.render.model_dump(mode="json"),
     }
+    if resume:
+        store.forget_queue(run)
     (run / store.SPEC).write_text(json.dumps(spec), encoding="utf-8")
     (run / store.PROGRESS).unlink(missing_ok=True)
     progress = _run_child(

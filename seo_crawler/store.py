@@ -195,6 +195,17 @@ def page_stats(con: duckdb.DuckDBPyConnection, pages: Path) -> dict[str, Any]:
     }
 
 
+def forget_queue(run: Path) -> None:
+    """Drop the JOBDIR request queue before a resume.
+
+    Scrapy saves its disk-queue state only on a clean shutdown: after ``kill -9`` the
+    queue files and their index disagree and requests pushed onto them get lost. The
+    durable frontier (``frontier.jsonl``) re-enqueues every scheduled-but-unrecorded
+    URL instead, which covers a clean stop as well.
+    """
+    shutil.rmtree(run / JOBDIR / "requests.queue", ignore_errors=True)
+
+
 def clean_working_files(run: Path) -> None:
     """After a complete finalization the parts and the job state are redundant."""
     for name in (PARTS, JOBDIR):
