@@ -65,12 +65,13 @@ def keyword_flags(
         pages = read_pages(run)
         keys = frame["final_url"].map(url_key)
         health = page_health(pages).set_index("key")
-        failed |= keys.map(health["failed"]).fillna(False).astype(bool).to_numpy()
+        # "boolean" first: an all-unmatched map is null[pyarrow], which fillna(False) rejects.
+        failed |= keys.map(health["failed"]).astype("boolean").fillna(False).to_numpy(bool)
         products = products_from_pages(pages)
         if not products.empty:
             stock = products.assign(key=products["url"].map(url_key)).drop_duplicates("key")
-            page_oos = keys.map(stock.set_index("key")["in_stock"]).eq(False)
-            out_of_stock |= page_oos.to_numpy()
+            page_oos = keys.map(stock.set_index("key")["in_stock"]).astype("boolean").eq(False)
+            out_of_stock |= page_oos.fillna(False).to_numpy(bool)
     return out_of_stock, failed
 
 
