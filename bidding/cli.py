@@ -94,6 +94,10 @@ def recommend(
         raise SearchopsError("--target-roas must be positive")
     settings = obj.settings().settings
     cfg = settings.bidding
+    if (objective or cfg.objective) == "value" and budget is None and target_roas is None:
+        raise SearchopsError(
+            "--objective value needs --budget or --target-roas (else bids are unbounded)"
+        )
     with obj.open_workspace() as ws:
         params = cfg.policy
         if policy == "tuned":
@@ -115,10 +119,6 @@ def recommend(
             out_of_stock=oos,
             landing_failed=failed,
         )
-        if context.constraints.objective == "value" and budget is None and target_roas is None:
-            raise SearchopsError(
-                "--objective value needs --budget or --target-roas (else bids are unbounded)"
-            )
         rec = run_recommend(
             model=models, strategy=get_strategy(strategy, params), context=context, seed=seed
         )

@@ -1,0 +1,122 @@
+"""The bid and coverage commands end to end on a small demo account (and its Ads server)."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from searchops.cli import cli
+
+demo = pytest.importorskip("sem.demo")
+ads_server = pytest.importorskip("sem.ads_server")
+
+
+@pytest.fixture(scope="module")
+def account():
+    return demo.generate(keywords=500, days=35, seed=4, products=150)
+
+
+@pytest.fixture
+def workspace(tmp_path, account):
+    from searchops.workspace import Workspace
+
+    path = tmp_path / "ws.duckdb"
+    with Workspace(path) as ws:
+        demo.save(ws, account)
+    return path
+
+
+def run(*args: str):
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result
+
+
+def test_recommend_tune_and_apply(tmp_path, workspace, account, monkeypatch):
+    out = tmp_path / "bids"
+    result = run(
+        "--workspace", str(workspace), "bid", "recommend", "--out", str(out), "--budget", "1000000"
+    )
+    assert result.exit_code == 0, result.output
+    csv = pd.read_csv(out / "bids-editor.csv", dtype={"Customer ID": str})
+    payload = json.loads((out / "recommendations.json").read_text())
+    assert len(payload["recommendations"]) == len(account.frames["sem_keywords"])
+    assert len(csv) == payload["summary"]["raised"] + payload["summary"]["lowered"] > 0
+    con = duckdb.connect(str(workspace), read_only=True)
+    run_id = payload["run_id"]
+    assert con.execute(
+        "SELECT count(*) FROM bid_recommendations WHERE run_id = ?", [run_id]
+    ).fetchone()[0] == len(account.frames["sem_keywords"])
+    assert (
+        con.execute(
+            "SELECT count(*) FROM bid_frontier WHERE run_id = ? AND chosen", [run_id]
+        ).fetchone()[0]
+        == 1
+    )
+    assert con.execute("SELECT kind FROM runs WHERE run_id = ?", [run_id]).fetchone()[0] == "bid"
+    con.close()
+
+    tuned = run(
+        "--workspace",
+        str(workspace),
+        "bid",
+        "tune",
+        "--trials",
+        "3",
+        "--folds",
+        "2",
+        "--storage",
+        str(tmp_path / "t.sqlite3"),
+    )
+    assert tuned.exit_code == 0, tuned.output
+    assert "best policy (3 trials, 2 folds, truth scorer)" in tuned.output
+    again = run(
+        "--workspace",
+        str(workspace),
+        "bid",
+        "recommend",
+        "--policy",
+        "tuned",
+        "--out",
+        str(tmp_path / "b2"),
+    )
+    assert again.exit_code == 0, again.output
+
+    with ads_server.serve(account) as server:
+        monkeypatch.setenv("SEARCHOPS_ADS_ACCESS_TOKEN", server.access_token)
+        monkeypatch.setenv("GOOGLE_ADS_DEVELOPER_TOKEN", server.developer_token)
+        base = ("--workspace", str(workspace), "bid", "apply", str(out / "bids-editor.csv"),
+                "--customer-id", account.customer_id, "--endpoint", server.endpoint)  # fmt: skip
+        checked = run(*base)
+        assert checked.exit_code == 0, checked.output
+        assert server.journal == []
+        applied = run(*base, "--execute")
+        assert applied.exit_code == 0, applied.output
+        assert len(server.journal) == len(csv)
+        bids = server.bids()
+        assert (bids.loc[csv["Keyword ID"]].to_numpy().round(2) == csv["Max CPC"].to_numpy()).all()
+
+
+def test_value_objective_needs_a_constraint(workspace):
+    from searchops.errors import SearchopsError
+
+    with pytest.raises(SearchopsError, match="needs --budget or --target-roas"):
+        CliRunner().invoke(
+            cli,
+            ["--workspace", str(workspace), "bid", "recommend", "--objective", "value"],
+            catch_exceptions=False,
+        )
+
+
+def test_help_teaches_with_examples():
+    for args in (
+        ["bid", "recommend", "--help"],
+        ["bid", "apply", "--help"],
+        ["bid", "tune", "--help"],
+        ["coverage", "--help"],
+    ):
+        result = run(*args)
+        assert result.exit_code == 0 and "Examples" in result.output
