@@ -95,12 +95,13 @@ def demo(
 
         with ads_server.serve(account, port=port) as server:
             stderr.print(
-                f"Google Ads API (v{ads_server.API_VERSION[1:]}) on {server.endpoint}; "
-                f"TLS root certificate: {server.root_cert_path}\n"
-                f"  GRPC_DEFAULT_SSL_ROOTS_FILE_PATH={server.root_cert_path} "
-                f"searchops sem pull --endpoint {server.endpoint} --customer-id "
+                f"Google Ads API ({ads_server.API_VERSION}) on {server.endpoint}. Pull it with:\n"
+                f"  SEARCHOPS_ADS_ACCESS_TOKEN={server.access_token} "
+                f"GOOGLE_ADS_DEVELOPER_TOKEN={server.developer_token} searchops sem pull "
+                f"--endpoint {server.endpoint} --ca-file {server.root_cert_path} --customer-id "
                 f"{account.customer_id} --since {account.since} --until {account.until}\n"
-                "Ctrl-C to stop."
+                "Ctrl-C to stop.",
+                soft_wrap=True,
             )
             server.wait()
 
@@ -291,7 +292,9 @@ def _print_table(summary: pd.DataFrame, level: str, interval: float, limit: int)
 
     pct = f"{interval:.0%}"
     name_col = {"keyword": "keyword", "ad_group": "ad_group", "campaign": "campaign"}[level]
-    table = Table(title=f"SEM ROI by {level} (per day at current bids, {pct} intervals)")
+    table = Table(
+        title=f"SEM ROI by {level}: history, and expected per day at current bids ({pct} intervals)"
+    )
     for col in (name_col, "clicks", "cost", "value/day", "ROAS", "profit/day", "data"):
         table.add_column(col, justify="left" if col == name_col else "right")
     rows = summary.sort_values("cost_per_day", ascending=False).head(limit)
