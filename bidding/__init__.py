@@ -1,1 +1,36 @@
-"""Bid optimization, guardrails, recommendations, coverage expansion and exports."""
+"""Bid optimization, guardrails, recommendations, safe apply, and catalog coverage expansion.
+
+Python API (small, DataFrame-returning; the CLI is ``bidding/cli.py``)::
+
+    from bidding.optimizer import ResponseCurves, Optimizer, optimize
+    sol = optimize(curves, lower, upper, objective="profit", margin=0.3, budget=5000)
+    sol.bids, sol.multiplier, sol.binding, sol.feasible        # one multiplier, KKT-exact
+    Optimizer(curves, lower, upper, margin=0.3).frontier(sol.multiplier)   # spend vs value
+
+    from bidding.data import load_models, keyword_flags
+    models = load_models(workspace, settings)                   # sem.roi.fit_models -> KeywordModels
+    oos, failed = keyword_flags(workspace, models.frame)        # latest crawl + sem_products
+
+    from bidding.strategy import get_strategy, Context, Constraints
+    from bidding.recommend import recommend
+    rec = recommend(model=models, strategy=get_strategy("exact", settings.bidding.policy),
+                    context=Context(config=settings.bidding,
+                                    constraints=Constraints(margin=0.3, budget=5000),
+                                    out_of_stock=oos, landing_failed=failed), seed=0)
+    rec.table      # one row per keyword: bids, reasons, d_clicks/d_cost/d_value/d_profit (+_lo/_hi)
+    rec.frontier   # the bid_frontier rows;  rec.summary: totals with intervals, binding constraint
+
+    from bidding.tuning import build_folds, tune               # Optuna walk-forward policy search
+    from bidding.apply import apply_bids                       # MutateAdGroupCriteria, journaled
+    from bidding.coverage import coverage, generated_ads       # crawl products x paid coverage
+
+Modules: ``optimizer`` (the exact solver and its CPC model), ``guardrails`` (the box and the
+pre-send re-check), ``strategy`` (the ``BidStrategy`` base; implementations ``_exact``,
+``_rule``, ``_current``), ``recommend`` (reason codes, Monte Carlo intervals), ``export``
+(Google Ads Editor CSV, JSON, review table), ``apply``, ``tuning``, ``coverage``, ``site``
+(reading a crawl's pages and Product structured data), ``data`` (workspace reads/writes).
+
+Workspace tables written: ``bid_recommendations``, ``bid_frontier``, ``bid_journal``,
+``bid_policy``, ``coverage_opportunities``, ``coverage_waste`` (columns documented in
+``bidding.data``, ``bidding.apply``, ``bidding.tuning`` and ``bidding.coverage``).
+"""
