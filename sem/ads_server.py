@@ -13,8 +13,8 @@ runs unchanged against it:
   with ``validate_only`` and ``partial_failure``; applied bids show in later queries of
   ``ad_group_criterion`` and every applied operation is journaled (``handle.journal``).
   (``keyword_view`` rows report the bid in effect on each day, which the real API does not.)
-* Faults: ``handle.fail_next(n, "UNAVAILABLE" | "RESOURCE_EXHAUSTED" | "INTERNAL", method=)``
-  and ``handle.fail_mutations(criterion_ids)``; errors carry a ``GoogleAdsFailure`` in the
+* Faults: ``handle.fail_next(n, "UNAVAILABLE" | "RESOURCE_EXHAUSTED" | "INTERNAL", method=)``,
+  ``handle.interrupt_next_stream(after_batches)`` and ``handle.fail_mutations(criterion_ids)``; errors carry a ``GoogleAdsFailure`` in the
   ``google.ads.googleads.v26.errors.googleadsfailure-bin`` trailing metadata and a
   ``request-id``, like Google's.
 * Auth: the ``developer-token`` header and the ``Bearer`` access token must match the
@@ -516,6 +516,7 @@ class ServerHandle:
     calls: list[dict[str, Any]] = field(default_factory=list)
     _faults: list[tuple[str | None, str]] = field(default_factory=list)
     _failing_criteria: dict[int, tuple[str, str]] = field(default_factory=dict)
+    _interrupt_after: int | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stop: threading.Event = field(default_factory=threading.Event)
 
@@ -536,10 +537,17 @@ class ServerHandle:
             for c in criterion_ids:
                 self._failing_criteria[int(c)] = error
 
+    def interrupt_next_stream(self, after_batches: int) -> None:
+        """Break the next SearchStream with UNAVAILABLE after ``after_batches`` batches were
+        sent (a connection lost mid-download)."""
+        with self._lock:
+            self._interrupt_after = after_batches
+
     def clear_faults(self) -> None:
         with self._lock:
             self._faults.clear()
             self._failing_criteria.clear()
+            self._interrupt_after = None
 
     def bids(self) -> pd.Series:
         """Current max CPC bid (currency units) by criterion id."""
@@ -664,7 +672,11 @@ class ServerHandle:
     def search_stream(self, request: Any, context: grpc.ServicerContext) -> Iterator[bytes]:
         request_id = self._begin("SearchStream", request, context)
         frame = self._query(request, request_id)
-        for start in range(0, max(len(frame), 1), self.stream_batch_size):
+        with self._lock:
+            interrupt, self._interrupt_after = self._interrupt_after, None
+        for batch, start in enumerate(range(0, max(len(frame), 1), self.stream_batch_size)):
+            if batch == interrupt:
+                raise _Abort(grpc.StatusCode.UNAVAILABLE, "Connection reset mid-stream.", None)
             resp = ga_svc.SearchGoogleAdsStreamResponse.pb()()
             resp.results.extend(build_rows(frame.iloc[start : start + self.stream_batch_size]))
             resp.field_mask.paths.extend(list(frame.columns))

@@ -68,6 +68,15 @@ def test_transient_faults_are_retried(server, small_account):
     assert len(sleeps) == 4 and all(0 <= s <= 0.01 for s in sleeps)
 
 
+def test_stream_broken_mid_download_is_retried_without_duplicates(server, small_account):
+    server.interrupt_next_stream(after_batches=1)  # keywords: 250 of 400 rows, then reset
+    frames = ads_api.pull(make_client(server), small_account.customer_id, small_account.since,
+                          small_account.until, policy=FAST)  # fmt: skip
+    assert len(frames["sem_keywords"]) == 400  # not 250 + 400
+    assert frames["sem_keywords"]["criterion_id"].is_unique
+    assert len(server.calls) == 7  # six queries, the first one twice
+
+
 def test_retries_give_up_with_one_line_and_request_id(server, small_account):
     server.fail_next(10, "RESOURCE_EXHAUSTED")
     with pytest.raises(SearchopsError) as err:
