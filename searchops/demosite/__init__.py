@@ -102,14 +102,14 @@ class _ServerThread(threading.Thread):
         self.loop: asyncio.AbstractEventLoop | None = None
 
     def run(self) -> None:
-        from aiohttp import web
-
-        from searchops.demosite.app import make_app
-
         loop = self.loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         runner = None
         try:
+            from aiohttp import web
+
+            from searchops.demosite.app import make_app
+
             runner = web.AppRunner(make_app(**self.app_kwargs), access_log=None)
             loop.run_until_complete(runner.setup())
             site = web.TCPSite(runner, HOST, self.requested_port, backlog=1024)

@@ -343,6 +343,12 @@ def _pick(rng: random.Random, pool: tuple[tuple[str, str], ...], lang: int) -> s
     return pool[rng.randrange(len(pool))][lang]
 
 
+def _size_word(size: str, lang: str) -> str:
+    if size == "One size":
+        return "taille unique" if lang == "fr" else "one-size fit"
+    return size if lang == "fr" else f"size {size}"
+
+
 @lru_cache(maxsize=4096)
 def _description(catalog: Catalog, index: int, lang: str) -> str:
     product = catalog.product(index)
@@ -372,6 +378,7 @@ def _description(catalog: Catalog, index: int, lang: str) -> str:
         "eco": _pick(rng, vocab.ECO, li),
         "care": _pick(rng, vocab.CARE, li),
         "other": other.name(lang),
+        "size_word": _size_word(product.size, lang),
         "hours": str(40 + rng.randrange(900)),
         "grams": str(80 + rng.randrange(2400)),
         "years": str(1 + rng.randrange(5)),
@@ -400,10 +407,14 @@ def _meta_description(catalog: Catalog, index: int, lang: str) -> str:
     product = catalog.product(index)
     templates = _META_FR if lang == "fr" else _META_EN
     rating = f"{product.rating_value:.1f}"
-    return templates[catalog._hash(index, 4) % len(templates)].format(
-        name=product.name(lang),
-        color=catalog.color_name(product.color, lang).lower(),
-        price=price_text(product.price, lang),
-        rating=rating.replace(".", ",") if lang == "fr" else rating,
-        count=product.rating_count,
-    )
+    fill = {
+        "name": product.name(lang),
+        "color": catalog.color_name(product.color, lang).lower(),
+        "price": price_text(product.price, lang),
+        "rating": rating.replace(".", ",") if lang == "fr" else rating,
+        "count": product.rating_count,
+    }
+    text = templates[catalog._hash(index, 4) % len(templates)].format(**fill)
+    if len(text) > 135:  # keep well inside the ~920 px a result snippet shows
+        text = templates[-1].format(**fill)
+    return text

@@ -85,6 +85,7 @@ KINDS: dict[str, str] = {
     "slow-hero": "the server delays the hero image (the LCP element) by 1.5 s",
     "layout-shift": "a banner inserted after load pushes the content down",
     "xss-payload": "title, description, headings or JSON-LD carry script-injection text",
+    "robots-blocked-linked": "robots.txt disallows the URL, and pages link to it (the cart)",
 }
 
 MIN_PRODUCTS = 80  # enough products for every seeded slot plus clean ones
@@ -95,6 +96,7 @@ BOTH, WEEK1, WEEK2 = (1, 2), (1,), (2,)
 
 # Fixed special URLs.
 GIFT_CARDS_500 = "/en-ca/gift-cards/"
+CART = "/cart"
 PROMOTIONS = "/en-ca/promotions/"
 CHAIN = ("/en-ca/promo/spring", "/en-ca/promo/spring-sale", "/en-ca/promo/spring-sale-2026")
 CHAIN_STATUS = (301, 302, 301)
@@ -197,6 +199,7 @@ class Plan:
     pages: dict[tuple[int, str], frozenset[str]] = field(default_factory=dict)
     unlisted: frozenset[int] = frozenset()  # not linked from category listings
     not_in_sitemap: frozenset[int] = frozenset()
+    no_hreflang: frozenset[int] = frozenset()  # neither language page carries hreflang
     no_sitemap_alternates: frozenset[int] = frozenset()
 
     def page(self, index: int, lang: str) -> frozenset[str]:
@@ -241,7 +244,21 @@ def build_plan(catalog: Catalog, week: int = 1) -> Plan:
         | {idx[n] for n in ("canonical-to-redirect", "canonical-other-host")}
         | {idx[n] for n in ("canonical-to-404", "canonical-to-404-2") if plan.active(n)}
     )
-    plan.no_sitemap_alternates = frozenset(
+    # A noindex or canonicalized page is no valid hreflang target: such products carry no
+    # hreflang at all, so their clean other-language page stays clean.
+    plan.no_hreflang = frozenset(
+        {
+            idx[n]
+            for n in (
+                "noindex-meta",
+                "noindex-header",
+                "canonical-to-redirect",
+                "canonical-other-host",
+            )
+        }
+        | {idx[n] for n in ("canonical-to-404", "canonical-to-404-2") if plan.active(n)}
+    )
+    plan.no_sitemap_alternates = plan.no_hreflang | frozenset(
         idx[n]
         for n in (
             "hreflang-not-reciprocal",
@@ -353,6 +370,7 @@ def _entries(plan: Plan) -> list[dict[str, Any]]:
     add(PROMOTIONS, "link-to-redirect", f"links to the redirect loop {LOOP[0]}", BOTH, target=LOOP[0])  # fmt: skip
     add(EVENTS, "crawler-trap", "events calendar: every month links to the previous and next month, forever", BOTH, prefix=True)  # fmt: skip
     add(OUTLET, "crawler-trap", "outlet filters: every page links to itself with one more filter parameter", BOTH, prefix=True)  # fmt: skip
+    add(CART, "robots-blocked-linked", "robots.txt disallows /cart; every page's header links to it", BOTH)  # fmt: skip
     add(HELP, "crawler-trap", "help centre: a relative link that repeats the 'faq/' path segment forever", BOTH, prefix=True)  # fmt: skip
     return out
 

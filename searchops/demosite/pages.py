@@ -171,7 +171,8 @@ def _breadcrumb_ld(base: str, items: list[tuple[str, str]]) -> dict[str, Any]:
 def _breadcrumb_html(items: list[tuple[str, str]]) -> str:
     parts = [f'<li><a href="{path}">{escape(name)}</a></li>' for name, path in items[:-1]]
     parts.append(f'<li aria-current="page">{escape(items[-1][0])}</li>')
-    return f'<nav class="breadcrumb" aria-label="Breadcrumb"><ol>{"".join(parts)}</ol></nav>'
+    items = "\n".join(parts)
+    return f'<nav class="breadcrumb" aria-label="Breadcrumb"><ol>{items}</ol></nav>\n'
 
 
 class Site:
@@ -194,10 +195,11 @@ class Site:
         self.slowdown_ms = slowdown_ms
         self._nav = {lang: self._build_nav(lang) for lang in ("en", "fr")}
         self._footer = {lang: self._build_footer(lang) for lang in ("en", "fr")}
+        self._near_colours: dict[str, str] = {}
 
     # ------------------------------------------------------------------ fragments
     def _build_nav(self, lang: str) -> str:
-        items = "".join(
+        items = "\n".join(
             f'<li><a href="{c.path(lang)}">{escape(c.name(lang))}</a></li>'
             for c in self.catalog.categories
         )
@@ -207,6 +209,7 @@ class Site:
         links = f'<a href="{ABOUT[lang]}">{T[lang]["about"]}</a>'
         if lang == "en":
             links += f' · <a href="{d.HELP}">{T[lang]["help"]}</a>'
+        links += ' · <a href="/">Change language / Changer de langue</a>'
         return (
             f'<footer class="site-footer"><p>{links}</p><p>{escape(T[lang]["footer"])}</p></footer>'
         )
@@ -214,10 +217,10 @@ class Site:
     def _header(self, lang: str, switch_path: str) -> str:
         t = T[lang]
         return (
-            f'<header class="site-header"><a class="logo" href="/{LOCALE[lang]}/">{STORE_NAME}</a>'
-            f'<form action="/search" role="search"><input name="q" aria-label="{t["search"]}">'
-            f'<button type="submit">{t["search"]}</button></form><a href="/cart">{t["cart"]}</a>'
-            f'<a href="{switch_path}" hreflang="{HREFLANG[OTHER[lang]]}">{t["switch"]}</a></header>'
+            f'<header class="site-header">\n<a class="logo" href="/{LOCALE[lang]}/">{STORE_NAME}</a>\n'
+            f'<form action="/search"><input name="q" aria-label="{t["search"]}"> '
+            f'<button type="submit">{t["search"]}</button></form>\n<a href="/cart">{t["cart"]}</a>\n'
+            f'<a href="{switch_path}" hreflang="{HREFLANG[OTHER[lang]]}">{t["switch"]}</a>\n</header>\n'
         )
 
     def _document(
@@ -264,10 +267,10 @@ class Site:
     # ------------------------------------------------------------------ chooser and homes
     def chooser(self, base: str) -> Page:
         cats = self.catalog.categories
-        listing = "".join(
+        listing = "\n".join(
             f'<li><a href="{c.path_en}">{escape(c.name_en)}</a> / '
             f'<a href="{c.path_fr}" lang="fr-CA">{escape(c.name_fr)}</a></li>'
-            for c in cats[:8]
+            for c in cats
         )
         body = (
             "<h1>Boréal: choose your language / choisissez votre langue</h1>"
@@ -297,7 +300,7 @@ class Site:
 
     def home(self, lang: str, base: str) -> Page:
         t = T[lang]
-        cats = "".join(
+        cats = "\n".join(
             f'<li><a href="{c.path(lang)}">{escape(c.name(lang))}</a></li>'
             for c in self.catalog.categories
         )
@@ -413,7 +416,7 @@ class Site:
             params = "&".join(f"{k}={v}" for k, v in q.items() if v not in (None, 1, "1"))
             return path + ("?" + params if params else "")
 
-        cards = "".join(self._card(p, lang) for p in products)
+        cards = "\n".join(self._card(p, lang) for p in products)
         facets = [f'<div class="facets"><p>{t["filter_colour"]}: ']
         n, n_sizes = category.size, len(category.sizes)
         facets.append(
@@ -434,20 +437,29 @@ class Site:
                 )
             )
             facets.append("</p>")
-        facets.append(f"<p>{t['sort']}: ")
+        # Sorting is a form, not links: sort= URLs are disallowed in robots.txt, and linking
+        # to blocked URLs from every listing would be a (notice-level) finding on each.
+        hidden = "".join(
+            f'<input type="hidden" name="{k}" value="{escape(v)}">'
+            for k, v in (("color", color), ("size", size))
+            if v
+        )
+        options = "".join(
+            f'<option value="{s}"{" selected" if s == sort else ""}>{SORT_LABELS[lang][s]}</option>'
+            for s in SORTS
+        )
         facets.append(
-            " ".join(
-                f'<a href="{url(sort=s)}">{SORT_LABELS[lang][s]}</a>' for s in SORTS if s != sort
-            )
+            f'<form method="get" action="{path}">{hidden}<label>{t["sort"]} '
+            f'<select name="sort">{options}</select></label> <button type="submit">OK</button></form>'
         )
         if faceted:
-            facets.append(f' · <a href="{path}">{t["clear"]}</a>')
-        facets.append("</p></div>")
+            facets.append(f'<p><a href="{path}">{t["clear"]}</a></p>')
+        facets.append("</div>")
         nav = []
         if page > 1:
             nav.append(f'<a href="{url(page=page - 1)}" rel="prev">{t["prev"]}</a>')
-        for number in sorted({1, page - 2, page - 1, page + 1, page + 2, pages}):
-            if 1 <= number <= pages and number != page:
+        for number in _page_links(page, pages):
+            if number != page:
                 nav.append(f'<a href="{url(page=number)}">{number}</a>')
         if page < pages:
             nav.append(f'<a href="{url(page=page + 1)}" rel="next">{t["next"]}</a>')
@@ -457,6 +469,19 @@ class Site:
         )
         heading = f"{name}{' — ' + filters if filters else ''}{suffix}"
         intro = _category_intro(category, lang, self.catalog.products)
+        if faceted:
+            if lang == "fr":
+                intro += (
+                    f"<p>{count} articles correspondent à ce filtre, des essentiels de tous les "
+                    "jours à l'équipement d'expédition, avec la même garantie et les mêmes "
+                    "retours gratuits de 60 jours.</p>"
+                )
+            else:
+                intro += (
+                    f"<p>{count} items match this filter, from everyday basics to "
+                    "expedition-grade gear, all with the same warranty and free 60-day "
+                    "returns.</p>"
+                )
         if page > 1 or faceted:
             intro += f"<p>{t['page_of'].format(n=page, m=pages)}</p>"
         crumbs = [(t["home"], f"/{LOCALE[lang]}/"), (name, path)]
@@ -484,22 +509,18 @@ class Site:
             en, fr = (path + q, other + q) if lang == "en" else (other + q, path + q)
             hreflang = _hreflang(base, _pair(en, fr))
         if lang == "en":
-            title = f"{name}{suffix} | {STORE_NAME}"
             description = (
                 f"Shop {count} {name.lower()} at Boréal{suffix}: compare brands, prices and "
                 f"reviews. Free shipping across Canada over $75."
             )
         else:
-            title = f"{name}{suffix} | {STORE_NAME} en ligne"
             description = (
                 f"Magasinez {count} articles de la catégorie {name.lower()} chez Boréal{suffix} : "
                 f"marques, prix et avis. Livraison gratuite dès 75 $."
             )
         if filters:
-            title = f"{name} — {filters}{suffix} | {STORE_NAME}"
             description = f"{filters}: {description}"
-        if sort:
-            title = f"{title[: -len(STORE_NAME) - 3]} ({SORT_LABELS[lang][sort]}) | {STORE_NAME}"
+        title = _listing_title(name, filters, page, lang, SORT_LABELS[lang].get(sort or ""))
         switch = self.catalog.categories[category.index].path(OTHER[lang])
         html_text = self._document(
             lang,
@@ -579,6 +600,8 @@ class Site:
             alternates = [a for a in alternates if a[0] != HREFLANG[lang]]
         if "hreflang-missing-x-default" in kinds:
             alternates = [a for a in alternates if a[0] != "x-default"]
+        if product.index in self.plan.no_hreflang:
+            alternates = []  # one of the pair is noindex or canonicalized: not a valid target
         # canonical
         canonical = url
         if "canonical-to-redirect" in kinds:
@@ -667,9 +690,6 @@ class Site:
         if "xss-attribute" in kinds:
             description_heading = f"<h2>{escape(d.XSS_DESCRIPTION_IMG)}</h2>"
         text = escape(catalog.description(shown, lang))
-        near_colour = _near_colour(catalog, shown, product, lang)
-        if "duplicate-near-copy" in kinds:
-            text = text.replace(catalog.color_name(shown.color, lang).lower(), near_colour.lower())
         extra = ""
         if "link-to-404" in kinds:
             slot = (
@@ -698,18 +718,16 @@ class Site:
             (t["size"], shown.size),
             (t["category"], category.name(lang)),
         ]
-        if "duplicate-near-copy" in kinds:
-            specs_rows[3] = (t["colour"], near_colour)
-        specs = "".join(f"<tr><th>{k}</th><td>{escape(v)}</td></tr>" for k, v in specs_rows)
+        specs = "\n".join(f"<tr><th>{k}</th> <td>{escape(v)}</td></tr>" for k, v in specs_rows)
         body = (
             _breadcrumb_html(crumbs)
-            + f'<article class="product">{h1}'
-            + f'<img class="hero" src="{hero_src}"{alt} width="800" height="500" fetchpriority="high">'
+            + f'\n<article class="product">{h1}\n'
+            + f'<img class="hero" src="{hero_src}"{alt} width="800" height="500" fetchpriority="high">\n'
             + f'<p class="offer"><span class="price">{escape(shown_price)}</span> '
-            + f'<span class="availability">{stock}</span></p><p class="rating">{rated}</p>'
+            + f'<span class="availability">{stock}</span></p>\n<p class="rating">{rated}</p>\n'
             + f'<button id="add-to-cart" type="button" data-added="{"Added" if lang == "en" else "Ajouté"}">{t["add"]}</button>'
-            + f'{description_heading}<p class="description">{text}</p>{extra}'
-            + f'<h2>{t["specs"]}</h2><table class="specs">{specs}</table></article>'
+            + f'\n{description_heading}\n<p class="description">{text}</p>\n{extra}'
+            + f'\n<h2>{t["specs"]}</h2>\n<table class="specs">{specs}</table></article>\n'
             + ADD_TO_CART_JS
             + (LAYOUT_SHIFT_JS if "layout-shift" in kinds else "")
         )
@@ -749,10 +767,10 @@ class Site:
         if "duplicate-exact-copy" in kinds:
             options["shown"] = catalog.product(self.plan.index("duplicate-exact-source"))
         if "duplicate-near-copy" in kinds:
-            # The source product in another colour at its own URL: same name, SKU and text
-            # but for the colour (in the title, the description and the specifications).
+            # The source product in another colour at its own URL: the same page but for the
+            # colour in the title, the meta description and a one-word note (below).
             source = catalog.product(self.plan.index("duplicate-near-source"))
-            colour = _near_colour(catalog, source, product, lang)
+            colour = self._near_colour(lang, base)
             options["shown"] = source
             options["title"] = f"{source.name(lang)}, {colour.lower()} | {STORE_NAME}"
             options["description"] = catalog.meta_description(source, lang).replace(
@@ -788,7 +806,42 @@ class Site:
         text = self._product_html(product, lang, base, **options)
         if "oversized-page" in kinds:
             text = text.replace("</body>", _state_blob(product) + "</body>")
+        if "duplicate-near-copy" in kinds:
+            # The only visible difference from the source page: one word, last on the page.
+            colour = self._near_colour(lang, base)
+            text = text.replace("</body>", f'<p class="variant">{colour}</p>\n</body>')
         return Page(body=text, headers=headers)
+
+    def _near_colour(self, lang: str, base: str) -> str:
+        """The colour word that the near-duplicate copy adds to its source page's text.
+
+        A one-word change moves a 64-bit simhash by a few bits, but not always by at most 3
+        (Manku et al.'s near-duplicate distance). So the word is chosen, once, among the
+        colours: the first that keeps the copy within 2 bits of the source under the crawler's
+        own fingerprint (visible words of <body>, word 3-shingles). Deterministic in the seed.
+        """
+        if lang not in self._near_colours:
+            import lxml.html
+            from lxml import etree
+
+            from seo_crawler.simhash import hamming, simhash
+
+            source = self.catalog.product(self.plan.index("duplicate-near-source"))
+            body = lxml.html.fromstring(self._product_html(source, lang, base)).find("body")
+            etree.strip_elements(
+                body, "script", "style", "noscript", "template", "svg", with_tail=False
+            )
+            words = body.text_content().split()
+            fingerprint = simhash(words)
+            colours = [c[2] if lang == "fr" else c[1] for c in vocab.COLORS if c[0] != source.color]
+            self._near_colours[lang] = min(
+                colours,
+                key=lambda c: (
+                    hamming(fingerprint, simhash(words + c.split())) > 2,
+                    colours.index(c),
+                ),
+            )
+        return self._near_colours[lang]
 
     def _thin(self, product: Product, lang: str, base: str) -> str:
         name = product.name(lang)
@@ -914,7 +967,13 @@ class Site:
                 "two stores, in Montréal and Vancouver, and ship across Canada from both. Our staff "
                 "are paddlers, climbers, skiers and cyclists who test what we sell in real "
                 "conditions, from Gaspésie to Haida Gwaii. We repair what we can, take back what "
-                "we cannot, and publish the results of our field tests so you can choose well."
+                "we cannot, and publish the results of our field tests so you can choose well. "
+                "Every year we give one percent of sales to trail clubs and conservation groups, "
+                "from the Bruce Trail Conservancy to the Nature Conservancy of Canada, and our "
+                "staff volunteer on trail-building days across the country. We believe the best "
+                "gear is the gear you already own, so our workshop offers free adjustments, "
+                "low-cost repairs and a trade-in programme that gives used equipment a second life. "
+                "Come and see us: the coffee is free and the advice is honest."
             )
             h1 = "About Boréal"
         else:
@@ -928,7 +987,13 @@ class Site:
                 "1987. Aujourd'hui, nous exploitons deux magasins, à Montréal et à Vancouver, et "
                 "livrons partout au Canada. Notre équipe pagaie, grimpe, skie et roule, et teste ce "
                 "que nous vendons en conditions réelles, de la Gaspésie à Haida Gwaii. Nous "
-                "réparons ce que nous pouvons et reprenons ce que nous ne pouvons pas réparer."
+                "réparons ce que nous pouvons et reprenons ce que nous ne pouvons pas réparer. "
+                "Chaque année, nous remettons un pour cent de nos ventes à des clubs de sentiers et "
+                "à des organismes de conservation, et notre équipe participe à des journées "
+                "d'entretien de sentiers partout au pays. Le meilleur équipement est celui que vous "
+                "possédez déjà : notre atelier offre des ajustements gratuits, des réparations à "
+                "petit prix et un programme d'échange qui donne une seconde vie à l'équipement usagé. "
+                "Passez nous voir : le café est gratuit et les conseils sont honnêtes."
             )
             h1 = "À propos de Boréal"
         body = (
@@ -963,7 +1028,7 @@ class Site:
             "guarantee. Here is what is on right now.</p>"
             f'<ul><li><a href="{d.CHAIN[0]}">Spring sale: up to 30% off</a></li>'
             f'<li><a href="{d.LOOP[0]}">Members-only weekend</a></li>'
-            + "".join(
+            + "\n".join(
                 f'<li><a href="{c.path_en}">{escape(c.name_en)} deals</a></li>' for c in cats[:6]
             )
             + "</ul>"
@@ -985,7 +1050,7 @@ class Site:
         next_y, next_m = (year, month + 1) if month < 12 else (year + 1, 1)
         label = f"{_MONTHS[month - 1]} {year}"
         h = _mix(year * 12 + month)
-        events = "".join(
+        events = "\n".join(
             f"<li>{_MONTHS[month - 1]} {1 + (h >> (8 * k)) % 28}: {escape(_EVENTS[(h >> (4 * k)) % len(_EVENTS)])}</li>"
             for k in range(3)
         )
@@ -1102,13 +1167,40 @@ def _facet(n: int, sizes: int, color: int | None, size: int | None) -> tuple[int
     return count, lambda k: first + cycle * k
 
 
-def _near_colour(catalog: Catalog, source: Product, product: Product, lang: str) -> str:
-    """The colour the near-duplicate copy shows: its own, or the next one if they match."""
-    slugs = [c[0] for c in vocab.COLORS]
-    k = slugs.index(product.color)
-    if product.color == source.color:
-        k = (k + 1) % len(slugs)
-    return catalog.color_name(slugs[k], lang)
+def _listing_title(name: str, filters: str, page: int, lang: str, sort: str | None) -> str:
+    """A listing page's title: unique (name, filters, page), 30-60 characters when possible."""
+    label = f"{name} — {filters}" if filters else name
+    if sort:
+        label += f" ({sort})"
+    page_part = "" if page == 1 else f" — {T[lang]['page']} {page}"
+    long_brand = f"{STORE_NAME} Plein Air" if lang == "fr" else f"{STORE_NAME} Outdoor Gear"
+    candidates = [
+        f"{label}{page_part} | {long_brand}",
+        f"{label}{page_part} | {STORE_NAME}",
+        f"{label}, p. {page} | {STORE_NAME}" if page > 1 else f"{label} | {STORE_NAME}",
+    ]
+    return next((c for c in candidates if 30 <= len(c) <= 60), candidates[-1])
+
+
+def _page_links(page: int, pages: int) -> list[int]:
+    """Pages a listing page links to, so that every page is at most 3 clicks from page 1.
+
+    Neighbours (p-2 .. p+2), the first and the last page, and a decimal skip list: page 1
+    links to 2..9, 10..90 and 100..900 (and so on); a multiple of 10**k links to the nine
+    multiples of 10**j above it for every j < k. Page 437: 1 -> 400 -> 430 -> 437.
+    """
+    numbers = {1, pages, page - 2, page - 1, page + 1, page + 2}
+    if page == 1:
+        step = 1
+        while step < pages:
+            numbers.update(step * k for k in range(1, 10))
+            step *= 10
+    else:
+        step = 10
+        while page % step == 0:
+            numbers.update(page + step // 10 * k for k in range(1, 10))
+            step *= 10
+    return sorted(n for n in numbers if 1 <= n <= pages)
 
 
 def _category_intro(category: Category, lang: str, products: int) -> str:
@@ -1119,13 +1211,23 @@ def _category_intro(category: Category, lang: str, products: int) -> str:
             f"<p>Notre rayon {escape(category.name_fr.lower())} réunit {category.size} articles "
             f"choisis par notre équipe : {escape(nouns)}. Chaque article est testé en conditions "
             "réelles, couvert par notre garantie et retournable pendant 60 jours. Filtrez par "
-            "couleur ou par taille, ou triez par prix pour trouver le bon modèle.</p>"
+            "couleur ou par taille, ou triez par prix pour trouver le bon modèle.</p>\n"
+            "<p>Besoin d'aide pour choisir ? Comparez le poids, les matériaux et la garantie de "
+            "chaque modèle, lisez les avis de nos clients et de nos testeurs, puis passez nous voir "
+            "à Montréal ou à Vancouver pour l'essayer. Notre équipe répond aussi aux questions par "
+            "courriel, en français comme en anglais, sept jours sur sept. Les membres accumulent "
+            "des points à chaque achat et profitent d'un accès anticipé aux soldes de saison.</p>\n"
         )
     return (
         f"<p>Our {escape(category.name_en.lower())} department brings together {category.size} "
         f"products picked by our staff: {escape(nouns)}. Every item is tested in real "
         "conditions, covered by our warranty and returnable within 60 days. Filter by colour or "
-        "size, or sort by price to find the right one.</p>"
+        "size, or sort by price to find the right one.</p>\n"
+        "<p>Not sure which to choose? Compare the weight, materials and warranty of each model, "
+        "read reviews from customers and from our field testers, then visit us in Montréal or "
+        "Vancouver to try it on. Our staff also answer questions by email, in English and "
+        "French, seven days a week. Members earn points on every purchase and get early access "
+        "to our seasonal sales.</p>\n"
     )
 
 

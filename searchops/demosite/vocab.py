@@ -12,7 +12,7 @@ from __future__ import annotations
 
 # slug_en, slug_fr, name_en, name_fr, nouns (en, fr), size system, price range (CAD), weight
 CATEGORIES: tuple[tuple[str, str, str, str, tuple[tuple[str, str], ...], str, int, int, int], ...] = (
-    ("jackets", "vestes", "Jackets", "Vestes et manteaux",
+    ("jackets", "vestes", "Jackets & Parkas", "Vestes et manteaux",
      (("Jacket", "Veste"), ("Parka", "Parka"), ("Rain Shell", "Coquille imperméable"), ("Windbreaker", "Coupe-vent")),
      "apparel", 89, 549, 9),
     ("hiking-boots", "bottes-de-randonnee", "Hiking Boots", "Bottes de randonnée",
@@ -24,10 +24,10 @@ CATEGORIES: tuple[tuple[str, str, str, str, tuple[tuple[str, str], ...], str, in
     ("base-layers", "couches-de-base", "Base Layers", "Couches de base",
      (("Base Layer Top", "Haut thermique"), ("Thermal Legging", "Legging thermique"), ("Merino Crew", "Chandail en mérinos")),
      "apparel", 39, 149, 6),
-    ("backpacks", "sacs-a-dos", "Backpacks", "Sacs à dos",
+    ("backpacks", "sacs-a-dos", "Backpacks & Bags", "Sacs à dos et sacoches",
      (("Daypack", "Sac de jour"), ("Trekking Pack", "Sac de trekking"), ("Commuter Pack", "Sac urbain")),
      "none", 59, 399, 6),
-    ("tents", "tentes", "Tents", "Tentes",
+    ("tents", "tentes", "Tents & Shelters", "Tentes et abris",
      (("Backpacking Tent", "Tente de randonnée"), ("Family Tent", "Tente familiale"), ("Bivy Shelter", "Abri bivouac")),
      "none", 149, 899, 4),
     ("sleeping-bags", "sacs-de-couchage", "Sleeping Bags", "Sacs de couchage",
@@ -39,16 +39,16 @@ CATEGORIES: tuple[tuple[str, str, str, str, tuple[tuple[str, str], ...], str, in
     ("headlamps", "lampes-frontales", "Headlamps & Lanterns", "Lampes et lanternes",
      (("Headlamp", "Lampe frontale"), ("Lantern", "Lanterne"), ("Bike Light", "Lumière de vélo")),
      "none", 19, 179, 4),
-    ("bikes", "velos", "Bikes", "Vélos",
+    ("bikes", "velos", "Bikes & Cycling", "Vélos et cyclisme",
      (("Gravel Bike", "Vélo de gravelle"), ("Mountain Bike", "Vélo de montagne"), ("City Bike", "Vélo urbain")),
      "frame", 599, 3999, 3),
     ("bike-accessories", "accessoires-de-velo", "Bike Accessories", "Accessoires de vélo",
      (("Bike Helmet", "Casque de vélo"), ("Saddle Bag", "Sacoche de selle"), ("Floor Pump", "Pompe à pied")),
      "none", 15, 249, 5),
-    ("skis", "skis", "Skis", "Skis",
+    ("skis", "skis", "Alpine & Nordic Skis", "Skis alpins et nordiques",
      (("All-Mountain Ski", "Ski toute-montagne"), ("Touring Ski", "Ski de randonnée"), ("Cross-Country Ski", "Ski de fond")),
      "ski", 299, 1199, 3),
-    ("snowshoes", "raquettes", "Snowshoes", "Raquettes",
+    ("snowshoes", "raquettes", "Snowshoes & Poles", "Raquettes et bâtons",
      (("Snowshoe", "Raquette"), ("Backcountry Snowshoe", "Raquette de montagne"), ("Trekking Pole", "Bâton de marche")),
      "none", 49, 399, 3),
     ("kayaks-paddles", "kayaks-et-pagaies", "Kayaks & Paddles", "Kayaks et pagaies",
@@ -63,7 +63,7 @@ CATEGORIES: tuple[tuple[str, str, str, str, tuple[tuple[str, str], ...], str, in
     ("gloves-hats", "gants-et-tuques", "Gloves & Hats", "Gants et tuques",
      (("Insulated Glove", "Gant isolé"), ("Toque", "Tuque"), ("Neck Gaiter", "Cache-cou")),
      "apparel", 15, 119, 6),
-    ("socks", "chaussettes", "Socks", "Chaussettes",
+    ("socks", "chaussettes", "Socks & Liners", "Chaussettes et doublures",
      (("Hiking Sock", "Bas de randonnée"), ("Running Sock", "Bas de course"), ("Ski Sock", "Bas de ski")),
      "apparel", 12, 39, 5),
     ("navigation", "gps-et-navigation", "GPS & Navigation", "GPS et navigation",
@@ -202,7 +202,7 @@ TESTERS = (
 
 # Sentence templates, one tuple per slot; each entry is (English, French).
 # Placeholders: {name} {activity} {activity2} {place} {place2} {material} {feature} {feature2} {benefit}
-# {season} {color} {hours} {grams} {years} {tester} {eco} {care} {other} {brand}
+# {season} {color} {size_word} {hours} {grams} {years} {tester} {eco} {care} {other} {brand}
 SENTENCES: tuple[tuple[tuple[str, str], ...], ...] = (
     (
         ("The {name} is made for {activity} in {place}.", "Avec {name}, {activity} dans {place} deviennent plus simples."),
@@ -274,6 +274,19 @@ SENTENCES: tuple[tuple[tuple[str, str], ...], ...] = (
         ("Add it to your list for {activity2}: it is the kind of piece you stop noticing because it simply works.", "Ajoutez-le à votre liste pour {activity2} : c'est le genre d'article qu'on oublie parce qu'il fonctionne, tout simplement."),
         ("Our store staff reach for it during {activity2}, and they are a demanding crowd with strong opinions about gear.", "Notre personnel en magasin l'utilise pendant {activity2}, et c'est un groupe exigeant aux opinions bien arrêtées."),
         ("Beyond {activity2}, it is just as useful for errands, school runs and long weekends in {place2}.", "Au-delà de {activity2}, il est tout aussi utile pour les courses, l'école et les longues fins de semaine dans {place2}."),
+    ),
+    (
+        ("Sizing runs true, so order your usual {size_word} and expect room for a light layer underneath.", "La taille est standard : commandez votre taille habituelle ({size_word}), avec de la place pour une couche légère."),
+        ("Most customers keep their regular {size_word}; if you are between two, the larger one suits cold days.", "La plupart des clients gardent leur taille habituelle ({size_word}); entre deux tailles, la plus grande convient aux jours froids."),
+        ("Fit notes from our testers: true to {size_word}, with freedom to move at the shoulders and knees.", "Selon nos testeurs, la taille ({size_word}) est fidèle, avec une belle liberté de mouvement."),
+        ("It adjusts quickly, so one {size_word} fits a surprising range of people and uses.", "Il s'ajuste rapidement : une seule taille ({size_word}) convient à une grande variété de personnes et d'usages."),
+    ),
+    (
+        ("New to {activity}? It is forgiving and easy to learn, yet experienced hands appreciate it too.", "Vous débutez en {activity} ? Il est simple à apprivoiser, et les plus expérimentés l'apprécient aussi."),
+        ("Seasoned guides from {place} keep one in the truck for clients who forget theirs.", "Des guides chevronnés de {place} en gardent un dans le camion pour les clients distraits."),
+        ("Parents like that teenagers can borrow it without a lesson, and give it back in one piece.", "Les parents apprécient que les adolescents puissent l'emprunter sans leçon, et le rapporter intact."),
+        ("It suits weekend explorers and year-round commuters alike, which is rarer than it sounds.", "Il convient autant aux explorateurs du week-end qu'aux navetteurs à l'année, ce qui est plus rare qu'on le croit."),
+        ("Expedition teams have carried it from {place} to the Arctic coast without complaint.", "Des équipes d'expédition l'ont transporté de {place} jusqu'à la côte arctique sans se plaindre."),
     ),
     (
         ("Pair it with something from our {other} collection for a complete setup.", "Associez-le à un article de notre collection {other} pour un équipement complet."),
