@@ -46,7 +46,7 @@ options=RoiOptions(), **overrides) -> DataFrame``
     * click curve ``clicks/day(x) = min(click_ceiling, a * x ** elasticity)``: a, a_se,
       elasticity, elasticity_se (posterior), elasticity_raw (the keyword's own MLE),
       click_ceiling (inf when no landscape shows one), clicks_per_day (at current_bid);
-    * cost: cpc_ratio, cpc_ratio_se (actual CPC / max CPC), cpc (at current_bid);
+    * cost: cpc_ratio, cpc_ratio_se (actual CPC / max CPC), cpc, cpc_lo, cpc_hi (at current_bid);
     * conversion rate: cvr, cvr_lo, cvr_hi (credible interval), cvr_alpha, cvr_beta
       (the Beta posterior);
     * value per conversion: value_per_conversion, value_per_conversion_lo/_hi, value_log_mu,

@@ -125,7 +125,10 @@ def load_client(
     try:
         if config_file is not None:
             client = GoogleAdsClient.load_from_storage(str(config_file), version=API_VERSION)
-        elif (Path.home() / "google-ads.yaml").is_file():
+        elif (
+            os.environ.get("GOOGLE_ADS_CONFIGURATION_FILE_PATH")
+            or (Path.home() / "google-ads.yaml").is_file()
+        ):
             client = GoogleAdsClient.load_from_storage(version=API_VERSION)
         else:
             client = GoogleAdsClient.load_from_env(version=API_VERSION)

@@ -213,6 +213,8 @@ def fit_models(
     )
     out["clicks_per_day"] = np.minimum(ceiling, a * current_bid**b)
     out["cpc"] = ratio * current_bid
+    out["cpc_lo"] = np.maximum(ratio - z * ratio_se, 0.0) * current_bid
+    out["cpc_hi"] = (ratio + z * ratio_se) * current_bid
     _add_derived_intervals(out, opts)
     out["enough_clicks"] = out["clicks"] >= opts.min_clicks
     out["enough_conversions"] = out["conversions"] >= opts.min_conversions

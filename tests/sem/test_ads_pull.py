@@ -234,3 +234,12 @@ def test_gaql_parser_and_filters():
     assert ads_server._apply_where(frame, [("a", ">", 1), ("b", "!=", "Y")])["a"].tolist() == [3]
     with pytest.raises(ads_server.QueryError):
         ads_server.parse_gaql("SELECT campaign.id FROM")
+
+
+def test_incomplete_google_ads_yaml_is_a_clear_error(tmp_path, monkeypatch):
+    config = tmp_path / "google-ads.yaml"
+    config.write_text("developer_token: SECRET-DEV-TOKEN-123\nuse_proto_plus: True\n")
+    monkeypatch.setenv("GOOGLE_ADS_CONFIGURATION_FILE_PATH", str(config))
+    with pytest.raises(SearchopsError, match="^Google Ads credentials: ") as err:
+        ads_api.load_client()
+    assert "SECRET-DEV-TOKEN-123" not in str(err.value) and "\n" not in str(err.value)

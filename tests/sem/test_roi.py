@@ -65,11 +65,12 @@ def test_output_contract_and_flags(fit):
     for col in ("criterion_id", "ad_group_id", "current_bid", "a", "a_se", "elasticity",
                 "elasticity_se", "click_ceiling", "cvr", "cvr_lo", "cvr_hi",
                 "value_per_conversion", "value_per_conversion_lo", "value_per_conversion_hi",
-                "cpc_ratio", "roas", "roas_lo", "roas_hi", "marginal_roas", "profit_per_day",
+                "cpc_ratio", "cpc", "cpc_lo", "cpc_hi", "roas", "roas_lo", "roas_hi", "marginal_roas", "profit_per_day",
                 "profit_lo", "profit_hi", "enough_clicks", "sufficient"):  # fmt: skip
         assert col in fit.columns, col
     assert fit["criterion_id"].is_unique and len(fit) == 10_000
     assert (fit["cvr_lo"] <= fit["cvr"]).all() and (fit["cvr"] <= fit["cvr_hi"]).all()
+    assert (fit["cpc_lo"] <= fit["cpc"]).all() and (fit["cpc"] <= fit["cpc_hi"]).all()
     assert (fit["roas_lo"] <= fit["roas_hi"]).all() and (fit["profit_lo"] <= fit["profit_hi"]).all()
     assert (fit["enough_clicks"] == (fit["clicks"] >= 30)).all()
     assert 0.2 < fit["sufficient"].mean() < 0.95  # long tail: many keywords are thin
