@@ -26,7 +26,9 @@ def health_scores(
     rows = []
     for family in families:
         own = findings[findings["family"] == family]
-        worst = own.assign(w=own["severity"].map(weights).fillna(0.0)).groupby("url")["w"].max()
+        # astype(float): mapping an empty str column keeps the str dtype (and sums to '').
+        weight = own["severity"].map(weights).astype(float).fillna(0.0)
+        worst = own.assign(w=weight).groupby("url")["w"].max()
         penalty = float(worst.sum())
         score = 100.0 * max(0.0, 1.0 - penalty / pages) if pages else (100.0 if own.empty else 0.0)
         rows.append(
