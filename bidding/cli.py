@@ -84,7 +84,7 @@ def recommend(
     from bidding.data import keyword_flags, load_models, new_run_id, save_recommendation
     from bidding.export import review_table, write_outputs
     from bidding.recommend import recommend as run_recommend
-    from bidding.site import resolve_run
+    from bidding.site import latest_crawl, resolve_run
     from bidding.strategy import Constraints, Context, get_strategy
     from bidding.tuning import latest_policy
 
@@ -106,7 +106,12 @@ def recommend(
                 raise SearchopsError("no tuned policy in the workspace: run `searchops bid tune`")
             params = tuned
         models = load_models(ws, settings, source=source)
-        run = resolve_run(ws, crawl_run) if crawl_run else None
+        run = resolve_run(ws, crawl_run) if crawl_run else latest_crawl(ws)
+        if run is None:
+            stderr.print(
+                "note: no crawl in the workspace: landing pages are not checked "
+                "(stock comes from sem_products only)"
+            )
         oos, failed = keyword_flags(ws, models.frame, run)
         context = Context(
             config=cfg,

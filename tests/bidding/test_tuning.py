@@ -6,6 +6,7 @@ from datetime import date
 
 import numpy as np
 import optuna
+import pandas as pd
 import pytest
 
 from bidding.config import PolicyConfig
@@ -76,3 +77,46 @@ def test_policy_saved_and_read_back(tmp_path, folds, config):
     )
     assert score == pytest.approx(result.score) or result.params == config.policy
     assert set(limits) == {"worst_fold_loss"}
+
+
+def test_walk_forward_folds_on_a_demo_account(config):
+    """Folds fit only on data before their week, start from the bids in effect then, and are
+    scored by the truth when there is one, else by a hindsight refit."""
+    from types import SimpleNamespace
+
+    from bidding.tuning import build_folds
+    from searchops.settings import load_settings
+    from sem import demo
+
+    account = demo.generate(keywords=300, days=35, seed=5, products=100)
+    settings = SimpleNamespace(bidding=config, sem=load_settings().settings.sem)
+    frames = account.frames
+    truth_folds = build_folds(
+        frames, settings, folds=2, truth=frames["sem_truth"], season=frames["sem_truth_season"]
+    )
+    hindsight = build_folds(frames, settings, folds=2)
+    daily = frames["sem_keyword_daily"]
+    for fold in truth_folds:
+        seen = daily[daily["date"] <= pd.Timestamp(fold.until)]
+        in_effect = (
+            seen.sort_values("date")
+            .drop_duplicates("criterion_id", keep="last")
+            .set_index("criterion_id")["cpc_bid"]
+        )
+        expected = fold.model.frame["criterion_id"].map(in_effect).to_numpy(dtype=float)
+        known = ~np.isnan(expected)  # keywords without a row keep their listed bid
+        assert known.mean() > 0.5
+        np.testing.assert_allclose(fold.model.current_bid[known], expected[known])
+        assert fold.model.col("clicks").sum() == seen["clicks"].sum()
+    assert [f.until for f in truth_folds] == [f.until for f in hindsight] and truth_folds[
+        0
+    ].until < truth_folds[1].until
+    true_a = (
+        frames["sem_truth"]
+        .set_index("criterion_id")
+        .loc[truth_folds[0].model.frame["criterion_id"], "a"]
+    )
+    np.testing.assert_allclose(truth_folds[0].outcome.scale, true_a.to_numpy())
+    assert np.isfinite(hindsight[0].outcome.scale).all() and hindsight[0].season == 1.0
+    score, _ = evaluate(config.policy, hindsight, config, Constraints(margin=0.3))
+    assert np.isfinite(score)
