@@ -396,6 +396,30 @@ def ad_text(value: object) -> str:
     return re.sub(r"\s+", " ", text).strip().lstrip("=+-@ ")
 
 
+# Templates: "{name}" is the product name, "{brand}" its brand; advertools.ad_create inserts
+# them, or a fallback when the result would exceed Google's limit.
+_HEADLINES = ("{name}", "Buy {name} Online", "{brand} In Stock")
+_DESCRIPTIONS = (
+    "Shop the {name} online. In stock and ready to ship.",
+    "{brand} at a great price. Order today, free returns.",
+)
+
+
+def _copy(
+    templates: tuple[str, ...], name: str, brand: str, fallbacks: list[str], limit: int
+) -> list[str]:
+    """One line per template that fits ``limit`` (ad_create refuses a too-long fallback)."""
+    out = []
+    for template in templates:
+        value = brand if "{brand}" in template else name
+        shape = template.replace("{name}", "{}").replace("{brand}", "{}")
+        room = limit - len(shape) + 2
+        fallback = next((f for f in fallbacks if f and len(f) <= room), None)
+        if fallback is not None:
+            out.extend(adv.ad_create(shape, [value], fallback, limit))
+    return out
+
+
 def generated_ads(opp: pd.DataFrame, config: CoverageConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(keywords, responsive search ads) for ``opp``'s products, one ad group per product."""
     kw_frames, ads = [], []
@@ -415,27 +439,10 @@ def generated_ads(opp: pd.DataFrame, config: CoverageConfig) -> tuple[pd.DataFra
         kws["Max CPC"] = f"{row.cpc:.2f}"
         kws["Final URL"] = row.url
         kw_frames.append(kws)
-        fallback = ad_text(row.category) or "Our Catalog"
-        brand = ad_text(row.brand) or fallback
-        headlines = [
-            *adv.ad_create("{}", [name], fallback, config.headline_max),
-            *adv.ad_create("Buy {} Online", [name], fallback, config.headline_max),
-            *adv.ad_create("{} In Stock", [brand], fallback, config.headline_max),
-        ]
-        descriptions = [
-            *adv.ad_create(
-                "Shop the {} online. In stock and ready to ship.",
-                [name],
-                fallback,
-                config.description_max,
-            ),
-            *adv.ad_create(
-                "{} at a great price. Order today, free returns.",
-                [brand],
-                fallback,
-                config.description_max,
-            ),
-        ]
+        fallbacks = [ad_text(row.category), ad_text(row.brand), "Gear"]
+        brand = ad_text(row.brand) or fallbacks[0]
+        headlines = _copy(_HEADLINES, name, brand, fallbacks, config.headline_max)
+        descriptions = _copy(_DESCRIPTIONS, name, brand, fallbacks, config.description_max)
         ad = {
             "Campaign": campaign,
             "Ad Group": group,

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from bidding.coverage import ad_text, coverage, generated_ads
-from bidding.site import page_health, products_from_pages
+from bidding.site import page_health, products_from_pages, read_pages
 from searchops.settings import load_settings
 from searchops.workspace import Workspace
 from seo_crawler.schema import PAGES
@@ -130,11 +130,16 @@ def test_uncovered_ranked_and_waste_found(synthetic):
 
 
 def test_demo_site_crawl_with_the_demo_account(request, tmp_path):
+    """`searchops coverage` on the demo site's crawl with a demo account pointing at it: the
+    uncovered products and the wasted keywords / Shopping items the account's truth lists."""
     try:
         demo_run = request.getfixturevalue("demo_run")
     except pytest.FixtureLookupError:
         pytest.skip("the demo_run crawl fixture is not available")
     site = request.getfixturevalue("demo_site")
+    from click.testing import CliRunner
+
+    from searchops.cli import cli
     from sem import demo
 
     run = Path(getattr(demo_run, "path", demo_run))
@@ -146,22 +151,47 @@ def test_demo_site_crawl_with_the_demo_account(request, tmp_path):
         catalog_seed=site.seed,
         site_url=site.url,
     )
-    cfg = load_settings().settings.coverage
-    with Workspace(tmp_path / "ws.duckdb") as ws:
+    ws_path = tmp_path / "ws.duckdb"
+    with Workspace(ws_path) as ws:
         demo.save(ws, account)
-        result = coverage(run, ws, cfg, margin=0.3)
+    out = tmp_path / "cov"
+    args = [
+        "--workspace",
+        str(ws_path),
+        "coverage",
+        "--crawl",
+        str(run),
+        "--top",
+        "5",
+        "--out",
+        str(out),
+    ]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    with Workspace(ws_path, read_only=True) as ws:
+        opp = ws.con.execute("SELECT * FROM coverage_opportunities").df()
+        waste = ws.con.execute("SELECT * FROM coverage_waste").df()
+        crawled = (
+            set(products_from_pages(pd.read_parquet(run / "pages.parquet"))["sku"].dropna())
+            if (run / "pages.parquet").exists()
+            else set(opp["sku"])
+        )
     truth = account.frames["sem_truth_coverage"]
-    crawled = set(result.products["sku"])
     uncovered = set(truth.loc[truth["kind"] == "uncovered", "sku"]) & crawled
     assert len(uncovered) >= 5
-    assert set(result.opportunities["sku"]) == uncovered
+    assert set(opp["sku"]) == uncovered
+    assert opp["rank"].tolist() == sorted(opp["rank"]) and opp["profit"].is_monotonic_decreasing
     wasted = truth[truth["kind"] == "wasted"]
-    assert set(result.waste["criterion_id"].dropna().astype(int)) == set(
+    assert set(waste["criterion_id"].dropna().astype(int)) == set(
         wasted["criterion_id"].dropna().astype(int)
     )
     shop_truth = wasted[wasted["criterion_id"].isna()]
-    shop = result.waste[result.waste["channel"] == "shopping"]
+    shop = waste[waste["channel"] == "shopping"]
     assert set(zip(shop["item_id"], shop["reason"], strict=True)) == set(
         zip(shop_truth["item_id"], shop_truth["reason"], strict=True)
     )
-    assert {"not_found", "noindex", "out_of_stock"} <= set(result.waste["reason"])
+    assert {"not_found", "noindex", "out_of_stock"} <= set(waste["reason"])
+    keywords = pd.read_csv(out / "coverage-keywords.csv")
+    ads = pd.read_csv(out / "coverage-ads.csv")
+    assert len(ads) == 5 and keywords["Ad group"].nunique() == 5
+    assert ads.filter(like="Headline").stack().str.len().max() <= 30
