@@ -272,19 +272,26 @@ def roi(
             "interval": opts.interval,
             "margin": opts.margin,
             "rows": json.loads(summary.to_json(orient="records", date_format="iso")),
-            "diagnostics": fit.attrs["diagnostics"],
+            "diagnostics": _finite(fit.attrs["diagnostics"]),
         }
         click.echo(json.dumps(payload, indent=2, default=_json_default, allow_nan=False))
     else:
         _print_table(summary, level, opts.interval, limit)
 
 
-def _json_default(value: Any) -> Any:
+def _finite(value: Any) -> Any:
+    """JSON has no NaN or infinity: null them (a diagnostic that could not be computed)."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
     if isinstance(value, float) and not math.isfinite(value):
         return None
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+    return value
+
+
+def _json_default(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 def _print_table(summary: pd.DataFrame, level: str, interval: float, limit: int) -> None:

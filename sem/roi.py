@@ -40,6 +40,8 @@ from searchops.workspace import Workspace
 from sem import tables
 
 _BOOTSTRAP_CHUNK = 5000  # keywords per bootstrap block: bounds memory at 100,000 keywords
+# Fewer keywords with clicks than this and a fitted prior is noise: a weak prior is used.
+_MIN_PRIOR_KEYWORDS = 30
 
 
 @dataclass(frozen=True)
@@ -429,7 +431,10 @@ def _gamma_posterior(
         rate = y[sel] / s[sel]
         excess = rate.var() - m * np.mean(1 / s[sel])
         mean_c[c] = max(m, 1e-6)
-        shape_c[c] = m**2 / excess if excess > 0 else 100.0
+        if sel.sum() < _MIN_PRIOR_KEYWORDS:
+            shape_c[c] = 0.5  # too few keywords to learn the spread: a weak prior
+        else:
+            shape_c[c] = m**2 / excess if excess > 0 else 100.0
     shape = np.maximum(shape_c[cat] * shrinkage, 1e-6)
     rate = shape / mean_c[cat]
     return shape + y, rate + s
@@ -546,6 +551,8 @@ def _fit_beta_binomial(n: np.ndarray, x: np.ndarray, z: np.ndarray) -> np.ndarra
     if n.size == 0 or x.sum() == 0:
         return np.array([special.logit(0.01), 0.0, np.log(100.0)])
     pooled = x.sum() / n.sum()
+    if n.size < _MIN_PRIOR_KEYWORDS:  # too few keywords to learn a prior: a weak one
+        return np.array([special.logit(pooled), 0.0, np.log(2.0)])
 
     def nll(theta: np.ndarray) -> float:
         mean = special.expit(theta[0] + theta[1] * z)
@@ -659,10 +666,13 @@ def posterior_draws(
         0.05,
     )
     saturated = (fit["clicks_per_day"] >= fit["click_ceiling"]).to_numpy()[:, None]
-    cost = c0 * ratio * x
-    value = c0 * cvr * vpc
-    return {"clicks": c0, "cost": cost, "value": value, "b": b, "ratio": ratio, "x": x,
-            "saturated": np.broadcast_to(saturated, shape)}  # fmt: skip
+    return {
+        "clicks": c0,
+        "cost": c0 * ratio * x,
+        "value": c0 * cvr * vpc,
+        "elasticity": b,
+        "saturated": np.broadcast_to(saturated, shape),
+    }
 
 
 def _add_derived_intervals(out: pd.DataFrame, opts: RoiOptions) -> None:
@@ -686,7 +696,7 @@ def _add_derived_intervals(out: pd.DataFrame, opts: RoiOptions) -> None:
         d = posterior_draws(part, opts.draws, rng)
         sl = slice(start, start + len(part))
         r = d["value"] / np.maximum(d["cost"], 1e-12)
-        m = np.where(d["saturated"], 0.0, r * d["b"] / (d["b"] + 1))
+        m = np.where(d["saturated"], 0.0, r * d["elasticity"] / (d["elasticity"] + 1))
         p = d["value"] * opts.margin - d["cost"]
         for name, arr in (("roas", r), ("marginal_roas", m), ("profit", p)):
             q = np.quantile(arr, [lo_q, hi_q], axis=1)
