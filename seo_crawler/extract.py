@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin
 
@@ -59,6 +60,8 @@ _LINK_HEADER = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]+)*)")
 _LINK_PARAM = re.compile(r";\s*([A-Za-z*-]+)\s*=\s*(?:\"([^\"]*)\"|([^;,\s]*))")
 
 _jsonld = JsonLdExtractor()
+_normalized = lru_cache(maxsize=50_000)(normalize)  # ~10 MB at most
+_host = lru_cache(maxsize=10_000)(host_of)
 _microdata = LxmlMicrodataExtractor()
 _rdfa = RDFaExtractor()
 
@@ -204,6 +207,18 @@ def _extract_tree(
             base = urljoin(url, base_el.get("href"))
         break
 
+    origin = base[: base.find("/", base.find("//") + 2)] if base.count("/") >= 3 else base
+
+    def resolve(href: str) -> str:
+        """Absolute, normalized URL of ``href``; root-relative hrefs (most of a catalog's)
+        skip urljoin, and normalization is cached across pages (nav links repeat)."""
+        href = href.strip()
+        if href.startswith("/") and not href.startswith("//"):
+            return _normalized(origin + href)
+        if href.startswith(("http://", "https://")):
+            return _normalized(href)
+        return _normalized(urljoin(base, href))
+
     # --- head: <title>, <meta>, <link>
     titles = [t for t in doc.iter("title") if not any(a.tag == "svg" for a in t.iterancestors())]
     descriptions, robots = [], []
@@ -234,7 +249,7 @@ def _extract_tree(
             hreflang.append(
                 {
                     "lang": link.get("hreflang").strip(),
-                    "href": normalize(urljoin(base, href)),
+                    "href": resolve(href),
                     "source": "html",
                 }
             )
@@ -242,14 +257,14 @@ def _extract_tree(
     canonicals += header_canonicals
     sources += header_sources
     hreflang += header_hreflang
-    canonical = normalize(urljoin(base, canonicals[0])) if canonicals else None
+    canonical = resolve(canonicals[0]) if canonicals else None
     meta_robots = ", ".join(r for r in robots if r) or None
     page_nofollow = "nofollow" in (meta_robots or "") or "none" in (meta_robots or "").split(", ")
 
     def add_link(target: str, kind: str, anchor: str | None, nofollow: bool, region: str) -> None:
         links.append({
             "source": url, "target": target, "kind": kind, "anchor": anchor,
-            "nofollow": nofollow, "region": region, "internal": host_of(target) in hosts,
+            "nofollow": nofollow, "region": region, "internal": _host(target) in hosts,
         })  # fmt: skip
 
     if canonical:
@@ -306,7 +321,7 @@ def _extract_tree(
         if len(images) >= _MAX_IMAGES:
             break
         src = img.get("src") or img.get("data-src")
-        absolute = normalize(urljoin(base, src)) if src and not src.startswith("data:") else src
+        absolute = resolve(src) if src and not src.startswith("data:") else src
         images.append({
             "src": absolute, "alt": img.get("alt"), "width": img.get("width"),
             "height": img.get("height"), "loading": img.get("loading"),
@@ -339,7 +354,7 @@ def _extract_tree(
         if not href or href.lower().startswith(_SKIP_SCHEMES):
             continue
         try:
-            target = normalize(urljoin(base, href))
+            target = resolve(href)
         except ValueError:
             continue
         if not target.startswith(("http://", "https://")):
@@ -360,7 +375,8 @@ def _extract_tree(
     words: list[str] = []
     if body is not None:
         etree.strip_elements(body, *_INVISIBLE, with_tail=False)
-        words = body.text_content().split()
+        # Text nodes joined by spaces: text_content() glues adjacent blocks ("shirtDetails").
+        words = " ".join(body.itertext()).split()
     normalized = " ".join(words)
 
     record.update({

@@ -12,8 +12,8 @@ Decisions (each visible in the record):
   loops are caught (Scrapy's RedirectMiddleware is off);
 * breadth-first: priority = -depth and FIFO queues; sitemap-only URLs are released
   when the link frontier is empty, so link-reachable pages get their click depth;
-* ``--render auto`` renders a page when its raw HTML has scripts but no ``<h1>`` or
-  little text, and a whole URL template once ``template_min_pages`` of it needed it;
+* ``--render auto`` renders a page when its raw HTML has scripts but no ``<h1>`` and no
+  JSON-LD (or little text), and a whole URL template once ``template_min_pages`` of it needed it;
 * every URL scheduled is appended to ``frontier.jsonl`` (durable across ``kill -9``);
   on resume, scheduled-but-unrecorded URLs are fetched again.
 """
@@ -248,9 +248,9 @@ class CatalogSpider(scrapy.Spider):
 
     # ------------------------------------------------------------------ pages
     def parse(self, response: Response) -> list[Any]:
-        return list(self._parse(response))
+        return list(self._page(response))
 
-    def _parse(self, response: Response) -> Iterator[Any]:
+    def _page(self, response: Response) -> Iterator[Any]:
         meta = response.meta
         if 300 <= response.status < 400 and b"Location" in response.headers:
             yield from self._redirect(response)
@@ -348,8 +348,14 @@ class CatalogSpider(scrapy.Spider):
         """auto mode: raw HTML with scripts but without an <h1> or much text, and its template's vote."""
         if self.render_mode != "auto" or response.meta.get("render") or response.status >= 400:
             return False
-        lacking = scripts > 0 and (
-            not record["h1"] or record["word_count"] < self.render_config.min_words
+        # A shell: scripts, no <h1>, and no JSON-LD or hardly any text. A page merely missing
+        # its h1 (JSON-LD and text present) is a defect to record, not a reason to render.
+        lacking = (
+            scripts > 0
+            and not record["h1"]
+            and (
+                record["jsonld_blocks"] == 0 or record["word_count"] < self.render_config.min_words
+            )
         )
         votes = self.templates.setdefault(template_of(response.url), [0, 0])
         votes[0 if lacking else 1] += 1
