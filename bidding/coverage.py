@@ -379,9 +379,7 @@ def coverage(
             shopping.drop_duplicates("item_id").set_index("item_id")["price"]
         )
     stats = _category_stats(keywords, kw_daily, shopping, shop_daily, prices, config.horizon_days)
-    opp = (
-        opportunities(flagged, stats, config, margin, seed) if not flagged.empty else pd.DataFrame()
-    )
+    opp = opportunities(flagged, stats, config, margin, seed)
     wasted = waste(pages, flagged, keywords, kw_daily, shopping, shop_daily, config.horizon_days)
     return Coverage(products=flagged, opportunities=opp, waste=wasted)
 

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from bidding.coverage import ad_text, coverage, generated_ads
-from bidding.site import page_health, products_from_pages, read_pages
+from bidding.site import page_health, products_from_pages
 from searchops.settings import load_settings
 from searchops.workspace import Workspace
 from seo_crawler.schema import PAGES
@@ -195,3 +195,15 @@ def test_demo_site_crawl_with_the_demo_account(request, tmp_path):
     ads = pd.read_csv(out / "coverage-ads.csv")
     assert len(ads) == 5 and keywords["Ad group"].nunique() == 5
     assert ads.filter(like="Headline").stack().str.len().max() <= 30
+
+
+def test_crawl_without_products_gives_empty_tables(tmp_path):
+    from bidding.coverage import save
+
+    run = write_run(tmp_path / "run", [page("/about"), page("/gone", status=404)])
+    with Workspace(tmp_path / "ws.duckdb") as ws:
+        result = coverage(run, ws, load_settings().settings.coverage, margin=0.3)
+        assert result.opportunities.empty and result.waste.empty
+        save(ws, result, "coverage-1", "run")
+        assert ws.con.execute("SELECT count(*) FROM coverage_opportunities").fetchall() == [(0,)]
+        assert "profit" in ws.con.execute("SELECT * FROM coverage_opportunities").df().columns
