@@ -20,7 +20,7 @@ from aiohttp import web
 from searchops.demosite import defects as d
 from searchops.demosite import images, vitals_pages, vocab
 from searchops.demosite.catalog import PER_PAGE, _mix
-from searchops.demosite.pages import LOCALE, Page, Site
+from searchops.demosite.pages import ABOUT, LOCALE, Page, Site
 
 SITE_KEY = web.AppKey("demosite", Site)
 # URLs per child sitemap (the protocol allows 50,000): small enough to build in ~0.1 s.
@@ -315,14 +315,15 @@ def _category_urls_cached(site: Site) -> list[tuple[str, str]]:
     return _category_urls(site)
 
 
-def _url_entry(base: str, loc: str, lastmod: str, alternates: tuple[str, str] | None) -> str:
+def _url_entry(base: str, loc: str, lastmod: str, alternates: tuple[str, ...] | None) -> str:
+    """A <url>; ``alternates`` is (en-CA, fr-CA[, x-default]) paths, x-default = en-CA by default."""
     links = ""
     if alternates:
-        en, fr = alternates
+        en, fr, default = (*alternates, alternates[0])[:3]
         links = (
             f'<xhtml:link rel="alternate" hreflang="en-CA" href="{base}{en}"/>'
             f'<xhtml:link rel="alternate" hreflang="fr-CA" href="{base}{fr}"/>'
-            f'<xhtml:link rel="alternate" hreflang="x-default" href="{base}{en}"/>'
+            f'<xhtml:link rel="alternate" hreflang="x-default" href="{base}{default}"/>'
         )
     return f"<url><loc>{base}{loc}</loc><lastmod>{lastmod}</lastmod>{links}</url>\n"
 
@@ -335,10 +336,13 @@ def _sitemap_gz(site: Site, name: str, base: str) -> bytes:
     week = site.week
     parts = [_SITEMAP_NS]
     if kind == "pages":
-        parts.append(_url_entry(base, "/", _lastmod(week, 1), None))
-        for en, fr in (("/en-ca/", "/fr-ca/"), ("/en-ca/about/", "/fr-ca/a-propos/")):
-            for loc in (en, fr):
-                parts.append(_url_entry(base, loc, _lastmod(week, 2), (en, fr)))
+        # The same alternates as the pages' HTML: the homes' x-default is the chooser "/".
+        homes = ("/en-ca/", "/fr-ca/", "/")
+        for loc in homes:
+            parts.append(_url_entry(base, loc, _lastmod(week, 1), homes))
+        about = (ABOUT["en"], ABOUT["fr"], ABOUT["en"])
+        for loc in about[:2]:
+            parts.append(_url_entry(base, loc, _lastmod(week, 2), about))
         parts.append(_url_entry(base, d.PROMOTIONS, _lastmod(week, 3), None))
     elif kind == "categories":
         pairs = _category_urls_cached(site)
@@ -352,13 +356,12 @@ def _sitemap_gz(site: Site, name: str, base: str) -> bytes:
         per = _products_per_sitemap()
         start = (number - 1) * per
         for i in range(start, min(site.catalog.products, start + per)):
-            if i in plan.not_in_sitemap:
-                continue
             p = site.catalog.product(i)
             alternates = None if i in plan.no_sitemap_alternates else (p.path_en, p.path_fr)
             lastmod = _lastmod(week, site.catalog._hash(i, 9))
-            parts.append(_url_entry(base, p.path_en, lastmod, alternates))
-            parts.append(_url_entry(base, p.path_fr, lastmod, alternates))
+            for lang in ("en", "fr"):
+                if (i, lang) not in plan.not_in_sitemap:
+                    parts.append(_url_entry(base, p.path(lang), lastmod, alternates))
     parts.append("</urlset>\n")
     return gzip.compress("".join(parts).encode(), compresslevel=6, mtime=0)
 

@@ -198,7 +198,7 @@ class Plan:
     slot_index: dict[str, int] = field(default_factory=dict)
     pages: dict[tuple[int, str], frozenset[str]] = field(default_factory=dict)
     unlisted: frozenset[int] = frozenset()  # not linked from category listings
-    not_in_sitemap: frozenset[int] = frozenset()
+    not_in_sitemap: frozenset[tuple[int, str]] = frozenset()  # (index, lang)
     no_hreflang: frozenset[int] = frozenset()  # neither language page carries hreflang
     no_sitemap_alternates: frozenset[int] = frozenset()
 
@@ -217,6 +217,12 @@ class Plan:
 
 
 _SLOT = {s.name: s for s in SLOTS}
+_CANONICAL_SLOTS = (
+    "canonical-to-redirect",
+    "canonical-other-host",
+    "canonical-to-404",
+    "canonical-to-404-2",
+)
 
 
 def build_plan(catalog: Catalog, week: int = 1) -> Plan:
@@ -239,10 +245,12 @@ def build_plan(catalog: Catalog, week: int = 1) -> Plan:
     idx = plan.slot_index
     discontinued = {idx["discontinued"], idx["discontinued-2"]}
     plan.unlisted = frozenset(discontinued | {idx["orphan"]})
+    # Pages (index, lang) left out of the sitemaps: 404s, and canonicalized pages (a sitemap
+    # lists canonical URLs only); their other-language page stays in.
+    canonicalized = [n for n in _CANONICAL_SLOTS if plan.active(n)]
     plan.not_in_sitemap = frozenset(
-        discontinued
-        | {idx[n] for n in ("canonical-to-redirect", "canonical-other-host")}
-        | {idx[n] for n in ("canonical-to-404", "canonical-to-404-2") if plan.active(n)}
+        {(i, lang) for i in discontinued for lang in ("en", "fr")}
+        | {(idx[n], lang) for n in canonicalized for lang in _SLOT[n].langs}
     )
     # A noindex or canonicalized page is no valid hreflang target: such products carry no
     # hreflang at all, so their clean other-language page stays clean.

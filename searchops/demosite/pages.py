@@ -106,7 +106,7 @@ SORT_LABELS = {
 
 CSS = (
     "<style>*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,sans-serif;color:#1d2a23}"
-    "header,nav,main,footer{padding:0 16px}.site-header{display:flex;gap:16px;align-items:center;"
+    "header,nav,main,footer{padding:0 16px}.site-header{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center;"
     "background:#123d2b;color:#fff;min-height:56px}.site-header a{color:#fff}.logo{font-weight:700;"
     "font-size:20px}.site-nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:4px 14px;margin:8px 0;"
     "padding:0;font-size:14px}main{max-width:1100px;margin:0 auto}img.hero{display:block;max-width:100%;"
@@ -171,8 +171,8 @@ def _breadcrumb_ld(base: str, items: list[tuple[str, str]]) -> dict[str, Any]:
 def _breadcrumb_html(items: list[tuple[str, str]]) -> str:
     parts = [f'<li><a href="{path}">{escape(name)}</a></li>' for name, path in items[:-1]]
     parts.append(f'<li aria-current="page">{escape(items[-1][0])}</li>')
-    items = "\n".join(parts)
-    return f'<nav class="breadcrumb" aria-label="Breadcrumb"><ol>{items}</ol></nav>\n'
+    crumbs = "\n".join(parts)
+    return f'<nav class="breadcrumb" aria-label="Breadcrumb"><ol>{crumbs}</ol></nav>\n'
 
 
 class Site:

@@ -151,6 +151,7 @@ def test_clean_pages_have_no_defect(site: Any, crawled: Any) -> None:
     for target, sources in inlinks.items():
         for source in sources:
             outlinks[source].add(target)
+    in_sitemap = sitemap_urls(demo_site.url)
     bad = {}
     clean = 0
     for url, r in pages.items():
@@ -169,6 +170,11 @@ def test_clean_pages_have_no_defect(site: Any, crawled: Any) -> None:
             if not _facet(url):
                 titles[title(doc) or ""].append(url)
                 descriptions[meta_description(doc) or ""].append(url)
+                # Indexable: listed in a sitemap, with the same alternates as the HTML.
+                if url not in in_sitemap:
+                    problems.append("indexable page in no sitemap")
+                elif in_sitemap[url] and sorted(in_sitemap[url]) != sorted(hreflang(doc)):
+                    problems.append(f"sitemap alternates {in_sitemap[url]} != html")
         if problems:
             bad[url] = problems
         clean += 1
