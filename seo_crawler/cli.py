@@ -137,4 +137,4 @@ def crawl(
         week=week.date() if week else None,
         label=label,
     )
-    console.stdout.print(str(run), markup=False)
+    console.stdout.print(str(run.resolve()), markup=False)
