@@ -54,6 +54,7 @@ def _mix(x: int) -> int:
     return x ^ (x >> 31)
 
 
+@lru_cache(maxsize=65536)  # product names share few (brand, line, noun) prefixes
 def slugify(text: str) -> str:
     """ASCII slug: accents stripped, lower case, words joined by hyphens."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -67,9 +68,17 @@ def price_text(price: float, lang: str) -> str:
     return f"${price:,.2f}"
 
 
-def _gtin13(body12: str) -> str:
-    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body12))
-    return body12 + str((10 - total % 10) % 10)
+_GTIN_PREFIX = "75401"  # GS1 Canada company prefix range (754-755), then a fixed "01"
+_GTIN_PREFIX_SUM = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(_GTIN_PREFIX))
+
+
+def _gtin13(sku: str) -> str:
+    """GTIN-13 of a 7-digit SKU: prefix + SKU + the GS1 mod-10 check digit."""
+    # Positions 5..11 of the 12-digit body: weight 3 at odd positions (5, 7, 9, 11).
+    total = _GTIN_PREFIX_SUM + sum(
+        (ord(d) - 48) * (3 if k % 2 == 0 else 1) for k, d in enumerate(sku)
+    )
+    return f"{_GTIN_PREFIX}{sku}{(10 - total % 10) % 10}"
 
 
 def _base36(n: int, width: int) -> str:
@@ -261,7 +270,7 @@ class Catalog:
         return Product(
             index=index,
             sku=sku,
-            gtin=_gtin13(f"75401{sku}"),
+            gtin=_gtin13(sku),
             name_en=name_en,
             name_fr=name_fr,
             brand=brand,

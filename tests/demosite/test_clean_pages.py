@@ -23,6 +23,9 @@ from tests.demosite.helpers import (
     visible_text,
 )
 
+# One worker crawls the site for all of this module's tests (pytest-xdist --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("demosite-crawl")
+
 VALID_HREFLANG = {"en-CA", "fr-CA", "x-default"}
 
 
