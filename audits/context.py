@@ -17,8 +17,13 @@ Shared derived tables, built once on first use by :meth:`RuleContext.ensure`:
                  rules join link, canonical and hreflang targets on it
 ``hreflang_edges`` one row per hreflang annotation of an ``html_pages`` row:
                  ``url, lang, code (lowercased, '_' kept), href, source``
+``text_widths``  ``url, title_em, description_em``: rendered widths (Arial) in em;
+                 times the font size in px gives pixels (:mod:`audits.textwidth`)
 ``sd_nodes``     one row per typed structured-data node of an ``html_pages`` row:
-                 ``url, item, path, prop, syntax, type, node (JSON), props (list)``
+                 ``url, item, path, prop, syntax (json-ld | microdata | rdfa), type,
+                 node (JSON; a microdata item's properties), props (property names,
+                 schema.org IRIs shortened)``. RDFa items are in JSON-LD expanded form
+                 (IRI keys, value lists): rules reading values keep to json-ld/microdata.
 """
 
 from __future__ import annotations
@@ -29,7 +34,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from audits.textwidth import em_widths
 from searchops.runs import parquet_path
 
 if TYPE_CHECKING:
@@ -77,6 +85,7 @@ class RuleContext:
     con: duckdb.DuckDBPyConnection
     artifacts: set[str] = field(default_factory=set)  # "pages", ..., "baseline"
     _built: set[str] = field(default_factory=set)
+    _columns: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
     def open(
@@ -104,7 +113,13 @@ class RuleContext:
         )
 
     def columns(self, view: str) -> set[str]:
-        return {row[0] for row in self.con.execute(f"DESCRIBE {view}").fetchall()}
+        """Column names of a view or table (cached for the run's views, which never change)."""
+        if view in self._columns:
+            return self._columns[view]
+        names = {row[0] for row in self.con.execute(f"DESCRIBE {view}").fetchall()}
+        if view in RUN_ARTIFACTS:
+            self._columns[view] = names
+        return names
 
     def ensure(self, *names: str) -> None:
         """Build the shared derived tables a rule uses (once per audit)."""
@@ -122,6 +137,7 @@ def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
         config={"threads": settings.audit.threads, "memory_limit": settings.audit.memory_limit}
     )
     con.execute("SET preserve_insertion_order = false")
+    con.execute("SET enable_progress_bar = false")
     return con
 
 
@@ -185,7 +201,10 @@ def _build_hreflang_edges(ctx: RuleContext) -> None:
 
 
 def _build_sd_nodes(ctx: RuleContext) -> None:
-    # JSON-LD nodes carry "@type"; extruct's microdata/RDFa items carry "type" + "properties".
+    # A typed node is found by its type key -- "@type" (JSON-LD, RDFa) or "type" beside
+    # "properties" (extruct's microdata items) -- so json_tree's many rows are filtered
+    # while streaming and never stored; each node is then extracted from its document
+    # once (yyjson re-parses a catalog page's JSON-LD in about a microsecond).
     ctx.con.execute(
         r"""
         CREATE OR REPLACE TEMP TABLE sd_nodes AS
@@ -193,40 +212,71 @@ def _build_sd_nodes(ctx: RuleContext) -> None:
             SELECT url, structured_data AS doc FROM html_pages
             WHERE structured_data IS NOT NULL AND structured_data NOT IN ('', '[]')
               AND json_valid(structured_data)
-        ), objects AS (
-            SELECT d.url, t.fullkey AS path, t.key AS key, t.value AS node
+        ), type_keys AS (
+            SELECT d.url, d.doc, t.path, t.key, t.type AS value_type, t.atom
             FROM docs d, json_tree(d.doc) t
-            WHERE t.type = 'OBJECT'
+            WHERE t.key IN ('@type', 'type') AND t.path <> '$' AND t.path NOT SIMILAR TO '\$\[\d+\]'
         ), typed AS (
-            SELECT url, path, node,
-                   regexp_extract(path, '^\$\[(\d+)\]', 1)::INTEGER AS item,
-                   CASE WHEN json_type(node, '$."@type"') = 'ARRAY' THEN (node->>'$."@type"[0]')
-                        WHEN json_type(node, '$."@type"') = 'VARCHAR' THEN (node->>'$."@type"')
-                        WHEN json_type(node, '$.properties') = 'OBJECT' THEN (node->>'$.type')
-                   END AS raw_type,
-                   (json_type(node, '$.properties') = 'OBJECT' AND (node->'$."@type"') IS NULL) AS microdata,
-                   regexp_extract(path, '\."?([^.\["]+)"?(\[\d+\])*$', 1) AS prop
-            FROM objects
+            SELECT url, doc, path,
+                   key = 'type' AS microdata,
+                   CASE WHEN value_type = 'ARRAY' THEN json_extract_string(doc, path || '."@type"[0]')
+                        ELSE atom::VARCHAR END AS raw_type,
+                   json_extract(doc, CASE WHEN key = 'type' THEN path || '.properties' ELSE path END) AS node
+            FROM type_keys
         )
-        SELECT url, item, path, prop,
-               CASE WHEN microdata THEN 'microdata' ELSE 'json-ld' END AS syntax,
-               regexp_replace(raw_type, '^https?://schema\.org/', '') AS type,
-               CASE WHEN microdata THEN (node->'$.properties') ELSE node END AS node,
-               list_filter(json_keys(CASE WHEN microdata THEN (node->'$.properties') ELSE node END),
-                           lambda k: NOT starts_with(k, '@')) AS props
+        SELECT url,
+               regexp_extract(path, '^\$\[(\d+)\]', 1)::INTEGER AS item,
+               path,
+               regexp_extract(path, '\."?([^.\["]+)"?(\[\d+\])*$', 1) AS prop,
+               coalesce(json_extract_string(doc, regexp_extract(path, '^\$\[\d+\]') || '.syntax'),
+                        CASE WHEN microdata THEN 'microdata' ELSE 'json-ld' END) AS syntax,
+               regexp_replace(trim(raw_type, '"'), '^https?://schema\.org/', '') AS type,
+               node,
+               list_transform(
+                   list_filter(json_keys(node), lambda k: NOT starts_with(k, '@')),
+                   lambda k: CASE WHEN contains(k, '://') THEN regexp_replace(k, '^https?://schema\.org/', '') ELSE k END
+               ) AS props
         FROM typed
-        WHERE raw_type IS NOT NULL
+        WHERE raw_type IS NOT NULL AND (NOT microdata OR json_type(node) = 'OBJECT')
         """
     )
 
 
+def _build_text_widths(ctx: RuleContext) -> None:
+    """``text_widths(url, title_em, description_em)``: search-result widths in em, per page."""
+    reader = ctx.con.sql("SELECT url, title, meta_description FROM html_pages").to_arrow_reader(
+        100_000
+    )
+    parts = []
+    for batch in reader:
+        parts.append(
+            pa.table(
+                {
+                    "url": batch.column(0),
+                    "title_em": em_widths(pc.utf8_trim_whitespace(batch.column(1))),
+                    "description_em": em_widths(pc.utf8_trim_whitespace(batch.column(2))),
+                }
+            )
+        )
+    widths = (
+        pa.concat_tables(parts)
+        if parts
+        else pa.table({"url": [], "title_em": [], "description_em": []})
+    )
+    ctx.con.register("_text_widths", widths)
+    ctx.con.execute("CREATE OR REPLACE TEMP TABLE text_widths AS SELECT * FROM _text_widths")
+    ctx.con.unregister("_text_widths")
+
+
 _BUILDERS: dict[str, Callable[[RuleContext], None]] = {
+    "text_widths": _build_text_widths,
     "html_pages": _build_html_pages,
     "page_facts": _build_page_facts,
     "hreflang_edges": _build_hreflang_edges,
     "sd_nodes": _build_sd_nodes,
 }
 _DEPENDS: dict[str, tuple[str, ...]] = {
+    "text_widths": ("html_pages",),
     "hreflang_edges": ("html_pages",),
     "sd_nodes": ("html_pages",),
 }

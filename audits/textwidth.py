@@ -14,7 +14,9 @@ Arial's metric compatibility: https://en.wikipedia.org/wiki/Arial.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 DEFAULT_WIDTH = 556
 
@@ -49,26 +51,38 @@ WIDTHS: dict[str, int] = {ch: width for width, chars in _BY_WIDTH.items() for ch
 
 
 def pixel_width(text: str, font_px: float) -> float:
-    """Width of ``text`` in pixels at ``font_px`` (Arial)."""
+    """Width of ``text`` in pixels at ``font_px`` (Arial); :func:`em_widths` does many at once."""
     return sum(WIDTHS.get(ch, DEFAULT_WIDTH) for ch in text) * font_px / 1000
 
 
-def pixel_width_sql(expr: str, font_px: float | str) -> str:
-    """The same as :func:`pixel_width`, as a vectorized DuckDB expression over ``expr``
-
-    ``font_px`` is a number or SQL text (a rule option placeholder such as ``"{font_px}"``).
-
-    One ``translate`` per width class counts that class's characters (deleting them
-    and measuring what is left) -- no per-character Python on a million titles.
-    """
-    groups: dict[int, str] = defaultdict(str)
+def _table() -> np.ndarray:
+    """Advance width (1/1000 em) of every Basic Multilingual Plane code point."""
+    table = np.full(0x10000, DEFAULT_WIDTH, dtype=np.int32)
     for ch, width in WIDTHS.items():
-        groups[width - DEFAULT_WIDTH] += ch
-    terms = [f"{DEFAULT_WIDTH} * length({expr})"]
-    for delta, chars in sorted(groups.items()):
-        if delta:
-            quoted = chars.replace("'", "''")
-            terms.append(
-                f"({delta}) * (length({expr}) - length(translate({expr}, '{quoted}', '')))"
-            )
-    return f"(({' + '.join(terms)}) * {font_px} / 1000.0)"
+        table[ord(ch)] = width
+    return table
+
+
+_TABLE = _table()
+
+
+def em_widths(texts: pa.Array) -> np.ndarray:
+    """Widths in em (1 em = the font size in px) of every string of ``texts`` (null -> 0).
+
+    Vectorized: the Arrow array's UTF-8 buffer is decoded to code points once, looked up
+    in the width table and summed per string with a cumulative sum -- no per-string Python.
+    """
+    texts = pc.fill_null(texts, "")
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks()
+    lengths = pc.utf8_length(texts).to_numpy(zero_copy_only=False).astype(np.int64)
+    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int32)[
+        texts.offset : texts.offset + len(texts) + 1
+    ]
+    data = texts.buffers()[2]
+    utf8 = data.to_pybytes()[offsets[0] : offsets[-1]] if data is not None else b""
+    points = np.frombuffer(utf8.decode("utf-8").encode("utf-32-le"), dtype=np.uint32)
+    widths = np.where(points < 0x10000, _TABLE[np.minimum(points, 0xFFFF)], DEFAULT_WIDTH)
+    totals = np.concatenate([[0], np.cumsum(widths, dtype=np.int64)])
+    ends = np.cumsum(lengths)
+    return (totals[ends] - totals[ends - lengths]) / 1000.0

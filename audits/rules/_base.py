@@ -68,15 +68,26 @@ class DuplicateValueRule(Rule):
                        lower(regexp_replace(trim({self.value}), '\\s+', ' ', 'g')) AS value
                 FROM html_pages WHERE {INDEXABLE}
             ), d AS (
-                SELECT url, locale, value, count(*) OVER w AS n,
-                       min(url) OVER w AS first_url, max(url) OVER w AS last_url
-                FROM v WHERE value <> ''
-                WINDOW w AS (PARTITION BY locale, value)
+                SELECT locale, value, count(*) AS n, min(url) AS first_url, max(url) AS last_url
+                FROM v WHERE value <> '' GROUP BY locale, value HAVING count(*) > 1
             )
-            SELECT url,
-                   'The same {self.what} is on ' || n || ' pages of locale "' || locale || '"' AS message,
-                   value AS evidence,
-                   CASE WHEN url = first_url THEN last_url ELSE first_url END AS related_url,
-                   locale || ' ' || value AS key
-            FROM d WHERE n > 1
+            SELECT v.url,
+                   'The same {self.what} is on ' || d.n || ' pages of locale "' || d.locale || '"' AS message,
+                   d.value AS evidence,
+                   CASE WHEN v.url = d.first_url THEN d.last_url ELSE d.first_url END AS related_url,
+                   d.locale || ' ' || d.value AS key
+            FROM v JOIN d ON d.locale = v.locale AND d.value = v.value
+        """
+
+
+class TextWidthRule(HtmlPageRule):
+    """Like :class:`HtmlPageRule`, with the row's ``text_widths`` (``w``) joined: ``title_em``,
+    ``description_em`` (times ``{font_px}`` gives pixels)."""
+
+    def check(self, ctx: RuleContext) -> str:
+        ctx.ensure("html_pages", "text_widths")
+        return f"""
+            SELECT p.url, {self.sql(self.message)} AS message, {self.sql(self.evidence)} AS evidence
+            FROM html_pages p JOIN text_widths w ON w.url = p.url
+            WHERE {self.sql(self.condition)}
         """

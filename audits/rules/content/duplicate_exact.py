@@ -26,16 +26,16 @@ class DuplicateExact(Rule):
     def check(self, ctx: RuleContext) -> str:
         ctx.ensure("html_pages")
         return f"""
-            WITH d AS (
-                SELECT url, content_hash, count(*) OVER w AS n,
-                       min(url) OVER w AS first_url, max(url) OVER w AS last_url
-                FROM html_pages
+            WITH v AS (
+                SELECT url, content_hash FROM html_pages
                 WHERE {INDEXABLE} AND content_hash IS NOT NULL AND coalesce(word_count, 0) > 0
-                WINDOW w AS (PARTITION BY content_hash)
+            ), d AS (
+                SELECT content_hash, count(*) AS n, min(url) AS first_url, max(url) AS last_url
+                FROM v GROUP BY content_hash HAVING count(*) > 1
             )
-            SELECT url, 'The same visible content is on ' || n || ' indexable pages' AS message,
-                   'content hash ' || content_hash AS evidence,
-                   CASE WHEN url = first_url THEN last_url ELSE first_url END AS related_url,
-                   content_hash AS key
-            FROM d WHERE n > 1
+            SELECT v.url, 'The same visible content is on ' || d.n || ' indexable pages' AS message,
+                   'content hash ' || d.content_hash AS evidence,
+                   CASE WHEN v.url = d.first_url THEN d.last_url ELSE d.first_url END AS related_url,
+                   d.content_hash AS key
+            FROM v JOIN d ON d.content_hash = v.content_hash
         """

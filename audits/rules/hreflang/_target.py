@@ -9,7 +9,10 @@ from audits.rule import Rule
 
 
 class HreflangTargetRule(Rule):
-    """Annotations whose target (in ``page_facts`` ``t``) matches ``condition``."""
+    """Annotations whose target (in ``page_facts`` ``t``) matches ``condition``.
+
+    Self-references are left out: the page's own state is judged by its own rules.
+    """
 
     condition: ClassVar[str]
     what: ClassVar[str]
@@ -22,5 +25,5 @@ class HreflangTargetRule(Rule):
                    e.href || ' (' || coalesce(t.status::VARCHAR, t.fetch_state, '?') || ')' AS evidence,
                    e.href AS related_url
             FROM hreflang_edges e JOIN page_facts t ON t.url = e.href
-            WHERE {self.condition}
+            WHERE e.href <> e.url AND {self.condition}
         """

@@ -5,12 +5,13 @@ from audits.rule import Rule
 
 
 class HreflangLanguageMultipleUrls(Rule):
-    """One hreflang code is mapped to two or more different URLs on the page.
+    """One hreflang code is mapped to two or more different URLs by one annotation source.
 
     Why: each language-region may name one URL; with two, Google cannot tell which
     to serve and may ignore both.
     Anti-pattern: a variant and its parent both annotated hreflang="en-CA".
-    Fix: keep one URL per code (the canonical one).
+    Fix: keep one URL per code (the canonical one). (Sources that disagree with each
+    other -- HTML vs sitemap -- are SEO-HREFLANG-012.)
     Source: https://developers.google.com/search/docs/specialty/international/localized-versions#troubleshooting
     """
 
@@ -23,8 +24,18 @@ class HreflangLanguageMultipleUrls(Rule):
     def check(self, ctx: RuleContext) -> str:
         ctx.ensure("hreflang_edges")
         return """
-            SELECT url, 'hreflang="' || min(lang) || '" names ' || count(DISTINCT href) || ' different URLs' AS message,
-                   string_agg(DISTINCT href, ' | ' ORDER BY href) AS evidence, code AS key
-            FROM hreflang_edges GROUP BY url, code
-            HAVING count(DISTINCT href) > 1
+            SELECT url,
+                   'hreflang="' || lang || '" names ' || urls || ' different URLs in the ' || source || ' annotations' AS message,
+                   hrefs AS evidence, code AS key
+            FROM (
+                SELECT url, code, source, min(lang) AS lang, count(DISTINCT href) AS urls,
+                       string_agg(DISTINCT href, ' | ' ORDER BY href) AS hrefs
+                FROM hreflang_edges
+                WHERE (url, code, source) IN (
+                    SELECT (url, code, source) FROM hreflang_edges
+                    GROUP BY url, code, source HAVING min(href) <> max(href)
+                )
+                GROUP BY url, code, source
+            )
+            QUALIFY row_number() OVER (PARTITION BY url, code ORDER BY source) = 1
         """

@@ -25,6 +25,10 @@ class HreflangMissingXDefault(Rule):
         return """
             SELECT url, 'The hreflang set has no x-default' AS message,
                    string_agg(DISTINCT lang, ', ' ORDER BY lang) AS evidence
-            FROM hreflang_edges GROUP BY url
-            HAVING count(DISTINCT code) >= 2 AND NOT bool_or(code = 'x-default')
+            FROM hreflang_edges
+            WHERE url IN (
+                SELECT url FROM hreflang_edges GROUP BY url
+                HAVING min(code) <> max(code) AND NOT bool_or(code = 'x-default')
+            )
+            GROUP BY url
         """

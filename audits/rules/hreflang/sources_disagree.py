@@ -23,10 +23,12 @@ class HreflangSourcesDisagree(Rule):
     def check(self, ctx: RuleContext) -> str:
         ctx.ensure("hreflang_edges")
         return """
-            WITH sets AS (
+            WITH several AS (
+                SELECT url FROM hreflang_edges GROUP BY url HAVING min(source) <> max(source)
+            ), sets AS (
                 SELECT url, source,
                        string_agg(DISTINCT replace(code, '_', '-') || '=' || href, ' ' ORDER BY replace(code, '_', '-') || '=' || href) AS annotations
-                FROM hreflang_edges GROUP BY url, source
+                FROM hreflang_edges WHERE url IN (SELECT url FROM several) GROUP BY url, source
             )
             SELECT url, 'hreflang annotations differ between ' || string_agg(source, ', ' ORDER BY source) AS message,
                    string_agg(source || ': ' || annotations, ' ; ' ORDER BY source) AS evidence, '' AS key

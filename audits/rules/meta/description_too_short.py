@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-from audits.rules._base import HtmlPageRule
-from audits.textwidth import pixel_width_sql
-
-_WIDTH = pixel_width_sql("trim(meta_description)", "{font_px}")
+from audits.rules._base import TextWidthRule
 
 
-class DescriptionTooShort(HtmlPageRule):
+class DescriptionTooShort(TextWidthRule):
     """The meta description is shorter than the configured minimum (characters or pixels).
 
     Why: a one-line description leaves most of the snippet to Google's choice and
@@ -22,14 +19,6 @@ class DescriptionTooShort(HtmlPageRule):
     severity = "notice"
     fields = ("meta_description",)
     options = ("min_chars", "min_pixels", "font_px")
-    condition = (
-        "trim(coalesce(meta_description, '')) <> '' AND (length(trim(meta_description)) < {min_chars} OR "
-        + _WIDTH
-        + " < {min_pixels})"
-    )
-    message = (
-        "'The meta description is ' || length(trim(meta_description)) || ' characters, ' || round("
-        + _WIDTH
-        + ") || ' px wide (minimum {min_chars} characters, {min_pixels} px)'"
-    )
-    evidence = "meta_description"
+    condition = "trim(coalesce(p.meta_description, '')) <> '' AND (length(trim(p.meta_description)) < {min_chars} OR w.description_em * {font_px} < {min_pixels})"
+    message = "'The meta description is ' || length(trim(p.meta_description)) || ' characters, ' || round(w.description_em * {font_px}) || ' px wide (minimum {min_chars} characters, {min_pixels} px)'"
+    evidence = "p.meta_description"

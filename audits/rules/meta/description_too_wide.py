@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-from audits.rules._base import HtmlPageRule
-from audits.textwidth import pixel_width_sql
-
-_WIDTH = pixel_width_sql("trim(meta_description)", "{font_px}")
+from audits.rules._base import TextWidthRule
 
 
-class DescriptionTooWide(HtmlPageRule):
+class DescriptionTooWide(TextWidthRule):
     """The meta description is wider than a desktop snippet shows (pixel width).
 
     Why: snippets are cut by rendered width (about 920 px of Arial 14 px on desktop),
@@ -22,10 +19,6 @@ class DescriptionTooWide(HtmlPageRule):
     severity = "notice"
     fields = ("meta_description",)
     options = ("max_pixels", "font_px")
-    condition = "trim(coalesce(meta_description, '')) <> '' AND " + _WIDTH + " > {max_pixels}"
-    message = (
-        "'The meta description is about ' || round("
-        + _WIDTH
-        + ") || ' px wide (snippets show about {max_pixels} px)'"
-    )
-    evidence = "meta_description"
+    condition = "w.description_em * {font_px} > {max_pixels}"
+    message = "'The meta description is about ' || round(w.description_em * {font_px}) || ' px wide (snippets show about {max_pixels} px)'"
+    evidence = "p.meta_description"

@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-from audits.rules._base import HtmlPageRule
-from audits.textwidth import pixel_width_sql
-
-_WIDTH = pixel_width_sql("trim(title)", "{font_px}")
+from audits.rules._base import TextWidthRule
 
 
-class TitleTooShort(HtmlPageRule):
+class TitleTooShort(TextWidthRule):
     """The title is shorter than the configured minimum (characters or pixel width).
 
     Why: a very short title wastes the most visible line of the search result and
@@ -22,14 +19,6 @@ class TitleTooShort(HtmlPageRule):
     severity = "notice"
     fields = ("title",)
     options = ("min_chars", "min_pixels", "font_px")
-    condition = (
-        "trim(coalesce(title, '')) <> '' AND (length(trim(title)) < {min_chars} OR "
-        + _WIDTH
-        + " < {min_pixels})"
-    )
-    message = (
-        "'The title is ' || length(trim(title)) || ' characters, ' || round("
-        + _WIDTH
-        + ") || ' px wide (minimum {min_chars} characters, {min_pixels} px)'"
-    )
-    evidence = "title"
+    condition = "trim(coalesce(p.title, '')) <> '' AND (length(trim(p.title)) < {min_chars} OR w.title_em * {font_px} < {min_pixels})"
+    message = "'The title is ' || length(trim(p.title)) || ' characters, ' || round(w.title_em * {font_px}) || ' px wide (minimum {min_chars} characters, {min_pixels} px)'"
+    evidence = "p.title"

@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-from audits.rules._base import HtmlPageRule
-from audits.textwidth import pixel_width_sql
-
-_WIDTH = pixel_width_sql("trim(title)", "{font_px}")
+from audits.rules._base import TextWidthRule
 
 
-class TitleTooWide(HtmlPageRule):
+class TitleTooWide(TextWidthRule):
     """The title is wider than what a desktop search result shows (pixel width).
 
     Why: Google truncates titles by rendered width (about 600 px of Arial 20 px on
@@ -22,10 +19,6 @@ class TitleTooWide(HtmlPageRule):
     severity = "warning"
     fields = ("title",)
     options = ("max_pixels", "font_px")
-    condition = "trim(coalesce(title, '')) <> '' AND " + _WIDTH + " > {max_pixels}"
-    message = (
-        "'The title is about ' || round("
-        + _WIDTH
-        + ") || ' px wide (search results show about {max_pixels} px)'"
-    )
-    evidence = "title"
+    condition = "w.title_em * {font_px} > {max_pixels}"
+    message = "'The title is about ' || round(w.title_em * {font_px}) || ' px wide (search results show about {max_pixels} px)'"
+    evidence = "p.title"

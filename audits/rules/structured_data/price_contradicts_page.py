@@ -4,7 +4,7 @@ import pyarrow as pa
 
 from audits.context import RuleContext
 from audits.rule import Rule
-from audits.rules.structured_data._sql import OFFERS, number
+from audits.rules.structured_data._sql import OFFERS, TOP_LEVEL, number
 from audits.vocab import currencies
 
 
@@ -14,6 +14,8 @@ class PriceContradictsPage(Rule):
     Why: Google checks structured data against the visible page; prices that do not
     match are a policy violation (manual action risk) and mislead shoppers.
     Anti-pattern: JSON-LD cached from yesterday's price; sale price shown, list price marked up.
+    (Judged on product pages -- one top-level Product -- whose page shows a price:
+    listings show many prices, and crawlers keep only the first few.)
     Fix: render the markup from the same price (and currency) the page displays.
     Source: https://developers.google.com/search/docs/appearance/structured-data/sd-policies#content
     """
@@ -28,9 +30,13 @@ class PriceContradictsPage(Rule):
         ctx.ensure("sd_nodes")
         ctx.con.register("_iso4217_codes", pa.table({"code": sorted(currencies())}))
         return f"""
-            WITH offers AS (
+            WITH product_pages AS (
+                SELECT url FROM sd_nodes
+                WHERE type IN ('Product', 'ProductGroup', 'IndividualProduct') AND {TOP_LEVEL}
+                GROUP BY url HAVING count(*) = 1
+            ), offers AS (
                 SELECT url, path, price, currency, TRY_CAST(trim(price) AS DOUBLE) AS amount
-                FROM ({OFFERS}) WHERE price IS NOT NULL
+                FROM ({OFFERS}) WHERE price IS NOT NULL AND url IN (SELECT url FROM product_pages)
             ), shown AS (
                 SELECT url, v AS text, {number("v")} AS amount,
                        regexp_extract(upper(v), '(^|[^A-Z])([A-Z]{{3}})([^A-Z]|$)', 2) AS code

@@ -1,0 +1,389 @@
+"""Audit benchmark: 1,000,000 synthetic page records, every rule, seconds and peak RSS.
+
+    .venv/bin/python benchmarks/audit.py [--pages 1000000] [--keep DIR]
+
+The run folder is generated in batches of 100,000 rows (numpy + pyarrow arrays, no
+Python loop per page): bilingual catalog pages with realistic field sizes (60-char URLs,
+titles, 140-char descriptions, hreflang en-CA/fr-CA/x-default pairs, a ~700-byte
+Product JSON-LD on product pages, two images, 3 internal links per page), 2% exact
+duplicates, and ~1% of pages each with a seeded defect (missing title, noindex in
+the sitemap, broken links, missing return links, zero prices ...), so findings
+are produced and written like on a real site.
+
+Each measurement runs in its own child process and reports its own peak RSS
+(VmHWM); the peer is DuckDB merely scanning every column of the same Parquet
+files, so the printed ratio is robust to the load on this shared machine.
+Target: audit < 60 s and < 2 GB peak RSS on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from searchops.runs import write_manifest
+from seo_crawler import schema
+
+BATCH = 100_000
+HOST = "https://www.example-outdoor.ca"
+WORDS = np.array(
+    [
+        "alpine",
+        "trail",
+        "summit",
+        "ridge",
+        "boreal",
+        "granite",
+        "cascade",
+        "voyageur",
+        "kestrel",
+        "portage",
+        "lakeshore",
+        "tent",
+        "jacket",
+        "boot",
+        "pack",
+        "stove",
+        "lantern",
+        "legging",
+        "shell",
+        "parka",
+        "mitt",
+        "tarp",
+        "headlamp",
+        "kettle",
+    ]
+)
+
+
+def _s(values: np.ndarray) -> pa.Array:
+    return pa.array(values.astype(object), type=pa.string())
+
+
+def _lists(per_row: int, flat: pa.Array, rows: int | None = None) -> pa.ListArray:
+    """A list column with ``per_row`` items in every row, from the flat item array."""
+    rows = rows if rows is not None else len(flat) // max(per_row, 1)
+    offsets = pa.array(np.arange(rows + 1, dtype=np.int32) * per_row)
+    return pa.ListArray.from_arrays(offsets, flat)
+
+
+def _interleave(*columns: np.ndarray) -> np.ndarray:
+    """Row-major flattening: a0, b0, c0, a1, b1, c1, ..."""
+    return np.stack([np.asarray(c, dtype=object) for c in columns], axis=1).reshape(-1)
+
+
+def _names(rng: np.random.Generator, n: int) -> np.ndarray:
+    picks = WORDS[rng.integers(0, len(WORDS), size=(n, 3))]
+    return np.char.add(
+        np.char.add(np.char.add(picks[:, 0], " "), np.char.add(picks[:, 1], " ")), picks[:, 2]
+    )
+
+
+def page_batch(
+    start: int, n: int, total: int, rng: np.random.Generator
+) -> tuple[pa.Table, pa.Table]:
+    idx = np.arange(start, start + n)
+    lang_fr = idx % 2 == 1  # en/fr pairs: page 2k (en) <-> 2k+1 (fr)
+    product = idx % 10 < 8
+    sku = (idx // 2).astype(str)
+    names = _names(rng, n)
+    slug = np.char.replace(names, " ", "-")
+    prefix = np.where(lang_fr, "/fr-ca/p/", "/en-ca/p/")
+    urls = np.char.add(np.char.add(np.char.add(HOST + "", prefix), slug), np.char.add("-", sku))
+    partner = np.roll(urls, -1)
+    partner[1::2] = np.roll(urls, 1)[1::2]
+    if n % 2:  # odd batch tail: no partner
+        partner[-1] = urls[-1]
+    titles = np.char.add(
+        np.char.add(np.char.title(names), np.char.add(" ", sku)),
+        np.where(lang_fr, " | Plein air Boréal", " | Boreal Outdoor"),
+    )
+    descriptions = np.char.add(
+        np.char.add(np.char.add("Shop the ", names), np.char.add(" ", sku)),
+        ": light, waterproof, tested in the Rockies. Free shipping over $75 and 30-day returns.",
+    )
+    price = np.round(rng.uniform(9, 600, n), 2)
+    content_hash = np.char.add("h", idx.astype(str))
+    simhash = rng.integers(-(2**63), 2**63 - 1, size=n, dtype=np.int64)
+    # 2% exact duplicates: copies of the page 50 before (same text, title, description)
+    dup = (idx % 50 == 7) & (idx >= 50)
+    src = np.clip(np.arange(n) - 50, 0, None)
+    for col in ("titles", "descriptions", "content_hash", "simhash"):
+        arr = locals()[col]
+        arr[dup] = arr[src[dup]]
+    status = np.full(n, 200, dtype=np.int32)
+    defect = idx % 97  # ~1% of pages per defect family
+    status[defect == 3] = 404
+    titles = titles.astype(object)
+    titles[defect == 5] = None
+    robots = np.where(defect == 11, "noindex, follow", None).astype(object)
+    currency = np.where(defect == 13, "USD", "CAD")
+    price_text = np.where(defect == 17, "0.00", np.char.mod("%.2f", price))
+    jsonld = np.char.add(
+        np.char.add(
+            np.char.add(
+                '[{"syntax": "json-ld", "type": "Product", "data": {"@context": "https://schema.org", "@type": "Product", "name": "',
+                names,
+            ),
+            np.char.add('", "sku": "', sku),
+        ),
+        np.char.add(
+            np.char.add('", "image": ["' + HOST + "/img/", sku),
+            np.char.add(
+                np.char.add(
+                    '.jpg"], "brand": {"@type": "Brand", "name": "Boreal"}, "description": "Lightweight gear tested in the Rockies.", "offers": {"@type": "Offer", "price": "',
+                    price_text,
+                ),
+                np.char.add(
+                    np.char.add('", "priceCurrency": "', currency),
+                    '", "availability": "https://schema.org/InStock"}, "aggregateRating": {"@type": "AggregateRating", "ratingValue": "4.4", "reviewCount": "12"}}}]',
+                ),
+            ),
+        ),
+    )
+    structured = np.where(product, jsonld, "[]").astype(object)
+    own_lang = np.where(lang_fr, "fr-CA", "en-CA")
+    other_lang = np.where(lang_fr, "en-CA", "fr-CA")
+    en_url = np.where(lang_fr, partner, urls)
+    broken_return = defect == 19
+    hreflang = _lists(
+        3,
+        pa.StructArray.from_arrays(
+            [
+                _s(_interleave(own_lang, other_lang, np.full(n, "x-default"))),
+                _s(_interleave(urls, np.where(defect == 19, urls, partner), en_url)),
+                _s(np.full(3 * n, "html")),
+            ],
+            fields=list(schema.HREFLANG),
+        ),
+    )
+    image_src = _interleave(
+        np.char.add(np.char.add(HOST + "/img/", sku), ".jpg"),
+        np.char.add(np.char.add(HOST + "/img/", sku), "-2.jpg"),
+    )
+    image_alt = _interleave(
+        np.where(defect == 23, None, names.astype(object)), names.astype(object)
+    )
+    images = _lists(
+        2,
+        pa.StructArray.from_arrays(
+            [
+                _s(image_src),
+                pa.array(image_alt, type=pa.string()),
+                _s(np.full(2 * n, "800")),
+                _s(np.full(2 * n, "800")),
+                pa.array(_interleave(np.full(n, None), np.full(n, "lazy")), type=pa.string()),
+            ],
+            fields=list(schema.IMAGE),
+        ),
+    )
+    sitemap = np.char.add(HOST + "/sitemaps/products-", (idx // 50_000).astype(str))
+    columns = {
+        "url": _s(urls),
+        "final_url": _s(urls),
+        "status": pa.array(status),
+        "fetch_state": pa.array(["fetched"] * n),
+        "redirect_chain": _lists(0, pa.array([], type=schema.HOP), n),
+        "redirect_loop": pa.array(np.zeros(n, bool)),
+        "content_type": pa.array(["text/html"] * n),
+        "encoding": pa.array(["utf-8"] * n),
+        "encoding_declared": pa.array(["utf-8"] * n),
+        "depth": pa.array((2 + idx % 4).astype(np.int32)),
+        "response_ms": pa.array(rng.uniform(40, 400, n)),
+        "bytes": pa.array(rng.integers(30_000, 120_000, n)),
+        "truncated": pa.array(np.zeros(n, bool)),
+        "rendered": pa.array(np.zeros(n, bool)),
+        "discovered_from": pa.array(["link"] * n),
+        "referrer": _s(np.roll(urls, 3)),
+        "title": pa.array(titles, type=pa.string()),
+        "title_count": pa.array(np.where(defect == 5, 0, 1).astype(np.int32)),
+        "meta_description": _s(descriptions),
+        "meta_description_count": pa.array(np.ones(n, np.int32)),
+        "meta_robots": pa.array(robots, type=pa.string()),
+        "canonical": _s(urls),
+        "canonicals": _lists(1, _s(urls)),
+        "canonical_sources": _lists(1, _s(np.full(n, "html"))),
+        "hreflang": hreflang,
+        "lang": _s(own_lang),
+        "viewport": pa.array(["width=device-width, initial-scale=1"] * n),
+        "h1": _lists(1, _s(np.char.title(names))),
+        "h2": _lists(2, _s(_interleave(np.full(n, "Specifications"), np.full(n, "Reviews")))),
+        "structured_data": pa.array(structured, type=pa.string()),
+        "structured_data_errors": _lists(0, pa.array([], pa.string()), n),
+        "jsonld_blocks": pa.array(product.astype(np.int32)),
+        "visible_prices": _lists(1, _s(np.char.add("$", np.char.mod("%.2f", price)))),
+        "images": images,
+        "insecure_resources": _lists(0, pa.array([], pa.string()), n),
+        "word_count": pa.array(rng.integers(250, 900, n).astype(np.int32)),
+        "content_hash": _s(content_hash),
+        "simhash": pa.array(simhash),
+        "links_internal": pa.array(np.full(n, 3, np.int32)),
+        "links_external": pa.array(np.zeros(n, np.int32)),
+        "in_sitemap": pa.array(np.ones(n, bool)),
+        "sitemaps": _lists(1, _s(sitemap)),
+    }
+    pages = pa.table(
+        {
+            name: columns.get(name, pa.nulls(n, schema.PAGES.field(name).type))
+            for name in schema.PAGES.names
+        }
+    )
+    pages = pages.cast(schema.PAGES)
+    # 3 internal links per page: next product, the partner page, and (for some) a broken URL
+    targets = np.concatenate(
+        [
+            np.roll(urls, -1),
+            partner,
+            np.where(defect == 29, np.char.add(urls, "-gone"), np.roll(urls, 7)),
+        ]
+    )
+    links = pa.table(
+        {
+            "source": _s(np.concatenate([urls, urls, urls])),
+            "target": _s(targets),
+            "kind": pa.array(["a"] * (3 * n)),
+            "anchor": _s(np.concatenate([names, names, names])),
+            "nofollow": pa.array(np.zeros(3 * n, bool)),
+            "region": pa.array(["body"] * (3 * n)),
+            "internal": pa.array(np.ones(3 * n, bool)),
+        }
+    ).cast(schema.LINKS)
+    return pages, links
+
+
+def generate(run: Path, pages: int) -> None:
+    rng = np.random.default_rng(20261122)
+    run.mkdir(parents=True, exist_ok=True)
+    page_writer = pq.ParquetWriter(run / "pages.parquet", schema.PAGES)
+    link_writer = pq.ParquetWriter(run / "links.parquet", schema.LINKS)
+    sitemap_writer = pq.ParquetWriter(run / "sitemap_urls.parquet", schema.SITEMAP_URLS)
+    for start in range(0, pages, BATCH):
+        n = min(BATCH, pages - start)
+        page_table, link_table = page_batch(start, n, pages, rng)
+        page_writer.write_table(page_table, row_group_size=BATCH)
+        link_writer.write_table(link_table, row_group_size=BATCH)
+        sitemap_rows = pa.table(
+            {
+                "sitemap": page_table["sitemaps"].combine_chunks().flatten(),
+                "loc": page_table["url"],
+                "lastmod": pa.array(["2026-11-16"] * n),
+                "alternates": pa.nulls(n, pa.list_(schema.HREFLANG)),
+            }
+        ).cast(schema.SITEMAP_URLS)
+        sitemap_writer.write_table(sitemap_rows)
+    page_writer.close()
+    link_writer.close()
+    sitemap_writer.close()
+    files = sorted({f"{HOST}/sitemaps/products-{i}" for i in range((pages + 49_999) // 50_000)})
+    pq.write_table(
+        pa.table(
+            {
+                "sitemap": files,
+                "parent": [f"{HOST}/sitemap_index.xml"] * len(files),
+                "kind": ["urlset"] * len(files),
+                "status": pa.array([200] * len(files), pa.int32()),
+                "url_count": pa.array([50_000] * len(files), pa.int64()),
+                "bytes_uncompressed": pa.array([14_000_000] * len(files), pa.int64()),
+                "error": pa.nulls(len(files), pa.string()),
+            }
+        ).cast(schema.SITEMAPS),
+        run / "sitemaps.parquet",
+    )
+    write_manifest(
+        run, {"kind": "crawl", "start_urls": [HOST + "/"], "synthetic": True, "pages": pages}
+    )
+
+
+# Peak RSS of the child itself: VmHWM of its own address space (ru_maxrss would carry the
+# parent's peak across fork + exec on Linux).
+_PEAK = """
+def peak_rss_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+"""
+
+_AUDIT = (
+    _PEAK
+    + """
+import json, sys, time
+from audits.engine import resolve_settings, run_audit
+started = time.perf_counter()
+result = run_audit(sys.argv[1], baseline=None, rules=None, skip_rules=None, settings=resolve_settings(None))
+print(json.dumps({"seconds": time.perf_counter() - started, "findings": len(result.findings),
+                  "peak_rss_mb": peak_rss_mb(),
+                  "rules_run": result.stats["rules_run"], "top": result.rules.nlargest(5, "seconds")[["rule_id", "seconds"]].values.tolist()}))
+"""
+)
+
+_SCAN = (
+    _PEAK
+    + """
+import json, sys, time, duckdb
+started = time.perf_counter()
+con = duckdb.connect(config={"threads": 2, "memory_limit": "1GB"})
+for name in ("pages", "links", "sitemap_urls"):
+    cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{sys.argv[1]}/{name}.parquet')").fetchall()]
+    exprs = ", ".join(f"count({c!r})".replace("'", '"') for c in cols)
+    con.execute(f"SELECT {exprs} FROM read_parquet('{sys.argv[1]}/{name}.parquet')").fetchall()
+print(json.dumps({"seconds": time.perf_counter() - started, "peak_rss_mb": peak_rss_mb()}))
+"""
+)
+
+
+def measure(code: str, run: Path) -> dict[str, Any]:
+    """Run ``code`` in a child process; it reports its own seconds and peak RSS."""
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(run)], check=True, capture_output=True, text=True
+    )
+    data: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return data
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=1_000_000)
+    parser.add_argument("--keep", type=Path, help="generate into (and keep) this run folder")
+    args = parser.parse_args()
+    tmp = None if args.keep else Path(tempfile.mkdtemp(prefix="searchops-audit-bench-"))
+    run = args.keep or (tmp / "run")  # type: ignore[operator]
+    try:
+        started = time.perf_counter()
+        if not (run / "pages.parquet").exists():
+            generate(run, args.pages)
+        size_mb = sum(p.stat().st_size for p in run.glob("*.parquet")) / 2**20
+        print(
+            f"generated {args.pages:,} pages ({size_mb:.0f} MB of Parquet) in {time.perf_counter() - started:.1f} s"
+        )
+        scan = measure(_SCAN, run)
+        audit = measure(_AUDIT, run)
+        print(
+            f"peer: DuckDB scanning every column   {scan['seconds']:.1f} s, peak RSS {scan['peak_rss_mb']} MB"
+        )
+        print(
+            f"audit: {audit['rules_run']} rules, {audit['findings']:,} findings  "
+            f"{audit['seconds']:.1f} s, peak RSS {audit['peak_rss_mb']} MB"
+        )
+        print(f"ratio audit / scan: {float(audit['seconds']) / float(scan['seconds']):.1f}x")
+        print(f"slowest rules: {audit['top']}")
+        print(
+            f"target: < 60 s and < 2048 MB -> {'met' if float(audit['seconds']) < 60 and float(audit['peak_rss_mb']) < 2048 else 'NOT met'}"
+        )
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
