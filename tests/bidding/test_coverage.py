@@ -129,27 +129,23 @@ def test_uncovered_ranked_and_waste_found(synthetic):
     assert ad_text("<script>alert(1)</script> Tent") == "script alert 1 /script Tent"
 
 
-def test_demo_site_crawl_with_the_demo_account(request, tmp_path):
+@pytest.mark.slow
+def test_demo_site_crawl_with_the_demo_account(demo_run, demo_site, tmp_path):
     """`searchops coverage` on the demo site's crawl with a demo account pointing at it: the
     uncovered products and the wasted keywords / Shopping items the account's truth lists."""
-    try:
-        demo_run = request.getfixturevalue("demo_run")
-    except pytest.FixtureLookupError:
-        pytest.skip("the demo_run crawl fixture is not available")
-    site = request.getfixturevalue("demo_site")
     from click.testing import CliRunner
 
     from searchops.cli import cli
     from sem import demo
 
-    run = Path(getattr(demo_run, "path", demo_run))
+    run = Path(demo_run)
     account = demo.generate(
         keywords=1500,
         days=35,
         seed=2,
-        products=site.products,
-        catalog_seed=site.seed,
-        site_url=site.url,
+        products=demo_site.products,
+        catalog_seed=demo_site.seed,
+        site_url=demo_site.url,
     )
     ws_path = tmp_path / "ws.duckdb"
     with Workspace(ws_path) as ws:
