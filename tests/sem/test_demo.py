@@ -13,6 +13,9 @@ from searchops.demosite.catalog import Catalog
 from searchops.demosite.defects import manifest
 from sem import demo
 
+# One worker builds the module's account once (CI runs with --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("sem-demo-3k")
+
 
 @pytest.fixture(scope="module")
 def account() -> demo.DemoAccount:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -12,15 +14,25 @@ from searchops.cli import cli
 from searchops.workspace import Workspace
 from sem import demo, roi, tables
 
+# One worker builds the module's account once (CI runs with --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("sem-roi-10k")
 
-@pytest.fixture(scope="module")
+
+@functools.cache
+def _account_and_fit() -> tuple[demo.DemoAccount, pd.DataFrame]:
+    # Cached per process: module fixtures would be rebuilt whenever xdist interleaves modules.
+    account = demo.generate(keywords=10_000, days=90, seed=11)
+    return account, roi.fit_models(account)
+
+
+@pytest.fixture
 def account() -> demo.DemoAccount:
-    return demo.generate(keywords=10_000, days=90, seed=11)
+    return _account_and_fit()[0]
 
 
-@pytest.fixture(scope="module")
-def fit(account) -> object:
-    return roi.fit_models(account)
+@pytest.fixture
+def fit() -> pd.DataFrame:
+    return _account_and_fit()[1]
 
 
 def _truth(account, fit):
@@ -80,16 +92,18 @@ def test_output_contract_and_flags(fit):
     assert abs(diagnostics["cvr"]["residual_fitted_corr"]) < 0.2
 
 
-def test_backtest_window_and_no_pooling(account, fit):
-    until = account.until.replace(day=1)
+def test_backtest_window_and_no_pooling():
+    account = demo.generate(keywords=2000, days=42, seed=4)
+    until = account.until - pd.Timedelta(days=14)
     early = roi.fit_models(account, until=until, draws=20)
     assert early["days"].max() <= (until - account.since).days + 1
-    assert early["clicks"].sum() < fit["clicks"].sum()
+    pooled = roi.fit_models(account, draws=20)
+    assert early["clicks"].sum() < pooled["clicks"].sum()
     unpooled = roi.fit_models(account, shrinkage=0.0, draws=20)
     thin = (unpooled["clicks"] < 5).to_numpy()
     # Without pooling, thin keywords keep their own (wide) conversion-rate posteriors.
     width = lambda f: (f["cvr_hi"] - f["cvr_lo"]).to_numpy()[thin].mean()  # noqa: E731
-    assert width(unpooled) > 2 * width(fit)
+    assert width(unpooled) > 2 * width(pooled)
 
 
 def test_summaries_and_cli(tmp_path):
