@@ -19,7 +19,7 @@ from aiohttp import web
 
 from searchops.demosite import defects as d
 from searchops.demosite import images, vitals_pages, vocab
-from searchops.demosite.catalog import PER_PAGE, _mix
+from searchops.demosite.catalog import PER_PAGE, mix64
 from searchops.demosite.pages import ABOUT, LOCALE, Page, Site
 
 SITE_KEY = web.AppKey("demosite", Site)
@@ -92,7 +92,7 @@ def make_app(
     async def category(request: web.Request) -> web.Response:
         lang = _LANG[request.match_info["loc"]]
         slug = request.match_info["slug"]
-        cat = catalog._by_slug.get(slug)
+        cat = catalog.find_category(slug)
         if cat is None or cat.path(lang) != request.path:
             return _respond(site.not_found(lang))
         query: dict[str, str] = {}
@@ -348,7 +348,7 @@ def _sitemap_gz(site: Site, name: str, base: str) -> bytes:
         pairs = _category_urls_cached(site)
         per = URLS_PER_SITEMAP // 2
         for en, fr in pairs[(number - 1) * per : number * per]:
-            h = _mix(zlib.crc32(en.encode()))
+            h = mix64(zlib.crc32(en.encode()))
             parts.append(_url_entry(base, en, _lastmod(week, h), (en, fr)))
             parts.append(_url_entry(base, fr, _lastmod(week, h), (en, fr)))
     else:
@@ -358,7 +358,7 @@ def _sitemap_gz(site: Site, name: str, base: str) -> bytes:
         for i in range(start, min(site.catalog.products, start + per)):
             p = site.catalog.product(i)
             alternates = None if i in plan.no_sitemap_alternates else (p.path_en, p.path_fr)
-            lastmod = _lastmod(week, site.catalog._hash(i, 9))
+            lastmod = _lastmod(week, site.catalog.hash(i, 9))
             for lang in ("en", "fr"):
                 if (i, lang) not in plan.not_in_sitemap:
                     parts.append(_url_entry(base, p.path(lang), lastmod, alternates))

@@ -12,6 +12,13 @@ Stable API (the demo site, the SEM demo account and catalog coverage build on it
     catalog.product_for_url("http://127.0.0.1:8765/en-ca/p/...")          # Product | None
     catalog.index_for_sku("1234567")                                      # int | None
     catalog.category_products("tents")                                    # range of indices
+    catalog.category_of(41), catalog.find_category("tentes")              # Category (| None)
+    catalog.title(p, "fr"), catalog.meta_description(p, "en")             # as the site shows them
+    catalog.description(p, "fr")                                          # 150+ words, varied
+    iter(catalog), catalog.iter_products(0, 500)                          # lazily generated
+
+Languages are ``"en"`` and ``"fr"``; paths start with ``/en-ca/`` and ``/fr-ca/``;
+prices are CAD floats with two decimals (``price_text`` formats them per language).
 
 Everything is a pure function of ``(seed, index)``: nothing is generated up front, so a
 200,000-product catalog costs no more to open than a 20-product one. Only small tables
@@ -46,8 +53,8 @@ _MASK = (1 << 64) - 1
 _SKU_SPACE = 10_000_000  # 7-digit SKUs
 
 
-def _mix(x: int) -> int:
-    """splitmix64 finalizer: a fast, well-spread 64-bit hash."""
+def mix64(x: int) -> int:
+    """splitmix64 finalizer: a fast, well-spread 64-bit hash (stable across processes)."""
     x = (x + 0x9E3779B97F4A7C15) & _MASK
     x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
     x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
@@ -170,7 +177,7 @@ class Catalog:
             raise ValueError(f"at most {_SKU_SPACE:,} products")
         self.products = products
         self.seed = seed
-        self._salt = _mix(seed * 0x2545F4914F6CDD1D + 0x5EED)
+        self._salt = mix64(seed * 0x2545F4914F6CDD1D + 0x5EED)
         self._sku_mult = 3_141_593 + 20 * (seed % 997)  # odd, not a multiple of 5: a bijection
         self._sku_offset = self._salt % _SKU_SPACE
         self._sku_inverse = pow(self._sku_mult, -1, _SKU_SPACE)
@@ -219,6 +226,10 @@ class Catalog:
         """The category with this English or French slug (KeyError if none)."""
         return self._by_slug[slug]
 
+    def find_category(self, slug: str) -> Category | None:
+        """The category with this English or French slug, or None."""
+        return self._by_slug.get(slug)
+
     def category_of(self, index: int) -> Category:
         """The category product ``index`` belongs to."""
         return self.categories[bisect.bisect_right(self._starts, index) - 1]
@@ -229,8 +240,9 @@ class Catalog:
         return range(c.first, c.stop)
 
     # ------------------------------------------------------------------ products
-    def _hash(self, index: int, salt: int) -> int:
-        return _mix(self._salt ^ _mix(index * 0x100000001B3 + salt))
+    def hash(self, index: int, salt: int) -> int:
+        """A 64-bit hash of (seed, index, salt): the source of every per-product choice."""
+        return mix64(self._salt ^ mix64(index * 0x100000001B3 + salt))
 
     def product(self, index: int) -> Product:
         """Product ``index`` (0-based); IndexError outside ``0 .. products - 1``."""
@@ -249,8 +261,8 @@ class Catalog:
     def _product(self, index: int) -> Product:
         if not 0 <= index < self.products:
             raise IndexError(f"product index {index} out of range 0..{self.products - 1}")
-        h = self._hash(index, 1)
-        h2 = self._hash(index, 2)
+        h = self.hash(index, 1)
+        h2 = self.hash(index, 2)
         cat = self.category_of(index)
         spec = vocab.CATEGORIES[cat.index]
         noun_en, noun_fr = spec[4][h % len(spec[4])]
@@ -362,7 +374,7 @@ def _size_word(size: str, lang: str) -> str:
 def _description(catalog: Catalog, index: int, lang: str) -> str:
     product = catalog.product(index)
     li = 1 if lang == "fr" else 0
-    rng = random.Random(catalog._hash(index, 3))
+    rng = random.Random(catalog.hash(index, 3))
     feature, feature2 = rng.sample(vocab.FEATURES, 2)
     activity, activity2 = rng.sample(vocab.ACTIVITIES, 2)
     place, place2 = rng.sample(vocab.PLACES, 2)
@@ -423,7 +435,7 @@ def _meta_description(catalog: Catalog, index: int, lang: str) -> str:
         "rating": rating.replace(".", ",") if lang == "fr" else rating,
         "count": product.rating_count,
     }
-    text = templates[catalog._hash(index, 4) % len(templates)].format(**fill)
+    text = templates[catalog.hash(index, 4) % len(templates)].format(**fill)
     if len(text) > 135:  # keep well inside the ~920 px a result snippet shows
         text = templates[-1].format(**fill)
     return text

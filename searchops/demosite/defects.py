@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from searchops.demosite.catalog import Catalog, _mix
+from searchops.demosite.catalog import Catalog, mix64
 
 # kind -> what the defect is (and where the manifest's url points).
 KINDS: dict[str, str] = {
@@ -232,7 +232,7 @@ def build_plan(catalog: Catalog, week: int = 1) -> Plan:
     if week not in (1, 2):
         raise ValueError("week must be 1 or 2")
     candidates = list(range(min(catalog.products, CANDIDATES)))
-    random.Random(_mix(catalog.seed * 7919 + 0xDEFEC7)).shuffle(candidates)
+    random.Random(mix64(catalog.seed * 7919 + 0xDEFEC7)).shuffle(candidates)
     plan = Plan(catalog=catalog, week=week)
     plan.slot_index = {slot.name: candidates[k] for k, slot in enumerate(SLOTS)}
     pages: dict[tuple[int, str], set[str]] = {}

@@ -23,7 +23,7 @@ from searchops.demosite.catalog import (
     Catalog,
     Category,
     Product,
-    _mix,
+    mix64,
     price_text,
 )
 
@@ -308,7 +308,7 @@ class Site:
         for c in self.catalog.categories:
             if c.size == 0:
                 continue
-            i = c.first + (_mix(self.catalog.seed + c.index) % c.size)
+            i = c.first + (mix64(self.catalog.seed + c.index) % c.size)
             if i in self.plan.unlisted:
                 continue
             p = self.catalog.product(i)
@@ -468,7 +468,7 @@ class Site:
             escape(v) for v in (self.catalog.color_name(color, lang) if color else None, size) if v
         )
         heading = f"{name}{' — ' + filters if filters else ''}{suffix}"
-        intro = _category_intro(category, lang, self.catalog.products)
+        intro = _category_intro(category, lang)
         if faceted:
             if lang == "fr":
                 intro += (
@@ -1049,7 +1049,7 @@ class Site:
         prev_y, prev_m = (year, month - 1) if month > 1 else (year - 1, 12)
         next_y, next_m = (year, month + 1) if month < 12 else (year + 1, 1)
         label = f"{_MONTHS[month - 1]} {year}"
-        h = _mix(year * 12 + month)
+        h = mix64(year * 12 + month)
         events = "\n".join(
             f"<li>{_MONTHS[month - 1]} {1 + (h >> (8 * k)) % 28}: {escape(_EVENTS[(h >> (4 * k)) % len(_EVENTS)])}</li>"
             for k in range(3)
@@ -1203,7 +1203,7 @@ def _page_links(page: int, pages: int) -> list[int]:
     return sorted(n for n in numbers if 1 <= n <= pages)
 
 
-def _category_intro(category: Category, lang: str, products: int) -> str:
+def _category_intro(category: Category, lang: str) -> str:
     spec = vocab.CATEGORIES[category.index]
     nouns = ", ".join(n[1 if lang == "fr" else 0].lower() for n in spec[4])
     if lang == "fr":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urljoin, urlsplit
 
 from tests.demosite.helpers import Response, fetch
@@ -33,40 +34,44 @@ def crawl(
 ) -> tuple[dict[str, Response], dict[str, set[str]]]:
     """Fetch everything reachable by <a> links, sitemaps, canonicals and hreflang.
 
-    Returns (url -> response, url -> set of pages linking to it by <a>).
+    Breadth-first, one level at a time, each level fetched by a few threads. Trap entry
+    pages are fetched but not followed. Returns (url -> response, url -> set of pages
+    linking to it by <a>).
     """
     host = urlsplit(base).netloc
-    queue = [base + "/", *sitemap_urls(base)]
-    seen = set(queue)
+    level = [base + "/", *sitemap_urls(base)]
+    seen = set(level)
     pages: dict[str, Response] = {}
     inlinks: dict[str, set[str]] = {}
-    while queue and len(pages) < limit:
-        url = queue.pop(0)
-        response = fetch(url)
-        pages[url] = response
-        if response.status != 200 or "html" not in response.headers.get("content-type", ""):
-            continue
-        in_trap = any(urlsplit(url).path.startswith(t) for t in traps)
-        doc = response.doc()
-        targets = []
-        for a in doc.xpath("//a[@href]"):
-            target = urljoin(url, a.get("href")).split("#")[0]
-            targets.append(target)
-            inlinks.setdefault(target, set()).add(url)
-        targets += [
-            urljoin(url, h)
-            for h in doc.xpath('//head/link[@rel="canonical" or @rel="alternate"]/@href')
-        ]
-        for target in targets:
-            parts = urlsplit(target)
-            if parts.scheme != "http" or parts.netloc != host or target in seen:
-                continue
-            if parts.path.startswith(BLOCKED) or "sort=" in parts.query:
-                continue
-            if "color=" in parts.query and "size=" in parts.query:
-                continue  # facet combinations: one level of facets is enough here
-            if in_trap:
-                continue  # enter a trap once, never follow it further
-            seen.add(target)
-            queue.append(target)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        while level and len(pages) < limit:
+            following = []
+            for url, response in zip(level, pool.map(fetch, level), strict=True):
+                pages[url] = response
+                if response.status != 200 or "html" not in response.headers.get("content-type", ""):
+                    continue
+                in_trap = any(urlsplit(url).path.startswith(t) for t in traps)
+                doc = response.doc()
+                targets = []
+                for a in doc.xpath("//a[@href]"):
+                    target = urljoin(url, a.get("href")).split("#")[0]
+                    targets.append(target)
+                    inlinks.setdefault(target, set()).add(url)
+                targets += [
+                    urljoin(url, h)
+                    for h in doc.xpath('//head/link[@rel="canonical" or @rel="alternate"]/@href')
+                ]
+                for target in targets:
+                    parts = urlsplit(target)
+                    if parts.scheme != "http" or parts.netloc != host or target in seen:
+                        continue
+                    if parts.path.startswith(BLOCKED) or "sort=" in parts.query:
+                        continue
+                    if "color=" in parts.query and "size=" in parts.query:
+                        continue  # facet combinations: one level of facets is enough here
+                    if in_trap:
+                        continue  # enter a trap once, never follow it further
+                    seen.add(target)
+                    following.append(target)
+            level = following
     return pages, inlinks

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import re
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import lxml.html
@@ -28,6 +29,7 @@ class Response:
     status: int
     headers: dict[str, str]
     body: bytes
+    _doc: Any = field(default=None, repr=False, compare=False)
 
     @property
     def charset(self) -> str | None:
@@ -42,7 +44,10 @@ class Response:
         return self.body.decode(charset)
 
     def doc(self) -> Any:
-        return lxml.html.fromstring(self.text())
+        """The parsed page (parsed once; callers must not modify it)."""
+        if self._doc is None:
+            self._doc = lxml.html.fromstring(self.text())
+        return self._doc
 
 
 def fetch(url: str, timeout: float = 10) -> Response:
@@ -84,7 +89,8 @@ def meta_description(doc: Any) -> str | None:
 
 
 def visible_text(doc: Any) -> str:
-    body = doc.find("body")
+    """The words of <body> without scripts and styles (the parsed document is not modified)."""
+    body = copy.deepcopy(doc.find("body"))
     for bad in body.xpath(".//script|.//style"):
         bad.drop_tree()
     return " ".join(body.text_content().split())
