@@ -243,3 +243,13 @@ def test_incomplete_google_ads_yaml_is_a_clear_error(tmp_path, monkeypatch):
     with pytest.raises(SearchopsError, match=r"^Google Ads credentials: .*OAuth2") as err:
         ads_api.load_client()
     assert "SECRET-DEV-TOKEN-123" not in str(err.value) and "\n" not in str(err.value)
+
+
+def test_unknown_gaql_field_is_a_query_error_with_request_id(server, small_account):
+    service = make_client(server).get_service("GoogleAdsService", version=ads_server.API_VERSION)
+    with pytest.raises(GoogleAdsException) as err:
+        list(service.search(customer_id=small_account.customer_id,
+                            query="SELECT campaign.no_such_field FROM campaign"))  # fmt: skip
+    line = ads_api.describe_google_ads_exception(err.value)
+    assert line.startswith("Google Ads API INVALID_ARGUMENT: query_error.UNRECOGNIZED_FIELD:")
+    assert "campaign.no_such_field" in line and err.value.request_id in line
