@@ -119,7 +119,8 @@ class Bids:
 class Coverage:
     opportunities: list[dict[str, Any]]
     opportunity_count: int
-    opportunity_profit: float
+    profitable_count: int  # opportunities with a positive expected profit
+    profitable_profit: float  # their expected profit, summed
     waste: list[dict[str, Any]]
     waste_count: int
     waste_spend: float
@@ -156,15 +157,29 @@ def _require(
     return None
 
 
+# Runs that describe the site's week. Bid and coverage runs describe the day they ran, and
+# SEM pulls the last day they cover: they join the axis only when nothing else is there.
+SITE_KINDS = ("crawl", "audit", "vitals")
+
+
 def report_weeks(con: duckdb.DuckDBPyConnection, weeks: int) -> list[date]:
-    """The last ``weeks`` weeks with any registered run, oldest first."""
+    """The last ``weeks`` weeks with a registered crawl, audit or vitals run (else any run)."""
     if columns(con, "runs") is None:
         return []
-    rows = con.execute(
-        "SELECT DISTINCT week FROM runs WHERE week IS NOT NULL ORDER BY week DESC LIMIT ?",
-        [weeks],
-    ).fetchall()
-    return sorted(r[0] for r in rows)
+    for kinds in (list(SITE_KINDS), None):
+        rows = con.execute(
+            "SELECT DISTINCT week FROM runs WHERE week IS NOT NULL "
+            "AND (? IS NULL OR list_contains(?, kind)) ORDER BY week DESC LIMIT ?",
+            [kinds, kinds, weeks],
+        ).fetchall()
+        if rows:
+            return sorted(r[0] for r in rows)
+    return []
+
+
+def _span(weeks: list[date], by_week: dict[date, str]) -> list[date]:
+    """The report's weeks from the first to the last one with this section's data."""
+    return [w for w in weeks if min(by_week) <= w <= max(by_week)]
 
 
 def _latest_run_per_week(
@@ -191,7 +206,7 @@ def load_health(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportCo
     by_week = _latest_run_per_week(con, "health_scores", weeks)
     if not by_week:
         return absent
-    shown = [w for w in weeks if w >= min(by_week)]
+    shown = _span(weeks, by_week)
     rows = con.execute(
         "SELECT run_id, family, avg(score) FROM health_scores WHERE run_id IN "
         "(SELECT unnest(?)) GROUP BY ALL",
@@ -259,7 +274,7 @@ def load_findings(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: Report
     by_week = _latest_run_per_week(con, "findings", weeks)
     if not by_week:
         return absent
-    shown = [w for w in weeks if w >= min(by_week)]
+    shown = _span(weeks, by_week)
     current_week = max(by_week)
     earlier = [w for w in by_week if w < current_week]
     baseline_week = max(earlier) if earlier else None
@@ -323,7 +338,7 @@ def load_vitals(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportCo
     by_week = _latest_run_per_week(con, "vitals_pages", weeks)
     if not by_week:
         return absent
-    shown = [w for w in weeks if w >= min(by_week)]
+    shown = _span(weeks, by_week)
     rows = con.execute(
         """
         WITH page AS (
@@ -515,14 +530,16 @@ def load_coverage(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: Report
     if opp_missing and waste_missing:
         return opp_missing if opp_missing is not absent else waste_missing
     opportunities: list[dict[str, Any]] = []
-    opp_count, opp_profit = 0, 0.0
+    opp_count, profitable, profit = 0, 0, 0.0
     if not opp_missing:
         run_id = _newest_run(con, "coverage_opportunities")
-        n, total = con.execute(
-            "SELECT count(*), coalesce(sum(profit), 0) FROM coverage_opportunities WHERE run_id = ?",
+        n, n_pos, total = con.execute(
+            "SELECT count(*), count(*) FILTER (profit > 0), "
+            "coalesce(sum(profit) FILTER (profit > 0), 0) "
+            "FROM coverage_opportunities WHERE run_id = ?",
             [run_id],
         ).fetchone()  # type: ignore[misc]
-        opp_count, opp_profit = int(n), float(total)
+        opp_count, profitable, profit = int(n), int(n_pos), float(total)
         opportunities = [
             {
                 "name": clip(name, cfg.text_limit),
@@ -563,4 +580,4 @@ def load_coverage(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: Report
                 [run_id, cfg.top_items],
             ).fetchall()
         ]
-    return Coverage(opportunities, opp_count, opp_profit, waste, waste_count, waste_spend)
+    return Coverage(opportunities, opp_count, profitable, profit, waste, waste_count, waste_spend)

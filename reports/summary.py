@@ -66,7 +66,7 @@ def _findings(findings: Findings, out: Summary) -> None:
         first = errors[0]
         out.next_steps.append(
             f"Fix the {_plural(findings.new_errors, 'new error')} first, starting with "
-            f"{first.rule_id} on {_plural(first.count, 'page')}: {first.message}"
+            f"{first.rule_id} on {_plural(first.count, 'page')}: {first.message.rstrip('.')}."
         )
 
 
@@ -94,7 +94,8 @@ def _sem(sem: Sem, cfg: ReportConfig, out: Summary) -> None:
     verb, target = ("rose", out.improved) if change > 0 else ("fell", out.regressed)
     target.append(
         f"Paid search ROAS {verb} from {sem.roas.previous:.2f} to {sem.roas.current:.2f} "
-        f"on {money(sem.spend.current, cfg.currency)} of spend last week."
+        f"on {money(sem.spend.current, cfg.currency)} of spend in the week of "
+        f"{sem.weeks[-1]:%b %d}."
     )
 
 
@@ -125,12 +126,12 @@ def _coverage(coverage: Coverage, cfg: ReportConfig, out: Summary) -> None:
             f"out-of-stock, missing or noindex pages ({money(coverage.waste_spend, cfg.currency)} "
             "of spend at stake)."
         )
-    if coverage.opportunity_count:
-        shown = min(cfg.top_items, coverage.opportunity_count)
-        top_profit = sum(o["profit"] for o in coverage.opportunities[:shown])
+    if coverage.profitable_count:
         out.next_steps.append(
-            f"Add the top {shown} of {_plural(coverage.opportunity_count, 'in-stock product')} "
-            f"without paid coverage: expected profit {money(top_profit, cfg.currency, signed=True)}."
+            f"Add paid coverage for {_plural(coverage.profitable_count, 'in-stock product')} "
+            f"expected to pay off (of {count(coverage.opportunity_count)} without ads): "
+            f"expected profit {money(coverage.profitable_profit, cfg.currency, signed=True)}; "
+            "the largest are listed under Catalog coverage."
         )
 
 

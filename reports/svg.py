@@ -16,8 +16,20 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-# Colour-blind-safe palette (Okabe & Ito, 2008), in the order series are drawn.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+# Colour-blind-safe palette (Okabe & Ito, 2008; then wine from Paul Tol and grey for a ninth
+# and tenth series), in the order series are drawn.
+PALETTE = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+    "#882255",
+    "#999999",
+)
 
 Formatter = Callable[[float], str]
 
@@ -99,16 +111,44 @@ def _y_axis(frame: _Frame, ticks: list[float], scale: Callable[[float], float], 
     return parts
 
 
+_LEGEND_ROW = 16
+
+
+def _legend_layout(names: Sequence[str], width: int, left: int) -> list[tuple[str, float, float]]:
+    """(name, x, y) of each legend entry, wrapping onto new rows at the chart's width."""
+    placed = []
+    x, y = float(left), 6.0
+    for name in names:
+        label = name[:28]
+        item = 24 + 6.6 * len(label)  # swatch + text at ~0.6 em per character
+        if x > left and x + item > width:
+            x, y = float(left), y + _LEGEND_ROW
+        placed.append((label, x, y))
+        x += item
+    return placed
+
+
+def _legend_rows(names: Sequence[str], width: int, left: int) -> int:
+    layout = _legend_layout(names, width, left)
+    return 1 + int((layout[-1][2] - 6) // _LEGEND_ROW) if layout else 0
+
+
 def _legend(frame: _Frame, names: Sequence[str]) -> list[str]:
     parts = []
-    x = frame.left
-    for i, name in enumerate(names):
+    for i, (label, x, y) in enumerate(_legend_layout(names, frame.width, frame.left)):
         colour = PALETTE[i % len(PALETTE)]
-        text = escape(name[:28])
-        parts.append(f'<rect x="{x}" y="6" width="10" height="10" fill="{colour}"/>')
-        parts.append(f'<text x="{x + 14}" y="15" font-size="11" fill="#333">{text}</text>')
-        x += 24 + 7 * len(name[:28])
+        parts.append(f'<rect x="{x:.0f}" y="{y:.0f}" width="10" height="10" fill="{colour}"/>')
+        parts.append(
+            f'<text x="{x + 14:.0f}" y="{y + 9:.0f}" font-size="11" fill="#333">{escape(label)}</text>'
+        )
     return parts
+
+
+def _x_anchor(i: int, n: int) -> str:
+    """Edge labels grow inwards so they are not cut at the chart's border."""
+    if n > 1 and i == 0:
+        return "start"
+    return "end" if n > 1 and i == n - 1 else "middle"
 
 
 def _y_scale(lo: float, hi: float, frame: _Frame) -> tuple[list[float], Callable[[float], float]]:
@@ -148,7 +188,8 @@ def line_chart(
     height: int = 220,
 ) -> Markup:
     """A line per series over categorical x (weeks); gaps where a value is None."""
-    frame = _Frame(width, height, left=56, right=12, top=26, bottom=28)
+    extra = _LEGEND_ROW * (_legend_rows([s.name for s in series], width, 56) - 1)
+    frame = _Frame(width, height + extra, left=56, right=12, top=26 + extra, bottom=28)
     values = [v for s in series for v in s.values if v is not None and math.isfinite(v)]
     lo = min(values, default=0.0) if y_min is None else y_min
     hi = max(values, default=1.0) if y_max is None else y_max
@@ -161,11 +202,13 @@ def line_chart(
 
     parts = _open(frame, title)
     parts += _y_axis(frame, ticks, scale, y_format)
-    every = max(1, math.ceil(n / 8))  # at most ~8 x labels so a phone can read them
+    # Week labels are ~45 units wide: as many as fit without touching (8 on a laptop).
+    every = max(1, math.ceil(n / max(2, int(frame.plot_w // 70))))
     for i, label in enumerate(x_labels):
         if i % every == 0 or i == n - 1:
             parts.append(
-                f'<text x="{x_at(i):.1f}" y="{height - 8}" text-anchor="middle" font-size="11" '
+                f'<text x="{x_at(i):.1f}" y="{frame.height - 8}" text-anchor="{_x_anchor(i, n)}" '
+                'font-size="11" '
                 f'fill="#555">{escape(label)}</text>'
             )
     for k, s in enumerate(series):
@@ -194,7 +237,9 @@ def xy_chart(
     height: int = 240,
 ) -> Markup:
     """A curve over numeric x (spend vs value), with labelled marker points (``marks``)."""
-    frame = _Frame(width, height, left=56, right=16, top=26, bottom=28)
+    names = ["frontier", *(name for name, _, _ in marks)]
+    extra = _LEGEND_ROW * (_legend_rows(names, width, 56) - 1)
+    frame = _Frame(width, height + extra, left=56, right=16, top=26 + extra, bottom=28)
     finite = [(x, y) for x, y in points if math.isfinite(x) and math.isfinite(y)]
     every = finite + [(x, y) for _, x, y in marks if math.isfinite(x) and math.isfinite(y)]
     xs = [x for x, _ in every] or [0.0, 1.0]
@@ -208,9 +253,10 @@ def xy_chart(
 
     parts = _open(frame, title)
     parts += _y_axis(frame, y_ticks, y_scale, y_format)
-    for tick in x_ticks:
+    for i, tick in enumerate(x_ticks):
         parts.append(
-            f'<text x="{x_scale(tick):.1f}" y="{height - 8}" text-anchor="middle" font-size="11" '
+            f'<text x="{x_scale(tick):.1f}" y="{frame.height - 8}" '
+            f'text-anchor="{_x_anchor(i, len(x_ticks))}" font-size="11" '
             f'fill="#555">{escape(x_format(tick))}</text>'
         )
     curve = sorted(finite)
@@ -223,7 +269,7 @@ def xy_chart(
             f'<circle cx="{x_scale(x):.1f}" cy="{y_scale(y):.1f}" r="6" fill="none" '
             f'stroke="{colour}" stroke-width="3"/>'
         )
-    parts += _legend(frame, ["frontier", *(name for name, _, _ in marks)])
+    parts += _legend(frame, names)
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -236,8 +282,9 @@ def bar_chart(
     width: int = 640,
     bar_height: int = 22,
 ) -> Markup:
-    """Horizontal bars, one per (label, value), labels cut to 32 characters and escaped."""
-    label_w, value_w = 210, 70
+    """Horizontal bars, one per (label, value), labels cut to fit (32 characters at most)."""
+    label_w, value_w = min(210, int(width * 0.42)), 70
+    chars = min(32, int((label_w - 6) // 6.6))
     height = 8 + bar_height * max(len(items), 1)
     frame = _Frame(width, height, left=label_w, right=value_w, top=4, bottom=4)
     top = max((abs(v) for _, v in items if math.isfinite(v)), default=0.0) or 1.0
@@ -247,7 +294,7 @@ def bar_chart(
         shown = value if math.isfinite(value) else 0.0
         w = frame.plot_w * abs(shown) / top
         colour = PALETTE[0] if shown >= 0 else PALETTE[5]
-        text = label if len(label) <= 32 else label[:31] + "…"
+        text = label if len(label) <= chars else label[: chars - 1] + "…"
         parts.append(
             f'<text x="{label_w - 6}" y="{y + bar_height * 0.68:.1f}" text-anchor="end" '
             f'font-size="12" fill="#333">{escape(text)}</text>'

@@ -9,7 +9,9 @@ forbids scripts and every network fetch even if an escape were missed.
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -55,61 +57,93 @@ class WeeklyReport:
     config: ReportConfig
 
 
+# Charts are drawn twice: at laptop width, and narrower for phones, where a wide chart
+# scaled down would shrink its text below reading size. CSS shows one of the two.
+WIDE, NARROW = 640, 360
+
+
+def _both(draw: Callable[[int], Markup]) -> Markup:
+    return Markup('<div class="chart-wide">{}</div><div class="chart-narrow">{}</div>').format(
+        draw(WIDE), draw(NARROW)
+    )
+
+
 def _charts(found: dict[str, Any], cfg: ReportConfig) -> dict[str, Markup]:
     charts: dict[str, Markup] = {}
-    money = lambda v: formatting.money(v, cfg.currency)  # noqa: E731
+    money = functools.partial(formatting.money, currency=cfg.currency)
     if isinstance(health := found["health"], sections.Health):
-        charts["health"] = svg.line_chart(
-            [formatting.week_label(w) for w in health.weeks],
-            [svg.Series(t.name, t.values) for t in [health.overall, *health.families]],
-            title="Health score per audit family, by week",
-            y_max=100,
+        charts["health"] = _both(
+            lambda px: svg.line_chart(
+                [formatting.week_label(w) for w in health.weeks],
+                [svg.Series(t.name, t.values) for t in [health.overall, *health.families]],
+                title="Health score per audit family, by week",
+                y_max=100,
+                width=px,
+            )
         )
     if isinstance(findings := found["findings"], sections.Findings):
-        charts["findings"] = svg.line_chart(
-            [formatting.week_label(w) for w in findings.weeks],
-            [svg.Series(t.name, t.values) for t in findings.open_by_severity],
-            title="Open findings by severity, by week",
-            y_min=0,
+        charts["findings"] = _both(
+            lambda px: svg.line_chart(
+                [formatting.week_label(w) for w in findings.weeks],
+                [svg.Series(t.name, t.values) for t in findings.open_by_severity],
+                title="Open findings by severity, by week",
+                y_min=0,
+                width=px,
+            )
         )
     if isinstance(vitals := found["vitals"], sections.Vitals):
-        charts["vitals"] = svg.line_chart(
-            [formatting.week_label(w) for w in vitals.weeks],
-            [svg.Series(t.name, t.values) for t in vitals.templates],
-            title="Share of pages passing Core Web Vitals, by template and week",
-            y_format=formatting.pct,
-            y_min=0,
-            y_max=1,
+        charts["vitals"] = _both(
+            lambda px: svg.line_chart(
+                [formatting.week_label(w) for w in vitals.weeks],
+                [svg.Series(t.name, t.values) for t in vitals.templates],
+                title="Share of pages passing Core Web Vitals, by template and week",
+                y_format=formatting.pct,
+                y_min=0,
+                y_max=1,
+                width=px,
+            )
         )
     if isinstance(sem := found["sem"], sections.Sem):
         labels = [formatting.week_label(w) for w in sem.weeks]
-        charts["sem_money"] = svg.line_chart(
-            labels,
-            [svg.Series("spend", sem.spend.values), svg.Series("revenue", sem.revenue.values)],
-            title="Paid search spend and revenue, by week",
-            y_format=money,
-            y_min=0,
+        charts["sem_money"] = _both(
+            lambda px: svg.line_chart(
+                labels,
+                [svg.Series("spend", sem.spend.values), svg.Series("revenue", sem.revenue.values)],
+                title="Paid search spend and revenue, by week",
+                y_format=money,
+                y_min=0,
+                width=px,
+            )
         )
-        charts["sem_roas"] = svg.line_chart(
-            labels,
-            [svg.Series("ROAS", sem.roas.values)],
-            title="Return on ad spend (revenue / spend), by week",
-            y_min=0,
-            height=160,
+        charts["sem_roas"] = _both(
+            lambda px: svg.line_chart(
+                labels,
+                [svg.Series("ROAS", sem.roas.values)],
+                title="Return on ad spend (revenue / spend), by week",
+                y_min=0,
+                height=160,
+                width=px,
+            )
         )
     if isinstance(bids := found["bids"], sections.Bids) and bids.frontier:
-        charts["frontier"] = svg.xy_chart(
-            bids.frontier,
-            marks=bids.marks,
-            title="Spend vs conversion value along the optimal bid frontier",
-            x_format=money,
-            y_format=money,
+        charts["frontier"] = _both(
+            lambda px: svg.xy_chart(
+                bids.frontier,
+                marks=bids.marks,
+                title="Spend vs conversion value along the optimal bid frontier",
+                x_format=money,
+                y_format=money,
+                width=px,
+            )
         )
     if isinstance(coverage := found["coverage"], sections.Coverage) and coverage.waste:
-        charts["waste"] = svg.bar_chart(
-            [(w["url"].split("://")[-1], w["spend"]) for w in coverage.waste],
-            title="Spend on ads landing on broken or out-of-stock pages",
-            value_format=money,
+        charts["waste"] = _both(
+            lambda px: svg.bar_chart(
+                [(item["url"].split("://")[-1], item["spend"]) for item in coverage.waste],
+                title="Spend on ads landing on broken or out-of-stock pages",
+                value_format=money,
+                width=px,
+            )
         )
     return charts
 

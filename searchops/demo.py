@@ -105,11 +105,12 @@ def _free_port() -> int:
 
 
 def _invoke(command: click.Command, args: list[str], workspace: Path, opts: DemoOptions) -> None:
-    """Run another stage's click command in this process (its review table is not shown)."""
+    """Run another stage's click command in this process; its own output (review tables,
+    file lists) would break the progress display, and failures raise anyway."""
     from searchops.cli import AppContext
 
     obj = AppContext(workspace=workspace, config_file=opts.config_file, debug=False)
-    with contextlib.redirect_stdout(io.StringIO()):
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         command.main(args=args, obj=obj, standalone_mode=False, prog_name="searchops")
 
 
@@ -200,6 +201,8 @@ def run_week(
             done(f"{len(result.findings):,} findings {changes or ''}".strip())
         with stage("sem") as done:
             done(_pull_sem(ws, opts, week, base))
+        # Bid and coverage runs register the day they ran; this demo replays past weeks.
+        replayed_from = datetime.now(UTC).replace(tzinfo=None)
         with stage("bids") as done:
             bids_out = opts.out / "bids" / f"week{week.number}"
             _invoke(bid, ["recommend", "--out", str(bids_out)], ws.path, opts)
@@ -208,14 +211,18 @@ def run_week(
             coverage_out = opts.out / "coverage" / f"week{week.number}"
             _invoke(coverage, ["--crawl", str(run), "--out", str(coverage_out)], ws.path, opts)
             done(f"-> {coverage_out}")
+    ws.con.execute(
+        "UPDATE runs SET week = ? WHERE kind IN ('bid', 'coverage') AND started_at >= ?",
+        [week.monday, replayed_from],
+    )
 
 
 def run_demo(opts: DemoOptions, settings: Settings, today: date | None = None) -> Path:
     """Run both weeks and write ``OUT/weekly-report.html``; returns its path."""
     from reports.weekly import write_report
 
-    if opts.products < 50 or opts.keywords < 100:
-        raise SearchopsError("--products must be >= 50 and --keywords >= 100")
+    if opts.products < 80 or opts.keywords < 100:  # 80: the demo site's smallest catalog
+        raise SearchopsError("--products must be >= 80 and --keywords >= 100")
     prepare_out(opts.out)
     weeks = demo_weeks(today or datetime.now(UTC).date())
     port = _free_port()
@@ -254,8 +261,20 @@ def run_demo(opts: DemoOptions, settings: Settings, today: date | None = None) -
     show_default=True,
     help="Folder for the workspace, run folders, exports and the report (cleared on rerun).",
 )
-@click.option("--products", default=300, show_default=True, help="Products in the demo catalog.")
-@click.option("--keywords", default=2000, show_default=True, help="Keywords in the demo account.")
+@click.option(
+    "--products",
+    type=click.IntRange(80),
+    default=300,
+    show_default=True,
+    help="Products in the demo catalog.",
+)
+@click.option(
+    "--keywords",
+    type=click.IntRange(100),
+    default=2000,
+    show_default=True,
+    help="Keywords in the demo account.",
+)
 @click.option("--seed", default=0, show_default=True, help="Seed of the catalog and the account.")
 @click.pass_obj
 def demo(obj: Any, out: Path, products: int, keywords: int, seed: int) -> None:

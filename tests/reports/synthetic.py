@@ -137,6 +137,8 @@ def build(path: Path, *, pages: int = 400, weeks: int = 2, keywords: int = 50) -
             bid_run,
             "bid",
             label="recommend",
+            # registered the day it ran, a week after the last crawl: not a week of the report
+            week=datetime.combine(week_start(weeks), datetime.min.time()),
             stats={
                 "horizon_days": 7,
                 "interval_level": 0.9,

@@ -52,7 +52,12 @@ def test_bar_chart_widths_are_proportional_and_labels_cut() -> None:
     widths = [float(r.get("width")) for r in root.findall(f"{NS}rect")]
     assert widths[0] == 2 * widths[1] and widths[2] == 0
     labels = [t.text for t in root.findall(f"{NS}text")]
-    assert "x" * 31 + "…" in labels and PAYLOAD in labels
+    cut = next(t for t in labels if t.startswith("xxx"))
+    assert cut.endswith("…") and len(cut) <= 32 and PAYLOAD in labels
+    narrow = parse(svg.bar_chart([("x" * 50, 1.0)], title="bars", width=360))
+    assert len(next(t.text for t in narrow.findall(f"{NS}text") if t.text.startswith("x"))) < len(
+        cut
+    )
 
 
 def test_xy_chart_draws_the_sorted_curve_and_marks() -> None:
@@ -81,3 +86,15 @@ def test_charts_use_numbers_only_in_geometry() -> None:
     )
     assert not re.search(r'(?:x|y|cx|cy|points|width|height)="[^"]*(?:nan|inf)', chart)
     assert len(parse(chart).findall(f"{NS}circle")) == 1
+
+
+def test_a_long_legend_wraps_inside_the_chart() -> None:
+    names = [f"structured_data_{i}" for i in range(9)]
+    root = parse(svg.line_chart(["a", "b"], [svg.Series(n, [1.0, 2.0]) for n in names], title="t"))
+    width, height = (float(v) for v in root.get("viewBox").split()[2:])
+    swatches = [r for r in root.findall(f"{NS}rect")]
+    rows = {float(r.get("y")) for r in swatches}
+    assert len(swatches) == 9 and len(rows) > 1 and height > 220
+    assert all(float(r.get("x")) < width - 60 for r in swatches)
+    labels = [t for t in root.findall(f"{NS}text") if t.text in ("a", "b")]
+    assert [t.get("text-anchor") for t in labels] == ["start", "end"]  # not cut at the edges

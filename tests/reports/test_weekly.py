@@ -47,6 +47,10 @@ def test_summary_states_the_deltas_in_numbers(full_report: str) -> None:
         "(90% interval +$20.00 to +$90.00) over 7 days, with spend -$14.00." in text
     )
     assert "12 ad targets" in text and "$1,860" in text
+    assert (
+        "Add paid coverage for 30 in-stock products expected to pay off (of 30 without ads): "
+        "expected profit +$1,575" in text
+    )
 
 
 def test_findings_deltas_against_the_previous_week(tmp_path: Path) -> None:
