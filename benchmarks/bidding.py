@@ -116,8 +116,9 @@ def recommend_bids(
     proposal = get_strategy("exact", policy).propose(
         model=models, context=Context(config=config, constraints=constraints)
     )
+    box, down = proposal.box, proposal.binding != "none"
     bids = round_into_box(
-        proposal.bids, proposal.box.lower, proposal.box.upper, config.bid_step, models.current_bid
+        proposal.bids, box.lower, box.upper, config.bid_step, models.current_bid, down=down
     )
     return pd.Series(bids, index=models.frame["criterion_id"].to_numpy()), models
 

@@ -111,7 +111,7 @@ def review_table(rec: Recommendation, top: int = 20) -> Table:
         ("Profit (interval)", "right"),
         ("Reasons", "left"),
     ):
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+        table.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
     rows = changed(rec.table)
     rows = rows.reindex(rows["d_profit"].abs().sort_values(ascending=False).index).head(top)
     for r in rows.itertuples(index=False):

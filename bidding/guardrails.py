@@ -2,7 +2,8 @@
 
 Every limit comes from ``[bidding]`` in config/default.toml:
 
-* a step cap: at most ``max_change`` (default +/-20%) from the current bid per cycle;
+* a step cap: at most ``max_change`` (default +/-20%) from the current bid per cycle, the box
+  shrunk to whole bid steps (``bid_step``, a cent);
 * hard floors and ceilings (``bid_floor``, ``bid_ceiling``), which win over the step cap (a bid
   outside them is brought inside);
 * no move without enough data: fewer than ``min_clicks`` clicks in the history, or a conversion
@@ -68,9 +69,27 @@ def bounds(
     upper = current * (1 + cap)
     lower = np.where(held, current, lower)
     upper = np.where(held | oos | failed, current, upper)
-    lower = np.clip(lower, config.bid_floor, config.bid_ceiling)
-    upper = np.clip(upper, config.bid_floor, config.bid_ceiling)
+    lower, upper = _on_grid(
+        np.clip(lower, config.bid_floor, config.bid_ceiling),
+        np.clip(upper, config.bid_floor, config.bid_ceiling),
+        current,
+        config,
+    )
     return Bounds(lower=lower, upper=upper, held=held, out_of_stock=oos, landing_failed=failed)
+
+
+def _on_grid(
+    lower: np.ndarray, upper: np.ndarray, current: np.ndarray, config: BiddingConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """The box shrunk to whole bid steps (cents), so a bid rounded inside it stays inside and
+    the optimizer plans with bids that can be sent."""
+    eps = 1e-9
+    step = config.bid_step
+    lo = np.ceil(lower / step - eps) * step
+    hi = np.floor(upper / step + eps) * step
+    pinned = np.clip(np.round(current / step) * step, config.bid_floor, config.bid_ceiling)
+    narrow = lo > hi + eps  # narrower than one step (a held bid off the grid)
+    return np.round(np.where(narrow, pinned, lo), 10), np.round(np.where(narrow, pinned, hi), 10)
 
 
 def violations(

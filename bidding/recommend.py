@@ -40,6 +40,8 @@ REASONS = {
     "NO_INCREASE_OUT_OF_STOCK": "product out of stock: no increase",
     "NO_INCREASE_LANDING_PAGE": "landing page fails (4xx/5xx or noindex) in the latest crawl",
     "NO_CHANGE": "already at the recommended bid",
+    "BUDGET_CONSTRAINT": "held below its max-profit bid by the budget",
+    "ROAS_TARGET": "held below its max-profit bid by the target ROAS",
 }
 ID_COLUMNS = [
     "customer_id",
@@ -64,13 +66,23 @@ class Recommendation:
 
 
 def round_into_box(
-    bids: np.ndarray, lower: np.ndarray, upper: np.ndarray, step: float, current: np.ndarray
+    bids: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    step: float,
+    current: np.ndarray,
+    *,
+    down: bool = False,
 ) -> np.ndarray:
-    """Bids on the ``step`` grid, inside ``[lower, upper]`` (the current bid if no grid point is)."""
+    """Bids on the ``step`` grid, inside ``[lower, upper]`` (the current bid if no grid point is).
+
+    ``down`` rounds down: under a binding budget, rounding to the nearest cent could overspend.
+    """
     eps = 1e-9
     lo = np.ceil(lower / step - eps) * step
     hi = np.floor(upper / step + eps) * step
-    rounded = np.clip(np.round(bids / step) * step, lo, hi)
+    grid = np.floor(bids / step + eps) if down else np.round(bids / step)
+    rounded = np.clip(grid * step, lo, hi)
     return np.round(np.where(lo <= hi + eps, rounded, current), 10)
 
 
@@ -163,9 +175,14 @@ def expected_changes(
 
 
 def reason_codes(
-    model: KeywordModels, proposal: Proposal, new: np.ndarray, config: BiddingConfig
+    model: KeywordModels,
+    proposal: Proposal,
+    new: np.ndarray,
+    config: BiddingConfig,
+    free: np.ndarray | None = None,
 ) -> np.ndarray:
-    """``;``-joined codes of :data:`REASONS` per keyword."""
+    """``;``-joined codes of :data:`REASONS` per keyword. ``free``: the bids without the budget
+    or ROAS constraint (max profit), to tell which keywords the constraint holds back."""
     current, box = model.current_bid, proposal.box
     tol = config.bid_step / 2
     sat = model.curves(proposal.value_per_click).saturation_bid()
@@ -186,6 +203,10 @@ def reason_codes(
         "CLICK_CEILING": np.isfinite(sat) & (new >= sat - tol),
         "NO_CHANGE": ~moved & ~box.held,
     }
+    if free is not None:
+        held_back = new < free - config.bid_step
+        flags["BUDGET_CONSTRAINT"] = held_back & ("budget" in proposal.binding)
+        flags["ROAS_TARGET"] = held_back & ("roas" in proposal.binding)
     joined = np.full(len(new), "", dtype=object)
     for code, flag in flags.items():
         joined = np.where(flag, joined + code + ";", joined)
@@ -203,8 +224,14 @@ def recommend(
     config, c = context.config, context.constraints
     proposal = strategy.propose(model=model, context=context, seed=seed)
     current = model.current_bid
+    box = proposal.box
     new = round_into_box(
-        proposal.bids, proposal.box.lower, proposal.box.upper, config.bid_step, current
+        proposal.bids,
+        box.lower,
+        box.upper,
+        config.bid_step,
+        current,
+        down=proposal.binding != "none",
     )
     changes, totals = expected_changes(
         model,
@@ -221,8 +248,6 @@ def recommend(
     table["new_bid"] = new
     with np.errstate(divide="ignore", invalid="ignore"):
         table["change"] = np.where(current > 0, new / current - 1, np.nan)
-    table["reasons"] = reason_codes(model, proposal, new, config)
-    table = pd.concat([table, changes], axis=1)
     optimizer = proposal.notes.get("optimizer")
     if not isinstance(optimizer, Optimizer):
         optimizer = Optimizer(
@@ -232,6 +257,10 @@ def recommend(
             margin=c.margin,
             iterations=config.bisection_iterations,
         )
+    constrained = c.objective == "profit" and proposal.binding != "none"
+    free = optimizer.bids(c.margin) if constrained else None
+    table["reasons"] = reason_codes(model, proposal, new, config, free)
+    table = pd.concat([table, changes], axis=1)
     around = proposal.multiplier if np.isfinite(proposal.multiplier) else c.margin
     frontier = optimizer.frontier(around, points=config.frontier_points)
     for col in ("clicks", "cost", "value", "profit"):

@@ -167,8 +167,9 @@ def evaluate(
         context = Context(config=config, constraints=constraints)
         proposal = strategy.propose(model=fold.model, context=context)
         current = fold.model.current_bid
+        box, down = proposal.box, proposal.binding != "none"
         bids = round_into_box(
-            proposal.bids, proposal.box.lower, proposal.box.upper, config.bid_step, current
+            proposal.bids, box.lower, box.upper, config.bid_step, current, down=down
         )
         new = _week(fold.outcome, bids, constraints.margin, fold.season)
         old = _week(fold.outcome, current, constraints.margin, fold.season)

@@ -24,7 +24,8 @@ def test_box_respects_step_cap_floor_ceiling_data_and_blocks(models, config):
     )  # fmt: skip
     assert np.all(box.lower >= config.bid_floor) and np.all(box.upper <= config.bid_ceiling)
     free = ~box.held & (current > config.bid_floor / 0.8) & (current < config.bid_ceiling / 1.2)
-    np.testing.assert_allclose(box.lower[free], current[free] * (1 - config.max_change))
+    np.testing.assert_allclose(box.lower[free], current[free] * (1 - config.max_change), atol=0.01)
+    np.testing.assert_allclose(box.lower * 100, np.round(box.lower * 100), atol=1e-6)  # whole cents
     assert box.lower[0] == box.upper[0] == config.bid_floor  # brought up to the floor
     assert box.upper[1] == config.bid_ceiling  # and down to the ceiling
     assert box.upper[2] <= current[2] and box.upper[3] <= current[3]  # no increase

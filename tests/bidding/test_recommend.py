@@ -63,3 +63,27 @@ def test_editor_csv_and_json(tmp_path, models, config):
     payload = json.loads(paths["json"].read_text())
     assert payload["run_id"] == "bid-test" and len(payload["recommendations"]) == len(models)
     assert payload["summary"]["binding"] == "none"
+
+
+def test_a_binding_budget_is_named_on_the_keywords_it_holds_back(models, config):
+    free = recommend(
+        model=models,
+        strategy=get_strategy("exact", config.policy),
+        context=Context(config=config, constraints=Constraints(margin=0.3)),
+    )
+    spend = float(models.curves().cost(free.table["new_bid"].to_numpy()).sum())
+    box = get_strategy("exact", config.policy).box(
+        models, Context(config=config, constraints=Constraints())
+    )
+    floor_spend = float(models.curves().cost(box.lower).sum())
+    budget = floor_spend + 0.5 * (spend - floor_spend)  # binding, and reachable within the box
+    context = Context(config=config, constraints=Constraints(margin=0.3, budget=budget))
+    rec = recommend(model=models, strategy=get_strategy("exact", config.policy), context=context)
+    assert rec.summary["binding"] == "budget" and rec.summary["feasible"]
+    assert rec.summary["cost_per_day_new"] <= budget * (1 + 1e-3)  # bids rounded to cents
+    held_back = rec.table["reasons"].str.contains("BUDGET_CONSTRAINT")
+    assert held_back.any()
+    assert (
+        rec.table.loc[held_back, "new_bid"] <= free.table.loc[held_back, "new_bid"] + 1e-9
+    ).all()
+    assert not free.table["reasons"].str.contains("BUDGET_CONSTRAINT").any()
