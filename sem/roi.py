@@ -42,6 +42,8 @@ from sem import tables
 _BOOTSTRAP_CHUNK = 5000  # keywords per bootstrap block: bounds memory at 100,000 keywords
 # Fewer keywords with clicks than this and a fitted prior is noise: a weak prior is used.
 _MIN_PRIOR_KEYWORDS = 30
+# Pseudo-keywords of the cross-category spread in each category's between-keyword variance.
+_SPREAD_POOLING = 100.0
 
 
 @dataclass(frozen=True)
@@ -393,11 +395,20 @@ def _shrink_normal(
     )
     prior_mean, prior_var, mean_var = np.empty(n_cat), np.empty(n_cat), np.empty(n_cat)
     report = []
+    counts = np.zeros(n_cat)
     for c in range(n_cat):
         sel = informative & (cat == c)
         mean, tau2, var_mean = _combine(est[sel], se[sel] ** 2) if sel.sum() >= 5 else overall
-        prior_mean[c], prior_var[c], mean_var[c] = mean, max(tau2, 1e-4), var_mean
-        report.append({"mean": float(mean), "tau2": float(tau2), "keywords": int(sel.sum())})
+        prior_mean[c], prior_var[c], mean_var[c], counts[c] = mean, tau2, var_mean, sel.sum()
+    # A category's spread estimate is noisy (often exactly 0 with DerSimonian-Laird), and a
+    # zero spread would make its keywords' intervals collapse onto the category mean: pool
+    # the spreads across categories, a category's own weighing in with its keyword count.
+    shared = float(np.average(prior_var, weights=counts)) if counts.sum() > 0 else overall[1]
+    prior_var = (counts * prior_var + _SPREAD_POOLING * shared) / (counts + _SPREAD_POOLING)
+    prior_var = np.maximum(prior_var, 1e-4)
+    for c in range(n_cat):
+        report.append({"mean": float(prior_mean[c]), "tau2": float(prior_var[c]),
+                       "keywords": int(counts[c])})  # fmt: skip
     pm, pv = prior_mean[cat], prior_var[cat] / max(shrinkage, 1e-9)
     precision = np.where(ok, 1 / np.where(ok, se, 1.0) ** 2, 0.0)
     if shrinkage <= 0:

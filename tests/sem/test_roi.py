@@ -15,13 +15,13 @@ from searchops.workspace import Workspace
 from sem import demo, roi, tables
 
 # One worker builds the module's account once (CI runs with --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("sem-roi-10k")
+pytestmark = pytest.mark.xdist_group("sem-roi-demo")
 
 
 @functools.cache
 def _account_and_fit() -> tuple[demo.DemoAccount, pd.DataFrame]:
     # Cached per process: module fixtures would be rebuilt whenever xdist interleaves modules.
-    account = demo.generate(keywords=10_000, days=90, seed=11)
+    account = demo.generate(keywords=6_000, days=90, seed=11)
     return account, roi.fit_models(account)
 
 
@@ -80,7 +80,7 @@ def test_output_contract_and_flags(fit):
                 "cpc_ratio", "cpc", "cpc_lo", "cpc_hi", "roas", "roas_lo", "roas_hi", "marginal_roas", "profit_per_day",
                 "profit_lo", "profit_hi", "enough_clicks", "sufficient"):  # fmt: skip
         assert col in fit.columns, col
-    assert fit["criterion_id"].is_unique and len(fit) == 10_000
+    assert fit["criterion_id"].is_unique and len(fit) == 6_000
     assert (fit["cvr_lo"] <= fit["cvr"]).all() and (fit["cvr"] <= fit["cvr_hi"]).all()
     assert (fit["cpc_lo"] <= fit["cpc"]).all() and (fit["cpc"] <= fit["cpc_hi"]).all()
     assert (fit["roas_lo"] <= fit["roas_hi"]).all() and (fit["profit_lo"] <= fit["profit_hi"]).all()
