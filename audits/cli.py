@@ -240,7 +240,7 @@ def rules(fmt: str) -> None:
         return
     view = Table(title=f"{len(table)} audit rules")
     for name in ("id", "slug", "family", "severity", "summary"):
-        view.add_column(name)
+        view.add_column(name, no_wrap=name != "summary", overflow="fold")
     for rule in table.to_dict("records"):
         style = _SEVERITY_STYLE[str(rule["severity"])]
         view.add_row(

@@ -21,13 +21,16 @@ Shared derived tables, built once on first use by :meth:`RuleContext.ensure`:
                  times the font size in px gives pixels (:mod:`audits.textwidth`)
 ``sd_nodes``     one row per typed structured-data node of an ``html_pages`` row:
                  ``url, item, path, prop, syntax (json-ld | microdata | rdfa), type,
-                 node (JSON; a microdata item's properties), props (property names,
+                 node (JSON, for Offer, AggregateOffer, AggregateRating and ListItem
+                 only; a microdata item's properties), props (property names,
                  schema.org IRIs shortened)``. RDFa items are in JSON-LD expanded form
                  (IRI keys, value lists): rules reading values keep to json-ld/microdata.
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,8 +136,15 @@ class RuleContext:
 
 
 def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB bounded by ``[audit] threads / memory_limit`` that spills to the
+    system temp directory rather than fail when a site outgrows the memory limit."""
+    spill = Path(tempfile.gettempdir()) / f"searchops-audit-{os.getpid()}"
     con = duckdb.connect(
-        config={"threads": settings.audit.threads, "memory_limit": settings.audit.memory_limit}
+        config={
+            "threads": settings.audit.threads,
+            "memory_limit": settings.audit.memory_limit,
+            "temp_directory": str(spill),
+        }
     )
     con.execute("SET preserve_insertion_order = false")
     con.execute("SET enable_progress_bar = false")
@@ -231,7 +241,11 @@ def _build_sd_nodes(ctx: RuleContext) -> None:
                coalesce(json_extract_string(doc, regexp_extract(path, '^\$\[\d+\]') || '.syntax'),
                         CASE WHEN microdata THEN 'microdata' ELSE 'json-ld' END) AS syntax,
                regexp_replace(trim(raw_type, '"'), '^https?://schema\.org/', '') AS type,
-               node,
+               -- values are kept only where rules read them: a Product's JSON repeats its
+               -- offers and ratings, and a million of them would not fit the memory limit
+               CASE WHEN regexp_replace(trim(raw_type, '"'), '^https?://schema\.org/', '')
+                         IN ('Offer', 'AggregateOffer', 'AggregateRating', 'ListItem')
+                    THEN node END AS node,
                list_transform(
                    list_filter(json_keys(node), lambda k: NOT starts_with(k, '@')),
                    lambda k: CASE WHEN contains(k, '://') THEN regexp_replace(k, '^https?://schema\.org/', '') ELSE k END

@@ -209,6 +209,10 @@ def _collect(rule: Rule, ctx: RuleContext) -> int:
         [rule.id, rule.family, rule.effective_severity],
     )
     con.execute("DROP VIEW IF EXISTS _rule_out")
+    for (scratch,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, '_scratch_')"
+    ).fetchall():
+        con.execute(f'DROP TABLE "{scratch}"')
     if isinstance(out, pd.DataFrame | pa.Table):
         con.unregister("_rule_out_data")
     after = con.execute("SELECT count(*) FROM _findings").fetchall()[0][0]

@@ -27,7 +27,8 @@ How to add a rule
    ``settings``, ``con`` (DuckDB, with views ``pages``, ``links``, ``sitemaps``,
    ``sitemap_urls``, ``vitals``, ``baseline_*``) and ``ensure(...)`` for shared
    derived tables (``html_pages``, ``page_facts``, ``hreflang_edges``, ``sd_nodes``).
-   Read thresholds with ``self.opt("name")``.
+   Read thresholds with ``self.opt("name")``. A rule that needs intermediate steps may
+   create temporary tables named ``_scratch_*`` first; they are dropped after the rule.
 4. Put each threshold under ``[audit.rules."SEO-XXX-NNN"]`` in
    ``config/default.toml`` with a comment citing its source.
 5. Add ``tests/audits/cases/SEO-XXX-NNN.yaml`` with at least one passing and one

@@ -19,6 +19,8 @@ config) and ``baseline`` (a nested run: pages, links, ..., vitals) are optional.
 
 from __future__ import annotations
 
+import functools
+import json
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +32,7 @@ import yaml
 from audits.engine import evaluate
 from audits.registry import all_rules, get_rule
 from audits.synthetic import write_run
-from searchops.settings import load_settings
+from searchops.settings import Settings, load_settings
 
 CASES_DIR = Path(__file__).parent / "cases"
 
@@ -63,6 +65,14 @@ def _write(run: Path, spec: dict[str, Any]) -> Path:
     return run
 
 
+@functools.cache
+def _settings(rule_id: str, options_json: str) -> Settings:
+    """Default settings with the case's options for its rule (cached: cases share them)."""
+    options = json.loads(options_json)
+    overrides = {"audit": {"rules": {rule_id: options}}} if options is not None else None
+    return load_settings(project_dir=CASES_DIR, overrides=overrides).settings
+
+
 def _expected(item: str | dict[str, Any]) -> dict[str, Any]:
     return {"url": item} if isinstance(item, str) else item
 
@@ -70,8 +80,7 @@ def _expected(item: str | dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.parametrize(("rule_id", "case"), _cases())
 def test_rule_case(rule_id: str, case: dict[str, Any], tmp_path: Path) -> None:
     rule = get_rule(rule_id)
-    overrides = {"audit": {"rules": {rule_id: case["options"]}}} if "options" in case else None
-    settings = load_settings(project_dir=tmp_path, overrides=overrides).settings
+    settings = _settings(rule_id, json.dumps(case.get("options"), sort_keys=True))
     run = _write(tmp_path / "run", case)
     baseline = _write(tmp_path / "baseline", case["baseline"]) if "baseline" in case else None
     result = evaluate(run, [rule], settings, baseline=baseline)

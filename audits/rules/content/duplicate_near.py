@@ -53,39 +53,42 @@ class DuplicateNear(Rule):
     def check(self, ctx: RuleContext) -> str:
         ctx.ensure("html_pages")
         k = int(self.opt("max_distance"))
-        tables = " UNION ALL ".join(
-            f"SELECT simhash, {i} AS tbl, {key} AS k FROM fingerprints"
-            for i, key in enumerate(_table_keys(k))
+        con = ctx.con
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE _scratch_near_docs AS
+            SELECT url, simhash, content_hash FROM html_pages
+            WHERE {INDEXABLE} AND simhash IS NOT NULL AND coalesce(word_count, 0) >= {int(self.opt("min_words"))}
+            """
         )
-        return f"""
-            WITH docs AS (
-                SELECT url, simhash, content_hash FROM html_pages
-                WHERE {INDEXABLE} AND simhash IS NOT NULL AND coalesce(word_count, 0) >= {int(self.opt("min_words"))}
-            ), fingerprints AS (SELECT DISTINCT simhash FROM docs),
-            keyed AS ({tables}),
-            buckets AS (
-                SELECT tbl, k, list(simhash) AS members FROM keyed GROUP BY tbl, k
-                HAVING count(*) BETWEEN 2 AND {int(self.opt("max_bucket"))}
-            ),
-            close AS (
-                SELECT DISTINCT m1.h AS h1, m2.h AS h2
-                FROM (SELECT tbl, k, unnest(members) AS h FROM buckets) m1
-                JOIN (SELECT tbl, k, unnest(members) AS h FROM buckets) m2
-                  ON m1.tbl = m2.tbl AND m1.k = m2.k AND m1.h < m2.h
-                WHERE bit_count(xor(m1.h, m2.h)) <= {k}
-            ),
-            neighbours AS (
-                SELECT h1 AS h, h2 AS other FROM close UNION ALL SELECT h2, h1 FROM close
-            ),
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _scratch_near_fp AS SELECT DISTINCT simhash FROM _scratch_near_docs"
+        )
+        con.execute("CREATE OR REPLACE TEMP TABLE _scratch_near_close (h1 BIGINT, h2 BIGINT)")
+        # One LSH table at a time: memory stays at one key per fingerprint, whatever k is.
+        for key in _table_keys(k):
+            con.execute(
+                f"""
+                INSERT INTO _scratch_near_close
+                WITH keyed AS (SELECT simhash, {key} AS k FROM _scratch_near_fp),
+                     crowded AS (SELECT k FROM keyed GROUP BY k HAVING count(*) > {int(self.opt("max_bucket"))})
+                SELECT a.simhash, b.simhash
+                FROM keyed a JOIN keyed b ON a.k = b.k AND a.simhash < b.simhash
+                WHERE a.k NOT IN (SELECT k FROM crowded) AND bit_count(xor(a.simhash, b.simhash)) <= {k}
+                """
+            )
+        return """
+            WITH close AS (SELECT DISTINCT h1, h2 FROM _scratch_near_close),
+            neighbours AS (SELECT h1 AS h, h2 AS other FROM close UNION ALL SELECT h2, h1 FROM close),
             pairs AS (
                 SELECT d.url, o.url AS other_url, bit_count(xor(d.simhash, o.simhash)) AS distance
-                FROM docs d JOIN neighbours n ON n.h = d.simhash JOIN docs o ON o.simhash = n.other
+                FROM _scratch_near_docs d JOIN neighbours n ON n.h = d.simhash JOIN _scratch_near_docs o ON o.simhash = n.other
                 UNION ALL
-                SELECT d.url, o.url, 0 FROM docs d JOIN docs o
+                SELECT d.url, o.url, 0 FROM _scratch_near_docs d JOIN _scratch_near_docs o
                   ON o.simhash = d.simhash AND o.content_hash IS DISTINCT FROM d.content_hash AND o.url <> d.url
             )
             SELECT url, 'The text differs from ' || count(*) || ' other page(s) in at most ' || max(distance) || ' of 64 simhash bits' AS message,
-                   'nearest: ' || min({{'d': distance, 'u': other_url}}).u || ' (' || min(distance) || ' bits)' AS evidence,
-                   min({{'d': distance, 'u': other_url}}).u AS related_url, 'near' AS key
+                   'nearest: ' || min({'d': distance, 'u': other_url}).u || ' (' || min(distance) || ' bits)' AS evidence,
+                   min({'d': distance, 'u': other_url}).u AS related_url, 'near' AS key
             FROM pairs GROUP BY url
         """

@@ -21,6 +21,11 @@ def has(prop: str, node: str = "node") -> str:
     return f"coalesce(nullif(trim({node}->>'{prop}'), ''), nullif({node}->>'{prop}', '[]')) IS NOT NULL"
 
 
+def listed(prop: str) -> str:
+    """SQL: the node has the property (for types whose ``node`` JSON is not kept)."""
+    return f"list_contains(props, '{prop}')"
+
+
 def number(expr: str) -> str:
     """SQL: a price text as a number ("1 299,99 $" and "$1,299.99" -> 1299.99), NULL if none."""
     digits = f"regexp_replace({expr}, '[^0-9.,]', '', 'g')"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from audits.context import RuleContext
 from audits.rule import Rule
-from audits.rules.structured_data._sql import TOP_LEVEL, has
+from audits.rules.structured_data._sql import TOP_LEVEL, listed
 
 
 class MerchantListingIncomplete(Rule):
@@ -24,7 +24,8 @@ class MerchantListingIncomplete(Rule):
     def check(self, ctx: RuleContext) -> str:
         ctx.ensure("sd_nodes")
         missing = " || ".join(
-            f"CASE WHEN NOT {has(p)} THEN '{p} ' ELSE '' END" for p in ("name", "image", "offers")
+            f"CASE WHEN NOT {listed(p)} THEN '{p} ' ELSE '' END"
+            for p in ("name", "image", "offers")
         )
         return f"""
             SELECT url, 'The Product lacks ' || trim({missing}) || ' (merchant listings)' AS message,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from audits.context import RuleContext
 from audits.rule import Rule
-from audits.rules.structured_data._sql import TOP_LEVEL, has
+from audits.rules.structured_data._sql import TOP_LEVEL, listed
 
 
 class ProductSnippetIneligible(Rule):
@@ -25,8 +25,8 @@ class ProductSnippetIneligible(Rule):
         ctx.ensure("sd_nodes")
         return f"""
             SELECT url, 'The Product has no review, aggregateRating or offers' AS message,
-                   coalesce(node->>'name', '(no name)') AS evidence, path AS key
+                   array_to_string(props, ', ') AS evidence, path AS key
             FROM sd_nodes
             WHERE type IN ('Product', 'ProductGroup', 'IndividualProduct') AND {TOP_LEVEL}
-              AND NOT ({has("review")} OR {has("aggregateRating")} OR {has("offers")})
+              AND NOT ({listed("review")} OR {listed("aggregateRating")} OR {listed("offers")})
         """

@@ -1,0 +1,159 @@
+"""CI outputs (reports/ci.py) and the audit/rules commands: escaping, counts, exit codes."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+import audits
+from audits.synthetic import write_run
+from reports import ci
+from searchops.cli import main
+from searchops.settings import load_settings
+
+HOSTILE = "https://s.ex/p?q=<script>alert(1)</script>|`x`,a:b%0A\x1b[31m\x00"
+
+
+@pytest.fixture
+def runs(tmp_path: Path) -> tuple[Path, Path]:
+    missing = {"title": None, "title_count": 0}
+    before = write_run(tmp_path / "before", pages=[{"url": "https://s.ex/old", **missing}])
+    after = write_run(
+        tmp_path / "after",
+        pages=[
+            {"url": HOSTILE, **missing},
+            {"url": "https://s.ex/b", "viewport": None},
+            {"url": "https://s.ex/c", "title": "Short"},
+        ],
+    )
+    return before, after
+
+
+def _result(run: Path, tmp_path: Path, baseline: Path | None = None) -> audits.AuditResult:
+    settings = load_settings(project_dir=tmp_path).settings
+    return audits.audit(
+        run,
+        baseline=baseline,
+        rules="SEO-META-001,SEO-META-017,SEO-META-004,SEO-SITEMAP-003",
+        settings=settings,
+    )
+
+
+def test_junit_one_testcase_per_rule_with_failures_listing_urls(
+    runs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    text = ci.junit_xml(_result(runs[1], tmp_path))
+    suite = ET.fromstring(text).find("testsuite")
+    assert suite is not None
+    cases = {c.get("name", "").split()[0]: c for c in suite.findall("testcase")}
+    assert set(cases) == {"SEO-META-001", "SEO-META-017", "SEO-META-004", "SEO-SITEMAP-003"}
+    failure = cases["SEO-META-001"].find("failure")
+    assert failure is not None and failure.get("type") == "error"
+    assert "<script>alert(1)</script>" in (failure.text or "")  # escaped in XML, intact once parsed
+    assert "\x00" not in text and "\x1b" not in text
+    assert cases["SEO-SITEMAP-003"].find("skipped") is not None
+    assert suite.get("failures") == "3" and suite.get("skipped") == "1"
+
+
+def test_junit_with_baseline_fails_only_on_new(runs: tuple[Path, Path], tmp_path: Path) -> None:
+    before, after = runs
+    baseline_only = ci.junit_xml(_result(before, tmp_path, baseline=before))
+    assert ET.fromstring(baseline_only).find("testsuite").get("failures") == "0"  # type: ignore[union-attr]
+    text = ci.junit_xml(_result(after, tmp_path, baseline=before))
+    assert "1 new error finding(s)" in text
+
+
+def test_github_annotations_escape_workflow_commands(
+    runs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    lines = ci.github_annotations(_result(runs[1], tmp_path)).splitlines()
+    assert len(lines) == 3  # one command per rule with findings
+    error = next(line for line in lines if line.startswith("::error "))
+    properties, message = error[len("::error ") :].split("::", 1)
+    assert properties.count(",") == 1 and "title=SEO-META-001%3A 1 finding(s)" in properties
+    assert "\n" not in message and "%0A" not in message.replace("%250A", "")
+    assert "%25" in message  # the URL's literal % is escaped
+    assert ci.escape_property("a:b,c%\r\n") == "a%3Ab%2Cc%25%0D%0A"
+    assert ci.escape_data("50%\nnext") == "50%25%0Anext"
+    assert any(line.startswith("::warning ") for line in lines) and any(
+        line.startswith("::notice ") for line in lines
+    )
+
+
+def test_markdown_escapes_untrusted_text(runs: tuple[Path, Path], tmp_path: Path) -> None:
+    text = ci.markdown(_result(runs[1], tmp_path))
+    row = next(line for line in text.splitlines() if line.startswith("| SEO-META-001"))
+    assert "<script>" not in text and "&lt;script&gt;" in row
+    assert "\\|" in row and "&#96;x&#96;" in row
+    assert row.count(" | ") == 3  # the URL's pipe does not add a column
+    assert ci.md_escape("a|b<c>`d`*e*") == "a\\|b&lt;c&gt;&#96;d&#96;\\*e\\*"
+
+
+def test_cli_formats_step_summary_and_exit_codes(
+    runs: tuple[Path, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    before, after = runs
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    ws = str(tmp_path / "ws.duckdb")
+    junit = tmp_path / "audit.xml"
+    assert (
+        _cli("--workspace", ws, "audit", str(after), "--format", "junit", "--out", str(junit)) == 1
+    )
+    ET.parse(junit)
+    assert (
+        summary.read_text().startswith("earlier step\n")
+        and "## SEO audit of after" in summary.read_text()
+    )
+    capsys.readouterr()
+    assert (
+        _cli("--workspace", ws, "audit", str(after), "--fail-on", "never", "--format", "github")
+        == 0
+    )
+    assert capsys.readouterr().out.startswith("::")
+    assert (
+        _cli("--workspace", ws, "audit", str(after), "--baseline", str(before), "--format", "json")
+        == 1
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert {f["change"] for f in data["findings"]} == {"new", "fixed"}
+    assert _cli("--workspace", ws, "audit", str(after), "--rules", "SEO-NOPE-1") == 2
+    assert _cli("--workspace", ws, "audit", str(tmp_path)) == 2
+    assert "not a run folder" in capsys.readouterr().err
+    assert (
+        _cli(
+            "--workspace",
+            ws,
+            "audit",
+            str(after),
+            "--fail-on",
+            "warning",
+            "--skip-rules",
+            "SEO-META-001,SEO-META-004",
+        )
+        == 1
+    )
+    table = capsys.readouterr().out
+    assert "SEO-META-017" in table and "SEO-META-001 " not in table and "\x1b[31m" not in table
+
+
+def test_rules_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _cli("rules", "--format", "json") == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert {r["id"] for r in listed} == {r.id for r in audits.all_rules()}
+    assert all(r["source"].startswith("http") or "http" in r["source"] for r in listed)
+    assert _cli("rules") == 0
+    assert "SEO-HREFLANG-002" in capsys.readouterr().out
+
+
+def _cli(*args: str) -> int:
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(args))
+    return int(exit_info.value.code or 0)
