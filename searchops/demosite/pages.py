@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from html import escape
 from typing import Any
 
@@ -196,6 +196,9 @@ class Site:
         self._nav = {lang: self._build_nav(lang) for lang in ("en", "fr")}
         self._footer = {lang: self._build_footer(lang) for lang in ("en", "fr")}
         self._near_colours: dict[str, str] = {}
+        # Every product appears on several listings (its page of the category, colour and
+        # size facets, both combined): cache its card (~600 bytes) rather than rebuild it.
+        self._card = lru_cache(maxsize=65_536)(self._card_html)
 
     # ------------------------------------------------------------------ fragments
     def _build_nav(self, lang: str) -> str:
@@ -401,13 +404,14 @@ class Site:
             category.first + position(k)
             for k in range((page - 1) * PER_PAGE, min(count, page * PER_PAGE))
         ]
-        products = [self.catalog.product(i) for i in indices if i not in self.plan.unlisted]
-        if sort == "price-asc":
-            products.sort(key=lambda p: p.price)
-        elif sort == "price-desc":
-            products.sort(key=lambda p: -p.price)
-        elif sort == "rating":
-            products.sort(key=lambda p: -p.rating_value)
+        listed = [i for i in indices if i not in self.plan.unlisted]
+        if sort:  # sorts the page's products (sort= pages are disallowed in robots.txt)
+            key = {
+                "price-asc": lambda p: p.price,
+                "price-desc": lambda p: -p.price,
+                "rating": lambda p: -p.rating_value,
+            }[sort]
+            listed = [p.index for p in sorted(map(self.catalog.product, listed), key=key)]
         name = category.name(lang)
         path = category.path(lang)
 
@@ -416,7 +420,7 @@ class Site:
             params = "&".join(f"{k}={v}" for k, v in q.items() if v not in (None, 1, "1"))
             return path + ("?" + params if params else "")
 
-        cards = "\n".join(self._card(p, lang) for p in products)
+        cards = "\n".join(self._card(i, lang) for i in listed)
         facets = [f'<div class="facets"><p>{t["filter_colour"]}: ']
         n, n_sizes = category.size, len(category.sizes)
         facets.append(
@@ -534,7 +538,9 @@ class Site:
         )
         return Page(body=html_text)
 
-    def _card(self, p: Product, lang: str) -> str:
+    def _card_html(self, index: int, lang: str) -> str:
+        """A listing item (microdata Product + Offer); cached, as listings and facets share them."""
+        p = self.catalog.product(index)
         name = escape(p.name(lang))
         return (
             f'<li itemscope itemtype="https://schema.org/Product"><a itemprop="url" href="{p.path(lang)}">'
