@@ -16,18 +16,30 @@ Manifest entries (``/__defects.json``, ``searchops demo-site --list-defects``,
 
 ``change`` compares with the previous week (week 1 has no previous week: all "new").
 Week 2 fixes the defects whose ``weeks`` is ``[1]`` and adds those whose ``weeks`` is
-``[2]``; :func:`changes` lists new, fixed and persisting entries.
+``[2]``; :func:`changes` (served at ``/__defect_changes.json``) lists new, fixed and
+persisting entries. A URL may carry several kinds (an exact duplicate is also a title and a
+description duplicate): there is one entry per (url, kind).
 
 Conventions of clean pages, so that audits know what is *not* a defect:
 
-* every clean page has a unique title (at most 60 characters), a unique meta description
-  (70-160 characters), one h1, ``lang``, a viewport, a self-referencing canonical and,
-  on bilingual pages, hreflang en-CA, fr-CA and x-default (x-default is the en-CA page,
-  except for the language chooser ``/``), all reciprocal; images have alt, width and height;
+* every clean page has a unique title (30-60 characters, at most ~600 px of Arial 20 px),
+  a unique meta description (70-160 characters, at most ~920 px of Arial 14 px), one h1,
+  ``lang``, a viewport, a self-referencing canonical, 200+ words of text, a click depth of
+  at most 5 from ``/`` and, on bilingual pages, hreflang en-CA, fr-CA and x-default
+  (x-default is the en-CA page, except for the homes, whose x-default is the language
+  chooser ``/``), all reciprocal and repeated as sitemap alternates; images have alt, width
+  and height; indexable clean pages are in the sitemaps;
+* the two pages of a product whose en or fr page is noindex or canonicalized carry no
+  hreflang (such a page is no valid hreflang target), and the canonicalized page is left
+  out of the sitemaps;
 * category pages with facet parameters (``color``, ``size``, ``sort``) canonicalize to the
   unfiltered category page and carry no hreflang; they are not in the sitemaps, and
   ``sort=`` URLs are disallowed in robots.txt;
 * ``/cart`` and ``/search`` are disallowed in robots.txt (crawlers record them as blocked);
+  every page links to ``/cart`` (listed once, as robots-blocked-linked); search and sort
+  are forms, not links;
+* the crawler traps (``/en-ca/events/``, ``/en-ca/outlet/``, ``/en-ca/help/``) are listed
+  by prefix: every page under them belongs to the trap, whatever else it shows;
 * single-hop 301s (legacy ``/en-ca/product/<sku>``, category URLs without their trailing
   slash, ``?page=1``) are normal redirects, not defects;
 * pages with a seeded defect may show its natural consequences (a page whose canonical
