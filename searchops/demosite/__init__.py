@@ -148,14 +148,14 @@ def _serve_process(
     args = [
         sys.executable, "-m", "searchops.demosite",
         "--port", str(port), "--products", str(products), "--seed", str(seed),
-        "--week", str(week), "--slowdown-ms", str(slowdown_ms),
+        "--week", str(week), "--slowdown-ms", str(slowdown_ms), "--stop-on-stdin-eof",
     ]  # fmt: skip
     if slow_template:
         args += ["--slow-template", slow_template]
     with tempfile.TemporaryFile() as errors:
-        proc = subprocess.Popen(
-            args, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL
-        )
+        # The child stops when its stdin (this pipe) closes, so it never outlives this
+        # process, even one killed with SIGKILL.
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.PIPE)
         try:
             assert proc.stdout is not None
             deadline = time.monotonic() + startup_timeout
@@ -183,5 +183,6 @@ def _serve_process(
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-            if proc.stdout is not None:
-                proc.stdout.close()
+            for pipe in (proc.stdin, proc.stdout):
+                if pipe is not None:
+                    pipe.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import sys
 
@@ -44,6 +45,10 @@ _HELP = (
 @click.option("--slowdown-ms", type=click.IntRange(0, 60_000), default=500, show_default=True,
               help="The delay for --slow-template, in milliseconds.")  # fmt: skip
 @click.option(
+    "--stop-on-stdin-eof", is_flag=True, hidden=True,
+    help="Stop when standard input closes (serve(process=True): the parent went away).",
+)  # fmt: skip
+@click.option(
     "--list-defects", is_flag=True,
     help="Print the seeded-defect manifest (JSON) for these settings and exit.",
 )  # fmt: skip
@@ -54,13 +59,16 @@ def demo_site(
     week: int,
     slow_template: str | None,
     slowdown_ms: int,
+    stop_on_stdin_eof: bool,
     list_defects: bool,
 ) -> None:
     if list_defects:
         entries = manifest(products, seed, week, f"http://{HOST}:{port}")
         click.echo(json.dumps(entries, indent=1, ensure_ascii=False))
         return
-    asyncio.run(_serve_forever(port, products, seed, week, slow_template, slowdown_ms))
+    asyncio.run(
+        _serve_forever(port, products, seed, week, slow_template, slowdown_ms, stop_on_stdin_eof)
+    )
 
 
 async def _serve_forever(
@@ -70,6 +78,7 @@ async def _serve_forever(
     week: int,
     slow_template: str | None,
     slowdown_ms: int,
+    stop_on_stdin_eof: bool = False,
 ) -> None:
     from aiohttp import web
 
@@ -95,6 +104,14 @@ async def _serve_forever(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    if stop_on_stdin_eof:
+
+        def on_stdin() -> None:
+            if not os.read(sys.stdin.fileno(), 4096):  # EOF: the parent process is gone
+                loop.remove_reader(sys.stdin.fileno())
+                stop.set()
+
+        loop.add_reader(sys.stdin.fileno(), on_stdin)
     slow = f", {slow_template} hero +{slowdown_ms} ms" if slow_template else ""
     print(
         f"Demo catalog site ({products:,} products, seed {seed}, week {week}{slow}) at "

@@ -169,3 +169,27 @@ def test_serve_in_a_separate_process() -> None:
         assert r.status == 200
         served = json.loads(fetch(url + "/__defects.json").body)
         assert served == manifest(120, 2, 2, url)
+
+
+def test_served_process_never_outlives_its_parent() -> None:
+    import subprocess
+    import sys
+
+    import psutil
+
+    script = (
+        "import os\n"
+        "from searchops.demosite import serve\n"
+        "with serve(products=100, process=True) as url:\n"
+        "    print(url.pid, flush=True)\n"
+        "    os._exit(0)\n"  # no cleanup, as if killed
+    )
+    child = int(
+        subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True
+        ).stdout
+    )
+    deadline = time.monotonic() + 10
+    while psutil.pid_exists(child) and psutil.Process(child).status() != psutil.STATUS_ZOMBIE:
+        assert time.monotonic() < deadline, "the demo-site process outlived its parent"
+        time.sleep(0.1)
