@@ -27,7 +27,7 @@ def points(value: float | None, digits: int = 1, scale: float = 1.0) -> str:
     """A signed change: ``+3.5``, ``-1.0``, ``0.0``."""
     if value is None:
         return "n/a"
-    return f"{value * scale:+.{digits}f}"
+    return f"{value * scale:+,.{digits}f}"
 
 
 def count(value: float | None) -> str:

@@ -239,6 +239,8 @@ def run_demo(opts: DemoOptions, settings: Settings, today: date | None = None) -
                 yield notes.append
             except SearchopsError as exc:
                 raise SearchopsError(f"demo {title}: {exc}") from None
+            except Exception as exc:  # another stage's bug: name the stage, keep the traceback
+                raise SearchopsError(f"demo {title}: {type(exc).__name__}: {exc}") from exc
             bar.console.print(
                 f"[green]done[/] {safe_text(title)} in {time.monotonic() - started:.0f} s"
                 + (f": {safe_text(notes[-1])}" if notes else "")

@@ -42,7 +42,7 @@ def test_prepare_out_clears_only_its_own_folder(tmp_path: Path) -> None:
 def test_demo_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "demo"
     with pytest.raises(SystemExit) as exc:
-        main(["demo", "--out", str(out), "--products", "200", "--keywords", "1000"])
+        main(["demo", "--out", str(out), "--products", "80", "--keywords", "300"])
     captured = capsys.readouterr()
     assert exc.value.code == 0, captured.err[-2000:]
     report = Path(captured.out.strip().splitlines()[-1])
