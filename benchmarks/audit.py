@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/audit.py [--pages 1000000] [--keep DIR]
 
-The run folder is generated in batches of 100,000 rows (numpy + pyarrow arrays, no
+The run folder is generated in batches of 100,000 rows (numpy + pyarrow.compute, no
 Python loop per page): bilingual catalog pages with realistic field sizes (60-char URLs,
 titles, 140-char descriptions, hreflang en-CA/fr-CA/x-default pairs, a ~700-byte
 Product JSON-LD on product pages, two images, 3 internal links per page), 2% exact
@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from searchops.runs import write_manifest
@@ -67,10 +68,6 @@ WORDS = np.array(
 )
 
 
-def _s(values: np.ndarray) -> pa.Array:
-    return pa.array(values.astype(object), type=pa.string())
-
-
 def _lists(per_row: int, flat: pa.Array, rows: int | None = None) -> pa.ListArray:
     """A list column with ``per_row`` items in every row, from the flat item array."""
     rows = rows if rows is not None else len(flat) // max(per_row, 1)
@@ -78,120 +75,112 @@ def _lists(per_row: int, flat: pa.Array, rows: int | None = None) -> pa.ListArra
     return pa.ListArray.from_arrays(offsets, flat)
 
 
-def _interleave(*columns: np.ndarray) -> np.ndarray:
-    """Row-major flattening: a0, b0, c0, a1, b1, c1, ..."""
-    return np.stack([np.asarray(c, dtype=object) for c in columns], axis=1).reshape(-1)
+def _cat(*parts: Any) -> pa.Array:
+    """Element-wise string concatenation of arrays and plain strings (vectorized)."""
+    return pc.binary_join_element_wise(*parts, "")
 
 
-def _names(rng: np.random.Generator, n: int) -> np.ndarray:
-    picks = WORDS[rng.integers(0, len(WORDS), size=(n, 3))]
-    return np.char.add(
-        np.char.add(np.char.add(picks[:, 0], " "), np.char.add(picks[:, 1], " ")), picks[:, 2]
-    )
+def _weave(*arrays: pa.Array) -> pa.Array:
+    """Row-major interleaving of k equal-length arrays: a0, b0, c0, a1, b1, c1, ..."""
+    k, n = len(arrays), len(arrays[0])
+    order = (np.arange(k * n) % k) * n + np.arange(k * n) // k
+    return pc.take(pa.concat_arrays([a.cast(arrays[0].type) for a in arrays]), pa.array(order))
 
 
 def page_batch(
     start: int, n: int, total: int, rng: np.random.Generator
 ) -> tuple[pa.Table, pa.Table]:
     idx = np.arange(start, start + n)
-    lang_fr = idx % 2 == 1  # en/fr pairs: page 2k (en) <-> 2k+1 (fr)
+    lang_fr = pa.array(idx % 2 == 1)  # en/fr pairs: page 2k (en) <-> 2k+1 (fr)
     product = idx % 10 < 8
-    sku = (idx // 2).astype(str)
-    names = _names(rng, n)
-    slug = np.char.replace(names, " ", "-")
-    prefix = np.where(lang_fr, "/fr-ca/p/", "/en-ca/p/")
-    urls = np.char.add(np.char.add(np.char.add(HOST + "", prefix), slug), np.char.add("-", sku))
-    partner = np.roll(urls, -1)
-    partner[1::2] = np.roll(urls, 1)[1::2]
-    if n % 2:  # odd batch tail: no partner
-        partner[-1] = urls[-1]
-    titles = np.char.add(
-        np.char.add(np.char.title(names), np.char.add(" ", sku)),
-        np.where(lang_fr, " | Plein air Boréal", " | Boreal Outdoor"),
-    )
-    descriptions = np.char.add(
-        np.char.add(np.char.add("Shop the ", names), np.char.add(" ", sku)),
-        ": light, waterproof, tested in the Rockies. Free shipping over $75 and 30-day returns.",
-    )
-    price = np.round(rng.uniform(9, 600, n), 2)
-    content_hash = np.char.add("h", idx.astype(str))
-    simhash = rng.integers(-(2**63), 2**63 - 1, size=n, dtype=np.int64)
-    # 2% exact duplicates: copies of the page 50 before (same text, title, description)
-    dup = (idx % 50 == 7) & (idx >= 50)
-    src = np.clip(np.arange(n) - 50, 0, None)
-    for col in ("titles", "descriptions", "content_hash", "simhash"):
-        arr = locals()[col]
-        arr[dup] = arr[src[dup]]
-    status = np.full(n, 200, dtype=np.int32)
     defect = idx % 97  # ~1% of pages per defect family
-    status[defect == 3] = 404
-    titles = titles.astype(object)
-    titles[defect == 5] = None
-    robots = np.where(defect == 11, "noindex, follow", None).astype(object)
-    currency = np.where(defect == 13, "USD", "CAD")
-    price_text = np.where(defect == 17, "0.00", np.char.mod("%.2f", price))
-    jsonld = np.char.add(
-        np.char.add(
-            np.char.add(
-                '[{"syntax": "json-ld", "type": "Product", "data": {"@context": "https://schema.org", "@type": "Product", "name": "',
-                names,
-            ),
-            np.char.add('", "sku": "', sku),
-        ),
-        np.char.add(
-            np.char.add('", "image": ["' + HOST + "/img/", sku),
-            np.char.add(
-                np.char.add(
-                    '.jpg"], "brand": {"@type": "Brand", "name": "Boreal"}, "description": "Lightweight gear tested in the Rockies.", "offers": {"@type": "Offer", "price": "',
-                    price_text,
-                ),
-                np.char.add(
-                    np.char.add('", "priceCurrency": "', currency),
-                    '", "availability": "https://schema.org/InStock"}, "aggregateRating": {"@type": "AggregateRating", "ratingValue": "4.4", "reviewCount": "12"}}}]',
-                ),
-            ),
-        ),
+
+    def where(mask: np.ndarray, yes: Any, no: Any) -> pa.Array:
+        return pc.if_else(pa.array(mask), yes, no)
+
+    sku = pc.cast(pa.array(idx // 2), pa.string())
+    picks = WORDS[rng.integers(0, len(WORDS), size=(n, 3))]
+    names = pc.binary_join_element_wise(*(pa.array(picks[:, i]) for i in range(3)), " ")
+    urls = _cat(
+        HOST,
+        pc.if_else(lang_fr, "/fr-ca/p/", "/en-ca/p/"),
+        pc.replace_substring(names, " ", "-"),
+        "-",
+        sku,
     )
-    structured = np.where(product, jsonld, "[]").astype(object)
-    own_lang = np.where(lang_fr, "fr-CA", "en-CA")
-    other_lang = np.where(lang_fr, "en-CA", "fr-CA")
-    en_url = np.where(lang_fr, partner, urls)
-    broken_return = defect == 19
+    order = idx - start
+    partner_pos = np.where(order % 2 == 0, np.minimum(order + 1, n - 1), order - 1)
+    partner = pc.take(urls, pa.array(partner_pos))
+    # 2% exact duplicates: copies of the page 3 before (same text, title, description)
+    dup = (idx % 50 == 7) & (order >= 3)
+    source = np.where(dup, order - 3, order)
+    titles = pc.take(
+        _cat(
+            pc.utf8_title(names),
+            " ",
+            sku,
+            pc.if_else(lang_fr, " | Plein air Boréal", " | Boreal Outdoor"),
+        ),
+        pa.array(source),
+    )
+    titles = where(defect == 5, pa.scalar(None, pa.string()), titles)
+    descriptions = pc.take(
+        _cat(
+            "Shop the ",
+            names,
+            " ",
+            sku,
+            ": light, waterproof, tested in the Rockies. Free shipping over $75 and 30-day returns.",
+        ),
+        pa.array(source),
+    )
+    content_hash = pc.take(_cat("h", pc.cast(pa.array(idx), pa.string())), pa.array(source))
+    simhash = rng.integers(-(2**63), 2**63 - 1, size=n, dtype=np.int64)[source]
+    status = np.where(defect == 3, 404, 200).astype(np.int32)
+    price = np.round(rng.uniform(9, 600, n), 2)
+    price_text = where(defect == 17, "0.00", pc.cast(pa.array(price), pa.string()))
+    currency = where(defect == 13, "USD", "CAD")
+    jsonld = _cat(
+        '[{"syntax": "json-ld", "type": "Product", "data": {"@context": "https://schema.org", "@type": "Product", "name": "',
+        names, '", "sku": "', sku, '", "image": ["', HOST, "/img/", sku,
+        '.jpg"], "brand": {"@type": "Brand", "name": "Boreal"}, "description": "Lightweight gear tested in the Rockies.", '
+        '"offers": {"@type": "Offer", "price": "', price_text, '", "priceCurrency": "', currency,
+        '", "availability": "https://schema.org/InStock"}, "aggregateRating": {"@type": "AggregateRating", '
+        '"ratingValue": "4.4", "reviewCount": "12"}}}]',
+    )  # fmt: skip
+    own_lang = pc.if_else(lang_fr, "fr-CA", "en-CA")
     hreflang = _lists(
         3,
         pa.StructArray.from_arrays(
             [
-                _s(_interleave(own_lang, other_lang, np.full(n, "x-default"))),
-                _s(_interleave(urls, np.where(defect == 19, urls, partner), en_url)),
-                _s(np.full(3 * n, "html")),
+                _weave(
+                    own_lang, pc.if_else(lang_fr, "en-CA", "fr-CA"), pa.array(["x-default"] * n)
+                ),
+                _weave(
+                    urls, where(defect == 19, urls, partner), pc.if_else(lang_fr, partner, urls)
+                ),
+                pa.array(["html"] * (3 * n)),
             ],
             fields=list(schema.HREFLANG),
         ),
-    )
-    image_src = _interleave(
-        np.char.add(np.char.add(HOST + "/img/", sku), ".jpg"),
-        np.char.add(np.char.add(HOST + "/img/", sku), "-2.jpg"),
-    )
-    image_alt = _interleave(
-        np.where(defect == 23, None, names.astype(object)), names.astype(object)
     )
     images = _lists(
         2,
         pa.StructArray.from_arrays(
             [
-                _s(image_src),
-                pa.array(image_alt, type=pa.string()),
-                _s(np.full(2 * n, "800")),
-                _s(np.full(2 * n, "800")),
-                pa.array(_interleave(np.full(n, None), np.full(n, "lazy")), type=pa.string()),
+                _weave(_cat(HOST, "/img/", sku, ".jpg"), _cat(HOST, "/img/", sku, "-2.jpg")),
+                _weave(where(defect == 23, pa.scalar(None, pa.string()), names), names),
+                pa.array(["800"] * (2 * n)),
+                pa.array(["800"] * (2 * n)),
+                _weave(pa.nulls(n, pa.string()), pa.array(["lazy"] * n)),
             ],
             fields=list(schema.IMAGE),
         ),
     )
-    sitemap = np.char.add(HOST + "/sitemaps/products-", (idx // 50_000).astype(str))
+    sitemap = _cat(HOST, "/sitemaps/products-", pc.cast(pa.array(idx // 50_000), pa.string()))
     columns = {
-        "url": _s(urls),
-        "final_url": _s(urls),
+        "url": urls,
+        "final_url": urls,
         "status": pa.array(status),
         "fetch_state": pa.array(["fetched"] * n),
         "redirect_chain": _lists(0, pa.array([], type=schema.HOP), n),
@@ -205,33 +194,33 @@ def page_batch(
         "truncated": pa.array(np.zeros(n, bool)),
         "rendered": pa.array(np.zeros(n, bool)),
         "discovered_from": pa.array(["link"] * n),
-        "referrer": _s(np.roll(urls, 3)),
-        "title": pa.array(titles, type=pa.string()),
+        "referrer": pc.take(urls, pa.array((order + 3) % n)),
+        "title": titles,
         "title_count": pa.array(np.where(defect == 5, 0, 1).astype(np.int32)),
-        "meta_description": _s(descriptions),
+        "meta_description": descriptions,
         "meta_description_count": pa.array(np.ones(n, np.int32)),
-        "meta_robots": pa.array(robots, type=pa.string()),
-        "canonical": _s(urls),
-        "canonicals": _lists(1, _s(urls)),
-        "canonical_sources": _lists(1, _s(np.full(n, "html"))),
+        "meta_robots": where(defect == 11, "noindex, follow", pa.scalar(None, pa.string())),
+        "canonical": urls,
+        "canonicals": _lists(1, urls),
+        "canonical_sources": _lists(1, pa.array(["html"] * n)),
         "hreflang": hreflang,
-        "lang": _s(own_lang),
+        "lang": own_lang,
         "viewport": pa.array(["width=device-width, initial-scale=1"] * n),
-        "h1": _lists(1, _s(np.char.title(names))),
-        "h2": _lists(2, _s(_interleave(np.full(n, "Specifications"), np.full(n, "Reviews")))),
-        "structured_data": pa.array(structured, type=pa.string()),
+        "h1": _lists(1, pc.utf8_title(names)),
+        "h2": _lists(2, _weave(pa.array(["Specifications"] * n), pa.array(["Reviews"] * n))),
+        "structured_data": where(product, jsonld, "[]"),
         "structured_data_errors": _lists(0, pa.array([], pa.string()), n),
         "jsonld_blocks": pa.array(product.astype(np.int32)),
-        "visible_prices": _lists(1, _s(np.char.add("$", np.char.mod("%.2f", price)))),
+        "visible_prices": _lists(1, _cat("$", pc.cast(pa.array(price), pa.string()))),
         "images": images,
         "insecure_resources": _lists(0, pa.array([], pa.string()), n),
         "word_count": pa.array(rng.integers(250, 900, n).astype(np.int32)),
-        "content_hash": _s(content_hash),
+        "content_hash": content_hash,
         "simhash": pa.array(simhash),
         "links_internal": pa.array(np.full(n, 3, np.int32)),
         "links_external": pa.array(np.zeros(n, np.int32)),
         "in_sitemap": pa.array(np.ones(n, bool)),
-        "sitemaps": _lists(1, _s(sitemap)),
+        "sitemaps": _lists(1, sitemap),
     }
     pages = pa.table(
         {
@@ -240,20 +229,21 @@ def page_batch(
         }
     )
     pages = pages.cast(schema.PAGES)
-    # 3 internal links per page: next product, the partner page, and (for some) a broken URL
-    targets = np.concatenate(
-        [
-            np.roll(urls, -1),
-            partner,
-            np.where(defect == 29, np.char.add(urls, "-gone"), np.roll(urls, 7)),
-        ]
-    )
+    # 3 internal links per page: the next product, the partner page, and another (1% broken)
     links = pa.table(
         {
-            "source": _s(np.concatenate([urls, urls, urls])),
-            "target": _s(targets),
+            "source": pa.concat_arrays([urls, urls, urls]),
+            "target": pa.concat_arrays(
+                [
+                    pc.take(urls, pa.array((order + 1) % n)),
+                    partner,
+                    where(
+                        defect == 29, _cat(urls, "-gone"), pc.take(urls, pa.array((order + 7) % n))
+                    ),
+                ]
+            ),
             "kind": pa.array(["a"] * (3 * n)),
-            "anchor": _s(np.concatenate([names, names, names])),
+            "anchor": pa.concat_arrays([names, names, names]),
             "nofollow": pa.array(np.zeros(3 * n, bool)),
             "region": pa.array(["body"] * (3 * n)),
             "internal": pa.array(np.ones(3 * n, bool)),
