@@ -94,10 +94,10 @@ LAB_PAGES: tuple[LabPage, ...] = (
     ),
     LabPage(f"{PREFIX}/shift?h=25&d=20", shift_box_vh=25, shift_moves_vh=(20,)),
     LabPage(
-        f"{PREFIX}/shift?h=30&d=10,15&gap=300",
+        f"{PREFIX}/shift?h=30&d=10,15&gap=500",
         shift_box_vh=30,
         shift_moves_vh=(10, 15),
-        shift_gap_ms=300,
+        shift_gap_ms=500,
     ),
     LabPage(
         f"{PREFIX}/shift?h=30&d=10,15&gap=1500",
@@ -200,7 +200,7 @@ async def _shift(request: web.Request) -> web.Response:
   new PerformanceObserver(() => {{
     if (started) return;
     started = true;
-    fetch('{PREFIX}/img/pixel.png?delay={hold:g}');
+    fetch('{PREFIX}/img/pixel.png?delay={hold:g}').then((r) => r.arrayBuffer());
     const moves = {moves}; let offset = 0;
     moves.forEach((d, i) => setTimeout(() => {{
       offset += d; document.getElementById('spacer').style.height = offset + 'vh';

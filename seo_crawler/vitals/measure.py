@@ -104,25 +104,36 @@ async def _wait_quiet(page: Page, network: _NetworkTracker, settings: VitalsConf
         await asyncio.sleep(max(missing, 50) / 1000)
 
 
-async def _interact(page: Page, selector: str, settings: VitalsConfig) -> None:
-    """Click ``selector`` like a user (if it is on the page) and wait for the
-    interaction's Event Timing entries; INP is computed from them."""
+async def _interact(
+    page: Page, selector: str, settings: VitalsConfig, document: str
+) -> dict[str, Any] | None:
+    """Click ``selector`` like a user and wait for the interaction's Event Timing
+    entries; returns what the observer recorded by then on ``document`` (None when
+    the selector is not on the page, or the click navigated away and took the
+    entries with it)."""
     target = page.locator(selector).first
-    if await target.count() == 0:
-        return
-    await page.evaluate("() => { window.__searchopsVitals.inputAt = performance.now(); }")
-    await target.click(timeout=settings.navigation_timeout_ms)
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + settings.interaction_wait_ms / 1000
-    seen = 0
-    while loop.time() < deadline:
-        count = int(await page.evaluate("() => window.__searchopsVitals.events.length"))
-        # Entries arrive after the next paint; one more short wait collects the
-        # click that follows pointerup in the same interaction.
-        if count and count == seen:
-            break
-        seen = count
-        await asyncio.sleep(0.1)
+    try:
+        if await target.count() == 0:
+            return None
+        await page.evaluate("() => { window.__searchopsVitals.inputAt = performance.now(); }")
+        await target.click(timeout=settings.navigation_timeout_ms)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + settings.interaction_wait_ms / 1000
+        seen = 0
+        while loop.time() < deadline:
+            count = int(await page.evaluate("() => window.__searchopsVitals.events.length"))
+            # Entries arrive after the next paint; one more short wait collects the
+            # click that follows pointerup in the same interaction.
+            if count and count == seen:
+                break
+            seen = count
+            await asyncio.sleep(0.1)
+        after: dict[str, Any] | None = await page.evaluate(COLLECT_JS)
+    except PlaywrightError:
+        if page.is_closed():
+            raise  # the tab crashed: the load failed
+        return None  # the click navigated: no INP, the load metrics stand
+    return after if after and after["doc"] == document else None
 
 
 def _shift_sources(shifts: list[dict[str, Any]], input_at: float | None) -> list[dict[str, Any]]:
@@ -144,54 +155,70 @@ async def _measure_once(
     profile: VitalsProfile,
     settings: VitalsConfig,
     interact: str | None,
+    loading: asyncio.Semaphore,
 ) -> dict[str, Any]:
-    context: BrowserContext = await browser.new_context(**context_options(profile))
+    # The loading phase (a renderer starting, the page loading) holds a `loading`
+    # slot: pages rendering at the same time would slow each other's paints.
+    await loading.acquire()
+    loading_held = True
     try:
-        await context.add_init_script(OBSERVER_JS)
-        page = await context.new_page()
+        context: BrowserContext = await browser.new_context(**context_options(profile))
         try:
-            cdp = await context.new_cdp_session(page)
-            network = _NetworkTracker()
-            network.attach(cdp)
-            await cdp.send("Network.enable")
-            await apply_throttling(cdp, profile, settings)
-            response = await page.goto(
-                url, wait_until="load", timeout=settings.navigation_timeout_ms
-            )
-            await _wait_quiet(page, network, settings)
-            if interact:
-                await _interact(page, interact, settings)
-            raw = await page.evaluate(COLLECT_JS)
-            return _row(raw, response.status if response else None, network)
+            await context.add_init_script(OBSERVER_JS)
+            page = await context.new_page()
+            try:
+                cdp = await context.new_cdp_session(page)
+                network = _NetworkTracker()
+                network.attach(cdp)
+                await cdp.send("Network.enable")
+                await apply_throttling(cdp, profile, settings)
+                response = await page.goto(
+                    url, wait_until="load", timeout=settings.navigation_timeout_ms
+                )
+                loading.release()
+                loading_held = False
+                await _wait_quiet(page, network, settings)
+                raw = await page.evaluate(COLLECT_JS)
+                after = (
+                    await _interact(page, interact, settings, raw["doc"])
+                    if interact and raw
+                    else None
+                )
+                return _row(raw, after, response.status if response else None, network)
+            finally:
+                await page.close()
         finally:
-            await page.close()
+            await context.close()
     finally:
-        await context.close()
+        if loading_held:
+            loading.release()
 
 
 def _row(
-    raw: dict[str, Any] | None, status: int | None, network: _NetworkTracker
+    raw: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    status: int | None,
+    network: _NetworkTracker,
 ) -> dict[str, Any]:
+    """Metrics of one load: ``raw`` was read when the page went quiet, ``after``
+    (optional) after the scripted interaction (its events, and shifts since)."""
     if raw is None:
         raise PlaywrightError("the observer script did not run on this page")
     lcp = metrics.largest_contentful_paint(raw["lcp"])
+    shifts, input_at = (after["shifts"], after["inputAt"]) if after else (raw["shifts"], None)
     return {
         "status": status,
         "lcp_ms": lcp["time"] if lcp else None,
         "lcp_selector": lcp["selector"] if lcp else None,
         "lcp_url": (lcp["url"] or None) if lcp else None,
         "lcp_lazy": bool(lcp["lazy"]) if lcp else None,
-        "cls": metrics.cumulative_layout_shift(raw["shifts"], raw["inputAt"]),
-        "shift_sources": _shift_sources(raw["shifts"], raw["inputAt"]),
+        "cls": metrics.cumulative_layout_shift(shifts, input_at),
+        "shift_sources": _shift_sources(shifts, input_at),
         "fcp_ms": raw["fcp"],
         "ttfb_ms": network.ttfb_ms if network.ttfb_ms is not None else raw["ttfb"],
-        # TBT is a load metric: the scripted interaction's own task does not count.
-        "tbt_ms": metrics.total_blocking_time(
-            raw["longtasks"],
-            raw["fcp"],
-            raw["inputAt"] if raw["inputAt"] is not None else raw["now"],
-        ),
-        "inp_ms": metrics.interaction_to_next_paint(raw["events"]),
+        # A load metric: it ends when the page went quiet, before any interaction.
+        "tbt_ms": metrics.total_blocking_time(raw["longtasks"], raw["fcp"], raw["now"]),
+        "inp_ms": metrics.interaction_to_next_paint(after["events"]) if after else None,
         "total_bytes": network.bytes,
         "requests": network.requests,
     }
@@ -241,6 +268,7 @@ async def _measure_job(
     profile: VitalsProfile,
     settings: VitalsConfig,
     interact: str | None,
+    loading: asyncio.Semaphore,
 ) -> dict[str, Any]:
     """One row for one job: its metrics, or the error of its last attempt."""
     row: dict[str, Any] = {}
@@ -253,7 +281,7 @@ async def _measure_job(
             # A page whose script never yields would block page.evaluate forever:
             # every load gets a hard deadline.
             row = await asyncio.wait_for(
-                _measure_once(browser, job.url, profile, settings, interact),
+                _measure_once(browser, job.url, profile, settings, interact, loading),
                 timeout=_deadline_s(settings),
             )
             error = None
@@ -284,12 +312,13 @@ async def measure_jobs(
 ) -> list[dict[str, Any]]:
     """Measure every job (``concurrency`` contexts at once); one row per job, in job order."""
     semaphore = asyncio.Semaphore(concurrency)
+    loading = asyncio.Semaphore(settings.loading_concurrency)
     async with async_playwright() as pw:
         holder = _BrowserHolder(pw, chromium_path, settings.chromium_args)
 
         async def one(job: Job) -> dict[str, Any]:
             async with semaphore:
-                result = await _measure_job(job, holder, profile, settings, interact)
+                result = await _measure_job(job, holder, profile, settings, interact, loading)
             if on_done is not None:
                 on_done(result)
             return result

@@ -11,7 +11,11 @@ from __future__ import annotations
 OBSERVER_JS = r"""
 (() => {
   if (window.__searchopsVitals) return;
-  const state = { lcp: [], shifts: [], longtasks: [], events: [], fcp: null, inputAt: null };
+  // doc tells this document from the next one if an interaction navigates.
+  const state = {
+    lcp: [], shifts: [], longtasks: [], events: [], fcp: null, inputAt: null,
+    doc: performance.timeOrigin + ':' + Math.random(),
+  };
   window.__searchopsVitals = state;
 
   // A short, stable CSS selector: up to 4 ancestors, stopping at an id.
@@ -108,7 +112,7 @@ COLLECT_JS = r"""
   const nav = performance.getEntriesByType('navigation')[0];
   return {
     lcp: s.lcp, shifts: s.shifts, longtasks: s.longtasks, events: s.events, fcp: s.fcp,
-    inputAt: s.inputAt,
+    inputAt: s.inputAt, doc: s.doc,
     ttfb: nav ? nav.responseStart : null,
     now: performance.now(),
   };

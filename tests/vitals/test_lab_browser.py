@@ -13,8 +13,8 @@ from tests.conftest import free_port
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("vitals-browser")]
 
 # How far a lab measurement may stray from the constructed value. CLS is geometry
-# (exact up to sub-pixel rounding); times carry scheduling noise, hence one-sided
-# bounds with generous upper margins.
+# (exact up to sub-pixel rounding); times carry scheduling noise that only ever adds
+# time, hence tight lower bounds and generous upper margins.
 CLS_TOLERANCE = 0.005
 TBT_TOLERANCE_MS = 40
 LATE_MARGIN_MS = 700
@@ -68,7 +68,10 @@ def test_cls_matches_the_layout_shift_formula(lab, page: LabPage, vitals_setting
 
 def test_tbt_is_the_long_task_minus_50ms(lab) -> None:  # type: ignore[no-untyped-def]
     (page,) = _pages(lambda p: p.tbt_ms)
-    assert lab[page.path]["tbt_ms"] == pytest.approx(page.tbt_ms, abs=TBT_TOLERANCE_MS)
+    # A busy machine can only add blocking time (a preempted task runs longer).
+    assert (
+        page.tbt_ms - TBT_TOLERANCE_MS <= lab[page.path]["tbt_ms"] <= page.tbt_ms + LATE_MARGIN_MS
+    )
 
 
 def test_inp_covers_the_blocking_click_handler(lab) -> None:  # type: ignore[no-untyped-def]
@@ -96,7 +99,8 @@ def test_bytes_and_requests_are_counted(lab) -> None:  # type: ignore[no-untyped
 
 
 def test_mobile_profile_throttles_and_keeps_load_time_shifts(demo_site, vitals_settings) -> None:  # type: ignore[no-untyped-def]
-    shift = _pages(lambda p: p.shift_box_vh)[1]
+    # One move: its score is geometry only, however slowly the throttled page runs.
+    shift = _pages(lambda p: p.shift_box_vh and len(p.shift_moves_vh) == 1)[0]
     frame = measure_urls(
         [demo_site.url + shift.path], runs=1, profile="mobile", settings=vitals_settings
     )
@@ -128,3 +132,12 @@ def test_a_navigation_timeout_is_recorded_as_such(demo_site, vitals_settings) ->
     row = frame.iloc[0]
     assert row["error"].startswith("timeout:")
     assert row["attempts"] == 2
+
+
+def test_an_interaction_that_navigates_keeps_the_load_metrics(demo_site, vitals_settings) -> None:  # type: ignore[no-untyped-def]
+    index = demo_site.url + "/__lab/"  # its links lead to the other lab pages
+    frame = measure_urls([index], runs=1, profile="none", interact="a", settings=vitals_settings)
+    row = frame.iloc[0]
+    assert pd.isna(row["error"]) and row["lcp_ms"] > 0
+    assert pd.isna(row["inp_ms"])  # the click left the page before its entries were read
+    assert row["cls"] == 0  # nothing of the next page leaks into this one
