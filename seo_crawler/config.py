@@ -112,44 +112,6 @@ class VitalsRegression(_Section):
     min_effect: dict[str, float]
 
 
-class VitalsProfile(_Section):
-    """Device and network emulation (0 for a network number means "no limit")."""
-
-    width: int = Field(gt=0)
-    height: int = Field(gt=0)
-    device_scale_factor: float = Field(gt=0)
-    mobile: bool
-    rtt_ms: float = Field(ge=0)
-    download_kbps: float = Field(ge=0)
-    upload_kbps: float = Field(ge=0)
-    cpu_slowdown: float = Field(ge=1)
-
-
-class VitalsThreshold(_Section):
-    """Good when value <= good; poor when value > poor."""
-
-    good: float
-    poor: float
-
-    @model_validator(mode="after")
-    def _ordered(self) -> VitalsThreshold:
-        if self.poor < self.good:
-            raise ValueError("poor must be >= good")
-        return self
-
-
-VITALS_METRICS = ("lcp_ms", "cls", "inp_ms", "fcp_ms", "ttfb_ms", "tbt_ms")
-
-
-class VitalsRegression(_Section):
-    alpha: float = Field(gt=0, lt=1)
-    confidence: float = Field(gt=0, lt=1)
-    bootstrap_resamples: int = Field(ge=100)
-    min_effect_ratio: float = Field(ge=0)
-    min_samples: int = Field(ge=2)
-    min_effect: dict[str, float]
-
-
 class VitalsConfig(_Section):
     """The ``[vitals]`` section: lab Core Web Vitals (owned by ``seo_crawler.vitals``)."""
 
