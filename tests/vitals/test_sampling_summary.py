@@ -8,9 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from audits.synthetic import write_run
+from searchops.errors import SearchopsError
 from searchops.settings import load_settings
 from seo_crawler.config import VitalsThreshold
-from seo_crawler.vitals import profiles, sampling, summary
+from seo_crawler.vitals import measure_run, profiles, sampling, summary
 
 
 @pytest.fixture(scope="module")
@@ -110,3 +112,11 @@ def test_summary_per_template_and_page(settings) -> None:  # type: ignore[no-unt
     # p75 of 1000, 2000, 3000 is 2500: exactly the good boundary, still good
     assert (first["p50"], first["p75"], first["iqr"], first["rating"]) == (2000, 2500, 1000, "good")
     assert set(pages["metric"]) == {"lcp_ms"}  # metrics never measured have no row
+
+
+def test_a_run_without_measurable_pages_is_a_clear_error(tmp_path: Path, settings) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SearchopsError, match=r"no pages\.parquet"):
+        measure_run(tmp_path, settings=settings)
+    run = write_run(tmp_path / "run", pages=[{"url": "https://s.ex/gone", "status": 404}])
+    with pytest.raises(SearchopsError, match="nothing to measure"):
+        measure_run(run, settings=settings)
