@@ -178,7 +178,7 @@ def _rich_table(result: AuditResult, examples: int) -> Table:
     table.add_column("count", justify="right")
     if result.baseline is not None:
         table.add_column("new", justify="right")
-    table.add_column("example URLs")
+    table.add_column("example URLs", overflow="fold")
     for row in _grouped(result):
         cells = [
             f"{row['rule_id']}\n[dim]{safe_text(row['slug'])}[/dim]",
@@ -208,8 +208,9 @@ def print_table(result: AuditResult, examples: int) -> None:
         stdout.print(_rich_table(result, examples))
     stdout.print(_scores_table(result))
     skipped = result.rules[result.rules["status"] == "skipped"]
-    for rule in skipped.to_dict("records"):
-        stdout.print(f"[dim]skipped {rule['rule_id']}: {safe_text(rule['reason'])}[/dim]")
+    for reason, group in skipped.groupby("reason"):
+        ids = ", ".join(group["rule_id"])
+        stdout.print(f"[dim]skipped {len(group)} rule(s), {safe_text(reason)}: {ids}[/dim]")
     stdout.print(summary_line(result))
 
 
