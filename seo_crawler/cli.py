@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -9,7 +12,7 @@ from typing import Any
 import click
 
 from searchops import console
-from seo_crawler.runner import RENDER_MODES
+from seo_crawler.runner import RENDER_MODES, prepare_folder, validate
 from seo_crawler.runner import crawl as run_crawl
 
 
@@ -123,18 +126,38 @@ def crawl(
     if concurrency:
         overrides["crawl"]["concurrency"] = concurrency
     settings = obj.settings(overrides).settings
-    # The workspace path, not an open connection: DuckDB locks the file, and a crawl is long.
+    mode = render or settings.render.mode
+    urls_list, sitemap_list = list(urls), list(sitemaps)
+    validate(urls_list, sitemap_list, mode)
+    run = prepare_folder(out, resume)
+    args: dict[str, Any] = {
+        "start_urls": urls_list,
+        "sitemaps": sitemap_list,
+        "out": str(run),
+        "max_pages": max_pages,
+        "max_depth": max_depth,
+        "render": mode,
+        "resume": resume,
+        "settings": settings.model_dump(mode="json"),
+        # The workspace path, not an open connection: DuckDB locks the file, and a crawl is long.
+        "workspace": str(obj.workspace),
+        "week": week.date().isoformat() if week else None,
+        "label": label,
+        "show_progress": console.interactive(),
+    }
+    if _own_process():
+        # Hand the process over to the lean parent (same PID, signals and exit code).
+        os.execv(sys.executable, [sys.executable, "-m", "seo_crawler.runner", json.dumps(args)])
     run = run_crawl(
-        list(urls),
-        sitemaps=list(sitemaps),
-        out=out,
-        max_pages=max_pages,
-        max_depth=max_depth,
-        render=render or settings.render.mode,
-        resume=resume,
+        args.pop("start_urls"),
         settings=settings,
-        workspace=obj.workspace,
         week=week.date() if week else None,
-        label=label,
+        **{k: v for k, v in args.items() if k not in ("settings", "week")},
     )
     console.stdout.print(str(run.resolve()), markup=False)
+
+
+def _own_process() -> bool:
+    """``searchops crawl`` run from the shell, not invoked inside another command or a test."""
+    root = click.get_current_context().find_root()
+    return Path(sys.argv[0]).name == "searchops" and root.invoked_subcommand == "crawl"

@@ -60,7 +60,7 @@ _LINK_HEADER = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]+)*)")
 _LINK_PARAM = re.compile(r";\s*([A-Za-z*-]+)\s*=\s*(?:\"([^\"]*)\"|([^;,\s]*))")
 
 _jsonld = JsonLdExtractor()
-_normalized = lru_cache(maxsize=50_000)(normalize)  # ~10 MB at most
+_normalized = lru_cache(maxsize=20_000)(normalize)  # ~5 MB at most
 _host = lru_cache(maxsize=10_000)(host_of)
 _microdata = LxmlMicrodataExtractor()
 _rdfa = RDFaExtractor()

@@ -13,7 +13,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
-from seo_crawler import store
+from seo_crawler import layout, store
 
 
 class ParquetPartsWriter:
@@ -108,7 +108,7 @@ class ProgressFeed:
         run = crawler.settings.get("SEARCHOPS_RUN")
         if not run:
             raise NotConfigured
-        self.path = Path(run) / store.PROGRESS
+        self.path = Path(run) / layout.PROGRESS
         self.stats = crawler.stats
         self.crawler = crawler
         self.started = time.monotonic()

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from seo_crawler import store
+from seo_crawler import layout
 from seo_crawler.config import CrawlConfig, RenderConfig
 
 _OFF = None  # Scrapy: a component mapped to None is disabled
@@ -56,7 +56,7 @@ def scrapy_settings(spec: dict[str, Any]) -> dict[str, Any]:
         # Breadth-first: requests carry priority -depth; FIFO queues within a depth.
         "SCHEDULER_DISK_QUEUE": "scrapy.squeues.PickleFifoDiskQueue",
         "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
-        "JOBDIR": str(run / store.JOBDIR),
+        "JOBDIR": str(run / layout.JOBDIR),
         "LOG_LEVEL": "WARNING",
         "LOGSTATS_INTERVAL": 0,
         "TELNETCONSOLE_ENABLED": False,
@@ -112,7 +112,12 @@ def scrapy_settings(spec: dict[str, Any]) -> dict[str, Any]:
 
 def main(argv: list[str]) -> int:
     spec = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
+    import pyarrow as pa
     from scrapy.crawler import CrawlerProcess
+
+    # Arrow's default allocator keeps freed batches for reuse; the system allocator gives
+    # them back, so RSS follows the one batch in flight rather than the largest seen.
+    pa.set_memory_pool(pa.system_memory_pool())
 
     from seo_crawler.spider import CatalogSpider
 

@@ -10,21 +10,26 @@ import sys
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from searchops import console
 from searchops.errors import SearchopsError
 from searchops.runs import MANIFEST, new_run_dir, parquet_path, read_manifest, write_manifest
 from searchops.settings import Settings, load_settings
-from searchops.workspace import Workspace
-from seo_crawler import store
+from seo_crawler import layout
+
+# pandas and the workspace (DuckDB) are imported where used: this module is also the
+# lean parent process of `searchops crawl` (see main()), whose RSS counts in the
+# crawler's memory budget.
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from searchops.workspace import Workspace
 
 RENDER_MODES = ("never", "auto", "always")
 
 
-def _validate(start_urls: list[str], sitemaps: list[str], render: str) -> None:
+def validate(start_urls: list[str], sitemaps: list[str], render: str) -> None:
     if not start_urls and not sitemaps:
         raise SearchopsError("nothing to crawl: give at least one start URL or --sitemap")
     for url in [*start_urls, *sitemaps]:
@@ -34,11 +39,11 @@ def _validate(start_urls: list[str], sitemaps: list[str], render: str) -> None:
         raise SearchopsError(f"render must be one of {', '.join(RENDER_MODES)}, not {render!r}")
 
 
-def _prepare_folder(out: Path | None, resume: bool) -> Path:
+def prepare_folder(out: Path | None, resume: bool) -> Path:
     if resume:
         if out is None:
             raise SearchopsError("--resume needs --out RUN: the run folder to continue")
-        if not (out / store.FRONTIER).exists():
+        if not (out / layout.FRONTIER).exists():
             if (out / MANIFEST).exists() and read_manifest(out).get("complete"):
                 raise SearchopsError(f"{out}: this crawl is complete; nothing to resume")
             raise SearchopsError(f"{out}: no interrupted crawl to resume here")
@@ -74,13 +79,13 @@ def crawl(
     """
     urls = [start_urls] if isinstance(start_urls, str) else list(start_urls)
     sitemap_list = list(sitemaps)
-    _validate(urls, sitemap_list, render)
+    validate(urls, sitemap_list, render)
     settings = settings or load_settings().settings
     if render != "never" and not Path(settings.render.chromium_path).exists():
         raise SearchopsError(
             f"--render {render} needs Chromium at {settings.render.chromium_path} (apt-get install chromium)"
         )
-    run = _prepare_folder(Path(out) if out is not None else None, resume)
+    run = prepare_folder(Path(out) if out is not None else None, resume)
     started = datetime.now(UTC)
     spec = {
         "run": str(run.resolve()),
@@ -94,12 +99,14 @@ def crawl(
         "render_config": settings.render.model_dump(mode="json"),
     }
     if resume:
-        store.forget_queue(run)
-    (run / store.SPEC).write_text(json.dumps(spec), encoding="utf-8")
-    (run / store.PROGRESS).unlink(missing_ok=True)
+        layout.forget_queue(run)
+    (run / layout.SPEC).write_text(json.dumps(spec), encoding="utf-8")
+    (run / layout.PROGRESS).unlink(missing_ok=True)
     progress = _run_child(
         run, show_progress if show_progress is not None else console.interactive()
     )
+    from seo_crawler import store  # pyarrow and DuckDB: only once the crawler process is done
+
     stats = store.finalize(run)
     finished = datetime.now(UTC)
     stats["pages_per_second"] = round(
@@ -143,6 +150,8 @@ def _register(
     label: str | None,
     stats: dict[str, Any],
 ) -> None:
+    from searchops.workspace import Workspace
+
     week_dt = (
         datetime.combine(week, datetime.min.time())
         if isinstance(week, date) and not isinstance(week, datetime)
@@ -168,7 +177,7 @@ def _register(
 
 def _read_progress(run: Path) -> dict[str, Any]:
     try:
-        data: dict[str, Any] = json.loads((run / store.PROGRESS).read_text(encoding="utf-8"))
+        data: dict[str, Any] = json.loads((run / layout.PROGRESS).read_text(encoding="utf-8"))
         return data
     except (OSError, ValueError):
         return {}
@@ -176,14 +185,14 @@ def _read_progress(run: Path) -> dict[str, Any]:
 
 def _run_child(run: Path, show: bool) -> dict[str, Any]:
     """Start ``python -m seo_crawler.run``, follow its progress file, fail loudly if it fails."""
-    log = (run / store.LOG).open("ab")
+    log = (run / layout.LOG).open("ab")
     child = subprocess.Popen(
-        [sys.executable, "-m", "seo_crawler.run", str(run / store.SPEC)],
+        [sys.executable, "-m", "seo_crawler.run", str(run / layout.SPEC)],
         stdout=log,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
     )
-    (run / ".crawler.pid").write_text(str(child.pid))
+    (run / layout.PID).write_text(str(child.pid))
     progress: dict[str, Any] = {}
     display = console.progress() if show else None
     try:
@@ -210,7 +219,7 @@ def _run_child(run: Path, show: bool) -> dict[str, Any]:
         if display is not None:
             display.stop()
         log.close()
-        (run / ".crawler.pid").unlink(missing_ok=True)
+        (run / layout.PID).unlink(missing_ok=True)
     progress = _read_progress(run) or progress
     if child.returncode != 0 or not progress.get("finished"):
         how = (
@@ -218,9 +227,9 @@ def _run_child(run: Path, show: bool) -> dict[str, Any]:
             if child.returncode < 0
             else f"exited with {child.returncode}"
         )
-        tail = _last_error_line(run / store.LOG)
+        tail = _last_error_line(run / layout.LOG)
         raise SearchopsError(
-            f"crawler process {how}{': ' + tail if tail else ''} (log: {run / store.LOG}; continue with --resume)"
+            f"crawler process {how}{': ' + tail if tail else ''} (log: {run / layout.LOG}; continue with --resume)"
         )
     return progress
 
@@ -246,9 +255,40 @@ def _summary(run: Path, stats: dict[str, Any]) -> None:
 
 def load_pages(run: str | os.PathLike[str]) -> pd.DataFrame:
     """``pages.parquet`` of a run folder as a DataFrame (one row per URL)."""
+    import pandas as pd
+
     return pd.read_parquet(parquet_path(Path(run), "pages"), dtype_backend="numpy_nullable")
 
 
 def load_links(run: str | os.PathLike[str]) -> pd.DataFrame:
     """``links.parquet`` of a run folder as a DataFrame (one row per reference)."""
+    import pandas as pd
+
     return pd.read_parquet(parquet_path(Path(run), "links"), dtype_backend="numpy_nullable")
+
+
+def main(argv: list[str]) -> int:
+    """``python -m seo_crawler.runner ARGS_JSON``: the lean parent of ``searchops crawl``.
+
+    The CLI process has pandas, DuckDB and every stage's settings loaded (~130 MB);
+    it validates the arguments, then execs this module, which holds only what it needs
+    while the crawler child runs (~35 MB) and imports DuckDB only to finalize.
+    """
+    args = json.loads(argv[1])
+    try:
+        settings = Settings.model_validate(args.pop("settings"))
+        week = date.fromisoformat(args.pop("week")) if args.get("week") else None
+        args.pop("week", None)
+        run = crawl(args.pop("start_urls"), settings=settings, week=week, **args)
+    except SearchopsError as exc:
+        print(f"searchops: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("searchops: interrupted", file=sys.stderr)
+        return 2
+    console.stdout.print(str(run.resolve()), markup=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

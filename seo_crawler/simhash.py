@@ -13,7 +13,7 @@ import hashlib
 
 import numpy as np
 
-_CACHE_LIMIT = 200_000  # words; ~30 MB at most, then the cache starts over
+_CACHE_LIMIT = 50_000  # words; ~8 MB at most, then the cache starts over
 _cache: dict[str, int] = {}
 _R1 = np.uint64(21)
 _R2 = np.uint64(42)

@@ -35,7 +35,7 @@ from scrapy.http import Response, TextResponse
 from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
-from seo_crawler import store
+from seo_crawler import layout, store
 from seo_crawler.config import CrawlConfig, RenderConfig
 from seo_crawler.extract import extract
 from seo_crawler.sitemaps import parse_sitemap, robots_sitemaps
@@ -72,7 +72,7 @@ class CatalogSpider(scrapy.Spider):
         self.sitemaps_seen: set[str] = set()
         self.sitemap_pending: deque[str] = deque()
         self.templates: dict[str, list[int]] = {}  # template -> [pages needing JS, pages not]
-        self.frontier = (self.run / store.FRONTIER).open("a", encoding="utf-8")
+        self.frontier = (self.run / layout.FRONTIER).open("a", encoding="utf-8")
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> CatalogSpider:
@@ -114,7 +114,7 @@ class CatalogSpider(scrapy.Spider):
     def _resume_requests(self) -> Iterator[Request]:
         recorded = set(store.column_values(self.run, "pages", "url"))
         entries: dict[str, dict[str, Any]] = {}
-        path = self.run / store.FRONTIER
+        path = self.run / layout.FRONTIER
         with path.open(encoding="utf-8") as fh:
             for line in fh:
                 try:

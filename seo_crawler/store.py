@@ -15,20 +15,15 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from seo_crawler import schema
+from seo_crawler.layout import FRONTIER, JOBDIR, PARTS, PROGRESS, SPEC
 
-PARTS = "parts"
-JOBDIR = ".job"
-FRONTIER = "frontier.jsonl"
-PROGRESS = ".progress.json"
-SPEC = ".spec.json"
-LOG = "crawl.log"
+if TYPE_CHECKING:
+    import duckdb
 
 TABLES: dict[str, pa.Schema] = {
     "pages": schema.PAGES,
@@ -61,6 +56,8 @@ def next_part_number(run: Path) -> int:
 
 def write_part(run: Path, number: int, rows: dict[str, list[dict[str, Any]]]) -> Path:
     """Write one part (every table with rows) and commit it by renaming its folder."""
+    import pyarrow.parquet as pq
+
     final = run / PARTS / f"part-{number:05d}"
     tmp = final.with_name(final.name + ".tmp")
     tmp.mkdir(parents=True, exist_ok=True)
@@ -73,6 +70,8 @@ def write_part(run: Path, number: int, rows: dict[str, list[dict[str, Any]]]) ->
 
 
 def column_values(run: Path, table: str, column: str) -> Iterator[str]:
+    import pyarrow.parquet as pq
+
     for part in committed_parts(run):
         path = part / f"{table}.parquet"
         if path.exists():
@@ -86,6 +85,8 @@ def _glob(run: Path, table: str) -> str | None:
 
 
 def _connect(run: Path) -> duckdb.DuckDBPyConnection:
+    import duckdb  # here: the crawler process never needs it (~35 MB)
+
     con = duckdb.connect()
     # Bounded memory for 100k-page crawls: DuckDB spills to disk past this.
     con.execute("SET memory_limit='192MB'")
@@ -97,6 +98,8 @@ def _connect(run: Path) -> duckdb.DuckDBPyConnection:
 
 def _copy(con: duckdb.DuckDBPyConnection, sql: str, target: Path, table_schema: pa.Schema) -> int:
     """Stream a query into ``target`` cast to the contract schema; returns rows written."""
+    import pyarrow.parquet as pq
+
     tmp = target.with_suffix(".parquet.tmp")
     rows = 0
     with pq.ParquetWriter(tmp, table_schema, compression="zstd") as writer:
@@ -111,6 +114,8 @@ def _copy(con: duckdb.DuckDBPyConnection, sql: str, target: Path, table_schema: 
 
 def finalize(run: Path) -> dict[str, Any]:
     """Merge the committed parts into ``pages/links/sitemaps/sitemap_urls.parquet``; returns stats."""
+    import pyarrow.parquet as pq
+
     con = _connect(run)
     try:
         counts = {}
@@ -193,17 +198,6 @@ def page_stats(con: duckdb.DuckDBPyConnection, pages: Path) -> dict[str, Any]:
         "pages_by_status": by_status,
         "pages_by_fetch_state": by_state,
     }
-
-
-def forget_queue(run: Path) -> None:
-    """Drop the JOBDIR request queue before a resume.
-
-    Scrapy saves its disk-queue state only on a clean shutdown: after ``kill -9`` the
-    queue files and their index disagree and requests pushed onto them get lost. The
-    durable frontier (``frontier.jsonl``) re-enqueues every scheduled-but-unrecorded
-    URL instead, which covers a clean stop as well.
-    """
-    shutil.rmtree(run / JOBDIR / "requests.queue", ignore_errors=True)
 
 
 def clean_working_files(run: Path) -> None:

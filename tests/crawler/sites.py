@@ -37,6 +37,7 @@ def serve(app: web.Application) -> Iterator[str]:
         asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
+        loop.close()
 
 
 def html(body: str, head: str = "", status: int = 200, **headers: str) -> web.Response:

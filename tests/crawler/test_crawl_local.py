@@ -125,7 +125,7 @@ def hostile_app() -> web.Application:
 
     @routes.get("/slow")
     async def slow(request: web.Request) -> web.Response:
-        await asyncio.sleep(3)
+        await asyncio.sleep(8)  # beyond timeout_s (3 s: generous for a loaded CI machine)
         return html("<h1>too late</h1>")
 
     @routes.get("/robots.txt")
@@ -180,7 +180,7 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
         overrides={
             "crawl": {
                 "max_bytes": MAX_BYTES,
-                "timeout_s": 1.0,
+                "timeout_s": 3.0,
                 "retries": 1,
                 "retry_backoff_s": 0.1,
             }
