@@ -210,8 +210,14 @@ def _run_child(run: Path, show: bool) -> dict[str, Any]:
                     status=f"{progress.get('pages', 0) / elapsed:.0f} pages/s  queued {progress.get('queued', 0)}  errors {progress.get('errors', 0)}",
                 )
     except KeyboardInterrupt:
-        child.send_signal(signal.SIGINT)  # Scrapy closes gracefully and flushes its rows
-        child.wait()
+        # Ctrl-C reached the crawler too (same process group): Scrapy closes gracefully and
+        # flushes its rows. A second SIGINT would force an unclean stop, so send one only
+        # if the crawler did not get the first.
+        try:
+            child.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            child.send_signal(signal.SIGINT)
+            child.wait()
         raise SearchopsError(
             f"interrupted; continue with: searchops crawl ... --out {run} --resume"
         ) from None
