@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import itertools
 import shutil
 import socket
 import time
@@ -154,6 +155,7 @@ def run_week(
     settings: Settings,
     port: int,
     stage: Callable[[str], Any],
+    status: Callable[[str], None],
 ) -> None:
     import audits
     import seo_crawler
@@ -183,8 +185,10 @@ def run_week(
             )
             done(f"{len(seo_crawler.load_pages(run)):,} URLs -> {run}")
         with stage("vitals") as done:
+            loads = itertools.count(1)
             measure_run(
                 run,
+                on_done=lambda _record: status(f"{next(loads)} page loads"),
                 per_template=VITALS_PER_TEMPLATE,
                 runs=VITALS_RUNS,
                 profile=VITALS_PROFILE,
@@ -232,7 +236,7 @@ def run_demo(opts: DemoOptions, settings: Settings, today: date | None = None) -
         @contextlib.contextmanager
         def stage(name: str, week: Week | None = None) -> Iterator[Callable[[str], None]]:
             title = f"week {week.number} ({week.monday}) {name}" if week else name
-            bar.update(task, description=title)
+            bar.update(task, description=title, status="")
             started = time.monotonic()
             notes: list[str] = []
             try:
@@ -248,7 +252,15 @@ def run_demo(opts: DemoOptions, settings: Settings, today: date | None = None) -
             bar.advance(task)
 
         for week in weeks:
-            run_week(ws, opts, week, settings, port, functools.partial(stage, week=week))
+            run_week(
+                ws,
+                opts,
+                week,
+                settings,
+                port,
+                functools.partial(stage, week=week),
+                lambda text: bar.update(task, status=text),
+            )
         with stage("weekly report") as done:
             report = write_report(ws, opts.out / "weekly-report.html", settings=settings)
             done(str(report))
