@@ -31,9 +31,10 @@ class HreflangLanguageMultipleUrls(Rule):
                 SELECT url, code, source, min(lang) AS lang, count(DISTINCT href) AS urls,
                        string_agg(DISTINCT href, ' | ' ORDER BY href) AS hrefs
                 FROM hreflang_edges
-                WHERE (url, code, source) IN (
-                    SELECT (url, code, source) FROM hreflang_edges
-                    GROUP BY url, code, source HAVING min(href) <> max(href)
+                -- grouping on a 64-bit hash first keeps the big aggregation off the long URL keys
+                WHERE hash(url, code, source) IN (
+                    SELECT hash(url, code, source) AS h FROM hreflang_edges
+                    GROUP BY h HAVING min(href) <> max(href)
                 )
                 GROUP BY url, code, source
             )
