@@ -201,8 +201,9 @@ def run_week(
             result = audits.audit(
                 run, baseline="last" if week.number > 1 else None, settings=settings, workspace=ws
             )
-            changes = result.findings["change"].value_counts().to_dict()
-            done(f"{len(result.findings):,} findings {changes or ''}".strip())
+            changes = result.findings["change"].value_counts()
+            detail = ", ".join(f"{n:,} {change}" for change, n in changes.items())
+            done(f"{len(result.findings):,} findings" + (f": {detail}" if detail else ""))
         with stage("sem") as done:
             done(_pull_sem(ws, opts, week, base))
         # Bid and coverage runs register the day they ran; this demo replays past weeks.

@@ -1,0 +1,43 @@
+"""The executive summary: which changes are called out, in which direction, with which numbers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from reports.sections import Coverage, Health, Missing, Sem, Trend, Vitals
+from reports.summary import summarize
+from searchops.settings import load_settings
+
+CFG = load_settings().settings.report  # notable: 2 points, 5% pass rate, 0.1 ROAS
+WEEKS = [date(2026, 11, 9), date(2026, 11, 16)]
+
+
+def test_only_notable_moves_are_called_out_each_in_its_direction() -> None:
+    health = Health(
+        WEEKS,
+        [Trend("hreflang", [90.0, 81.0]), Trend("meta", [70.0, 71.5]), Trend("links", [60, 66])],
+        Trend("overall", [80.0, 79.0]),
+    )
+    vitals = Vitals(WEEKS, [Trend("home", [0.9, 0.88]), Trend("category", [0.5, 0.75])], {}, [])
+    sem = Sem(
+        WEEKS,
+        spend=Trend("spend", [1000.0, 1000.0]),
+        revenue=Trend("revenue", [3000.0, 4000.0]),
+        roas=Trend("ROAS", [3.0, 4.0]),
+        conversions=Trend("conversions", [10.0, 12.0]),
+        clicks=Trend("clicks", [500.0, 520.0]),
+    )
+    out = summarize({"health": health, "vitals": vitals, "sem": sem}, CFG)
+    assert out.regressed == ["Health scores fell in 1 audit family: hreflang 90 to 81 (-9)."]
+    assert out.improved == [
+        "Health scores rose in 1 audit family: links 60 to 66 (+6).",  # meta +1.5 is noise
+        "Core Web Vitals pass rate of category pages rose from 50% to 75%.",  # home -2 pts: noise
+        "Paid search ROAS rose from 3.00 to 4.00 on $1,000 of spend in the week of Nov 16.",
+    ]
+    assert out.next_steps == []  # nothing regressed that has a next step
+
+
+def test_missing_sections_and_unprofitable_products_say_nothing() -> None:
+    coverage = Coverage([], 22, 0, 0.0, [], 0, 0.0)
+    out = summarize({"health": Missing("none"), "coverage": coverage}, CFG)
+    assert (out.improved, out.regressed, out.next_steps) == ([], [], [])
