@@ -1,0 +1,45 @@
+"""Read the workspace tables into the report's sections: aggregates and top-N only.
+
+Each ``load_*`` function is a pure function of the workspace tables. It returns
+the section's data, or a :class:`Missing` saying why the section is empty (the
+stage has not run in this workspace yet, or wrote a table without the columns the
+report needs), so the report always renders. The heavy lifting (grouping
+millions of findings, weekly sums of daily keyword rows) runs inside DuckDB;
+only a few hundred numbers and strings ever reach Python.
+"""
+
+from reports.sections.common import SITE_KINDS, Missing, Trend, clip, columns, report_weeks
+from reports.sections.paid import Bids, Coverage, Sem, load_bids, load_coverage, load_sem
+from reports.sections.site import (
+    P75_METRICS,
+    Findings,
+    Health,
+    RuleChange,
+    Vitals,
+    load_findings,
+    load_health,
+    load_vitals,
+)
+
+__all__ = [
+    "P75_METRICS",
+    "SITE_KINDS",
+    "Bids",
+    "Coverage",
+    "Findings",
+    "Health",
+    "Missing",
+    "RuleChange",
+    "Sem",
+    "Trend",
+    "Vitals",
+    "clip",
+    "columns",
+    "load_bids",
+    "load_coverage",
+    "load_findings",
+    "load_health",
+    "load_sem",
+    "load_vitals",
+    "report_weeks",
+]

@@ -1,0 +1,249 @@
+"""Paid search sections: spend, revenue and ROAS by week; bid recommendations; coverage."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import duckdb
+
+from reports.config import ReportConfig
+from reports.sections.common import Missing, Trend, clip, columns, require
+
+
+@dataclass(frozen=True)
+class Sem:
+    weeks: list[date]
+    spend: Trend
+    revenue: Trend
+    roas: Trend
+    conversions: Trend
+    clicks: Trend
+
+
+@dataclass(frozen=True)
+class Bids:
+    run_id: str
+    horizon_days: int | None  # the expected changes are totals over this many days
+    interval_level: float | None  # of the d_*_lo / d_*_hi bounds
+    keywords: int
+    increases: int
+    decreases: int
+    delta: dict[str, float]  # expected change: d_clicks, d_cost, d_value, d_profit (+ _lo/_hi)
+    top: list[dict[str, Any]]
+    frontier: list[tuple[float, float]]  # (spend, value) along the optimal curve
+    marks: list[tuple[str, float, float]] = field(default_factory=list)  # current, recommended
+
+
+@dataclass(frozen=True)
+class Coverage:
+    opportunities: list[dict[str, Any]]
+    opportunity_count: int
+    profitable_count: int  # opportunities with a positive expected profit
+    profitable_profit: float  # their expected profit, summed
+    waste: list[dict[str, Any]]
+    waste_count: int
+    waste_spend: float
+
+
+def load_sem(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConfig):
+    """Weekly totals of search keywords plus shopping items (``sem_*_daily``), all sources."""
+    absent = Missing("No SEM data in this workspace yet (run searchops sem pull, import or demo).")
+    needed = {"date", "clicks", "cost", "conversions", "conversions_value"}
+    if problem := require(con, "sem_keyword_daily", needed, absent):
+        return problem
+    metrics = "date, cost, conversions_value, conversions, clicks"
+    daily = f"SELECT {metrics} FROM sem_keyword_daily"
+    if not require(con, "sem_shopping_daily", needed, absent):
+        daily += f" UNION ALL SELECT {metrics} FROM sem_shopping_daily"
+    rows = con.execute(
+        f"""
+        SELECT date_trunc('week', date)::DATE AS week, count(DISTINCT date) AS days,
+               sum(cost), sum(conversions_value), sum(conversions), sum(clicks)
+        FROM ({daily}) GROUP BY 1 ORDER BY 1
+        """
+    ).fetchall()
+    # Partial weeks at either end of the history would read as a collapse in spend.
+    full = [r for r in rows if r[1] == 7] or rows
+    full = full[-cfg.weeks :]
+    spend = [float(r[2] or 0) for r in full]
+    revenue = [float(r[3] or 0) for r in full]
+    return Sem(
+        weeks=[r[0] for r in full],
+        spend=Trend("spend", spend),
+        revenue=Trend("revenue", revenue),
+        roas=Trend("ROAS", [v / s if s else None for v, s in zip(revenue, spend, strict=True)]),
+        conversions=Trend("conversions", [float(r[4] or 0) for r in full]),
+        clicks=Trend("clicks", [float(r[5] or 0) for r in full]),
+    )
+
+
+_DELTAS = ("clicks", "cost", "value", "profit")
+
+
+def _run_stats(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
+    row = con.execute("SELECT stats FROM runs WHERE run_id = ?", [run_id]).fetchone()
+    try:
+        stats = json.loads(row[0]) if row and row[0] else {}
+    except (TypeError, ValueError):
+        return {}
+    return stats if isinstance(stats, dict) else {}
+
+
+def load_bids(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConfig):
+    """The newest ``bid recommend`` run: counts, expected totals, top changes, frontier."""
+    absent = Missing("No bid recommendations in this workspace yet (run searchops bid recommend).")
+    needed = {"run_id", "keyword", "current_bid", "new_bid", *(f"d_{d}" for d in _DELTAS)}
+    if problem := require(con, "bid_recommendations", needed, absent):
+        return problem
+    have = columns(con, "bid_recommendations") or set()
+    order = "max(created_at) DESC, " if "created_at" in have else ""
+    (run_id,) = con.execute(  # type: ignore[misc]
+        f"SELECT run_id FROM bid_recommendations GROUP BY run_id ORDER BY {order}run_id DESC LIMIT 1"
+    ).fetchone()
+    sums = con.execute(
+        f"""
+        SELECT count(*), count(*) FILTER (new_bid > current_bid),
+               count(*) FILTER (new_bid < current_bid),
+               {", ".join(f"coalesce(sum(d_{d}), 0)" for d in _DELTAS)}
+        FROM bid_recommendations WHERE run_id = ?
+        """,
+        [run_id],
+    ).fetchone()
+    assert sums is not None
+    delta = {f"d_{d}": float(sums[3 + i]) for i, d in enumerate(_DELTAS)}
+    # The run's own totals carry intervals from joint draws (per-keyword bounds do not add up).
+    stats = _run_stats(con, run_id)
+    delta.update({k: float(v) for k, v in stats.items() if k in _interval_keys() and v is not None})
+    reasons = ", reasons" if "reasons" in have else ", NULL"
+    top = con.execute(
+        f"""
+        SELECT keyword, current_bid, new_bid, d_profit, d_value, d_cost{reasons}
+        FROM bid_recommendations WHERE run_id = ? AND new_bid <> current_bid
+        ORDER BY abs(d_profit) DESC NULLS LAST, keyword LIMIT ?
+        """,
+        [run_id, cfg.top_items],
+    ).fetchall()
+    frontier: list[tuple[float, float]] = []
+    marks: list[tuple[str, float, float]] = []
+    if not require(con, "bid_frontier", {"run_id", "cost", "value"}, absent):
+        chosen = "chosen" if "chosen" in (columns(con, "bid_frontier") or set()) else "false"
+        rows = con.execute(
+            f"SELECT cost, value, {chosen} FROM bid_frontier WHERE run_id = ? ORDER BY cost",
+            [run_id],
+        ).fetchall()
+        frontier = [(float(c), float(v)) for c, v, _ in rows]
+        picked = [(float(c), float(v)) for c, v, is_chosen in rows if is_chosen]
+        if picked:
+            # Where the account is now = the recommendation minus its expected change.
+            cost, value = picked[0]
+            marks = [
+                ("current bids", cost - delta["d_cost"], value - delta["d_value"]),
+                ("recommended", cost, value),
+            ]
+    horizon, level = stats.get("horizon_days"), stats.get("interval_level")
+    return Bids(
+        run_id=run_id,
+        horizon_days=int(horizon) if isinstance(horizon, int | float) else None,
+        interval_level=float(level) if isinstance(level, int | float) else None,
+        keywords=int(sums[0]),
+        increases=int(sums[1]),
+        decreases=int(sums[2]),
+        delta=delta,
+        top=[
+            {
+                "keyword": clip(k, cfg.text_limit),
+                "current_bid": float(cur),
+                "new_bid": float(new),
+                "profit": float(p or 0),
+                "value": float(v or 0),
+                "cost": float(c or 0),
+                "reasons": clip((r or "").replace(";", ", "), 80),
+            }
+            for k, cur, new, p, v, c, r in top
+        ],
+        frontier=frontier,
+        marks=marks,
+    )
+
+
+def _interval_keys() -> set[str]:
+    return {f"d_{d}{s}" for d in _DELTAS for s in ("", "_lo", "_hi")}
+
+
+def _newest_run(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """The run id in ``table`` registered last (run ids are timestamped: the largest wins a tie)."""
+    row = con.execute(
+        f"""
+        SELECT t.run_id FROM (SELECT DISTINCT run_id FROM "{table}") t
+        LEFT JOIN runs r USING (run_id)
+        ORDER BY r.started_at DESC NULLS LAST, t.run_id DESC LIMIT 1
+        """
+    ).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def load_coverage(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConfig):
+    """The newest ``searchops coverage`` run: uncovered products and wasted paid coverage."""
+    absent = Missing("No catalog coverage analysis in this workspace yet (run searchops coverage).")
+    opp_needed = {"run_id", "name", "url", "category", "price", "profit", "profit_lo", "profit_hi"}
+    waste_needed = {"run_id", "url", "reason", "channel", "keyword", "spend_at_stake"}
+    opp_missing = require(con, "coverage_opportunities", opp_needed, absent)
+    waste_missing = require(con, "coverage_waste", waste_needed, absent)
+    if opp_missing and waste_missing:
+        return opp_missing if opp_missing is not absent else waste_missing
+    opportunities: list[dict[str, Any]] = []
+    opp_count, profitable, profit = 0, 0, 0.0
+    if not opp_missing:
+        run_id = _newest_run(con, "coverage_opportunities")
+        n, n_pos, total = con.execute(
+            "SELECT count(*), count(*) FILTER (profit > 0), "
+            "coalesce(sum(profit) FILTER (profit > 0), 0) "
+            "FROM coverage_opportunities WHERE run_id = ?",
+            [run_id],
+        ).fetchone()  # type: ignore[misc]
+        opp_count, profitable, profit = int(n), int(n_pos), float(total)
+        opportunities = [
+            {
+                "name": clip(name, cfg.text_limit),
+                "url": clip(url, cfg.text_limit),
+                "category": clip(category, 60),
+                "price": float(price) if price is not None else None,
+                "profit": float(p or 0),
+                "profit_lo": float(lo or 0),
+                "profit_hi": float(hi or 0),
+            }
+            for name, url, category, price, p, lo, hi in con.execute(
+                "SELECT name, url, category, price, profit, profit_lo, profit_hi "
+                "FROM coverage_opportunities WHERE run_id = ? "
+                "ORDER BY profit DESC NULLS LAST, url LIMIT ?",
+                [run_id, cfg.top_items],
+            ).fetchall()
+        ]
+    waste: list[dict[str, Any]] = []
+    waste_count, waste_spend = 0, 0.0
+    if not waste_missing:
+        run_id = _newest_run(con, "coverage_waste")
+        n, total = con.execute(
+            "SELECT count(*), coalesce(sum(spend_at_stake), 0) FROM coverage_waste WHERE run_id = ?",
+            [run_id],
+        ).fetchone()  # type: ignore[misc]
+        waste_count, waste_spend = int(n), float(total)
+        waste = [
+            {
+                "url": clip(url, cfg.text_limit),
+                "reason": clip(reason, 40).replace("_", " "),
+                "channel": clip(channel, 20),
+                "keyword": clip(keyword, cfg.text_limit) if keyword else "",
+                "spend": float(spend or 0),
+            }
+            for url, reason, channel, keyword, spend in con.execute(
+                "SELECT url, reason, channel, keyword, spend_at_stake FROM coverage_waste "
+                "WHERE run_id = ? ORDER BY spend_at_stake DESC NULLS LAST, url LIMIT ?",
+                [run_id, cfg.top_items],
+            ).fetchall()
+        ]
+    return Coverage(opportunities, opp_count, profitable, profit, waste, waste_count, waste_spend)
