@@ -15,6 +15,10 @@ from twisted.internet import task
 
 from seo_crawler import layout, store
 
+# Rows recorded outside a callback (trap rows of sitemap URLs judged when the spider is
+# idle) reach the writer through this signal: components talk through signals.
+RECORD = object()
+
 
 class ParquetPartsWriter:
     """Buffers rows and commits them as a part every ``batch_rows`` pages or ``flush_seconds``.
@@ -43,7 +47,9 @@ class ParquetPartsWriter:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ParquetPartsWriter:
-        return cls(crawler)
+        writer = cls(crawler)
+        crawler.signals.connect(writer.process_item, signal=RECORD)
+        return writer
 
     def open_spider(self, spider: Any = None) -> None:
         self.timer = task.LoopingCall(self._flush_if_due)

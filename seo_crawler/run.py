@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from seo_crawler import layout
 from seo_crawler.config import CrawlConfig, RenderConfig
 
 _OFF = None  # Scrapy: a component mapped to None is disabled
@@ -53,10 +52,10 @@ def scrapy_settings(spec: dict[str, Any]) -> dict[str, Any]:
         "METAREFRESH_ENABLED": False,
         "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",  # the spider dedupes by normalized URL
         "TWISTED_DNS_RESOLVER": "seo_crawler.middlewares.SafeResolver",
-        # Breadth-first: requests carry priority -depth; FIFO queues within a depth.
-        "SCHEDULER_DISK_QUEUE": "scrapy.squeues.PickleFifoDiskQueue",
+        # Breadth-first: the spider releases its own FIFO frontier a few requests at a time,
+        # with priority -depth. No JOBDIR: its disk queues cost a pickle per request and are
+        # not trustworthy after kill -9; resume rebuilds the frontier from frontier.jsonl.
         "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
-        "JOBDIR": str(run / layout.JOBDIR),
         "LOG_LEVEL": "WARNING",
         "LOGSTATS_INTERVAL": 0,
         "TELNETCONSOLE_ENABLED": False,

@@ -98,8 +98,6 @@ def crawl(
         "crawl": settings.crawl.model_dump(mode="json"),
         "render_config": settings.render.model_dump(mode="json"),
     }
-    if resume:
-        layout.forget_queue(run)
     (run / layout.SPEC).write_text(json.dumps(spec), encoding="utf-8")
     (run / layout.PROGRESS).unlink(missing_ok=True)
     progress = _run_child(

@@ -14,8 +14,9 @@ Decisions (each visible in the record):
   when the link frontier is empty, so link-reachable pages get their click depth;
 * ``--render auto`` renders a page when its raw HTML has scripts but no ``<h1>`` and no
   JSON-LD (or little text), and a whole URL template once ``template_min_pages`` of it needed it;
-* every URL scheduled is appended to ``frontier.jsonl`` (durable across ``kill -9``);
-  on resume, scheduled-but-unrecorded URLs are fetched again.
+* the frontier is the spider's own deque, released to Scrapy a few requests at a time;
+  every URL taken into it is first appended to ``frontier.jsonl`` (durable across
+  ``kill -9``), so a resume re-queues exactly the scheduled-but-unrecorded URLs.
 """
 
 from __future__ import annotations
@@ -38,12 +39,13 @@ from twisted.python.failure import Failure
 from seo_crawler import layout, store
 from seo_crawler.config import CrawlConfig, RenderConfig
 from seo_crawler.extract import extract
+from seo_crawler.pipelines import RECORD
 from seo_crawler.sitemaps import parse_sitemap, robots_sitemaps
 from seo_crawler.urls import Scope, host_of, template_of, unsafe_address
 
 # Google follows up to 10 redirect hops (developers.google.com/search/docs/crawling-indexing/http-network-errors).
 MAX_REDIRECTS = 10
-SITEMAP_RELEASE = 1000  # sitemap-only URLs handed to the scheduler per idle round
+SITEMAP_RELEASE = 1000  # sitemap-only URLs judged and queued per idle round
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -71,6 +73,8 @@ class CatalogSpider(scrapy.Spider):
         self.scheduled = 0
         self.sitemaps_seen: set[str] = set()
         self.sitemap_pending: deque[str] = deque()
+        self.pending: deque[tuple[str, int, str, str | None]] = deque()
+        self.feed = 2 * self.config.concurrency  # requests handed to Scrapy's scheduler at a time
         self.templates: dict[str, list[int]] = {}  # template -> [pages needing JS, pages not]
         self.frontier = (self.run / layout.FRONTIER).open("a", encoding="utf-8")
 
@@ -86,12 +90,11 @@ class CatalogSpider(scrapy.Spider):
     # ------------------------------------------------------------------ start and resume
     async def start(self) -> AsyncIterator[Request]:
         if self.spec.get("resume"):
-            for resumed in self._resume_requests():
-                yield resumed
+            self._resume()
         for url in self.start_urls_given:
-            request = self._schedule(url, depth=0, source="start", referrer=None)
-            if request is not None:
-                yield request
+            self._schedule(url, depth=0, source="start", referrer=None)
+        for request in self._release():
+            yield request
         robots_hosts = {(urlsplit(u).scheme, urlsplit(u).netloc) for u in self.start_urls_given}
         for url in self.sitemap_urls:
             sitemap = self._sitemap_request(url, parent=None)
@@ -111,7 +114,7 @@ class CatalogSpider(scrapy.Spider):
                     priority=10,
                 )
 
-    def _resume_requests(self) -> Iterator[Request]:
+    def _resume(self) -> None:
         recorded = set(store.column_values(self.run, "pages", "url"))
         entries: dict[str, dict[str, Any]] = {}
         path = self.run / layout.FRONTIER
@@ -125,10 +128,9 @@ class CatalogSpider(scrapy.Spider):
         self.seen = set(entries) | recorded
         self.scheduled = len(entries)
         self.crawler.stats.set_value("searchops/scheduled", self.scheduled)
-        self.crawler.stats.set_value("searchops/fetched_or_failed", len(recorded))
         for url, entry in entries.items():
             if url not in recorded:
-                yield self._request(url, entry["d"], entry["f"], entry["r"], dont_filter=True)
+                self.pending.append((url, entry["d"], entry["f"], entry["r"]))
 
     def _request(
         self, url: str, depth: int, source: str, referrer: str | None, dont_filter: bool = False
@@ -168,14 +170,30 @@ class CatalogSpider(scrapy.Spider):
                 return "template-needs-js"
         return None
 
-    def _schedule(self, url: str, depth: int, source: str, referrer: str | None) -> Request | None:
-        """A request for ``url`` if it is new, in scope, safe, not a trap and within budget.
+    def _schedule(self, url: str, depth: int, source: str, referrer: str | None) -> None:
+        """Queue ``url`` if it is new, in scope and within depth and budget.
 
         Trap and unsafe URLs are recorded (a row, not fetched) through the item path.
         """
-        if depth > self.max_depth or not self._claim(url, depth, source, referrer):
-            return None
-        return self._request(url, depth, source, referrer)
+        if depth <= self.max_depth and self._claim(url, depth, source, referrer):
+            self.pending.append((url, depth, source, referrer))
+
+    def _release(self) -> Iterator[Request]:
+        """Requests from the spider's own frontier, just enough to keep the downloader busy.
+
+        The frontier is a deque of (url, depth, source, referrer) tuples in discovery order
+        (breadth-first): ~200 bytes a URL instead of a Request object in memory or pickled
+        to a disk queue, so memory stays flat and no per-request serialization is paid.
+        """
+        engine = self.crawler.engine
+        scheduler = engine.scheduler if engine is not None else None
+        waiting = len(scheduler) if scheduler is not None and hasattr(scheduler, "__len__") else 0
+        active = len(engine.downloader.active) if engine is not None else 0
+        room = self.feed - waiting - active
+        while room > 0 and self.pending:
+            url, depth, source, referrer = self.pending.popleft()
+            room -= 1
+            yield self._request(url, depth, source, referrer)
 
     def _claim(self, url: str, depth: int, source: str, referrer: str | None) -> bool:
         """Take ``url`` into the crawl (budget, seen-set, durable frontier) if it is new."""
@@ -210,9 +228,7 @@ class CatalogSpider(scrapy.Spider):
             if row is not None:
                 yield {"page": row, "links": []}
                 continue
-            request = self._schedule(url, depth, source, referrer)
-            if request is not None:
-                yield request
+            self._schedule(url, depth, source, referrer)
 
     # ------------------------------------------------------------------ records
     def _row(
@@ -248,7 +264,7 @@ class CatalogSpider(scrapy.Spider):
 
     # ------------------------------------------------------------------ pages
     def parse(self, response: Response) -> list[Any]:
-        return list(self._page(response))
+        return [*self._page(response), *self._release()]
 
     def _page(self, response: Response) -> Iterator[Any]:
         meta = response.meta
@@ -451,8 +467,8 @@ class CatalogSpider(scrapy.Spider):
             return
         yield {"page": row, "links": [*meta.get("hop_links", []), link]}
 
-    def failed(self, failure: Failure) -> list[dict[str, Any]]:
-        return list(self._failed(failure))
+    def failed(self, failure: Failure) -> list[Any]:
+        return [*self._failed(failure), *self._release()]
 
     def _failed(self, failure: Failure) -> Iterator[dict[str, Any]]:
         request: Request = failure.request  # type: ignore[attr-defined]
@@ -518,7 +534,7 @@ class CatalogSpider(scrapy.Spider):
                 yield request
 
     def parse_sitemap(self, response: Response) -> list[Any]:
-        return list(self._parse_sitemap(response))
+        return [*self._parse_sitemap(response), *self._release()]
 
     def _parse_sitemap(self, response: Response) -> Iterator[Any]:
         parent = response.meta.get("parent")
@@ -530,7 +546,7 @@ class CatalogSpider(scrapy.Spider):
         parsed = parse_sitemap(response.body, self.config.max_bytes)
         count = len(parsed.urls) if parsed.kind == "urlset" else len(parsed.children)
         rows = []
-        unfetched = []
+        listed: set[str] = set()
         for entry in parsed.urls:
             loc = self.scope.normalize(str(entry["loc"]))
             alternates = [
@@ -547,11 +563,9 @@ class CatalogSpider(scrapy.Spider):
                 }
             )
             for candidate in (loc, *(a["href"] for a in alternates)):
-                row = self._unfetched(candidate, 1, "sitemap", None)
-                if row is not None:
-                    unfetched.append({"page": row, "links": []})
-                elif candidate not in self.seen:
-                    self.sitemap_pending.append(candidate)
+                if candidate not in listed and candidate not in self.seen:
+                    listed.add(candidate)  # alternates repeat the other languages' <loc>s
+                    self.sitemap_pending.append(candidate)  # judged when released (idle)
         yield self._sitemap_row(
             response.url,
             parent,
@@ -562,7 +576,6 @@ class CatalogSpider(scrapy.Spider):
             parsed.error,
             rows,
         )
-        yield from unfetched
         for child in parsed.children:
             if self.scope.internal(child) or host_of(child) == host_of(response.url):
                 request = self._sitemap_request(child, parent=response.url)
@@ -608,14 +621,25 @@ class CatalogSpider(scrapy.Spider):
         )
 
     def idle(self, spider: scrapy.Spider) -> None:
-        """Release sitemap-only URLs once the link frontier is exhausted."""
+        """Feed the downloader from the frontier; once it is empty, release sitemap-only URLs."""
+        if self.scheduled >= self.max_pages:
+            self.sitemap_pending.clear()  # budget spent: nothing more will be fetched
+        while not self.pending and self.sitemap_pending:
+            # until something is queued: an idle round that raises DontCloseSpider without
+            # queuing anything waits for Scrapy's 5 s heartbeat
+            for _ in range(min(SITEMAP_RELEASE, len(self.sitemap_pending))):
+                url = self.sitemap_pending.popleft()
+                row = self._unfetched(url, 1, "sitemap", None)
+                if row is not None:
+                    self.crawler.signals.send_catch_log(
+                        signal=RECORD, item={"page": row, "links": []}
+                    )
+                else:
+                    self._schedule(url, 1, "sitemap", None)
         released = 0
-        while self.sitemap_pending and released < SITEMAP_RELEASE:
-            url = self.sitemap_pending.popleft()
-            request = self._schedule(url, 1, "sitemap", None)
-            if request is not None:
-                self.crawler.engine.crawl(request)
-                released += 1
+        for request in self._release():
+            self.crawler.engine.crawl(request)
+            released += 1
         if released:
             raise DontCloseSpider
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from seo_crawler import schema
-from seo_crawler.layout import FRONTIER, JOBDIR, PARTS, PROGRESS, SPEC
+from seo_crawler.layout import FRONTIER, PARTS, PROGRESS, SPEC
 
 if TYPE_CHECKING:
     import duckdb
@@ -201,8 +201,7 @@ def page_stats(con: duckdb.DuckDBPyConnection, pages: Path) -> dict[str, Any]:
 
 
 def clean_working_files(run: Path) -> None:
-    """After a complete finalization the parts and the job state are redundant."""
-    for name in (PARTS, JOBDIR):
-        shutil.rmtree(run / name, ignore_errors=True)
+    """After a complete finalization the parts and the frontier are redundant."""
+    shutil.rmtree(run / PARTS, ignore_errors=True)
     for name in (FRONTIER, PROGRESS, SPEC):
         (run / name).unlink(missing_ok=True)
