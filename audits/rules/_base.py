@@ -67,9 +67,13 @@ class DuplicateValueRule(Rule):
                 SELECT url, lower(coalesce(lang, '')) AS locale,
                        lower(regexp_replace(trim({self.value}), '\\s+', ' ', 'g')) AS value
                 FROM html_pages WHERE {INDEXABLE}
+            ), repeated AS (  -- a 64-bit hash keeps the big aggregation off the long strings
+                SELECT hash(locale, value) AS h FROM v WHERE value <> ''
+                GROUP BY h HAVING count(*) > 1
             ), d AS (
                 SELECT locale, value, count(*) AS n, min(url) AS first_url, max(url) AS last_url
-                FROM v WHERE value <> '' GROUP BY locale, value HAVING count(*) > 1
+                FROM v WHERE hash(locale, value) IN (SELECT h FROM repeated)
+                GROUP BY locale, value HAVING count(*) > 1
             )
             SELECT v.url,
                    'The same {self.what} is on ' || d.n || ' pages of locale "' || d.locale || '"' AS message,

@@ -29,9 +29,12 @@ class DuplicateExact(Rule):
             WITH v AS (
                 SELECT url, content_hash FROM html_pages
                 WHERE {INDEXABLE} AND content_hash IS NOT NULL AND coalesce(word_count, 0) > 0
+            ), repeated AS (  -- a 64-bit hash keeps the big aggregation off the long strings
+                SELECT hash(content_hash) AS h FROM v GROUP BY h HAVING count(*) > 1
             ), d AS (
                 SELECT content_hash, count(*) AS n, min(url) AS first_url, max(url) AS last_url
-                FROM v GROUP BY content_hash HAVING count(*) > 1
+                FROM v WHERE hash(content_hash) IN (SELECT h FROM repeated)
+                GROUP BY content_hash HAVING count(*) > 1
             )
             SELECT v.url, 'The same visible content is on ' || d.n || ' indexable pages' AS message,
                    'content hash ' || d.content_hash AS evidence,

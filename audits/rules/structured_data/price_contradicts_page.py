@@ -40,7 +40,8 @@ class PriceContradictsPage(Rule):
             ), shown AS (
                 SELECT url, v AS text, {number("v")} AS amount,
                        regexp_extract(upper(v), '(^|[^A-Z])([A-Z]{{3}})([^A-Z]|$)', 2) AS code
-                FROM (SELECT url, unnest(visible_prices) AS v FROM html_pages WHERE len(visible_prices) > 0)
+                FROM (SELECT url, unnest(visible_prices) AS v FROM html_pages
+                      WHERE len(visible_prices) > 0 AND url IN (SELECT url FROM offers))
             ), judged AS (
                 SELECT o.url, o.path, o.price, o.currency,
                        string_agg(DISTINCT s.text, ' | ') AS shown_text,
