@@ -9,7 +9,7 @@ process (absolute times mislead on a shared machine; the ratio is the result).
 Targets: LCP within 10% (or 100 ms) and CLS within 0.02 of Lighthouse on every page;
 at least 10x Lighthouse's pages per minute.
 
-    python benchmarks/vitals.py [--runs 3] [--concurrency 4]
+    python benchmarks/vitals.py [--runs 3] [--concurrency 2]
 
 Lighthouse is installed from npm into benchmarks/.work/ on first use (gitignored).
 """
@@ -101,7 +101,7 @@ def median(values: list[float | None]) -> float | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="loads per page per tool")
-    parser.add_argument("--concurrency", type=int, default=4, help="searchops browser contexts")
+    parser.add_argument("--concurrency", type=int, default=2, help="searchops browser contexts")
     args = parser.parse_args()
     settings = load_settings(project_dir=Path("/nonexistent")).settings
     ensure_lighthouse()

@@ -157,41 +157,40 @@ async def _measure_once(
     interact: str | None,
     loading: asyncio.Semaphore,
 ) -> dict[str, Any]:
-    # The loading phase (a renderer starting, the page loading) holds a `loading`
-    # slot: pages rendering at the same time would slow each other's paints.
-    await loading.acquire()
-    loading_held = True
+    # Phases that measure time (a renderer starting and the page loading, the
+    # interaction) or burn CPU (tearing a renderer down) hold the `loading` slot:
+    # on a small machine they would slow the paints of another page being measured.
+    # Waiting for quiet, mostly idle, overlaps freely.
+    context: BrowserContext | None = None
+    page: Page | None = None
     try:
-        context: BrowserContext = await browser.new_context(**context_options(profile))
-        try:
+        async with loading:
+            context = await browser.new_context(**context_options(profile))
             await context.add_init_script(OBSERVER_JS)
             page = await context.new_page()
-            try:
-                cdp = await context.new_cdp_session(page)
-                network = _NetworkTracker()
-                network.attach(cdp)
-                await cdp.send("Network.enable")
-                await apply_throttling(cdp, profile, settings)
-                response = await page.goto(
-                    url, wait_until="load", timeout=settings.navigation_timeout_ms
-                )
-                loading.release()
-                loading_held = False
-                await _wait_quiet(page, network, settings)
-                raw = await page.evaluate(COLLECT_JS)
-                after = (
-                    await _interact(page, interact, settings, raw["doc"])
-                    if interact and raw
-                    else None
-                )
-                return _row(raw, after, response.status if response else None, network)
-            finally:
-                await page.close()
-        finally:
-            await context.close()
+            cdp = await context.new_cdp_session(page)
+            network = _NetworkTracker()
+            network.attach(cdp)
+            await cdp.send("Network.enable")
+            await apply_throttling(cdp, profile, settings)
+            response = await page.goto(
+                url, wait_until="load", timeout=settings.navigation_timeout_ms
+            )
+        await _wait_quiet(page, network, settings)
+        raw = await page.evaluate(COLLECT_JS)
+        after = None
+        if interact and raw:
+            async with loading:
+                after = await _interact(page, interact, settings, raw["doc"])
+        return _row(raw, after, response.status if response else None, network)
     finally:
-        if loading_held:
-            loading.release()
+        async with loading:
+            try:
+                if page is not None:
+                    await page.close()  # the page first, then its context
+            finally:
+                if context is not None:
+                    await context.close()
 
 
 def _row(
