@@ -4,8 +4,10 @@ Each measurement opens a fresh context (no cache, cookies or service workers
 shared with another load), throttles it per the profile, loads the page, waits
 until it is quiet (no long task and no request in flight for ``quiet_ms``),
 reads what the in-page observer recorded, optionally clicks ``interact`` for
-INP, and closes the page before its context. Failures are recorded on the row
-and retried; they never stop the batch.
+INP, and closes the page before its context. Up to ``concurrency`` loads are in
+flight, but only ``loading_concurrency`` of them in a timed phase at once (see
+``_measure_once``), so concurrency buys throughput without skewing paint times.
+Failures are recorded on the row and retried; they never stop the batch.
 """
 
 from __future__ import annotations
