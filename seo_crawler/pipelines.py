@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import time
@@ -14,6 +15,20 @@ from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
 from seo_crawler import layout, store
+
+_malloc_trim: Any
+try:  # glibc keeps freed heap pages; malloc_trim hands them back after each batch
+    _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+except (OSError, AttributeError):  # not glibc (macOS, musl): RSS is what it is
+    _malloc_trim = None
+
+
+def _release_freed_memory() -> None:
+    """Give the memory of the batch just written back to the OS, so RSS tracks the live
+    data (one batch) rather than the high-water mark of the largest batch or sitemap."""
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+
 
 # Rows recorded outside a callback (trap rows of sitemap URLs judged when the spider is
 # idle) reach the writer through this signal: components talk through signals.
@@ -35,7 +50,7 @@ class ParquetPartsWriter:
         self.stats = crawler.stats
         self.batch_rows = crawler.settings.getint("SEARCHOPS_BATCH_ROWS", 500)
         self.flush_seconds = crawler.settings.getfloat("SEARCHOPS_FLUSH_SECONDS", 2.0)
-        self.buffer: dict[str, list[dict[str, Any]]] = {name: [] for name in store.TABLES}
+        self.buffer: dict[str, list[dict[str, Any]]] = {name: [] for name in layout.TABLES}
         self.last_flush = time.monotonic()
         self.timer: task.LoopingCall | None = None
         store.drop_uncommitted(self.run)
@@ -74,10 +89,8 @@ class ParquetPartsWriter:
             self.sitemaps_recorded.add(sitemap["sitemap"])
             self.buffer["sitemaps"].append(sitemap)
             self.buffer["sitemap_urls"].extend(item.get("sitemap_urls", ()))
-        if (
-            len(self.buffer["pages"]) >= self.batch_rows
-            or len(self.buffer["sitemap_urls"]) >= 50 * self.batch_rows
-        ):
+            self.flush()  # a sitemap holds up to 50,000 rows: out of memory at once
+        elif len(self.buffer["pages"]) >= self.batch_rows:
             self.flush()
         return {}  # rows live in the buffer now; nothing downstream needs the item
 
@@ -104,7 +117,8 @@ class ParquetPartsWriter:
             return
         store.write_part(self.run, self.part, self.buffer)
         self.part += 1
-        self.buffer = {name: [] for name in store.TABLES}
+        self.buffer = {name: [] for name in layout.TABLES}
+        _release_freed_memory()
 
 
 class ProgressFeed:
@@ -138,7 +152,8 @@ class ProgressFeed:
         engine = self.crawler.engine
         scheduler = engine.scheduler if engine is not None else None
         waiting = len(scheduler) if scheduler is not None and hasattr(scheduler, "__len__") else 0
-        return waiting + (len(engine.downloader.active) if engine is not None else 0)
+        frontier = self.stats.get_value("searchops/frontier", 0) if self.stats else 0
+        return frontier + waiting + (len(engine.downloader.active) if engine is not None else 0)
 
     def write(self, finished: str | None = None) -> None:
         get = self.stats.get_value if self.stats else (lambda *_: 0)

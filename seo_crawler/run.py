@@ -111,12 +111,7 @@ def scrapy_settings(spec: dict[str, Any]) -> dict[str, Any]:
 
 def main(argv: list[str]) -> int:
     spec = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
-    import pyarrow as pa
     from scrapy.crawler import CrawlerProcess
-
-    # Arrow's default allocator keeps freed batches for reuse; the system allocator gives
-    # them back, so RSS follows the one batch in flight rather than the largest seen.
-    pa.set_memory_pool(pa.system_memory_pool())
 
     from seo_crawler.spider import CatalogSpider
 

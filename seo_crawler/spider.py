@@ -194,6 +194,9 @@ class CatalogSpider(scrapy.Spider):
             url, depth, source, referrer = self.pending.popleft()
             room -= 1
             yield self._request(url, depth, source, referrer)
+        self.crawler.stats.set_value(
+            "searchops/frontier", len(self.pending) + len(self.sitemap_pending)
+        )
 
     def _claim(self, url: str, depth: int, source: str, referrer: str | None) -> bool:
         """Take ``url`` into the crawl (budget, seen-set, durable frontier) if it is new."""
