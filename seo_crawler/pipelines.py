@@ -164,7 +164,7 @@ class ProgressFeed:
             "queued": self._queued(),
             "errors": get("searchops/errors", 0),
             "rendered": get("searchops/rendered", 0),
-            "bytes": get("downloader/response_bytes", 0),
+            "bytes": get("searchops/bytes", 0),
             "elapsed": time.monotonic() - self.started,
             "finished": finished,
         }

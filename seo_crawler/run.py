@@ -59,6 +59,7 @@ def scrapy_settings(spec: dict[str, Any]) -> dict[str, Any]:
         "LOG_LEVEL": "WARNING",
         "LOGSTATS_INTERVAL": 0,
         "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,  # an HTTP control port: not for an audit crawler
         "MEMUSAGE_ENABLED": False,
         "STATS_DUMP": False,
         "DOWNLOADER_MIDDLEWARES": {
@@ -74,6 +75,8 @@ def scrapy_settings(spec: dict[str, Any]) -> dict[str, Any]:
             "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": _OFF,
             "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": _OFF,
             "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": _OFF,
+            # Serializes every request and response to count bytes; the writer counts them.
+            "scrapy.downloadermiddlewares.stats.DownloaderStats": _OFF,
         },
         "SPIDER_MIDDLEWARES": {
             "scrapy.spidermiddlewares.depth.DepthMiddleware": _OFF,
