@@ -6,10 +6,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import pyarrow as pa
@@ -23,10 +24,22 @@ from seo_crawler.vitals import measure, sampling, summary
 from seo_crawler.vitals.schema import VITALS, VITALS_FILE, VITALS_MANIFEST, VITALS_SCHEMA_VERSION
 
 WorkspaceArg = Workspace | str | os.PathLike[str] | None
+T = TypeVar("T")
 
 
 def _settings(settings: Settings | None) -> Settings:
     return settings if settings is not None else load_settings().settings
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run to completion, also from code that already runs an event loop (a Jupyter
+    notebook), where ``asyncio.run`` is refused: there, on a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def measure_urls(
@@ -61,7 +74,7 @@ def measure_urls(
         for i in range(runs)  # round-robin: repetitions of a URL are spread over the batch
         for url in url_list
     ]
-    rows = asyncio.run(
+    rows = _run(
         measure.measure_jobs(
             jobs,
             profile=vitals.profiles[profile],

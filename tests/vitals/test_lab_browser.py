@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pandas as pd
 import pytest
 
@@ -141,3 +143,11 @@ def test_an_interaction_that_navigates_keeps_the_load_metrics(demo_site, vitals_
     assert pd.isna(row["error"]) and row["lcp_ms"] > 0
     assert pd.isna(row["inp_ms"])  # the click left the page before its entries were read
     assert row["cls"] == 0  # nothing of the next page leaks into this one
+
+
+def test_measure_urls_works_inside_a_running_event_loop(vitals_settings) -> None:  # type: ignore[no-untyped-def]
+    async def notebook_cell() -> pd.DataFrame:  # Jupyter runs cells in an event loop
+        return measure_urls([DEAD], runs=1, profile="none", settings=vitals_settings)
+
+    frame = asyncio.run(notebook_cell())
+    assert "ERR_CONNECTION_REFUSED" in frame.iloc[0]["error"]
