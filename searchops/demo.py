@@ -177,6 +177,9 @@ def run_week(
                 [f"{base}/"],
                 sitemaps=[f"{base}/sitemap_index.xml"],
                 out=opts.out / "runs" / f"crawl-week{week.number}",
+                # auto: the demo site has a product page whose details only appear after
+                # JavaScript runs; Chromium renders just the pages that need it.
+                render="auto",
                 settings=settings,
                 workspace=ws,
                 week=week.start,
