@@ -31,7 +31,9 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -217,70 +219,100 @@ def _build_hreflang_edges(ctx: RuleContext) -> None:
     )
 
 
+# The typed nodes among a level's values ({level}: the level's table; filled in with
+# str.replace, not str.format, as the SQL holds literal braces).
+_SD_TYPED = r"""
+    SELECT url, item, path, prop,
+           coalesce(syntax, CASE WHEN microdata THEN 'microdata' ELSE 'json-ld' END) AS syntax,
+           regexp_replace(raw_type, '^https?://schema\.org/', '') AS type,
+           -- values are kept only where rules read them: a Product's JSON repeats its
+           -- offers and ratings, and a million of them would not fit the memory limit
+           CASE WHEN regexp_replace(raw_type, '^https?://schema\.org/', '')
+                     IN ('Offer', 'AggregateOffer', 'AggregateRating', 'ListItem')
+                THEN CASE WHEN microdata THEN m['properties'] ELSE v END END AS node,
+           list_transform(
+               list_filter(CASE WHEN microdata THEN json_keys(m['properties']) ELSE map_keys(m) END,
+                           lambda k: NOT starts_with(k, '@')),
+               lambda k: CASE WHEN contains(k, '://') THEN regexp_replace(k, '^https?://schema\.org/', '') ELSE k END
+           ) AS props
+    FROM (
+        SELECT url, item, syntax, path, prop, v, m,
+               m['@type'] IS NULL AND json_type(m['properties']) = 'OBJECT' AS microdata,
+               CASE WHEN json_type(m['@type']) = 'ARRAY' THEN m['@type']->>0
+                    WHEN m['@type'] IS NOT NULL THEN m['@type']->>'$'
+                    WHEN json_type(m['properties']) = 'OBJECT' THEN m['type']->>'$'
+               END AS raw_type
+        FROM (SELECT *, from_json(v, '"MAP(VARCHAR, JSON)"') AS m FROM {level} WHERE starts_with(v, '{'))
+    )
+    WHERE raw_type IS NOT NULL
+"""
+
+# The objects and arrays directly inside a level's values, with their JSONPath and the
+# property they hang from (an array element keeps its array's property).
+_SD_CHILDREN = r"""
+    SELECT url, item, syntax,
+           path || CASE WHEN c.element THEN '[' || c.i || ']'
+                        WHEN regexp_matches(c.name, '^[A-Za-z_][A-Za-z0-9_]*$') THEN '.' || c.name
+                        ELSE '."' || c.name || '"' END AS path,
+           CASE WHEN c.element THEN prop ELSE c.name END AS prop, c.value AS v
+    FROM (
+        SELECT url, item, syntax, path, prop, unnest(
+            CASE WHEN starts_with(v, '{') THEN list_transform(
+                    map_entries(from_json(v, '"MAP(VARCHAR, JSON)"')),
+                    lambda e: {'name': e.key, 'i': -1, 'element': false, 'value': e.value})
+                ELSE list_transform(
+                    from_json(v, '["JSON"]'),
+                    lambda x, i: {'name': '', 'i': i - 1, 'element': true, 'value': x})
+            END) AS c
+        FROM {level}
+    )
+    WHERE left(c.value, 1) IN ('{', '[')
+"""
+
+
 def _build_sd_nodes(ctx: RuleContext) -> None:
-    # A breadth-first walk of every structured-data document with vectorized JSON -> MAP
-    # conversions (one recursive-CTE step per nesting level), rather than json_tree, which
-    # runs single-threaded and serializes every subtree: 2.5x less CPU on a million pages.
+    # A breadth-first walk of every structured-data document, one nesting level per
+    # query, with vectorized JSON -> MAP conversions. Each level is a plain query, which
+    # DuckDB runs on all threads; a recursive CTE (the former walk) and json_tree run
+    # single-threaded. Only the current level's objects and arrays are kept, and the
+    # walk ends when a level has none, so there is no depth limit.
     # A typed node has "@type" (JSON-LD, RDFa) or "type" beside "properties" (extruct's
     # microdata items).
-    ctx.con.execute(
-        r"""
-        CREATE OR REPLACE TEMP TABLE sd_nodes AS
-        WITH RECURSIVE items AS (
+    con = ctx.con
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _sd_level AS
+        SELECT url, item, it->>'syntax' AS syntax, '$[' || item || '].data' AS path,
+               'data' AS prop, it->'data' AS v
+        FROM (
             SELECT url, generate_subscripts(arr, 1) - 1 AS item, unnest(arr) AS it
             FROM (
                 SELECT url, from_json(structured_data, '["JSON"]') AS arr FROM html_pages
                 WHERE structured_data IS NOT NULL AND structured_data NOT IN ('', '[]')
                   AND json_valid(structured_data) AND json_type(structured_data) = 'ARRAY'
             )
-        ), walk(url, item, syntax, path, prop, v) AS (
-            SELECT url, item, it->>'syntax', '$[' || item || '].data', 'data', it->'data'
-            FROM items WHERE json_type(it->'data') IN ('OBJECT', 'ARRAY')
-            UNION ALL
-            SELECT url, item, syntax, path || c.step, CASE WHEN c.element THEN prop ELSE c.name END, c.value
-            FROM (
-                SELECT url, item, syntax, path, prop, unnest(
-                    CASE json_type(v)
-                        WHEN 'OBJECT' THEN list_transform(
-                            map_entries(from_json(v, '"MAP(VARCHAR, JSON)"')),
-                            lambda e: {'step': '.' || CASE WHEN regexp_matches(e.key, '^[A-Za-z_][A-Za-z0-9_]*$')
-                                                           THEN e.key ELSE '"' || e.key || '"' END,
-                                       'name': e.key, 'element': false, 'value': e.value})
-                        ELSE list_transform(
-                            from_json(v, '["JSON"]'),
-                            lambda x, i: {'step': '[' || (i - 1) || ']', 'name': '', 'element': true, 'value': x})
-                    END) AS c
-                FROM walk
-            )
-            WHERE json_type(c.value) IN ('OBJECT', 'ARRAY')
-        ), objects AS (
-            SELECT url, item, syntax, path, prop, v, from_json(v, '"MAP(VARCHAR, JSON)"') AS m
-            FROM walk WHERE json_type(v) = 'OBJECT'
-        ), typed AS (
-            SELECT url, item, syntax, path, prop, v, m,
-                   m['@type'] IS NULL AND json_type(m['properties']) = 'OBJECT' AS microdata,
-                   CASE WHEN json_type(m['@type']) = 'ARRAY' THEN m['@type']->>0
-                        WHEN m['@type'] IS NOT NULL THEN m['@type']->>'$'
-                        WHEN json_type(m['properties']) = 'OBJECT' THEN m['type']->>'$'
-                   END AS raw_type
-            FROM objects
         )
-        SELECT url, item, path, prop,
-               coalesce(syntax, CASE WHEN microdata THEN 'microdata' ELSE 'json-ld' END) AS syntax,
-               regexp_replace(raw_type, '^https?://schema\.org/', '') AS type,
-               -- values are kept only where rules read them: a Product's JSON repeats its
-               -- offers and ratings, and a million of them would not fit the memory limit
-               CASE WHEN regexp_replace(raw_type, '^https?://schema\.org/', '')
-                         IN ('Offer', 'AggregateOffer', 'AggregateRating', 'ListItem')
-                    THEN CASE WHEN microdata THEN m['properties'] ELSE v END END AS node,
-               list_transform(
-                   list_filter(CASE WHEN microdata THEN json_keys(m['properties']) ELSE map_keys(m) END,
-                               lambda k: NOT starts_with(k, '@')),
-                   lambda k: CASE WHEN contains(k, '://') THEN regexp_replace(k, '^https?://schema\.org/', '') ELSE k END
-               ) AS props
-        FROM typed
-        WHERE raw_type IS NOT NULL
+        WHERE left(it->'data', 1) IN ('{', '[')
         """
+    )
+    typed = _SD_TYPED.replace("{level}", "_sd_level")
+    children = _SD_CHILDREN.replace("{level}", "_sd_level")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE sd_nodes AS {typed}")
+    while con.execute("SELECT count(*) FROM _sd_level").fetchall()[0][0]:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _sd_next AS {children}")
+        con.execute("DROP TABLE _sd_level")
+        con.execute("ALTER TABLE _sd_next RENAME TO _sd_level")
+        con.execute(f"INSERT INTO sd_nodes {typed}")
+    con.execute("DROP TABLE _sd_level")
+
+
+def _text_width_batch(batch: pa.RecordBatch) -> pa.Table:
+    return pa.table(
+        {
+            "url": batch.column(0),
+            "title_em": em_widths(pc.utf8_trim_whitespace(batch.column(1))),
+            "description_em": em_widths(pc.utf8_trim_whitespace(batch.column(2))),
+        }
     )
 
 
@@ -289,17 +321,18 @@ def _build_text_widths(ctx: RuleContext) -> None:
     reader = ctx.con.sql("SELECT url, title, meta_description FROM html_pages").to_arrow_reader(
         100_000
     )
-    parts = []
-    for batch in reader:
-        parts.append(
-            pa.table(
-                {
-                    "url": batch.column(0),
-                    "title_em": em_widths(pc.utf8_trim_whitespace(batch.column(1))),
-                    "description_em": em_widths(pc.utf8_trim_whitespace(batch.column(2))),
-                }
-            )
-        )
+    # em_widths is numpy and Arrow compute, which release the GIL: batches are measured
+    # on the audit's threads while DuckDB reads the next ones. At most two batches per
+    # thread are in flight, so memory stays bounded; parts keep the reader's order.
+    threads = max(1, int(ctx.settings.audit.threads))
+    parts: list[pa.Table] = []
+    pending: deque[Future[pa.Table]] = deque()
+    with ThreadPoolExecutor(threads) as pool:
+        for batch in reader:
+            pending.append(pool.submit(_text_width_batch, batch))
+            if len(pending) >= 2 * threads:
+                parts.append(pending.popleft().result())
+        parts.extend(future.result() for future in pending)
     widths = (
         pa.concat_tables(parts)
         if parts
