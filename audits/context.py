@@ -322,18 +322,19 @@ def _text_width_batch(batch: pa.RecordBatch) -> pa.Table:
 def _build_text_widths(ctx: RuleContext) -> None:
     """``text_widths(url, title_em, description_em)``: search-result widths in em, per page."""
     reader = ctx.con.sql("SELECT url, title, meta_description FROM html_pages").to_arrow_reader(
-        100_000
+        50_000
     )
     # em_widths is numpy and Arrow compute, which release the GIL: batches are measured
-    # on the audit's threads while DuckDB reads the next ones. At most two batches per
-    # thread are in flight, so memory stays bounded; parts keep the reader's order.
+    # on the audit's threads while DuckDB reads the next ones. One batch per thread is in
+    # flight (em_widths' temporaries are ~20 bytes per character), so memory stays
+    # bounded; parts keep the reader's order.
     threads = max(1, int(ctx.settings.audit.threads))
     parts: list[pa.Table] = []
     pending: deque[Future[pa.Table]] = deque()
     with ThreadPoolExecutor(threads) as pool:
         for batch in reader:
             pending.append(pool.submit(_text_width_batch, batch))
-            if len(pending) >= 2 * threads:
+            if len(pending) >= threads:
                 parts.append(pending.popleft().result())
         parts.extend(future.result() for future in pending)
     widths = (
