@@ -13,14 +13,10 @@ from pathlib import Path
 
 from playwright.sync_api import Route, sync_playwright
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from searchops.settings import load_settings
+
+# The same Chromium and flags the crawler renders with ([render] in config/default.toml).
+_RENDER = load_settings().settings.render
 
 
 def screenshot(report: Path, out: Path, width: int = 1100, height: int = 1500) -> Path:
@@ -33,7 +29,9 @@ def screenshot(report: Path, out: Path, width: int = 1100, height: int = 1500) -
             route.abort()
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = pw.chromium.launch(
+            executable_path=_RENDER.chromium_path, args=_RENDER.chromium_args
+        )
         page = browser.new_page(viewport={"width": width, "height": height})
         page.route("**/*", only_the_report)
         page.goto(target)

@@ -14,21 +14,17 @@ import pytest
 
 from reports.weekly import write_report
 from searchops.demosite import defects
+from searchops.settings import load_settings
 from searchops.workspace import Workspace
 from tests.conftest import ARTIFACTS
 from tests.reports import synthetic
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("reports-browser")]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+# The same Chromium and flags the crawler renders with ([render] in config/default.toml).
+_RENDER = load_settings().settings.render
+CHROMIUM = _RENDER.chromium_path
+ARGS = _RENDER.chromium_args
 DESKTOP = {"width": 1280, "height": 900}
 MOBILE = {"width": 390, "height": 844}
 
