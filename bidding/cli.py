@@ -302,7 +302,7 @@ def tune(
         f"best policy ({result.trials} trials, {result.folds} folds, {scorer} scorer): {params}"
     )
     stdout.print(
-        f"backtest: mean weekly profit gain {result.score:+,.0f} "
+        f"backtest: mean weekly {constraints.objective} gain {result.score:+,.0f} "
         f"(config policy {result.baseline_score:+,.0f})"
     )
 

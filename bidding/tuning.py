@@ -12,9 +12,12 @@ then, and score the realized result of that week:
   evaluated at the policy's bids; counterfactual, but every week is scored by data the policy
   never saw.
 
-The objective is the mean weekly profit gained over keeping the bids. Constraints go through
-``trial.set_constraint`` (feasible when <= 0): no fold loses money against keeping the bids,
-and, when given, no fold overspends the budget or falls below the target ROAS.
+The objective is the mean weekly gain over keeping the bids of what the constraints'
+objective maximizes: profit, or conversion value for ``objective="value"`` (a policy tuned
+for value must not be picked for profit: it would bid below what the budget or target ROAS
+allows). Constraints go through ``trial.set_constraint`` (feasible when <= 0): no fold loses
+money (profit) against keeping the bids, and, when given, no fold overspends the budget or
+falls below the target ROAS.
 
 Seeded (``TPESampler(seed)``, offset by the trials already done so a resumed study does not
 replay its first proposals) and resumable: the study lives in SQLite
@@ -59,7 +62,7 @@ class Fold:
 @dataclass
 class TuningResult:
     params: PolicyConfig
-    score: float  # mean weekly profit gained over keeping the bids (account currency)
+    score: float  # mean weekly profit (or value, objective "value") gained over keeping bids
     baseline_score: float  # same for the config's policy
     trials: int
     folds: int
@@ -160,8 +163,10 @@ def _week(
 def evaluate(
     policy: PolicyConfig, folds: list[Fold], config: BiddingConfig, constraints: Constraints
 ) -> tuple[float, dict[str, float]]:
-    """(mean weekly profit gain over keeping bids, constraint values) of ``policy``."""
-    gains, overspend, shortfall = [], [], []
+    """(mean weekly gain over keeping bids, constraint values) of ``policy``: the gain in
+    profit, or in conversion value when ``constraints.objective`` is ``"value"``."""
+    metric = "value" if constraints.objective == "value" else "profit"
+    gains, losses, overspend, shortfall = [], [], [], []
     strategy = ExactStrategy(policy)
     for fold in folds:
         context = Context(config=config, constraints=constraints)
@@ -173,12 +178,13 @@ def evaluate(
         )
         new = _week(fold.outcome, bids, constraints.margin, fold.season)
         old = _week(fold.outcome, current, constraints.margin, fold.season)
-        gains.append(new["profit"] - old["profit"])
+        gains.append(new[metric] - old[metric])
+        losses.append(old["profit"] - new["profit"])
         if constraints.budget is not None:
             overspend.append(new["cost"] / (constraints.budget * WEEK) - 1)
         if constraints.target_roas is not None and new["cost"] > 0:
             shortfall.append(constraints.target_roas - new["value"] / new["cost"])
-    limits = {"worst_fold_loss": -min(gains)}
+    limits = {"worst_fold_loss": max(losses)}
     if overspend:
         limits["budget_overrun"] = max(overspend)
     if shortfall:

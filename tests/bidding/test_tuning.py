@@ -120,3 +120,35 @@ def test_walk_forward_folds_on_a_demo_account(config):
     assert np.isfinite(hindsight[0].outcome.scale).all() and hindsight[0].season == 1.0
     score, _ = evaluate(config.policy, hindsight, config, Constraints(margin=0.3))
     assert np.isfinite(score)
+
+
+def test_value_objective_is_scored_by_value_and_guarded_by_profit(folds, config):
+    """Under ``objective="value"`` the study maximizes the value gained over keeping the bids;
+    the no-loss constraint stays in money (profit)."""
+    from bidding.recommend import round_into_box
+    from bidding.strategy import Context, get_strategy
+
+    constraints = Constraints(objective="value", margin=0.3, target_roas=3.0)
+    score, limits = evaluate(config.policy, folds, config, constraints)
+    gains, losses = [], []
+    for fold in folds:
+        proposal = get_strategy("exact", config.policy).propose(
+            model=fold.model, context=Context(config=config, constraints=constraints)
+        )
+        box = proposal.box
+        bids = round_into_box(
+            proposal.bids,
+            box.lower,
+            box.upper,
+            config.bid_step,
+            fold.model.current_bid,
+            down=proposal.binding != "none",
+        )
+        current = fold.model.current_bid
+        value = (fold.outcome.value(bids) - fold.outcome.value(current)).sum() * 7
+        cost = (fold.outcome.cost(bids) - fold.outcome.cost(current)).sum() * 7
+        gains.append(value)
+        losses.append(cost - 0.3 * value)
+    assert score == pytest.approx(np.mean(gains), rel=1e-9)
+    assert limits["worst_fold_loss"] == pytest.approx(max(losses), rel=1e-9, abs=1e-6)
+    assert set(limits) == {"worst_fold_loss", "roas_shortfall"}
