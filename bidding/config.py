@@ -30,6 +30,7 @@ class TuningConfig(BaseModel):
     step_cap_range: tuple[float, float]
     min_clicks_range: tuple[int, int]
     segment_multiplier_range: tuple[float, float]
+    constraint_tolerance: float = Field(ge=0, lt=1)
 
 
 class BiddingConfig(BaseModel):

@@ -152,3 +152,28 @@ def test_value_objective_is_scored_by_value_and_guarded_by_profit(folds, config)
     assert score == pytest.approx(np.mean(gains), rel=1e-9)
     assert limits["worst_fold_loss"] == pytest.approx(max(losses), rel=1e-9, abs=1e-6)
     assert set(limits) == {"worst_fold_loss", "roas_shortfall"}
+
+
+def test_constraint_tolerance_forgives_small_relative_misses(config):
+    """The policy meets a target ROAS on its fitted curves; a week whose conversions are worth
+    1% less misses it by ~1%: outside no tolerance, inside the default 2%."""
+    model = synthetic_models(300, 3)
+    fitted = model.curves()
+    outcome = ResponseCurves(
+        fitted.scale, fitted.elasticity, fitted.ceiling, fitted.cpc_ratio,
+        0.99 * fitted.value_per_click,
+    )  # fmt: skip
+    fold = Fold(until=date(2026, 1, 1), model=model, outcome=outcome, season=1.0)
+    bids = model.current_bid
+    target = float(fitted.value(bids).sum() / fitted.cost(bids).sum())  # reachable: today's
+    constraints = Constraints(objective="value", margin=0.3, target_roas=target)
+    misses = {}
+    for tolerance in (0.0, 0.02):
+        tuning = config.tuning.model_copy(update={"constraint_tolerance": tolerance})
+        _, limits = evaluate(
+            config.policy, [fold], config.model_copy(update={"tuning": tuning}), constraints
+        )
+        misses[tolerance] = limits["roas_shortfall"]
+    assert 0.005 < misses[0.0] < 0.0105  # infeasible without a tolerance
+    assert misses[0.02] == pytest.approx(misses[0.0] - 0.02)  # feasible with the default
+    assert config.tuning.constraint_tolerance == 0.02
