@@ -3,6 +3,7 @@ the lean parent process of ``searchops crawl`` reads them)."""
 
 PARTS = "parts"  # committed Parquet parts: parts/part-NNNNN/<table>.parquet
 FRONTIER = "frontier.jsonl"  # every URL scheduled, one JSON line each (durable across kill -9)
+SITEMAP_QUEUE = ".sitemap-queue.txt"  # sitemap-only URLs waiting to be judged (rebuilt on resume)
 PROGRESS = ".progress.json"  # stats the crawler process writes twice a second
 SPEC = ".spec.json"  # the crawl's arguments and settings, read by the crawler process
 LOG = "crawl.log"  # the crawler process's warnings and errors

@@ -14,15 +14,14 @@ Decisions (each visible in the record):
   when the link frontier is empty, so link-reachable pages get their click depth;
 * ``--render auto`` renders a page when its raw HTML has scripts but no ``<h1>`` and no
   JSON-LD (or little text), and a whole URL template once ``template_min_pages`` of it needed it;
-* the frontier is the spider's own deque, released to Scrapy a few requests at a time;
-  every URL taken into it is first appended to ``frontier.jsonl`` (durable across
-  ``kill -9``), so a resume re-queues exactly the scheduled-but-unrecorded URLs.
+* the frontier is ``frontier.jsonl`` on disk (:mod:`seo_crawler.frontier`), released to
+  Scrapy a few requests at a time: every URL taken into the crawl is a flushed line there
+  (durable across ``kill -9``) and the queue is a read position in it, so a resume re-queues
+  exactly the scheduled-but-unrecorded URLs and waiting URLs cost no memory.
 """
 
 from __future__ import annotations
 
-import json
-from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +38,7 @@ from twisted.python.failure import Failure
 from seo_crawler import layout, store
 from seo_crawler.config import CrawlConfig, RenderConfig
 from seo_crawler.extract import extract
+from seo_crawler.frontier import Frontier, LineQueue
 from seo_crawler.pipelines import RECORD
 from seo_crawler.sitemaps import parse_sitemap, robots_sitemaps
 from seo_crawler.urls import Scope, host_of, template_of, unsafe_address
@@ -70,13 +70,12 @@ class CatalogSpider(scrapy.Spider):
         self.scope = Scope.build(self.config, self.start_urls_given + self.sitemap_urls)
         self.start_urls_given = [self.scope.normalize(u) for u in self.start_urls_given]
         self.seen: set[str] = set()
-        self.scheduled = 0
         self.sitemaps_seen: set[str] = set()
-        self.sitemap_pending: deque[str] = deque()
-        self.pending: deque[tuple[str, int, str, str | None]] = deque()
+        # sitemap-only URLs, judged and queued when the link frontier runs dry
+        self.sitemap_pending = LineQueue(self.run / layout.SITEMAP_QUEUE)
         self.feed = 2 * self.config.concurrency  # requests handed to Scrapy's scheduler at a time
         self.templates: dict[str, list[int]] = {}  # template -> [pages needing JS, pages not]
-        self.frontier = (self.run / layout.FRONTIER).open("a", encoding="utf-8")
+        self.frontier = Frontier(self.run / layout.FRONTIER)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> CatalogSpider:
@@ -116,21 +115,8 @@ class CatalogSpider(scrapy.Spider):
 
     def _resume(self) -> None:
         recorded = set(store.column_values(self.run, "pages", "url"))
-        entries: dict[str, dict[str, Any]] = {}
-        path = self.run / layout.FRONTIER
-        with path.open(encoding="utf-8") as fh:
-            for line in fh:
-                try:
-                    entry = json.loads(line)
-                except ValueError:
-                    continue  # the line being written when the crawl was killed
-                entries.setdefault(entry["u"], entry)
-        self.seen = set(entries) | recorded
-        self.scheduled = len(entries)
-        self.crawler.stats.set_value("searchops/scheduled", self.scheduled)
-        for url, entry in entries.items():
-            if url not in recorded:
-                self.pending.append((url, entry["d"], entry["f"], entry["r"]))
+        self.seen = self.frontier.resume(recorded) | recorded
+        self.crawler.stats.set_value("searchops/scheduled", self.frontier.claimed)
 
     def _request(
         self, url: str, depth: int, source: str, referrer: str | None, dont_filter: bool = False
@@ -175,38 +161,42 @@ class CatalogSpider(scrapy.Spider):
 
         Trap and unsafe URLs are recorded (a row, not fetched) through the item path.
         """
-        if depth <= self.max_depth and self._claim(url, depth, source, referrer):
-            self.pending.append((url, depth, source, referrer))
+        if depth <= self.max_depth and self._claim(url):
+            self.frontier.push(url, depth, source, referrer)
 
     def _release(self) -> Iterator[Request]:
         """Requests from the spider's own frontier, just enough to keep the downloader busy.
 
-        The frontier is a deque of (url, depth, source, referrer) tuples in discovery order
-        (breadth-first): ~200 bytes a URL instead of a Request object in memory or pickled
-        to a disk queue, so memory stays flat and no per-request serialization is paid.
+        The frontier hands out (url, depth, source, referrer) in discovery order
+        (breadth-first) from its file: no Request object waits in memory or is pickled to a
+        disk queue, so memory stays flat and no per-request serialization is paid.
         """
         engine = self.crawler.engine
         scheduler = engine.scheduler if engine is not None else None
         waiting = len(scheduler) if scheduler is not None and hasattr(scheduler, "__len__") else 0
         active = len(engine.downloader.active) if engine is not None else 0
         room = self.feed - waiting - active
-        while room > 0 and self.pending:
-            url, depth, source, referrer = self.pending.popleft()
+        while room > 0:
+            entry = self.frontier.pop()
+            if entry is None:
+                break
             room -= 1
-            yield self._request(url, depth, source, referrer)
+            yield self._request(*entry)
         self.crawler.stats.set_value(
-            "searchops/frontier", len(self.pending) + len(self.sitemap_pending)
+            "searchops/frontier", len(self.frontier) + len(self.sitemap_pending)
         )
 
-    def _claim(self, url: str, depth: int, source: str, referrer: str | None) -> bool:
-        """Take ``url`` into the crawl (budget, seen-set, durable frontier) if it is new."""
-        if url in self.seen or self.scheduled >= self.max_pages or not self.scope.allows(url):
+    def _claim(self, url: str) -> bool:
+        """Whether ``url`` may be taken into the crawl (new, in scope, within the budget); the
+        caller then writes it to the frontier (queued, or recorded at once)."""
+        if (
+            url in self.seen
+            or self.frontier.claimed >= self.max_pages
+            or not self.scope.allows(url)
+        ):
             return False
         self.seen.add(url)
-        self.frontier.write(json.dumps({"u": url, "d": depth, "f": source, "r": referrer}) + "\n")
-        self.frontier.flush()  # in the OS after this: survives kill -9 of the crawler
-        self.scheduled += 1
-        self.crawler.stats.set_value("searchops/scheduled", self.scheduled)
+        self.crawler.stats.set_value("searchops/scheduled", self.frontier.claimed + 1)
         return True
 
     def _unfetched(
@@ -334,7 +324,8 @@ class CatalogSpider(scrapy.Spider):
         # Children are claimed (written to the durable frontier) before the row is handed to
         # the writer: a committed row then always implies its children are known on resume.
         follow: list[Any] = []
-        if meta["chain"] and self._claim(response.url, depth, "redirect", url):
+        if meta["chain"] and self._claim(response.url):
+            self.frontier.log_recorded(response.url, depth, "redirect", url)
             # The end of a chain is a URL of its own (audits judge links/canonicals to it):
             # recorded from the same response, without a second fetch.
             target_row = {
@@ -625,9 +616,9 @@ class CatalogSpider(scrapy.Spider):
 
     def idle(self, spider: scrapy.Spider) -> None:
         """Feed the downloader from the frontier; once it is empty, release sitemap-only URLs."""
-        if self.scheduled >= self.max_pages:
+        if self.frontier.claimed >= self.max_pages:
             self.sitemap_pending.clear()  # budget spent: nothing more will be fetched
-        while not self.pending and self.sitemap_pending:
+        while not self.frontier and self.sitemap_pending:
             # until something is queued: an idle round that raises DontCloseSpider without
             # queuing anything waits for Scrapy's 5 s heartbeat
             for _ in range(min(SITEMAP_RELEASE, len(self.sitemap_pending))):
@@ -648,3 +639,4 @@ class CatalogSpider(scrapy.Spider):
 
     def closed_frontier(self, spider: scrapy.Spider, reason: str) -> None:
         self.frontier.close()
+        self.sitemap_pending.close()

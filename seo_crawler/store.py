@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from seo_crawler.layout import FRONTIER, PARTS, PROGRESS, SPEC
+from seo_crawler.layout import FRONTIER, PARTS, PROGRESS, SITEMAP_QUEUE, SPEC
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -219,5 +219,5 @@ class _Stats:
 def clean_working_files(run: Path) -> None:
     """After a complete finalization the parts and the frontier are redundant."""
     shutil.rmtree(run / PARTS, ignore_errors=True)
-    for name in (FRONTIER, PROGRESS, SPEC):
+    for name in (FRONTIER, PROGRESS, SITEMAP_QUEUE, SPEC):
         (run / name).unlink(missing_ok=True)

@@ -1,0 +1,70 @@
+"""The on-disk frontier: FIFO from the file, recorded-at-once lines skipped, exact resume."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from seo_crawler.frontier import Frontier, LineQueue
+
+
+def drain(frontier: Frontier) -> list[str]:
+    out = []
+    while (entry := frontier.pop()) is not None:
+        out.append(entry[0])
+    return out
+
+
+def test_fifo_interleaved_with_pushes_and_recorded_lines_skipped(tmp_path: Path) -> None:
+    f = Frontier(tmp_path / "frontier.jsonl")
+    f.push("a", 0, "start", None)
+    f.push("b", 1, "link", "a")
+    assert f.pop() == ("a", 0, "start", None)
+    f.log_recorded("r", 1, "redirect", "a")  # claimed, recorded without a fetch
+    f.push("c", 2, "link", "b")
+    assert len(f) == 2 and f.claimed == 4
+    assert drain(f) == ["b", "c"]
+    assert f.pop() is None and len(f) == 0
+    f.push("d", 2, "link", "b")  # the reader follows the growing file
+    assert f.pop() == ("d", 2, "link", "b")
+    f.close()
+    lines = (tmp_path / "frontier.jsonl").read_text().splitlines()
+    assert len(lines) == 5 and '"x": 1' in lines[2]
+
+
+def test_resume_hands_out_exactly_the_unrecorded_claims_in_order(tmp_path: Path) -> None:
+    path = tmp_path / "frontier.jsonl"
+    first = Frontier(path)
+    for url in ("a", "b", "c", "d"):
+        first.push(url, 1, "link", None)
+    first.log_recorded("r", 1, "redirect", "a")  # its row was lost in the kill
+    assert first.pop()[0] == "a"
+    first.close()
+    with path.open("ab") as fh:
+        fh.write(b'{"u": "e", "d"')  # the line being written at kill -9
+
+    again = Frontier(path)
+    seen = again.resume(recorded={"a", "c"})
+    assert seen == {"a", "b", "c", "d", "r"}
+    assert len(again) == 3 and again.claimed == 5
+    again.push("f", 2, "link", "b")  # not glued to the half line
+    again.log_recorded("g", 2, "redirect", "b")  # recorded by this crawl: never handed out
+    assert drain(again) == ["b", "d", "r", "f"]
+    again.close()
+    third = Frontier(path)
+    assert third.resume(recorded={"a", "b", "c", "d", "r", "f", "g"}) >= {"f", "g"}
+    assert drain(third) == []
+
+
+def test_line_queue(tmp_path: Path) -> None:
+    q = LineQueue(tmp_path / "q.txt")
+    for url in ("x", "y", "ü/é"):
+        q.append(url)
+    assert len(q) == 3 and q.popleft() == "x"
+    q.append("z")
+    assert [q.popleft() for _ in range(len(q))] == ["y", "ü/é", "z"]
+    q.append("w")
+    q.clear()
+    assert len(q) == 0
+    q.append("v")
+    assert q.popleft() == "v"
+    q.close()
