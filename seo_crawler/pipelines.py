@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import time
@@ -15,20 +14,7 @@ from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
 from seo_crawler import layout, store
-
-_malloc_trim: Any
-try:  # glibc keeps freed heap pages; malloc_trim hands them back after each batch
-    _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
-except (OSError, AttributeError):  # not glibc (macOS, musl): RSS is what it is
-    _malloc_trim = None
-
-
-def _release_freed_memory() -> None:
-    """Give the memory of the batch just written back to the OS, so RSS tracks the live
-    data (one batch) rather than the high-water mark of the largest batch or sitemap."""
-    if _malloc_trim is not None:
-        _malloc_trim(0)
-
+from seo_crawler.memory import release_freed_memory
 
 # Rows recorded outside a callback (trap rows of sitemap URLs judged when the spider is
 # idle) reach the writer through this signal: components talk through signals.
@@ -118,7 +104,7 @@ class ParquetPartsWriter:
         store.write_part(self.run, self.part, self.buffer)
         self.part += 1
         self.buffer = {name: [] for name in layout.TABLES}
-        _release_freed_memory()
+        release_freed_memory()
 
 
 class ProgressFeed:

@@ -12,6 +12,7 @@ whole crawl knows (``in_sitemap``, ``sitemaps``, sitemap hreflang alternates).
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import shutil
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from seo_crawler.layout import FRONTIER, PARTS, PROGRESS, SITEMAP_QUEUE, SPEC
+from seo_crawler.memory import lean_arrow_pool, release_freed_memory
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -90,11 +92,54 @@ def column_values(run: Path, table: str, column: str) -> Iterator[Any]:
 
 
 def _records(run: Path, table: str) -> Iterator[list[dict[str, Any]]]:
-    """The rows of ``table``, one committed part (one batch) at a time."""
+    """The rows of ``table`` as dicts, one committed part (one batch) at a time."""
     for part in committed_parts(run):
         path = part / f"{table}.jsonl"
         if path.exists():
             yield list(_read_part(path))
+
+
+def _tables(run: Path, table: str, table_schema: pa.Schema) -> Iterator[pa.Table]:
+    """The rows of ``table`` as Arrow tables with ``table_schema``, one part at a time.
+
+    Arrow's JSON reader builds the columns without a Python object per value (a part of
+    links holds ~30,000 rows); a part it cannot read (a value of an unexpected type) goes
+    the slow way, through ``json`` and ``Table.from_pylist``, so nothing recorded is lost.
+    Timestamps are read as text and cast: the reader does not parse UTC offsets.
+    """
+    import pyarrow as pa
+    import pyarrow.json as pa_json
+
+    stamps = {f.name for f in table_schema if pa.types.is_timestamp(f.type)}
+    reading = pa.schema([
+        pa.field(f.name, pa.string()) if f.name in stamps else f for f in table_schema
+    ])  # fmt: skip
+    for part in committed_parts(run):
+        path = part / f"{table}.jsonl"
+        if not path.exists():
+            continue
+        try:
+            read = pa_json.read_json(
+                path,
+                read_options=pa_json.ReadOptions(
+                    use_threads=False, block_size=max(1 << 20, path.stat().st_size + 1)
+                ),
+                parse_options=pa_json.ParseOptions(
+                    explicit_schema=reading, unexpected_field_behavior="ignore"
+                ),
+            )
+            columns = [
+                read[f.name].cast(f.type) if f.name in stamps else read[f.name]
+                for f in table_schema
+            ]
+            yield pa.Table.from_arrays(columns, schema=table_schema)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            records = list(_read_part(path))
+            for record in records:
+                for name in stamps:
+                    if isinstance(record.get(name), str):
+                        record[name] = datetime.fromisoformat(record[name])
+            yield pa.Table.from_pylist(records, schema=table_schema)
 
 
 class _Writer:
@@ -107,12 +152,10 @@ class _Writer:
         self.tmp = target.with_suffix(".parquet.tmp")
         self.writer = pq.ParquetWriter(self.tmp, table_schema, compression="zstd")
 
-    def write(self, records: list[dict[str, Any]]) -> None:
-        import pyarrow as pa
-
-        if records:
-            self.writer.write_table(pa.Table.from_pylist(records, schema=self.schema))
-            self.rows += len(records)
+    def write(self, table: pa.Table) -> None:
+        if table.num_rows:
+            self.writer.write_table(table)
+            self.rows += table.num_rows
 
     def close(self) -> int:
         self.writer.close()
@@ -120,71 +163,141 @@ class _Writer:
         return self.rows
 
 
+def _first_seen(keys: Iterator[object], done: set[int]) -> list[bool]:
+    """Per key, whether it is new (then remembered by its hash: 8 bytes, not the string)."""
+    mask = []
+    for key in keys:
+        h = hash(key)
+        mask.append(h not in done)
+        done.add(h)
+    return mask
+
+
+class _SitemapIndex:
+    """Which sitemaps list a URL, and the hreflang alternates they give it.
+
+    The sitemap entries stay the Arrow tables they were read as; a dict from the hash of
+    each ``loc`` to its entry rows finds them (~100 bytes a URL, where a dict of ~110,000 URL
+    strings cost ~70 MB, and Arrow's own hash lookups ~80 MB of transient RSS). A hash that
+    collides is caught by comparing the entry's ``loc`` with the page's URL.
+    """
+
+    def __init__(self) -> None:
+        self.tables: list[pa.Table] = []
+        self.offsets: list[int] = []  # number of the first entry row of each table
+        self.rows: dict[int, int | list[int]] = {}
+        self.count = 0
+
+    def add(self, table: pa.Table) -> None:
+        self.tables.append(table.select(["loc", "sitemap", "alternates"]).combine_chunks())
+        self.offsets.append(self.count)
+        rows = self.rows
+        for row, loc in enumerate(table["loc"].to_pylist(), start=self.count):
+            h = hash(loc)
+            known = rows.get(h)
+            if known is None:
+                rows[h] = row  # one sitemap entry per URL is the rule: a plain int
+            elif isinstance(known, int):
+                rows[h] = [known, row]
+            else:
+                known.append(row)
+        self.count += table.num_rows
+
+    def enrich(self, pages: pa.Table) -> pa.Table:
+        """``pages`` with ``in_sitemap``, ``sitemaps`` and the sitemap alternates in ``hreflang``."""
+        import pyarrow as pa
+
+        from seo_crawler import schema
+
+        urls = pages["url"].to_pylist()
+        wanted: list[tuple[int, int]] = []  # (page row, entry row)
+        for page_row, url in enumerate(urls):
+            found = self.rows.get(hash(url))
+            if found is not None:
+                wanted.extend((page_row, r) for r in ([found] if isinstance(found, int) else found))
+        # Entry rows are numbered across the tables: take from each table its own rows (a take
+        # on the chunked concatenation would first copy every chunk into one).
+        picked: dict[str, list[Any]] = {"loc": [], "sitemap": [], "alternates": []}
+        wanted.sort(key=lambda pair: pair[1])
+        entry_rows = [r for _, r in wanted]
+        for number, table in enumerate(self.tables):
+            lo = bisect.bisect_left(entry_rows, self.offsets[number])
+            hi = bisect.bisect_left(entry_rows, self.offsets[number] + table.num_rows)
+            if lo < hi:
+                rows = pa.array([r - self.offsets[number] for r in entry_rows[lo:hi]], pa.int64())
+                taken = table.take(rows)
+                for name in picked:
+                    picked[name].extend(taken[name].to_pylist())
+        hreflang = pages["hreflang"].to_pylist()
+        listed: list[set[str]] = [set() for _ in urls]
+        in_sitemap = [False] * len(urls)
+        for (page_row, _), loc, sitemap, alternates in zip(
+            wanted, picked["loc"], picked["sitemap"], picked["alternates"], strict=True
+        ):
+            if loc != urls[page_row]:
+                continue  # hash collision
+            in_sitemap[page_row] = True
+            listed[page_row].add(sitemap)
+            hreflang[page_row] = [*(hreflang[page_row] or []), *(alternates or [])]
+        for name, values in (
+            ("in_sitemap", pa.array(in_sitemap, pa.bool_())),
+            ("sitemaps", pa.array([sorted(s) for s in listed], pa.list_(pa.string()))),
+            ("hreflang", pa.array(hreflang, pa.list_(schema.HREFLANG))),
+        ):
+            pages = pages.set_column(pages.schema.get_field_index(name), name, values)
+        return pages
+
+
 def finalize(run: Path) -> dict[str, Any]:
     """Merge the committed parts into ``pages/links/sitemaps/sitemap_urls.parquet``; returns stats.
 
-    Streaming, one part in memory at a time, with pyarrow only (a DuckDB join took the
-    crawl over its 300 MB RSS budget). Sitemap facts for pages come from a compact index:
-    loc -> row numbers in an Arrow table of the sitemap entries.
+    Streaming, one part in memory at a time, in Arrow (a DuckDB join, and later Python dicts
+    of every sitemap URL, took the crawl over its 300 MB RSS budget), through a lean Arrow
+    pool (:mod:`seo_crawler.memory`). Links go first, before the sitemap index exists. Pages
+    are deduplicated by URL (a resume may record one twice: the first row stands) and get
+    their sitemap facts from :class:`_SitemapIndex`.
     """
-    import pyarrow as pa
+    with lean_arrow_pool():
+        counts = {"links": _copy(run, "links", None), "sitemaps": _copy(run, "sitemaps", "sitemap")}
+        release_freed_memory()
+        import pyarrow.compute as pc
 
+        from seo_crawler import schema
+
+        done: set[int] = set()
+        sm_urls = _Writer(run / "sitemap_urls.parquet", schema.SITEMAP_URLS)
+        index = _SitemapIndex()
+        for table in _tables(run, "sitemap_urls", schema.SITEMAP_URLS):
+            pairs = zip(table["sitemap"].to_pylist(), table["loc"].to_pylist(), strict=True)
+            table = table.filter(_first_seen(pairs, done))
+            sm_urls.write(table)
+            index.add(table)
+        counts["sitemap_urls"] = sm_urls.close()
+        release_freed_memory()
+
+        pages = _Writer(run / "pages.parquet", schema.PAGES)
+        stats = _Stats()
+        done.clear()
+        for table in _tables(run, "pages", schema.PAGES):
+            table = index.enrich(table.filter(_first_seen(iter(table["url"].to_pylist()), done)))
+            stats.add(table, pc)
+            pages.write(table)
+        counts["pages"] = pages.close()
+    return {"rows": counts, **stats.summary()}
+
+
+def _copy(run: Path, table: str, key: str | None) -> int:
+    """Parts of ``table`` into its Parquet file, first row per ``key`` value (all if None)."""
     from seo_crawler import schema
 
-    counts: dict[str, int] = {}
-    seen_sitemaps: set[tuple[str, str]] = set()
-    sm_urls = _Writer(run / "sitemap_urls.parquet", schema.SITEMAP_URLS)
-    listed: dict[str, list[int]] = {}
-    sitemap_of: list[str] = []
-    alternates_batches = []
-    for batch in _records(run, "sitemap_urls"):
-        fresh = [r for r in batch if (r["sitemap"], r["loc"]) not in seen_sitemaps]
-        for record in fresh:
-            seen_sitemaps.add((record["sitemap"], record["loc"]))
-            listed.setdefault(record["loc"], []).append(len(sitemap_of))
-            sitemap_of.append(record["sitemap"])
-        sm_urls.write(fresh)
-        alternates_batches.append(
-            pa.array([r["alternates"] for r in fresh], type=pa.list_(schema.HREFLANG))
+    target = {"links": schema.LINKS, "sitemaps": schema.SITEMAPS}[table]
+    writer = _Writer(run / f"{table}.parquet", target)
+    done: set[int] = set()
+    for batch in _tables(run, table, target):
+        writer.write(
+            batch if key is None else batch.filter(_first_seen(iter(batch[key].to_pylist()), done))
         )
-    seen_sitemaps.clear()
-    counts["sitemap_urls"] = sm_urls.close()
-    alternates = pa.chunked_array(alternates_batches, type=pa.list_(schema.HREFLANG))
-
-    sitemaps = _Writer(run / "sitemaps.parquet", schema.SITEMAPS)
-    done: set[str] = set()
-    for batch in _records(run, "sitemaps"):
-        fresh = [r for r in batch if r["sitemap"] not in done]
-        done.update(r["sitemap"] for r in fresh)
-        sitemaps.write(fresh)
-    counts["sitemaps"] = sitemaps.close()
-
-    pages = _Writer(run / "pages.parquet", schema.PAGES)
-    stats = _Stats()
-    done.clear()
-    for batch in _records(run, "pages"):
-        rows = []
-        for record in batch:
-            if record["url"] in done:
-                continue  # recorded twice (resume): the first row stands
-            done.add(record["url"])
-            if record.get("fetched_at"):
-                record["fetched_at"] = datetime.fromisoformat(record["fetched_at"])
-            where = listed.get(record["url"], [])
-            record["in_sitemap"] = bool(where)
-            record["sitemaps"] = sorted({sitemap_of[i] for i in where})
-            for i in where:
-                record["hreflang"] = [*(record.get("hreflang") or []), *alternates[i].as_py()]
-            stats.add(record)
-            rows.append(record)
-        pages.write(rows)
-    counts["pages"] = pages.close()
-
-    links = _Writer(run / "links.parquet", schema.LINKS)
-    for batch in _records(run, "links"):
-        links.write(batch)
-    counts["links"] = links.close()
-    return {"rows": counts, **stats.summary()}
+    return writer.close()
 
 
 class _Stats:
@@ -195,14 +308,16 @@ class _Stats:
         self.by_status: Counter[str] = Counter()
         self.by_state: Counter[str] = Counter()
 
-    def add(self, page: dict[str, Any]) -> None:
-        self.pages += 1
-        self.bytes += page.get("bytes") or 0
-        self.rendered += bool(page.get("rendered"))
-        self.errors += page.get("error") is not None
-        self.traps += page.get("trap") is not None
-        self.by_status[str(page["status"]) if page.get("status") is not None else "none"] += 1
-        self.by_state[page["fetch_state"]] += 1
+    def add(self, pages: pa.Table, pc: Any) -> None:
+        """Count a batch of page rows (``pc``: pyarrow.compute, imported by the caller)."""
+        self.pages += pages.num_rows
+        self.bytes += pc.sum(pages["bytes"]).as_py() or 0
+        self.rendered += pc.sum(pages["rendered"].cast("int64")).as_py() or 0
+        self.errors += pages.num_rows - pages["error"].null_count
+        self.traps += pages.num_rows - pages["trap"].null_count
+        for status, n in Counter(pages["status"].to_pylist()).items():
+            self.by_status[str(status) if status is not None else "none"] += n
+        self.by_state.update(pages["fetch_state"].to_pylist())
 
     def summary(self) -> dict[str, Any]:
         return {

@@ -1,0 +1,74 @@
+"""Finalization: parts merged into the contract's Parquet files, deduplicated, with sitemap facts."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from seo_crawler import schema, store
+
+
+def page(url: str, **extra: object) -> dict[str, object]:
+    return {
+        "url": url,
+        "final_url": url,
+        "status": 200,
+        "fetch_state": "fetched",
+        "fetched_at": datetime(2026, 11, 22, 10, 0, 0, 123456, tzinfo=UTC),
+        "hreflang": [{"lang": "en-ca", "href": url, "source": "html"}],
+        "bytes": 100,
+        **extra,
+    }
+
+
+def test_finalize_dedupes_enriches_and_survives_unreadable_parts(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    alt = {"lang": "fr-ca", "href": "https://s/fr/a", "source": "sitemap"}
+    store.write_part(
+        run,
+        0,
+        {
+            "sitemaps": [{"sitemap": "https://s/sm1.xml", "kind": "urlset", "url_count": 2}],
+            "sitemap_urls": [
+                {"sitemap": "https://s/sm1.xml", "loc": "https://s/a", "alternates": [alt]},
+                {"sitemap": "https://s/sm1.xml", "loc": "https://s/only-in-sitemap"},
+                {"sitemap": "https://s/sm1.xml", "loc": "https://s/a", "alternates": [alt]},
+            ],
+            "pages": [page("https://s/a"), page("https://s/b", error="boom")],
+            "links": [{"source": "https://s/a", "target": "https://s/b", "kind": "a"}],
+        },
+    )
+    store.write_part(
+        run,
+        1,
+        {
+            "sitemaps": [{"sitemap": "https://s/sm1.xml", "kind": "urlset"}],  # re-fetched
+            "sitemap_urls": [{"sitemap": "https://s/sm2.xml", "loc": "https://s/a"}],
+            # a second row for /a (resume) and a value Arrow's JSON reader rejects
+            "pages": [
+                page("https://s/a", status=500),
+                page("https://s/c", word_count=12, response_ms=float("nan")),
+            ],
+        },
+    )
+    stats = store.finalize(run)
+    assert stats["rows"] == {"links": 1, "sitemaps": 1, "sitemap_urls": 3, "pages": 3}
+    assert stats["pages"] == 3 and stats["errors"] == 1 and stats["bytes"] == 300
+    pages = pq.read_table(run / "pages.parquet")
+    assert pages.schema == schema.PAGES
+    rows = {r["url"]: r for r in pages.to_pylist()}
+    assert rows["https://s/a"]["status"] == 200  # the first row stands
+    assert rows["https://s/a"]["in_sitemap"] is True
+    assert rows["https://s/a"]["sitemaps"] == ["https://s/sm1.xml", "https://s/sm2.xml"]
+    assert [h["source"] for h in rows["https://s/a"]["hreflang"]] == ["html", "sitemap"]
+    assert rows["https://s/b"]["in_sitemap"] is False and rows["https://s/b"]["sitemaps"] == []
+    assert rows["https://s/c"]["word_count"] == 12  # read the slow way (NaN), nothing lost
+    assert math.isnan(rows["https://s/c"]["response_ms"])
+    stamp = rows["https://s/c"]["fetched_at"]
+    assert stamp == datetime(2026, 11, 22, 10, 0, 0, 123000, tzinfo=UTC)
+    assert rows["https://s/a"]["fetched_at"] == stamp
+    links = pq.read_table(run / "links.parquet")
+    assert links.schema == schema.LINKS and links.num_rows == 1
