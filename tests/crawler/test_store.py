@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -50,7 +49,7 @@ def test_finalize_dedupes_enriches_and_survives_unreadable_parts(tmp_path: Path)
             # a second row for /a (resume) and a value Arrow's JSON reader rejects
             "pages": [
                 page("https://s/a", status=500),
-                page("https://s/c", word_count=12, response_ms=float("nan")),
+                page("https://s/c", word_count=12.0),
             ],
         },
     )
@@ -65,8 +64,8 @@ def test_finalize_dedupes_enriches_and_survives_unreadable_parts(tmp_path: Path)
     assert rows["https://s/a"]["sitemaps"] == ["https://s/sm1.xml", "https://s/sm2.xml"]
     assert [h["source"] for h in rows["https://s/a"]["hreflang"]] == ["html", "sitemap"]
     assert rows["https://s/b"]["in_sitemap"] is False and rows["https://s/b"]["sitemaps"] == []
-    assert rows["https://s/c"]["word_count"] == 12  # read the slow way (NaN), nothing lost
-    assert math.isnan(rows["https://s/c"]["response_ms"])
+    # 12.0 for an int32 column: Arrow's JSON reader refuses the part, the slow way keeps it
+    assert rows["https://s/c"]["word_count"] == 12
     stamp = rows["https://s/c"]["fetched_at"]
     assert stamp == datetime(2026, 11, 22, 10, 0, 0, 123000, tzinfo=UTC)
     assert rows["https://s/a"]["fetched_at"] == stamp
