@@ -64,6 +64,13 @@ from seo_crawler.runner import crawl as run_crawl
     help="Extra host in scope (e.g. the fr. subdomain). Repeatable.",
 )
 @click.option(
+    "--resolve",
+    "resolve",
+    multiple=True,
+    metavar="HOST=IP",
+    help="Resolve HOST to IP instead of asking DNS (a staging server under the live name). Repeatable.",
+)
+@click.option(
     "--ignore-robots", is_flag=True, help="Fetch URLs robots.txt disallows (only on sites you own)."
 )
 @click.option(
@@ -90,6 +97,7 @@ def crawl(
     include: tuple[str, ...],
     exclude: tuple[str, ...],
     allowed_hosts: tuple[str, ...],
+    resolve: tuple[str, ...],
     ignore_robots: bool,
     concurrency: int | None,
     week: datetime | None,
@@ -108,6 +116,7 @@ def crawl(
       searchops crawl https://www.example.ca/ --sitemap https://www.example.ca/sitemap.xml --max-pages 5000
       searchops crawl https://www.example.ca/fr/ --include '/fr/' --exclude '\\?sort=' --render auto
       searchops crawl https://www.example.ca/ --out runs/weekly --resume   # after an interruption
+      searchops crawl https://www.example.ca/ --resolve www.example.ca=10.0.0.5   # staging server
 
     Then: searchops audit RUN
     """
@@ -121,6 +130,11 @@ def crawl(
     ):
         if value:
             overrides["crawl"][key] = value
+    if resolve:
+        pairs = [item.partition("=") for item in resolve]
+        if any(not host or not sep or not ip for host, sep, ip in pairs):
+            raise click.BadParameter("expected HOST=IP", param_hint="--resolve")
+        overrides["crawl"]["resolve"] = {host.strip(): ip.strip() for host, _, ip in pairs}
     if ignore_robots:
         overrides["crawl"]["obey_robots"] = False
     if concurrency:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -30,6 +31,7 @@ class CrawlConfig(_Section):
     sitemaps_from_robots: bool = True
     follow_nofollow: bool = True
     allowed_hosts: list[str] = []
+    resolve: dict[str, str] = {}
     include: list[str] = []
     exclude: list[str] = []
     strip_params: list[str] = []
@@ -43,6 +45,13 @@ class CrawlConfig(_Section):
 
     @model_validator(mode="after")
     def _patterns_compile(self) -> CrawlConfig:
+        for host, address in self.resolve.items():
+            try:
+                ipaddress.ip_address(address)
+            except ValueError:
+                raise ValueError(
+                    f"resolve: {host!r} must map to an IP address, not {address!r}"
+                ) from None
         for key in ("include", "exclude"):
             for pattern in getattr(self, key):
                 try:

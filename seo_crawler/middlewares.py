@@ -17,6 +17,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.resolver import CachingThreadedResolver
 from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import defer
 from twisted.internet.task import deferLater
 
 from seo_crawler.urls import host_of, unsafe_address
@@ -57,14 +58,43 @@ class UnsafeAddressError(Exception):
     pass
 
 
+# Names the resolver refused, with their address: Twisted reports a refused lookup as
+# "no results", so the spider looks here to record *why* (blocked_unsafe, not a DNS error).
+REFUSED_NAMES: dict[str, str] = {}
+
+
 class SafeResolver(CachingThreadedResolver):
-    """DNS that refuses names resolving to link-local/metadata addresses (DNS rebinding)."""
+    """DNS that refuses names resolving to link-local/metadata addresses (DNS rebinding).
+
+    Names in ``[crawl] resolve`` get their configured address instead of a lookup; the same
+    guard applies to it.
+    """
+
+    def __init__(self, reactor: Any, cache_size: int, timeout: float):
+        super().__init__(reactor, cache_size, timeout)
+        self.overrides: dict[str, str] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, reactor: Any) -> SafeResolver:
+        resolver = super().from_crawler(crawler, reactor)
+        spec = crawler.settings.getdict("SEARCHOPS_SPEC")
+        resolver.overrides = {
+            host.lower(): address
+            for host, address in spec.get("crawl", {}).get("resolve", {}).items()
+        }
+        return resolver
 
     def getHostByName(self, name: str, timeout: Any = ()) -> Any:
-        deferred = super().getHostByName(name, timeout)
+        override = self.overrides.get(name.lower().rstrip("."))
+        deferred = (
+            defer.succeed(override)
+            if override is not None
+            else super().getHostByName(name, timeout)
+        )
 
         def check(address: str) -> str:
             if unsafe_address(address):
+                REFUSED_NAMES[name.lower().rstrip(".")] = address
                 raise UnsafeAddressError(f"{name} resolves to unsafe address {address}")
             return address
 

@@ -39,6 +39,7 @@ from seo_crawler import layout, store
 from seo_crawler.config import CrawlConfig, RenderConfig
 from seo_crawler.extract import extract
 from seo_crawler.frontier import Frontier, LineQueue
+from seo_crawler.middlewares import REFUSED_NAMES
 from seo_crawler.pipelines import RECORD
 from seo_crawler.sitemaps import parse_sitemap, robots_sitemaps
 from seo_crawler.urls import Scope, host_of, template_of, unsafe_address
@@ -477,6 +478,9 @@ class CatalogSpider(scrapy.Spider):
             state, error = "blocked_robots", None
         elif blocked == "unsafe" or "UnsafeAddressError" in message:
             state = "blocked_unsafe"
+        elif host_of(request.url) in REFUSED_NAMES:
+            state = "blocked_unsafe"
+            error = f"{host_of(request.url)} resolves to unsafe address {REFUSED_NAMES[host_of(request.url)]}"
         elif (
             failure.check(DownloadCancelledError, CancelledError)
             or "max size" in message
