@@ -22,7 +22,8 @@ the value objective) of its four weeks under the true curves. Rows, per scenario
     scorer also scores past weeks, but under ``sem_truth``, which is stationary: the same
     curves the 28 days are scored with, so it is not used here. ``tune`` maximizes the mean
     weekly gain in the scenario's objective (profit or value) over keeping the bids, with no
-    fold losing money and the scenario's budget / target ROAS met in every fold; its first
+    fold losing money and the scenario's budget / target ROAS met in every fold within
+    ``[bidding.tuning] constraint_tolerance`` (2%, the same tolerance as below); its first
     trial is the default policy, and when that wins the row is the (c) run;
 (d) the oracle: the exact optimizer on the TRUE curves, re-run weekly inside the same
     +/-20% / floor / ceiling box around its own previous week's bids, same budget / ROAS.
@@ -50,7 +51,7 @@ fitted curves' forecast, whose error on next week's spend is of that order), and
 target ROAS at least 0.98 x the target. Then the scale check: fit + optimize 100,000 keywords
 (time as a share of the 120 s target).
 
-Run: ``.venv/bin/python benchmarks/bidding.py [--keywords 10000] [--skip-scale | --scale-only]``.
+Run: ``.venv/bin/python benchmarks/bidding.py [--keywords 10000] [--seed 0] [--skip-scale | --scale-only]``.
 """
 
 from __future__ import annotations
@@ -489,6 +490,9 @@ def main() -> None:
     parser.add_argument("--scale-keywords", type=int, default=100_000)
     parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument("--scale-only", action="store_true")
+    parser.add_argument(
+        "--seed", type=int, default=0, help="demo account seed (0: the headline account)"
+    )
     args = parser.parse_args()
     settings = load_settings().settings
     if args.scale_only:
@@ -496,7 +500,7 @@ def main() -> None:
         return
     t0 = time.perf_counter()
     margin = settings.sem.margin
-    account = demo.generate(keywords=args.keywords, days=90, seed=0)
+    account = demo.generate(keywords=args.keywords, days=90, seed=args.seed)
     kw = account.frames["sem_keywords"]
     curves = truth_curves(account.frames["sem_truth"], kw["criterion_id"])
     current = kw["cpc_bid"].to_numpy(float)

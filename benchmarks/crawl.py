@@ -38,22 +38,27 @@ CONCURRENCY, PER_HOST, TARGET = 32, 16, 8.0  # [crawl] defaults, given to both c
 TRAPS = r"/(events|outlet|help)/"
 
 
-def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Run ``cmd``; return (wall seconds, peak RSS in MB of its whole process tree)."""
+def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """Run ``cmd``; return (wall seconds, peak RSS in MB of its whole process tree, peak RSS
+    while it had no child process: for searchops, the finalization after the crawler exits)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     root = psutil.Process(proc.pid)
-    peak = 0
+    peak = alone = 0
     while proc.poll() is None:
         try:
-            tree = [root, *root.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            children = root.children(recursive=True)
+            tree = [root, *children]
+            rss = sum(p.memory_info().rss for p in tree if p.is_running())
+            peak = max(peak, rss)
+            if not children:
+                alone = max(alone, rss)
         except psutil.Error:
             pass
         time.sleep(0.1)
     if proc.returncode != 0:
         raise SystemExit(f"{cmd[0]} failed with exit {proc.returncode}")
-    return time.perf_counter() - start, peak / 2**20
+    return time.perf_counter() - start, peak / 2**20, alone / 2**20
 
 
 def run_searchops(url: str, pages: int, out: Path) -> tuple[int, float, float, int]:
@@ -72,11 +77,14 @@ def run_searchops(url: str, pages: int, out: Path) -> tuple[int, float, float, i
     ]
     cmd += ["crawl", url + "/", "--max-pages", str(pages), "--render", "never", "--out", str(out)]
     cmd += ["--exclude", TRAPS]
-    seconds, rss = measure(cmd)
+    seconds, rss, finalize_rss = measure(cmd)
     stats = json.loads((out / "crawl.json").read_text())["stats"]
     import pyarrow.parquet as pq
 
     columns = len(pq.read_schema(out / "pages.parquet").names)
+    print(
+        f"  (searchops {stats['pages']} pages: peak RSS {rss:.0f} MB; after the crawler exited, finalizing: {finalize_rss:.0f} MB)"
+    )
     return stats["pages"], seconds, rss, columns
 
 
@@ -102,7 +110,7 @@ def run_advertools(url: str, pages: int, out: Path) -> tuple[int, float, float, 
         **os.environ,
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
     }  # advertools runs `scrapy`
-    seconds, rss = measure([sys.executable, "-c", script, json.dumps(settings)], env=env)
+    seconds, rss, _ = measure([sys.executable, "-c", script, json.dumps(settings)], env=env)
     with out.open(encoding="utf-8") as fh:
         rows = [json.loads(line) for line in fh if line.strip()]
     columns = len(set().union(*(r.keys() for r in rows))) if rows else 0
