@@ -14,6 +14,7 @@ from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
 from seo_crawler import layout, store
+from seo_crawler.frontier import UrlSet
 from seo_crawler.memory import release_freed_memory
 
 # Rows recorded outside a callback (trap rows of sitemap URLs judged when the spider is
@@ -41,7 +42,7 @@ class ParquetPartsWriter:
         self.timer: task.LoopingCall | None = None
         store.drop_uncommitted(self.run)
         self.part = store.next_part_number(self.run)
-        self.recorded = set(store.column_values(self.run, "pages", "url"))
+        self.recorded = UrlSet(store.column_values(self.run, "pages", "url"))
         self.sitemaps_recorded = set(store.column_values(self.run, "sitemaps", "sitemap"))
         if self.stats:
             self.stats.set_value("searchops/pages", len(self.recorded))

@@ -38,7 +38,7 @@ from twisted.python.failure import Failure
 from seo_crawler import layout, store
 from seo_crawler.config import CrawlConfig, RenderConfig
 from seo_crawler.extract import extract
-from seo_crawler.frontier import Frontier, LineQueue
+from seo_crawler.frontier import Frontier, LineQueue, UrlSet
 from seo_crawler.middlewares import REFUSED_NAMES
 from seo_crawler.pipelines import RECORD
 from seo_crawler.sitemaps import parse_sitemap, robots_sitemaps
@@ -70,7 +70,7 @@ class CatalogSpider(scrapy.Spider):
         self.sitemap_urls: list[str] = spec["sitemaps"]
         self.scope = Scope.build(self.config, self.start_urls_given + self.sitemap_urls)
         self.start_urls_given = [self.scope.normalize(u) for u in self.start_urls_given]
-        self.seen: set[str] = set()
+        self.seen = UrlSet()  # every URL met in scope: claimed, trap or unsafe
         self.sitemaps_seen: set[str] = set()
         # sitemap-only URLs, judged and queued when the link frontier runs dry
         self.sitemap_pending = LineQueue(self.run / layout.SITEMAP_QUEUE)
@@ -116,7 +116,7 @@ class CatalogSpider(scrapy.Spider):
 
     def _resume(self) -> None:
         recorded = set(store.column_values(self.run, "pages", "url"))
-        self.seen = self.frontier.resume(recorded) | recorded
+        self.seen = UrlSet(self.frontier.resume(recorded) | recorded)
         self.crawler.stats.set_value("searchops/scheduled", self.frontier.claimed)
 
     def _request(

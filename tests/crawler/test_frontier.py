@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from seo_crawler.frontier import Frontier, LineQueue
+from seo_crawler.frontier import Frontier, LineQueue, UrlSet
 
 
 def drain(frontier: Frontier) -> list[str]:
@@ -68,3 +68,11 @@ def test_line_queue(tmp_path: Path) -> None:
     q.append("v")
     assert q.popleft() == "v"
     q.close()
+
+
+def test_url_set_holds_hashes_not_strings() -> None:
+    seen = UrlSet(["https://s/a", "https://s/b"])
+    seen.add("https://s/c")
+    assert "https://s/a" in seen and "https://s/c" in seen and "https://s/d" not in seen
+    assert len(seen) == 3
+    assert not any(isinstance(x, str) for x in seen._hashes)
