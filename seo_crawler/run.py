@@ -41,6 +41,9 @@ def scrapy_settings(spec: dict[str, Any]) -> dict[str, Any]:
         "AUTOTHROTTLE_TARGET_CONCURRENCY": crawl.autothrottle_target_concurrency,
         "DOWNLOAD_DELAY": 0,
         "DOWNLOAD_DELAY_JITTER": 0,
+        # Sitemap files download one at a time (the spider's SITEMAP_SLOT): a 100,000-page
+        # crawl's RSS peaked at its start, with a dozen 5 MB sitemaps inflated and parsed at once.
+        "DOWNLOAD_SLOTS": {"searchops-sitemaps": {"concurrency": 1}},
         "DOWNLOAD_TIMEOUT": crawl.timeout_s,
         "DOWNLOAD_MAXSIZE": crawl.max_bytes,
         "DOWNLOAD_WARNSIZE": crawl.warn_bytes,

@@ -47,6 +47,7 @@ from seo_crawler.urls import Scope, host_of, template_of, unsafe_address
 # Google follows up to 10 redirect hops (developers.google.com/search/docs/crawling-indexing/http-network-errors).
 MAX_REDIRECTS = 10
 SITEMAP_RELEASE = 1000  # sitemap-only URLs judged and queued per idle round
+SITEMAP_SLOT = "searchops-sitemaps"  # download slot of sitemap files (concurrency 1: run.py)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -515,7 +516,14 @@ class CatalogSpider(scrapy.Spider):
             url,
             callback=self.parse_sitemap,
             errback=self.sitemap_failed,
-            meta={"parent": parent, "handle_httpstatus_all": True, "dont_redirect": True},
+            # One sitemap at a time (a download slot of concurrency 1): each is up to 50 MB
+            # inflated plus its parsed tree, and an index lists hundreds of them.
+            meta={
+                "parent": parent,
+                "handle_httpstatus_all": True,
+                "dont_redirect": True,
+                "download_slot": SITEMAP_SLOT,
+            },
             priority=10,
             dont_filter=True,
         )
