@@ -74,10 +74,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from bidding.config import PolicyConfig  # noqa: E402
-from bidding.guardrails import bounds  # noqa: E402
+from bidding.guardrails import bounds, round_into_box  # noqa: E402
 from bidding.models import KeywordModels, from_roi  # noqa: E402
 from bidding.optimizer import Optimizer, ResponseCurves  # noqa: E402
-from bidding.recommend import round_into_box  # noqa: E402
 from bidding.strategy import Constraints, Context, get_strategy  # noqa: E402
 from bidding.tuning import build_folds, evaluate, tune  # noqa: E402
 from searchops.settings import load_settings  # noqa: E402
@@ -221,15 +220,7 @@ def model_bids(
     proposal = get_strategy(strategy, policy).propose(
         model=models, context=Context(config=config, constraints=constraints)
     )
-    box = proposal.box
-    return round_into_box(
-        proposal.bids,
-        box.lower,
-        box.upper,
-        config.bid_step,
-        models.current_bid,
-        down=proposal.binding != "none",
-    )
+    return proposal.rounded(config.bid_step, models.current_bid)
 
 
 def oracle_bids(

@@ -92,6 +92,27 @@ def _on_grid(
     return np.round(np.where(narrow, pinned, lo), 10), np.round(np.where(narrow, pinned, hi), 10)
 
 
+def round_into_box(
+    bids: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    step: float,
+    current: np.ndarray,
+    *,
+    down: bool = False,
+) -> np.ndarray:
+    """Bids on the ``step`` grid, inside ``[lower, upper]`` (the current bid if no grid point is).
+
+    ``down`` rounds down: under a binding budget, rounding to the nearest cent could overspend.
+    """
+    eps = 1e-9
+    lo = np.ceil(lower / step - eps) * step
+    hi = np.floor(upper / step + eps) * step
+    grid = np.floor(bids / step + eps) if down else np.round(bids / step)
+    rounded = np.clip(grid * step, lo, hi)
+    return np.round(np.where(lo <= hi + eps, rounded, current), 10)
+
+
 def violations(
     current: np.ndarray,
     new: np.ndarray,

@@ -65,27 +65,6 @@ class Recommendation:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
-def round_into_box(
-    bids: np.ndarray,
-    lower: np.ndarray,
-    upper: np.ndarray,
-    step: float,
-    current: np.ndarray,
-    *,
-    down: bool = False,
-) -> np.ndarray:
-    """Bids on the ``step`` grid, inside ``[lower, upper]`` (the current bid if no grid point is).
-
-    ``down`` rounds down: under a binding budget, rounding to the nearest cent could overspend.
-    """
-    eps = 1e-9
-    lo = np.ceil(lower / step - eps) * step
-    hi = np.floor(upper / step + eps) * step
-    grid = np.floor(bids / step + eps) if down else np.round(bids / step)
-    rounded = np.clip(grid * step, lo, hi)
-    return np.round(np.where(lo <= hi + eps, rounded, current), 10)
-
-
 def _draws(
     model: KeywordModels, idx: slice, n: int, level: float, rng: np.random.Generator
 ) -> dict[str, np.ndarray]:
@@ -224,15 +203,7 @@ def recommend(
     config, c = context.config, context.constraints
     proposal = strategy.propose(model=model, context=context, seed=seed)
     current = model.current_bid
-    box = proposal.box
-    new = round_into_box(
-        proposal.bids,
-        box.lower,
-        box.upper,
-        config.bid_step,
-        current,
-        down=proposal.binding != "none",
-    )
+    new = proposal.rounded(config.bid_step, current)
     changes, totals = expected_changes(
         model,
         current,

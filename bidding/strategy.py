@@ -24,7 +24,7 @@ from typing import ClassVar
 import numpy as np
 
 from bidding.config import BiddingConfig, PolicyConfig
-from bidding.guardrails import Bounds, bounds
+from bidding.guardrails import Bounds, bounds, round_into_box
 from bidding.models import KeywordModels
 from bidding.optimizer import Objective
 
@@ -54,6 +54,12 @@ class Proposal:
     binding: str = "none"
     feasible: bool = True
     notes: dict[str, object] = field(default_factory=dict)
+
+    def rounded(self, step: float, current: np.ndarray) -> np.ndarray:
+        """The bids as they can be sent: on the ``step`` grid inside the box, rounded down
+        when a budget or target binds (to the nearest cent could overspend)."""
+        down = self.binding != "none"
+        return round_into_box(self.bids, self.box.lower, self.box.upper, step, current, down=down)
 
 
 class BidStrategy(abc.ABC):

@@ -45,7 +45,6 @@ from bidding._exact import ExactStrategy
 from bidding.config import BiddingConfig, PolicyConfig
 from bidding.models import KeywordModels, from_roi
 from bidding.optimizer import ResponseCurves
-from bidding.recommend import round_into_box
 from bidding.strategy import Constraints, Context
 from searchops.workspace import Workspace
 
@@ -173,10 +172,7 @@ def evaluate(
         context = Context(config=config, constraints=constraints)
         proposal = strategy.propose(model=fold.model, context=context)
         current = fold.model.current_bid
-        box, down = proposal.box, proposal.binding != "none"
-        bids = round_into_box(
-            proposal.bids, box.lower, box.upper, config.bid_step, current, down=down
-        )
+        bids = proposal.rounded(config.bid_step, current)
         new = _week(fold.outcome, bids, constraints.margin, fold.season)
         old = _week(fold.outcome, current, constraints.margin, fold.season)
         gains.append(new[metric] - old[metric])

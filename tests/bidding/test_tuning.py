@@ -125,7 +125,6 @@ def test_walk_forward_folds_on_a_demo_account(config):
 def test_value_objective_is_scored_by_value_and_guarded_by_profit(folds, config):
     """Under ``objective="value"`` the study maximizes the value gained over keeping the bids;
     the no-loss constraint stays in money (profit)."""
-    from bidding.recommend import round_into_box
     from bidding.strategy import Context, get_strategy
 
     constraints = Constraints(objective="value", margin=0.3, target_roas=3.0)
@@ -135,15 +134,7 @@ def test_value_objective_is_scored_by_value_and_guarded_by_profit(folds, config)
         proposal = get_strategy("exact", config.policy).propose(
             model=fold.model, context=Context(config=config, constraints=constraints)
         )
-        box = proposal.box
-        bids = round_into_box(
-            proposal.bids,
-            box.lower,
-            box.upper,
-            config.bid_step,
-            fold.model.current_bid,
-            down=proposal.binding != "none",
-        )
+        bids = proposal.rounded(config.bid_step, fold.model.current_bid)
         current = fold.model.current_bid
         value = (fold.outcome.value(bids) - fold.outcome.value(current)).sum() * 7
         cost = (fold.outcome.cost(bids) - fold.outcome.cost(current)).sum() * 7
