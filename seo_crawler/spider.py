@@ -479,9 +479,9 @@ class CatalogSpider(scrapy.Spider):
             state, error = "blocked_robots", None
         elif blocked == "unsafe" or "UnsafeAddressError" in message:
             state = "blocked_unsafe"
-        elif host_of(request.url) in REFUSED_NAMES:
+        elif (host := host_of(request.url)) in REFUSED_NAMES:
             state = "blocked_unsafe"
-            error = f"{host_of(request.url)} resolves to unsafe address {REFUSED_NAMES[host_of(request.url)]}"
+            error = f"{host} resolves to unsafe address {REFUSED_NAMES[host]}"
         elif (
             failure.check(DownloadCancelledError, CancelledError)
             or "max size" in message

@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -91,14 +91,6 @@ def column_values(run: Path, table: str, column: str) -> Iterator[Any]:
             yield from (record.get(column) for record in _read_part(path))
 
 
-def _records(run: Path, table: str) -> Iterator[list[dict[str, Any]]]:
-    """The rows of ``table`` as dicts, one committed part (one batch) at a time."""
-    for part in committed_parts(run):
-        path = part / f"{table}.jsonl"
-        if path.exists():
-            yield list(_read_part(path))
-
-
 def _tables(run: Path, table: str, table_schema: pa.Schema) -> Iterator[pa.Table]:
     """The rows of ``table`` as Arrow tables with ``table_schema``, one part at a time.
 
@@ -148,7 +140,7 @@ class _Writer:
     def __init__(self, target: Path, table_schema: pa.Schema):
         import pyarrow.parquet as pq
 
-        self.target, self.schema, self.rows = target, table_schema, 0
+        self.target, self.rows = target, 0
         self.tmp = target.with_suffix(".parquet.tmp")
         self.writer = pq.ParquetWriter(self.tmp, table_schema, compression="zstd")
 
@@ -163,7 +155,7 @@ class _Writer:
         return self.rows
 
 
-def _first_seen(keys: Iterator[object], done: set[int]) -> list[bool]:
+def _first_seen(keys: Iterable[object], done: set[int]) -> list[bool]:
     """Per key, whether it is new (then remembered by its hash: 8 bytes, not the string)."""
     mask = []
     for key in keys:
@@ -279,7 +271,7 @@ def finalize(run: Path) -> dict[str, Any]:
         stats = _Stats()
         done.clear()
         for table in _tables(run, "pages", schema.PAGES):
-            table = index.enrich(table.filter(_first_seen(iter(table["url"].to_pylist()), done)))
+            table = index.enrich(table.filter(_first_seen(table["url"].to_pylist(), done)))
             stats.add(table, pc)
             pages.write(table)
         counts["pages"] = pages.close()
@@ -295,7 +287,7 @@ def _copy(run: Path, table: str, key: str | None) -> int:
     done: set[int] = set()
     for batch in _tables(run, table, target):
         writer.write(
-            batch if key is None else batch.filter(_first_seen(iter(batch[key].to_pylist()), done))
+            batch if key is None else batch.filter(_first_seen(batch[key].to_pylist(), done))
         )
     return writer.close()
 
