@@ -33,7 +33,7 @@ def _pages(site) -> list[str]:  # type: ignore[no-untyped-def]
 def _measure(site, folder: Path, ws: Workspace, settings) -> Path:  # type: ignore[no-untyped-def]
     run = write_run(folder, pages=[{"url": u} for u in _pages(site)])
     measure_run(
-        run, per_template=2, runs=3, profile="none", concurrency=3, workspace=ws, settings=settings
+        run, per_template=2, runs=3, profile="none", concurrency=1, workspace=ws, settings=settings
     )
     return run
 
