@@ -1,6 +1,6 @@
 """Bidding benchmark: profit of the next 28 days under the demo account's true curves.
 
-On the demo account (``sem.demo``: 10,000 keywords, 90 days of history, every keyword with a
+On the demo account (``demo.ads_account``: 10,000 keywords, 90 days of history, every keyword with a
 known true response curve ``sem_truth``), each policy runs the next 28 days as it would in
 production: four weekly cycles, each inside the same guardrails (at most +/-20% per cycle from
 the bids of the previous week, bid floor and ceiling, cent grid) and under the same budget /
@@ -79,8 +79,8 @@ from bidding.models import KeywordModels, from_roi  # noqa: E402
 from bidding.optimizer import Optimizer, ResponseCurves  # noqa: E402
 from bidding.strategy import Constraints, Context, get_strategy  # noqa: E402
 from bidding.tuning import build_folds, evaluate, tune  # noqa: E402
+from demo import ads_account as demo  # noqa: E402
 from searchops.settings import load_settings  # noqa: E402
-from sem import demo  # noqa: E402
 from sem.roi import fit_models, options_from_settings  # noqa: E402
 
 WEEKS = 4

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import psutil
 
-from searchops.demosite import serve
+from demo.site import serve
 
 BIN = Path(sys.executable).parent
 CONCURRENCY, PER_HOST, TARGET = 32, 16, 8.0  # [crawl] defaults, given to both crawlers

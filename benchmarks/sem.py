@@ -22,7 +22,8 @@ import pandas as pd
 # Run as a script, this file's folder comes first on sys.path and "sem" would import this
 # very file instead of the package: drop that entry before importing it.
 sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-from sem import demo, roi  # noqa: E402
+from demo import ads_account as demo  # noqa: E402
+from sem import roi  # noqa: E402
 
 
 def numpy_loglog_ols(daily: pd.DataFrame) -> np.ndarray:

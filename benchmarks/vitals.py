@@ -36,9 +36,9 @@ import pandas as pd  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from searchops.demosite import serve  # noqa: E402
-from searchops.demosite.catalog import Catalog  # noqa: E402
-from searchops.demosite.vitals_pages import LAB_PAGES  # noqa: E402
+from demo.site import serve  # noqa: E402
+from demo.site.catalog import Catalog  # noqa: E402
+from demo.site.vitals_pages import LAB_PAGES  # noqa: E402
 from searchops.settings import load_settings  # noqa: E402
 from seo_crawler.vitals import measure_urls  # noqa: E402
 

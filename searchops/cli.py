@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from searchops import __version__
+from searchops import __version__, plugins
 from searchops.console import configure_logging, set_quiet, stderr
 from searchops.errors import SearchopsError
 from searchops.settings import LoadedSettings, load_settings
@@ -35,8 +35,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bid": ("bidding.cli:bid", "Recommend and apply keyword bids."),
     "coverage": ("bidding.cli:coverage", "Find catalog products worth adding to paid search."),
     "report": ("reports.cli:report", "Write the weekly HTML report."),
-    "demo-site": ("searchops.demosite.cli:demo_site", "Serve the bundled demo catalog site."),
-    "demo": ("searchops.demo:demo", "Run the whole pipeline on the demo site."),
 }
 
 
@@ -62,12 +60,15 @@ class AppContext:
 
 
 class LazyGroup(click.Group):
+    """The stages' commands, imported on use, plus those other packages register (the demo)."""
+
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(COMMANDS)
+        return [*COMMANDS, *sorted(set(plugins.plugins(plugins.TOP_LEVEL)) - set(COMMANDS))]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
-            return None
+            found = plugins.plugins(plugins.TOP_LEVEL)
+            return plugins.load(found[cmd_name]) if cmd_name in found else None
         target, _ = COMMANDS[cmd_name]
         module_name, attr = target.split(":")
         try:
@@ -80,6 +81,9 @@ class LazyGroup(click.Group):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Help without importing every stage: the short help is kept in COMMANDS.
         rows = [(name, help_text) for name, (_, help_text) in COMMANDS.items()]
+        for name in self.list_commands(ctx)[len(COMMANDS) :]:
+            command = self.get_command(ctx, name)
+            rows.append((name, command.get_short_help_str(80) if command else ""))
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 

@@ -1,6 +1,9 @@
-"""SEM data sources (Google Ads API, report exports, the demo account) and ROI models.
+"""SEM data sources (Google Ads API, report exports) and ROI models.
 
-Python API (small, DataFrame-returning; the CLI is ``searchops sem pull|import|demo|roi``):
+Python API (small, DataFrame-returning; the CLI is ``searchops sem pull|import|roi``).
+The synthetic demo account (``searchops sem demo``) and the local Google Ads API server
+that serves it are test doubles: they live in the top-level ``demo`` package
+(``demo.ads_account``, ``demo.ads_server``), which this package never imports.
 
 ``sem.tables``
     The workspace tables (``sem_keywords``, ``sem_keyword_daily``, ``sem_shopping_daily``,
@@ -9,24 +12,12 @@ Python API (small, DataFrame-returning; the CLI is ``searchops sem pull|import|d
     ``write(workspace, table, df, source=, pull_id=, since=, until=)`` (replace, never
     duplicate) / ``read(workspace, table, source=)`` / ``sources(workspace)``.
 
-``sem.demo.generate(keywords=10_000, days=90, seed=0, products=2000, until=None,
-site_url=..., site_week=1) -> DemoAccount``
-    A synthetic retailer account mapped to the demo catalog (``.frames``: the tables above
-    incl. the truth); ``sem.demo.save(workspace, account) -> pull_id``;
-    ``sem.demo.expected_clicks(truth, bid)`` evaluates the true click curves.
-
 ``sem.ads_api.pull(client, customer_id, since, until, policy=RetryPolicy()) -> dict``
     Every SEM table of a Google Ads account through ``GoogleAdsService.SearchStream``;
     ``save_pull(workspace, frames, customer_id, since, until)``; ``load_client(...)`` /
     ``client_from_environment(...)`` (google-ads.yaml or GOOGLE_ADS_* variables);
     ``with_retries(call, policy, what)`` and ``stream_rows(client, customer_id, query)`` for
     other callers (bid uploads).
-
-``sem.ads_server.serve(account, port=0, page_size=10_000, stream_batch_size=10_000)``
-    Context manager: a local Google Ads API (gRPC over TLS) answering from a DemoAccount;
-    yields a ``ServerHandle`` (``endpoint``, ``developer_token``, ``access_token``,
-    ``fail_next(n, code, method=)``, ``fail_mutations(ids)``, ``journal``, ``calls``,
-    ``bids()``). Call ``trust_local_server()`` before a process's first gRPC TLS channel.
 
 ``sem.exports.import_file(workspace, path, platform="auto", source=None)``
     A Google Ads / Microsoft Advertising keyword or shopping export, in one transaction;

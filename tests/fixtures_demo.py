@@ -7,7 +7,7 @@
 
 Both give a :class:`DemoSite`: ``.url`` (``http://127.0.0.1:PORT``, no trailing slash),
 ``.defects`` (the manifest: ``{"url", "kind", "detail", ...}`` dicts with absolute URLs,
-see ``searchops.demosite.defects``), and helpers.
+see ``demo.site.defects``), and helpers.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from searchops.demosite import serve
-from searchops.demosite.catalog import Catalog
-from searchops.demosite.defects import manifest
+from demo.site import serve
+from demo.site.catalog import Catalog
+from demo.site.defects import manifest
 
 DEMO_PRODUCTS = 300
 DEMO_SEED = 7

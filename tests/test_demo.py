@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from searchops.cli import main
-from searchops.demo import MARKER, demo_weeks, prepare_out
+from demo.pipeline import MARKER, demo_weeks, prepare_out
 from searchops.errors import SearchopsError
 
 

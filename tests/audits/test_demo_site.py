@@ -12,11 +12,11 @@ import pytest
 
 import audits
 from searchops.cli import main
-from searchops.demosite import serve
-from searchops.demosite.defects import KINDS, changes, manifest
+from demo.site import serve
+from demo.site.defects import KINDS, changes, manifest
 from searchops.workspace import Workspace
 from seo_crawler import crawl
-from tests.audits.demo_truth import KIND_RULES, OUT_OF_SCOPE, change_mismatches, report
+from demo.truth import KIND_RULES, OUT_OF_SCOPE, change_mismatches, report
 from tests.conftest import free_port
 from tests.fixtures_demo import DEMO_PRODUCTS, DEMO_SEED, DemoSite
 

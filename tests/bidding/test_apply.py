@@ -16,8 +16,8 @@ from searchops.settings import load_settings
 from searchops.workspace import Workspace
 from sem.ads_api import RetryPolicy
 
-ads_server = pytest.importorskip("sem.ads_server")
-demo = pytest.importorskip("sem.demo")
+ads_server = pytest.importorskip("demo.ads_server")
+demo = pytest.importorskip("demo.ads_account")
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from searchops.cli import cli
 
-demo = pytest.importorskip("sem.demo")
-ads_server = pytest.importorskip("sem.ads_server")
+demo = pytest.importorskip("demo.ads_account")
+ads_server = pytest.importorskip("demo.ads_server")
 
 
 @pytest.fixture(scope="module")

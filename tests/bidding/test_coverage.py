@@ -136,7 +136,7 @@ def test_demo_site_crawl_with_the_demo_account(demo_run, demo_site, tmp_path):
     from click.testing import CliRunner
 
     from searchops.cli import cli
-    from sem import demo
+    from demo import ads_account as demo
 
     run = Path(demo_run)
     account = demo.generate(

@@ -86,7 +86,7 @@ def test_walk_forward_folds_on_a_demo_account(config):
 
     from bidding.tuning import build_folds
     from searchops.settings import load_settings
-    from sem import demo
+    from demo import ads_account as demo
 
     account = demo.generate(keywords=300, days=35, seed=5, products=100)
     settings = SimpleNamespace(bidding=config, sem=load_settings().settings.sem)

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import pytest
 
-from searchops.demosite.defects import KINDS
+from demo.site.defects import KINDS
 from seo_crawler import load_links, load_pages
 from seo_crawler.simhash import hamming
 from tests.fixtures_demo import DemoSite

@@ -7,7 +7,7 @@ from dataclasses import FrozenInstanceError
 
 import pytest
 
-from searchops.demosite.catalog import Catalog, Product
+from demo.site.catalog import Catalog, Product
 
 
 def test_deterministic_by_seed() -> None:

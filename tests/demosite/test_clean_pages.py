@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from searchops.demosite.defects import plan_for
+from demo.site.defects import plan_for
 from tests.demosite.crawl import crawl, sitemap_urls
 from tests.demosite.helpers import (
     Response,

@@ -8,7 +8,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from searchops.demosite import defects
+from demo.site import defects
 from tests.demosite.helpers import (
     canonical,
     fetch,

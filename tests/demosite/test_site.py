@@ -10,10 +10,10 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from searchops.demosite import serve
-from searchops.demosite.catalog import Catalog
-from searchops.demosite.cli import demo_site as demo_site_command
-from searchops.demosite.defects import manifest
+from demo.site import serve
+from demo.site.catalog import Catalog
+from demo.site.cli import demo_site as demo_site_command
+from demo.site.defects import manifest
 from tests.demosite.crawl import SM, XHTML, sitemap_urls
 from tests.demosite.helpers import canonical, fetch, hreflang, jsonld_items, title
 
@@ -179,7 +179,7 @@ def test_served_process_never_outlives_its_parent() -> None:
 
     script = (
         "import os\n"
-        "from searchops.demosite import serve\n"
+        "from demo.site import serve\n"
         "with serve(products=100, process=True) as url:\n"
         "    print(url.pid, flush=True)\n"
         "    os._exit(0)\n"  # no cleanup, as if killed

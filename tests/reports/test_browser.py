@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from reports.weekly import write_report
-from searchops.demosite import defects
+from demo.site import defects
 from searchops.settings import load_settings
 from searchops.workspace import Workspace
 from tests.conftest import ARTIFACTS

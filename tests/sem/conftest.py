@@ -8,7 +8,8 @@ import pytest
 from google.ads.googleads.client import GoogleAdsClient
 from google.oauth2.credentials import Credentials
 
-from sem import ads_server, demo
+from demo import ads_account as demo
+from demo import ads_server
 
 # gRPC reads its TLS root store once per process: trust the local server before any channel.
 ads_server.trust_local_server()

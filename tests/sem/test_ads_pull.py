@@ -16,7 +16,8 @@ from google.ads.googleads.v26.errors.types.errors import GoogleAdsFailure
 from searchops.cli import cli
 from searchops.errors import SearchopsError
 from searchops.workspace import Workspace
-from sem import ads_api, ads_server, tables
+from demo import ads_server
+from sem import ads_api, tables
 from tests.sem.conftest import make_client
 
 FAST = ads_api.RetryPolicy(attempts=3, backoff_s=0.001, backoff_max_s=0.01)

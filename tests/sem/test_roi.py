@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from searchops.cli import cli
 from searchops.workspace import Workspace
-from sem import demo, roi, tables
+from demo import ads_account as demo
+from sem import roi, tables
 
 # One worker builds the module's account once (CI runs with --dist loadgroup).
 pytestmark = pytest.mark.xdist_group("sem-roi-demo")

@@ -7,7 +7,7 @@ import asyncio
 import pandas as pd
 import pytest
 
-from searchops.demosite.vitals_pages import LAB_PAGES, LabPage
+from demo.site.vitals_pages import LAB_PAGES, LabPage
 from searchops.settings import Settings
 from seo_crawler.vitals import measure_urls
 from tests.conftest import free_port

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from searchops.demosite.vitals_pages import expected_cls
+from demo.site.vitals_pages import expected_cls
 from seo_crawler.vitals import metrics
 
 

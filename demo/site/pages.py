@@ -14,9 +14,9 @@ from functools import cached_property, lru_cache
 from html import escape
 from typing import Any
 
-from searchops.demosite import defects as d
-from searchops.demosite import vocab
-from searchops.demosite.catalog import (
+from demo.site import defects as d
+from demo.site import vocab
+from demo.site.catalog import (
     HREFLANG,
     PER_PAGE,
     STORE_NAME,

@@ -1,6 +1,6 @@
 """The demo account: a synthetic retailer whose every keyword has a known truth.
 
-Keywords sell the demo catalog's products (``searchops.demosite.catalog.Catalog``), in English
+Keywords sell the demo catalog's products (``demo.site.catalog.Catalog``), in English
 and French campaigns, landing on the products' ``path_en`` / ``path_fr``. Per keyword:
 
 * clicks on a day at bid ``x``: ``Poisson(min(click_ceiling, a * x ** elasticity) * season)``,
@@ -64,7 +64,7 @@ class DemoAccount:
 
 def catalog_frame(products: int, seed: int) -> pd.DataFrame:
     """The demo catalog as one row per product (index, sku, names, price, paths...)."""
-    from searchops.demosite.catalog import Catalog
+    from demo.site.catalog import Catalog
 
     catalog = Catalog(products=products, seed=seed)
     rows = []
@@ -91,7 +91,7 @@ def catalog_frame(products: int, seed: int) -> pd.DataFrame:
 
 def defect_paths(products: int, seed: int, week: int = 1) -> dict[str, str]:
     """URL path -> reason (not_found | noindex) for the demo site's defective product pages."""
-    from searchops.demosite import defects
+    from demo.site import defects
 
     reasons = {"status-404": "not_found", "noindex-in-sitemap": "noindex"}
     out: dict[str, str] = {}

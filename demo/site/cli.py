@@ -10,8 +10,8 @@ import sys
 
 import click
 
-from searchops.demosite import HOST
-from searchops.demosite.defects import KINDS, MIN_PRODUCTS, manifest
+from demo.site import HOST
+from demo.site.defects import KINDS, MIN_PRODUCTS, manifest
 
 DEFAULT_PORT = 8765
 
@@ -82,7 +82,7 @@ async def _serve_forever(
 ) -> None:
     from aiohttp import web
 
-    from searchops.demosite.app import make_app
+    from demo.site.app import make_app
 
     app = make_app(
         products=products,

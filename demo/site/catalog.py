@@ -24,7 +24,7 @@ Everything is a pure function of ``(seed, index)``: nothing is generated up fron
 200,000-product catalog costs no more to open than a 20-product one. Only small tables
 (the categories and their index ranges) are precomputed.
 
-This is the *true* catalog. Seeded defects (``searchops.demosite.defects``) change how the
+This is the *true* catalog. Seeded defects (``demo.site.defects``) change how the
 demo site serves some pages (a missing title, a zero price in JSON-LD...), never the data
 here.
 """
@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from searchops.demosite import vocab
+from demo.site import vocab
 
 LANGS: tuple[str, str] = ("en", "fr")
 LOCALE_PREFIX = {"en": "en-ca", "fr": "fr-ca"}  # first path segment

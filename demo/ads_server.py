@@ -818,7 +818,7 @@ def serve(
     stream_batch_size: int = 10_000,
     workers: int = 4,
 ) -> Iterator[ServerHandle]:
-    """Serve ``account`` (a :class:`sem.demo.DemoAccount`) on ``127.0.0.1`` over TLS.
+    """Serve ``account`` (a :class:`demo.ads_account.DemoAccount`) on ``127.0.0.1`` over TLS.
 
     Yields a :class:`ServerHandle` (``endpoint`` "localhost:PORT" for
     ``GoogleAdsClient(endpoint=...)``, fault injection, ``journal``, ``bids()``). Page and

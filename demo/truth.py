@@ -1,7 +1,7 @@
 """The demo site's defect manifest as audit expectations: which rule must find each kind.
 
 Shared by the recall/precision test and the baseline test (and handy from a shell:
-``python -m tests.audits.demo_truth RUN MANIFEST.json`` prints the numbers).
+``python -m demo.truth RUN MANIFEST.json`` prints the numbers).
 """
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ def false_errors(run: Path, manifest: list[dict[str, Any]], findings: pd.DataFra
 def change_mismatches(
     changes: dict[str, list[dict[str, Any]]], findings: pd.DataFrame
 ) -> list[str]:
-    """Entries of ``searchops.demosite.defects.changes`` without a finding of that change."""
+    """Entries of ``demo.site.defects.changes`` without a finding of that change."""
     problems = []
     for change, entries in changes.items():
         for entry in entries:

@@ -17,10 +17,10 @@ from functools import lru_cache
 
 from aiohttp import web
 
-from searchops.demosite import defects as d
-from searchops.demosite import images, vitals_pages, vocab
-from searchops.demosite.catalog import PER_PAGE, mix64
-from searchops.demosite.pages import ABOUT, LOCALE, Page, Site
+from demo.site import defects as d
+from demo.site import images, vitals_pages, vocab
+from demo.site.catalog import PER_PAGE, mix64
+from demo.site.pages import ABOUT, LOCALE, Page, Site
 
 SITE_KEY = web.AppKey("demosite", Site)
 # URLs per child sitemap (the protocol allows 50,000): small enough to build in ~0.1 s.

@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from searchops.demosite.catalog import Catalog, mix64
+from demo.site.catalog import Catalog, mix64
 
 # kind -> what the defect is (and where the manifest's url points).
 KINDS: dict[str, str] = {

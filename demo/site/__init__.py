@@ -1,8 +1,8 @@
 """The bundled demo catalog site: a bilingual retailer with seeded SEO defects.
 
-* :mod:`~searchops.demosite.catalog`: the product data (stable API: ``Catalog``);
-* :mod:`~searchops.demosite.defects`: the seeded defects and their manifest;
-* :mod:`~searchops.demosite.app`: the aiohttp application (``make_app``);
+* :mod:`~demo.site.catalog`: the product data (stable API: ``Catalog``);
+* :mod:`~demo.site.defects`: the seeded defects and their manifest;
+* :mod:`~demo.site.app`: the aiohttp application (``make_app``);
 * :func:`serve`: run it on 127.0.0.1, in a thread or in a separate process::
 
       with serve(products=300, seed=7) as url:     # "http://127.0.0.1:PORT"
@@ -61,7 +61,7 @@ def serve(
     """Serve the demo site on 127.0.0.1 (``port=0``: a free port) for the ``with`` block.
 
     By default in a background thread with its own event loop. ``process=True`` runs
-    ``python -m searchops.demosite`` instead and waits until it answers: a benchmark that
+    ``python -m demo.site`` instead and waits until it answers: a benchmark that
     measures a crawler should not share the crawler's interpreter with the server.
     """
     if process:
@@ -108,7 +108,7 @@ class _ServerThread(threading.Thread):
         try:
             from aiohttp import web
 
-            from searchops.demosite.app import make_app
+            from demo.site.app import make_app
 
             runner = web.AppRunner(make_app(**self.app_kwargs), access_log=None)
             loop.run_until_complete(runner.setup())
@@ -146,7 +146,7 @@ def _serve_process(
     startup_timeout: float,
 ) -> Iterator[SiteURL]:
     args = [
-        sys.executable, "-m", "searchops.demosite",
+        sys.executable, "-m", "demo.site",
         "--port", str(port), "--products", str(products), "--seed", str(seed),
         "--week", str(week), "--slowdown-ms", str(slowdown_ms), "--stop-on-stdin-eof",
     ]  # fmt: skip

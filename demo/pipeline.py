@@ -9,7 +9,7 @@ report written at the end shows real week-over-week deltas.
 
 Python API::
 
-    from searchops.demo import DemoOptions, run_demo
+    from demo.pipeline import DemoOptions, run_demo
     report = run_demo(DemoOptions(out=Path("demo-output"), products=200, keywords=1000))
 """
 
@@ -121,8 +121,9 @@ def _pull_sem(ws: Workspace, opts: DemoOptions, week: Week, site_url: str) -> st
     from google.ads.googleads.client import GoogleAdsClient
     from google.oauth2.credentials import Credentials
 
-    from sem import ads_api, ads_server
-    from sem import demo as sem_demo
+    from demo import ads_account as sem_demo
+    from demo import ads_server
+    from sem import ads_api
 
     ads_server.trust_local_server()  # before the first gRPC channel of this process
     account = sem_demo.generate(
@@ -160,7 +161,7 @@ def run_week(
     import audits
     import seo_crawler
     from bidding.cli import bid, coverage
-    from searchops import demosite
+    from demo import site as demosite
     from seo_crawler.vitals import measure_run
 
     slow = SLOW_TEMPLATE if week.number == 2 else None
