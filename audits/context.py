@@ -13,10 +13,11 @@ Shared derived tables, built once on first use by :meth:`RuleContext.ensure`:
                  every column of ``pages``
 ``page_facts``   one row per URL met (requested or redirect target): ``url,
                  final_url, status, fetch_state, redirected, noindex, canonical,
-                 canonicalized, blocked, is_html, in_sitemap, depth, lang``;
-                 rules join link, canonical and hreflang targets on it
+                 canonicalized, blocked, is_html, in_sitemap, depth, lang, url_key``;
+                 rules join link, canonical and hreflang targets on it (on ``url_key``)
 ``hreflang_edges`` one row per hreflang annotation of an ``html_pages`` row:
-                 ``url, lang, code (lowercased, '_' kept), href, source``
+                 ``url, lang, code (trimmed, lowercased, '_' kept), href, source,
+                 page_key, href_key`` (the :func:`url_key` of ``url`` and ``href``)
 ``text_widths``  ``url, title_em, description_em``: rendered widths (Arial) in em;
                  times the font size in px gives pixels (:mod:`audits.textwidth`)
 ``sd_nodes``     one row per typed structured-data node of an ``html_pages`` row:
@@ -44,7 +45,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from audits.textwidth import em_widths
-from searchops.runs import parquet_path
+from searchops.run_folder import parquet_path
 
 if TYPE_CHECKING:
     from searchops.settings import Settings
@@ -58,6 +59,15 @@ NOINDEX_SQL = (
 HTML_SQL = (
     "(coalesce({t}content_type, '') LIKE 'text/html%' OR {t}content_type LIKE 'application/xhtml%')"
 )
+
+
+# One server answers to every loopback name: a site served on 127.0.0.1:PORT whose
+# pages name http://localhost:PORT/ (or [::1]) is one site, and its self-references
+# and return links must match. Real host names are compared as written.
+URL_KEY_MACRO = r"""
+CREATE OR REPLACE MACRO url_key(u) AS
+    regexp_replace(u, '^(https?://)(localhost|127\.0\.0\.1|\[::1\])([:/]|$)', '\1127.0.0.1\3')
+"""
 
 
 def noindex_sql(alias: str = "") -> str:
@@ -103,6 +113,7 @@ class RuleContext:
         baseline: Path | None = None,
     ) -> RuleContext:
         artifacts = present_artifacts(run)
+        con.execute(URL_KEY_MACRO)
         for name in artifacts:
             con.execute(
                 f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {_source(parquet_path(run, name))}"
@@ -192,16 +203,17 @@ def _build_page_facts(ctx: RuleContext) -> None:
                    (final_url IS DISTINCT FROM url OR len(coalesce(redirect_chain, [])) > 0) AS redirected,
                    {noindex_sql()} AS noindex,
                    canonical,
-                   (canonical IS NOT NULL AND canonical <> final_url) AS canonicalized,
+                   (canonical IS NOT NULL AND url_key(canonical) <> url_key(final_url)) AS canonicalized,
                    fetch_state = 'blocked_robots' AS blocked,
                    {HTML_SQL.format(t="")} AS is_html,
-                   coalesce(in_sitemap, false) AS in_sitemap, depth, lang
+                   coalesce(in_sitemap, false) AS in_sitemap, depth, lang, url_key(url) AS url_key
             FROM pages
         )
         SELECT * FROM base
         UNION ALL
         SELECT DISTINCT ON (final_url) final_url, final_url, status, fetch_state, false, noindex,
-               canonical, canonicalized, blocked, is_html, in_sitemap, depth, lang
+               canonical, canonicalized, blocked, is_html, in_sitemap, depth, lang,
+               url_key(final_url)
         FROM base
         WHERE redirected AND final_url IS NOT NULL
           AND final_url NOT IN (SELECT url FROM base)
@@ -213,7 +225,8 @@ def _build_hreflang_edges(ctx: RuleContext) -> None:
     ctx.con.execute(
         """
         CREATE OR REPLACE TEMP TABLE hreflang_edges AS
-        SELECT url, h.lang AS lang, lower(trim(h.lang)) AS code, h.href AS href, h.source AS source
+        SELECT url, h.lang AS lang, lower(trim(h.lang)) AS code, h.href AS href, h.source AS source,
+               url_key(url) AS page_key, url_key(h.href) AS href_key
         FROM (SELECT url, unnest(hreflang) AS h FROM html_pages WHERE len(hreflang) > 0)
         """
     )

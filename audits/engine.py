@@ -1,4 +1,11 @@
-"""Runs rules over a run folder, fingerprints and suppresses findings, compares with a baseline."""
+"""Runs rules over a run folder, fingerprints and suppresses findings, compares with a baseline.
+
+A baseline crawled on another host or port (a staging server, the demo site on a new
+port, a crawl through a different proxy) is compared by URL path: when both runs
+started at the same paths, the baseline's URLs are moved onto this run's origins
+before fingerprinting, and the result says so in ``notes``. Otherwise every finding
+would read as new and every old one as fixed.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import duckdb
 import pandas as pd
@@ -18,7 +26,7 @@ from audits.registry import _matches, all_rules, select_rules
 from audits.rule import SEVERITIES, Rule
 from audits.scoring import health_scores
 from searchops.errors import SearchopsError
-from searchops.runs import read_manifest
+from searchops.run_folder import read_manifest
 from searchops.settings import LoadedSettings, Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -61,6 +69,7 @@ class AuditResult:
     rules: pd.DataFrame
     suppressed: int = 0
     stats: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the reader must know (baseline hosts)
 
     def open_findings(self) -> pd.DataFrame:
         """Findings present in this run (not the ones the baseline had and this run fixed)."""
@@ -110,12 +119,60 @@ def evaluate(
     rule_classes: Sequence[type[Rule]],
     settings: Settings,
     baseline: Path | None = None,
+    *,
+    rebase: dict[str, str] | None = None,
 ) -> AuditResult:
-    """Run the rules over one run folder (no baseline diff, no writes)."""
+    """Run the rules over one run folder (no baseline diff, no writes).
+
+    ``rebase`` (origin -> origin) moves the findings' URLs onto other origins before
+    they are fingerprinted: how a baseline from another host or port is compared.
+    """
     run = Path(run)
     read_manifest(run)  # a clear error when it is not a run folder
     with connect(settings) as con:
-        return _evaluate(run, rule_classes, settings, baseline, con)
+        return _evaluate(run, rule_classes, settings, baseline, con, rebase or {})
+
+
+def origin_map(run: Path, baseline: Path) -> tuple[dict[str, str], list[str]]:
+    """Baseline origin -> this run's origin, and notes for the reader.
+
+    The origins map when both runs started at the same paths (position by position)
+    on different scheme://host:port; when the starts differ otherwise, nothing maps
+    and a note warns that the comparison is by full URL.
+    """
+    now = [str(u) for u in read_manifest(run).get("start_urls") or []]
+    before = [str(u) for u in read_manifest(baseline).get("start_urls") or []]
+    pairs = list(zip([urlsplit(u) for u in before], [urlsplit(u) for u in now], strict=False))
+    mapping: dict[str, str] = {}
+    same_paths = len(now) == len(before) and all(
+        (b.path or "/", b.query) == (a.path or "/", a.query) for b, a in pairs
+    )
+    for b, a in pairs:
+        old, new = f"{b.scheme}://{b.netloc}", f"{a.scheme}://{a.netloc}"
+        if old != new and mapping.setdefault(old, new) != new:
+            same_paths = False  # one baseline origin, two current ones: no single answer
+    if not mapping:
+        return {}, []
+    shown = ", ".join(f"{old} -> {new}" for old, new in mapping.items())
+    if not same_paths:
+        return {}, [
+            f"the baseline was crawled from other start URLs ({shown}) at other paths: "
+            "findings are compared by full URL, so most read as new and fixed"
+        ]
+    return mapping, [
+        f"the baseline was crawled on another host or port ({shown}): findings are "
+        "compared by URL path, and the baseline's URLs are shown on this run's host"
+    ]
+
+
+def _rebase(con: duckdb.DuckDBPyConnection, mapping: dict[str, str]) -> None:
+    for old, new in mapping.items():
+        for column in ("url", "related_url", "key"):
+            con.execute(
+                f"UPDATE _findings SET {column} = ? || substr({column}, ?) "
+                f"WHERE {column} = ? OR starts_with({column}, ?) OR starts_with({column}, ?)",
+                [new, len(old) + 1, old, old + "/", old + "?"],
+            )
 
 
 def _evaluate(
@@ -124,6 +181,7 @@ def _evaluate(
     settings: Settings,
     baseline: Path | None,
     con: duckdb.DuckDBPyConnection,
+    rebase: dict[str, str],
 ) -> AuditResult:
     ctx = RuleContext.open(run, settings, baseline=baseline, con=con)
     con.execute(_FINDINGS_DDL.format(name="_findings"))
@@ -151,6 +209,7 @@ def _evaluate(
         )
         log.debug("%s: %d findings in %.2fs", rule.id, count, statuses[-1]["seconds"])
     suppressed = _suppress(con, settings, rule_classes)
+    _rebase(con, rebase)
     findings = con.execute(
         f"""
         SELECT DISTINCT ON (fingerprint) rule_id, family, severity, url, message, evidence,
@@ -284,6 +343,7 @@ def compare(current: AuditResult, previous: AuditResult) -> AuditResult:
         rules=current.rules,
         suppressed=current.suppressed,
         stats=current.stats,
+        notes=current.notes,
     )
 
 
@@ -301,7 +361,9 @@ def run_audit(
     selected = select_rules(rules, skip)
     result = evaluate(run, selected, settings, baseline=baseline)
     if baseline is not None:
-        result = compare(result, evaluate(baseline, selected, settings))
+        mapping, notes = origin_map(run, baseline)
+        result.notes += notes
+        result = compare(result, evaluate(baseline, selected, settings, rebase=mapping))
     counts = result.open_findings()["severity"].value_counts()
     result.stats = {
         "findings": len(result.open_findings()),

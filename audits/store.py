@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 
 from audits.engine import AuditResult
 from searchops.errors import SearchopsError
-from searchops.runs import read_manifest
+from searchops.run_folder import read_manifest
 from searchops.workspace import Workspace, monday_of
 
 FINDINGS_FILE = "findings.parquet"

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from searchops.runs import write_manifest
+from searchops.run_folder import write_manifest
 from seo_crawler import schema
 
 TABLES = {

@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from searchops.runs import write_manifest
+from searchops.run_folder import write_manifest
 from seo_crawler import schema
 
 BATCH = 100_000

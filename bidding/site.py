@@ -23,7 +23,7 @@ import pyarrow.dataset as ds
 from w3lib.url import canonicalize_url
 
 from searchops.errors import SearchopsError
-from searchops.runs import parquet_path
+from searchops.run_folder import parquet_path
 from searchops.workspace import Workspace
 
 PAGE_COLUMNS = [

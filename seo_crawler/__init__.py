@@ -27,10 +27,10 @@ __all__ = ["crawl", "load_links", "load_pages"]
 
 
 def __getattr__(name: str) -> Any:
-    # Lazy (PEP 562): searchops.settings imports seo_crawler.config, and the runner
+    # Lazy (PEP 562): searchops.settings imports seo_crawler.config, and the API
     # imports searchops.settings; importing it eagerly here would be circular.
     if name in __all__:
-        from seo_crawler import runner
+        from seo_crawler import api
 
-        return getattr(runner, name)
+        return getattr(api, name)
     raise AttributeError(f"module 'seo_crawler' has no attribute {name!r}")

@@ -12,8 +12,8 @@ from typing import Any
 import click
 
 from searchops import console
-from seo_crawler.runner import RENDER_MODES, prepare_folder, validate
-from seo_crawler.runner import crawl as run_crawl
+from seo_crawler.api import RENDER_MODES, prepare_folder, validate
+from seo_crawler.api import crawl as run_crawl
 
 
 @click.command("crawl")
@@ -161,7 +161,7 @@ def crawl(
     }
     if _own_process():
         # Hand the process over to the lean parent (same PID, signals and exit code).
-        os.execv(sys.executable, [sys.executable, "-m", "seo_crawler.runner", json.dumps(args)])
+        os.execv(sys.executable, [sys.executable, "-m", "seo_crawler.api", json.dumps(args)])
     run = run_crawl(
         args.pop("start_urls"),
         settings=settings,

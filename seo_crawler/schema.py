@@ -2,7 +2,7 @@
 
 This is a contract (DESIGN.md, "Contracts"): the audits, the report, the
 benchmarks and users' notebooks read these columns. Change a column only on
-purpose, bump ``searchops.runs.SCHEMA_VERSION`` and say so in the changelog.
+purpose, bump ``searchops.run_folder.SCHEMA_VERSION`` and say so in the changelog.
 
 Files of a run folder::
 
@@ -13,7 +13,7 @@ Files of a run folder::
     sitemap_urls.parquet one row per <url> entry of every sitemap
 
 Big crawls may write part files instead (``pages/part-00000.parquet`` ...);
-read them with :func:`searchops.runs.parquet_path`, DuckDB or pyarrow.dataset.
+read them with :func:`searchops.run_folder.parquet_path`, DuckDB or pyarrow.dataset.
 """
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ from seo_crawler.urls import Scope, host_of, template_of, unsafe_address
 # Google follows up to 10 redirect hops (developers.google.com/search/docs/crawling-indexing/http-network-errors).
 MAX_REDIRECTS = 10
 SITEMAP_RELEASE = 1000  # sitemap-only URLs judged and queued per idle round
-SITEMAP_SLOT = "searchops-sitemaps"  # download slot of sitemap files (concurrency 1: run.py)
+SITEMAP_SLOT = "searchops-sitemaps"  # download slot of sitemap files (concurrency 1: process.py)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 

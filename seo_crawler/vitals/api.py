@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from searchops.errors import SearchopsError
-from searchops.runs import library_versions, parquet_path
+from searchops.run_folder import library_versions, parquet_path
 from searchops.settings import Settings, load_settings
 from searchops.workspace import Workspace
 from seo_crawler.vitals import measure, sampling, summary

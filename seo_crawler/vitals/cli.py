@@ -13,7 +13,7 @@ from rich.table import Table
 
 from searchops.console import progress, safe_text, stderr, stdout
 from searchops.errors import SearchopsError
-from searchops.runs import new_run_dir
+from searchops.run_folder import new_run_dir
 from seo_crawler.vitals import api, summary
 
 _RATING_STYLE = {"good": "green", "ni": "yellow", "poor": "bold red"}

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from searchops.errors import SearchopsError
-from searchops.runs import SCHEMA_VERSION, new_run_dir, read_manifest, write_manifest
+from searchops.run_folder import SCHEMA_VERSION, new_run_dir, read_manifest, write_manifest
 from searchops.workspace import Workspace
 
 

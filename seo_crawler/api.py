@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from searchops import console
 from searchops.errors import SearchopsError
-from searchops.runs import MANIFEST, new_run_dir, parquet_path, read_manifest, write_manifest
+from searchops.run_folder import MANIFEST, new_run_dir, parquet_path, read_manifest, write_manifest
 from searchops.settings import Settings, load_settings
 from seo_crawler import layout
 
@@ -182,10 +182,10 @@ def _read_progress(run: Path) -> dict[str, Any]:
 
 
 def _run_child(run: Path, show: bool) -> dict[str, Any]:
-    """Start ``python -m seo_crawler.run``, follow its progress file, fail loudly if it fails."""
+    """Start ``python -m seo_crawler.process``, follow its progress file, fail loudly if it fails."""
     log = (run / layout.LOG).open("ab")
     child = subprocess.Popen(
-        [sys.executable, "-m", "seo_crawler.run", str(run / layout.SPEC)],
+        [sys.executable, "-m", "seo_crawler.process", str(run / layout.SPEC)],
         stdout=log,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
@@ -272,7 +272,7 @@ def load_links(run: str | os.PathLike[str]) -> pd.DataFrame:
 
 
 def main(argv: list[str]) -> int:
-    """``python -m seo_crawler.runner ARGS_JSON``: the lean parent of ``searchops crawl``.
+    """``python -m seo_crawler.api ARGS_JSON``: the lean parent of ``searchops crawl``.
 
     The CLI process has pandas, DuckDB and every stage's settings loaded (~130 MB);
     it validates the arguments, then execs this module, which holds only what it needs

@@ -1,4 +1,4 @@
-"""The crawler process: ``python -m seo_crawler.run RUN/.spec.json``.
+"""The crawler process: ``python -m seo_crawler.process RUN/.spec.json``.
 
 Twisted's reactor cannot be restarted inside one process, so every crawl runs in
 a child process started by :func:`seo_crawler.crawl`; it reports progress through
