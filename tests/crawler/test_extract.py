@@ -3,8 +3,29 @@
 from __future__ import annotations
 
 import json
+from typing import Any
+
+import lxml.html
+from lxml import etree
 
 from seo_crawler.extract import extract, parse_link_header
+from seo_crawler.facts.head import (
+    Alternates,
+    head_meta,
+    header_alternates,
+    html_alternates,
+    nofollow_page,
+)
+from seo_crawler.facts.links import (
+    Anchor,
+    Resolver,
+    anchors,
+    images,
+    insecure_resources,
+    link_rows,
+)
+from seo_crawler.facts.page_text import document_lang, fingerprints, headings, visible_words
+from seo_crawler.facts.structured_data import structured_data, visible_prices
 from seo_crawler.simhash import hamming, simhash
 
 URL = "https://shop.example.ca/en-ca/p/blue-shirt-123"
@@ -165,3 +186,156 @@ def test_simhash_near_duplicates_are_close() -> None:
     assert hamming(simhash(words), simhash(near)) <= 3
     assert hamming(simhash(words), simhash(other)) > 10
     assert simhash(words) == simhash(list(words))  # stable (no per-process hash seed)
+
+
+# --- the pieces (seo_crawler.facts), each on its own small tree
+
+
+def tree(html: str) -> Any:
+    return lxml.html.document_fromstring(html)
+
+
+def test_resolver_uses_first_base_and_skips_urljoin_only_when_safe() -> None:
+    doc = tree("<html><head><base href='/shop/'><base href='/other/'></head><body></body></html>")
+    resolve = Resolver.for_page("https://a.example/x/y", doc)
+    assert resolve.base == "https://a.example/shop/" and resolve.origin == "https://a.example"
+    assert resolve("p?q=1#frag") == "https://a.example/shop/p?q=1"
+    assert resolve(" /root ") == "https://a.example/root"
+    assert resolve("//cdn.example/i.png") == "https://cdn.example/i.png"  # protocol-relative
+    assert resolve("HTTP://A.EXAMPLE:80/Case") == "http://a.example/Case"
+    plain = Resolver.for_page("http://b.example:8080/p", tree("<p>x</p>"))
+    assert plain.origin == "http://b.example:8080" and plain("q") == "http://b.example:8080/q"
+
+
+def test_head_meta_ignores_svg_titles_and_joins_robots() -> None:
+    doc = tree(
+        "<html><head><meta name='ROBOTS' content=' NoIndex '><meta name='googlebot' content='nofollow'>"
+        "<meta name='viewport' content='a'><meta name='viewport' content='b'><meta content='no name'>"
+        "<meta name='description' content='  two   words '></head>"
+        "<body><svg><title>icon</title></svg></body></html>"
+    )
+    head = head_meta(doc)
+    assert head["title"] is None and head["title_count"] == 0
+    assert head["meta_robots"] == "noindex, nofollow" and head["viewport"] == "a"
+    assert head["meta_description"] == "two words"
+    assert nofollow_page(head["meta_robots"]) and nofollow_page("none")
+    assert not nofollow_page("noindex") and not nofollow_page(None)
+
+
+def test_alternates_from_html_then_header() -> None:
+    doc = tree(
+        "<html><head><link rel='Canonical' href=' /c '><link rel='alternate' hreflang=' fr ' href='/fr'>"
+        "<link rel='alternate' href='/feed'><link rel='canonical'></head></html>"
+    )
+    resolve = Resolver.for_page("https://a.example/p", doc)
+    html = html_alternates(doc, resolve)
+    header = header_alternates(
+        "https://a.example/p",
+        parse_link_header(['</c2>; rel="canonical", <de>; rel="alternate"; hreflang="de"']),
+    )
+    both = (html + header).columns(resolve)
+    assert both["canonical"] == "https://a.example/c"
+    assert both["canonicals"] == ["/c", "/c2"] and both["canonical_sources"] == ["html", "header"]
+    assert both["hreflang"] == [
+        {"lang": "fr", "href": "https://a.example/fr", "source": "html"},
+        {"lang": "de", "href": "https://a.example/de", "source": "header"},
+    ]
+    assert Alternates().columns(resolve)["canonical"] is None
+
+
+def test_structured_data_blocks_fail_alone_and_graphs_flatten() -> None:
+    doc = tree(
+        "<html><head><script type='application/ld+json'>{bad json</script>"
+        '<script type="application/ld+json">[{"@graph": [{"@type": ["Product", "Thing"]}, 3]}, 4]</script>'
+        "<script>var x;</script></head><body></body></html>"
+    )
+    data = structured_data(doc, "", "https://a.example/")
+    assert [(i["syntax"], i["type"]) for i in data.items] == [("json-ld", "Product,Thing")]
+    assert data.jsonld_blocks == 2 and data.scripts == 3
+    assert len(data.errors) == 1 and data.errors[0].startswith("json-ld block 0: ")
+    assert json.loads(data.columns()["structured_data"])[0]["data"]["@type"] == ["Product", "Thing"]
+
+
+def test_visible_prices_innermost_and_capped() -> None:
+    doc = tree(
+        "<div class='price-box'><span class='price'>$ 1</span></div>"
+        "<meta itemprop='price' content='2.50'>" + "<b class='price'>9</b>" * 30
+    )
+    prices = visible_prices(doc)
+    assert prices[:2] == ["$ 1", "2.50"] and len(prices) == 20
+
+
+def test_anchors_skip_non_links_and_know_their_region() -> None:
+    doc = tree(
+        "<div role='banner'><a href='/h'>H</a></div><footer><a href='/f' rel='NoFollow'>F</a></footer>"
+        "<a href='mailto:x@y'>m</a><a href='  '>blank</a><a href='#top'>t</a><a href='ftp://x/'>f</a>"
+        "<a href='http://[::1'>bad</a><a href='/t' title='Title only'></a><a href='/l' aria-label='Label'><img></a>"
+    )
+    found = anchors(doc, Resolver.for_page("https://a.example/", doc))
+    assert [(a.target, a.text, a.nofollow, a.region) for a in found] == [
+        ("https://a.example/h", "H", False, "header"),
+        ("https://a.example/f", "F", True, "footer"),
+        ("https://a.example/t", "Title only", False, "body"),
+        ("https://a.example/l", "Label", False, "body"),
+    ]
+
+
+def test_images_resolve_lazy_src_and_keep_data_urls() -> None:
+    doc = tree("<img data-src='/lazy.jpg' alt='a'><img src='data:image/png;base64,xx'><img>")
+    found = images(doc, Resolver.for_page("https://a.example/p", doc))
+    assert [i["src"] for i in found] == [
+        "https://a.example/lazy.jpg",
+        "data:image/png;base64,xx",
+        None,
+    ]
+    many = tree("<img src='/i.jpg'>" * 600)
+    assert len(images(many, Resolver.for_page("https://a.example/", many))) == 500
+
+
+def test_insecure_resources_only_on_https_pages() -> None:
+    doc = tree(
+        "<html><head><link rel='stylesheet' href='http://x/a.css'><link rel='icon' href='http://x/i.ico'>"
+        "<script src='http://x/a.js'></script></head><body><iframe src='https://x/ok'></iframe></body></html>"
+    )
+    assert insecure_resources(doc, "https://a.example/") == ["http://x/a.js", "http://x/a.css"]
+    assert insecure_resources(doc, "http://a.example/") == []
+
+
+def test_link_rows_order_and_nofollow_page() -> None:
+    rows = link_rows(
+        "https://a.example/p",
+        canonical="https://a.example/c",
+        hreflang=[{"lang": "fr", "href": "https://b.example/fr", "source": "html"}],
+        page_images=[
+            {"src": "https://a.example/i.jpg", "alt": "i"},
+            {"src": "data:x", "alt": None},
+        ],
+        page_anchors=[Anchor("https://a.example/x", "X", False, "nav")],
+        page_nofollow=True,
+        hosts=frozenset({"a.example"}),
+    )
+    assert [(r["kind"], r["internal"], r["nofollow"]) for r in rows] == [
+        ("canonical", True, False),
+        ("hreflang", False, False),
+        ("img", True, False),
+        ("a", True, True),
+    ]
+    assert rows[3]["region"] == "nav" and rows[1]["anchor"] == "fr"
+
+
+def test_text_pieces() -> None:
+    doc = tree(
+        "<html lang=' fr-CA '><body><h1> A <b>b</b> </h1><h2>c</h2><p>one<span>two</span></p>"
+        "<script>hidden</script><style>.x{}</style><template>t</template><noscript>n</noscript>tail</body></html>"
+    )
+    assert headings(doc) == {"h1": ["A b"], "h2": ["c"]}
+    assert document_lang(doc) == "fr-CA"
+    words = visible_words(doc)
+    assert words == ["A", "b", "c", "one", "two", "tail"]
+    prints = fingerprints(words)
+    assert (
+        prints["word_count"] == 6
+        and prints["content_hash"] == fingerprints([w.upper() for w in words])["content_hash"]
+    )
+    assert fingerprints([]) == {"word_count": 0, "content_hash": None, "simhash": None}
+    assert visible_words(etree.fromstring("<html><head/></html>")) == []  # no <body>

@@ -1,0 +1,124 @@
+"""The head of a parsed page: title, meta tags, canonicals and hreflang alternates.
+
+Alternates come from two places with one meaning: ``<link>`` elements and the HTTP
+``Link`` header (RFC 8288); both are recorded, in that order, with their source.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+
+from seo_crawler.facts.page_text import node_text
+from seo_crawler.urls import normalize
+
+_LINK_HEADER = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]+)*)")
+_LINK_PARAM = re.compile(r";\s*([A-Za-z*-]+)\s*=\s*(?:\"([^\"]*)\"|([^;,\s]*))")
+
+
+def parse_link_header(values: Iterable[str]) -> list[dict[str, str]]:
+    """RFC 8288 ``Link`` header entries as {url, rel, hreflang, ...} dicts.
+
+    Hand-written because the only parsers around (requests.utils) come with an HTTP
+    client we do not otherwise need; this covers the quoted/unquoted params used
+    by rel=canonical and rel=alternate hreflang.
+    """
+    out = []
+    for value in values:
+        for match in _LINK_HEADER.finditer(value):
+            entry = {"url": match.group(1).strip()}
+            for name, quoted, bare in _LINK_PARAM.findall(match.group(2)):
+                entry[name.lower()] = quoted if quoted else bare
+            out.append(entry)
+    return out
+
+
+def head_meta(doc: Any) -> dict[str, Any]:
+    """title, meta description, meta robots and viewport columns of the record."""
+    # An <svg><title> is an image's tooltip, not the page's title.
+    titles = [t for t in doc.iter("title") if not any(a.tag == "svg" for a in t.iterancestors())]
+    descriptions, robots = [], []
+    viewport = None
+    for meta in doc.iter("meta"):
+        name = (meta.get("name") or "").strip().lower()
+        if not name:
+            continue
+        content = meta.get("content")
+        if name == "description":
+            descriptions.append(content or "")
+        elif name in ("robots", "googlebot"):
+            robots.append((content or "").strip().lower())
+        elif name == "viewport" and viewport is None:
+            viewport = content
+    return {
+        "title": node_text(titles[0]) if titles else None,
+        "title_count": len(titles),
+        "meta_description": " ".join(descriptions[0].split()) if descriptions else None,
+        "meta_description_count": len(descriptions),
+        "meta_robots": ", ".join(r for r in robots if r) or None,
+        "viewport": viewport,
+    }
+
+
+def nofollow_page(meta_robots: str | None) -> bool:
+    """``<meta name=robots>`` says not to follow this page's links."""
+    directives = (meta_robots or "").split(", ")
+    return "nofollow" in (meta_robots or "") or "none" in directives
+
+
+@dataclass
+class Alternates:
+    """Canonicals (as written, with their source) and hreflang alternates (resolved)."""
+
+    canonicals: list[str] = field(default_factory=list)
+    canonical_sources: list[str] = field(default_factory=list)
+    hreflang: list[dict[str, str]] = field(default_factory=list)
+
+    def __add__(self, other: Alternates) -> Alternates:
+        return Alternates(
+            self.canonicals + other.canonicals,
+            self.canonical_sources + other.canonical_sources,
+            self.hreflang + other.hreflang,
+        )
+
+    def columns(self, resolve: Callable[[str], str]) -> dict[str, Any]:
+        return {
+            "canonical": resolve(self.canonicals[0]) if self.canonicals else None,
+            "canonicals": self.canonicals,
+            "canonical_sources": self.canonical_sources,
+            "hreflang": self.hreflang,
+        }
+
+
+def html_alternates(doc: Any, resolve: Callable[[str], str]) -> Alternates:
+    found = Alternates()
+    for link in doc.iter("link"):
+        href = link.get("href")
+        if href is None:
+            continue
+        rels = (link.get("rel") or "").lower().split()
+        if "canonical" in rels:
+            found.canonicals.append(href.strip())
+            found.canonical_sources.append("html")
+        elif "alternate" in rels and link.get("hreflang") is not None:
+            found.hreflang.append(
+                {"lang": link.get("hreflang").strip(), "href": resolve(href), "source": "html"}
+            )
+    return found
+
+
+def header_alternates(url: str, header_links: list[dict[str, str]]) -> Alternates:
+    """Alternates of the ``Link`` header entries (:func:`parse_link_header`) of ``url``."""
+    found = Alternates()
+    for entry in header_links:
+        rels = entry.get("rel", "").lower().split()
+        if "canonical" in rels:
+            found.canonicals.append(entry["url"])
+            found.canonical_sources.append("header")
+        if "alternate" in rels and "hreflang" in entry:
+            href = normalize(urljoin(url, entry["url"]))
+            found.hreflang.append({"lang": entry["hreflang"], "href": href, "source": "header"})
+    return found

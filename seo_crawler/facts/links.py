@@ -1,0 +1,167 @@
+"""Links of a parsed page: URL resolution, anchors and their page regions, images, and
+subresources loaded over plain http from an https page.
+
+Link rows are the ``links.parquet`` columns (:mod:`seo_crawler.schema`), in the order
+canonical, hreflang, img, a.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urljoin
+
+from seo_crawler.facts.page_text import node_text
+from seo_crawler.urls import host_of, normalize
+
+_MAX_IMAGES = 500  # per page: bounds record size on pathological galleries
+_ANCHOR_CHARS = 200
+_SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#", "about:", "ftp:", "sms:")
+_REGION_TAGS = {"nav": "nav", "header": "header", "footer": "footer"}
+_REGION_ROLES = {"navigation": "nav", "banner": "header", "contentinfo": "footer"}
+_SUBRESOURCES = (
+    ("img", "src"),
+    ("script", "src"),
+    ("iframe", "src"),
+    ("source", "src"),
+    ("video", "src"),
+    ("audio", "src"),
+    ("link", "href"),
+)
+
+# Cached across pages: a catalog's navigation links repeat on every page.
+_normalized = lru_cache(maxsize=20_000)(normalize)  # ~5 MB at most
+_host = lru_cache(maxsize=10_000)(host_of)
+
+
+@dataclass(frozen=True, slots=True)
+class Resolver:
+    """Absolute, normalized URLs of a page's hrefs (against its ``<base href>`` if any)."""
+
+    base: str
+    origin: str  # scheme://host[:port] of base: root-relative hrefs skip urljoin
+
+    @classmethod
+    def for_page(cls, url: str, doc: Any) -> Resolver:
+        base = url
+        for base_el in doc.iter("base"):
+            if base_el.get("href"):
+                base = urljoin(url, base_el.get("href"))
+            break  # only the first <base> counts (HTML spec)
+        origin = base[: base.find("/", base.find("//") + 2)] if base.count("/") >= 3 else base
+        return cls(base, origin)
+
+    def __call__(self, href: str) -> str:
+        href = href.strip()
+        if href.startswith("/") and not href.startswith("//"):
+            return _normalized(self.origin + href)
+        if href.startswith(("http://", "https://")):
+            return _normalized(href)
+        return _normalized(urljoin(self.base, href))
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """One ``<a href>`` to an http(s) URL."""
+
+    target: str
+    text: str | None  # visible text, else title, else aria-label
+    nofollow: bool  # rel=nofollow on the element (the page's meta robots is not counted)
+    region: str  # header | nav | footer | body
+
+
+def anchor_regions(doc: Any) -> dict[Any, str]:
+    """The page region of every ``<a>`` inside a header, nav or footer (by tag, then ARIA role)."""
+    regions: dict[Any, str] = {}
+    for container in doc.iter("header", "footer", "nav"):
+        for a in container.iter("a"):
+            regions[a] = _REGION_TAGS[container.tag]
+    for container in doc.xpath("//*[@role='navigation' or @role='banner' or @role='contentinfo']"):
+        for a in container.iter("a"):
+            regions.setdefault(a, _REGION_ROLES[container.get("role")])
+    return regions
+
+
+def anchors(doc: Any, resolve: Callable[[str], str]) -> list[Anchor]:
+    """Every ``<a>`` leading to an http(s) URL; in-page, script and mail links are not links."""
+    regions = anchor_regions(doc)
+    found = []
+    for a in doc.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.lower().startswith(_SKIP_SCHEMES):
+            continue
+        try:
+            target = resolve(href)
+        except ValueError:  # e.g. an invalid IPv6 host: not a link anyone can follow
+            continue
+        if not target.startswith(("http://", "https://")):
+            continue
+        text = node_text(a)[:_ANCHOR_CHARS] or a.get("title") or a.get("aria-label")
+        nofollow = "nofollow" in (a.get("rel") or "").lower()
+        found.append(Anchor(target, text, nofollow, regions.get(a, "body")))
+    return found
+
+
+def images(doc: Any, resolve: Callable[[str], str]) -> list[dict[str, Any]]:
+    """``<img>`` elements (first 500): src resolved (lazy ``data-src`` when no src), alt, size."""
+    found: list[dict[str, Any]] = []
+    for img in doc.iter("img"):
+        if len(found) >= _MAX_IMAGES:
+            break
+        src = img.get("src") or img.get("data-src")
+        absolute = resolve(src) if src and not src.startswith("data:") else src
+        found.append({
+            "src": absolute, "alt": img.get("alt"), "width": img.get("width"),
+            "height": img.get("height"), "loading": img.get("loading"),
+        })  # fmt: skip
+    return found
+
+
+def insecure_resources(doc: Any, url: str) -> list[str]:
+    """Subresources an https page loads over http (mixed content); none for an http page."""
+    if not url.startswith("https://"):
+        return []
+    insecure = []
+    for tag, attr in _SUBRESOURCES:
+        for el in doc.iter(tag):
+            value = el.get(attr) or ""
+            if value.startswith("http://") and (
+                tag != "link" or "stylesheet" in (el.get("rel") or "")
+            ):
+                insecure.append(value)
+    return insecure
+
+
+def link_rows(
+    url: str,
+    *,
+    canonical: str | None,
+    hreflang: list[dict[str, str]],
+    page_images: list[dict[str, Any]],
+    page_anchors: list[Anchor],
+    page_nofollow: bool,
+    hosts: frozenset[str],
+) -> list[dict[str, Any]]:
+    """The page's ``links.parquet`` rows: canonical, hreflang, img, then a."""
+
+    def row(
+        target: str, kind: str, anchor: str | None, nofollow: bool, region: str
+    ) -> dict[str, Any]:
+        return {
+            "source": url, "target": target, "kind": kind, "anchor": anchor,
+            "nofollow": nofollow, "region": region, "internal": _host(target) in hosts,
+        }  # fmt: skip
+
+    rows = [row(canonical, "canonical", None, False, "header")] if canonical else []
+    rows += [row(alt["href"], "hreflang", alt["lang"], False, "header") for alt in hreflang]
+    rows += [
+        row(img["src"], "img", img["alt"], False, "body")
+        for img in page_images
+        if img["src"] and img["src"].startswith("http")
+    ]
+    rows += [
+        row(a.target, "a", a.text, page_nofollow or a.nofollow, a.region) for a in page_anchors
+    ]
+    return rows
