@@ -66,8 +66,22 @@ def hreflang_problem(code: str) -> tuple[str, str] | None:
         return ("language", f'"{raw}" uses "_"; hreflang separates language and region with "-"')
     parts = raw.split("-")
     language = parts[0].lower()
+    country = len(language) == 2 and pycountry.countries.get(alpha_2=language) is not None
     if len(language) != 2 or pycountry.languages.get(alpha_2=language) is None:
+        if country and len(parts) == 1:
+            return (
+                "language",
+                f'"{raw}" is a region alone; Google needs a language before the region (LANGUAGE-{raw.upper()})',
+            )
         return ("language", f'"{parts[0]}" is not an ISO 639-1 language code')
+    # A lone subtag in capitals that names a country ("CA", "DE") is a region written
+    # without its language: BCP 47 writes languages in lowercase and regions in capitals
+    # (RFC 5646 section 2.1.1), and "CA" on a Canadian site does not mean Catalan.
+    if country and len(parts) == 1 and raw.isupper():
+        return (
+            "language",
+            f'"{raw}" is a region alone; Google needs a language before the region (LANGUAGE-{raw}), or write "{language}" for the language',
+        )
     rest = parts[1:]
     if rest and len(rest[0]) == 4:
         if pycountry.scripts.get(alpha_4=rest[0].title()) is None:

@@ -26,6 +26,8 @@ _LINK_LOCAL_V6 = ipaddress.ip_network("fe80::/10")
 _METADATA_V6 = ipaddress.ip_address("fd00:ec2::254")
 _METADATA_NAMES = frozenset({"metadata.google.internal", "metadata.goog", "metadata"})
 
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+
 _DIGITS = re.compile(r"\d")
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|2\d\d\d|[3-9]\d\d\d)(?!\d)")
 _DATE_KEYS = re.compile(
@@ -127,6 +129,10 @@ class Scope:
     @classmethod
     def build(cls, config: CrawlConfig, seed_urls: list[str]) -> Scope:
         hosts = {host_of(u) for u in seed_urls} | {h.lower() for h in config.allowed_hosts}
+        if hosts & LOOPBACK_NAMES:
+            # one local server answers to all of them: pages served on 127.0.0.1 that
+            # link to localhost (or the reverse) are the same site, not external links
+            hosts |= LOOPBACK_NAMES
         return cls(
             hosts=frozenset(h for h in hosts if h),
             include=tuple(re.compile(p) for p in config.include),

@@ -24,6 +24,6 @@ class HreflangTargetRule(Rule):
             SELECT DISTINCT e.url, 'The hreflang="' || e.lang || '" alternate ' || {self.what} AS message,
                    e.href || ' (' || coalesce(t.status::VARCHAR, t.fetch_state, '?') || ')' AS evidence,
                    e.href AS related_url
-            FROM hreflang_edges e JOIN page_facts t ON t.url = e.href
-            WHERE e.href <> e.url AND {self.condition}
+            FROM hreflang_edges e JOIN page_facts t ON t.url_key = e.href_key
+            WHERE e.href_key <> e.page_key AND {self.condition}
         """

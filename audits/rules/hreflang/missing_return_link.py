@@ -24,11 +24,17 @@ class HreflangMissingReturnLink(Rule):
     def check(self, ctx: RuleContext) -> str:
         ctx.ensure("hreflang_edges")
         return """
-            WITH pairs AS (SELECT DISTINCT url, href, lang FROM hreflang_edges WHERE href <> url),
-                 back AS (SELECT DISTINCT url, href FROM hreflang_edges)
+            WITH pairs AS (
+                SELECT DISTINCT url, page_key, href, href_key, lang FROM hreflang_edges
+                WHERE href_key <> page_key
+            ), back AS (SELECT DISTINCT page_key, href_key FROM hreflang_edges)
             SELECT p.url, 'The alternate ' || p.href || ' (' || p.lang || ') does not link back' AS message,
                    'hreflang="' || p.lang || '"' AS evidence, p.href AS related_url
             FROM pairs p
-            WHERE EXISTS (SELECT 1 FROM html_pages t WHERE t.url = p.href)
-              AND NOT EXISTS (SELECT 1 FROM back b WHERE b.url = p.href AND b.href = p.url)
+            -- only alternates crawled as HTML pages can be judged; the others are
+            -- SEO-HREFLANG-013 (not crawled) or the target rules (redirect, error)
+            WHERE p.href_key IN (SELECT url_key(url) FROM html_pages)
+              AND NOT EXISTS (
+                  SELECT 1 FROM back b WHERE b.page_key = p.href_key AND b.href_key = p.page_key
+              )
         """

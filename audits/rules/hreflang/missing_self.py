@@ -26,6 +26,6 @@ class HreflangMissingSelf(Rule):
             SELECT url, 'The hreflang set does not list the page itself' AS message,
                    string_agg(DISTINCT lang, ', ' ORDER BY lang) AS evidence
             FROM hreflang_edges
-            WHERE url IN (SELECT url FROM hreflang_edges GROUP BY url HAVING NOT bool_or(href = url))
+            WHERE url IN (SELECT url FROM hreflang_edges GROUP BY url HAVING NOT bool_or(href_key = page_key))
             GROUP BY url
         """

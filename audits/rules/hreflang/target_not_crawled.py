@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from audits.context import RuleContext
+from audits.rule import Rule
+
+
+class HreflangTargetNotCrawled(Rule):
+    """An hreflang alternate was not crawled, so its return link cannot be verified.
+
+    Why: the return-link, status, redirect, noindex and canonical checks need the
+    alternate's own response. An alternate out of the crawl's scope (another host,
+    an --exclude) or beyond its limits (--max-pages) was never fetched, and saying
+    nothing would read as "all good" while saying "missing return link" would be false.
+    Anti-pattern: auditing one language's host while its alternates live on another.
+    Fix: add the alternates' hosts to the crawl (start URLs or [crawl] allowed_hosts) or
+    raise the limits, and audit again.
+    Source: https://developers.google.com/search/docs/specialty/international/localized-versions#html
+    """
+
+    id = "SEO-HREFLANG-013"
+    slug = "hreflang-target-not-crawled"
+    family = "hreflang"
+    severity = "notice"
+    fields = ("hreflang",)
+
+    def check(self, ctx: RuleContext) -> str:
+        ctx.ensure("hreflang_edges", "page_facts")
+        return """
+            SELECT DISTINCT e.url,
+                   'The hreflang="' || e.lang || '" alternate was not crawled: cannot verify its return link' AS message,
+                   e.href AS evidence, e.href AS related_url
+            FROM hreflang_edges e
+            WHERE e.href_key <> e.page_key AND regexp_matches(e.href, '^https?://[^/]+')
+              AND e.href_key NOT IN (SELECT url_key FROM page_facts)
+        """
