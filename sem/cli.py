@@ -114,9 +114,10 @@ def import_(obj: Any, files: tuple[Path, ...], platform: str, source: str | None
     CSV (UTF-8, or UTF-16 tab-separated as Google's "CSV for Excel") or XLSX, English or
     French headers, report preambles and totals rows, fr-CA numbers (1 234,56 $, 12,5 %)
     and micros columns. Keyword reports need Campaign, Ad group, Keyword and Match type
-    (plus Day, Clicks, Impr., Cost for metrics); shopping reports need Day, Item ID, Clicks,
-    Impr., Cost. Each file is all or nothing: a bad file changes nothing in the workspace.
-    Re-importing a file replaces its rows.
+    (plus Day, Clicks, Impr., Cost for metrics: without the Day segment only the keywords
+    are imported); shopping reports need Day, Item ID, Clicks, Impr., Cost. Other columns
+    are skipped with one warning naming them. Each file is all or nothing: a bad file
+    changes nothing in the workspace. Re-importing a file replaces its rows.
 
     \b
     Examples:

@@ -8,19 +8,28 @@ Handles what the two consoles actually export:
   block) and totals/footer lines after it (``Total: Account``, ``Total : compte``,
   ``©2026 Microsoft Corporation``);
 * English and French column names, Microsoft's API names (``TimePeriod``, ``Spend``...);
+  where a console exports two columns for one field (Google's "Keyword status" and the
+  serving "Status", fr "État du mot clé" and "État"), the specific one wins;
+* match types as each console labels them: Google en "Exact match" / "Phrase match" /
+  "Broad match", Google fr "Mot clé exact" / "Expression exacte" / "Requête large",
+  Microsoft "Exact" / "Phrase" / "Broad", and keywords written ``[exact]`` / ``"phrase"``;
 * numbers as ``1,234.56``, ``$1,234.56``, ``1 234,56 $`` (with no-break or narrow no-break
-  spaces), ``12.5%`` / ``12,5 %``, ``--`` for empty, and micros columns (``Cost (micros)``).
+  spaces), ``12.5%`` / ``12,5 %``, ``--`` for empty, and micros columns (``Cost (micros)``);
+  dates as ISO, ``Nov 1, 2026``, ``1 nov. 2026`` and slashed dates (month first unless the
+  column or the file's language says day first).
 
 Each file is one transaction: it is parsed and validated completely before anything is
 written, and written inside ``Workspace.transaction()``, so a bad file changes nothing.
-A column the importer does not know is an error naming it (a silently ignored column is
-how a renamed "Conv. value" turns into zero revenue).
+Only a missing *required* column is fatal (the message names it). Columns the importer does
+not use are skipped with one warning naming them all, so a renamed "Conv. value" shows up
+in that warning instead of silently turning into zero revenue.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -32,6 +41,8 @@ import pandas as pd
 from searchops.errors import SearchopsError
 from searchops.workspace import Workspace, monday_of
 from sem import tables
+
+log = logging.getLogger(__name__)
 
 # canonical field -> header aliases (compared after _norm: lower case, accents kept,
 # whitespace collapsed). One table for both platforms and both languages.
@@ -50,11 +61,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "keyword": ("keyword", "search keyword", "mot clé", "mot-clé", "mot clé du réseau de recherche",
                 "mot-clé de recherche"),
     "match_type": ("match type", "search keyword match type", "keyword match type", "bidmatchtype",
-                   "type de correspondance", "type de correspondance du mot clé"),
+                   "bid match type", "matchtype", "criterion type", "type de correspondance",
+                   "type de correspondance du mot clé"),
     "status": ("keyword status", "status", "keywordstatus", "état du mot clé", "état", "statut",
                "état du mot-clé"),
-    "cpc_bid": ("max. cpc", "max cpc", "default max. cpc", "currentmaxcpc", "bid", "keyword bid",
-                "cpc max.", "cpc max", "enchère", "cpc maximal"),
+    "cpc_bid": ("max. cpc", "max cpc", "default max. cpc", "currentmaxcpc", "current max. cpc",
+                "current max cpc", "bid", "keyword bid", "cpc max.", "cpc max", "enchère",
+                "cpc maximal"),
     "final_url": ("final url", "finalurl", "url finale", "keyword final url", "destination url"),
     "clicks": ("clicks", "clics"),
     "impressions": ("impr.", "impressions", "impr"),
@@ -81,6 +94,10 @@ IGNORED = {
     "account status", "campaign status", "ad group status", "campaign type", "type de campagne",
     "network", "réseau", "device", "appareil", "labels", "libellés", "bid strategy type",
 }  # fmt: skip
+# Aliases that name a field only when no more specific column does: Google's keyword export
+# has both "Keyword status" (enabled/paused/removed) and "Status" (serving: "Eligible",
+# "Campaign paused", ...); an ad group's "Default max. CPC" yields to the keyword's own.
+_FALLBACK = {"status", "état", "statut", "default max. cpc"}
 # Names of required columns in error messages: (Google English, Google French).
 _DISPLAY = {
     "date": ("Day", "Jour"), "item_id": ("Item ID", "ID de l'article"),
@@ -98,15 +115,28 @@ _MONTHS = {
     "octobre": 10, "nov": 11, "november": 11, "novembre": 11, "dec": 12, "déc": 12,
     "december": 12, "décembre": 12,
 }  # fmt: skip
+# Match-type labels, exactly as each console writes them (lower case, after _norm).
 _MATCH = {
-    "exact": "EXACT", "exact match": "EXACT", "exacte": "EXACT", "expression exacte": "EXACT",
-    "phrase": "PHRASE", "phrase match": "PHRASE", "expression": "PHRASE",
-    "broad": "BROAD", "broad match": "BROAD", "requête large": "BROAD", "large": "BROAD",
+    # Google Ads UI (en) and the API / Editor enum names
+    "exact match": "EXACT", "phrase match": "PHRASE", "broad match": "BROAD",
+    "exact": "EXACT", "phrase": "PHRASE", "broad": "BROAD",  # also Microsoft Advertising
+    # Google Ads UI (fr-CA, fr-FR): "Expression exacte" is PHRASE match, not exact
+    "mot clé exact": "EXACT", "mot-clé exact": "EXACT", "expression exacte": "PHRASE",
+    "requête large": "BROAD",
+    # Microsoft Advertising (fr): correspondance exacte / d'expression / large
+    "exacte": "EXACT", "correspondance exacte": "EXACT", "expression": "PHRASE",
+    "correspondance d'expression": "PHRASE", "large": "BROAD", "correspondance large": "BROAD",
 }  # fmt: skip
+_MATCH_LABELS = "Exact match, Phrase match, Broad match, Mot clé exact, Expression exacte, Requête large, Exact, Phrase, Broad"
+# Keyword status (Google en/fr, Microsoft en/fr) and, when a file has only the serving
+# "Status" column, the serving states that say the keyword itself is enabled or paused.
 _STATUS = {
-    "enabled": "ENABLED", "active": "ENABLED", "activé": "ENABLED", "actif": "ENABLED",
-    "eligible": "ENABLED", "admissible": "ENABLED", "paused": "PAUSED", "en veille": "PAUSED",
-    "suspendu": "PAUSED", "removed": "REMOVED", "deleted": "REMOVED", "supprimé": "REMOVED",
+    "enabled": "ENABLED", "active": "ENABLED", "activé": "ENABLED", "activée": "ENABLED",
+    "actif": "ENABLED", "active (limited)": "ENABLED", "eligible": "ENABLED",
+    "eligible (limited)": "ENABLED", "admissible": "ENABLED", "admissible (limité)": "ENABLED",
+    "paused": "PAUSED", "en veille": "PAUSED", "suspendu": "PAUSED", "suspendue": "PAUSED",
+    "en pause": "PAUSED", "removed": "REMOVED", "deleted": "REMOVED", "supprimé": "REMOVED",
+    "supprimée": "REMOVED",
 }  # fmt: skip
 _LOOKUP = {alias: field for field, aliases in ALIASES.items() for alias in aliases}
 
@@ -122,6 +152,7 @@ class ParsedExport:
     kind: str  # keywords | shopping
     frame: pd.DataFrame  # canonical columns
     french: bool
+    skipped_columns: list[str]  # headers of the columns not imported, as the file spells them
 
 
 # ------------------------------------------------------------------ reading
@@ -207,7 +238,7 @@ def _detect_platform(rows: list[list[object]], header: list[str], hint: str) -> 
 def _is_footer(row: list[object]) -> bool:
     """Blank rows, totals rows (``Total: Account``, ``Total : compte``, ``Totals``) and the
     Microsoft copyright line: never data."""
-    first = next((str(c).strip() for c in row if str(c).strip()), "")
+    first = next((str(c).strip() for c in row if str(c).strip() not in ("", "--")), "")
     low = first.lower()
     return (
         not first
@@ -226,7 +257,7 @@ def parse_number(value: object, french: bool) -> float:
     if isinstance(value, int | float):
         return float(value)
     text = str(value).strip()
-    if text in ("", "--", " --", "-", "—"):
+    if text in ("", "--", "-", "—"):
         return float("nan")
     text = re.sub(r"[\s\u00a0\u202f]", "", text)
     text = re.sub(r"^(CA|US|C|CAD|USD|EUR)?[$€£]|[$€£]$|(CAD|USD|EUR)$|^(CAD|USD|EUR)", "", text)
@@ -248,14 +279,20 @@ def parse_number(value: object, french: bool) -> float:
     return number / 100 if percent else number
 
 
-def parse_date(value: object) -> pd.Timestamp:
+_SLASHED = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def parse_date(value: object, day_first: bool = False) -> pd.Timestamp:
+    """ISO, ``Nov 1, 2026``, ``1 nov. 2026``, or slashed (``day_first``: D/M/YYYY, else
+    Microsoft's M/D/YYYY). Raises ValueError (or KeyError for an unknown month name)."""
     if isinstance(value, datetime):
         return pd.Timestamp(value).normalize()
     text = _norm(value)
     if m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text):
         return pd.Timestamp(int(m[1]), int(m[2]), int(m[3]))
-    if m := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text):  # Microsoft: M/D/YYYY
-        return pd.Timestamp(int(m[3]), int(m[1]), int(m[2]))
+    if m := _SLASHED.fullmatch(text):
+        day, month = (m[1], m[2]) if day_first else (m[2], m[1])
+        return pd.Timestamp(int(m[3]), int(month), int(day))
     if m := re.fullmatch(r"(?:\w+,? )?([a-zéû]+)\.? (\d{1,2}),? (\d{4})", text):  # Jan 5, 2026
         return pd.Timestamp(int(m[3]), _MONTHS[m[1]], int(m[2]))
     if m := re.fullmatch(r"(?:\w+ )?(\d{1,2}) ([a-zéû]+)\.? (\d{4})", text):  # 5 janv. 2026
@@ -263,100 +300,179 @@ def parse_date(value: object) -> pd.Timestamp:
     raise ValueError(value)
 
 
+def _day_first(cells: list[object], french: bool) -> bool:
+    """Whether a column's slashed dates are D/M/YYYY: a first part above 12 says so, a second
+    part above 12 says M/D (Microsoft, en-US); otherwise the file's language decides (fr-FR
+    and fr-CA Excel write D/M)."""
+    parts = [(m[1], m[2]) for c in cells if (m := _SLASHED.fullmatch(_norm(c)))]
+    if any(int(first) > 12 for first, _ in parts):
+        return True
+    if any(int(second) > 12 for _, second in parts):
+        return False
+    return french
+
+
+def _notation(keyword: object) -> str | None:
+    """The match type a keyword's own notation gives: ``[kw]`` exact, ``"kw"`` phrase."""
+    text = str(keyword).strip()
+    if len(text) > 1 and (text[0], text[-1]) == ("[", "]"):
+        return "EXACT"
+    if len(text) > 1 and (text[0], text[-1]) == ('"', '"'):
+        return "PHRASE"
+    return None
+
+
 # ------------------------------------------------------------------ parsing a file
 
+_METRIC_FIELDS = {"clicks", "impressions", "cost", "conversions", "conversions_value"}
+_FRENCH_NAMES = {
+    "jour", "campagne", "clics", "coût", "mot clé", "mot-clé", "groupe d'annonces", "dépense",
+    "type de correspondance", "état du mot clé", "valeur de conv.",
+}  # fmt: skip
 
-def parse_export(path: Path, platform: str = "auto") -> ParsedExport:
-    """Parse and validate one export completely (nothing is written)."""
-    rows = read_rows(path)
-    try:
-        h = _header_index(rows)
-    except SearchopsError as exc:
-        raise SearchopsError(f"{path}: {exc}") from None
-    header = [_norm(c) for c in rows[h]]
-    platform = _detect_platform(rows, header, platform)
+
+def _map_columns(
+    path: Path, labels: list[str], header: list[str]
+) -> tuple[dict[int, str], list[str]]:
+    """(column index -> canonical field, labels of the columns not imported)."""
     columns: dict[int, str] = {}
-    unknown = []
+    skipped: list[str] = []
     for i, name in enumerate(header):
         if not name:
             continue
         field = _canonical(name)
         if field is None:
             if name not in IGNORED:
-                unknown.append(str(rows[h][i]).strip())
+                skipped.append(labels[i])
             continue
-        if field in columns.values():
-            raise SearchopsError(f"{path}: column {rows[h][i]!r} appears twice")
-        columns[i] = field
-    if unknown:
-        raise SearchopsError(
-            f"{path}: unknown column(s) {', '.join(repr(u) for u in unknown)}; "
-            "rename them or remove them from the export"
+        other = next((j for j, f in columns.items() if f == field), None)
+        if other is None:
+            columns[i] = field
+        elif header[other] in _FALLBACK and name not in _FALLBACK:
+            skipped.append(labels[other])
+            del columns[other]
+            columns[i] = field
+        elif name in _FALLBACK and header[other] not in _FALLBACK:
+            skipped.append(labels[i])
+        else:
+            raise SearchopsError(
+                f"{path}: columns {labels[other]!r} and {labels[i]!r} both give the "
+                f"{field.removesuffix('__micros')} of a row; remove one from the export"
+            )
+    return columns, skipped
+
+
+def parse_export(path: Path, platform: str = "auto") -> ParsedExport:
+    """Parse and validate one export completely (nothing is written).
+
+    Logs one warning naming the columns it does not import, and one when a keyword report's
+    metrics cannot be imported (no Day column) or it carries no conversion value."""
+    rows = read_rows(path)
+    try:
+        h = _header_index(rows)
+    except SearchopsError as exc:
+        raise SearchopsError(f"{path}: {exc}") from None
+    labels = [str(c).strip() for c in rows[h]]
+    header = [_norm(c) for c in rows[h]]
+    platform = _detect_platform(rows, header, platform)
+    columns, skipped = _map_columns(path, labels, header)
+    french = bool(_FRENCH_NAMES & set(header))
+    have = {f.removesuffix("__micros") for f in columns.values()}
+    kind = "shopping" if "item_id" in have and "keyword" not in have else "keywords"
+    notes = []
+    if kind == "keywords" and "date" not in have and have & _METRIC_FIELDS:
+        # Without a Day segment the counts are totals over the report's range: no daily rows.
+        notes.append(
+            "no 'Day' (fr 'Jour') column: imported the keywords only, not their clicks, "
+            "cost and conversions (add the Day segment to the report to import them)"
         )
-    french = any(
-        name in {"jour", "campagne", "clics", "coût", "mot clé", "groupe d'annonces", "dépense"}
-        for name in header
-    )
-    fields = set(columns.values())
-    kind = "shopping" if "item_id" in fields and "keyword" not in fields else "keywords"
+        columns = {
+            i: f for i, f in columns.items() if f.removesuffix("__micros") not in _METRIC_FIELDS
+        }
+        have -= _METRIC_FIELDS
     required = (
         ["date", "item_id", "clicks", "impressions", "cost"]
         if kind == "shopping"
         else ["campaign", "ad_group", "keyword", "match_type"]
     )
-    have = {f.removesuffix("__micros") for f in fields}
-    has_metrics = bool({"clicks", "impressions", "cost"} & have)
-    if kind == "keywords" and has_metrics:
-        required += ["date", "clicks", "impressions", "cost"]
+    if kind == "keywords" and "date" in have:
+        required += ["clicks", "impressions", "cost"]
     missing = [f for f in required if f not in have]
     if missing:
         names = ", ".join(f"{_DISPLAY[f][0]!r} (fr {_DISPLAY[f][1]!r})" for f in missing)
         raise SearchopsError(f"{path}: missing column(s): {names}")
+    if "clicks" in have and "conversions_value" not in have:
+        notes.append(
+            "no conversion value column ('Conv. value', fr 'Valeur de conv.', Microsoft "
+            "'Revenue'): revenue imported as 0"
+        )
 
-    records: dict[str, list[object]] = {f.removesuffix("__micros"): [] for f in fields}
-    for r, row in enumerate(rows[h + 1 :], start=h + 2):
-        if _is_footer(row):
-            continue
+    body = [(r, row) for r, row in enumerate(rows[h + 1 :], start=h + 2) if not _is_footer(row)]
+    date_col = next((i for i, f in columns.items() if f == "date"), None)
+    day_first = date_col is not None and _day_first(
+        [row[date_col] for _, row in body if date_col < len(row)], french
+    )
+    keyword_col = next((i for i, f in columns.items() if f == "keyword"), None)
+    records: dict[str, list[object]] = {f.removesuffix("__micros"): [] for f in columns.values()}
+    for r, row in body:
         for i, field in columns.items():
             cell = row[i] if i < len(row) else ""
             name = field.removesuffix("__micros")
             try:
-                value = _convert(name, cell, french)
+                value = _convert(name, cell, french, day_first)
             except (ValueError, KeyError):
                 raise SearchopsError(
-                    f"{path}: row {r}, column {str(rows[h][i]).strip()!r}: cannot read {str(cell)!r}"
-                    f" as {'a date' if name == 'date' else 'a number'}"
+                    f"{path}: row {r}, column {labels[i]!r}: cannot read {str(cell)!r} as "
+                    f"{_EXPECTED.get(name, 'a number')}"
                 ) from None
             if field.endswith("__micros") and isinstance(value, float):
                 value /= 1_000_000
+            if name == "match_type" and keyword_col is not None and keyword_col < len(row):
+                written = _notation(row[keyword_col])
+                if written is not None and written != value:
+                    raise SearchopsError(
+                        f"{path}: row {r}: keyword {str(row[keyword_col])!r} is written as "
+                        f"{written.lower()} match but column {labels[i]!r} says {str(cell)!r}"
+                    )
             records[name].append(value)
     frame = pd.DataFrame(records)
     if frame.empty:
         raise SearchopsError(f"{path}: the table has no data rows")
-    return ParsedExport(platform=platform, kind=kind, frame=frame, french=french)
+    if skipped:
+        log.warning(
+            "%s: skipped %d column(s) searchops does not import: %s",
+            path.name, len(skipped), ", ".join(repr(s[:60]) for s in skipped),
+        )  # fmt: skip
+    for note in notes:
+        log.warning("%s: %s", path.name, note)
+    return ParsedExport(
+        platform=platform, kind=kind, frame=frame, french=french, skipped_columns=skipped
+    )
 
 
 _NUMERIC = {"clicks", "impressions", "cost", "conversions", "conversions_value", "cpc_bid"}
+_EXPECTED = {
+    "date": "a date",
+    "match_type": f"a match type ({_MATCH_LABELS})",
+    "campaign_id": "an id",
+    "ad_group_id": "an id",
+    "criterion_id": "an id",
+}
 
 
-def _convert(name: str, cell: object, french: bool) -> object:
+def _convert(name: str, cell: object, french: bool, day_first: bool) -> object:
     if name in _NUMERIC:
         return parse_number(cell, french)
     if name == "date":
-        return parse_date(cell)
+        return parse_date(cell, day_first)
     if name in ("campaign_id", "ad_group_id", "criterion_id"):
         number = parse_number(cell, french)
         return None if number != number else int(number)
     if name == "match_type":
-        text = _norm(cell).strip('[]"')
-        return _MATCH.get(text, text.upper())
+        return _MATCH[_norm(cell)]
     if name == "keyword":  # consoles show phrase as "kw" and exact as [kw]
         text = str(cell).strip()
-        return (
-            text[1:-1]
-            if len(text) > 1 and (text[0], text[-1]) in (('"', '"'), ("[", "]"))
-            else text
-        )
+        return text[1:-1] if _notation(text) else text
     if name == "status":
         return _STATUS.get(_norm(cell), _norm(cell).upper())
     text = str(cell).strip()
@@ -384,7 +500,11 @@ def to_tables(parsed: ParsedExport, source: str) -> dict[str, pd.DataFrame]:
         if col in f:
             f[col] = f[col].fillna(0.0)
     if parsed.kind == "shopping":
-        out = {"sem_shopping_daily": f}
+        out = {
+            "sem_shopping_daily": _sum_segments(
+                f, ["date", "item_id", "campaign_id", "ad_group_id"]
+            )
+        }
         if "title" in f:
             out["sem_products"] = f.drop_duplicates("item_id").assign(status="UNKNOWN")
         return out
@@ -403,8 +523,17 @@ def to_tables(parsed: ParsedExport, source: str) -> dict[str, pd.DataFrame]:
     out = {"sem_keywords": keywords}
     if "date" in f:
         f["cpc_bid"] = f["cpc_bid"] if "cpc_bid" in f else float("nan")
-        out["sem_keyword_daily"] = f
+        out["sem_keyword_daily"] = _sum_segments(f, ["date", "criterion_id"])
     return out
+
+
+def _sum_segments(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """One row per key: a report segmented by a column the tables do not keep (Device,
+    Network) has several rows per keyword and day, whose counts add up."""
+    if not frame.duplicated(keys).any():
+        return frame
+    how = {c: "sum" if c in _METRIC_FIELDS else "last" for c in frame.columns if c not in keys}
+    return frame.groupby(keys, as_index=False, sort=False, dropna=False).agg(how)
 
 
 def import_file(

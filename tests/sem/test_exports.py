@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -23,7 +24,7 @@ GOOGLE_EN_ROWS = [
     ["2026-11-01", "Enabled", "trail tent", "Exact match", "Search | tents", "Summit tent",
      "1.25", "https://shop.example/en-ca/p/summit-tent-1", "CAD", "12", "340", "3.53%", "0.98",
      "11.76", "1.00", "1,249.99"],
-    ["2026-11-01", "Paused", "[tent sale]", "Phrase match", "Search | tents", "Summit tent",
+    ["2026-11-01", "Paused", '"tent sale"', "Phrase match", "Search | tents", "Summit tent",
      "0.80", "https://shop.example/en-ca/p/summit-tent-1", "CAD", "3", "1,204", "0.25%", "0.70",
      "2.10", "0.00", "0.00"],
     ["2026-11-02", "Enabled", "trail tent", "Exact match", "Search | tents", "Summit tent",
@@ -131,7 +132,7 @@ def test_google_french_export_with_fr_ca_numbers(tmp_path):
     assert frame["conversions_value"].tolist() == pytest.approx([2499.98, 0.0])
     assert frame["cpc_bid"].tolist() == [1.25, 1.25]
     assert frame["date"].tolist() == [pd.Timestamp(2026, 11, 1), pd.Timestamp(2026, 11, 2)]
-    assert frame["match_type"].unique().tolist() == ["EXACT"]
+    assert frame["match_type"].unique().tolist() == ["PHRASE"]  # "Expression exacte"
 
 
 def test_microsoft_export_with_report_header_and_footer(tmp_path):
@@ -188,8 +189,14 @@ def _broken(rows, column, value=None, drop=False):
     [
         (_broken(GOOGLE_EN_ROWS, "Cost", drop=True), r"missing column\(s\): 'Cost' \(fr 'Coût'\)"),
         (
-            [*GOOGLE_EN_ROWS[:2], [*GOOGLE_EN_ROWS[2], "Widgets"], *GOOGLE_EN_ROWS[3:]],
-            r"unknown column\(s\) 'Widgets'",
+            _broken(GOOGLE_EN_ROWS, "Match type", value="Exact match (close variant)"),
+            r"row 4, column 'Match type': cannot read 'Exact match \(close variant\)' as a "
+            r"match type \(Exact match, Phrase match",
+        ),
+        (
+            _broken(GOOGLE_EN_ROWS, "Keyword", value="[trail tent]"),
+            r"row 5: keyword '\[trail tent\]' is written as exact match but column 'Match type' "
+            r"says 'Phrase match'",
         ),
         (
             _broken(GOOGLE_EN_ROWS, "Clicks", value="twelve"),
@@ -238,3 +245,166 @@ def test_wrong_encoding_and_garbage_are_refused(tmp_path):
 def test_numbers(text, french, value):
     got = exports.parse_number(text, french)
     assert got == pytest.approx(value, nan_ok=True)
+
+
+def test_slashed_dates_follow_the_column_and_the_language():
+    assert exports.parse_date("11/2/2026") == pd.Timestamp(2026, 11, 2)  # Microsoft M/D
+    assert exports.parse_date("01/11/2026", day_first=True) == pd.Timestamp(2026, 11, 1)
+    assert exports._day_first(["11/12/2026", "11/13/2026"], french=True) is False
+    assert exports._day_first(["13/11/2026", "01/11/2026"], french=False) is True
+    assert exports._day_first(["01/11/2026", "02/11/2026"], french=True) is True
+
+
+# ------------------------------------------------------------------ real-world files, via the CLI
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "exports"
+
+
+def searchops(capsys, *args: str) -> tuple[int, str]:
+    """Run the real CLI entry point in-process: (exit code, stderr)."""
+    from searchops.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(list(args))
+    return int(exited.value.code or 0), capsys.readouterr().err
+
+
+def imported(ws_file: Path) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    with Workspace(ws_file, read_only=True) as ws:
+        return (
+            tables.read(ws, "sem_keywords"),
+            tables.read(ws, "sem_keyword_daily"),
+            len(ws.runs()),
+        )
+
+
+# file -> (keyword -> (match type, status)), daily rows, cost, conversion value, skipped columns
+EXPECTED = {
+    "google-en-keywords-default.csv": (
+        {"trail tent": ("EXACT", "ENABLED"), "tent sale": ("PHRASE", "PAUSED"),
+         "camping tent": ("BROAD", "ENABLED")},
+        0, None, None, ["Status", "Status reasons", "Search lost IS (rank)", "First page bid est."],
+    ),
+    "google-en-keywords-by-day.csv": (
+        {"trail tent": ("EXACT", "ENABLED"), "tent sale": ("PHRASE", "ENABLED"),
+         "camping tent": ("BROAD", "ENABLED")},
+        4, 24.44, 1249.99, ["Status", "Status reasons", "Search lost IS (rank)", "First page bid est."],
+    ),
+    "google-en-keywords-by-day-device.csv": (
+        {"trail tent": ("EXACT", "ENABLED")}, 1, 11.76, 1249.99, [],
+    ),
+    "google-fr-ca-keywords-by-day.csv": (
+        {"tente de randonnée": ("EXACT", "ENABLED"), "tente légère": ("PHRASE", "ENABLED"),
+         "sac de couchage": ("BROAD", "PAUSED")},
+        3, 1240.46, 2589.97, ["État", "Motifs de l'état", "Part d'impr. sur le Réseau de Recherche"],
+    ),
+    "google-fr-fr-keywords-excel.csv": (
+        {"tente randonnée": ("EXACT", "ENABLED"), "tente légère": ("PHRASE", "ENABLED"),
+         "tente 4 places": ("BROAD", "ENABLED")},
+        3, 1027.33, 1049.97, ["État"],
+    ),
+    "microsoft-keyword-performance.csv": (
+        {"trail tent": ("EXACT", "ENABLED"), "tent sale": ("PHRASE", "PAUSED"),
+         "camping tent": ("BROAD", "ENABLED")},
+        3, 14.05, 310.0, ["AdRelevance"],
+    ),
+    "microsoft-ui-keywords.csv": (
+        {"down sleeping bag": ("EXACT", "ENABLED"), "sleeping bag -20": ("PHRASE", "ENABLED")},
+        3, 33.89, 439.98, ["Top impr. share"],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_real_world_exports_import_through_the_cli(tmp_path, capsys, name):
+    kinds, daily_rows, cost, value, skipped = EXPECTED[name]
+    ws_file = tmp_path / "ws.duckdb"
+    code, err = searchops(
+        capsys, "--workspace", str(ws_file), "sem", "import", str(FIXTURES / name)
+    )
+    assert code == 0, err
+    keywords, daily, runs = imported(ws_file)
+    got = {r.keyword: (r.match_type, r.status) for r in keywords.itertuples()}
+    assert got == kinds
+    assert len(daily) == daily_rows and runs == 1
+    if daily_rows:
+        assert daily["cost"].sum() == pytest.approx(cost)
+        assert daily["conversions_value"].sum() == pytest.approx(value)
+        assert not daily.duplicated(["date", "criterion_id"]).any()
+    warnings = [line for line in err.splitlines() if "does not import" in line]
+    if skipped:
+        assert len(warnings) == 1  # one warning naming every skipped column
+        assert warnings[0].endswith(", ".join(repr(s) for s in skipped))
+    else:
+        assert warnings == []
+
+
+def test_default_google_export_says_why_metrics_were_not_imported(tmp_path, capsys):
+    ws_file = tmp_path / "ws.duckdb"
+    path = FIXTURES / "google-en-keywords-default.csv"
+    code, err = searchops(capsys, "--workspace", str(ws_file), "sem", "import", str(path))
+    assert code == 0, err
+    assert "no 'Day' (fr 'Jour') column: imported the keywords only" in err
+    keywords, _, _ = imported(ws_file)
+    assert keywords.set_index("keyword")["cpc_bid"].to_dict() == {
+        "trail tent": 1.25, "tent sale": 0.80, "camping tent": 0.55,
+    }  # fmt: skip
+
+
+def test_fr_ca_cells_are_read_exactly(tmp_path, capsys):
+    ws_file = tmp_path / "ws.duckdb"
+    path = FIXTURES / "google-fr-ca-keywords-by-day.csv"
+    assert searchops(capsys, "--workspace", str(ws_file), "sem", "import", str(path))[0] == 0
+    keywords, daily, _ = imported(ws_file)
+    by_kw = daily.merge(keywords[["criterion_id", "keyword"]], on="criterion_id").set_index(
+        "keyword"
+    )
+    row = by_kw.loc["tente de randonnée"]
+    assert (row["impressions"], row["cost"], row["conversions_value"]) == (1204, 1234.56, 2499.98)
+    assert by_kw.loc["tente légère", "conversions_value"] == 0.0  # " --"
+    assert keywords.set_index("keyword").loc["tente légère", "final_url"] is pd.NA
+
+
+def _variant(name: str, old: str, new: str, tmp_path: Path) -> Path:
+    """A copy of fixture ``name`` (same file name, so the same source) with one cell changed."""
+    raw = (FIXTURES / name).read_bytes()
+    encoding = "utf-16" if raw.startswith(b"\xff\xfe") else "utf-8-sig"
+    text = raw.decode(encoding)
+    assert old in text
+    path = tmp_path / "bad" / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(text.replace(old, new, 1).encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "message"),
+    [
+        ("google-fr-ca-keywords-by-day.csv", "\tCoût\t", "\tMontant\t",
+         r"missing column\(s\): 'Cost' \(fr 'Coût'\)"),
+        ("google-fr-ca-keywords-by-day.csv", "Requête large", "Requete lrage",
+         r"row 6, column 'Type de correspondance': cannot read 'Requete lrage' as a match type"),
+        ("google-en-keywords-by-day.csv", ",8.08,", ",8.08 approx,",
+         r"row 6, column 'Cost': cannot read '8.08 approx' as a number"),
+        ("microsoft-ui-keywords.csv", "11/13/2026,Boreal,Search - sleeping bags,Synthetic",
+         "11/31/2026,Boreal,Search - sleeping bags,Synthetic",
+         r"row 9, column 'Gregorian date': cannot read '11/31/2026' as a date"),
+    ],
+)  # fmt: skip
+def test_bad_file_is_refused_whole_and_changes_nothing(tmp_path, capsys, name, old, new, message):
+    ws_file = tmp_path / "ws.duckdb"
+    assert (
+        searchops(capsys, "--workspace", str(ws_file), "sem", "import", str(FIXTURES / name))[0]
+        == 0
+    )
+    before = imported(ws_file)
+    bad = _variant(name, old, new, tmp_path)
+    code, err = searchops(capsys, "--workspace", str(ws_file), "sem", "import", str(bad))
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("searchops: error: ")
+    assert re.search(message, lines[0]), lines[0]
+    after = imported(ws_file)
+    pd.testing.assert_frame_equal(after[0], before[0])
+    pd.testing.assert_frame_equal(after[1], before[1])
+    assert after[2] == before[2]
