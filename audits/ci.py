@@ -3,6 +3,8 @@
 Every string that came from a crawled page (URLs, titles, evidence) is untrusted:
 each format escapes it by its own rules, and control characters never get through.
 What counts: the rule's open findings, only the new ones when the audit had a baseline.
+The audit stage owns these formats (they render an :class:`~audits.engine.AuditResult`);
+:mod:`audits.outputs` is the registry ``searchops audit --format`` picks them from.
 """
 
 from __future__ import annotations
@@ -92,13 +94,18 @@ def junit_xml(result: AuditResult) -> str:
     )
 
 
+def _present(value: object) -> bool:
+    """A value worth printing: pandas gives NaN (truthy) for a missing related URL."""
+    return isinstance(value, str) and value != ""
+
+
 def _finding_line(finding: object) -> str:
     url, message, evidence = (getattr(finding, name) for name in ("url", "message", "evidence"))
     related = getattr(finding, "related_url", None)
     text = f"{url}: {message}"
-    if evidence:
+    if _present(evidence):
         text += f" [{evidence}]"
-    if related:
+    if _present(related):
         text += f" -> {related}"
     return _CONTROL.sub(" ", text)
 
@@ -117,10 +124,11 @@ def github_annotations(result: AuditResult, max_listed: int = 20) -> str:
     """One ``::error|warning|notice`` command per rule with (new) findings.
 
     Grouped per rule because GitHub shows only a handful of annotations per step;
-    each lists up to ``max_listed`` URLs. ``file`` points at the run's findings.
+    each lists up to ``max_listed`` URLs in its message. No ``file=``: a finding belongs
+    to a page URL, not to a file of the repository (GitHub would try to open
+    findings.parquet, a binary, as source).
     """
     findings = counted(result)
-    file = escape_property(str(result.run / "findings.parquet"))
     commands = []
     for rule_id, group in findings.groupby("rule_id", sort=False):
         severity = group["severity"].iloc[0]
@@ -130,7 +138,7 @@ def github_annotations(result: AuditResult, max_listed: int = 20) -> str:
         if len(group) > max_listed:
             lines.append(f"... and {len(group) - max_listed} more (see findings.parquet)")
         message = escape_data("\n".join(lines))
-        commands.append(f"::{severity} file={file},title={title}::{message}")
+        commands.append(f"::{severity} title={title}::{message}")
     return "\n".join(commands) + ("\n" if commands else "")
 
 
@@ -146,14 +154,20 @@ def md_escape(value: object, limit: int = 160) -> str:
     return _MD_SPECIAL.sub(lambda m: _MD_REPLACE.get(m.group(1), "\\" + m.group(1)), text)
 
 
-def markdown(result: AuditResult, examples: int = 3) -> str:
+def markdown(result: AuditResult, *, examples: int = 3) -> str:
     """A summary for a pull request or ``$GITHUB_STEP_SUMMARY``: scores, then rules with findings."""
     stats = result.stats
     lines = [f"## SEO audit of {md_escape(result.run.name)}", ""]
     headline = f"**{stats.get('findings', 0)} findings**: {stats.get('errors', 0)} errors, {stats.get('warnings', 0)} warnings, {stats.get('notices', 0)} notices"
     if result.baseline is not None:
         headline += f" · {stats.get('new', 0)} new, {stats.get('fixed', 0)} fixed, {stats.get('persisting', 0)} persisting (baseline {md_escape(result.baseline.name)})"
-    lines += [headline, "", "| family | score |", "|---|---:|"]
+    lines += [headline, ""]
+    lines += [f"> Note: {md_escape(note, limit=400)}" for note in result.notes]
+    lines += (
+        ["", "| family | score |", "|---|---:|"]
+        if result.notes
+        else ["| family | score |", "|---|---:|"]
+    )
     lines += [f"| {md_escape(s.family)} | {s.score:.1f} |" for s in result.scores.itertuples()]
     found = result.open_findings()
     if found.empty:

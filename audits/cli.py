@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 from pathlib import Path
 from typing import Any
 
 import click
-import pandas as pd
-from rich.console import Console
-from rich.table import Table
 
 import audits
-from audits.engine import AuditResult
-from reports import ci
-from searchops.console import safe_text, stderr, stdout
-
-FORMATS = ("table", "json", "csv", "junit", "github", "markdown")
-_SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "notice": "cyan"}
+from audits import ci
+from audits.outputs import FORMATS, render
+from audits.terminal import audit_tables, rules_lines, summary_line
+from searchops.console import clean_text, safe_text, stderr, stdout
 
 
 @click.command()
@@ -39,7 +33,7 @@ _SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "notice": "cyan"}
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(FORMATS),
+    type=click.Choice(list(FORMATS)),
     default="table",
     show_default=True,
     help="Output format.",
@@ -97,130 +91,21 @@ def audit(
         stderr.print("no earlier crawl in the workspace: audited without a baseline")
     threshold = settings.audit.fail_on
     examples = settings.audit.max_examples
-    text = render(result, fmt, examples=examples)
     if out is not None:
-        out.write_text(text, encoding="utf-8")
+        out.write_text(render(result, fmt, examples=examples), encoding="utf-8")
         stderr.print(f"wrote {safe_text(out)}: {summary_line(result)}")
     elif fmt == "table":
-        print_table(result, examples)
+        for renderable in audit_tables(result, examples):
+            stdout.print(renderable)
     else:
+        for note in result.notes:
+            stderr.print(clean_text(note, limit=400), markup=False)
+        text = render(result, fmt, examples=examples)
         click.echo(text, nl=not text.endswith("\n"))
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
         ci.append_step_summary(Path(summary_file), ci.markdown(result, examples=examples))
     return result.exit_code(threshold)
-
-
-def summary_line(result: AuditResult) -> str:
-    stats = result.stats
-    text = f"{stats['findings']} findings ({stats['errors']} errors, {stats['warnings']} warnings, {stats['notices']} notices)"
-    if result.baseline is not None:
-        text += f"; {stats['new']} new, {stats['fixed']} fixed, {stats['persisting']} persisting"
-    return text
-
-
-def render(result: AuditResult, fmt: str, examples: int) -> str:
-    if fmt == "json":
-        return as_json(result)
-    if fmt == "csv":
-        return str(result.findings.to_csv(index=False))
-    if fmt == "junit":
-        return ci.junit_xml(result)
-    if fmt == "github":
-        return ci.github_annotations(result)
-    if fmt == "markdown":
-        return ci.markdown(result, examples=examples)
-    return plain_table(result, examples)
-
-
-def as_json(result: AuditResult) -> str:
-    def records(df: pd.DataFrame) -> list[dict[str, Any]]:
-        return json.loads(df.to_json(orient="records"))  # type: ignore[no-any-return]
-
-    return json.dumps(
-        {
-            "run": str(result.run),
-            "baseline": str(result.baseline) if result.baseline else None,
-            "stats": result.stats,
-            "scores": records(result.scores),
-            "rules": records(result.rules),
-            "findings": records(result.findings),
-        },
-        indent=2,
-        ensure_ascii=False,
-    )
-
-
-def _grouped(result: AuditResult) -> list[dict[str, Any]]:
-    """One row per rule with findings: counts by change and example URLs."""
-    found = result.open_findings()
-    slugs = dict(zip(result.rules["rule_id"], result.rules["slug"], strict=True))
-    rows = []
-    for rule_id, group in found.groupby("rule_id", sort=False):
-        rows.append(
-            {
-                "rule_id": rule_id,
-                "severity": group["severity"].iloc[0],
-                "slug": slugs.get(str(rule_id), ""),
-                "count": len(group),
-                "new": int((group["change"] == "new").sum()),
-                "examples": list(group["url"].head(50).drop_duplicates()),
-                "message": group["message"].iloc[0],
-            }
-        )
-    return rows
-
-
-def _rich_table(result: AuditResult, examples: int) -> Table:
-    table = Table(title=f"Audit of {safe_text(result.run.name)}", show_lines=False)
-    table.add_column("rule")
-    table.add_column("severity")
-    table.add_column("count", justify="right")
-    if result.baseline is not None:
-        table.add_column("new", justify="right")
-    table.add_column("example URLs", overflow="fold")
-    for row in _grouped(result):
-        cells = [
-            f"{row['rule_id']}\n[dim]{safe_text(row['slug'])}[/dim]",
-            f"[{_SEVERITY_STYLE[row['severity']]}]{row['severity']}[/]",
-            str(row["count"]),
-        ]
-        if result.baseline is not None:
-            cells.append(str(row["new"]))
-        cells.append("\n".join(safe_text(u, limit=120) for u in row["examples"][:examples]))
-        table.add_row(*cells)
-    return table
-
-
-def _scores_table(result: AuditResult) -> Table:
-    table = Table(title="Health score per family (0-100)")
-    for name in ("family", "score", "findings"):
-        table.add_column(name, justify="left" if name == "family" else "right")
-    for score in result.scores.to_dict("records"):
-        table.add_row(str(score["family"]), f"{score['score']:.1f}", str(score["findings"]))
-    return table
-
-
-def print_table(result: AuditResult, examples: int) -> None:
-    if result.open_findings().empty:
-        stdout.print("No findings.")
-    else:
-        stdout.print(_rich_table(result, examples))
-    stdout.print(_scores_table(result))
-    skipped = result.rules[result.rules["status"] == "skipped"]
-    for reason, group in skipped.groupby("reason"):
-        ids = ", ".join(group["rule_id"])
-        stdout.print(f"[dim]skipped {len(group)} rule(s), {safe_text(reason)}: {ids}[/dim]")
-    stdout.print(summary_line(result))
-
-
-def plain_table(result: AuditResult, examples: int) -> str:
-    """The table for a file (--out): the same content, no colours."""
-    console = Console(record=True, width=160, color_system=None, file=io.StringIO())
-    console.print(_rich_table(result, examples))
-    console.print(_scores_table(result))
-    console.print(summary_line(result))
-    return console.export_text()
 
 
 @click.command()
@@ -239,16 +124,5 @@ def rules(fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(table.to_dict(orient="records"), indent=2))
         return
-    view = Table(title=f"{len(table)} audit rules")
-    for name in ("id", "slug", "family", "severity", "summary"):
-        view.add_column(name, no_wrap=name != "summary", overflow="fold")
-    for rule in table.to_dict("records"):
-        style = _SEVERITY_STYLE[str(rule["severity"])]
-        view.add_row(
-            rule["id"],
-            rule["slug"],
-            rule["family"],
-            f"[{style}]{rule['severity']}[/]",
-            safe_text(rule["summary"]),
-        )
-    stdout.print(view)
+    for line in rules_lines(table, stdout.width):
+        stdout.print(line)

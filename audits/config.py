@@ -17,8 +17,11 @@ class AuditConfig(BaseModel):
     # Example URLs shown per rule by the table and Markdown outputs.
     max_examples: int = Field(ge=1)
     skip_rules: list[str] = []
-    # Health score: weight of a page's worst finding per severity, and of each family.
+    # Health score (audits/scoring.py): share of its family's score a rule of each
+    # severity takes when it flags every page, the curve over the share of pages it
+    # flags, and the weight of each family in the overall score.
     severity_weights: dict[Literal["error", "warning", "notice"], float]
+    affected_share_exponent: float = Field(gt=0, le=1)
     family_weights: dict[str, float]
     # rule ID, glob, slug or family ("*" = all) -> URL globs whose findings are dropped
     suppress: dict[str, list[str]] = {}

@@ -227,7 +227,7 @@ def _evaluate(
     ctx.ensure("html_pages")
     pages = int(con.execute("SELECT count(*) FROM html_pages").fetchall()[0][0])
     ran_families = sorted(set(rules.loc[rules["status"] == "ran", "family"]))
-    scores = health_scores(findings, pages, ran_families, settings)
+    scores = health_scores(findings, pages, ran_families, settings, _populations(ctx))
     return AuditResult(
         run=run,
         baseline=baseline,
@@ -236,6 +236,15 @@ def _evaluate(
         rules=rules,
         suppressed=suppressed,
     )
+
+
+def _populations(ctx: RuleContext) -> dict[str, int]:
+    """What a family judges when it is not the HTML pages: vitals findings stand for
+    templates (one per template measured)."""
+    if "vitals" not in ctx.artifacts or "template" not in ctx.columns("vitals"):
+        return {}
+    row = ctx.con.execute("SELECT count(DISTINCT template) FROM vitals").fetchone()
+    return {"vitals": int(row[0])} if row and row[0] else {}
 
 
 def _skip_reason(rule: Rule, ctx: RuleContext) -> str | None:

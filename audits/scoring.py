@@ -1,9 +1,27 @@
 """Health score per audit family, 0-100, and an overall score weighted by family.
 
-A page counts once per family, with the weight of its worst finding there
-(``[audit.severity_weights]``): a family's score is 100 x (1 - penalty / pages),
-so it reads as "share of pages clean in this family", discounted for lesser
-severities, and cannot go below 0 however many findings one page collects.
+The score is built the way Lighthouse builds a category score from its audits
+(developer.chrome.com/docs/lighthouse/performance/performance-scoring: each audit
+scored, weighted, combined) and the way Sitebulb and other crawlers prioritise
+hints (by importance and by the share of URLs affected):
+
+* each rule that found something takes a share of its family's score away:
+  ``weight(severity) x (affected / population) ** exponent``, where ``affected`` is
+  the number of distinct URLs the rule flagged and ``population`` what the family
+  judges (HTML pages; for vitals, the templates measured: one finding stands for a
+  whole template);
+* a family's score is 100 times the product of ``1 - share`` over its rules, so two
+  failing rules compound, the score never goes below 0, and a family with no
+  findings scores 100;
+* the overall score is the mean of the family scores weighted by
+  ``[audit.family_weights]``.
+
+The exponent (0.5 by default, ``[audit] affected_share_exponent``) makes small
+shares visible: one error rule on 1% of the pages costs 6 points of its family at
+the default error weight of 0.6, on 25% of them 30 points, on every page 60. A
+score computed as "share of clean pages" instead barely moves when a rule breaks
+a few important pages (the home page noindexed, one template slow), which is how
+regressions usually start. Weights: ``[audit.severity_weights]`` in default.toml.
 """
 
 from __future__ import annotations
@@ -16,33 +34,61 @@ if TYPE_CHECKING:
     from searchops.settings import Settings
 
 
-SCORE_COLUMNS = ["family", "score", "findings", "pages"]
+SCORE_COLUMNS = ["family", "score", "findings", "pages", "affected"]
+
+
+def rule_share(severity_weight: float, affected: int, population: int, exponent: float) -> float:
+    """The share (0-1) of its family's score one rule takes away."""
+    if affected <= 0:
+        return 0.0
+    share = min(1.0, affected / population) if population > 0 else 1.0
+    return min(1.0, severity_weight * share**exponent)
 
 
 def health_scores(
-    findings: pd.DataFrame, pages: int, families: list[str], settings: Settings
+    findings: pd.DataFrame,
+    pages: int,
+    families: list[str],
+    settings: Settings,
+    populations: dict[str, int] | None = None,
 ) -> pd.DataFrame:
-    weights = settings.audit.severity_weights
+    """``family, score, findings, pages, affected`` per family that ran, plus ``overall``.
+
+    ``pages``: the HTML pages of the run; ``populations``: what a family judges
+    when it is not pages (``{"vitals": templates measured}``).
+    """
+    cfg = settings.audit
+    weights = cfg.severity_weights
+    populations = populations or {}
     rows = []
     for family in families:
         own = findings[findings["family"] == family]
-        # astype(float): mapping an empty str column keeps the str dtype (and sums to '').
-        weight = own["severity"].map(weights).astype(float).fillna(0.0)
-        worst = own.assign(w=weight).groupby("url")["w"].max()
-        penalty = float(worst.sum())
-        score = 100.0 * max(0.0, 1.0 - penalty / pages) if pages else (100.0 if own.empty else 0.0)
+        population = populations.get(family, pages)
+        factor = 1.0
+        for _, rule in own.groupby("rule_id"):
+            weight = max(float(weights.get(s, 0.0)) for s in rule["severity"])
+            factor *= 1.0 - rule_share(
+                weight, rule["url"].nunique(), population, cfg.affected_share_exponent
+            )
         rows.append(
-            {"family": family, "score": round(score, 1), "findings": len(own), "pages": pages}
+            {
+                "family": family,
+                "score": round(100.0 * factor, 1),
+                "findings": len(own),
+                "pages": population,
+                "affected": int(own["url"].nunique()),
+            }
         )
     scores = pd.DataFrame(rows, columns=SCORE_COLUMNS)
     if len(scores):
-        family_weights = scores["family"].map(settings.audit.family_weights).fillna(1.0)
+        family_weights = scores["family"].map(cfg.family_weights).fillna(1.0)
         overall = float((scores["score"] * family_weights).sum() / family_weights.sum())
         overall_row = {
             "family": "overall",
             "score": round(overall, 1),
             "findings": int(scores["findings"].sum()),
             "pages": pages,
+            "affected": int(findings["url"].nunique()),
         }
         scores = pd.concat([scores, pd.DataFrame([overall_row])], ignore_index=True)
     return scores

@@ -6,7 +6,7 @@ Workspace tables (one audit run replaces its own rows when re-audited):
                    rule_id, family, severity, url, message, evidence, related_url,
                    fingerprint, change (new | persisting | fixed, NULL without baseline)
 ``health_scores``  run_id, family ("overall" for the weighted whole), score (0-100),
-                   findings, pages
+                   findings, pages, affected (distinct URLs with findings)
 
 The audit itself is registered in ``runs`` with kind ``audit``, the crawl's week,
 and stats (counts by severity and change, the baseline's run id).
@@ -37,8 +37,11 @@ CREATE TABLE IF NOT EXISTS findings (
     evidence VARCHAR, related_url VARCHAR, fingerprint VARCHAR, change VARCHAR
 );
 CREATE TABLE IF NOT EXISTS health_scores (
-    run_id VARCHAR, family VARCHAR, score DOUBLE, findings BIGINT, pages BIGINT
+    run_id VARCHAR, family VARCHAR, score DOUBLE, findings BIGINT, pages BIGINT,
+    affected BIGINT
 );
+-- Workspaces written before the score counted affected URLs.
+ALTER TABLE health_scores ADD COLUMN IF NOT EXISTS affected BIGINT;
 """
 
 

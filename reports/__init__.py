@@ -18,8 +18,9 @@ Python API::
 * ``reports.summary.summarize``: the executive summary's sentences from the sections.
 * ``reports.svg``: ``line_chart``, ``xy_chart``, ``bar_chart``, ``sparkline`` -> SVG markup
   with every label escaped.
-* ``reports.ci``: JUnit XML, GitHub annotations and the Markdown summary of ``searchops
-  audit`` (owned by the audits stage).
+
+The CI outputs of ``searchops audit`` (JUnit XML, GitHub annotations, Markdown) belong to
+the audit stage: ``audits.ci``, picked through the ``audits.outputs`` registry.
 
 Tables read: ``runs``, ``health_scores``, ``findings``, ``vitals_pages``, ``vitals_templates``,
 ``sem_keyword_daily``, ``sem_shopping_daily``, ``bid_recommendations``, ``bid_frontier``,

@@ -3,6 +3,11 @@
 Progress bars and status go to stderr so stdout stays machine-readable
 (``--format json`` can be piped). Text from crawled pages is untrusted: print it
 with :func:`safe_text`, never as rich markup.
+
+Off a terminal (a log file, a pipe, ``make demo``) rich would lay everything out at
+80 columns and hard-wrap long lines, splitting URLs and reason codes that then cannot
+be copied. Here text is never hard-wrapped (``soft_wrap``) and tables get
+:data:`LOG_WIDTH` columns, unless ``COLUMNS`` says otherwise.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import logging
 import os
 import sys
 
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from rich.markup import escape
 from rich.progress import (
     BarColumn,
@@ -22,19 +27,43 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-stderr = Console(stderr=True, highlight=False)
-stdout = Console(highlight=False, soft_wrap=True)
+LOG_WIDTH = 200  # columns of a table written to a log or pipe (wide logs read fine)
+
+
+class _Console(Console):
+    """A console that is only as narrow as a real terminal (or ``COLUMNS``) asks."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        dimensions = super().size
+        if self.is_terminal or os.environ.get("COLUMNS", "").isdigit():
+            return dimensions
+        return ConsoleDimensions(LOG_WIDTH, dimensions.height)
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        Console.size.fset(self, new_size)  # type: ignore[attr-defined]
+
+
+stderr = _Console(stderr=True, highlight=False, soft_wrap=True)
+stdout = _Console(highlight=False, soft_wrap=True)
 
 _CONTROL = {c: " " for c in range(0x20) if c not in (0x09,)} | {0x7F: " "}
+
+
+def clean_text(value: object, limit: int = 200) -> str:
+    """Untrusted text for a ``rich.text.Text`` or ``markup=False``: no control or escape
+    sequences, bounded length (markup is not interpreted there, so not escaped)."""
+    text = str(value).translate(_CONTROL)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
 
 
 def safe_text(value: object, limit: int = 200) -> str:
     """Untrusted text, made safe for a terminal: no control or escape sequences, no
     rich markup, bounded length."""
-    text = str(value).translate(_CONTROL)
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return escape(text)
+    return escape(clean_text(value, limit))
 
 
 def interactive() -> bool:

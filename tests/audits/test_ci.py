@@ -1,16 +1,19 @@
-"""CI outputs (reports/ci.py) and the audit/rules commands: escaping, counts, exit codes."""
+"""CI outputs (audits/ci.py) and the audit/rules commands: escaping, counts, exit codes."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
 import audits
+from audits import ci
 from audits.synthetic import write_run
-from reports import ci
 from searchops.cli import main
 from searchops.settings import load_settings
 
@@ -73,7 +76,8 @@ def test_github_annotations_escape_workflow_commands(
     assert len(lines) == 3  # one command per rule with findings
     error = next(line for line in lines if line.startswith("::error "))
     properties, message = error[len("::error ") :].split("::", 1)
-    assert properties.count(",") == 1 and "title=SEO-META-001%3A 1 finding(s)" in properties
+    # No file=: findings.parquet is no source file GitHub could open; the URL is in the message.
+    assert properties == "title=SEO-META-001%3A 1 finding(s)"
     assert "\n" not in message and "%0A" not in message.replace("%250A", "")
     assert "%25" in message  # the URL's literal % is escaped
     assert ci.escape_property("a:b,c%\r\n") == "a%3Ab%2Cc%25%0D%0A"
@@ -157,3 +161,146 @@ def _cli(*args: str) -> int:
     with pytest.raises(SystemExit) as exit_info:
         main(list(args))
     return int(exit_info.value.code or 0)
+
+
+def test_ci_formats_through_the_cli_say_no_nan_and_name_no_binary_file(
+    runs: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Findings without a related URL (most of them) used to end with ``-> nan``."""
+    before, after = runs
+    ws = str(tmp_path / "ws.duckdb")
+    for fmt in ("junit", "github", "markdown"):
+        args = ["--workspace", ws, "audit", str(after), "--baseline", str(before)]
+        assert _cli(*args, "--format", fmt, "--fail-on", "never") == 0
+        out = capsys.readouterr().out
+        assert "nan" not in out.replace("%250A", "").lower(), fmt
+        assert "findings.parquet" not in out.split("more (see")[0], fmt
+        assert "https://s.ex/b" in out, fmt  # the page is named in the message
+    assert _cli("--workspace", ws, "audit", str(after), "--format", "github") == 1
+    for line in capsys.readouterr().out.splitlines():
+        assert line.startswith("::") and " file=" not in line
+
+
+def _pages_on(origin: str) -> list[dict[str, object]]:
+    return [
+        {"url": f"{origin}/", "title": None, "title_count": 0},
+        *({"url": f"{origin}/p/{i}", "viewport": None} for i in range(5)),
+    ]
+
+
+def test_a_baseline_on_another_port_is_compared_by_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = write_run(
+        tmp_path / "before",
+        pages=_pages_on("http://127.0.0.1:8001"),
+        manifest={"start_urls": ["http://127.0.0.1:8001/"]},
+    )
+    after_pages = [
+        *_pages_on("http://127.0.0.1:8002"),
+        {"url": "http://127.0.0.1:8002/new", "title": None, "title_count": 0},
+    ]
+    after = write_run(
+        tmp_path / "after",
+        pages=after_pages,
+        manifest={"start_urls": ["http://127.0.0.1:8002/"]},
+    )
+    ws = str(tmp_path / "ws.duckdb")
+    args = ["--workspace", ws, "audit", str(after), "--baseline", str(before)]
+    assert _cli(*args, "--rules", "meta", "--format", "json") == 1
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    changes = {(f["url"], f["rule_id"]): f["change"] for f in data["findings"]}
+    assert changes[("http://127.0.0.1:8002/new", "SEO-META-001")] == "new"
+    assert changes[("http://127.0.0.1:8002/", "SEO-META-001")] == "persisting"
+    assert data["stats"]["fixed"] == 0 and data["stats"]["new"] == 1
+    assert "compared by URL path" in captured.err and "8001" in captured.err
+    assert "compared by URL path" in data["notes"][0]
+    # The table says it too.
+    assert _cli(*args, "--rules", "meta", "--fail-on", "never") == 0
+    assert "compared by URL path" in capsys.readouterr().out
+    # Other start paths: no guessing, a clear warning instead.
+    elsewhere = write_run(
+        tmp_path / "elsewhere",
+        pages=_pages_on("http://127.0.0.1:8003"),
+        manifest={"start_urls": ["http://127.0.0.1:8003/fr/"]},
+    )
+    assert (
+        _cli(
+            "--workspace",
+            ws,
+            "audit",
+            str(elsewhere),
+            "--baseline",
+            str(before),
+            "--rules",
+            "meta",
+            "--format",
+            "csv",
+            "--fail-on",
+            "never",
+        )
+        == 0
+    )
+    assert "compared by full URL" in capsys.readouterr().err
+
+
+def _run_cli(*args: str, columns: int = 100) -> str:
+    """The installed command with its output to a pipe, as in a CI log or `| less`."""
+    env = {**os.environ, "COLUMNS": str(columns)}
+    env.pop("FORCE_COLOR", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "searchops", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    return done.stdout
+
+
+def test_terminal_table_keeps_urls_whole_at_100_columns(tmp_path: Path) -> None:
+    long = "https://shop.example.ca/en/category/kitchen-appliances/stand-mixers/" + "x" * 60
+    pages = [{"url": f"{long}/{i}", "title": None, "title_count": 0} for i in range(4)]
+    pages += [{"url": f"{long}/v{i}", "viewport": None} for i in range(2)]
+    run = write_run(tmp_path / "run", pages=pages)
+    out = _run_cli("--workspace", str(tmp_path / "ws.duckdb"), "audit", str(run))
+    lines = out.splitlines()
+    for url in [*[p["url"] for p in pages][:3], pages[4]["url"]]:
+        assert any(line.strip() == url for line in lines), url  # one line, copyable
+    assert "title-missing" in out and "Health score" in out
+    skipped = [line for line in lines if line.startswith("skipped")]
+    assert skipped and all(len(line) <= 160 for line in skipped)
+
+
+def test_rules_prints_two_lines_per_rule_to_a_pipe_at_100_columns() -> None:
+    out = _run_cli("rules")
+    lines = out.splitlines()
+    count = len(audits.all_rules())
+    assert len(lines) <= 2 * count + 2
+    assert all(len(line) <= 100 for line in lines)
+    for rule in audits.all_rules():
+        assert any(line.startswith(rule.id + " ") for line in lines), rule.id
+
+
+def test_without_columns_a_pipe_is_not_wrapped_at_80(tmp_path: Path) -> None:
+    url = "https://shop.example.ca/" + "a" * 150
+    run = write_run(tmp_path / "run", pages=[{"url": url, "title": None, "title_count": 0}])
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "FORCE_COLOR")}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "searchops",
+            "--workspace",
+            str(tmp_path / "ws.duckdb"),
+            "audit",
+            str(run),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert any(line.strip() == url for line in done.stdout.splitlines())

@@ -212,17 +212,58 @@ def test_health_scores_per_family(tmp_path: Path) -> None:
         {"url": "https://s.ex/x", "title": None, "title_count": 0},
         {"url": "https://s.ex/y", "viewport": None},
     ]
+    settings = _settings(tmp_path)
     result = evaluate(
         _run(tmp_path, pages=pages),
         [get_rule("SEO-META-001"), get_rule("SEO-META-017")],
-        _settings(tmp_path),
+        settings,
     )
-    scores = result.scores.set_index("family")["score"]
-    weights = _settings(tmp_path).audit.severity_weights
-    assert scores["meta"] == pytest.approx(
-        100 * (1 - (weights["error"] + weights["warning"]) / 10), abs=0.05
+    scores = result.scores.set_index("family")
+    weights, exponent = settings.audit.severity_weights, settings.audit.affected_share_exponent
+    # Two rules, each on 1 page of 10: their shares compound.
+    expected = (
+        100 * (1 - weights["error"] * 0.1**exponent) * (1 - weights["warning"] * 0.1**exponent)
     )
-    assert scores["overall"] == scores["meta"]
+    assert scores.loc["meta", "score"] == pytest.approx(expected, abs=0.05)
+    assert scores.loc["meta", "affected"] == 2
+    assert scores.loc["overall", "score"] == scores.loc["meta", "score"]
+
+
+def _site(broken_titles: int = 0, noindexed: int = 0, pages: int = 200) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = [{"url": f"https://s.ex/p/{i}"} for i in range(pages)]
+    for row in rows[:broken_titles]:
+        row.update(title=None, title_count=0)
+    for row in rows[pages - noindexed :]:
+        row.update(meta_robots="noindex")
+    return rows
+
+
+def _scores(tmp_path: Path, name: str, pages: list[dict[str, Any]]) -> pd.Series:
+    result = audits.audit(
+        _run(tmp_path, name, pages=pages), rules="meta,indexability", settings=_settings(tmp_path)
+    )
+    return result.scores.set_index("family")["score"]
+
+
+def test_a_seeded_regression_moves_its_family_and_overall_and_a_fix_moves_them_back(
+    tmp_path: Path,
+) -> None:
+    clean = _scores(tmp_path, "clean", _site())
+    # 3 of 200 pages lose their title (1.5%): the "share of clean pages" score read 98.5;
+    # this one must show it as a real regression of the meta family.
+    titles = _scores(tmp_path, "titles", _site(broken_titles=3))
+    assert clean["meta"] - titles["meta"] >= 5
+    assert titles["indexability"] == clean["indexability"]
+    assert titles["overall"] < clean["overall"]
+    # Worse is lower: more pages broken, a lower score.
+    assert _scores(tmp_path, "more", _site(broken_titles=30))["meta"] < titles["meta"]
+    # A second family regresses on its own.
+    both = _scores(tmp_path, "both", _site(broken_titles=3, noindexed=2))
+    assert both["meta"] == titles["meta"]
+    assert both["indexability"] < clean["indexability"]
+    assert both["overall"] < titles["overall"]
+    fixed = _scores(tmp_path, "fixed", _site())
+    assert fixed.to_dict() == clean.to_dict()
 
 
 def test_audit_writes_run_folder_and_workspace(tmp_path: Path) -> None:

@@ -1,0 +1,129 @@
+"""What ``searchops audit`` and ``searchops rules`` print on a terminal (or a log).
+
+No table cell holds a URL, a rule ID or a slug: a table squeezed into 100 columns
+folds them mid-word and they can no longer be copied. Findings print as one block
+per rule, one URL per line (never wrapped: see :mod:`searchops.console`); the rule
+list prints two lines per rule, its summary cut to the width.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from rich.console import RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from searchops.console import clean_text
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from audits.engine import AuditResult
+
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "notice": "cyan"}
+
+
+def summary_line(result: AuditResult) -> str:
+    stats = result.stats
+    text = f"{stats['findings']} findings ({stats['errors']} errors, {stats['warnings']} warnings, {stats['notices']} notices)"
+    if result.baseline is not None:
+        text += f"; {stats['new']} new, {stats['fixed']} fixed, {stats['persisting']} persisting"
+    return text
+
+
+def _grouped(result: AuditResult) -> list[dict[str, Any]]:
+    """One row per rule with findings: counts by change and example URLs."""
+    found = result.open_findings()
+    slugs = dict(zip(result.rules["rule_id"], result.rules["slug"], strict=True))
+    rows = []
+    for rule_id, group in found.groupby("rule_id", sort=False):
+        rows.append(
+            {
+                "rule_id": rule_id,
+                "severity": group["severity"].iloc[0],
+                "slug": slugs.get(str(rule_id), ""),
+                "count": len(group),
+                "new": int((group["change"] == "new").sum()),
+                "examples": list(group["url"].head(50).drop_duplicates()),
+                "message": group["message"].iloc[0],
+            }
+        )
+    return rows
+
+
+def _rule_block(row: dict[str, Any], examples: int, with_baseline: bool) -> Text:
+    severity = row["severity"]
+    head = Text.assemble(
+        (f"{severity:<8}", SEVERITY_STYLE[severity]),
+        (f"{row['rule_id']} ", "bold"),
+        (clean_text(row["slug"], limit=80), "dim"),
+        f"  {row['count']:,} finding(s)",
+        f", {row['new']:,} new" if with_baseline else "",
+    )
+    lines = [head, Text("        " + clean_text(row["message"], limit=160))]
+    shown = row["examples"][:examples]
+    lines += [Text("        " + clean_text(url, limit=400)) for url in shown]
+    if row["count"] > len(shown):
+        lines.append(Text(f"        … and {row['count'] - len(shown):,} more", style="dim"))
+    return Text("\n").join(lines)
+
+
+def _scores_table(result: AuditResult) -> Table:
+    table = Table(title="Health score per family (0-100)", title_justify="left")
+    for name in ("family", "score", "findings", "pages affected"):
+        table.add_column(name, justify="left" if name == "family" else "right", no_wrap=True)
+    for score in result.scores.to_dict("records"):
+        affected = score.get("affected")
+        table.add_row(
+            str(score["family"]),
+            f"{score['score']:.1f}",
+            f"{score['findings']:,}",
+            "" if affected is None else f"{affected:,}",
+        )
+    return table
+
+
+def _skipped_lines(result: AuditResult) -> Iterator[Text]:
+    """One short line per reason: the count and the families; the IDs are in --format json."""
+    skipped = result.rules[result.rules["status"] == "skipped"]
+    for reason, group in skipped.groupby("reason"):
+        families = ", ".join(sorted(set(group["family"])))
+        yield Text(
+            f"skipped {len(group)} rule(s) ({families}): {clean_text(reason, limit=100)}",
+            style="dim",
+        )
+
+
+def audit_tables(result: AuditResult, examples: int) -> Iterator[RenderableType]:
+    """The findings per rule, the health scores, skipped rules and the one-line summary."""
+    rows = _grouped(result)
+    yield Text(f"Audit of {clean_text(result.run.name)}", style="bold")
+    if not rows:
+        yield Text("No findings.")
+    for row in rows:
+        yield _rule_block(row, examples, result.baseline is not None)
+    for note in result.notes:
+        yield Text(clean_text(note, limit=400), style="yellow")
+    yield _scores_table(result)
+    yield from _skipped_lines(result)
+    yield Text(summary_line(result))
+
+
+def rules_lines(table: pd.DataFrame, width: int) -> Iterator[Text]:
+    """Two lines per rule: ID, severity, family and slug; then the summary cut to ``width``."""
+    yield Text(f"{len(table)} audit rules (full text: searchops rules --format json)", style="bold")
+    for rule in table.to_dict("records"):
+        severity = str(rule["severity"])
+        yield Text.assemble(
+            (f"{rule['id']:<20}", "bold"),
+            (f"{severity:<8}", SEVERITY_STYLE[severity]),
+            f"{rule['family']:<16}",
+            clean_text(rule["slug"], limit=80),
+        )
+        summary = " ".join(str(rule["summary"]).split())
+        room = max(width - 5, 20)
+        if len(summary) > room:
+            summary = summary[: room - 1] + "…"
+        yield Text("    " + clean_text(summary, limit=room), style="dim")
