@@ -1,0 +1,114 @@
+"""The corpus, end to end through the CLI: `searchops crawl URL... --max-depth 1`, then
+`searchops audit RUN --format json`, and per page the rule IDs a correct tool reports.
+
+The verdicts are in ``expectations.yaml`` (written from each rule's documentation). The
+hreflang and robots pages are crawled as http://127.0.0.1:PORT/ while every page names
+http://localhost:PORT/; the canonical and schema pages are crawled as localhost.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from tests.corpus.server import SITE, corpus_site, expectations
+
+SEARCHOPS = str(Path(sys.executable).parent / "searchops")
+CRAWLED_AS_LOCALHOST = ("canonical", "schema")
+
+pytestmark = pytest.mark.slow
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [SEARCHOPS, "--workspace", str(cwd / "ws.duckdb"), *args],
+        capture_output=True, text=True, cwd=cwd, timeout=300,
+    )  # fmt: skip
+
+
+def _audit(run: Path, cwd: Path) -> list[dict[str, Any]]:
+    audit = _cli("audit", str(run), "--format", "json", "--fail-on", "never", cwd=cwd)
+    assert audit.returncode == 0, audit.stderr
+    findings: list[dict[str, Any]] = json.loads(audit.stdout)["findings"]
+    return findings
+
+
+def _page_url(origin: str, folder: str, page: str) -> str:
+    if folder in CRAWLED_AS_LOCALHOST:
+        origin = origin.replace("127.0.0.1", "localhost")
+    return f"{origin}/{folder}/{page}"
+
+
+@pytest.fixture(scope="module")
+def corpus_findings(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[dict[str, Any]]]:
+    cwd = tmp_path_factory.mktemp("corpus")
+    with corpus_site() as origin:
+        urls = [
+            _page_url(origin, folder, page)
+            for folder, spec in expectations().items()
+            for page in spec["pages"]
+        ]
+        crawl = _cli("crawl", *urls, "--max-depth", "1", "--out", str(cwd / "run"), cwd=cwd)
+        assert crawl.returncode == 0, crawl.stderr
+    return origin, _audit(cwd / "run", cwd)
+
+
+def _verdicts(origin: str, findings: list[dict[str, Any]]) -> pd.DataFrame:
+    fired: dict[str, set[str]] = {}
+    for finding in findings:
+        fired.setdefault(finding["url"], set()).add(finding["rule_id"])
+    rows = []
+    for folder, spec in expectations().items():
+        judged = set(spec["judged"])
+        for page, verdict in spec["pages"].items():
+            got = fired.get(_page_url(origin, folder, page), set()) & judged
+            want = set(verdict["fires"])
+            rows.append({
+                "page": f"{folder}/{page}", "missed": sorted(want - got),
+                "false": sorted(got - want), "right": got == want,
+            })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_every_corpus_page_is_judged_right(
+    corpus_findings: tuple[str, list[dict[str, Any]]],
+) -> None:
+    verdicts = _verdicts(*corpus_findings)
+    wrong = verdicts[~verdicts.right]
+    print(f"corpus pages judged right: {int(verdicts.right.sum())}/{len(verdicts)}")
+    assert wrong.empty, "\n" + wrong.to_string()
+
+
+def test_the_expectations_cover_every_corpus_page() -> None:
+    on_disk = {str(p.relative_to(SITE)) for p in SITE.rglob("*.html")}
+    listed = {
+        f"{folder}/{page}" for folder, spec in expectations().items() for page in spec["pages"]
+    }
+    assert on_disk == listed
+    assert len(listed) >= 30
+
+
+def test_alternates_beyond_max_depth_are_fetched_for_return_links(tmp_path: Path) -> None:
+    """Only noreturn-en is given, with --max-depth 0: its alternate is still fetched (as a
+    page whose links are not followed), so the missing return link is reported rather
+    than "not crawled"."""
+    with corpus_site() as origin:
+        run = tmp_path / "run"
+        crawl = _cli("crawl", f"{origin}/hreflang/noreturn-en.html", "--max-depth", "0",
+                     "--out", str(run), cwd=tmp_path)  # fmt: skip
+        assert crawl.returncode == 0, crawl.stderr
+    pages = pd.read_parquet(run / "pages.parquet", columns=["url", "status"])
+    fetched = set(pages[pages.status == 200].url)
+    assert (
+        "http://localhost:{}/hreflang/noreturn-fr.html".format(origin.rsplit(":", 1)[1]) in fetched
+    )
+    fired = {(f["rule_id"], f["url"]) for f in _audit(run, tmp_path)}
+    page = f"{origin}/hreflang/noreturn-en.html"
+    assert ("SEO-HREFLANG-004", page) in fired
+    assert ("SEO-HREFLANG-013", page) not in fired
