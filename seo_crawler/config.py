@@ -30,6 +30,7 @@ class CrawlConfig(_Section):
     warn_bytes: int = Field(default=2 * 1024 * 1024, gt=0)
     sitemaps_from_robots: bool = True
     follow_nofollow: bool = True
+    fetch_alternates: bool = True
     allowed_hosts: list[str] = []
     resolve: dict[str, str] = {}
     include: list[str] = []

@@ -4,7 +4,9 @@ Every URL taken into the crawl is appended to the file (and flushed: it survives
 before it is queued, and the queue is nothing but a read position in that same file. So the
 URLs waiting cost no memory however many there are: a 100,000-page crawl of a catalog has
 ~70,000 discovered-but-unfetched URLs at its peak, which an in-memory deque of
-(url, depth, source, referrer) tuples held for the whole crawl.
+(url, depth, source, referrer) tuples held for the whole crawl. A line is
+``{"u": url, "d": depth, "f": source, "r": referrer}``, plus ``"n": 1`` for a visit whose
+links are not followed (:attr:`seo_crawler.visit.Visit.follow`).
 
 Lines of URLs recorded at once, without a fetch of their own (the end of a redirect chain),
 carry ``"x": 1`` and are not handed out. On resume (:meth:`Frontier.resume`) the reader starts
@@ -22,7 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-Entry = tuple[str, int, str, str | None]  # url, depth, source, referrer
+from seo_crawler.visit import Visit
 
 
 class UrlSet:
@@ -124,16 +126,19 @@ class Frontier:
         self._skip = set(recorded)
         return claimed
 
-    def push(self, url: str, depth: int, source: str, referrer: str | None) -> None:
-        """Claim ``url`` and queue it."""
-        self._write({"u": url, "d": depth, "f": source, "r": referrer})
+    def push(self, visit: Visit) -> None:
+        """Claim ``visit.url`` and queue it (what a fresh visit carries: no hops, no render)."""
+        entry = {"u": visit.url, "d": visit.depth, "f": visit.source, "r": visit.referrer}
+        if not visit.follow:
+            entry["n"] = 1
+        self._write(entry)
         self._waiting += 1
 
     def log_recorded(self, url: str, depth: int, source: str, referrer: str | None) -> None:
         """Claim ``url`` without queueing it: its row is recorded without a fetch."""
         self._write({"u": url, "d": depth, "f": source, "r": referrer, "x": 1})
 
-    def pop(self) -> Entry | None:
+    def pop(self) -> Visit | None:
         """The oldest queued URL, or None when nothing waits."""
         while self._waiting:
             line = self._reader.readline()
@@ -152,11 +157,11 @@ class Frontier:
                 else:
                     self._skip.add(url)  # a duplicate line later is not handed out twice
                     self._waiting -= 1
-                    return url, entry["d"], entry["f"], entry["r"]
+                    return _visit(entry)
             if entry.get("x"):
                 continue
             self._waiting -= 1
-            return url, entry["d"], entry["f"], entry["r"]
+            return _visit(entry)
         return None
 
     def close(self) -> None:
@@ -167,6 +172,10 @@ class Frontier:
         self._writer.write(json.dumps(entry).encode("utf-8") + b"\n")
         self._writer.flush()  # in the OS after this: survives kill -9 of the crawler
         self.claimed += 1
+
+
+def _visit(entry: dict[str, Any]) -> Visit:
+    return Visit(entry["u"], entry["d"], entry["f"], entry["r"], follow=not entry.get("n"))
 
 
 def _parse(line: bytes) -> dict[str, Any] | None:

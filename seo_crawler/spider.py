@@ -23,6 +23,7 @@ Decisions (each visible in the record):
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -43,12 +44,14 @@ from seo_crawler.middlewares import REFUSED_NAMES
 from seo_crawler.pipelines import RECORD
 from seo_crawler.sitemaps import parse_sitemap, robots_sitemaps
 from seo_crawler.urls import Scope, host_of, template_of, unsafe_address
+from seo_crawler.visit import VISIT, Visit
 
 # Google follows up to 10 redirect hops (developers.google.com/search/docs/crawling-indexing/http-network-errors).
 MAX_REDIRECTS = 10
 SITEMAP_RELEASE = 1000  # sitemap-only URLs judged and queued per idle round
 SITEMAP_SLOT = "searchops-sitemaps"  # download slot of sitemap files (concurrency 1: process.py)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+_ALTERNATES = ("canonical", "hreflang")  # discovered_from of URLs [crawl] fetch_alternates fetches
 
 
 def _now() -> datetime:
@@ -103,51 +106,35 @@ class CatalogSpider(scrapy.Spider):
                 yield sitemap
         if self.config.sitemaps_from_robots:
             for scheme, netloc in sorted(robots_hosts):
-                yield Request(
-                    f"{scheme}://{netloc}/robots.txt",
-                    callback=self.parse_robots,
-                    errback=self.sitemap_failed,
-                    meta={
-                        "dont_obey_robotstxt": True,
-                        "handle_httpstatus_all": True,
-                        "dont_redirect": True,
-                    },
-                    priority=10,
-                )
+                robots = self._sitemap_request(f"{scheme}://{netloc}/robots.txt", parent=None)
+                if robots is not None:
+                    yield robots
 
     def _resume(self) -> None:
         recorded = set(store.column_values(self.run, "pages", "url"))
         self.seen = UrlSet(self.frontier.resume(recorded) | recorded)
         self.crawler.stats.set_value("searchops/scheduled", self.frontier.claimed)
 
-    def _request(
-        self, url: str, depth: int, source: str, referrer: str | None, dont_filter: bool = False
-    ) -> Request:
-        meta: dict[str, Any] = {
-            "d": depth,
-            "src": source,
-            "ref": referrer,
-            "orig": url,
-            "chain": [],
-            "handle_httpstatus_all": True,
-            "dont_redirect": True,
-        }
-        reason = self._render_up_front(url)
-        if reason:
-            self._playwright(meta, reason)
+    def _request(self, visit: Visit, url: str) -> Request:
+        """The one way a page request is made: a visit's first fetch (``url`` is
+        ``visit.url``), a redirect hop or a render retry.
+
+        Redirects and HTTP errors come back to :meth:`parse` (the spider records each hop
+        and every status itself); the spider dedupes URLs before they reach Scrapy, so
+        Scrapy's filter is bypassed for the hops and retries of one URL.
+        """
+        meta: dict[str, Any] = {VISIT: visit, "handle_httpstatus_all": True, "dont_redirect": True}
+        if visit.render:
+            meta["playwright"] = True
+            meta["playwright_page_goto_kwargs"] = {"wait_until": self.render_config.wait_until}
         return Request(
             url,
             callback=self.parse,
             errback=self.failed,
             meta=meta,
-            priority=-depth,
-            dont_filter=dont_filter,
+            priority=-visit.depth,
+            dont_filter=True,
         )
-
-    def _playwright(self, meta: dict[str, Any], reason: str) -> None:
-        meta["render"] = reason
-        meta["playwright"] = True
-        meta["playwright_page_goto_kwargs"] = {"wait_until": self.render_config.wait_until}
 
     def _render_up_front(self, url: str) -> str | None:
         if self.render_mode == "always":
@@ -161,17 +148,26 @@ class CatalogSpider(scrapy.Spider):
     def _schedule(self, url: str, depth: int, source: str, referrer: str | None) -> None:
         """Queue ``url`` if it is new, in scope and within depth and budget.
 
-        Trap and unsafe URLs are recorded (a row, not fetched) through the item path.
+        Beyond ``max_depth``, canonical targets and hreflang alternates are still fetched
+        (``[crawl] fetch_alternates``), as pages whose links are not followed: hreflang and
+        canonical rules judge the whole set a crawled page names. Trap and unsafe URLs are
+        recorded (a row, not fetched) through the item path.
         """
-        if depth <= self.max_depth and self._claim(url):
-            self.frontier.push(url, depth, source, referrer)
+        if depth <= self.max_depth:
+            follow = True
+        elif self.config.fetch_alternates and source in _ALTERNATES:
+            follow = False
+        else:
+            return
+        if self._claim(url):
+            self.frontier.push(Visit(url, depth, source, referrer, follow=follow))
 
     def _release(self) -> Iterator[Request]:
         """Requests from the spider's own frontier, just enough to keep the downloader busy.
 
-        The frontier hands out (url, depth, source, referrer) in discovery order
-        (breadth-first) from its file: no Request object waits in memory or is pickled to a
-        disk queue, so memory stays flat and no per-request serialization is paid.
+        The frontier hands out visits in discovery order (breadth-first) from its file: no
+        Request object waits in memory or is pickled to a disk queue, so memory stays flat
+        and no per-request serialization is paid.
         """
         engine = self.crawler.engine
         scheduler = engine.scheduler if engine is not None else None
@@ -179,11 +175,12 @@ class CatalogSpider(scrapy.Spider):
         active = len(engine.downloader.active) if engine is not None else 0
         room = self.feed - waiting - active
         while room > 0:
-            entry = self.frontier.pop()
-            if entry is None:
+            visit = self.frontier.pop()
+            if visit is None:
                 break
             room -= 1
-            yield self._request(*entry)
+            reason = self._render_up_front(visit.url)
+            yield self._request(replace(visit, render=reason) if reason else visit, visit.url)
         self.crawler.stats.set_value(
             "searchops/frontier", len(self.frontier) + len(self.sitemap_pending)
         )
@@ -215,7 +212,8 @@ class CatalogSpider(scrapy.Spider):
                 return None
             state, error = "trap", None
         self.seen.add(url)
-        return self._row(url, url, None, state, [], depth, source, referrer, trap=trap, error=error)
+        visit = Visit(url, depth, source, referrer)
+        return self._row(visit, url, None, state, trap=trap, error=error)
 
     def _follow(self, targets: list[tuple[str, str]], depth: int, referrer: str) -> Iterator[Any]:
         for url, source in targets:
@@ -227,30 +225,21 @@ class CatalogSpider(scrapy.Spider):
 
     # ------------------------------------------------------------------ records
     def _row(
-        self,
-        url: str,
-        final_url: str,
-        status: int | None,
-        state: str,
-        chain: list[dict[str, Any]],
-        depth: int,
-        source: str,
-        referrer: str | None,
-        **extra: Any,
+        self, visit: Visit, final_url: str, status: int | None, state: str, **extra: Any
     ) -> dict[str, Any]:
         row: dict[str, Any] = {
-            "url": url,
+            "url": visit.url,
             "final_url": final_url,
             "status": status,
             "fetch_state": state,
-            "redirect_chain": chain,
+            "redirect_chain": list(visit.chain),
             "redirect_loop": state == "redirect_loop",
-            "depth": depth,
+            "depth": visit.depth,
             "truncated": False,
             "rendered": False,
             "fetched_at": _now(),
-            "discovered_from": source,
-            "referrer": referrer,
+            "discovered_from": visit.source,
+            "referrer": visit.referrer,
             "in_sitemap": False,
             "sitemaps": [],
         }
@@ -262,11 +251,11 @@ class CatalogSpider(scrapy.Spider):
         return [*self._page(response), *self._release()]
 
     def _page(self, response: Response) -> Iterator[Any]:
-        meta = response.meta
+        visit: Visit = response.meta[VISIT]
         if 300 <= response.status < 400 and b"Location" in response.headers:
-            yield from self._redirect(response)
+            yield from self._redirect(response, visit)
             return
-        url, depth, source, referrer = meta["orig"], meta["d"], meta["src"], meta["ref"]
+        url, depth = visit.url, visit.depth
         content_type = (
             (response.headers.get(b"Content-Type") or b"")
             .decode("latin-1")
@@ -275,24 +264,20 @@ class CatalogSpider(scrapy.Spider):
             .lower()
         )
         row = self._row(
-            url,
+            visit,
             response.url,
             response.status,
             "fetched",
-            meta["chain"],
-            depth,
-            source,
-            referrer,
             content_type=content_type or None,
-            response_ms=round(meta.get("download_latency", 0.0) * 1000, 2),
+            response_ms=round(response.meta.get("download_latency", 0.0) * 1000, 2),
             bytes=len(response.body),
-            rendered=bool(meta.get("render")),
-            render_reason=meta.get("render"),
+            rendered=bool(visit.render),
+            render_reason=visit.render,
         )
         is_html = content_type in _HTML_TYPES or (
             not content_type and b"<html" in response.body[:1024].lower()
         )
-        hop_links = meta.get("hop_links", [])
+        hop_links = list(visit.hop_links)
         if not is_html or not isinstance(response, TextResponse):
             yield {"page": row, "links": hop_links}
             return
@@ -305,28 +290,14 @@ class CatalogSpider(scrapy.Spider):
             encoding=response.encoding,
         )
         record = facts.record
-        if self._needs_render(response, record, facts.scripts):
-            retry_meta = {
-                k: v
-                for k, v in meta.items()
-                if k in ("d", "src", "ref", "orig", "chain", "hop_links")
-            }
-            retry_meta.update(handle_httpstatus_all=True, dont_redirect=True)
-            self._playwright(retry_meta, "page-needs-js")
-            yield Request(
-                response.url,
-                callback=self.parse,
-                errback=self.failed,
-                meta=retry_meta,
-                priority=-depth,
-                dont_filter=True,
-            )
+        if self._needs_render(response, visit, record, facts.scripts):
+            yield self._request(replace(visit, render="page-needs-js"), response.url)
             return
         row.update(record)
         # Children are claimed (written to the durable frontier) before the row is handed to
         # the writer: a committed row then always implies its children are known on resume.
         follow: list[Any] = []
-        if meta["chain"] and self._claim(response.url):
+        if visit.chain and self._claim(response.url):
             self.frontier.log_recorded(response.url, depth, "redirect", url)
             # The end of a chain is a URL of its own (audits judge links/canonicals to it):
             # recorded from the same response, without a second fetch.
@@ -338,9 +309,8 @@ class CatalogSpider(scrapy.Spider):
                 "referrer": url,
             }
             follow.append({"page": target_row, "links": []})
-        if (
-            200 <= response.status < 300
-        ):  # like Google: links of error pages are recorded, not followed
+        # Like Google: links of error pages are recorded, not followed.
+        if visit.follow and 200 <= response.status < 300:
             follow_nofollow = self.config.follow_nofollow
             clean = self.scope.normalize if self.scope.strip_params else str
             targets = [
@@ -356,9 +326,11 @@ class CatalogSpider(scrapy.Spider):
         yield {"page": row, "links": hop_links + facts.links}
         yield from follow
 
-    def _needs_render(self, response: Response, record: dict[str, Any], scripts: int) -> bool:
+    def _needs_render(
+        self, response: Response, visit: Visit, record: dict[str, Any], scripts: int
+    ) -> bool:
         """auto mode: raw HTML with scripts but without an <h1> or much text, and its template's vote."""
-        if self.render_mode != "auto" or response.meta.get("render") or response.status >= 400:
+        if self.render_mode != "auto" or visit.render or response.status >= 400:
             return False
         # A shell: scripts, no <h1>, and no JSON-LD or hardly any text. A page merely missing
         # its h1 (JSON-LD and text present) is a defect to record, not a reason to render.
@@ -373,103 +345,40 @@ class CatalogSpider(scrapy.Spider):
         votes[0 if lacking else 1] += 1
         return lacking
 
-    def _redirect(self, response: Response) -> Iterator[Any]:
-        meta = response.meta
+    def _redirect(self, response: Response, visit: Visit) -> Iterator[Any]:
         location = (response.headers.get(b"Location") or b"").decode("latin-1")
         target = self.scope.normalize(urljoin(response.url, location))
-        chain = [*meta["chain"], {"url": response.url, "status": response.status}]
-        url, depth, source, referrer = meta["orig"], meta["d"], meta["src"], meta["ref"]
         link = {
             "source": response.url, "target": target, "kind": "redirect", "anchor": str(response.status),
             "nofollow": False, "region": "header", "internal": self.scope.internal(target),
         }  # fmt: skip
-        visited = {hop["url"] for hop in chain}
-        if target in visited:
-            row = self._row(
-                url,
-                target,
-                response.status,
-                "redirect_loop",
-                chain,
-                depth,
-                source,
-                referrer,
-                error="redirect loop",
-            )
-        elif len(chain) >= MAX_REDIRECTS:
-            row = self._row(
-                url,
-                target,
-                response.status,
-                "error",
-                chain,
-                depth,
-                source,
-                referrer,
-                error=f"more than {MAX_REDIRECTS} redirects",
-            )
+        hop = replace(
+            visit,
+            chain=(*visit.chain, {"url": response.url, "status": response.status}),
+            hop_links=(*visit.hop_links, link),
+        )
+        state, error = "error", None
+        if target in {h["url"] for h in hop.chain}:
+            state, error = "redirect_loop", "redirect loop"
+        elif len(hop.chain) >= MAX_REDIRECTS:
+            error = f"more than {MAX_REDIRECTS} redirects"
         elif unsafe_address(host_of(target)):
-            row = self._row(
-                url,
-                target,
-                response.status,
-                "blocked_unsafe",
-                chain,
-                depth,
-                source,
-                referrer,
-                error="redirect to a link-local or cloud-metadata address",
-            )
+            state, error = "blocked_unsafe", "redirect to a link-local or cloud-metadata address"
         elif not self.scope.allows(target):
-            row = self._row(
-                url,
-                target,
-                response.status,
-                "redirect_out_of_scope",
-                chain,
-                depth,
-                source,
-                referrer,
-            )
+            state = "redirect_out_of_scope"
         else:
-            hop_meta = {
-                k: v
-                for k, v in meta.items()
-                if k
-                in (
-                    "d",
-                    "src",
-                    "ref",
-                    "orig",
-                    "render",
-                    "playwright",
-                    "playwright_page_goto_kwargs",
-                )
-            }
-            hop_meta.update(
-                chain=chain,
-                hop_links=[*meta.get("hop_links", []), link],
-                handle_httpstatus_all=True,
-                dont_redirect=True,
-            )
-            yield Request(
-                target,
-                callback=self.parse,
-                errback=self.failed,
-                meta=hop_meta,
-                priority=-depth,
-                dont_filter=True,
-            )
+            yield self._request(hop, target)
             return
-        yield {"page": row, "links": [*meta.get("hop_links", []), link]}
+        row = self._row(hop, target, response.status, state, error=error)
+        yield {"page": row, "links": list(hop.hop_links)}
 
     def failed(self, failure: Failure) -> list[Any]:
         return [*self._failed(failure), *self._release()]
 
     def _failed(self, failure: Failure) -> Iterator[dict[str, Any]]:
         request: Request = failure.request  # type: ignore[attr-defined]
-        meta = request.meta
-        blocked = meta.get("blocked")
+        visit: Visit = request.meta[VISIT]
+        blocked = request.meta.get("blocked")
         error: str | None = (
             f"{failure.type.__name__ if failure.type else 'Error'}: {str(failure.value)[:300]}"
         )
@@ -490,13 +399,13 @@ class CatalogSpider(scrapy.Spider):
             state, truncated = "too_large", True
         else:
             state = "error"
-        if meta.get("render") and state == "error":
+        if visit.render and state == "error":
             error = f"render failed: {error}"
         row = self._row(
-            meta["orig"], request.url, None, state, meta["chain"], meta["d"], meta["src"], meta["ref"],
-            error=error, truncated=truncated, rendered=False, render_reason=meta.get("render"),
+            visit, request.url, None, state,
+            error=error, truncated=truncated, rendered=False, render_reason=visit.render,
         )  # fmt: skip
-        yield {"page": row, "links": meta.get("hop_links", [])}
+        yield {"page": row, "links": list(visit.hop_links)}
 
     # ------------------------------------------------------------------ sitemaps
     def _sitemap_request(self, url: str, parent: str | None) -> Request | None:

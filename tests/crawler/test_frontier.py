@@ -5,27 +5,28 @@ from __future__ import annotations
 from pathlib import Path
 
 from seo_crawler.frontier import Frontier, LineQueue, UrlSet
+from seo_crawler.visit import Visit
 
 
 def drain(frontier: Frontier) -> list[str]:
     out = []
     while (entry := frontier.pop()) is not None:
-        out.append(entry[0])
+        out.append(entry.url)
     return out
 
 
 def test_fifo_interleaved_with_pushes_and_recorded_lines_skipped(tmp_path: Path) -> None:
     f = Frontier(tmp_path / "frontier.jsonl")
-    f.push("a", 0, "start", None)
-    f.push("b", 1, "link", "a")
-    assert f.pop() == ("a", 0, "start", None)
+    f.push(Visit("a", 0, "start", None))
+    f.push(Visit("b", 1, "link", "a"))
+    assert f.pop() == Visit("a", 0, "start", None)
     f.log_recorded("r", 1, "redirect", "a")  # claimed, recorded without a fetch
-    f.push("c", 2, "link", "b")
+    f.push(Visit("c", 2, "link", "b"))
     assert len(f) == 2 and f.claimed == 4
     assert drain(f) == ["b", "c"]
     assert f.pop() is None and len(f) == 0
-    f.push("d", 2, "link", "b")  # the reader follows the growing file
-    assert f.pop() == ("d", 2, "link", "b")
+    f.push(Visit("d", 2, "link", "b"))  # the reader follows the growing file
+    assert f.pop() == Visit("d", 2, "link", "b")
     f.close()
     lines = (tmp_path / "frontier.jsonl").read_text().splitlines()
     assert len(lines) == 5 and '"x": 1' in lines[2]
@@ -35,9 +36,9 @@ def test_resume_hands_out_exactly_the_unrecorded_claims_in_order(tmp_path: Path)
     path = tmp_path / "frontier.jsonl"
     first = Frontier(path)
     for url in ("a", "b", "c", "d"):
-        first.push(url, 1, "link", None)
+        first.push(Visit(url, 1, "link", None))
     first.log_recorded("r", 1, "redirect", "a")  # its row was lost in the kill
-    assert first.pop()[0] == "a"
+    assert first.pop() == Visit("a", 1, "link", None)
     first.close()
     with path.open("ab") as fh:
         fh.write(b'{"u": "e", "d"')  # the line being written at kill -9
@@ -46,7 +47,7 @@ def test_resume_hands_out_exactly_the_unrecorded_claims_in_order(tmp_path: Path)
     seen = again.resume(recorded={"a", "c"})
     assert seen == {"a", "b", "c", "d", "r"}
     assert len(again) == 3 and again.claimed == 5
-    again.push("f", 2, "link", "b")  # not glued to the half line
+    again.push(Visit("f", 2, "link", "b"))  # not glued to the half line
     again.log_recorded("g", 2, "redirect", "b")  # recorded by this crawl: never handed out
     assert drain(again) == ["b", "d", "r", "f"]
     again.close()
@@ -76,3 +77,16 @@ def test_url_set_holds_hashes_not_strings() -> None:
     assert "https://s/a" in seen and "https://s/c" in seen and "https://s/d" not in seen
     assert len(seen) == 3
     assert not any(isinstance(x, str) for x in seen._hashes)
+
+
+def test_a_visit_not_to_follow_stays_so_across_a_resume(tmp_path: Path) -> None:
+    path = tmp_path / "frontier.jsonl"
+    first = Frontier(path)
+    first.push(Visit("a", 1, "link", None))
+    first.push(Visit("alt", 2, "hreflang", "a", follow=False))
+    assert first.pop() == Visit("a", 1, "link", None)
+    first.close()
+    again = Frontier(path)
+    again.resume(recorded={"a"})
+    assert again.pop() == Visit("alt", 2, "hreflang", "a", follow=False)
+    again.close()
