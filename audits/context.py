@@ -53,8 +53,8 @@ if TYPE_CHECKING:
 RUN_ARTIFACTS = ("pages", "links", "sitemaps", "sitemap_urls", "vitals")
 
 NOINDEX_SQL = (
-    "regexp_matches(coalesce({t}meta_robots, '') || ',' || coalesce({t}x_robots_tag, ''), "
-    "'(^|[^a-z])(noindex|none)([^a-z]|$)')"
+    "(regexp_matches(coalesce({t}meta_robots, ''), '(^|[^a-z])(noindex|none)([^a-z]|$)') "
+    "OR x_robots_noindex({t}x_robots_tag))"
 )
 HTML_SQL = (
     "(coalesce({t}content_type, '') LIKE 'text/html%' OR {t}content_type LIKE 'application/xhtml%')"
@@ -67,6 +67,27 @@ HTML_SQL = (
 URL_KEY_MACRO = r"""
 CREATE OR REPLACE MACRO url_key(u) AS
     regexp_replace(u, '^(https?://)(localhost|127\.0\.0\.1|\[::1\])([:/]|$)', '\1127.0.0.1\3')
+"""
+
+# X-Robots-Tag directives may name a user agent ("bingbot: noindex"), which then applies
+# to the directives after it; only those for every crawler or for googlebot count.
+# (meta_robots holds only <meta name=robots|googlebot>, so it needs no such parsing.)
+# Source: https://developers.google.com/search/docs/crawling-indexing/robots-meta-tag#xrobotstag
+ROBOTS_MACROS = r"""
+CREATE OR REPLACE MACRO x_robots_agent(t) AS CASE
+    WHEN regexp_matches(trim(t), '^[a-z0-9_-]+\s*:')
+     AND NOT regexp_matches(trim(t), '^(max-snippet|max-image-preview|max-video-preview|unavailable_after)\s*:')
+    THEN trim(split_part(trim(t), ':', 1)) END;
+CREATE OR REPLACE MACRO x_robots_noindex(v) AS coalesce(list_bool_or(list_transform(
+    string_split(lower(coalesce(v, '')), ','),
+    lambda t, i: list_contains(['noindex', 'none'],
+            CASE WHEN x_robots_agent(t) IS NULL THEN trim(t)
+                 ELSE trim(substr(trim(t), strpos(trim(t), ':') + 1)) END)
+        AND coalesce(list_last(list_filter(
+                list_transform(list_slice(string_split(lower(coalesce(v, '')), ','), 1, i),
+                               lambda s: x_robots_agent(s)),
+                lambda a: a IS NOT NULL)), 'googlebot') = 'googlebot'
+)), false);
 """
 
 
@@ -114,6 +135,7 @@ class RuleContext:
     ) -> RuleContext:
         artifacts = present_artifacts(run)
         con.execute(URL_KEY_MACRO)
+        con.execute(ROBOTS_MACROS)
         for name in artifacts:
             con.execute(
                 f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {_source(parquet_path(run, name))}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from audits.context import RuleContext
+from audits.context import RuleContext, noindex_sql
 from audits.rule import Rule
 
 
@@ -42,10 +42,7 @@ class HtmlPageRule(Rule):
 
 
 # Over an html_pages row: the page asks to be indexed under its own URL.
-INDEXABLE = (
-    "(NOT regexp_matches(coalesce(meta_robots, '') || ',' || coalesce(x_robots_tag, ''), "
-    "'(^|[^a-z])(noindex|none)([^a-z]|$)') AND (canonical IS NULL OR canonical = url))"
-)
+INDEXABLE = f"(NOT {noindex_sql()} AND (canonical IS NULL OR canonical = url))"
 
 
 class DuplicateValueRule(Rule):

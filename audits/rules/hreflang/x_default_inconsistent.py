@@ -28,9 +28,13 @@ class HreflangXDefaultInconsistent(Rule):
             WITH x AS (
                 SELECT page_key, min(href_key) AS target, min(href) AS href
                 FROM hreflang_edges WHERE code = 'x-default' GROUP BY page_key
-            ), pairs AS (
-                SELECT DISTINCT url, page_key, href, href_key FROM hreflang_edges
-                WHERE href_key <> page_key AND code <> 'x-default'
+            ), pairs AS (  -- reciprocal pairs only: a one-way pair is SEO-HREFLANG-004
+                SELECT DISTINCT e.url, e.page_key, e.href, e.href_key FROM hreflang_edges e
+                WHERE e.href_key <> e.page_key AND e.code <> 'x-default'
+                  AND EXISTS (
+                      SELECT 1 FROM hreflang_edges b
+                      WHERE b.page_key = e.href_key AND b.href_key = e.page_key
+                  )
             )
             SELECT p.url,
                    'x-default is ' || mine.href || ' here but ' || theirs.href || ' on the alternate ' || p.href AS message,

@@ -28,7 +28,7 @@ class RobotsBlockedLinked(Rule):
             SELECT p.url, 'robots.txt disallows this URL, but ' || count(DISTINCT l.source) || ' page(s) link to it' AS message,
                    count(DISTINCT l.source) || ' linking page(s)' AS evidence,
                    min(l.source) AS related_url, '' AS key
-            FROM pages p JOIN links l ON l.target = p.url
+            FROM pages p JOIN links l ON url_key(l.target) = url_key(p.url)
             WHERE p.fetch_state = 'blocked_robots' AND l.kind = 'a' AND l.internal
             GROUP BY p.url
         """
