@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import audits
-from searchops.cli import main
 from demo.site import serve
 from demo.site.defects import KINDS, changes, manifest
+from demo.truth import KIND_RULES, OUT_OF_SCOPE, change_mismatches, report
+from searchops.cli import main
 from searchops.workspace import Workspace
 from seo_crawler import crawl
-from demo.truth import KIND_RULES, OUT_OF_SCOPE, change_mismatches, report
 from tests.conftest import free_port
 from tests.fixtures_demo import DEMO_PRODUCTS, DEMO_SEED, DemoSite
 
@@ -151,3 +152,26 @@ def _cli(*args: str) -> int:
     with pytest.raises(SystemExit) as exit_info:
         main(list(args))
     return int(exit_info.value.code or 0)
+
+
+@pytest.mark.parametrize("products", [DEMO_PRODUCTS, 2000])
+def test_recall_through_the_cli_at_scale(
+    demo_site_factory: Callable[..., DemoSite], tmp_path: Path, products: int
+) -> None:
+    """As a new user measures it: `crawl` (defaults, host `localhost`), `audit --format json`.
+
+    The larger site has deeper category pagination, more sitemap-only pages and defects
+    spread over more templates than the default one the other tests use.
+    """
+    site = demo_site_factory(products=products)
+    base = site.url.replace("127.0.0.1", "localhost")
+    run, ws = tmp_path / "run", str(tmp_path / "ws.duckdb")
+    assert _cli("--workspace", ws, "-q", "crawl", base + "/", "--out", str(run)) == 0
+    out = tmp_path / "findings.json"
+    audit_args = ("audit", str(run), "--format", "json", "--out", str(out), "--fail-on", "never")
+    assert _cli("--workspace", ws, "-q", *audit_args) == 0
+    findings = pd.DataFrame(json.loads(out.read_text())["findings"])
+    numbers = report(run, manifest(products, DEMO_SEED, 1, base), findings)
+    print(f"\n{products} products: recall {numbers['found']}/{numbers['defects']}")
+    assert numbers["missed"] == [], numbers["missed"]
+    assert numbers["false_errors"].empty, numbers["false_errors"][["rule_id", "url"]].to_string()
