@@ -108,7 +108,7 @@ def instantiate(rule_classes: Sequence[type[Rule]], settings: Settings) -> list[
             raise SearchopsError(f"audit.rules.{key}: no such rule (searchops rules lists them)")
     rules = []
     for cls in rule_classes:
-        rule = cls(configured.get(cls.id, {}))
+        rule = cls({**cls.inherited_options(settings), **configured.get(cls.id, {})})
         if rule.config.get("enabled", True):
             rules.append(rule)
     return rules

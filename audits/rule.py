@@ -120,6 +120,12 @@ class Rule:
                 f"{', '.join(SEVERITIES)}"
             )
 
+    @classmethod
+    def inherited_options(cls, settings: Any) -> dict[str, Any]:
+        """Defaults of this rule's options kept elsewhere in the settings (one source for a
+        number two stages share, like the vitals thresholds); ``[audit.rules."ID"]`` wins."""
+        return {}
+
     def opt(self, name: str) -> Any:
         """The configured value of one of this rule's declared options."""
         if name not in self.options:

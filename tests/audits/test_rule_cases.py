@@ -113,11 +113,12 @@ def test_every_rule_has_passing_and_failing_cases() -> None:
 
 
 def test_every_option_is_configured_in_default_toml() -> None:
-    configured = load_settings(project_dir=Path("/nonexistent")).settings.audit.rules
+    settings = load_settings(project_dir=Path("/nonexistent")).settings
+    configured = settings.audit.rules
     missing = [
         f"{rule.id}.{name}"
         for rule in all_rules()
         for name in rule.options
-        if name not in configured.get(rule.id, {})
+        if name not in {**rule.inherited_options(settings), **configured.get(rule.id, {})}
     ]
     assert not missing, f"options without a default in config/default.toml: {missing}"

@@ -3,18 +3,21 @@
 Lab vitals are judged per template (home, category, product, ...), on the 75th
 percentile of every successful load of the template's sampled pages, as the
 Core Web Vitals assessment judges field data (web.dev/articles/defining-core-web-vitals-thresholds).
-Thresholds live in ``[vitals.thresholds]``, shared with ``searchops vitals``'s
-ratings, so a rule and the table a user sees never disagree.
+Thresholds default to ``[vitals.thresholds]``, shared with ``searchops vitals``'s
+ratings, so a rule and the table a user sees agree unless told otherwise: each threshold
+rule's ``good`` / ``poor`` options can be set in ``[audit.rules."ID"]`` (a stricter
+budget for the audit than the public Core Web Vitals boundaries, say).
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pandas as pd
 
 from audits.context import RuleContext
 from audits.rule import Rule
+from searchops.errors import SearchopsError
 
 FINDING_COLUMNS = ["url", "message", "evidence", "key"]
 LABELS = {
@@ -97,17 +100,25 @@ class TemplateThresholdRule(Rule):
     boundary: ClassVar[str]  # "poor": p75 > poor; "good": good < p75 <= poor
     scope = "site"
     needs: ClassVar[tuple[str, ...]] = ("vitals",)
+    options: ClassVar[tuple[str, ...]] = ("good", "poor")
+
+    @classmethod
+    def inherited_options(cls, settings: Any) -> dict[str, Any]:
+        threshold = settings.vitals.thresholds[cls.metric]
+        return {"good": threshold.good, "poor": threshold.poor}
 
     def check(self, ctx: RuleContext) -> pd.DataFrame:
-        threshold = ctx.settings.vitals.thresholds[self.metric]
+        good, poor = float(self.opt("good")), float(self.opt("poor"))
+        if good > poor:
+            raise SearchopsError(f"audit.rules.{self.id}: good ({good:g}) is above poor ({poor:g})")
         loads = successful_loads(ctx, "vitals", self.metric)
         rows = []
         for template, group in loads.groupby("template", sort=True):
             p75 = float(group["value"].quantile(0.75))
-            floor = threshold.poor if self.boundary == "poor" else threshold.good
-            if p75 <= floor or (self.boundary == "good" and p75 > threshold.poor):
+            floor = poor if self.boundary == "poor" else good
+            if p75 <= floor or (self.boundary == "good" and p75 > poor):
                 continue
-            rows.append(self._finding(str(template), group, p75, threshold.good, threshold.poor))
+            rows.append(self._finding(str(template), group, p75, good, poor))
         return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
     def _finding(

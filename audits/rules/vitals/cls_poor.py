@@ -9,7 +9,7 @@ class ClsPoor(TemplateThresholdRule):
     """A template's 75th-percentile Cumulative Layout Shift (CLS) is poor.
 
     Judged on every successful lab load of the template's sampled pages against
-    ``[vitals.thresholds.cls]``: poor.
+    ``[vitals.thresholds.cls]`` (or this rule's ``good`` / ``poor`` options): poor.
     Why: CLS is the Core Web Vital for visual stability: content that jumps while the page loads makes shoppers tap the wrong thing. Google uses Core Web Vitals in ranking.
     Anti-pattern: images and ads without width/height, banners inserted above content after load, web fonts that reflow text.
     Fix: give every image and embed width and height (or aspect-ratio), reserve space for late content, use font-display: optional or matched fallback fonts.

@@ -9,7 +9,7 @@ class TbtPoor(TemplateThresholdRule):
     """A template's 75th-percentile Total Blocking Time (TBT) is poor.
 
     Judged on every successful lab load of the template's sampled pages against
-    ``[vitals.thresholds.tbt_ms]``: poor.
+    ``[vitals.thresholds.tbt_ms]`` (or this rule's ``good`` / ``poor`` options): poor.
     Why: TBT, the lab proxy for responsiveness, sums how long the main thread was blocked between first paint and quiet; a page that blocks cannot answer taps (poor INP in the field).
     Anti-pattern: large JavaScript bundles evaluated at load, synchronous third-party tags, hydration of the whole page at once.
     Fix: split and defer JavaScript, remove unused code and tags, break long tasks into chunks under 50 ms.

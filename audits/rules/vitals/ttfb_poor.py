@@ -9,7 +9,7 @@ class TtfbPoor(TemplateThresholdRule):
     """A template's 75th-percentile Time to First Byte (TTFB) is poor.
 
     Judged on every successful lab load of the template's sampled pages against
-    ``[vitals.thresholds.ttfb_ms]``: poor.
+    ``[vitals.thresholds.ttfb_ms]`` (or this rule's ``good`` / ``poor`` options): poor.
     Why: TTFB is how long the server (and redirects) take before the first byte of the page arrives; every other loading metric waits for it.
     Anti-pattern: uncached server rendering of catalog pages, redirect chains, slow database queries per request.
     Fix: cache rendered pages at the edge (CDN), remove redirect hops, profile and speed up the backend.
