@@ -15,15 +15,21 @@ import importlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from searchops import __version__, plugins
-from searchops.console import configure_logging, set_quiet, stderr
-from searchops.errors import SearchopsError
+from searchops.console import configure_logging, set_quiet
+from searchops.errors import USAGE_OR_RUNTIME_ERROR, SearchopsError, exit_status
 from searchops.settings import LoadedSettings, load_settings
-from searchops.workspace import Workspace, workspace_path
+
+# The workspace (DuckDB + pandas, ~100 MB) is imported when a command opens it: `searchops
+# crawl` is the parent of the crawler process, and its RSS counts in the crawl's budget.
+if TYPE_CHECKING:
+    from searchops.workspace import Workspace
+
+DEFAULT_WORKSPACE = Path("searchops.duckdb")  # searchops.workspace.DEFAULT_WORKSPACE
 
 # name -> "module:attribute" of a click command or group.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -56,6 +62,8 @@ class AppContext:
         return self._base
 
     def open_workspace(self, read_only: bool = False) -> Workspace:
+        from searchops.workspace import Workspace
+
         return Workspace(self.workspace, read_only=read_only)
 
 
@@ -129,7 +137,9 @@ def cli(
     """
     configure_logging(debug=debug, verbose=verbose)
     set_quiet(quiet)
-    ctx.obj = AppContext(workspace=workspace_path(workspace), config_file=config_file, debug=debug)
+    ctx.obj = AppContext(
+        workspace=workspace or DEFAULT_WORKSPACE, config_file=config_file, debug=debug
+    )
     # Validate the configuration before any work starts, so a typo in searchops.toml fails
     # fast with file and key, whatever the command -- but never stand in the way of --help.
     remaining = [*getattr(ctx, "protected_args", []), *ctx.args]
@@ -138,29 +148,17 @@ def cli(
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; every way it can fail ends in one line on stderr and exit 2
+    (:func:`searchops.errors.exit_status`, shared with the crawler process)."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         rv = cli.main(args=argv, prog_name="searchops", standalone_mode=False)
     except click.exceptions.Abort:
-        stderr.print("aborted")
-        sys.exit(2)
+        print("searchops: aborted", file=sys.stderr)
+        sys.exit(USAGE_OR_RUNTIME_ERROR)
     except click.ClickException as exc:
         exc.show()
-        sys.exit(2)
-    except SearchopsError as exc:
-        if debug:
-            raise
-        print(f"searchops: error: {exc}", file=sys.stderr)
-        sys.exit(2)
-    except KeyboardInterrupt:
-        print("searchops: interrupted", file=sys.stderr)
-        sys.exit(2)
-    except Exception as exc:
-        if debug:
-            raise
-        print(
-            f"searchops: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
-            file=sys.stderr,
-        )
-        sys.exit(2)
+        sys.exit(USAGE_OR_RUNTIME_ERROR)
+    except (Exception, KeyboardInterrupt) as exc:
+        sys.exit(exit_status(exc, debug=debug))
     sys.exit(rv if isinstance(rv, int) else 0)

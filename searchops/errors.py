@@ -1,4 +1,13 @@
-"""Errors that the CLI turns into one line on stderr and exit code 2."""
+"""Errors, and how any exception becomes one line on stderr and exit code 2.
+
+:func:`exit_status` is the one mapping: the ``searchops`` command (``searchops.cli``)
+and the crawler process (``seo_crawler.process``) both end through it.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
 
 
 class SearchopsError(Exception):
@@ -11,3 +20,34 @@ class SearchopsError(Exception):
 
 class ConfigError(SearchopsError):
     """The configuration is invalid: the message names the file, the key and the problem."""
+
+
+USAGE_OR_RUNTIME_ERROR = 2
+
+
+def one_line(text: str, limit: int = 500) -> str:
+    """``text`` on one line (a multi-line message would read as several errors)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def describe(exc: BaseException) -> str:
+    """The one line an exception is reported as."""
+    if isinstance(exc, SearchopsError):
+        return f"error: {one_line(str(exc))}"
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    detail = one_line(str(exc))
+    return (
+        f"internal error: {type(exc).__name__}{': ' + detail if detail else ''}"
+        " (rerun with --debug for details)"
+    )
+
+
+def exit_status(exc: BaseException, *, debug: bool, prog: str = "searchops") -> int:
+    """Report ``exc`` on stderr and return the exit code: one line, or with ``debug``
+    the traceback as well (never for a plain interruption)."""
+    if debug and not isinstance(exc, KeyboardInterrupt):
+        traceback.print_exception(exc, file=sys.stderr)
+    print(f"{prog}: {describe(exc)}", file=sys.stderr)
+    return USAGE_OR_RUNTIME_ERROR

@@ -21,7 +21,8 @@ from searchops.errors import SearchopsError
 MANIFEST = "crawl.json"
 # Bump when a column of pages/links/sitemaps.parquet changes meaning or type;
 # readers check it (seo_crawler.schema documents every column).
-SCHEMA_VERSION = 1
+# 2: pages.needs_render.
+SCHEMA_VERSION = 2
 
 _VERSIONED = ("searchops", "scrapy", "scrapy-playwright", "extruct", "pyarrow", "duckdb")
 

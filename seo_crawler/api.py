@@ -1,8 +1,12 @@
-"""``crawl()``: run the spider in a child process, show progress, finalize the run folder."""
+"""``crawl()``: the parent of one crawl. It writes the crawl spec to the run folder, runs the
+crawler child (:mod:`seo_crawler.process`), shows its progress, finalizes the run folder
+and judges whether the site could be crawled at all.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -14,40 +18,72 @@ from typing import TYPE_CHECKING, Any
 
 from searchops import console
 from searchops.errors import SearchopsError
-from searchops.run_folder import MANIFEST, new_run_dir, parquet_path, read_manifest, write_manifest
+from searchops.run_folder import (
+    MANIFEST,
+    new_run_dir,
+    parquet_path,
+    read_manifest,
+    write_manifest,
+)
 from searchops.settings import Settings, load_settings
 from seo_crawler import layout
+from seo_crawler.process import level_name
+from seo_crawler.spec import RENDER_MODES, CrawlSpec
 
-# pandas and the workspace (DuckDB) are imported where used: this module is also the
-# lean parent process of `searchops crawl` (see main()), whose RSS counts in the
-# crawler's memory budget.
+# pandas and the workspace (DuckDB) are imported where used: `searchops crawl` stays this
+# lean parent while the crawler child runs, and its RSS counts in the crawl's memory budget.
 if TYPE_CHECKING:
     import pandas as pd
 
     from searchops.workspace import Workspace
 
-RENDER_MODES = ("never", "auto", "always")
+log = logging.getLogger(__name__)
 
 
-def validate(start_urls: list[str], sitemaps: list[str], render: str) -> None:
+def new_spec(
+    start_urls: list[str],
+    sitemaps: list[str],
+    *,
+    settings: Settings,
+    max_pages: int | None = None,
+    max_depth: int | None = None,
+    render: str | None = None,
+    week: date | None = None,
+    label: str | None = None,
+) -> CrawlSpec:
+    """The spec of a new crawl, or a :class:`SearchopsError` naming what is wrong with it."""
     if not start_urls and not sitemaps:
         raise SearchopsError("nothing to crawl: give at least one start URL or --sitemap")
     for url in [*start_urls, *sitemaps]:
         if not url.startswith(("http://", "https://")):
             raise SearchopsError(f"not an http(s) URL: {console.safe_text(url)}")
-    if render not in RENDER_MODES:
-        raise SearchopsError(f"render must be one of {', '.join(RENDER_MODES)}, not {render!r}")
+    mode = render or "never"
+    if mode not in RENDER_MODES:
+        raise SearchopsError(f"render must be one of {', '.join(RENDER_MODES)}, not {mode!r}")
+    chromium = settings.render.chromium_path
+    render_off = None
+    if mode != "never" and not Path(chromium).is_file():
+        if mode == "always":
+            raise SearchopsError(
+                f"--render always needs Chromium at {chromium} "
+                "(apt-get install chromium, or set [render] chromium_path)"
+            )
+        render_off = f"Chromium not found at {chromium} ([render] chromium_path)"
+    return CrawlSpec(
+        start_urls=start_urls,
+        sitemaps=sitemaps,
+        max_pages=max_pages if max_pages is not None else settings.crawl.max_pages,
+        max_depth=max_depth if max_depth is not None else settings.crawl.max_depth,
+        render=mode,  # type: ignore[arg-type]  # checked against RENDER_MODES above
+        render_off=render_off,
+        crawl=settings.crawl,
+        render_config=settings.render,
+        week=week.date() if isinstance(week, datetime) else week,
+        label=label,
+    )
 
 
-def prepare_folder(out: Path | None, resume: bool) -> Path:
-    if resume:
-        if out is None:
-            raise SearchopsError("--resume needs --out RUN: the run folder to continue")
-        if not (out / layout.FRONTIER).exists():
-            if (out / MANIFEST).exists() and read_manifest(out).get("complete"):
-                raise SearchopsError(f"{out}: this crawl is complete; nothing to resume")
-            raise SearchopsError(f"{out}: no interrupted crawl to resume here")
-        return out
+def new_folder(out: Path | None) -> Path:
     if out is None:
         return new_run_dir(label="crawl")
     if out.exists() and any(out.iterdir()):
@@ -56,14 +92,49 @@ def prepare_folder(out: Path | None, resume: bool) -> Path:
     return out
 
 
+def interrupted_folder(out: Path | None) -> Path:
+    """The run folder of an interrupted crawl, ready to resume."""
+    if out is None:
+        raise SearchopsError("--resume needs --out RUN: the run folder to continue")
+    if not (out / layout.FRONTIER).exists():
+        if (out / MANIFEST).exists() and read_manifest(out).get("complete"):
+            raise SearchopsError(f"{out}: this crawl is complete; nothing to resume")
+        raise SearchopsError(f"{out}: no interrupted crawl to resume here")
+    return out
+
+
+def check_resumable(spec: CrawlSpec, run: Path, **requested: Any) -> None:
+    """A resumed crawl is the crawl that was started: what the caller asks for
+    (``None`` or empty = not asked) must be what its spec says."""
+    recorded = spec.model_dump(mode="json")
+    for name, value in requested.items():
+        if value is None or value == [] or value == ():
+            continue
+        asked: Any
+        mine: Any
+        if isinstance(value, Settings):
+            asked = [value.crawl.model_dump(mode="json"), value.render.model_dump(mode="json")]
+            mine = [recorded["crawl"], recorded["render_config"]]
+        elif isinstance(value, list | tuple):
+            asked, mine = sorted(value), sorted(recorded[name])
+        else:
+            asked = value.isoformat() if isinstance(value, date) else value
+            mine = recorded[name]
+        if asked != mine:
+            raise SearchopsError(
+                f"{run} was started with other {name.replace('_', ' ')}; --resume continues "
+                f"the crawl as it was started ({layout.SPEC}): drop the option or give the same"
+            )
+
+
 def crawl(
-    start_urls: list[str] | tuple[str, ...] | str,
+    start_urls: list[str] | tuple[str, ...] | str = (),
     *,
     sitemaps: list[str] | tuple[str, ...] = (),
     out: str | os.PathLike[str] | None = None,
     max_pages: int | None = None,
     max_depth: int | None = None,
-    render: str = "never",
+    render: str | None = None,
     resume: bool = False,
     settings: Settings | None = None,
     workspace: Workspace | str | os.PathLike[str] | None = None,
@@ -74,35 +145,45 @@ def crawl(
     """Crawl ``start_urls`` (and ``sitemaps``) into a run folder and return its path.
 
     Runs Scrapy in a child process (Twisted's reactor cannot restart in one process),
-    so it can be called any number of times. Registers the run (kind="crawl") when a
-    ``workspace`` is given. Raises :class:`SearchopsError` on bad input or a failed crawl.
+    so it can be called any number of times. ``render`` is never (the default), auto or
+    always; auto without Chromium crawls anyway, warns once and records the pages that
+    look JavaScript-built (``needs_render``). ``resume=True`` continues the interrupted
+    crawl in ``out`` from its spec; other arguments may be omitted (given, they must
+    match it). Registers the run (kind="crawl") when a ``workspace`` is given.
+
+    Raises :class:`SearchopsError` on bad input, a failed crawler process, or when no
+    start URL could be fetched (DNS, connection, timeout, 5xx): the run folder then
+    still holds what was collected, and is not registered.
     """
     urls = [start_urls] if isinstance(start_urls, str) else list(start_urls)
     sitemap_list = list(sitemaps)
-    validate(urls, sitemap_list, render)
-    settings = settings or load_settings().settings
-    if render != "never" and not Path(settings.render.chromium_path).exists():
-        raise SearchopsError(
-            f"--render {render} needs Chromium at {settings.render.chromium_path} (apt-get install chromium)"
+    out_path = Path(out) if out is not None else None
+    if resume:
+        run = interrupted_folder(out_path)
+        spec = CrawlSpec.read(run)
+        check_resumable(
+            spec, run, start_urls=urls, sitemaps=sitemap_list, max_pages=max_pages,
+            max_depth=max_depth, render=render, settings=settings, label=label,
+            week=week.date() if isinstance(week, datetime) else week,
+        )  # fmt: skip
+    else:
+        spec = new_spec(
+            urls, sitemap_list, settings=settings or load_settings().settings,
+            max_pages=max_pages, max_depth=max_depth, render=render,
+            week=week.date() if isinstance(week, datetime) else week, label=label,
+        )  # fmt: skip
+        run = new_folder(out_path)
+        spec.write(run)
+    if spec.render_off:
+        log.warning(
+            "JavaScript rendering is off: %s; pages that look like they need it are "
+            "recorded (pages.needs_render, rule SEO-CONTENT-007)",
+            spec.render_off,
         )
-    run = prepare_folder(Path(out) if out is not None else None, resume)
     started = datetime.now(UTC)
-    spec = {
-        "run": str(run.resolve()),
-        "start_urls": urls,
-        "sitemaps": sitemap_list,
-        "max_pages": max_pages if max_pages is not None else settings.crawl.max_pages,
-        "max_depth": max_depth if max_depth is not None else settings.crawl.max_depth,
-        "render": render,
-        "resume": resume,
-        "crawl": settings.crawl.model_dump(mode="json"),
-        "render_config": settings.render.model_dump(mode="json"),
-    }
-    (run / layout.SPEC).write_text(json.dumps(spec), encoding="utf-8")
     (run / layout.PROGRESS).unlink(missing_ok=True)
-    progress = _run_child(
-        run, show_progress if show_progress is not None else console.interactive()
-    )
+    show = show_progress if show_progress is not None else console.interactive()
+    progress = _run_child(run, resume=resume, show=show)
     from seo_crawler import store  # pyarrow and DuckDB: only once the crawler process is done
 
     stats = store.finalize(run)
@@ -110,17 +191,23 @@ def crawl(
     stats["pages_per_second"] = round(
         stats["pages"] / max(progress.get("elapsed", 0.0) or 1e-9, 1e-9), 1
     )
+    failure = unreachable_start(run, spec)
     previous = read_manifest(run) if resume and (run / MANIFEST).exists() else {}
     manifest = {
         "kind": "crawl",
         "complete": True,
-        "start_urls": urls,
-        "sitemaps": sitemap_list,
-        "max_pages": spec["max_pages"],
-        "max_depth": spec["max_depth"],
-        "render": render,
+        "failed": failure,
+        "start_urls": spec.start_urls,
+        "sitemaps": spec.sitemaps,
+        "max_pages": spec.max_pages,
+        "max_depth": spec.max_depth,
+        "render": spec.render,
+        "render_off": spec.render_off,
         "resumed": resume,
-        "settings": {"crawl": spec["crawl"], "render": spec["render_config"]},
+        "settings": {
+            "crawl": spec.crawl.model_dump(mode="json"),
+            "render": spec.render_config.model_dump(mode="json"),
+        },
         "stats": stats,
         "timings": {
             "started_at": previous.get("timings", {}).get("started_at", started.isoformat()),
@@ -128,15 +215,59 @@ def crawl(
             "crawl_seconds": round(progress.get("elapsed", 0.0), 3),
             "total_seconds": round((finished - started).total_seconds(), 3),
         },
-        "label": label,
+        "week": spec.week.isoformat() if spec.week else None,
+        "label": spec.label,
     }
     write_manifest(run, manifest)
     store.clean_working_files(run)
+    if failure:
+        raise SearchopsError(
+            f"crawl failed: {failure}; what was collected is in {run} (not registered)"
+        )
     if workspace is not None:
-        _register(run, workspace, started, finished, week, label, stats)
-    if show_progress if show_progress is not None else console.interactive():
+        _register(run, workspace, started, finished, spec.week, spec.label, stats)
+    if show:
         _summary(run, stats)
     return run
+
+
+def unreachable_start(run: Path, spec: CrawlSpec) -> str | None:
+    """Why the site could not be crawled at all, or None: every start URL failed to fetch
+    (DNS, connection, timeout, TLS) or answered 5xx; for a sitemap-only crawl, every
+    sitemap did and no page was fetched."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    columns = ["url", "discovered_from", "fetch_state", "status", "error"]
+    pages = pq.read_table(parquet_path(run, "pages"), columns=columns)
+    if spec.start_urls:
+        starts = pages.filter(pc.equal(pages["discovered_from"], "start")).to_pylist()
+        failed = [row for row in starts if _fetch_failed(row)]
+        if not starts or len(failed) < len(starts):
+            return None
+        first = failed[0]
+        more = f" (and {len(failed) - 1} more start URLs)" if len(failed) > 1 else ""
+        return f"{console.safe_text(first['url'])}: {_failure_text(first)}{more}"
+    sitemaps = pq.read_table(parquet_path(run, "sitemaps"), columns=["sitemap", "status", "error"])
+    roots = [row for row in sitemaps.to_pylist() if row["sitemap"] in spec.sitemaps]
+    if pc.sum(pc.equal(pages["fetch_state"], "fetched")).as_py() or not roots:
+        return None
+    if all(_fetch_failed(row) for row in roots):
+        return f"{console.safe_text(roots[0]['sitemap'])}: {_failure_text(roots[0])}"
+    return None
+
+
+def _fetch_failed(row: dict[str, Any]) -> bool:
+    """A pages or sitemaps row of a URL that gave no usable answer."""
+    if row.get("status") is not None:
+        return bool(row["status"] >= 500)
+    return bool(row.get("error")) and row.get("fetch_state", "error") in ("error", "blocked_unsafe")
+
+
+def _failure_text(row: dict[str, Any]) -> str:
+    if row.get("status") is not None and row["status"] >= 500:
+        return f"HTTP {row['status']}"
+    return console.safe_text(row.get("error") or "not fetched", 200)
 
 
 def _register(
@@ -148,29 +279,26 @@ def _register(
     label: str | None,
     stats: dict[str, Any],
 ) -> None:
-    from searchops.workspace import Workspace
+    from searchops.workspace import register_run_when_free
 
     week_dt = (
         datetime.combine(week, datetime.min.time())
         if isinstance(week, date) and not isinstance(week, datetime)
         else week
     )
-    own = not isinstance(workspace, Workspace)
-    ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
-    try:
-        ws.register_run(
-            run.name,
-            "crawl",
-            path=run,
-            started_at=started.replace(tzinfo=None),
-            finished_at=finished.replace(tzinfo=None),
-            week=week_dt,
-            label=label,
-            stats=stats,
-        )
-    finally:
-        if own:
-            ws.close()
+    # A workspace busy past the lock wait queues the registration (one warning) instead of
+    # failing an hour-long crawl whose run folder is complete.
+    register_run_when_free(
+        workspace,
+        run.name,
+        "crawl",
+        path=run,
+        started_at=started.replace(tzinfo=None),
+        finished_at=finished.replace(tzinfo=None),
+        week=week_dt,
+        label=label,
+        stats=stats,
+    )
 
 
 def _read_progress(run: Path) -> dict[str, Any]:
@@ -181,11 +309,14 @@ def _read_progress(run: Path) -> dict[str, Any]:
         return {}
 
 
-def _run_child(run: Path, show: bool) -> dict[str, Any]:
+def _run_child(run: Path, *, resume: bool, show: bool) -> dict[str, Any]:
     """Start ``python -m seo_crawler.process``, follow its progress file, fail loudly if it fails."""
     log = (run / layout.LOG).open("ab")
+    # The child logs at our level: --debug / -v reach crawl.log (with tracebacks on --debug).
+    level = level_name(logging.getLogger().getEffectiveLevel())
+    command = [sys.executable, "-m", "seo_crawler.process", str(run), "--log-level", level]
     child = subprocess.Popen(
-        [sys.executable, "-m", "seo_crawler.process", str(run / layout.SPEC)],
+        command + (["--resume"] if resume else []),
         stdout=log,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
@@ -243,6 +374,9 @@ def _last_error_line(log: Path) -> str:
         lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
     except OSError:
         return ""
+    for line in reversed(lines):  # the child's own last word (seo_crawler.process) first
+        if line.startswith("crawler: "):
+            return console.safe_text(line.removeprefix("crawler: ").strip(), 300)
     for line in reversed(lines):
         if "Error" in line or "error" in line:
             return console.safe_text(line.strip(), 200)
@@ -269,30 +403,3 @@ def load_links(run: str | os.PathLike[str]) -> pd.DataFrame:
     import pandas as pd
 
     return pd.read_parquet(parquet_path(Path(run), "links"), dtype_backend="numpy_nullable")
-
-
-def main(argv: list[str]) -> int:
-    """``python -m seo_crawler.api ARGS_JSON``: the lean parent of ``searchops crawl``.
-
-    The CLI process has pandas, DuckDB and every stage's settings loaded (~130 MB);
-    it validates the arguments, then execs this module, which holds only what it needs
-    while the crawler child runs (~35 MB) and imports DuckDB only to finalize.
-    """
-    args = json.loads(argv[1])
-    try:
-        settings = Settings.model_validate(args.pop("settings"))
-        week = date.fromisoformat(args.pop("week")) if args.get("week") else None
-        args.pop("week", None)
-        run = crawl(args.pop("start_urls"), settings=settings, week=week, **args)
-    except SearchopsError as exc:
-        print(f"searchops: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("searchops: interrupted", file=sys.stderr)
-        return 2
-    console.stdout.print(str(run.resolve()), markup=False)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -12,8 +9,8 @@ from typing import Any
 import click
 
 from searchops import console
-from seo_crawler.api import RENDER_MODES, prepare_folder, validate
-from seo_crawler.api import crawl as run_crawl
+from seo_crawler import api, layout
+from seo_crawler.spec import RENDER_MODES
 
 
 @click.command("crawl")
@@ -120,6 +117,21 @@ def crawl(
 
     Then: searchops audit RUN
     """
+    if resume:
+        given = [
+            f"--{name.replace('_', '-')}"
+            for name in _DEFINES_THE_CRAWL
+            if click.get_current_context().get_parameter_source(name)
+            is click.core.ParameterSource.COMMANDLINE
+        ]
+        if given:
+            raise click.UsageError(
+                f"--resume continues the crawl as it was started (RUN/{layout.SPEC}): "
+                f"drop {', '.join(given)}"
+            )
+        run = api.crawl(urls, out=out, resume=True, workspace=obj.workspace)
+        console.stdout.print(str(run.resolve()), markup=False)
+        return
     if not urls and not sitemaps:
         raise click.UsageError("give at least one start URL or --sitemap")
     overrides: dict[str, Any] = {"crawl": {}}
@@ -140,38 +152,24 @@ def crawl(
     if concurrency:
         overrides["crawl"]["concurrency"] = concurrency
     settings = obj.settings(overrides).settings
-    mode = render or settings.render.mode
-    urls_list, sitemap_list = list(urls), list(sitemaps)
-    validate(urls_list, sitemap_list, mode)
-    run = prepare_folder(out, resume)
-    args: dict[str, Any] = {
-        "start_urls": urls_list,
-        "sitemaps": sitemap_list,
-        "out": str(run),
-        "max_pages": max_pages,
-        "max_depth": max_depth,
-        "render": mode,
-        "resume": resume,
-        "settings": settings.model_dump(mode="json"),
-        # The workspace path, not an open connection: DuckDB locks the file, and a crawl is long.
-        "workspace": str(obj.workspace),
-        "week": week.date().isoformat() if week else None,
-        "label": label,
-        "show_progress": console.interactive(),
-    }
-    if _own_process():
-        # Hand the process over to the lean parent (same PID, signals and exit code).
-        os.execv(sys.executable, [sys.executable, "-m", "seo_crawler.api", json.dumps(args)])
-    run = run_crawl(
-        args.pop("start_urls"),
+    run = api.crawl(
+        list(urls),
+        sitemaps=list(sitemaps),
+        out=out,
+        max_pages=max_pages,
+        max_depth=max_depth,
+        render=render or settings.render.mode,
         settings=settings,
+        # The workspace path, not an open connection: DuckDB locks the file, and a crawl is long.
+        workspace=obj.workspace,
         week=week.date() if week else None,
-        **{k: v for k, v in args.items() if k not in ("settings", "week")},
+        label=label,
     )
     console.stdout.print(str(run.resolve()), markup=False)
 
 
-def _own_process() -> bool:
-    """``searchops crawl`` run from the shell, not invoked inside another command or a test."""
-    root = click.get_current_context().find_root()
-    return Path(sys.argv[0]).name == "searchops" and root.invoked_subcommand == "crawl"
+# Options that define a crawl: its spec is written once, so --resume refuses them.
+_DEFINES_THE_CRAWL = (
+    "sitemaps", "max_pages", "max_depth", "render", "include", "exclude", "allowed_hosts",
+    "resolve", "ignore_robots", "concurrency", "week", "label",
+)  # fmt: skip

@@ -1,30 +1,35 @@
-"""The crawler process: ``python -m seo_crawler.process RUN/.spec.json``.
+"""The crawler process: ``python -m seo_crawler.process RUN [--resume] [--log-level LEVEL]``.
 
-Twisted's reactor cannot be restarted inside one process, so every crawl runs in
-a child process started by :func:`seo_crawler.crawl`; it reports progress through
-``RUN/.progress.json`` and its rows through committed Parquet parts, so a
-``kill -9`` loses at most the rows of one unflushed batch (re-fetched on resume).
+Twisted's reactor cannot be restarted inside one process, so every crawl runs in this
+child process, started by :func:`seo_crawler.crawl` (the only parent: ``searchops crawl``
+calls it in its own process). It reads the crawl from ``RUN/.spec.json``
+(:class:`~seo_crawler.spec.CrawlSpec`), reports progress through ``RUN/.progress.json`` and
+its rows through committed Parquet parts, so a ``kill -9`` loses at most the rows of one
+unflushed batch (re-fetched on resume). Errors end it through the CLI's one mapping
+(:func:`searchops.errors.exit_status`): one line in ``RUN/crawl.log``, exit 2.
 """
 
 from __future__ import annotations
 
-import json
+import argparse
+import logging
 import sys
 from pathlib import Path
 from typing import Any
 
-from seo_crawler.config import CrawlConfig, RenderConfig
+from searchops.errors import exit_status
+from seo_crawler.spec import CrawlSpec
 
 _OFF = None  # Scrapy: a component mapped to None is disabled
 
 
-def scrapy_settings(spec: dict[str, Any]) -> dict[str, Any]:
+def scrapy_settings(
+    spec: CrawlSpec, run: Path, *, resume: bool = False, log_level: str = "WARNING"
+) -> dict[str, Any]:
     """Scrapy settings for one crawl: only the components the crawl needs."""
-    crawl = CrawlConfig.model_validate(spec["crawl"])
-    render = RenderConfig.model_validate(spec["render_config"])
-    run = Path(spec["run"])
+    crawl, render = spec.crawl, spec.render_config
     settings: dict[str, Any] = {
-        "SEARCHOPS_SPEC": spec,
+        "SEARCHOPS_SPEC": spec.spider_args(run, resume=resume),
         "SEARCHOPS_RUN": str(run),
         "SEARCHOPS_BATCH_ROWS": crawl.batch_rows,
         "SEARCHOPS_FLUSH_SECONDS": crawl.flush_seconds,
@@ -59,7 +64,7 @@ def scrapy_settings(spec: dict[str, Any]) -> dict[str, Any]:
         # with priority -depth. No JOBDIR: its disk queues cost a pickle per request and are
         # not trustworthy after kill -9; resume rebuilds the frontier from frontier.jsonl.
         "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": log_level,  # the parent's: --debug / -v reach crawl.log
         "LOGSTATS_INTERVAL": 0,
         "TELNETCONSOLE_ENABLED": False,
         "REMOTE_CONTROL_ENABLED": False,  # an HTTP control port: not for an audit crawler
@@ -95,7 +100,7 @@ def scrapy_settings(spec: dict[str, Any]) -> dict[str, Any]:
         },
         "ITEM_PIPELINES": {"seo_crawler.pipelines.ParquetPartsWriter": 100},
     }
-    if spec["render"] != "never":
+    if spec.renders:
         handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
         settings.update({
             "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
@@ -116,16 +121,32 @@ def scrapy_settings(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> int:
-    spec = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
-    from scrapy.crawler import CrawlerProcess
+    parser = argparse.ArgumentParser(prog="python -m seo_crawler.process")
+    parser.add_argument("run", type=Path, help="run folder holding .spec.json")
+    parser.add_argument("--resume", action="store_true", help="continue the crawl in RUN")
+    parser.add_argument("--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING"))
+    args = parser.parse_args(argv)
+    try:
+        spec = CrawlSpec.read(args.run)
+        from scrapy.crawler import CrawlerProcess
 
-    from seo_crawler.spider import CatalogSpider
+        from seo_crawler.spider import CatalogSpider
 
-    process = CrawlerProcess(scrapy_settings(spec))
-    process.crawl(CatalogSpider)
-    process.start()
+        settings = scrapy_settings(
+            spec, args.run.resolve(), resume=args.resume, log_level=args.log_level
+        )
+        process = CrawlerProcess(settings)
+        process.crawl(CatalogSpider)
+        process.start()
+    except BaseException as exc:  # every failure ends as one line and exit 2
+        return exit_status(exc, debug=args.log_level == "DEBUG", prog="crawler")
     return 0
 
 
+def level_name(level: int) -> str:
+    """The child's ``--log-level`` for the parent's logging level."""
+    return "DEBUG" if level <= logging.DEBUG else "INFO" if level <= logging.INFO else "WARNING"
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(main(sys.argv[1:]))

@@ -54,6 +54,11 @@ PAGES = pa.schema([
     ("truncated", pa.bool_()),          # body exceeded the download cap
     ("rendered", pa.bool_()),           # the DOM was rendered by Chromium
     ("render_reason", pa.string()),     # why it was rendered (always | page-needs-js | template-needs-js), null if not
+    # the raw HTML looked JavaScript-built (scripts, no <h1>, no JSON-LD or few words), whether
+    # or not it was then rendered (--render auto without Chromium records it and renders
+    # nothing); null when the raw HTML was not judged (not HTML, status >= 400, rendered up
+    # front). Since schema version 2.
+    ("needs_render", pa.bool_()),
     ("fetched_at", pa.timestamp("ms", tz="UTC")),
     ("discovered_from", pa.string()),   # start | link | sitemap | canonical | hreflang | redirect
     ("referrer", pa.string()),          # first page that led here

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -12,8 +13,6 @@ import pytest
 from aiohttp import web
 
 from searchops.cli import main
-from searchops.settings import load_settings
-from seo_crawler import crawl
 from tests.conftest import free_port
 from tests.crawler.sites import html, serve
 
@@ -90,12 +89,87 @@ def test_crawl_writes_run_registers_it_and_prints_its_path(tmp_path: Path) -> No
     assert done.returncode == 2 and "complete" in done.stderr
 
 
-def test_unreachable_site_is_recorded_not_fatal(tmp_path: Path) -> None:
+def _one_error_line(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in stderr, stderr
+    return lines[0]
+
+
+def test_a_site_that_is_down_fails_the_crawl_and_its_audit(tmp_path: Path) -> None:
+    config = tmp_path / "searchops.toml"
+    config.write_text("[crawl]\nretries = 0\n")
     dead = f"http://127.0.0.1:{free_port()}/"
-    settings = load_settings(overrides={"crawl": {"retries": 0}}).settings
-    run = crawl([dead], out=tmp_path / "run", settings=settings)
-    pages = pd.read_parquet(run / "pages.parquet")
-    assert list(pages.fetch_state) == ["error"] and "Connection" in pages.error.iloc[0]
+    for start, says in ((dead, "Connection"), ("http://no-such-host.invalid/", "DNS")):
+        run = tmp_path / says
+        failed = run_cli(
+            "--config", str(config), "--workspace", str(tmp_path / "ws.duckdb"),
+            "crawl", start, "--out", str(run), cwd=tmp_path,
+        )  # fmt: skip
+        line = _one_error_line(failed.stderr)
+        assert failed.returncode == 2 and failed.stdout == "", failed.stderr
+        assert "crawl failed" in line and start in line and says in line, line
+        # what was collected is kept: the failed start URL, recorded with its error
+        pages = pd.read_parquet(run / "pages.parquet")
+        assert list(pages.fetch_state) == ["error"] and says in pages.error.iloc[0]
+        manifest = json.loads((run / "crawl.json").read_text())
+        assert says in manifest["failed"]
+        audit = run_cli("audit", str(run), "--format", "json", cwd=tmp_path)
+        assert audit.returncode == 1, audit.stderr  # the default --fail-on error
+        findings = json.loads(audit.stdout)["findings"]
+        assert [(f["rule_id"], f["url"]) for f in findings] == [("SEO-LINKS-012", start)]
+    # a failed crawl is not registered: `--baseline last` never becomes a dead site
+    assert not (tmp_path / "ws.duckdb").exists() or duckdb.connect(
+        str(tmp_path / "ws.duckdb"), read_only=True
+    ).execute("SELECT count(*) FROM runs").fetchone() == (0,)
+
+
+def test_5xx_on_every_start_url_fails_one_working_start_url_does_not(tmp_path: Path) -> None:
+    async def broken(request: web.Request) -> web.Response:
+        return html("<h1>Oops</h1>", status=500)
+
+    async def fine(request: web.Request) -> web.Response:
+        return html("<h1>Shop</h1>", "<title>Shop</title>")
+
+    app = web.Application()
+    app.router.add_get("/", broken)
+    app.router.add_get("/fr/", broken)
+    app.router.add_get("/en/", fine)
+    with serve(app) as base:
+        down = run_cli("crawl", base + "/", base + "/fr/", "--render", "never",
+                       "--out", str(tmp_path / "down"), cwd=tmp_path)  # fmt: skip
+        half = run_cli("crawl", base + "/", base + "/en/", "--render", "never",
+                       "--out", str(tmp_path / "half"), cwd=tmp_path)  # fmt: skip
+    line = _one_error_line(down.stderr)
+    assert down.returncode == 2 and "HTTP 500" in line and "1 more start URL" in line, line
+    assert (tmp_path / "down" / "pages.parquet").exists()
+    assert half.returncode == 0, half.stderr
+    assert Path(half.stdout.strip()) == (tmp_path / "half").resolve()
+
+
+def test_any_error_is_one_line_and_exit_2_traceback_only_with_debug(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "crawl.json").write_text(json.dumps({"kind": "crawl", "schema_version": 1}))
+    (run / "pages.parquet").write_bytes(b"PAR1 not really parquet PAR1")
+    plain = run_cli("audit", str(run), cwd=tmp_path)
+    assert plain.returncode == 2 and "--debug" in _one_error_line(plain.stderr)
+    debug = run_cli("--debug", "audit", str(run), cwd=tmp_path)
+    assert debug.returncode == 2 and "Traceback" in debug.stderr
+    assert debug.stderr.strip().splitlines()[-1].startswith("searchops: ")
+
+
+def test_debug_reaches_the_crawler_process(tmp_path: Path) -> None:
+    with serve(small_app()) as base:
+        quiet = run_cli("crawl", base + "/", "--render", "never", "--out", str(tmp_path / "quiet"),
+                        cwd=tmp_path)  # fmt: skip
+        debug = run_cli("--debug", "crawl", base + "/", "--render", "never",
+                        "--out", str(tmp_path / "debug"), cwd=tmp_path)  # fmt: skip
+    assert quiet.returncode == 0 and debug.returncode == 0, debug.stderr
+    assert "DEBUG" not in (tmp_path / "quiet" / "crawl.log").read_text()
+    assert (
+        "[scrapy.core.engine] DEBUG: Crawled (200)"
+        in (tmp_path / "debug" / "crawl.log").read_text()
+    )
 
 
 def test_usage_errors_exit_2_with_one_line(
