@@ -68,6 +68,8 @@ class CatalogSpider(scrapy.Spider):
         self.config = CrawlConfig.model_validate(spec["crawl"])
         self.render_config = RenderConfig.model_validate(spec["render_config"])
         self.render_mode: str = spec["render"]
+        # False when --render auto found no Chromium: shells are recorded (needs_render), not rendered
+        self.renders: bool = spec.get("renders", self.render_mode != "never")
         self.max_pages: int = spec["max_pages"]
         self.max_depth: int = spec["max_depth"]
         self.start_urls_given: list[str] = spec["start_urls"]
@@ -137,6 +139,8 @@ class CatalogSpider(scrapy.Spider):
         )
 
     def _render_up_front(self, url: str) -> str | None:
+        if not self.renders:
+            return None
         if self.render_mode == "always":
             return "always"
         if self.render_mode == "auto":
@@ -290,10 +294,12 @@ class CatalogSpider(scrapy.Spider):
             encoding=response.encoding,
         )
         record = facts.record
-        if self._needs_render(response, visit, record, facts.scripts):
+        needs_render = self._needs_render(response, visit, record, facts.scripts)
+        if needs_render and self.renders and self.render_mode == "auto":
             yield self._request(replace(visit, render="page-needs-js"), response.url)
             return
         row.update(record)
+        row["needs_render"] = visit.render == "page-needs-js" or needs_render
         # Children are claimed (written to the durable frontier) before the row is handed to
         # the writer: a committed row then always implies its children are known on resume.
         follow: list[Any] = []
@@ -328,10 +334,11 @@ class CatalogSpider(scrapy.Spider):
 
     def _needs_render(
         self, response: Response, visit: Visit, record: dict[str, Any], scripts: int
-    ) -> bool:
-        """auto mode: raw HTML with scripts but without an <h1> or much text, and its template's vote."""
-        if self.render_mode != "auto" or visit.render or response.status >= 400:
-            return False
+    ) -> bool | None:
+        """Raw HTML with scripts but without an <h1> or much text (and its template's vote);
+        None when not judged: a rendered DOM or an error page."""
+        if visit.render or response.status >= 400:
+            return None
         # A shell: scripts, no <h1>, and no JSON-LD or hardly any text. A page merely missing
         # its h1 (JSON-LD and text present) is a defect to record, not a reason to render.
         lacking = (
@@ -404,6 +411,7 @@ class CatalogSpider(scrapy.Spider):
         row = self._row(
             visit, request.url, None, state,
             error=error, truncated=truncated, rendered=False, render_reason=visit.render,
+            needs_render=visit.render == "page-needs-js" or None,
         )  # fmt: skip
         yield {"page": row, "links": list(visit.hop_links)}
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,8 @@ from aiohttp import web
 
 from seo_crawler import crawl, load_pages
 from tests.crawler.sites import html, serve
+
+SEARCHOPS = str(Path(sys.executable).parent / "searchops")
 
 SHELL = """<div id="app">Loading</div><script>
 document.getElementById('app').innerHTML = '<h1>Product {n}</h1><p>Built by JavaScript</p>'
@@ -56,3 +60,42 @@ def test_render_auto_renders_js_pages_then_their_template(tmp_path: Path) -> Non
         assert [i["type"] for i in json.loads(row["structured_data"])] == ["Product"]
     assert list(pages.loc[f"{base}/p/5", "h1"]) == ["Last"]
     assert json.loads((run / "crawl.json").read_text())["stats"]["rendered"] == 5
+
+
+def test_render_auto_without_chromium_crawls_warns_once_and_records_the_js_pages(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "searchops.toml"
+    config.write_text(f'[render]\nchromium_path = "{tmp_path / "no-chromium"}"\n')
+    cli = [SEARCHOPS, "--config", str(config), "--workspace", str(tmp_path / "ws.duckdb")]
+    with serve(js_app()) as base:
+        done = subprocess.run(
+            [*cli, "crawl", base + "/", "--render", "auto", "--out", str(tmp_path / "run")],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        always = subprocess.run(
+            [*cli, "crawl", base + "/", "--render", "always", "--out", str(tmp_path / "always")],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(warnings) == 1, done.stderr
+    assert "JavaScript rendering is off" in warnings[0] and "no-chromium" in warnings[0]
+    pages = load_pages(tmp_path / "run").set_index("url")
+    assert not pages["rendered"].any()
+    # the shell's links exist only in the rendered DOM: /p/1 is as far as raw HTML goes
+    assert pages["needs_render"].to_dict() == {base + "/": False, base + "/p/1": True}
+    manifest = json.loads((tmp_path / "run" / "crawl.json").read_text())
+    assert manifest["render"] == "auto" and "no-chromium" in manifest["render_off"]
+    audit = subprocess.run(
+        [*cli, "audit", str(tmp_path / "run"), "--format", "json", "--rules", "SEO-CONTENT-007"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    findings = json.loads(audit.stdout)["findings"]
+    assert [(f["url"], f["evidence"]) for f in findings] == [
+        (base + "/p/1", "needs-render (not rendered)")
+    ], audit.stderr
+    # --render always cannot be honoured: an error, and nothing crawled
+    lines = [line for line in always.stderr.splitlines() if line.strip()]
+    assert always.returncode == 2 and len(lines) == 1 and "needs Chromium" in lines[0]
+    assert not (tmp_path / "always").exists()
