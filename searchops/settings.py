@@ -27,6 +27,7 @@ from audits.config import AuditConfig
 from bidding.config import BiddingConfig, CoverageConfig
 from reports.config import ReportConfig
 from searchops.errors import ConfigError
+from searchops.workspace_config import WorkspaceConfig
 from sem.config import SemConfig
 from seo_crawler.config import CrawlConfig, RenderConfig, VitalsConfig
 
@@ -44,6 +45,7 @@ class Settings(BaseModel):
     bidding: BiddingConfig
     coverage: CoverageConfig
     report: ReportConfig
+    workspace: WorkspaceConfig
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,23 @@
 Default ``./searchops.duckdb``; ``--workspace`` or ``SEARCHOPS_WORKSPACE``
 override it. Each stage writes its own tables through :meth:`Workspace.replace_rows`
 / :meth:`Workspace.append_df`; the weekly report and regression checks read them.
+
+DuckDB lets one process at a time open the file (for writing, or any other process for
+reading). A command that finds it held by another waits up to ``[workspace] lock_wait_s``,
+then fails with a one-line message naming the holder. A run that must be registered when
+its work is done (a crawl that took an hour) is not lost to a busy workspace:
+:func:`register_run_when_free` queues it in ``<workspace>.pending/`` and the next command
+that opens the workspace for writing registers it.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
+import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -19,6 +30,9 @@ import duckdb
 import pandas as pd
 
 from searchops.errors import SearchopsError
+from searchops.workspace_config import WorkspaceConfig
+
+log = logging.getLogger(__name__)
 
 DEFAULT_WORKSPACE = "searchops.duckdb"
 
@@ -45,20 +59,102 @@ def monday_of(ts: datetime) -> datetime:
     return datetime.combine(day.fromordinal(day.toordinal() - day.weekday()), datetime.min.time())
 
 
+class WorkspaceBusy(SearchopsError):
+    """Another process held the workspace for longer than the lock wait."""
+
+    def __init__(self, path: Path, holder: str, waited_s: float):
+        self.path, self.holder, self.waited_s = path, holder, waited_s
+        super().__init__(
+            f"{path}: in use by {holder} for more than {waited_s:g} s ([workspace] "
+            "lock_wait_s); run this again when that command has finished"
+        )
+
+
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>\S*) \(PID (?P<pid>\d+)\)")
+
+
+def _lock_holder(exc: duckdb.Error) -> str | None:
+    """``PID 123 (python3.11)`` when ``exc`` is DuckDB's file-lock conflict, else None."""
+    match = _LOCK_HOLDER.search(str(exc))
+    if match is None:
+        return None
+    return f"PID {match['pid']} ({Path(match['program']).name})"
+
+
+def _configured_lock_settings() -> WorkspaceConfig:
+    # Read only when a lock is met: most opens never need it, and the settings import every
+    # stage's model.
+    from searchops.settings import load_settings
+
+    return load_settings().settings.workspace
+
+
 class Workspace:
     """A thin wrapper over a DuckDB connection with the run registry."""
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, read_only: bool = False):
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        read_only: bool = False,
+        *,
+        lock: WorkspaceConfig | None = None,
+    ):
+        """``lock``: how long to wait for another process's lock (default: the settings)."""
         self.path = workspace_path(path)
         if read_only and not self.path.exists():
             raise SearchopsError(f"{self.path}: no workspace here yet (run a crawl or sem demo)")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.Error as exc:
-            raise SearchopsError(f"{self.path}: cannot open workspace: {exc}") from None
+        self.con = self._connect(read_only, lock)
         if not read_only:
             self.con.execute(_RUNS_DDL)
+            self._register_queued()
+        elif queued_runs(self.path):
+            log.warning(
+                "%s: %d run(s) wait to be registered (the workspace was busy when they "
+                "finished); the next command that writes to the workspace registers them",
+                self.path, len(queued_runs(self.path)),
+            )  # fmt: skip
+
+    def _connect(self, read_only: bool, lock: WorkspaceConfig | None) -> duckdb.DuckDBPyConnection:
+        deadline = None
+        while True:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                return duckdb.connect(str(self.path), read_only=read_only)
+            except duckdb.Error as exc:
+                holder = _lock_holder(exc)
+                if holder is None:
+                    raise SearchopsError(f"{self.path}: cannot open workspace: {exc}") from None
+            except OSError as exc:
+                raise SearchopsError(f"{self.path}: cannot open workspace: {exc}") from None
+            wait = lock or _configured_lock_settings()
+            lock = wait
+            if deadline is None:
+                deadline = time.monotonic() + wait.lock_wait_s
+                if wait.lock_wait_s:
+                    log.warning(
+                        "%s is in use by %s: waiting up to %g s for it",
+                        self.path, holder, wait.lock_wait_s,
+                    )  # fmt: skip
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise WorkspaceBusy(self.path, holder, wait.lock_wait_s)
+            time.sleep(min(wait.lock_poll_s, left))
+
+    def _register_queued(self) -> None:
+        """Register the runs queued while the workspace was busy (oldest first)."""
+        for record in queued_runs(self.path):
+            try:
+                fields = json.loads(record.read_text(encoding="utf-8"))
+                self.register_run(**_from_json(fields))
+            except (OSError, ValueError, TypeError, duckdb.Error) as exc:
+                log.warning("%s: queued run not registered (%s); left in place", record, exc)
+                continue
+            record.unlink(missing_ok=True)
+            log.info(
+                "%s: registered run %s queued while the workspace was busy",
+                self.path,
+                fields["run_id"],
+            )
 
     def close(self) -> None:
         self.con.close()
@@ -153,3 +249,72 @@ class Workspace:
             self.con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _incoming')
         finally:
             self.con.unregister("_incoming")
+
+
+# ------------------------------------------------------------------ runs queued while busy
+
+_DATETIME_FIELDS = ("started_at", "finished_at", "week")
+
+
+def _pending_dir(path: Path) -> Path:
+    return path.with_name(path.name + ".pending")
+
+
+def queued_runs(path: str | os.PathLike[str]) -> list[Path]:
+    """The queued registrations of workspace ``path``, oldest first."""
+    folder = _pending_dir(Path(path))
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob("*.json"), key=lambda p: (p.stat().st_mtime, p.name))
+
+
+def _from_json(fields: dict[str, Any]) -> dict[str, Any]:
+    out = dict(fields)
+    for key in _DATETIME_FIELDS:
+        if out.get(key):
+            out[key] = datetime.fromisoformat(out[key])
+    if out.get("path"):
+        out["path"] = Path(out["path"])
+    return out
+
+
+def register_run_when_free(
+    workspace: str | os.PathLike[str] | Workspace,
+    run_id: str,
+    kind: str,
+    *,
+    lock: WorkspaceConfig | None = None,
+    **fields: Any,
+) -> bool:
+    """Register a run (fields as :meth:`Workspace.register_run`), waiting for a busy
+    workspace as any command does; if it stays busy past the wait, queue the registration
+    for the next command that opens the workspace for writing, say so (one warning) and
+    return False. Nothing the run produced is lost either way."""
+    if isinstance(workspace, Workspace):
+        workspace.register_run(run_id, kind, **fields)
+        return True
+    try:
+        with Workspace(workspace, lock=lock) as ws:
+            ws.register_run(run_id, kind, **fields)
+        return True
+    except WorkspaceBusy as exc:
+        path = workspace_path(workspace)
+        folder = _pending_dir(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        record = {"run_id": run_id, "kind": kind, **fields}
+        if record.get("path"):
+            record["path"] = str(Path(record["path"]).resolve())
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(record, fh, default=_json_value)
+        os.replace(tmp, folder / f"{run_id}.json")
+        log.warning(
+            "%s: in use by %s for more than %g s: run %s is queued in %s and will be "
+            "registered by the next searchops command that opens the workspace",
+            path, exc.holder, exc.waited_s, run_id, folder,
+        )  # fmt: skip
+        return False
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
