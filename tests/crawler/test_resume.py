@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -13,8 +14,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from searchops.settings import load_settings
-from seo_crawler import crawl, load_links, load_pages
+from seo_crawler import load_links, load_pages
 from tests.crawler.sites import html, serve
 
 PAGES = 240
@@ -43,13 +43,15 @@ def test_resume_after_kill_9_records_every_url_exactly_once(tmp_path: Path) -> N
     config.write_text(
         "[crawl]\nconcurrency = 2\nconcurrency_per_host = 2\nbatch_rows = 20\nflush_seconds = 0.5\nsitemaps_from_robots = false\n"
     )
-    run = tmp_path / "run"
+    run, ws = tmp_path / "run", tmp_path / "ws.duckdb"
     with serve(tree_app()) as base:
         cli = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "searchops"),
                 "--config",
                 str(config),
+                "--workspace",
+                str(ws),
                 "crawl",
                 base + "/",
                 "--out",
@@ -77,8 +79,19 @@ def test_resume_after_kill_9_records_every_url_exactly_once(tmp_path: Path) -> N
             os.killpg(cli.pid, signal.SIGKILL)  # the CLI and its crawler child, mid-crawl
             cli.wait()
         assert not (run / "pages.parquet").exists(), "the crawl finished before it was killed"
-        settings = load_settings(config_file=config).settings
-        resumed = crawl([base + "/"], out=run, resume=True, settings=settings)
+        searchops = [str(Path(sys.executable).parent / "searchops"), "--workspace", str(ws)]
+        # the resumed crawl is the one that was started: its spec is in the run folder
+        other = subprocess.run(
+            [*searchops, "crawl", "--out", str(run), "--resume", "--max-pages", "10"],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert other.returncode == 2 and "drop --max-pages" in other.stderr, other.stderr
+        done = subprocess.run(
+            [*searchops, "crawl", "--out", str(run), "--resume"],
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        resumed = Path(done.stdout.strip())
     pages = load_pages(resumed)
     expected = {base + "/"} | {f"{base}/p/{i}" for i in range(1, PAGES)}
     assert pages.url.is_unique
@@ -86,3 +99,5 @@ def test_resume_after_kill_9_records_every_url_exactly_once(tmp_path: Path) -> N
     assert (pages.status == 200).all()
     links = load_links(resumed)
     assert links[links.kind == "a"].groupby("source").size().max() <= 3  # no page's links twice
+    # the settings of the run as started (concurrency 2 from its --config), not today's defaults
+    assert json.loads((resumed / "crawl.json").read_text())["settings"]["crawl"]["concurrency"] == 2
