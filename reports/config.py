@@ -16,5 +16,7 @@ class ReportConfig(BaseModel):
     notable_score_change: float = Field(ge=0)
     notable_pass_rate_change: float = Field(ge=0, le=1)
     notable_roas_change: float = Field(ge=0)
+    notable_revenue_change: float = Field(ge=0, le=1)
+    material_amount: float = Field(ge=0)
     currency: str
     cwv_metrics: list[str]

@@ -2,6 +2,9 @@
 
 Generated from the sections' numbers only; a change is called out when it moves
 more than the ``notable_*`` thresholds of ``[report]`` (smaller moves are noise).
+Every sentence is for a reader who knows the business, not the tools: amounts in
+the report's currency, good news and bad news alike, no rule IDs, setting names
+or reason codes, and an action wherever there is one.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from dataclasses import dataclass, field
 from reports.config import ReportConfig
 from reports.formatting import count, money, pct
 from reports.sections import Bids, Coverage, Findings, Health, Sem, Vitals
+from reports.wording import WASTE_REASONS, family
 
 
 @dataclass
@@ -25,6 +29,13 @@ def _plural(n: int, word: str) -> str:
 
 
 def _health(health: Health, cfg: ReportConfig, out: Summary) -> None:
+    overall = health.overall
+    if overall.change is not None and abs(overall.change) >= cfg.notable_score_change:
+        verb, target = ("rose", out.improved) if overall.change > 0 else ("fell", out.regressed)
+        target.append(
+            f"Overall site health {verb} from {overall.previous:.0f} to {overall.current:.0f} "
+            f"out of 100 ({overall.change:+.0f} points)."
+        )
     moved = [
         f
         for f in health.families
@@ -40,9 +51,9 @@ def _health(health: Health, cfg: ReportConfig, out: Summary) -> None:
         if not group:
             continue
         details = ", ".join(
-            f"{f.name} {f.previous:.0f} to {f.current:.0f} ({f.change:+.0f})" for f in group
+            f"{family(f.name)} {f.previous:.0f} to {f.current:.0f} ({f.change:+.0f})" for f in group
         )
-        noun = "family" if len(group) == 1 else "families"
+        noun = "area" if len(group) == 1 else "areas"
         target.append(f"Health scores {verb} in {len(group)} audit {noun}: {details}.")
 
 
@@ -51,22 +62,23 @@ def _findings(findings: Findings, out: Summary) -> None:
     if findings.fixed_total:
         top = findings.fixed[0]
         out.improved.append(
-            f"{_plural(findings.fixed_total, 'finding')} were fixed{since}; the most in "
-            f"{top.rule_id} ({_plural(top.count, 'page')})."
+            f"{_plural(findings.fixed_total, 'site problem')} were fixed{since}; the most: "
+            f"“{top.message.rstrip('.')}” ({_plural(top.count, 'page')})."
         )
     if findings.new_total:
         top = findings.new[0]
         out.regressed.append(
-            f"{_plural(findings.new_total, 'new finding')} appeared{since}, "
-            f"{count(findings.new_errors)} of them errors; the largest is {top.rule_id} "
-            f"({_plural(top.count, 'page')})."
+            f"{_plural(findings.new_total, 'new site problem')} appeared{since}, "
+            f"{count(findings.new_errors)} of them errors; the largest: "
+            f"“{top.message.rstrip('.')}” ({_plural(top.count, 'page')})."
         )
     errors = [r for r in findings.new if r.severity == "error"]
     if errors:
         first = errors[0]
         out.next_steps.append(
-            f"Fix the {_plural(findings.new_errors, 'new error')} first, starting with "
-            f"{first.rule_id} on {_plural(first.count, 'page')}: {first.message.rstrip('.')}."
+            f"Have the site team fix the {_plural(findings.new_errors, 'new error')} first, "
+            f"starting with “{first.message.rstrip('.')}” on {_plural(first.count, 'page')} "
+            "(the pages are listed under Findings)."
         )
 
 
@@ -77,54 +89,97 @@ def _vitals(vitals: Vitals, cfg: ReportConfig, out: Summary) -> None:
             continue
         verb, target = ("rose", out.improved) if change > 0 else ("fell", out.regressed)
         target.append(
-            f"Core Web Vitals pass rate of {tpl.name} pages {verb} from {pct(tpl.previous)} "
-            f"to {pct(tpl.current)}."
+            f"Page speed (Core Web Vitals): the share of {tpl.name} pages passing {verb} from "
+            f"{pct(tpl.previous)} to {pct(tpl.current)}."
         )
         if change < 0:
             out.next_steps.append(
-                f"Find what slowed the {tpl.name} template this week (its lab measurements "
-                "are in the Core Web Vitals section) before it reaches field data."
+                f"Find what slowed the {tpl.name} pages this week (the measurements are in the "
+                "Core Web Vitals section) before it reaches customers' field data and rankings."
             )
 
 
 def _sem(sem: Sem, cfg: ReportConfig, out: Summary) -> None:
-    change = sem.roas.change
-    if change is None or sem.roas.previous is None or abs(change) < cfg.notable_roas_change:
-        return
-    verb, target = ("rose", out.improved) if change > 0 else ("fell", out.regressed)
-    target.append(
-        f"Paid search ROAS {verb} from {sem.roas.previous:.2f} to {sem.roas.current:.2f} "
-        f"on {money(sem.spend.current, cfg.currency)} of spend in the week of "
-        f"{sem.weeks[-1]:%b %d}."
+    week = f"the week of {sem.weeks[-1]:%b %d}"
+    revenue, spend, roas = sem.revenue, sem.spend, sem.roas
+    share = (
+        revenue.change / revenue.previous
+        if revenue.change is not None and revenue.previous
+        else None
     )
+    roas_moved = (
+        roas.change is not None
+        and roas.previous is not None
+        and abs(roas.change) >= cfg.notable_roas_change
+    )
+    if share is not None and abs(share) >= cfg.notable_revenue_change:
+        verb, target = ("rose", out.improved) if share > 0 else ("fell", out.regressed)
+        sentence = (
+            f"Paid search revenue {verb} by {money(abs(revenue.change or 0), cfg.currency)} "
+            f"({pct(abs(share))}) to {money(revenue.current, cfg.currency)} in {week}, on "
+            f"{money(spend.current, cfg.currency)} of spend "
+            f"({money(spend.change, cfg.currency, signed=True)} week over week)"
+        )
+        if roas.previous is not None and roas.current is not None:
+            sentence += (
+                f"; each dollar of spend brought back {roas.current:.2f} (was {roas.previous:.2f})"
+            )
+        target.append(sentence + ".")
+        if share < 0:
+            out.next_steps.append(
+                f"Find where the {money(abs(revenue.change or 0), cfg.currency)} of paid search "
+                "revenue was lost (campaigns, products out of stock, landing pages) before "
+                "changing budgets."
+            )
+    elif roas_moved:
+        verb, target = ("rose", out.improved) if (roas.change or 0) > 0 else ("fell", out.regressed)
+        target.append(
+            f"Paid search ROAS {verb} from {roas.previous:.2f} to {roas.current:.2f} "
+            f"on {money(spend.current, cfg.currency)} of spend in {week}."
+        )
 
 
 def _bids(bids: Bids, cfg: ReportConfig, out: Summary) -> None:
     changed = bids.increases + bids.decreases
+    if bids.out_of_stock:
+        out.next_steps.append(
+            f"Pause the {_plural(bids.out_of_stock, 'keyword')} advertising out-of-stock "
+            "products instead of only lowering their bids, and restart them when the stock is back."
+        )
     if not changed:
         return
     d = bids.delta
     interval = ""
     if "d_profit_lo" in d and "d_profit_hi" in d and bids.interval_level:
         interval = (
-            f" ({bids.interval_level:.0%} interval {money(d['d_profit_lo'], cfg.currency, signed=True)} to "
+            f" (likely between {money(d['d_profit_lo'], cfg.currency, signed=True)} and "
             f"{money(d['d_profit_hi'], cfg.currency, signed=True)})"
         )
-    horizon = f" over {bids.horizon_days} days" if bids.horizon_days else ""
-    out.next_steps.append(
+    horizon = f" over the next {bids.horizon_days} days" if bids.horizon_days else ""
+    value, cost, profit = d.get("d_value", 0.0), d.get("d_cost", 0.0), d.get("d_profit", 0.0)
+    sentence = (
         f"Review and apply {_plural(changed, 'bid change')} ({count(bids.increases)} up, "
         f"{count(bids.decreases)} down): expected profit "
-        f"{money(d['d_profit'], cfg.currency, signed=True)}{interval}{horizon}, with spend "
-        f"{money(d['d_cost'], cfg.currency, signed=True)}."
+        f"{money(profit, cfg.currency, signed=True)}{interval}{horizon}, with conversion value "
+        f"(revenue) {money(value, cfg.currency, signed=True)} and spend "
+        f"{money(cost, cfg.currency, signed=True)}."
     )
+    if value < 0 < profit:
+        sentence += (
+            f" Revenue goes down by {money(abs(value), cfg.currency)}: the bids stop buying "
+            "clicks that cost more than they bring back, so profit rises while sales fall."
+        )
+    elif profit < 0:
+        sentence += " Profit goes down: apply only if the extra revenue is the goal."
+    out.next_steps.append(sentence)
 
 
 def _coverage(coverage: Coverage, cfg: ReportConfig, out: Summary) -> None:
-    if coverage.waste_count:
+    for reason, (n, spend) in coverage.waste_by_reason.items():
+        problem, action = WASTE_REASONS.get(reason, (reason.replace("_", " "), "Review the ad"))
         out.next_steps.append(
-            f"Stop paying for {_plural(coverage.waste_count, 'ad target')} that land on "
-            f"out-of-stock, missing or noindex pages ({money(coverage.waste_spend, cfg.currency)} "
-            "of spend at stake)."
+            f"{action}: {_plural(n, 'ad target')} land on a {problem} "
+            f"({money(spend, cfg.currency)} of spend at stake)."
         )
     if coverage.profitable_count:
         out.next_steps.append(

@@ -281,8 +281,12 @@ def bar_chart(
     value_format: Formatter = plain,
     width: int = 640,
     bar_height: int = 22,
+    keep_end: bool = False,
 ) -> Markup:
-    """Horizontal bars, one per (label, value), labels cut to fit (32 characters at most)."""
+    """Horizontal bars, one per (label, value), labels cut to fit (32 characters at most).
+
+    ``keep_end``: cut a long label at its start, for labels whose end tells them apart
+    (URL paths of one site)."""
     label_w, value_w = min(210, int(width * 0.42)), 70
     chars = min(32, int((label_w - 6) // 6.6))
     height = 8 + bar_height * max(len(items), 1)
@@ -294,7 +298,10 @@ def bar_chart(
         shown = value if math.isfinite(value) else 0.0
         w = frame.plot_w * abs(shown) / top
         colour = PALETTE[0] if shown >= 0 else PALETTE[5]
-        text = label if len(label) <= chars else label[: chars - 1] + "…"
+        if len(label) <= chars:
+            text = label
+        else:
+            text = "…" + label[-(chars - 1) :] if keep_end else label[: chars - 1] + "…"
         parts.append(
             f'<text x="{label_w - 6}" y="{y + bar_height * 0.68:.1f}" text-anchor="end" '
             f'font-size="12" fill="#333">{escape(text)}</text>'

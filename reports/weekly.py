@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from reports import formatting, sections, svg
+from reports import formatting, sections, svg, wording
 from reports.config import ReportConfig
 from reports.summary import Summary, summarize
 from searchops.settings import Settings, load_settings
@@ -75,7 +75,10 @@ def _charts(found: dict[str, Any], cfg: ReportConfig) -> dict[str, Markup]:
         charts["health"] = _both(
             lambda px: svg.line_chart(
                 [formatting.week_label(w) for w in health.weeks],
-                [svg.Series(t.name, t.values) for t in [health.overall, *health.families]],
+                [
+                    svg.Series(wording.family(t.name), t.values)
+                    for t in [health.overall, *health.families]
+                ],
                 title="Health score per audit family, by week",
                 y_max=100,
                 width=px,
@@ -139,10 +142,11 @@ def _charts(found: dict[str, Any], cfg: ReportConfig) -> dict[str, Markup]:
     if isinstance(coverage := found["coverage"], sections.Coverage) and coverage.waste:
         charts["waste"] = _both(
             lambda px: svg.bar_chart(
-                [(item["url"].split("://")[-1], item["spend"]) for item in coverage.waste],
+                [(item["label"], item["spend"]) for item in coverage.waste],
                 title="Spend on ads landing on broken or out-of-stock pages",
                 value_format=money,
                 width=px,
+                keep_end=True,
             )
         )
     return charts
@@ -190,6 +194,7 @@ def _environment() -> Environment:
         metric=formatting.metric,
         week=formatting.week_label,
         http_only=_http_only,
+        family=wording.family,
     )
     env.globals.update(sparkline=svg.sparkline, isinstance=isinstance, Missing=sections.Missing)
     return env

@@ -6,11 +6,13 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 import duckdb
 
 from reports.config import ReportConfig
 from reports.sections.common import Missing, Trend, clip, columns, require
+from reports.wording import OUT_OF_STOCK_CODES, WASTE_REASONS, bid_reasons, code_words
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,8 @@ class Bids:
     increases: int
     decreases: int
     delta: dict[str, float]  # expected change: d_clicks, d_cost, d_value, d_profit (+ _lo/_hi)
-    top: list[dict[str, Any]]
+    top: list[dict[str, Any]]  # the largest material changes; action "pause" when out of stock
+    out_of_stock: int  # keywords whose product is out of stock: pause, not just lower
     frontier: list[tuple[float, float]]  # (spend, value) along the optimal curve
     marks: list[tuple[str, float, float]] = field(default_factory=list)  # current, recommended
 
@@ -46,6 +49,7 @@ class Coverage:
     waste: list[dict[str, Any]]
     waste_count: int
     waste_spend: float
+    waste_by_reason: dict[str, tuple[int, float]] = field(default_factory=dict)  # count, spend
 
 
 def load_sem(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConfig):
@@ -117,15 +121,22 @@ def load_bids(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConf
     # The run's own totals carry intervals from joint draws (per-keyword bounds do not add up).
     stats = _run_stats(con, run_id)
     delta.update({k: float(v) for k, v in stats.items() if k in _interval_keys() and v is not None})
-    reasons = ", reasons" if "reasons" in have else ", NULL"
+    reasons = "coalesce(reasons, '')" if "reasons" in have else "''"
+    stock = " OR ".join(f"contains({reasons}, '{code}')" for code in sorted(OUT_OF_STOCK_CODES))
+    # Changes worth less than material_amount either way are noise against the forecast.
     top = con.execute(
         f"""
-        SELECT keyword, current_bid, new_bid, d_profit, d_value, d_cost{reasons}
-        FROM bid_recommendations WHERE run_id = ? AND new_bid <> current_bid
-        ORDER BY abs(d_profit) DESC NULLS LAST, keyword LIMIT ?
+        SELECT keyword, current_bid, new_bid, d_profit, d_value, d_cost, {reasons}, {stock}
+        FROM bid_recommendations
+        WHERE run_id = ? AND (new_bid <> current_bid OR ({stock}))
+          AND (abs(coalesce(d_profit, 0)) >= ? OR abs(coalesce(d_cost, 0)) >= ? OR ({stock}))
+        ORDER BY ({stock}) DESC, abs(d_profit) DESC NULLS LAST, keyword LIMIT ?
         """,
-        [run_id, cfg.top_items],
+        [run_id, cfg.material_amount, cfg.material_amount, cfg.top_items],
     ).fetchall()
+    (out_of_stock,) = con.execute(  # type: ignore[misc]
+        f"SELECT count(*) FILTER ({stock}) FROM bid_recommendations WHERE run_id = ?", [run_id]
+    ).fetchone()
     frontier: list[tuple[float, float]] = []
     marks: list[tuple[str, float, float]] = []
     if not require(con, "bid_frontier", {"run_id", "cost", "value"}, absent):
@@ -157,13 +168,15 @@ def load_bids(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConf
                 "keyword": clip(k, cfg.text_limit),
                 "current_bid": float(cur),
                 "new_bid": float(new),
+                "action": "pause" if paused else "raise" if new > cur else "lower",
                 "profit": float(p or 0),
                 "value": float(v or 0),
                 "cost": float(c or 0),
-                "reasons": clip((r or "").replace(";", ", "), 80),
+                "reasons": clip(bid_reasons(str(r or "")), 120),
             }
-            for k, cur, new, p, v, c, r in top
+            for k, cur, new, p, v, c, r, paused in top
         ],
+        out_of_stock=int(out_of_stock),
         frontier=frontier,
         marks=marks,
     )
@@ -206,6 +219,8 @@ def load_coverage(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: Report
             [run_id],
         ).fetchone()  # type: ignore[misc]
         opp_count, profitable, profit = int(n), int(n_pos), float(total)
+        # Only what pays: a product expected to lose money, or to earn less than
+        # material_amount, is no opportunity to put in front of leadership.
         opportunities = [
             {
                 "name": clip(name, cfg.text_limit),
@@ -218,13 +233,14 @@ def load_coverage(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: Report
             }
             for name, url, category, price, p, lo, hi in con.execute(
                 "SELECT name, url, category, price, profit, profit_lo, profit_hi "
-                "FROM coverage_opportunities WHERE run_id = ? "
+                "FROM coverage_opportunities WHERE run_id = ? AND profit > 0 AND profit >= ? "
                 "ORDER BY profit DESC NULLS LAST, url LIMIT ?",
-                [run_id, cfg.top_items],
+                [run_id, cfg.material_amount, cfg.top_items],
             ).fetchall()
         ]
     waste: list[dict[str, Any]] = []
     waste_count, waste_spend = 0, 0.0
+    by_reason: dict[str, tuple[int, float]] = {}
     if not waste_missing:
         run_id = _newest_run(con, "coverage_waste")
         n, total = con.execute(
@@ -232,10 +248,20 @@ def load_coverage(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: Report
             [run_id],
         ).fetchone()  # type: ignore[misc]
         waste_count, waste_spend = int(n), float(total)
+        by_reason = {
+            str(reason): (int(k), float(spend or 0))
+            for reason, k, spend in con.execute(
+                "SELECT reason, count(*), sum(spend_at_stake) FROM coverage_waste "
+                "WHERE run_id = ? GROUP BY reason ORDER BY 3 DESC NULLS LAST",
+                [run_id],
+            ).fetchall()
+        }
         waste = [
             {
                 "url": clip(url, cfg.text_limit),
-                "reason": clip(reason, 40).replace("_", " "),
+                "label": page_label(str(url)),
+                "reason": WASTE_REASONS.get(str(reason), (code_words(clip(reason, 40)), ""))[0],
+                "action": WASTE_REASONS.get(str(reason), ("", "Review the ad"))[1],
                 "channel": clip(channel, 20),
                 "keyword": clip(keyword, cfg.text_limit) if keyword else "",
                 "spend": float(spend or 0),
@@ -246,4 +272,14 @@ def load_coverage(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: Report
                 [run_id, cfg.top_items],
             ).fetchall()
         ]
-    return Coverage(opportunities, opp_count, profitable, profit, waste, waste_count, waste_spend)
+    return Coverage(
+        opportunities, opp_count, profitable, profit, waste, waste_count, waste_spend, by_reason
+    )
+
+
+def page_label(url: str) -> str:
+    """What tells pages of one site apart: the path and query, without scheme and host."""
+    parts = urlsplit(" ".join(url.split()))
+    if not parts.netloc:
+        return url
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")

@@ -60,6 +60,9 @@ class Vitals:
         str, dict[str, tuple[float, str | None]]
     ]  # latest: template -> metric -> (p75, rating)
     p75_columns: list[tuple[str, str]]  # (metric, label) measured in the latest week
+    pages: int = 0  # pages measured in the latest week
+    loads: int = 0  # loads per page (the largest count of one metric), latest week
+    profile: str | None = None  # device/network emulation, when the vitals stage recorded it
 
 
 def load_health(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConfig):
@@ -231,7 +234,22 @@ def load_vitals(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportCo
         p75.setdefault(clip(template, 40), {})[metric] = (float(value), rating)
     measured = {metric for cells in p75.values() for metric in cells}
     columns_shown = [(m, label) for m, label in P75_METRICS.items() if m in measured]
-    return Vitals(shown, trends, p75, columns_shown)
+    has = columns(con, "vitals_pages") or set()
+    loads = "max(n)" if "n" in has else "0"
+    profile = "string_agg(DISTINCT profile, ', ')" if "profile" in has else "NULL"
+    pages, n, used = con.execute(  # type: ignore[misc]
+        f"SELECT count(DISTINCT url), {loads}, {profile} FROM vitals_pages WHERE run_id = ?",
+        [by_week[max(by_week)]],
+    ).fetchone()
+    return Vitals(
+        shown,
+        trends,
+        p75,
+        columns_shown,
+        pages=int(pages or 0),
+        loads=int(n or 0),
+        profile=clip(used, 40) if used else None,
+    )
 
 
 # Columns of the report's p75 table, in this order (the vitals stage's metric names).

@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reports.weekly import write_report
 from demo.site import defects
+from reports.weekly import write_report
 from searchops.settings import load_settings
 from searchops.workspace import Workspace
 from tests.conftest import ARTIFACTS

@@ -28,11 +28,13 @@ def test_only_notable_moves_are_called_out_each_in_its_direction() -> None:
         clicks=Trend("clicks", [500.0, 520.0]),
     )
     out = summarize({"health": health, "vitals": vitals, "sem": sem}, CFG)
-    assert out.regressed == ["Health scores fell in 1 audit family: hreflang 90 to 81 (-9)."]
+    assert out.regressed == ["Health scores fell in 1 audit area: hreflang 90 to 81 (-9)."]
     assert out.improved == [
-        "Health scores rose in 1 audit family: links 60 to 66 (+6).",  # meta +1.5 is noise
-        "Core Web Vitals pass rate of category pages rose from 50% to 75%.",  # home -2 pts: noise
-        "Paid search ROAS rose from 3.00 to 4.00 on $1,000 of spend in the week of Nov 16.",
+        "Health scores rose in 1 audit area: links 60 to 66 (+6).",  # meta +1.5 is noise
+        # home -2 pts: noise
+        "Page speed (Core Web Vitals): the share of category pages passing rose from 50% to 75%.",
+        "Paid search revenue rose by $1,000 (33%) to $4,000 in the week of Nov 16, on $1,000 "
+        "of spend ($0.00 week over week); each dollar of spend brought back 4.00 (was 3.00).",
     ]
     assert out.next_steps == []  # nothing regressed that has a next step
 

@@ -40,13 +40,19 @@ def test_summary_states_the_deltas_in_numbers(full_report: str) -> None:
     # week 3 vs week 2 in the synthetic data: nothing new in findings, product template steady
     assert "Week of 2026-11-23, compared with the week of 2026-11-16" in text
     assert "trends over 3 weeks" in text
-    assert "Health scores rose in 6 audit families" in text
+    assert "Overall site health rose from 70 to 75 out of 100 (+5 points)." in text
+    assert "Health scores rose in 6 audit areas" in text and "structured data 83 to 88" in text
     assert "Overall health 75 +5.0 points" in text  # the audit's weighted overall row
     assert (
         "Review and apply 34 bid changes (17 up, 17 down): expected profit +$84.00 "
-        "(90% interval +$20.00 to +$90.00) over 7 days, with spend -$14.00." in text
+        "(likely between +$20.00 and +$90.00) over the next 7 days, with conversion value "
+        "(revenue) +$171 and spend -$14.00." in text
     )
-    assert "12 ad targets" in text and "$1,860" in text
+    assert (
+        "Pause until back in stock: 4 ad targets land on a product out of stock "
+        "($725 of spend at stake)." in text
+    )
+    assert "Paid search revenue rose by $240 (4%) to $6,240 in the week of Nov 23" in text
     assert (
         "Add paid coverage for 30 in-stock products expected to pay off (of 30 without ads): "
         "expected profit +$1,575" in text
@@ -59,11 +65,11 @@ def test_findings_deltas_against_the_previous_week(tmp_path: Path) -> None:
     # week 1: titles missing on every 8th page (60); week 2: every 16th (30) -> 30 fixed;
     # week 2 adds price-0 offers on every 24th page -> 20 new errors.
     assert (
-        "30 findings were fixed since the week of Nov 09; the most in SEO-META-001 (30 pages)"
-        in text
+        "30 site problems were fixed since the week of Nov 09; the most: “Title is missing” "
+        "(30 pages)" in text
     )
-    assert "20 new findings appeared since the week of Nov 09, 20 of them errors" in text
-    assert "Core Web Vitals pass rate of product pages fell from 95% to 30%" in text
+    assert "20 new site problems appeared since the week of Nov 09, 20 of them errors" in text
+    assert "the share of product pages passing fell from 95% to 30%" in text
     assert "https://shop.example.ca/en-ca/p/0" in text  # an example URL of a new finding
 
 
@@ -159,3 +165,68 @@ def test_cli_without_a_workspace_is_a_one_line_error(
     err = capsys.readouterr().err.strip()
     assert err.startswith("searchops: error:") and "no workspace here yet" in err
     assert len(err.splitlines()) == 1
+
+
+def _leadership_workspace(path: Path) -> Path:
+    """The demo's week-2 story in small: revenue down 11%, bids that trade revenue for
+    profit, an out-of-stock keyword, unprofitable and immaterial opportunities."""
+    synthetic.build(path, pages=200, weeks=2, keywords=20)
+    with Workspace(path) as ws:
+        con = ws.con
+        # Revenue of the last full week down (every conversion worth 30% less).
+        con.execute(
+            "UPDATE sem_keyword_daily SET conversions_value = conversions_value * 0.7 "
+            "WHERE date >= DATE '2026-11-16'"
+        )
+        con.execute(
+            "UPDATE bid_recommendations SET d_value = -2837.5, d_profit = 60, d_cost = -2900, "
+            "reasons = 'LOWER_MARGINAL_RETURN;STEP_CAP' WHERE keyword = 'red shoes 1'"
+        )
+        con.execute(
+            "UPDATE bid_recommendations SET reasons = 'LOWER_MARGINAL_RETURN;NO_INCREASE_OUT_OF_STOCK', "
+            "d_profit = 30 WHERE keyword = 'red shoes 4'"
+        )
+        con.execute("UPDATE bid_recommendations SET d_profit = 0.22 WHERE keyword = 'red shoes 7'")
+        con.execute(
+            "UPDATE coverage_opportunities SET profit = -50 - profit WHERE name <> 'Product 0'"
+        )
+        con.execute(
+            "INSERT INTO coverage_opportunities SELECT run_id, 'Tiny', url || '-tiny', category, "
+            "price, 0.22, 0, 1 FROM coverage_opportunities WHERE name = 'Product 0'"
+        )
+        con.execute(
+            "UPDATE coverage_waste SET url = replace(url, '/en-ca/p/', "
+            "'/en-ca/catalogue/camping-and-hiking/tents/ultralight-')"
+        )
+    return path
+
+
+def test_leadership_reads_every_number_in_words_and_only_what_pays(tmp_path: Path) -> None:
+    ws = _leadership_workspace(tmp_path / "ws.duckdb")
+    html = write_report(ws, tmp_path / "r.html").read_text(encoding="utf-8")
+    text = text_of(html)
+    summary = text[text.index("Executive summary") : text.index("Site health by audit family")]
+    # The revenue drop and the bids' value change are said, with what to do.
+    assert re.search(r"Paid search revenue fell by \$[\d,.]+ \(\d\d%\)", summary), summary
+    assert "Find where the $" in summary
+    assert "conversion value (revenue) -$" in summary and "Revenue goes down by $" in summary
+    # Out of stock: pause, in the summary and in the bid table.
+    assert "Pause the 1 keyword advertising out-of-stock products" in summary
+    assert "Pause (product out of stock)" in text
+    # No rule IDs, config keys or reason codes for leadership.
+    for code in ("SEO-", "LOWER_MARGINAL_RETURN", "STEP_CAP", "[vitals", "[report", "_"):
+        assert code not in summary, code
+    assert "LOWER_MARGINAL_RETURN" not in text and "SEO-META-001" not in text
+    assert "[vitals.thresholds]" not in text
+    # Only opportunities that pay, and only material ones: one product is left.
+    coverage = text[text.index("Top opportunities") : text.index("Wasted spend")]
+    assert "Product 0" in coverage and "Product 1 " not in coverage and "Tiny" not in coverage
+    assert "-$" not in coverage.split("Expected profit", 1)[1].split("Product 0")[0]
+    bids = text[text.index("Largest expected changes") : text.index("Catalog coverage")]
+    assert "red shoes 7 " not in bids  # worth +$0.22: not a decision for leadership
+    # Wasted-spend chart labels keep the part of the URL that tells pages apart.
+    start = html.index("Spend on ads landing")
+    chart = html[start : html.index("</svg>", start)]
+    assert "ultralight-gone-0<" in chart and ">shop.example.ca" not in chart
+    # Vitals: how it was measured.
+    assert "3 loads each" in text
