@@ -1,6 +1,17 @@
 """Bid optimization, guardrails, recommendations, safe apply, and catalog coverage expansion.
 
-Python API (small, DataFrame-returning; the CLI is ``bidding/cli.py``)::
+Python API (small, DataFrame-returning, keyword-only arguments, defaults from the settings;
+the CLI ``bidding/cli.py`` is thin over it)::
+
+    import bidding
+    run = bidding.recommend_bids(workspace=ws, budget=2500, out="review/")   # bid recommend
+    run.table, run.frontier, run.summary["budget_check"], run.run_id
+    cov = bidding.find_coverage(workspace=ws, crawl="latest", out="coverage/")  # coverage
+    cov.opportunities, cov.waste, cov.keywords, cov.ads
+    terms = bidding.mine_search_terms(workspace=ws, out="terms/")            # bid terms
+    terms.new_keywords, terms.negatives, terms.terms
+
+The building blocks, for notebooks and tests::
 
     from bidding.optimizer import ResponseCurves, Optimizer, optimize
     sol = optimize(curves, lower, upper, objective="profit", margin=0.3, budget=5000)
@@ -23,6 +34,7 @@ Python API (small, DataFrame-returning; the CLI is ``bidding/cli.py``)::
     from bidding.tuning import build_folds, tune               # Optuna walk-forward policy search
     from bidding.apply import apply_bids                       # MutateAdGroupCriteria, journaled
     from bidding.coverage import coverage, generated_ads       # crawl products x paid coverage
+    from bidding.terms import mine_terms                       # search-term mining on frames
 
 Modules: ``optimizer`` (the exact solver and its CPC model), ``guardrails`` (the box and the
 pre-send re-check), ``strategy`` (the ``BidStrategy`` base; implementations ``_exact``,
@@ -31,6 +43,23 @@ pre-send re-check), ``strategy`` (the ``BidStrategy`` base; implementations ``_e
 (reading a crawl's pages and Product structured data), ``data`` (workspace reads/writes).
 
 Workspace tables written: ``bid_recommendations``, ``bid_frontier``, ``bid_journal``,
-``bid_policy``, ``coverage_opportunities``, ``coverage_waste`` (columns documented in
-``bidding.data``, ``bidding.apply``, ``bidding.tuning`` and ``bidding.coverage``).
+``bid_policy``, ``coverage_opportunities``, ``coverage_waste``, ``terms_new_keywords``,
+``terms_negatives`` (columns documented in ``bidding.data``, ``bidding.apply``,
+``bidding.tuning``, ``bidding.coverage`` and ``bidding.terms``).
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["find_coverage", "mine_search_terms", "recommend_bids"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy: ``searchops.settings`` imports ``bidding.config`` at every CLI start, which must not
+    # drag in the optimizer, pandas and the workspace.
+    if name not in __all__:
+        raise AttributeError(f"module 'bidding' has no attribute {name!r}")
+    from bidding import api
+
+    return getattr(api, name)

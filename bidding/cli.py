@@ -1,4 +1,5 @@
-"""``searchops bid recommend|apply|tune`` and ``searchops coverage``."""
+"""``searchops bid recommend|apply|tune|terms`` and ``searchops coverage``: thin over the
+Python API of :mod:`bidding.api` (``apply`` over :mod:`bidding.apply`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from typing import Any
 import click
 
 from searchops.console import safe_text, stderr, stdout
-from searchops.errors import SearchopsError
 
 
 @click.group()
@@ -22,6 +22,7 @@ def bid() -> None:
       searchops bid apply bids/bids-editor.csv --customer-id 1234567890   # validate only
       searchops bid apply bids/bids-editor.csv --customer-id 1234567890 --execute
       searchops bid tune --trials 30                       # Optuna policy search (backtest)
+      searchops bid terms --out terms/                     # new and negative keywords
     """
 
 
@@ -81,63 +82,40 @@ def recommend(
       searchops bid recommend --budget 2500              # per day, across the keywords
       searchops bid recommend --target-roas 5 --objective value --out review/
     """
-    from bidding.data import keyword_flags, load_models, new_run_id, save_recommendation
-    from bidding.export import review_table, write_outputs
-    from bidding.recommend import recommend as run_recommend
-    from bidding.site import latest_crawl, resolve_run
-    from bidding.strategy import Constraints, Context, get_strategy
-    from bidding.tuning import latest_policy
+    import bidding
+    from bidding.data import new_run_id
+    from bidding.export import review_table, summary_lines
 
-    if budget is not None and budget <= 0:
-        raise SearchopsError("--budget must be positive")
-    if target_roas is not None and target_roas <= 0:
-        raise SearchopsError("--target-roas must be positive")
-    settings = obj.settings().settings
-    cfg = settings.bidding
-    if (objective or cfg.objective) == "value" and budget is None and target_roas is None:
-        raise SearchopsError(
-            "--objective value needs --budget or --target-roas (else bids are unbounded)"
-        )
+    run_id = new_run_id()
     with obj.open_workspace() as ws:
-        params = cfg.policy
-        if policy == "tuned":
-            tuned = latest_policy(ws)
-            if tuned is None:
-                raise SearchopsError("no tuned policy in the workspace: run `searchops bid tune`")
-            params = tuned
-        models = load_models(ws, settings, source=source)
-        run = resolve_run(ws, crawl_run) if crawl_run else latest_crawl(ws)
-        if run is None:
-            stderr.print(
-                "note: no crawl in the workspace: landing pages are not checked "
-                "(stock comes from sem_products only)"
-            )
-        oos, failed = keyword_flags(ws, models.frame, run)
-        context = Context(
-            config=cfg,
-            constraints=Constraints(
-                objective=objective or cfg.objective,  # type: ignore[arg-type]
-                margin=settings.sem.margin,
-                budget=budget,
-                target_roas=target_roas,
-            ),
-            out_of_stock=oos,
-            landing_failed=failed,
+        run = bidding.recommend_bids(
+            workspace=ws,
+            settings=obj.settings().settings,
+            budget=budget,
+            target_roas=target_roas,
+            objective=objective,
+            strategy=strategy,
+            policy=policy,
+            source=source,
+            crawl=crawl_run,
+            seed=seed,
+            out=out or Path("bids") / run_id,
+            top=top,
+            run_id=run_id,
         )
-        rec = run_recommend(
-            model=models, strategy=get_strategy(strategy, params), context=context, seed=seed
-        )
-        run_id = new_run_id()
-        save_recommendation(ws, rec, run_id)
-    paths = write_outputs(rec, out or Path("bids") / run_id, run_id, cfg.bid_step)
-    stdout.print(review_table(rec, top))
-    s = rec.summary
+    for note in run.notes:
+        stderr.print(f"note: {note}")
+    stdout.print(review_table(run.recommendation, top))
+    for line in summary_lines(run.recommendation):
+        stdout.print(line)
+    s = run.summary
     if not s["feasible"]:
         stderr.print(
             "[yellow]warning:[/] the constraints cannot all be met within the guardrails; closest bids given"
         )
+    paths = run.paths
     stderr.print(
-        f"run {run_id}: binding constraint {s['binding']}; "
+        f"run {run.run_id}: binding constraint {s['binding']}; "
         f"{safe_text(paths['csv'])} ({s['raised'] + s['lowered']} changes), {safe_text(paths['json'])}"
     )
 
@@ -307,6 +285,131 @@ def tune(
     )
 
 
+@bid.command()
+@click.option("--source", help="SEM source in the workspace (default: the newest with terms).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="First search-term day.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last search-term day.")
+@click.option(
+    "--target-roas",
+    type=float,
+    help="ROAS new keywords' bids aim at and terms must reach (default: 1 / [sem] margin).",
+)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@click.option("--top", default=20, show_default=True, help="Rows of each review table.")
+@click.option("--seed", default=0, show_default=True, help="Seed of the interval draws.")
+@click.pass_obj
+def terms(
+    obj: Any,
+    source: str | None,
+    since: Any,
+    until: Any,
+    target_roas: float | None,
+    out: Path | None,
+    top: int,
+    seed: int,
+) -> None:
+    """Mine search terms for new keywords and negative keywords.
+
+    New keywords: converting search terms that are not yet keywords in the account, in the
+    ad group where they earned the most, with a starting max CPC from the ad group's click
+    and conversion models. Negatives: terms that spent without converting, flagged only when
+    zero conversions in their clicks would be unlikely (beta-binomial test, [bidding.terms]
+    negative_max_p) had they converted at the rate needed, so a term with 3 clicks is never
+    negated. Each comes with its expected impact over [bidding] horizon_days (value gained,
+    spend saved) with intervals. Writes OUT/terms-keywords-editor.csv and
+    OUT/terms-negatives-editor.csv (Google Ads Editor: File > Import), OUT/terms.json and the
+    workspace tables terms_new_keywords and terms_negatives. Nothing is sent to an ad account.
+
+    \b
+    Examples:
+      searchops bid terms
+      searchops bid terms --since 2026-10-01 --out terms/
+      searchops sem import "Search terms report.csv" && searchops bid terms --target-roas 4
+    """
+    import bidding
+    from bidding.data import new_run_id
+
+    out = out or Path("terms") / new_run_id("terms")
+    with obj.open_workspace() as ws:
+        result = bidding.mine_search_terms(
+            workspace=ws,
+            settings=obj.settings().settings,
+            source=source,
+            since=since.date() if since else None,
+            until=until.date() if until else None,
+            target_roas=target_roas,
+            seed=seed,
+            out=out,
+        )
+    stdout.print(_terms_tables(result, top))
+    s = result.summary
+    paths = s.get("paths", {})
+    stderr.print(
+        f"run {s['run_id']}: {s['terms']:,} search terms over {s['days']} days, "
+        f"{s['tested_for_negative']:,} spent without converting; "
+        f"{safe_text(paths.get('keywords'))}, {safe_text(paths.get('negatives'))}"
+    )
+
+
+def _terms_tables(result: Any, top: int) -> Any:
+    from rich.console import Group
+    from rich.table import Table
+
+    s = result.summary
+    h = s["horizon_days"]
+    new = Table(
+        title=f"{s['new_keywords']} new keyword(s): converting search terms not yet keywords; "
+        f"value gained over {h} days (interval)",
+        title_justify="left",
+    )
+    for col in (
+        "Search term",
+        "Ad group",
+        "Match",
+        "Max CPC",
+        "Conv.",
+        "Value gained",
+        "Cost change",
+    ):
+        new.add_column(col, overflow="fold")
+    for r in result.new_keywords.head(top).itertuples(index=False):
+        new.add_row(
+            safe_text(r.search_term, 60),
+            safe_text(r.ad_group, 40),
+            safe_text(r.match_type),
+            f"{r.bid:.2f}",
+            f"{r.conversions:,.1f}",
+            f"{r.value_gained:+,.2f} [{r.value_gained_lo:+,.2f}, {r.value_gained_hi:+,.2f}]",
+            f"{r.cost_change:+,.2f} [{r.cost_change_lo:+,.2f}, {r.cost_change_hi:+,.2f}]",
+        )
+    neg = Table(
+        title=f"{s['negatives']} negative keyword(s) of {s['tested_for_negative']} terms that "
+        f"spent without converting; spend saved over {h} days (interval)",
+        title_justify="left",
+    )
+    for col in (
+        "Search term",
+        "Ad group",
+        "Match",
+        "Clicks",
+        "P(0 conv.)",
+        "Spend saved",
+        "Value lost",
+    ):
+        neg.add_column(col, overflow="fold")
+    for r in result.negatives.head(top).itertuples(index=False):
+        neg.add_row(
+            safe_text(r.search_term, 60),
+            safe_text(r.ad_group, 40),
+            safe_text(r.match_type),
+            f"{r.clicks:,.0f}",
+            f"{r.p_value:.3f}",
+            f"{r.spend_saved:,.2f} [{r.spend_saved_lo:,.2f}, {r.spend_saved_hi:,.2f}]",
+            f"{r.value_lost:,.2f} [{r.value_lost_lo:,.2f}, {r.value_lost_hi:,.2f}]",
+        )
+    return Group(new, neg)
+
+
 @click.command()
 @click.option(
     "--crawl",
@@ -340,24 +443,25 @@ def coverage(obj: Any, crawl_run: str, top: int | None, out: Path | None, seed: 
     """
     from rich.table import Table
 
-    from bidding.coverage import coverage as run_coverage
-    from bidding.coverage import generated_ads, save, write_editor_csvs
+    import bidding
     from bidding.data import new_run_id
-    from bidding.site import latest_crawl, resolve_run
 
     settings = obj.settings().settings
     cfg = settings.coverage
     top = top or cfg.top_n
+    run_id = new_run_id("coverage")
     with obj.open_workspace() as ws:
-        run = latest_crawl(ws) if crawl_run == "latest" else resolve_run(ws, crawl_run)
-        if run is None:
-            raise SearchopsError("no crawl in the workspace: run `searchops crawl` first")
-        result = run_coverage(run, ws, cfg, settings.sem.margin, seed=seed)
-        run_id = new_run_id("coverage")
-        save(ws, result, run_id, run.name)
+        found = bidding.find_coverage(
+            workspace=ws,
+            crawl=crawl_run,
+            settings=settings,
+            top=top,
+            seed=seed,
+            out=out or Path("coverage") / run_id,
+            run_id=run_id,
+        )
+    result, paths = found.result, found.paths
     opp = result.opportunities
-    keywords, ads = generated_ads(opp.head(top), cfg)
-    paths = write_editor_csvs(keywords, ads, out or Path("coverage") / run_id)
     table = Table(
         title=f"Top uncovered in-stock products ({len(opp)} of {len(result.products)} crawled products)"
     )

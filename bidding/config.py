@@ -33,6 +33,22 @@ class TuningConfig(BaseModel):
     constraint_tolerance: float = Field(ge=0, lt=1)
 
 
+class TermsConfig(BaseModel):
+    """``[bidding.terms]``: search-term mining (``searchops bid terms``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    min_conversions: float = Field(gt=0)
+    new_match_type: Literal["Exact", "Phrase", "Broad"]
+    term_prior_clicks: float = Field(ge=0)
+    group_prior_clicks: float = Field(ge=0)
+    value_prior_conversions: float = Field(ge=0)
+    negative_max_p: float = Field(gt=0, lt=1)
+    negative_match_type: Literal["Negative Exact", "Negative Phrase"]
+    keyword_max_chars: int = Field(ge=1)
+    keyword_max_words: int = Field(ge=1)
+
+
 class BiddingConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -54,6 +70,7 @@ class BiddingConfig(BaseModel):
     block_increase_failed_landing: bool
     policy: PolicyConfig
     tuning: TuningConfig
+    terms: TermsConfig
 
     @model_validator(mode="after")
     def _floor_below_ceiling(self) -> BiddingConfig:

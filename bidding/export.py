@@ -15,16 +15,23 @@ Keyword ID      the criterion id
 ==============  ==================================================================
 
 Only keywords whose bid changes are exported. ``searchops bid apply`` reads this file back.
+
+``recommendations.json`` holds the summary (totals with intervals, the target marginal ROAS,
+``budget_check``: projected spend vs budget and, when it cannot be met, the guardrail limits
+that stop it), every keyword's row and the frontier; ``review.txt`` is the terminal review
+(the table and the budget line) for people who read the folder, not the terminal.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from rich.console import Console
 from rich.table import Table
 
 from bidding.recommend import Recommendation
@@ -73,9 +80,9 @@ def _clean(value: Any) -> Any:
 
 
 def write_outputs(
-    rec: Recommendation, out: Path, run_id: str, step: float = 0.01
+    rec: Recommendation, out: Path, run_id: str, step: float = 0.01, top: int = 20
 ) -> dict[str, Path]:
-    """``out/bids-editor.csv``, ``out/recommendations.json``; returns the paths."""
+    """``out/bids-editor.csv``, ``out/recommendations.json``, ``out/review.txt``; the paths."""
     out.mkdir(parents=True, exist_ok=True)
     csv_path = out / "bids-editor.csv"
     editor_frame(rec.table, step).to_csv(csv_path, index=False)
@@ -89,8 +96,40 @@ def write_outputs(
         .where(rec.frontier.notna(), None)
         .to_dict(orient="records"),
     }
-    json_path.write_text(json.dumps(payload, indent=1, default=str), encoding="utf-8")
-    return {"csv": csv_path, "json": json_path}
+    json_path.write_text(
+        json.dumps(_finite(payload), indent=1, default=str, allow_nan=False), encoding="utf-8"
+    )
+    review_path = out / "review.txt"
+    console = Console(record=True, file=io.StringIO(), width=200, highlight=False, soft_wrap=True)
+    console.print(review_table(rec, top))
+    for line in summary_lines(rec):
+        console.print(line)
+    review_path.write_text(console.export_text(), encoding="utf-8")
+    return {"csv": csv_path, "json": json_path, "review": review_path}
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN or infinity: null them."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return _clean(value)
+
+
+def summary_lines(rec: Recommendation) -> list[str]:
+    """The lines under the review table: target, projected spend vs budget (and why not met)."""
+    s = rec.summary
+    lines = []
+    target = s.get("target_marginal_roas")
+    if target is not None:
+        lines.append(f"target marginal ROAS {target:.2f} (every freely moving bid is set to it)")
+    check = s.get("budget_check")
+    if check:
+        style = "yellow" if check["status"] in ("over", "under") else ""
+        text = safe_text(check["message"], 2000)
+        lines.append(f"[{style}]{text}[/]" if style else text)
+    return lines
 
 
 def review_table(rec: Recommendation, top: int = 20) -> Table:
@@ -110,6 +149,7 @@ def review_table(rec: Recommendation, top: int = 20) -> Table:
         ("Change", "right"),
         ("Profit (interval)", "right"),
         ("Reasons", "left"),
+        ("Why", "left"),
     ):
         table.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
     rows = changed(rec.table)
@@ -123,5 +163,6 @@ def review_table(rec: Recommendation, top: int = 20) -> Table:
             f"{r.change:+.0%}",
             f"{r.d_profit:+,.0f} [{r.d_profit_lo:+,.0f}, {r.d_profit_hi:+,.0f}]",
             safe_text(r.reasons, 60),
+            safe_text(r.reason, 300),
         )
     return table

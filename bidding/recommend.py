@@ -18,6 +18,7 @@ intervals), propagated through the response model: the delta method would miss t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -26,8 +27,8 @@ from scipy import stats
 
 from bidding.config import BiddingConfig
 from bidding.models import KeywordModels
-from bidding.optimizer import Optimizer
-from bidding.strategy import BidStrategy, Context, Proposal
+from bidding.optimizer import W_MAX, W_MIN, Optimizer
+from bidding.strategy import BidStrategy, Constraints, Context, Proposal
 
 REASONS = {
     "RAISE_MARGINAL_RETURN": "marginal return above the account's target: bid up",
@@ -114,14 +115,24 @@ def expected_changes(
     level: float,
     draws: int,
     seed: int,
+    value_scale: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, dict[str, float]]:
-    """Per keyword and in total: expected change (mean and interval) of clicks, cost, value, profit."""
+    """Per keyword and in total: expected change (mean and interval) of clicks, cost, value, profit.
+
+    Per keyword also: the forecast clicks and cost at ``new`` over ``days`` (``exp_clicks``,
+    ``exp_cost`` with ``_lo``/``_hi``) and the interval of the marginal ROAS at ``old``
+    (``marginal_roas_lo``/``_hi``), its value per click scaled by ``value_scale`` (the
+    strategy's estimate over the model's) so it brackets what the strategy bid on.
+    """
     rng = np.random.default_rng(seed)
     ceiling = model.curves().ceiling
     cpc_ratio = model.curves().cpc_ratio
+    scale = np.ones(len(model)) if value_scale is None else value_scale
     q = [(1 - level) / 2, (1 + level) / 2]
     cols: dict[str, list[np.ndarray]] = {
-        f"d_{m}{s}": [] for m in METRICS for s in ("", "_lo", "_hi")
+        f"{m}{s}": []
+        for m in (*(f"d_{m}" for m in METRICS), "exp_clicks", "exp_cost", "marginal_roas")
+        for s in ("", "_lo", "_hi")
     }
     totals = {m: np.zeros(draws) for m in METRICS}
     for start in range(0, len(model), _CHUNK):
@@ -139,13 +150,24 @@ def expected_changes(
         }
         delta["profit"] = margin * delta["value"] - delta["cost"]
         for m in METRICS:
-            x = delta[m] * days
-            cols[f"d_{m}"].append(x.mean(axis=1))
+            totals[m] += delta[m].sum(axis=0) * days
+        e = d["e"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mroas = scale[idx, None] * vpc * e / (cpc_ratio[idx, None] * (1 + e) * b0)
+        per_draw = {
+            **{f"d_{m}": delta[m] * days for m in METRICS},
+            "exp_clicks": c1 * days,
+            "exp_cost": cpc_ratio[idx, None] * c1 * b1 * days,
+            # past the click ceiling another cent of bid buys no value
+            "marginal_roas": np.where(c0 >= cap, 0.0, np.nan_to_num(mroas)),
+        }
+        for name, x in per_draw.items():
+            cols[name].append(x.mean(axis=1))
             lo_hi = np.quantile(x, q, axis=1)
-            cols[f"d_{m}_lo"].append(lo_hi[0])
-            cols[f"d_{m}_hi"].append(lo_hi[1])
-            totals[m] += x.sum(axis=0)
+            cols[f"{name}_lo"].append(lo_hi[0])
+            cols[f"{name}_hi"].append(lo_hi[1])
     per_kw = pd.DataFrame({k: np.concatenate(v) if v else np.array([]) for k, v in cols.items()})
+    per_kw = per_kw.drop(columns="marginal_roas")  # the point estimate comes from the strategy
     summary: dict[str, float] = {}
     for m in METRICS:
         summary[f"d_{m}"] = float(totals[m].mean())
@@ -192,6 +214,172 @@ def reason_codes(
     return np.array([c.rstrip(";") for c in joined], dtype=object)
 
 
+def target_marginal_roas(proposal: Proposal, constraints: Constraints) -> float:
+    """The marginal ROAS every freely moving keyword is bid to: ``1 / w`` of the exact optimizer,
+    else the target ROAS (or break-even ``1 / margin``) a rule strategy bids at."""
+    w = proposal.multiplier
+    if np.isfinite(w) and w > 0:
+        # at an end of the search range no marginal ROAS is the target: bids sit at their bounds
+        return 1.0 / w if W_MIN * 10 < w < W_MAX / 10 else float("nan")
+    return constraints.target_roas or 1.0 / constraints.margin
+
+
+def reason_texts(
+    table: pd.DataFrame,
+    model: KeywordModels,
+    proposal: Proposal,
+    config: BiddingConfig,
+    *,
+    target: float,
+    days: int,
+    min_clicks: int,
+    free: np.ndarray | None = None,
+) -> list[str]:
+    """One sentence per keyword with the numbers behind its codes: marginal ROAS at the current
+    bid (with its interval) against the target, the move, and the forecast clicks and cost."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        width = (model.col("cvr_hi") - model.col("cvr_lo")) / model.col("cvr")
+    clicks = np.nan_to_num(model.col("clicks"))
+    need = min_clicks
+    box = proposal.box
+    out = []
+    numbers = ("current_bid", "new_bid", "change", "marginal_roas", "marginal_roas_lo",
+               "marginal_roas_hi", "exp_clicks", "exp_clicks_lo", "exp_clicks_hi", "exp_cost",
+               "exp_cost_lo", "exp_cost_hi")  # fmt: skip
+    values = {c: table[c].to_numpy(dtype=float, na_value=np.nan) for c in numbers}
+    for i, reasons in enumerate(table["reasons"].astype(str)):
+        r = SimpleNamespace(**{c: float(v[i]) for c, v in values.items()})
+        codes = set(reasons.split(";"))
+        m = f"marginal ROAS {r.marginal_roas:.2f} [{r.marginal_roas_lo:.2f}, {r.marginal_roas_hi:.2f}]"
+        cmp = ">" if r.marginal_roas > target else "<" if r.marginal_roas < target else "="
+        parts = []
+        if "HELD_INSUFFICIENT_DATA" in codes:
+            if clicks[i] < need:
+                parts.append(f"held: {clicks[i]:,.0f} clicks of history, {need} needed")
+            else:
+                parts.append(
+                    f"held: conversion-rate interval {width[i]:.1f}x its mean "
+                    f"(at most {config.max_cvr_interval_ratio:g}x)"
+                )
+        elif np.isfinite(target):
+            parts.append(f"{m} at {r.current_bid:.2f} {cmp} target {target:.2f}")
+        else:
+            parts.append(f"{m} at {r.current_bid:.2f}; every bid at a guardrail bound (no target)")
+        if abs(r.new_bid - r.current_bid) > config.bid_step / 2:
+            limits = [
+                label
+                for code, label in (
+                    ("STEP_CAP", f"step cap {config.max_change:.0%}"),
+                    ("BID_FLOOR", f"bid floor {config.bid_floor:.2f}"),
+                    ("BID_CEILING", f"bid ceiling {config.bid_ceiling:.2f}"),
+                    ("CLICK_CEILING", "clicks saturate"),
+                )
+                if code in codes
+            ]
+            move = f"{'up' if r.new_bid > r.current_bid else 'down'} to {r.new_bid:.2f} ({r.change:+.0%})"
+            parts.append(move + (f", {', '.join(limits)}" if limits else ""))
+        elif "NO_CHANGE" in codes:
+            parts.append("kept")
+        if "NO_INCREASE_OUT_OF_STOCK" in codes and box.out_of_stock[i]:
+            parts.append("no increase: product out of stock")
+        if "NO_INCREASE_LANDING_PAGE" in codes and box.landing_failed[i]:
+            parts.append("no increase: landing page fails in the latest crawl")
+        if free is not None and ({"BUDGET_CONSTRAINT", "ROAS_TARGET"} & codes):
+            by = "the budget" if "BUDGET_CONSTRAINT" in codes else "the target ROAS"
+            parts.append(f"held below its max-profit bid {free[i]:.2f} by {by}")
+        parts.append(
+            f"{days}-day forecast {r.exp_clicks:,.0f} clicks [{r.exp_clicks_lo:,.0f}, "
+            f"{r.exp_clicks_hi:,.0f}], cost {r.exp_cost:,.2f} [{r.exp_cost_lo:,.2f}, {r.exp_cost_hi:,.2f}]"
+        )
+        out.append("; ".join(parts))
+    return out
+
+
+def budget_check(
+    model: KeywordModels,
+    proposal: Proposal,
+    new: np.ndarray,
+    constraints: Constraints,
+    config: BiddingConfig,
+) -> dict[str, Any] | None:
+    """Projected spend against the budget and, when it cannot be met, what stops it.
+
+    ``status``: ``met`` (the budget binds and spend lands on it), ``not_binding`` (max profit
+    spends less), ``over`` (even every bid at the bottom of its guardrail box spends more:
+    the limits that keep spend up are listed), ``under`` (a value objective cannot spend the
+    budget: the limits that keep spend down are listed). Money per day.
+    """
+    budget = constraints.budget
+    if budget is None:
+        return None
+    curves = model.curves()
+    box = proposal.box
+    tol = config.bid_step / 2
+    projected = float(curves.cost(new).sum())
+    low = curves.cost(box.lower)
+    high = curves.cost(box.upper)
+    check: dict[str, Any] = {
+        "budget_per_day": budget,
+        "projected_spend_per_day": projected,
+        "gap_per_day": projected - budget,
+        "min_spend_per_day": float(low.sum()),
+        "max_spend_per_day": float(high.sum()),
+        "limits": [],
+    }
+
+    def limit(name: str, mask: np.ndarray, spend: np.ndarray) -> None:
+        if mask.any():
+            check["limits"].append(
+                {
+                    "limit": name,
+                    "keywords": int(mask.sum()),
+                    "spend_per_day": float(spend[mask].sum()),
+                }
+            )
+
+    at_floor = np.abs(box.lower - config.bid_floor) <= tol
+    at_ceiling = np.abs(box.upper - config.bid_ceiling) <= tol
+    if projected > budget * (1 + 1e-6):
+        check["status"] = "over"
+        limit("held: not enough data to move", box.held, low)
+        limit(f"step cap: at most -{config.max_change:.0%} this cycle", ~box.held & ~at_floor, low)
+        limit(f"bid floor {config.bid_floor:.2f}", ~box.held & at_floor, low)
+    elif constraints.objective == "value" and projected < budget * (1 - 0.01):
+        check["status"] = "under"
+        sat = curves.saturation_bid()
+        blocked = ~box.held & (box.out_of_stock | box.landing_failed)
+        saturated = ~box.held & ~blocked & np.isfinite(sat) & (new >= sat - tol)
+        free = ~box.held & ~blocked & ~saturated
+        limit("held: not enough data to move", box.held, high)
+        limit("no increase: out of stock or failing landing page", blocked, high)
+        limit("clicks saturate: a higher bid buys no more clicks", saturated, high)
+        limit(f"bid ceiling {config.bid_ceiling:.2f}", free & at_ceiling, high)
+        limit(f"step cap: at most +{config.max_change:.0%} this cycle", free & ~at_ceiling, high)
+    else:
+        check["status"] = "met" if "budget" in proposal.binding else "not_binding"
+    check["message"] = budget_message(check)
+    return check
+
+
+def budget_message(check: dict[str, Any]) -> str:
+    b, p = check["budget_per_day"], check["projected_spend_per_day"]
+    head = f"projected spend {p:,.2f}/day vs budget {b:,.2f}/day ({p / b - 1:+.1%})"
+    status = check["status"]
+    if status == "met":
+        return head + ": the budget binds"
+    if status == "not_binding":
+        return head + ": maximum profit spends less than the budget"
+    bound = check["min_spend_per_day" if status == "over" else "max_spend_per_day"]
+    why = ", ".join(
+        f"{lim['limit']} {lim['spend_per_day']:,.2f} ({lim['keywords']:,} keywords)"
+        for lim in sorted(check["limits"], key=lambda x: -x["spend_per_day"])
+    )
+    side = "lowest" if status == "over" else "highest"
+    return (
+        f"{head}: cannot be met: the {side} spend the guardrails allow is {bound:,.2f}/day: {why}"
+    )
+
+
 def recommend(
     *,
     model: KeywordModels,
@@ -204,6 +392,9 @@ def recommend(
     proposal = strategy.propose(model=model, context=context, seed=seed)
     current = model.current_bid
     new = proposal.rounded(config.bid_step, current)
+    model_vpc = model.value_per_click()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value_scale = np.where(model_vpc > 0, proposal.value_per_click / model_vpc, 1.0)
     changes, totals = expected_changes(
         model,
         current,
@@ -213,6 +404,7 @@ def recommend(
         level=config.interval_level,
         draws=config.interval_draws,
         seed=seed,
+        value_scale=value_scale,
     )
     table = model.frame[[col for col in ID_COLUMNS if col in model.frame.columns]].copy()
     table["current_bid"] = current
@@ -232,6 +424,26 @@ def recommend(
     free = optimizer.bids(c.margin) if constrained else None
     table["reasons"] = reason_codes(model, proposal, new, config, free)
     table = pd.concat([table, changes], axis=1)
+    target = target_marginal_roas(proposal, c)
+    strategy_curves = model.curves(proposal.value_per_click)
+    point = strategy_curves.marginal_roas(np.where(current > 0, current, np.nan))
+    saturated = np.isfinite(strategy_curves.ceiling) & (
+        strategy_curves.clicks(current) >= strategy_curves.ceiling
+    )
+    table["marginal_roas"] = np.where(saturated, 0.0, np.nan_to_num(point))
+    table["target_marginal_roas"] = target
+    table["reason"] = reason_texts(
+        table,
+        model,
+        proposal,
+        config,
+        target=target,
+        days=config.horizon_days,
+        min_clicks=max(strategy.policy.min_clicks, config.min_clicks)
+        if strategy.policy
+        else config.min_clicks,
+        free=free,
+    )
     around = proposal.multiplier if np.isfinite(proposal.multiplier) else c.margin
     frontier = optimizer.frontier(around, points=config.frontier_points)
     for col in ("clicks", "cost", "value", "profit"):
@@ -256,6 +468,8 @@ def recommend(
         "cost_per_day_current": float(curves.cost(current).sum()),
         "cost_per_day_new": float(curves.cost(new).sum()),
         "value_per_day_new": float(curves.value(new).sum()),
+        "target_marginal_roas": target if np.isfinite(target) else None,
+        "budget_check": budget_check(model, proposal, new, c, config),
         **totals,
     }
     return Recommendation(table=table, frontier=frontier, summary=summary)

@@ -18,6 +18,12 @@ Handles what the two consoles actually export:
   dates as ISO, ``Nov 1, 2026``, ``1 nov. 2026`` and slashed dates (month first unless the
   column or the file's language says day first).
 
+Report kinds: keyword reports (sem_keywords, and sem_keyword_daily with a Day column),
+shopping reports (sem_shopping_daily, sem_products) and search terms reports ("Search term",
+with Day, Campaign, Ad group, Clicks, Cost; optional Keyword, Match type, Added/Excluded) into
+sem_search_terms; import a search terms report under the same ``--source`` as the account's
+keyword report so its terms join the keywords' ad groups (ids come from the names).
+
 Each file is one transaction: it is parsed and validated completely before anything is
 written, and written inside ``Workspace.transaction()``, so a bad file changes nothing.
 Only a missing *required* column is fatal (the message names it). Columns the importer does
@@ -81,6 +87,10 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "title": ("product title", "title", "titre du produit", "titre"),
     "brand": ("brand", "marque"),
     "availability": ("availability", "disponibilité"),
+    # search terms reports
+    "search_term": ("search term", "searchquery", "search query", "terme de recherche",
+                    "requête de recherche"),
+    "term_status": ("added/excluded", "ajouté/exclu", "ajoutée/exclue"),
 }  # fmt: skip
 # Derived or display-only columns the consoles add; recomputed from the counts, not imported.
 IGNORED = {
@@ -104,6 +114,7 @@ _DISPLAY = {
     "clicks": ("Clicks", "Clics"), "impressions": ("Impr.", "Impr."), "cost": ("Cost", "Coût"),
     "campaign": ("Campaign", "Campagne"), "ad_group": ("Ad group", "Groupe d'annonces"),
     "keyword": ("Keyword", "Mot clé"), "match_type": ("Match type", "Type de correspondance"),
+    "search_term": ("Search term", "Terme de recherche"),
 }  # fmt: skip
 _MICROS_SUFFIXES = (" (micros)", " (microunits)", "micros")
 _MONTHS = {
@@ -138,6 +149,14 @@ _STATUS = {
     "en pause": "PAUSED", "removed": "REMOVED", "deleted": "REMOVED", "supprimé": "REMOVED",
     "supprimée": "REMOVED",
 }  # fmt: skip
+# Search terms report "Added/Excluded" -> search_term_view.status (the API's names).
+_TERM_STATUS = {
+    "added": "ADDED", "excluded": "EXCLUDED", "added/excluded": "ADDED_EXCLUDED", "none": "NONE",
+    "ajouté": "ADDED", "exclu": "EXCLUDED", "ajouté/exclu": "ADDED_EXCLUDED", "aucun": "NONE",
+    "": "NONE", "--": "NONE",
+}  # fmt: skip
+# A search term's match type may carry "(close variant)": the keyword's match type still.
+_CLOSE_VARIANT = re.compile(r"\s*\((?:close variant|variante proche)\)$")
 _LOOKUP = {alias: field for field, aliases in ALIASES.items() for alias in aliases}
 
 
@@ -149,7 +168,7 @@ def _norm(header: object) -> str:
 @dataclass
 class ParsedExport:
     platform: str  # google | microsoft
-    kind: str  # keywords | shopping
+    kind: str  # keywords | shopping | search_terms
     frame: pd.DataFrame  # canonical columns
     french: bool
     skipped_columns: list[str]  # headers of the columns not imported, as the file spells them
@@ -379,6 +398,8 @@ def parse_export(path: Path, platform: str = "auto") -> ParsedExport:
     french = bool(_FRENCH_NAMES & set(header))
     have = {f.removesuffix("__micros") for f in columns.values()}
     kind = "shopping" if "item_id" in have and "keyword" not in have else "keywords"
+    if "search_term" in have:
+        kind = "search_terms"
     notes = []
     if kind == "keywords" and "date" not in have and have & _METRIC_FIELDS:
         # Without a Day segment the counts are totals over the report's range: no daily rows.
@@ -390,11 +411,12 @@ def parse_export(path: Path, platform: str = "auto") -> ParsedExport:
             i: f for i, f in columns.items() if f.removesuffix("__micros") not in _METRIC_FIELDS
         }
         have -= _METRIC_FIELDS
-    required = (
-        ["date", "item_id", "clicks", "impressions", "cost"]
-        if kind == "shopping"
-        else ["campaign", "ad_group", "keyword", "match_type"]
-    )
+    required = {
+        "shopping": ["date", "item_id", "clicks", "impressions", "cost"],
+        "keywords": ["campaign", "ad_group", "keyword", "match_type"],
+        # search_term_view rows are daily: the report needs its Day segment
+        "search_terms": ["date", "search_term", "campaign", "ad_group", "clicks", "cost"],
+    }[kind]
     if kind == "keywords" and "date" in have:
         required += ["clicks", "impressions", "cost"]
     missing = [f for f in required if f not in have]
@@ -469,7 +491,9 @@ def _convert(name: str, cell: object, french: bool, day_first: bool) -> object:
         number = parse_number(cell, french)
         return None if number != number else int(number)
     if name == "match_type":
-        return _MATCH[_norm(cell)]
+        return _MATCH[_CLOSE_VARIANT.sub("", _norm(cell))]
+    if name == "term_status":
+        return _TERM_STATUS[_norm(cell)]
     if name == "keyword":  # consoles show phrase as "kw" and exact as [kw]
         text = str(cell).strip()
         return text[1:-1] if _notation(text) else text
@@ -499,6 +523,18 @@ def to_tables(parsed: ParsedExport, source: str) -> dict[str, pd.DataFrame]:
     for col in ("conversions", "conversions_value"):
         if col in f:
             f[col] = f[col].fillna(0.0)
+    if parsed.kind == "search_terms":
+        if "term_status" in f:
+            f["status"] = f["term_status"]
+        f["search_term"] = f["search_term"].astype(str).str.strip()
+        return {
+            "sem_search_terms": _sum_segments(
+                f,
+                ["date", "campaign_id", "ad_group_id", "search_term", "keyword"]
+                if "keyword" in f
+                else ["date", "campaign_id", "ad_group_id", "search_term"],
+            )
+        }
     if parsed.kind == "shopping":
         out = {
             "sem_shopping_daily": _sum_segments(
