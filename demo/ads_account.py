@@ -31,6 +31,7 @@ import pandas as pd
 
 from searchops.workspace import Workspace, monday_of
 from sem import tables
+from sem.ads_api import SMART_BIDDING_STRATEGIES
 
 DEMO_CUSTOMER_ID = "1234567890"
 DEMO_SOURCE = "demo"
@@ -46,6 +47,13 @@ _MODIFIERS_FR = ["", "acheter", "prix", "solde", "en ligne", "meilleur", "pas ch
                  "nouveau", "top", "comparer", "cadeau", "livraison gratuite"]  # fmt: skip
 _MATCH_TYPES = np.array(["EXACT", "PHRASE", "BROAD"])
 UNCOVERED_SHARE = 0.08  # of in-stock products deliberately left without paid coverage
+# Share of a click's eventual conversions that happen d days after it (d = 0..44): 45% the
+# same day, the rest decaying geometrically (retail: most orders within a week of the click).
+CONVERSION_LAG = np.concatenate([[0.45], 0.55 * 0.2 * 0.8 ** np.arange(44)])
+CONVERSION_LAG = CONVERSION_LAG / CONVERSION_LAG.sum()
+# Campaigns run under a Smart Bidding strategy (keyword max CPCs ignored): the rest is manual.
+SMART_BIDDING_SHARE = 0.15
+ACCOUNT_TIME_ZONE = "America/Toronto"
 
 
 @dataclass
@@ -112,9 +120,15 @@ def generate(
     site_url: str = "https://demo.searchops.test",
     catalog_seed: int = 0,
     site_week: int = 1,
+    customer_id: str = DEMO_CUSTOMER_ID,
 ) -> DemoAccount:
-    """Build the demo account: ``keywords`` keywords, ``days`` days of history ending ``until``."""
+    """Build the demo account: ``keywords`` keywords, ``days`` days of history ending ``until``.
+
+    ``customer_id`` names the account (several demo accounts can sit under one manager)."""
     rng = np.random.default_rng(seed)
+    # The account's later additions (bid change log, campaigns, product groups) draw from their
+    # own stream so the original tables stay the same for a given seed.
+    extra = np.random.default_rng([seed, 12])
     until = until or date.today() - timedelta(days=1)
     since = until - timedelta(days=days - 1)
     catalog = catalog_frame(products, catalog_seed)
@@ -131,15 +145,18 @@ def generate(
     covered = np.flatnonzero(~uncovered)
 
     kw = _keywords(catalog, covered, keywords, rng, site, np.flatnonzero(defective))
-    kw["customer_id"] = DEMO_CUSTOMER_ID
     truth = _truth(kw, catalog, rng)
     kw["cpc_bid"] = truth["base_bid"].to_numpy()  # replaced by the last day's bid below
-    daily, last_bid = _history(kw, truth, since, days, rng)
-    kw["cpc_bid"] = last_bid
+    daily, bids = _history(kw, truth, since, days, rng)
+    kw["cpc_bid"] = bids[:, -1]
     kw["status"] = "ENABLED"
 
-    account = DemoAccount(customer_id=DEMO_CUSTOMER_ID, since=since, until=until)
+    account = DemoAccount(customer_id=customer_id, since=since, until=until)
     products_df, shopping = _shopping(catalog, covered, since, days, rng, kw)
+    campaigns = _campaigns(kw, products_df, extra)
+    kw["bidding_strategy_type"] = kw["campaign_id"].map(
+        campaigns.set_index("campaign_id")["bidding_strategy_type"]
+    )
     account.frames = {
         "sem_keywords": kw,
         "sem_keyword_daily": daily,
@@ -150,7 +167,19 @@ def generate(
         "sem_truth": truth,
         "sem_truth_season": pd.DataFrame({"dow": np.arange(7), "multiplier": SEASON}),
         "sem_truth_coverage": _coverage_truth(catalog, uncovered, kw, products_df, defects, site),
+        "sem_bid_changes": _bid_changes(kw, bids, since, extra),
+        "sem_campaigns": campaigns,
+        "sem_campaign_daily": _campaign_daily(campaigns, daily, shopping, truth, since, days),
+        "sem_product_groups": _product_groups(products_df, extra),
+        "sem_truth_conversion_lag": pd.DataFrame(
+            {"lag_days": np.arange(len(CONVERSION_LAG)), "share": CONVERSION_LAG}
+        ),
     }
+    kw["smart_bidding"] = kw["bidding_strategy_type"].isin(SMART_BIDDING_STRATEGIES)
+    campaigns["smart_bidding"] = campaigns["bidding_strategy_type"].isin(SMART_BIDDING_STRATEGIES)
+    for name, frame in account.frames.items():
+        if not name.startswith("sem_truth"):
+            frame["customer_id"] = customer_id
     return account
 
 
@@ -268,7 +297,8 @@ def expected_clicks(truth: pd.DataFrame, bid: np.ndarray, season: float = 1.0) -
 def _history(
     kw: pd.DataFrame, truth: pd.DataFrame, since: date, days: int, rng: np.random.Generator
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """Daily rows (zero-impression days omitted, as in Google's reports) and the last bids."""
+    """Daily rows (zero-impression days omitted, as in Google's reports) and the bids
+    (keywords x days)."""
     n = len(kw)
     dates = pd.date_range(since, periods=days, freq="D")
     week = (np.arange(days) // 7)[None, :]
@@ -316,7 +346,7 @@ def _history(
             "conversions_value": np.round(value, 2),
         }
     )
-    return daily, bids[:, -1]
+    return daily, bids
 
 
 def _landscape(
@@ -496,6 +526,130 @@ def _coverage_truth(
         )
     )
     return pd.concat(rows, ignore_index=True)
+
+
+def _bid_changes(
+    kw: pd.DataFrame, bids: np.ndarray, since: date, rng: np.random.Generator
+) -> pd.DataFrame:
+    """The change log of the weekly bid changes: one UPDATE per keyword and changed day, made
+    in the first two minutes of the day (an automated rule at midnight), so the day's data
+    ran at the new bid, times in the account's time zone."""
+    rows, cols = np.nonzero(bids[:, 1:] != bids[:, :-1])
+    cols = cols + 1
+    at = (
+        pd.Timestamp(since)
+        + pd.to_timedelta(cols, unit="D")
+        + pd.to_timedelta(rng.integers(0, 120_000_000, len(rows)), unit="us")
+    )
+    return pd.DataFrame(
+        {
+            "changed_at": at,
+            "date": at.normalize(),
+            "campaign_id": kw["campaign_id"].to_numpy()[rows],
+            "ad_group_id": kw["ad_group_id"].to_numpy()[rows],
+            "criterion_id": kw["criterion_id"].to_numpy()[rows],
+            "operation": "UPDATE",
+            "old_bid": bids[rows, cols - 1],
+            "new_bid": bids[rows, cols],
+            "client_type": "GOOGLE_ADS_AUTOMATED_RULE",
+        }
+    ).sort_values("changed_at", ignore_index=True)
+
+
+def _campaigns(kw: pd.DataFrame, products: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Search campaigns (manual CPC, some under Smart Bidding) and Shopping campaigns
+    (manual CPC product-group bids), each with its own daily budget."""
+    search = kw.drop_duplicates("campaign_id")[["campaign_id", "campaign"]]
+    smart = rng.random(len(search)) < SMART_BIDDING_SHARE
+    strategies = np.array(["TARGET_ROAS", "MAXIMIZE_CONVERSIONS", "TARGET_CPA"])
+    shopping = products.drop_duplicates("campaign_id")[["campaign_id", "category"]]
+    frame = pd.concat(
+        [
+            search.assign(
+                channel_type="SEARCH",
+                bidding_strategy_type=np.where(
+                    smart, strategies[rng.integers(0, 3, len(search))], "MANUAL_CPC"
+                ),
+            ),
+            pd.DataFrame(
+                {
+                    "campaign_id": shopping["campaign_id"],
+                    "campaign": "Shopping | " + shopping["category"],
+                    "channel_type": "SHOPPING",
+                    "bidding_strategy_type": "MANUAL_CPC",
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    n = len(frame)
+    return frame.assign(
+        status="ENABLED",
+        budget_id=7_000_000 + np.arange(n),
+        budget_amount=np.round(rng.uniform(40, 400, n), 0),
+        budget_delivery="STANDARD",
+        budget_shared=False,
+    )
+
+
+def _campaign_daily(
+    campaigns: pd.DataFrame,
+    daily: pd.DataFrame,
+    shopping: pd.DataFrame,
+    truth: pd.DataFrame,
+    since: date,
+    days: int,
+) -> pd.DataFrame:
+    """Campaign-day totals with search impression share: rank-lost share from the keywords'
+    impression ceilings, budget-lost share where a day's spend reaches the budget."""
+    metric = ["clicks", "impressions", "cost", "conversions", "conversions_value"]
+    both = pd.concat([daily[["date", "campaign_id", *metric]],
+                      shopping[["date", "campaign_id", *metric]]])  # fmt: skip
+    out = both.groupby(["campaign_id", "date"], as_index=False)[metric].sum()
+    ceiling = truth.groupby("campaign_id")["impression_ceiling"].sum()
+    eligible = out["campaign_id"].map(ceiling).fillna(out["impressions"] * 2.0)
+    share: pd.Series = np.clip(out["impressions"] / np.maximum(eligible, 1), 0.0999, 1.0)
+    budget = out["campaign_id"].map(campaigns.set_index("campaign_id")["budget_amount"])
+    budget_lost = np.clip(1 - budget / np.maximum(out["cost"], 1e-9), 0, 1 - share)
+    return out.assign(
+        search_impression_share=share.round(4),
+        search_budget_lost_impression_share=budget_lost.round(4),
+        search_rank_lost_impression_share=(1 - share - budget_lost).clip(0, 0.9001).round(4),
+    )
+
+
+def _product_groups(products: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Each Shopping ad group's listing-group tree: a root subdivision by item id, one
+    biddable unit per in-stock item, a negative (excluded) unit per out-of-stock item and
+    the "everything else" unit."""
+    items = products.drop_duplicates(["ad_group_id", "item_id"])
+    parts = []
+    next_id = 900_000_000
+    for (campaign_id, ad_group_id), group in items.groupby(["campaign_id", "ad_group_id"]):
+        root = next_id
+        n = len(group)
+        in_stock = (group["availability"] == "IN_STOCK").to_numpy()
+        parts.append(
+            pd.DataFrame(
+                {
+                    "campaign_id": campaign_id,
+                    "ad_group_id": ad_group_id,
+                    "criterion_id": root + np.arange(n + 2),
+                    "parent_criterion_id": [pd.NA] + [root] * (n + 1),
+                    "node_type": ["SUBDIVISION"] + ["UNIT"] * (n + 1),
+                    "dimension": [pd.NA] + ["item_id"] * (n + 1),
+                    "value": [pd.NA, *group["item_id"].str.lower(), pd.NA],
+                    "negative": [False, *~in_stock, False],
+                    "cpc_bid": [
+                        np.nan,
+                        *np.where(in_stock, np.round(rng.uniform(0.3, 1.2, n), 2), np.nan),
+                        0.25,
+                    ],
+                }
+            )
+        )
+        next_id += n + 2
+    return pd.concat(parts, ignore_index=True).assign(status="ENABLED")
 
 
 def save(workspace: Workspace, account: DemoAccount, label: str | None = None) -> str:

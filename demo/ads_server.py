@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import grpc
 import numpy as np
@@ -50,7 +51,7 @@ import pandas as pd
 from google.ads.googleads.v26.errors.types.errors import GoogleAdsFailure
 from google.ads.googleads.v26.services.types import ad_group_criterion_service as agc_svc
 from google.ads.googleads.v26.services.types import google_ads_service as ga_svc
-from google.protobuf import any_pb2
+from google.protobuf import any_pb2, json_format
 from google.rpc import status_pb2
 
 API_VERSION = "v26"
@@ -61,6 +62,10 @@ DEFAULT_ACCESS_TOKEN = "local-access-token"
 _ROW_PB = ga_svc.GoogleAdsRow.pb()
 _MICROS = 1_000_000
 _current = threading.local()
+TIME_ZONE = "America/Toronto"  # the demo accounts' time zone (change_date_time, "today")
+# Google's change_event limits (developers.google.com/google-ads/api/docs/change-event).
+CHANGE_EVENT_DAYS = 30
+CHANGE_EVENT_MAX_LIMIT = 10_000
 
 
 # ------------------------------------------------------------------ TLS
@@ -156,6 +161,8 @@ def parse_gaql(text: str) -> Query:
         tok = take()
         if tok[0] in "'\"":
             return tok[1:-1]
+        if tok.upper() in ("TRUE", "FALSE"):
+            return tok.upper() == "TRUE"
         try:
             return int(tok)
         except ValueError:
@@ -250,8 +257,15 @@ _STATUS_NAMES = {"ENABLED", "PAUSED", "REMOVED"}
 class AccountViews:
     """The demo account's tables as GAQL-named columns, with mutable keyword state."""
 
-    def __init__(self, frames: dict[str, pd.DataFrame], customer_id: str) -> None:
+    def __init__(
+        self,
+        frames: dict[str, pd.DataFrame],
+        customer_id: str,
+        now: Callable[[], dt.datetime] | None = None,
+        name: str = "Demo retailer",
+    ) -> None:
         self.customer_id = customer_id
+        self.name = name
         kw = frames["sem_keywords"].reset_index(drop=True)
         self.keywords = kw.assign(
             cpc_bid_micros=(kw["cpc_bid"].astype(float) * _MICROS).round().astype("int64")
@@ -259,6 +273,18 @@ class AccountViews:
         self.index = {int(c): i for i, c in enumerate(self.keywords["criterion_id"])}
         self._frames = frames
         self._static: dict[str, pd.DataFrame] = {}
+        self.clock = now or (lambda: dt.datetime.now(ZoneInfo(TIME_ZONE)).replace(tzinfo=None))
+        # Bid changes applied through MutateAdGroupCriteria, appended to the change history.
+        self.applied_changes: list[dict[str, Any]] = []
+        lag = frames.get("sem_truth_conversion_lag")
+        self._lag = lag["share"].to_numpy(float) if lag is not None else np.array([1.0])
+
+    def completeness(self, dates: pd.Series) -> np.ndarray:
+        """Share of a click day's eventual conversions reported by now (conversions arrive
+        after the click and are reported on the click's day)."""
+        cumulative = np.concatenate([[0.0], np.cumsum(self._lag)])
+        age = (pd.Timestamp(self.clock().date()) - pd.to_datetime(dates)).dt.days.to_numpy()
+        return cumulative[np.clip(age, 0, len(cumulative) - 1)]
 
     def resource_name(self, ad_group_id: int, criterion_id: int) -> str:
         return f"customers/{self.customer_id}/adGroupCriteria/{ad_group_id}~{criterion_id}"
@@ -282,29 +308,44 @@ class AccountViews:
                 "ad_group_criterion.keyword.match_type": kw["match_type"].astype(str),
                 "ad_group_criterion.status": kw["status"].astype(str),
                 "ad_group_criterion.cpc_bid_micros": kw["cpc_bid_micros"],
+                "ad_group_criterion.effective_cpc_bid_micros": kw["cpc_bid_micros"],
                 "ad_group_criterion.final_urls": [[u] for u in kw["final_url"].astype(str)],
+                "campaign.bidding_strategy_type": kw.get(
+                    "bidding_strategy_type", pd.Series("MANUAL_CPC", index=kw.index)
+                ).astype(str),
             }
         )
 
-    def view(self, resource: str) -> pd.DataFrame:
-        if resource in ("ad_group_criterion", "campaign", "ad_group"):
-            attrs = self._keyword_attrs()  # mutable state: rebuilt on every query
-            if resource == "campaign":
-                attrs = attrs.drop_duplicates("campaign.id").assign(
-                    **{"campaign.status": "ENABLED"}
-                )
-            elif resource == "ad_group":
-                attrs = attrs.drop_duplicates("ad_group.id").assign(
-                    **{"ad_group.status": "ENABLED"}
-                )
-            return attrs
+    def view(self, resource: str, fields: Iterable[str] = ()) -> pd.DataFrame:
+        fields = set(fields)
+        if resource == "ad_group_criterion":  # mutable state: rebuilt on every query
+            return pd.concat([self._keyword_attrs(), self._listing_groups()], ignore_index=True)
+        if resource == "ad_group":
+            return (
+                self._keyword_attrs()
+                .drop_duplicates("ad_group.id")
+                .assign(**{"ad_group.status": "ENABLED"})
+            )
+        if resource == "change_event":
+            return self._change_events()
+        if resource == "keyword_view":
+            # Like Google's: attributes are today's (the current bid on every date).
+            return self._keyword_view()
+        if resource == "campaign":
+            if "segments.conversion_lag_bucket" in fields:
+                resource = "campaign_lag"
+            elif not any(f.startswith(("metrics.", "segments.")) for f in fields):
+                resource = "campaign_attributes"
         if resource not in self._static:
             builders: dict[str, Callable[[], pd.DataFrame]] = {
-                "keyword_view": self._keyword_view,
                 "shopping_performance_view": self._shopping_view,
                 "search_term_view": self._search_term_view,
                 "ad_group_criterion_simulation": self._simulation_view,
                 "shopping_product": self._product_view,
+                "customer": self._customer_view,
+                "campaign": self._campaign_daily_view,
+                "campaign_attributes": self._campaign_attrs,
+                "campaign_lag": self._campaign_lag_view,
             }
             if resource not in builders:
                 raise QueryError(f"resource {resource!r} is not served by the local server")
@@ -312,15 +353,187 @@ class AccountViews:
         return self._static[resource]
 
     def _keyword_view(self) -> pd.DataFrame:
-        daily = self._frames["sem_keyword_daily"]
-        attrs = self._keyword_attrs().drop(columns=["ad_group_criterion.cpc_bid_micros"])
-        pos = daily["criterion_id"].map(pd.Series(self.index)).to_numpy()
-        out = attrs.iloc[pos].reset_index(drop=True)
-        out["segments.date"] = pd.to_datetime(daily["date"]).dt.strftime("%Y-%m-%d").to_numpy()
-        out["ad_group_criterion.cpc_bid_micros"] = (
-            (daily["cpc_bid"].astype(float) * _MICROS).round().astype("int64").to_numpy()
+        if "keyword_view" not in self._static:
+            daily = self._frames["sem_keyword_daily"]
+            pos = daily["criterion_id"].map(pd.Series(self.index)).to_numpy()
+            dates = pd.to_datetime(daily["date"])
+            self._static["keyword_view"] = pd.DataFrame(
+                {"_row": pos, "segments.date": dates.dt.strftime("%Y-%m-%d").to_numpy()}
+            ).assign(**_metrics(daily, self.completeness(dates)))
+        base = self._static["keyword_view"]
+        attrs = self._keyword_attrs().iloc[base["_row"].to_numpy()].reset_index(drop=True)
+        return pd.concat([attrs, base.drop(columns="_row")], axis=1)
+
+    def _customer_view(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "customer.id": [int(self.customer_id)],
+                "customer.descriptive_name": [self.name],
+                "customer.currency_code": ["CAD"],
+                "customer.time_zone": [TIME_ZONE],
+                "customer.manager": [False],
+            }
         )
-        return out.assign(**_metrics(daily))
+
+    def _campaign_attrs(self) -> pd.DataFrame:
+        c = self._frames["sem_campaigns"]
+        return pd.DataFrame(
+            {
+                "campaign.id": c["campaign_id"].astype("int64"),
+                "campaign.name": c["campaign"].astype(str),
+                "campaign.status": c["status"].astype(str),
+                "campaign.advertising_channel_type": c["channel_type"].astype(str),
+                "campaign.bidding_strategy_type": c["bidding_strategy_type"].astype(str),
+                "campaign.campaign_budget": [
+                    f"customers/{self.customer_id}/campaignBudgets/{b}" for b in c["budget_id"]
+                ],
+                "campaign_budget.id": c["budget_id"].astype("int64"),
+                "campaign_budget.amount_micros": (c["budget_amount"].astype(float) * _MICROS)
+                .round()
+                .astype("int64"),
+                "campaign_budget.delivery_method": c["budget_delivery"].astype(str),
+                "campaign_budget.explicitly_shared": c["budget_shared"].astype(bool),
+            }
+        )
+
+    def _campaign_daily_view(self) -> pd.DataFrame:
+        d = self._frames["sem_campaign_daily"].reset_index(drop=True)
+        dates = pd.to_datetime(d["date"])
+        attrs = self._campaign_attrs().set_index("campaign.id", drop=False)
+        out = attrs.loc[d["campaign_id"].astype("int64")].reset_index(drop=True)
+        out["segments.date"] = dates.dt.strftime("%Y-%m-%d").to_numpy()
+        out = out.assign(**_metrics(d, self.completeness(dates)))
+        # By conversion date: each click day's conversions spread over the days they happen.
+        today = pd.Timestamp(self.clock().date())
+        by_date = pd.DataFrame(
+            {
+                "campaign.id": np.repeat(d["campaign_id"].to_numpy(), len(self._lag)),
+                "day": np.repeat(dates.to_numpy(), len(self._lag))
+                + np.tile(np.arange(len(self._lag)), len(d)).astype("timedelta64[D]"),
+                "c": np.outer(d["conversions"].to_numpy(float), self._lag).ravel(),
+                "v": np.outer(d["conversions_value"].to_numpy(float), self._lag).ravel(),
+            }
+        )
+        by_date = by_date[by_date["day"] <= today].groupby(["campaign.id", "day"]).sum()
+        key = pd.MultiIndex.from_arrays([out["campaign.id"], dates])
+        out["metrics.conversions_by_conversion_date"] = (
+            by_date["c"].reindex(key).fillna(0).to_numpy()
+        )
+        out["metrics.conversions_value_by_conversion_date"] = (
+            by_date["v"].reindex(key).fillna(0).to_numpy()
+        )
+        for name in (
+            "search_impression_share",
+            "search_budget_lost_impression_share",
+            "search_rank_lost_impression_share",
+        ):
+            out[f"metrics.{name}"] = d[name].astype(float).to_numpy()
+        return out
+
+    def _campaign_lag_view(self) -> pd.DataFrame:
+        """Conversions by click day and lag bucket, as far as they have happened by now."""
+        d = self._frames["sem_campaign_daily"].reset_index(drop=True)
+        dates = pd.to_datetime(d["date"])
+        age = (pd.Timestamp(self.clock().date()) - dates).dt.days.to_numpy()
+        lag = np.arange(len(self._lag))
+        happened = lag[None, :] < age[:, None]
+        share = np.where(happened, self._lag[None, :], 0.0)
+        bucket = np.array([_lag_bucket(int(day)) for day in lag])
+        frame = pd.DataFrame(
+            {
+                "campaign.id": np.repeat(d["campaign_id"].astype("int64").to_numpy(), len(lag)),
+                "segments.date": np.repeat(dates.dt.strftime("%Y-%m-%d").to_numpy(), len(lag)),
+                "segments.conversion_lag_bucket": np.tile(bucket, len(d)),
+                "metrics.conversions": (d["conversions"].to_numpy(float)[:, None] * share).ravel(),
+                "metrics.conversions_value": (
+                    d["conversions_value"].to_numpy(float)[:, None] * share
+                ).ravel(),
+            }
+        )
+        keys = ["campaign.id", "segments.date", "segments.conversion_lag_bucket"]
+        frame = frame.groupby(keys, as_index=False, sort=False).sum()
+        return frame[frame["metrics.conversions"] > 0].reset_index(drop=True)
+
+    def _change_events(self) -> pd.DataFrame:
+        """The keyword bid change history: the account's log plus changes applied here."""
+        log = self._frames.get("sem_bid_changes", pd.DataFrame())
+        applied = pd.DataFrame(self.applied_changes)
+        log = pd.concat([log, applied], ignore_index=True) if len(applied) else log
+        if log.empty:
+            return pd.DataFrame(columns=_CHANGE_EVENT_FIELDS)
+        at = pd.to_datetime(log["changed_at"])
+        micros = (at - pd.Timestamp("1970-01-01")) // pd.Timedelta(microseconds=1)
+        name = [
+            self.resource_name(a, c)
+            for a, c in zip(log["ad_group_id"], log["criterion_id"], strict=True)
+        ]
+
+        def bid(col: str) -> list[dict[str, Any]]:
+            return [
+                {"ad_group_criterion": {"resource_name": n, "cpc_bid_micros": round(b * _MICROS)}}
+                for n, b in zip(name, log[col].astype(float), strict=True)
+            ]
+
+        return pd.DataFrame(
+            {
+                "change_event.resource_name": [
+                    f"customers/{self.customer_id}/changeEvents/{m}~0~{i}"
+                    for i, m in enumerate(micros)
+                ],
+                "change_event.change_date_time": at.dt.strftime("%Y-%m-%d %H:%M:%S.%f"),
+                "change_event.change_resource_type": "AD_GROUP_CRITERION",
+                "change_event.change_resource_name": name,
+                "change_event.client_type": log["client_type"].astype(str),
+                "change_event.resource_change_operation": log["operation"].astype(str),
+                "change_event.changed_fields": [["cpc_bid_micros"]] * len(log),
+                "change_event.old_resource": bid("old_bid"),
+                "change_event.new_resource": bid("new_bid"),
+                "change_event.campaign": [
+                    f"customers/{self.customer_id}/campaigns/{c}" for c in log["campaign_id"]
+                ],
+                "change_event.ad_group": [
+                    f"customers/{self.customer_id}/adGroups/{a}" for a in log["ad_group_id"]
+                ],
+            }
+        )
+
+    def _listing_groups(self) -> pd.DataFrame:
+        if "listing_groups" not in self._static:
+            g = self._frames.get("sem_product_groups", pd.DataFrame())
+            if g.empty:
+                return pd.DataFrame()
+            prefix = "ad_group_criterion.listing_group."
+            dims = {"item_id": "product_item_id", "brand": "product_brand"}
+            case_values = [
+                None if pd.isna(dim) else {dims[dim]: {} if pd.isna(val) else {"value": val}}
+                for dim, val in zip(g["dimension"], g["value"], strict=True)
+            ]
+            parent = [
+                None if pd.isna(p) else self.resource_name(a, int(p))
+                for a, p in zip(g["ad_group_id"], g["parent_criterion_id"], strict=True)
+            ]
+            self._static["listing_groups"] = pd.DataFrame(
+                {
+                    "customer.id": int(self.customer_id),
+                    "campaign.id": g["campaign_id"].astype("int64"),
+                    "ad_group.id": g["ad_group_id"].astype("int64"),
+                    "ad_group_criterion.criterion_id": g["criterion_id"].astype("int64"),
+                    "ad_group_criterion.resource_name": [
+                        self.resource_name(a, c)
+                        for a, c in zip(g["ad_group_id"], g["criterion_id"], strict=True)
+                    ],
+                    "ad_group_criterion.type": "LISTING_GROUP",
+                    "ad_group_criterion.status": g["status"].astype(str),
+                    "ad_group_criterion.negative": g["negative"].astype(bool),
+                    "ad_group_criterion.cpc_bid_micros": [
+                        None if pd.isna(b) else round(b * _MICROS) for b in g["cpc_bid"]
+                    ],
+                    prefix + "type": g["node_type"].astype(str),
+                    prefix + "parent_ad_group_criterion": parent,
+                    prefix + "case_value": case_values,
+                }
+            )
+        return self._static["listing_groups"]
 
     def _shopping_view(self) -> pd.DataFrame:
         d = self._frames["sem_shopping_daily"]
@@ -331,7 +544,7 @@ class AccountViews:
                 "ad_group.id": d["ad_group_id"].astype("int64"),
                 "segments.product_item_id": d["item_id"].astype(str),
             }
-        ).assign(**_metrics(d))
+        ).assign(**_metrics(d, self.completeness(d["date"])))
 
     def _search_term_view(self) -> pd.DataFrame:
         d = self._frames["sem_search_terms"]
@@ -349,7 +562,7 @@ class AccountViews:
                 "segments.keyword.info.text": d["keyword"].astype(str),
                 "segments.keyword.info.match_type": d["match_type"].astype(str),
             }
-        ).assign(**_metrics(d))
+        ).assign(**_metrics(d, self.completeness(d["date"])))
 
     def _simulation_view(self) -> pd.DataFrame:
         prefix = "ad_group_criterion_simulation."
@@ -405,7 +618,69 @@ class AccountViews:
         )
 
 
-def _metrics(d: pd.DataFrame) -> dict[str, np.ndarray]:
+class ManagerViews:
+    """A manager (MCC) account: no campaigns, a ``customer_client`` list of its clients."""
+
+    def __init__(self, customer_id: str, clients: list[AccountViews]) -> None:
+        self.customer_id = customer_id
+        self.clients = clients
+        self.clock = clients[0].clock if clients else (lambda: dt.datetime.now())
+
+    def view(self, resource: str, fields: Iterable[str] = ()) -> pd.DataFrame:
+        if resource == "customer_client":
+            ids = [self.customer_id, *(c.customer_id for c in self.clients)]
+            return pd.DataFrame(
+                {
+                    "customer_client.id": [int(i) for i in ids],
+                    "customer_client.client_customer": [f"customers/{i}" for i in ids],
+                    "customer_client.descriptive_name": ["Demo manager"]
+                    + [c.name for c in self.clients],
+                    "customer_client.manager": [True] + [False] * len(self.clients),
+                    "customer_client.level": [0] + [1] * len(self.clients),
+                    "customer_client.status": "ENABLED",
+                    "customer_client.currency_code": "CAD",
+                    "customer_client.time_zone": TIME_ZONE,
+                    "customer_client.hidden": False,
+                    "customer_client.test_account": False,
+                }
+            )
+        if resource == "customer":
+            return pd.DataFrame({"customer.id": [int(self.customer_id)],
+                                 "customer.descriptive_name": ["Demo manager"],
+                                 "customer.time_zone": [TIME_ZONE],
+                                 "customer.manager": [True]})  # fmt: skip
+        raise QueryError(f"resource {resource!r} has no rows for a manager account")
+
+
+_CHANGE_EVENT_FIELDS = [
+    "change_event.resource_name",
+    "change_event.change_date_time",
+    "change_event.change_resource_type",
+    "change_event.change_resource_name",
+    "change_event.client_type",
+    "change_event.resource_change_operation",
+    "change_event.changed_fields",
+    "change_event.old_resource",
+    "change_event.new_resource",
+    "change_event.campaign",
+    "change_event.ad_group",
+]
+_LAG_BUCKETS = [(0, "LESS_THAN_ONE_DAY"), (1, "ONE_TO_TWO_DAYS"), (2, "TWO_TO_THREE_DAYS"),
+                (3, "THREE_TO_FOUR_DAYS"), (4, "FOUR_TO_FIVE_DAYS"), (5, "FIVE_TO_SIX_DAYS"),
+                (6, "SIX_TO_SEVEN_DAYS"), (7, "SEVEN_TO_EIGHT_DAYS"), (8, "EIGHT_TO_NINE_DAYS"),
+                (9, "NINE_TO_TEN_DAYS"), (10, "TEN_TO_ELEVEN_DAYS"),
+                (11, "ELEVEN_TO_TWELVE_DAYS"), (12, "TWELVE_TO_THIRTEEN_DAYS"),
+                (13, "THIRTEEN_TO_FOURTEEN_DAYS"), (14, "FOURTEEN_TO_TWENTY_ONE_DAYS"),
+                (21, "TWENTY_ONE_TO_THIRTY_DAYS"), (30, "THIRTY_TO_FORTY_FIVE_DAYS"),
+                (45, "FORTY_FIVE_TO_SIXTY_DAYS"), (60, "SIXTY_TO_NINETY_DAYS")]  # fmt: skip
+
+
+def _lag_bucket(days: int) -> str:
+    return [name for start, name in _LAG_BUCKETS if start <= days][-1]
+
+
+def _metrics(d: pd.DataFrame, completeness: np.ndarray | float = 1.0) -> dict[str, np.ndarray]:
+    """Metrics columns; conversions are what has been reported by now (``completeness``)."""
     return {
         "metrics.clicks": d["clicks"].astype("int64").to_numpy(),
         "metrics.impressions": d["impressions"].astype("int64").to_numpy(),
@@ -413,13 +688,83 @@ def _metrics(d: pd.DataFrame) -> dict[str, np.ndarray]:
         .round()
         .astype("int64")
         .to_numpy(),
-        "metrics.conversions": d["conversions"].astype(float).to_numpy(),
-        "metrics.conversions_value": d["conversions_value"].astype(float).to_numpy(),
+        "metrics.conversions": d["conversions"].astype(float).to_numpy() * completeness,
+        "metrics.conversions_value": d["conversions_value"].astype(float).to_numpy() * completeness,
     }
 
 
-def run_query(views: AccountViews, query: Query) -> pd.DataFrame:
-    frame = views.view(query.resource)
+class ChangeEventLimitError(QueryError):
+    """A change_event query outside Google's limits (a ChangeEventError failure)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _check_change_event_query(query: Query, now: dt.datetime) -> None:
+    """Google's rules: a finite change_date_time range starting within the last 30 days,
+    and a LIMIT of at most 10,000."""
+    field_name = "change_event.change_date_time"
+    low, high = [], []
+    for name, op, val in query.where:
+        if name != field_name:
+            continue
+        if op == "BETWEEN":
+            low.append(val[0])
+            high.append(val[1])
+        elif op in (">", ">="):
+            low.append(val)
+        elif op in ("<", "<="):
+            high.append(val)
+    if not low or not high:
+        raise ChangeEventLimitError(
+            "CHANGE_DATE_RANGE_INFINITE",
+            "The change_event search request must specify a finite range filter on "
+            "change_date_time.",
+        )
+    start, end = max(pd.Timestamp(v) for v in low), min(pd.Timestamp(v) for v in high)
+    if start < pd.Timestamp(now) - pd.Timedelta(days=CHANGE_EVENT_DAYS):
+        raise ChangeEventLimitError(
+            "START_DATE_TOO_OLD",
+            f"The requested start date is too old. It cannot be older than "
+            f"{CHANGE_EVENT_DAYS} days.",
+        )
+    if start > end:
+        raise ChangeEventLimitError(
+            "CHANGE_DATE_RANGE_NEGATIVE",
+            "The change event search request has specified invalid date time filters.",
+        )
+    if query.limit is None:
+        raise ChangeEventLimitError(
+            "LIMIT_NOT_SPECIFIED", "The change_event search request must specify a LIMIT."
+        )
+    if query.limit > CHANGE_EVENT_MAX_LIMIT:
+        raise ChangeEventLimitError(
+            "INVALID_LIMIT_CLAUSE",
+            "The LIMIT specified by change_event request should be less than or equal to 10K.",
+        )
+
+
+def _normalize_times(where: list[tuple[str, str, Any]]) -> list[tuple[str, str, Any]]:
+    """change_date_time filters as zero-padded strings that compare like the column's."""
+
+    def fmt(value: Any) -> str:
+        return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    out = []
+    for name, op, val in where:
+        if name == "change_event.change_date_time":
+            val = tuple(fmt(v) for v in val) if op == "BETWEEN" else fmt(val)
+        out.append((name, op, val))
+    return out
+
+
+def run_query(views: AccountViews | ManagerViews, query: Query) -> pd.DataFrame:
+    if query.resource == "change_event":
+        _check_change_event_query(query, views.clock())
+        query = Query(query.fields, query.resource, _normalize_times(query.where),
+                      query.order_by, query.limit)  # fmt: skip
+    frame = views.view(query.resource, query.fields)
     unknown = [f for f in query.fields if f not in frame.columns]
     if unknown:
         raise QueryError(f"unrecognized field(s) in SELECT: {', '.join(unknown)}")
@@ -440,10 +785,14 @@ def run_query(views: AccountViews, query: Query) -> pd.DataFrame:
 
 def _setter(path: str) -> Callable[[Any, Any], None]:
     """A fast setter of one GAQL field on a raw GoogleAdsRow protobuf message."""
+    # proto-plus renames fields that are Python keywords or builtins ("type" -> "type_").
     parts = path.split(".")
     desc = _ROW_PB.DESCRIPTOR
-    for part in parts[:-1]:
-        desc = desc.fields_by_name[part].message_type
+    for i, part in enumerate(parts):
+        if part not in desc.fields_by_name and f"{part}_" in desc.fields_by_name:
+            parts[i] = part = f"{part}_"
+        if i < len(parts) - 1:
+            desc = desc.fields_by_name[part].message_type
     leaf = desc.fields_by_name[parts[-1]]
     head, last = parts[:-1], parts[-1]
 
@@ -452,7 +801,9 @@ def _setter(path: str) -> Callable[[Any, Any], None]:
             row = getattr(row, part)
         return row
 
-    if leaf.message_type is not None:  # repeated points of a simulation
+    if leaf.message_type is not None and leaf.message_type.full_name.endswith("FieldMask"):
+        return lambda row, value: getattr(target(row), last).paths.extend(value)
+    if leaf.message_type is not None and leaf.is_repeated:  # repeated points of a simulation
 
         def set_points(row: Any, value: Any) -> None:
             container = getattr(target(row), last)
@@ -462,11 +813,16 @@ def _setter(path: str) -> Callable[[Any, Any], None]:
                     setattr(msg, k, v)
 
         return set_points
+    if leaf.message_type is not None:  # a nested message given as a dict (old_resource, ...)
+        return lambda row, value: json_format.ParseDict(value, getattr(target(row), last))
     if leaf.enum_type is not None:
         numbers = {v.name: v.number for v in leaf.enum_type.values}
         return lambda row, value: setattr(target(row), last, numbers[value])
     if leaf.is_repeated:
         return lambda row, value: getattr(target(row), last).extend(value)
+    if leaf.cpp_type in (leaf.CPPTYPE_INT64, leaf.CPPTYPE_INT32):
+        # Columns of mixed resources (keywords and listing groups) hold ints as floats.
+        return lambda row, value: setattr(target(row), last, int(value))
     return lambda row, value: setattr(target(row), last, value)
 
 
@@ -477,6 +833,8 @@ def build_rows(frame: pd.DataFrame) -> list[Any]:
     for values in zip(*columns, strict=True):
         row = _ROW_PB()
         for set_value, value in zip(setters, values, strict=True):
+            if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+                continue  # not set on this row (a listing group has no keyword text, ...)
             set_value(row, value.item() if isinstance(value, np.generic) else value)
         rows.append(row)
     return rows
@@ -512,6 +870,11 @@ class ServerHandle:
     views: AccountViews
     page_size: int
     stream_batch_size: int
+    # Every served account by id (``views`` is the first); with a manager, its clients answer
+    # only requests whose login-customer-id header names the manager, like Google's.
+    accounts: dict[str, AccountViews | ManagerViews] = field(default_factory=dict)
+    manager_id: str | None = None
+    denied: set[str] = field(default_factory=set)
     journal: list[dict[str, Any]] = field(default_factory=list)
     calls: list[dict[str, Any]] = field(default_factory=list)
     _faults: list[tuple[str | None, str]] = field(default_factory=list)
@@ -538,8 +901,8 @@ class ServerHandle:
                 self._failing_criteria[int(c)] = error
 
     def interrupt_next_stream(self, after_batches: int) -> None:
-        """Break the next SearchStream with UNAVAILABLE after ``after_batches`` batches were
-        sent (a connection lost mid-download)."""
+        """Break the next SearchStream of more than ``after_batches`` batches with UNAVAILABLE
+        after sending them (a connection lost mid-download)."""
         with self._lock:
             self._interrupt_after = after_batches
 
@@ -564,7 +927,18 @@ class ServerHandle:
         except KeyboardInterrupt:
             pass
 
+    def deny(self, customer_id: str) -> None:
+        """Revoke access to one served account (USER_PERMISSION_DENIED from now on)."""
+        self.denied.add(customer_id)
+
     # ----- request handling
+
+    def _may_access(self, customer_id: str, login_customer_id: str | None) -> bool:
+        if customer_id not in self.accounts or customer_id in self.denied:
+            return False
+        if self.manager_id is None or customer_id == self.manager_id:
+            return True
+        return login_customer_id == self.manager_id
 
     def _take_fault(self, method: str) -> str | None:
         with self._lock:
@@ -604,7 +978,7 @@ class ServerHandle:
                     request_id,
                 ),
             )
-        if request.customer_id != self.customer_id:
+        if not self._may_access(request.customer_id, meta.get("login-customer-id")):
             raise _Abort(
                 grpc.StatusCode.PERMISSION_DENIED,
                 "The caller does not have permission",
@@ -647,7 +1021,13 @@ class ServerHandle:
 
     def _query(self, request: Any, request_id: str) -> pd.DataFrame:
         try:
-            return run_query(self.views, parse_gaql(request.query))
+            return run_query(self.accounts[request.customer_id], parse_gaql(request.query))
+        except ChangeEventLimitError as exc:
+            raise _Abort(
+                grpc.StatusCode.INVALID_ARGUMENT,
+                "Request contains an invalid argument.",
+                _failure("change_event_error", exc.code, str(exc), request_id),
+            ) from None
         except (QueryError, KeyError) as exc:
             raise _Abort(
                 grpc.StatusCode.INVALID_ARGUMENT,
@@ -673,7 +1053,12 @@ class ServerHandle:
         request_id = self._begin("SearchStream", request, context)
         frame = self._query(request, request_id)
         with self._lock:
-            interrupt, self._interrupt_after = self._interrupt_after, None
+            batches = -(-len(frame) // self.stream_batch_size)
+            interrupt = self._interrupt_after
+            if interrupt is not None and batches > interrupt:
+                self._interrupt_after = None
+            else:
+                interrupt = None
         for batch, start in enumerate(range(0, max(len(frame), 1), self.stream_batch_size)):
             if batch == interrupt:
                 raise _Abort(grpc.StatusCode.UNAVAILABLE, "Connection reset mid-stream.", None)
@@ -688,7 +1073,7 @@ class ServerHandle:
         errors, planned = [], []
         with self._lock:
             for i, op in enumerate(request.operations):
-                problem = self._check_operation(op)
+                problem = self._check_operation(op, self.accounts[request.customer_id])
                 if problem:
                     kind, code, message = problem
                     errors.append((i, kind, code, message))
@@ -709,7 +1094,7 @@ class ServerHandle:
                     results[i] = agc_svc.MutateAdGroupCriterionResult(
                         resource_name=op.update.resource_name
                     )
-                    self._apply(op, request_id)
+                    self._apply(op, request_id, self.accounts[request.customer_id])
             resp.results = results
         if errors and request.partial_failure:
             failure = GoogleAdsFailure(request_id=request_id)
@@ -724,13 +1109,14 @@ class ServerHandle:
             )
         return agc_svc.MutateAdGroupCriteriaResponse.serialize(resp)
 
-    def _check_operation(self, op: Any) -> tuple[str, str, str] | None:
+    def _check_operation(self, op: Any, views: Any) -> tuple[str, str, str] | None:
         name = op.update.resource_name
         match = re.fullmatch(r"customers/(\d+)/adGroupCriteria/(\d+)~(\d+)", name or "")
         if (
-            not match
-            or match.group(1) != self.customer_id
-            or int(match.group(3)) not in self.views.index
+            not isinstance(views, AccountViews)
+            or not match
+            or match.group(1) != views.customer_id
+            or int(match.group(3)) not in views.index
         ):
             return ("mutate_error", "RESOURCE_NOT_FOUND", f"Resource was not found: {name!r}.")
         crit = int(match.group(3))
@@ -749,10 +1135,10 @@ class ServerHandle:
                 return ("bidding_error", "BID_TOO_BIG", "Bid is above the maximum.")
         return None
 
-    def _apply(self, op: Any, request_id: str) -> None:
+    def _apply(self, op: Any, request_id: str, views: Any) -> None:
         crit = int(op.update.resource_name.rsplit("~", 1)[1])
-        row = self.views.index[crit]
-        kw = self.views.keywords
+        row = views.index[crit]
+        kw = views.keywords
         paths = set(op.update_mask.paths)
         entry: dict[str, Any] = {"request_id": request_id, "criterion_id": crit,
                                  "at": dt.datetime.now(dt.UTC).isoformat()}  # fmt: skip
@@ -760,6 +1146,18 @@ class ServerHandle:
             entry["old_cpc_bid_micros"] = int(kw["cpc_bid_micros"].to_numpy()[row])
             entry["new_cpc_bid_micros"] = int(op.update.cpc_bid_micros)
             kw.at[row, "cpc_bid_micros"] = int(op.update.cpc_bid_micros)
+            views.applied_changes.append(
+                {
+                    "changed_at": views.clock(),
+                    "campaign_id": int(kw.at[row, "campaign_id"]),
+                    "ad_group_id": int(kw.at[row, "ad_group_id"]),
+                    "criterion_id": crit,
+                    "operation": "UPDATE",
+                    "old_bid": entry["old_cpc_bid_micros"] / _MICROS,
+                    "new_bid": entry["new_cpc_bid_micros"] / _MICROS,
+                    "client_type": "GOOGLE_ADS_API",
+                }
+            )
         if "status" in paths:
             entry["old_status"] = str(kw.at[row, "status"])
             entry["new_status"] = op.update.status.name
@@ -810,7 +1208,9 @@ def _abort(context: grpc.ServicerContext, exc: _Abort) -> None:
 @contextmanager
 def serve(
     account: Any,
-    *,
+    *clients: Any,
+    manager_id: str | None = None,
+    now: Callable[[], dt.datetime] | None = None,
     port: int = 0,
     developer_token: str = DEFAULT_DEVELOPER_TOKEN,
     access_token: str = DEFAULT_ACCESS_TOKEN,
@@ -818,23 +1218,36 @@ def serve(
     stream_batch_size: int = 10_000,
     workers: int = 4,
 ) -> Iterator[ServerHandle]:
-    """Serve ``account`` (a :class:`demo.ads_account.DemoAccount`) on ``127.0.0.1`` over TLS.
+    """Serve ``account`` and any further ``clients`` (:class:`demo.ads_account.DemoAccount`,
+    distinct customer ids) on ``127.0.0.1`` over TLS; with ``manager_id``, a manager account
+    that lists them all as its clients.
 
     Yields a :class:`ServerHandle` (``endpoint`` "localhost:PORT" for
     ``GoogleAdsClient(endpoint=...)``, fault injection, ``journal``, ``bids()``). Page and
     batch sizes default to Google's (10,000 rows); tests lower them to exercise paging.
+    ``now`` (naive, account time zone) is the server's clock: "today" for conversions not yet
+    reported and the change_event 30-day limit; the wall clock by default.
     """
     cert, key = tls_files()
     trust_local_server()
+    views = [
+        AccountViews(a.frames, a.customer_id, now, name=f"Demo retailer {i + 1}")
+        for i, a in enumerate((account, *clients))
+    ]
+    accounts: dict[str, AccountViews | ManagerViews] = {v.customer_id: v for v in views}
+    if manager_id is not None:
+        accounts[manager_id] = ManagerViews(manager_id, views)
     handle = ServerHandle(
         endpoint="",
         root_cert_path=cert,
         customer_id=account.customer_id,
         developer_token=developer_token,
         access_token=access_token,
-        views=AccountViews(account.frames, account.customer_id),
+        views=views[0],
         page_size=page_size,
         stream_batch_size=stream_batch_size,
+        accounts=accounts,
+        manager_id=manager_id,
     )
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=workers))
     ga = f"{_SERVICES}.GoogleAdsService"

@@ -31,7 +31,18 @@ def sem() -> None:
 
 
 @sem.command()
-@click.option("--customer-id", required=True, help="Google Ads customer id (123-456-7890).")
+@click.option(
+    "--customer-id",
+    "customer_ids",
+    required=True,
+    multiple=True,
+    help="Google Ads customer id (123-456-7890); repeat or comma-separate for several.",
+)
+@click.option(
+    "--all-clients",
+    is_flag=True,
+    help="The ids are manager accounts: pull every enabled client account under them.",
+)
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day.")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Last day.")
 @click.option("--login-customer-id", help="Manager (MCC) account id, when pulling through one.")
@@ -49,7 +60,8 @@ def sem() -> None:
 @click.pass_obj
 def pull(
     obj: Any,
-    customer_id: str,
+    customer_ids: tuple[str, ...],
+    all_clients: bool,
     since: Any,
     until: Any,
     login_customer_id: str | None,
@@ -57,8 +69,10 @@ def pull(
     endpoint: str | None,
     ca_file: Path | None,
 ) -> None:
-    """Pull keywords, daily metrics, shopping, search terms, bid landscapes and products
-    from the Google Ads API (SearchStream, with retries) into the workspace.
+    """Pull keywords, daily metrics with the bid of each day (from the change history),
+    campaigns with budgets and lost impression share, Shopping performance and product-group
+    bids, search terms, bid landscapes, products and the conversion lag curve from the Google
+    Ads API (SearchStream, with retries) into the workspace.
 
     Credentials: google-ads.yaml or the library's GOOGLE_ADS_* variables
     (GOOGLE_ADS_DEVELOPER_TOKEN, GOOGLE_ADS_CLIENT_ID, GOOGLE_ADS_CLIENT_SECRET,
@@ -66,33 +80,54 @@ def pull(
     token (the local demo server), set GOOGLE_ADS_DEVELOPER_TOKEN and
     SEARCHOPS_ADS_ACCESS_TOKEN. Credentials are never logged or written anywhere.
 
-    A re-pull of the same account replaces its keyword snapshot and the pulled days.
+    Each account is saved as soon as it is pulled (source google-ads:ID): when one fails,
+    the accounts before it stay in the workspace and the failed one keeps its earlier data.
+    A re-pull of the same account replaces its snapshot and the pulled days. Google keeps 30
+    days of change history: older days get the bid an earlier pull saw, else none.
 
     \b
     Examples:
       searchops sem pull --customer-id 123-456-7890 --since 2026-01-01 --until 2026-03-31
-      searchops sem pull --customer-id 1234567890 --since 2026-03-01 --until 2026-03-07 \\
-          --login-customer-id 9876543210 --google-ads-config ./google-ads.yaml
+      searchops sem pull --customer-id 1234567890,2345678901 --since 2026-03-01 --until 2026-03-07
+      searchops sem pull --customer-id 987-654-3210 --all-clients --since 2026-03-01 \\
+          --until 2026-03-07 --google-ads-config ./google-ads.yaml
     """
     from sem import ads_api
 
     if since > until:
         raise SearchopsError("--since must not be after --until")
+    ids = [ads_api.normalize_customer_id(i) for value in customer_ids for i in value.split(",")
+           if i.strip()]  # fmt: skip
     if ca_file is not None:
         # gRPC reads its root store once per process, before the first TLS channel.
         os.environ["GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"] = str(ca_file.resolve())
-    client = ads_api.client_from_environment(google_ads_config, login_customer_id, endpoint)
     sem_settings = obj.settings().settings.sem
     policy = ads_api.RetryPolicy(
         attempts=sem_settings.api_retries,
         backoff_s=sem_settings.api_backoff_s,
         backoff_max_s=sem_settings.api_backoff_max_s,
     )
-    frames = ads_api.pull(client, customer_id, since.date(), until.date(), policy=policy)
-    with obj.open_workspace() as ws:
-        pull_id = ads_api.save_pull(ws, frames, customer_id, since.date(), until.date())
-    counts = ", ".join(f"{len(f):,} {name.removeprefix('sem_')}" for name, f in frames.items())
-    stderr.print(f"pulled {counts} -> {obj.workspace} ({pull_id})")
+    targets: list[tuple[str, str | None]] = []  # (client id, login customer id)
+    if all_clients:
+        for manager in ids:
+            via = login_customer_id or manager
+            lister = ads_api.client_from_environment(google_ads_config, via, endpoint)
+            found = ads_api.client_accounts(lister, manager, policy)
+            stderr.print(f"manager {manager}: {len(found)} client account(s)")
+            targets += [(client_id, via) for client_id in found]
+    else:
+        targets = [(i, login_customer_id) for i in ids]
+    for n, (cid, login) in enumerate(targets, 1):
+        client = ads_api.client_from_environment(google_ads_config, login, endpoint)
+        try:
+            frames = ads_api.pull(client, cid, since.date(), until.date(), policy=policy)
+        except SearchopsError as exc:
+            kept = f"; {n - 1} account(s) before it saved" if n > 1 else ""
+            raise SearchopsError(f"customer {cid}: {exc}{kept}") from None
+        with obj.open_workspace() as ws:
+            pull_id = ads_api.save_pull(ws, frames, cid, since.date(), until.date())
+        counts = ", ".join(f"{len(f):,} {name.removeprefix('sem_')}" for name, f in frames.items())
+        stderr.print(f"{cid}: pulled {counts} -> {obj.workspace} ({pull_id})")
 
 
 @sem.command("import")

@@ -5,11 +5,14 @@ Every table carries ``source`` (the account a row describes, e.g. ``google-ads:1
 wrote it, registered in ``runs`` with ``kind="sem"``). Writing is by replacement, never by
 appending duplicates:
 
-* snapshot tables (``sem_keywords``, ``sem_products``, ``sem_bid_landscape``, ``sem_truth*``):
-  a new pull replaces every row of the same ``source``;
-* daily tables (``sem_keyword_daily``, ``sem_shopping_daily``, ``sem_search_terms``): a new pull
-  replaces the rows of the same ``source`` whose ``date`` lies in the pulled range, so weekly
-  incremental pulls accumulate history and a re-pull of a week replaces that week.
+* snapshot tables (``sem_keywords``, ``sem_products``, ``sem_bid_landscape``, ``sem_campaigns``,
+  ``sem_product_groups``, ``sem_conversion_lag``, ``sem_truth*``): a new pull replaces every
+  row of the same ``source``;
+* daily tables (``sem_keyword_daily``, ``sem_shopping_daily``, ``sem_search_terms``,
+  ``sem_campaign_daily``, ``sem_bid_changes``): a new pull replaces the rows of the same
+  ``source`` whose ``date`` lies in the range it pulled for that table (``sem_bid_changes``:
+  the change-history window, at most the last 30 days), so weekly incremental pulls accumulate
+  history and a re-pull of a week replaces that week.
 
 Money is in account currency units (CAD for the demo), never micros: sources convert.
 Ids are Google's int64 ids; exports without ids get stable 63-bit hashes of the names
@@ -19,17 +22,59 @@ Columns (``TABLES`` below is the authoritative list, with types):
 
 ``sem_keywords`` one row per keyword criterion (current state):
     customer_id, campaign_id, campaign, ad_group_id, ad_group, criterion_id, keyword,
-    match_type (EXACT|PHRASE|BROAD), status (ENABLED|PAUSED|REMOVED), cpc_bid (current max CPC),
-    final_url, lang (en|fr, when known), item_id (merchant item id of the product the keyword
-    sells, when known), sku, category.
+    match_type (EXACT|PHRASE|BROAD), status (ENABLED|PAUSED|REMOVED), cpc_bid (current max CPC;
+    the ad group's default when the keyword has none), final_url, lang (en|fr, when known),
+    item_id (merchant item id of the product the keyword sells, when known), sku, category,
+    bidding_strategy_type (the campaign's: MANUAL_CPC, TARGET_ROAS, ...), smart_bidding (TRUE
+    when that strategy sets bids itself and ignores the keyword's max CPC: bid changes are
+    pointless; NULL when the source does not say).
 ``sem_keyword_daily`` one row per keyword and day:
-    date, customer_id, campaign_id, ad_group_id, criterion_id, cpc_bid (the bid in effect that
-    day when the source knows it: the demo and the local API server do; the real API reports
-    the current bid, so real bid variation comes from ``sem_bid_landscape``), clicks,
-    impressions, cost, conversions, conversions_value.
+    date, customer_id, campaign_id, ad_group_id, criterion_id, cpc_bid (the max CPC in effect
+    that day, time-weighted over the day when it changed; from the API it is rebuilt from the
+    change history, ``sem_bid_changes``, because keyword_view reports today's bid on every
+    date: NULL for days before the change history the source could give (the API keeps 30
+    days; an earlier pull's value for the same day is kept)), clicks, impressions, cost,
+    conversions, conversions_value (by click date, as reported), conversion_completeness,
+    conversions_adjusted, conversions_value_adjusted (see below).
 ``sem_shopping_daily`` one row per product item and day (shopping_performance_view):
     date, customer_id, campaign_id, ad_group_id, item_id, clicks, impressions, cost,
-    conversions, conversions_value.
+    conversions, conversions_value, conversion_completeness, conversions_adjusted,
+    conversions_value_adjusted.
+``sem_campaigns`` one row per campaign (current state):
+    customer_id, campaign_id, campaign, status, channel_type (SEARCH|SHOPPING|...),
+    bidding_strategy_type, smart_bidding (as in ``sem_keywords``), budget_id, budget_amount
+    (campaign_budget.amount_micros: the average daily budget), budget_delivery
+    (STANDARD|ACCELERATED), budget_shared (a budget shared by several campaigns).
+``sem_campaign_daily`` one row per campaign and day:
+    date, customer_id, campaign_id, clicks, impressions, cost, conversions, conversions_value,
+    conversions_by_conversion_date, conversions_value_by_conversion_date (attributed to the
+    day of the conversion, not of the click), search_impression_share,
+    search_budget_lost_impression_share, search_rank_lost_impression_share (0..1; Google
+    reports shares under 10% as 0.0999 and lost shares over 90% as 0.9001),
+    conversion_completeness, conversions_adjusted, conversions_value_adjusted.
+``sem_bid_changes`` keyword max-CPC changes from the account's change history (change_event):
+    date and changed_at (account time zone), customer_id, campaign_id, ad_group_id,
+    criterion_id, operation (CREATE|UPDATE|REMOVE), old_bid, new_bid, client_type (where the
+    change was made), change_id (the change event's resource name).
+``sem_product_groups`` Shopping listing groups (ad_group_criterion listing_group): the
+    biddable product-group tree of each Shopping ad group:
+    customer_id, campaign_id, ad_group_id, criterion_id, parent_criterion_id (NULL at the
+    root), node_type (SUBDIVISION|UNIT), dimension (item_id|brand|product_type|category|
+    custom_attribute|condition|channel; NULL at the root), value (lower-case for item ids, as
+    Google stores them; NULL for the "everything else" node of its dimension), negative
+    (excluded), status, cpc_bid (units only).
+``sem_conversion_lag`` the account's conversion lag curve, estimated from the conversion lag
+    buckets of clicks old enough to have converted (``sample_since..sample_until``):
+    customer_id, lag_days (d), share (of a click's eventual conversions made on day d after
+    it), completeness (share made before day d: what a report shows d days after the click),
+    sample_conversions.
+
+Conversion lag: Google reports conversions on the day of the click, so the last days are
+under-counted until their late conversions arrive. ``conversion_completeness`` of a daily row is
+the lag curve's completeness at the row's age on the pull day (1 for old rows);
+``conversions_adjusted`` and ``conversions_value_adjusted`` are the reported values divided
+by it (NULL where completeness is under ``[sem] conversion_lag_min_completeness``: too
+little has arrived to scale up). The reported columns stay as Google's UI shows them.
 ``sem_products`` the shopping_product snapshot (Merchant Center items seen by Google Ads):
     customer_id, item_id, title, brand, category, price, currency, language, status
     (ELIGIBLE|ELIGIBLE_LIMITED|NOT_ELIGIBLE), availability (IN_STOCK|OUT_OF_STOCK|PREORDER),
@@ -47,6 +92,7 @@ Columns (``TABLES`` below is the authoritative list, with types):
     criterion_id, ad_group_id, campaign_id, category, a, elasticity, click_ceiling,
     impression_ceiling, ctr, cpc_ratio, cvr, value_per_conversion, base_bid.
 ``sem_truth_season`` (demo only) dow (0 = Monday), multiplier (mean 1 over the week).
+``sem_truth_conversion_lag`` (demo only) lag_days, share: the true lag curve.
 ``sem_truth_coverage`` (demo only) what the coverage feature must find:
     kind (uncovered: in-stock catalog product without keywords or shopping coverage;
     wasted: paid coverage pointing at a product that is out of stock, 404 or noindex),
@@ -74,6 +120,12 @@ _METRICS = [
     ("conversions", "DOUBLE"),
     ("conversions_value", "DOUBLE"),
 ]
+# Conversion-lag correction of a daily row (see ``sem_conversion_lag``).
+_LAG = [
+    ("conversion_completeness", "DOUBLE"),
+    ("conversions_adjusted", "DOUBLE"),
+    ("conversions_value_adjusted", "DOUBLE"),
+]
 
 TABLES: dict[str, list[tuple[str, str]]] = {
     "sem_keywords": [
@@ -93,6 +145,8 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("item_id", "VARCHAR"),
         ("sku", "VARCHAR"),
         ("category", "VARCHAR"),
+        ("bidding_strategy_type", "VARCHAR"),
+        ("smart_bidding", "BOOLEAN"),
     ],
     "sem_keyword_daily": [
         *_COMMON,
@@ -103,6 +157,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("criterion_id", "BIGINT"),
         ("cpc_bid", "DOUBLE"),
         *_METRICS,
+        *_LAG,
     ],
     "sem_shopping_daily": [
         *_COMMON,
@@ -112,6 +167,72 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("ad_group_id", "BIGINT"),
         ("item_id", "VARCHAR"),
         *_METRICS,
+        *_LAG,
+    ],
+    "sem_campaigns": [
+        *_COMMON,
+        ("customer_id", "VARCHAR"),
+        ("campaign_id", "BIGINT"),
+        ("campaign", "VARCHAR"),
+        ("status", "VARCHAR"),
+        ("channel_type", "VARCHAR"),
+        ("bidding_strategy_type", "VARCHAR"),
+        ("smart_bidding", "BOOLEAN"),
+        ("budget_id", "BIGINT"),
+        ("budget_amount", "DOUBLE"),
+        ("budget_delivery", "VARCHAR"),
+        ("budget_shared", "BOOLEAN"),
+    ],
+    "sem_campaign_daily": [
+        *_COMMON,
+        ("date", "DATE"),
+        ("customer_id", "VARCHAR"),
+        ("campaign_id", "BIGINT"),
+        *_METRICS,
+        ("conversions_by_conversion_date", "DOUBLE"),
+        ("conversions_value_by_conversion_date", "DOUBLE"),
+        ("search_impression_share", "DOUBLE"),
+        ("search_budget_lost_impression_share", "DOUBLE"),
+        ("search_rank_lost_impression_share", "DOUBLE"),
+        *_LAG,
+    ],
+    "sem_bid_changes": [
+        *_COMMON,
+        ("date", "DATE"),
+        ("changed_at", "TIMESTAMP"),
+        ("customer_id", "VARCHAR"),
+        ("campaign_id", "BIGINT"),
+        ("ad_group_id", "BIGINT"),
+        ("criterion_id", "BIGINT"),
+        ("operation", "VARCHAR"),
+        ("old_bid", "DOUBLE"),
+        ("new_bid", "DOUBLE"),
+        ("client_type", "VARCHAR"),
+        ("change_id", "VARCHAR"),
+    ],
+    "sem_product_groups": [
+        *_COMMON,
+        ("customer_id", "VARCHAR"),
+        ("campaign_id", "BIGINT"),
+        ("ad_group_id", "BIGINT"),
+        ("criterion_id", "BIGINT"),
+        ("parent_criterion_id", "BIGINT"),
+        ("node_type", "VARCHAR"),
+        ("dimension", "VARCHAR"),
+        ("value", "VARCHAR"),
+        ("negative", "BOOLEAN"),
+        ("status", "VARCHAR"),
+        ("cpc_bid", "DOUBLE"),
+    ],
+    "sem_conversion_lag": [
+        *_COMMON,
+        ("customer_id", "VARCHAR"),
+        ("lag_days", "INTEGER"),
+        ("share", "DOUBLE"),
+        ("completeness", "DOUBLE"),
+        ("sample_since", "DATE"),
+        ("sample_until", "DATE"),
+        ("sample_conversions", "DOUBLE"),
     ],
     "sem_products": [
         *_COMMON,
@@ -172,6 +293,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("base_bid", "DOUBLE"),
     ],
     "sem_truth_season": [*_COMMON, ("dow", "INTEGER"), ("multiplier", "DOUBLE")],
+    "sem_truth_conversion_lag": [*_COMMON, ("lag_days", "INTEGER"), ("share", "DOUBLE")],
     "sem_truth_coverage": [
         *_COMMON,
         ("kind", "VARCHAR"),
@@ -183,7 +305,15 @@ TABLES: dict[str, list[tuple[str, str]]] = {
     ],
 }
 
-DAILY_TABLES = frozenset({"sem_keyword_daily", "sem_shopping_daily", "sem_search_terms"})
+DAILY_TABLES = frozenset(
+    {
+        "sem_keyword_daily",
+        "sem_shopping_daily",
+        "sem_search_terms",
+        "sem_campaign_daily",
+        "sem_bid_changes",
+    }
+)
 
 _PANDAS_DTYPES: dict[str, Any] = {
     "VARCHAR": "string",
@@ -191,6 +321,8 @@ _PANDAS_DTYPES: dict[str, Any] = {
     "INTEGER": "Int64",
     "DOUBLE": "float64",
     "DATE": "datetime64[ns]",
+    "TIMESTAMP": "datetime64[ns]",
+    "BOOLEAN": "boolean",
 }
 
 
@@ -212,7 +344,7 @@ def conform(table: str, df: pd.DataFrame) -> pd.DataFrame:
     for name, sql_type in TABLES[table]:
         dtype = _PANDAS_DTYPES[sql_type]
         values = df[name] if name in df.columns else pd.Series(pd.NA, index=df.index)
-        if sql_type == "DATE":
+        if sql_type in ("DATE", "TIMESTAMP"):
             out[name] = pd.to_datetime(values)
         elif dtype == "float64":
             out[name] = pd.to_numeric(values).astype("float64")
@@ -222,9 +354,20 @@ def conform(table: str, df: pd.DataFrame) -> pd.DataFrame:
 
 
 def ensure_tables(workspace: Workspace, tables: Sequence[str] = tuple(TABLES)) -> None:
+    """Create the tables; add the columns a workspace written by an older version lacks."""
     for table in tables:
         cols = ", ".join(f'"{name}" {sql_type}' for name, sql_type in TABLES[table])
         workspace.con.execute(f'CREATE TABLE IF NOT EXISTS "{table}" ({cols})')
+        have = {
+            row[0]
+            for row in workspace.con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+                [table],
+            ).fetchall()
+        }
+        for name, sql_type in TABLES[table]:
+            if name not in have:
+                workspace.con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {sql_type}')
 
 
 def write(

@@ -13,14 +13,18 @@ from click.testing import CliRunner
 from google.ads.googleads.errors import GoogleAdsException
 from google.ads.googleads.v26.errors.types.errors import GoogleAdsFailure
 
+from demo import ads_server
 from searchops.cli import cli
 from searchops.errors import SearchopsError
 from searchops.workspace import Workspace
-from demo import ads_server
 from sem import ads_api, tables
 from tests.sem.conftest import make_client
 
 FAST = ads_api.RetryPolicy(attempts=3, backoff_s=0.001, backoff_max_s=0.01)
+# One SearchStream per query of a pull of the small account (its change log fits one page).
+PULL_QUERIES = ["customer", "keywords", "keyword_daily", "bid_changes", "shopping_daily",
+                "search_terms", "landscape", "products", "campaigns", "campaign_daily",
+                "product_groups", "conversion_lag"]  # fmt: skip
 
 
 def test_pull_streams_every_row_of_every_table(server, small_account):
@@ -47,8 +51,8 @@ def test_pull_streams_every_row_of_every_table(server, small_account):
 
 def test_search_pages_through_small_pages(server, small_account):
     service = make_client(server).get_service("GoogleAdsService", version=ads_server.API_VERSION)
-    query = ("SELECT ad_group_criterion.criterion_id FROM ad_group_criterion "
-             "ORDER BY ad_group_criterion.criterion_id DESC")  # fmt: skip
+    query = ("SELECT ad_group_criterion.criterion_id FROM ad_group_criterion WHERE "
+             "ad_group_criterion.type = KEYWORD ORDER BY ad_group_criterion.criterion_id DESC")  # fmt: skip
     ids = [row.ad_group_criterion.criterion_id
            for row in service.search(customer_id=small_account.customer_id, query=query)]  # fmt: skip
     assert len(ids) == 400 and ids == sorted(ids, reverse=True)
@@ -75,7 +79,7 @@ def test_stream_broken_mid_download_is_retried_without_duplicates(server, small_
                           small_account.until, policy=FAST)  # fmt: skip
     assert len(frames["sem_keywords"]) == 400  # not 250 + 400
     assert frames["sem_keywords"]["criterion_id"].is_unique
-    assert len(server.calls) == 7  # six queries, the first one twice
+    assert len(server.calls) == len(PULL_QUERIES) + 1  # every query, the keywords' twice
 
 
 def test_retries_give_up_with_one_line_and_request_id(server, small_account):
@@ -97,7 +101,7 @@ def test_google_ads_exception_becomes_one_line_with_request_id(server, small_acc
                      small_account.until, policy=FAST)  # fmt: skip
     request_id = server.calls[-1]["request_id"]
     assert str(err.value) == (
-        f"keywords: Google Ads API INVALID_ARGUMENT: request_error.UNKNOWN: Injected request "
+        f"customer: Google Ads API INVALID_ARGUMENT: request_error.UNKNOWN: Injected request "
         f"failure. (request id {request_id})"
     )
 
