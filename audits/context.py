@@ -16,16 +16,18 @@ Shared derived tables, built once on first use by :meth:`RuleContext.ensure`:
                  canonicalized, blocked, is_html, in_sitemap, depth, lang, url_key``;
                  rules join link, canonical and hreflang targets on it (on ``url_key``)
 ``hreflang_edges`` one row per hreflang annotation of an ``html_pages`` row:
-                 ``url, lang, code (trimmed, lowercased, '_' kept), href, source,
-                 page_key, href_key`` (the :func:`url_key` of ``url`` and ``href``)
+                 ``url, lang, code (trimmed, lowercased, '_' kept), href (absolute),
+                 written (the href as recorded: relative ones as written), source,
+                 page_key, href_key`` (``url_key`` of ``url`` and ``href``)
 ``text_widths``  ``url, title_em, description_em``: rendered widths (Arial) in em;
                  times the font size in px gives pixels (:mod:`audits.textwidth`)
 ``sd_nodes``     one row per typed structured-data node of an ``html_pages`` row:
                  ``url, item, path, prop, syntax (json-ld | microdata | rdfa), type,
                  node (JSON, for Offer, AggregateOffer, AggregateRating and ListItem
                  only; a microdata item's properties), props (property names,
-                 schema.org IRIs shortened)``. RDFa items are in JSON-LD expanded form
-                 (IRI keys, value lists): rules reading values keep to json-ld/microdata.
+                 schema.org IRIs shortened)``. RDFa items are recorded nested and shaped
+                 like JSON-LD (:func:`seo_crawler.facts.structured_data.compact_rdfa`),
+                 so rules read their values as they read JSON-LD's.
 """
 
 from __future__ import annotations
@@ -247,9 +249,21 @@ def _build_hreflang_edges(ctx: RuleContext) -> None:
     ctx.con.execute(
         """
         CREATE OR REPLACE TEMP TABLE hreflang_edges AS
-        SELECT url, h.lang AS lang, lower(trim(h.lang)) AS code, h.href AS href, h.source AS source,
-               url_key(url) AS page_key, url_key(h.href) AS href_key
-        FROM (SELECT url, unnest(hreflang) AS h FROM html_pages WHERE len(hreflang) > 0)
+        SELECT url, lang, code, href, source, written, url_key(url) AS page_key,
+               url_key(href) AS href_key
+        FROM (
+            SELECT url, h.lang AS lang, lower(trim(h.lang)) AS code, h.source AS source,
+                   h.href AS written,
+                   -- the crawler keeps an href not written absolute as written (for
+                   -- SEO-HREFLANG-009); resolved here against the page URL (a <base>
+                   -- element and "../" are not applied: the annotation is broken anyway)
+                   CASE WHEN regexp_matches(h.href, '^[A-Za-z][A-Za-z0-9+.-]*://') THEN h.href
+                        WHEN starts_with(h.href, '//') THEN split_part(url, ':', 1) || ':' || h.href
+                        WHEN starts_with(h.href, '/') THEN regexp_extract(url, '^[^:]+://[^/]+') || h.href
+                        ELSE regexp_replace(url, '[^/]*$', '') || h.href
+                   END AS href
+            FROM (SELECT url, unnest(hreflang) AS h FROM html_pages WHERE len(hreflang) > 0)
+        )
         """
     )
 

@@ -17,6 +17,7 @@ from seo_crawler.urls import normalize
 
 _LINK_HEADER = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]+)*)")
 _LINK_PARAM = re.compile(r";\s*([A-Za-z*-]+)\s*=\s*(?:\"([^\"]*)\"|([^;,\s]*))")
+_ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")  # scheme and host: "//host/x" is not
 
 
 def parse_link_header(values: Iterable[str]) -> list[dict[str, str]]:
@@ -71,25 +72,37 @@ def nofollow_page(meta_robots: str | None) -> bool:
 
 @dataclass
 class Alternates:
-    """Canonicals (as written, with their source) and hreflang alternates (resolved)."""
+    """Canonicals (as written, with their source) and hreflang alternates (resolved, and
+    their hrefs as written)."""
 
     canonicals: list[str] = field(default_factory=list)
     canonical_sources: list[str] = field(default_factory=list)
     hreflang: list[dict[str, str]] = field(default_factory=list)
+    hreflang_written: list[str] = field(default_factory=list)
 
     def __add__(self, other: Alternates) -> Alternates:
         return Alternates(
             self.canonicals + other.canonicals,
             self.canonical_sources + other.canonical_sources,
             self.hreflang + other.hreflang,
+            self.hreflang_written + other.hreflang_written,
         )
+
+    def recorded_hreflang(self) -> list[dict[str, str]]:
+        """The ``hreflang`` column: resolved hrefs, except that an href not written as an
+        absolute URL is kept as written (Google ignores those; SEO-HREFLANG-009 needs to
+        see them). Links (and so the crawl) use the resolved ones."""
+        return [
+            alt if _ABSOLUTE.match(written) else {**alt, "href": written}
+            for alt, written in zip(self.hreflang, self.hreflang_written, strict=True)
+        ]
 
     def columns(self, resolve: Callable[[str], str]) -> dict[str, Any]:
         return {
             "canonical": resolve(self.canonicals[0]) if self.canonicals else None,
             "canonicals": self.canonicals,
             "canonical_sources": self.canonical_sources,
-            "hreflang": self.hreflang,
+            "hreflang": self.recorded_hreflang(),
         }
 
 
@@ -107,6 +120,7 @@ def html_alternates(doc: Any, resolve: Callable[[str], str]) -> Alternates:
             found.hreflang.append(
                 {"lang": link.get("hreflang").strip(), "href": resolve(href), "source": "html"}
             )
+            found.hreflang_written.append(href.strip())
     return found
 
 
@@ -121,4 +135,5 @@ def header_alternates(url: str, header_links: list[dict[str, str]]) -> Alternate
         if "alternate" in rels and "hreflang" in entry:
             href = normalize(urljoin(url, entry["url"]))
             found.hreflang.append({"lang": entry["hreflang"], "href": href, "source": "header"})
+            found.hreflang_written.append(entry["url"].strip())
     return found

@@ -7,6 +7,7 @@ extraction reads (:mod:`seo_crawler.extract`), so the body is parsed once.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,9 @@ _HAS_MICRODATA = etree.XPath("boolean(//*[@itemscope])")
 _PRICES = etree.XPath(
     "//*[@itemprop='price' or contains(@class,'price')][not(.//*[@itemprop='price' or contains(@class,'price')])]"
 )
+
+_SCHEMA_ORG = re.compile(r"^https?://schema\.org/")
+_WRAPPERS = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
 
 _jsonld = JsonLdExtractor()
 _microdata = LxmlMicrodataExtractor()
@@ -69,11 +73,58 @@ def structured_data(doc: Any, text: str, base: str) -> StructuredData:
             found.errors.append(_error("microdata", exc))
     if _HAS_RDFA(doc):
         try:
-            for item in _rdfa.extract(text, base_url=base):
+            for item in compact_rdfa(_rdfa.extract(text, base_url=base)):
                 found.items.append(_item("rdfa", item.get("@type"), item))
         except Exception as exc:
             found.errors.append(_error("rdfa", exc))
     return found
+
+
+def compact_rdfa(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """extruct's RDFa graph (flattened, expanded JSON-LD: IRI keys, value lists, blank-node
+    references) as nested items shaped like JSON-LD (``@type`` "Product", ``offers``
+    holding the Offer, ``price`` "129.50"), so the rules read all three syntaxes alike.
+
+    Roots are the typed nodes no other node references; typeless nodes (RDFa's own
+    ``usesVocabulary`` statements) are not items. Blank-node IDs are random, so dropped.
+    """
+    by_id = {n["@id"]: n for n in nodes if isinstance(n, dict) and "@id" in n}
+    referenced = {
+        v["@id"]
+        for n in by_id.values()
+        for key, values in n.items()
+        if not key.startswith("@") and isinstance(values, list)
+        for v in values
+        if isinstance(v, dict) and v.get("@id") in by_id and v["@id"] != n["@id"]
+    }
+
+    def value(v: Any, seen: frozenset[str]) -> Any:
+        if not isinstance(v, dict):
+            return v
+        if "@value" in v:
+            return v["@value"]
+        ref = str(v.get("@id"))
+        if ref in by_id and ref not in seen and "@type" in by_id[ref]:
+            return node(by_id[ref], seen | {ref})
+        return v.get("@id")
+
+    def node(n: dict[str, Any], seen: frozenset[str]) -> dict[str, Any]:
+        types = [_SCHEMA_ORG.sub("", t) for t in n.get("@type", [])]
+        out: dict[str, Any] = {"@type": types[0] if len(types) == 1 else types}
+        if not str(n.get("@id", "")).startswith("_:"):
+            out["@id"] = n["@id"]
+        for key, values in n.items():
+            if key.startswith("@"):
+                continue
+            compacted = [value(v, seen) for v in (values if isinstance(values, list) else [values])]
+            out[_SCHEMA_ORG.sub("", key)] = compacted[0] if len(compacted) == 1 else compacted
+        return out
+
+    return [
+        {"@context": "https://schema.org", **node(n, frozenset({i}))}
+        for i, n in by_id.items()
+        if n.get("@type") and i not in referenced
+    ]
 
 
 def _jsonld_items(doc: Any) -> StructuredData:
@@ -83,6 +134,12 @@ def _jsonld_items(doc: Any) -> StructuredData:
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
         found.jsonld_blocks += 1
+        problem = _invalid_json(script.text_content())
+        if problem is not None:
+            # extruct repairs some invalid JSON (trailing commas, comments); Google does
+            # not: its parser drops the whole block, so the block is an error, not items.
+            found.errors.append(f"json-ld block {number}: invalid JSON: {problem}")
+            continue
         try:
             # extruct parses every block of a document in one call and raises on the first
             # invalid one (losing the others); per block we keep the valid ones and record why
@@ -92,6 +149,17 @@ def _jsonld_items(doc: Any) -> StructuredData:
         except (ValueError, TypeError) as exc:
             found.errors.append(_error(f"json-ld block {number}", exc))
     return found
+
+
+def _invalid_json(text: str) -> str | None:
+    """Why ``text`` (a JSON-LD block, optionally wrapped in an HTML comment or CDATA
+    section, as pages do) is not valid JSON; None when it is."""
+    body = _WRAPPERS.sub("", text).strip()
+    try:
+        json.loads(body, strict=False)  # strict=False: raw newlines inside strings pass
+    except ValueError as exc:
+        return str(exc)[:_ERROR_CHARS]
+    return None
 
 
 def _flatten_jsonld(item: Any) -> list[dict[str, Any]]:

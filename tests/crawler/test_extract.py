@@ -68,13 +68,15 @@ def test_head_facts() -> None:
     assert r["canonicals"] == ["/en-ca/p/blue-shirt-123?ref=x#top"] and r["canonical_sources"] == [
         "html"
     ]
+    # a relative hreflang href is recorded as written (Google ignores it: SEO-HREFLANG-009);
+    # its link row, which the crawl follows, is resolved
     assert r["hreflang"] == [
-        {
-            "lang": "fr-ca",
-            "href": "https://shop.example.ca/fr-ca/p/chemise-bleue-123",
-            "source": "html",
-        }
+        {"lang": "fr-ca", "href": "/fr-ca/p/chemise-bleue-123", "source": "html"}
     ]
+    assert {
+        "target": "https://shop.example.ca/fr-ca/p/chemise-bleue-123",
+        "kind": "hreflang",
+    }.items() <= next(link for link in facts.links if link["kind"] == "hreflang").items()
     assert r["lang"] == "en-CA" and r["viewport"] == "width=device-width"
     assert r["encoding"] == "utf-8" and r["encoding_declared"] == "utf-8"
 
@@ -236,9 +238,14 @@ def test_alternates_from_html_then_header() -> None:
     both = (html + header).columns(resolve)
     assert both["canonical"] == "https://a.example/c"
     assert both["canonicals"] == ["/c", "/c2"] and both["canonical_sources"] == ["html", "header"]
+    # recorded as written when relative (SEO-HREFLANG-009 judges that); resolved for links
     assert both["hreflang"] == [
-        {"lang": "fr", "href": "https://a.example/fr", "source": "html"},
-        {"lang": "de", "href": "https://a.example/de", "source": "header"},
+        {"lang": "fr", "href": "/fr", "source": "html"},
+        {"lang": "de", "href": "de", "source": "header"},
+    ]
+    assert [alt["href"] for alt in (html + header).hreflang] == [
+        "https://a.example/fr",
+        "https://a.example/de",
     ]
     assert Alternates().columns(resolve)["canonical"] is None
 

@@ -23,8 +23,8 @@ class HreflangRelativeUrl(Rule):
     def check(self, ctx: RuleContext) -> str:
         ctx.ensure("hreflang_edges")
         return """
-            SELECT DISTINCT url, 'The hreflang="' || lang || '" href is not absolute: ' || coalesce(href, '(empty)') AS message,
-                   coalesce(href, '') AS evidence, lang || ' ' || coalesce(href, '') AS key
+            SELECT DISTINCT url, 'The hreflang="' || lang || '" href is not absolute: ' || coalesce(written, '(empty)') AS message,
+                   coalesce(written, '') AS evidence, lang || ' ' || coalesce(written, '') AS key
             FROM hreflang_edges
-            WHERE NOT regexp_matches(coalesce(href, ''), '^https?://[^/]+')
+            WHERE NOT regexp_matches(coalesce(written, ''), '^https?://[^/]+')
         """

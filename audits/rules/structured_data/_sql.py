@@ -9,11 +9,11 @@ OFFERS = """
                     CASE WHEN type = 'AggregateOffer' THEN node->>'lowPrice' END) AS price,
            coalesce(node->>'priceCurrency', node->'priceSpecification'->>'priceCurrency') AS currency,
            node->>'availability' AS availability
-    FROM sd_nodes WHERE type IN ('Offer', 'AggregateOffer') AND prop = 'offers' AND syntax <> 'rdfa'
+    FROM sd_nodes WHERE type IN ('Offer', 'AggregateOffer') AND prop = 'offers'
 """
 
 # Top-level items (not nested in another item): the ones rich results are built from.
-TOP_LEVEL = "path = '$[' || item || '].data' AND syntax <> 'rdfa'"
+TOP_LEVEL = "path = '$[' || item || '].data'"
 
 
 def has(prop: str, node: str = "node") -> str:

@@ -32,7 +32,7 @@ class BreadcrumbItemIncomplete(Rule):
                        max(TRY_CAST(i.node->>'position' AS INTEGER)) OVER (PARTITION BY i.url, i.item) AS last_position
                 FROM sd_nodes i
                 JOIN sd_nodes b ON b.url = i.url AND b.item = i.item AND b.type = 'BreadcrumbList'
-                WHERE i.type = 'ListItem' AND i.prop = 'itemListElement' AND i.syntax <> 'rdfa'
+                WHERE i.type = 'ListItem' AND i.prop = 'itemListElement'
             )
             SELECT url,
                    'A breadcrumb ListItem lacks ' || trim(

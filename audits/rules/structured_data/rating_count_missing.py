@@ -29,6 +29,6 @@ class RatingCountMissing(Rule):
                         ELSE 'The AggregateRating has neither ratingCount nor reviewCount' END AS message,
                    node::VARCHAR AS evidence, path AS key
             FROM sd_nodes
-            WHERE type = 'AggregateRating' AND syntax <> 'rdfa'
+            WHERE type = 'AggregateRating'
               AND (NOT {has("ratingValue")} OR NOT ({has("ratingCount")} OR {has("reviewCount")}))
         """
