@@ -10,9 +10,11 @@ Public Python API (advertools-style, returns paths and DataFrames)::
     links = load_links(run)     # one row per reference (a, canonical, hreflang, redirect, img)
 
 * ``crawl(start_urls, *, sitemaps=(), out=None, max_pages=None, max_depth=None,
-  render="never", resume=False, settings=None, workspace=None, week=None,
-  label=None, show_progress=None) -> Path`` runs a crawl in a child process and
-  returns the run folder (``resume=True`` with ``out=`` continues an interrupted one);
+  render=None (never), resume=False, settings=None, workspace=None, week=None,
+  label=None, show_progress=None) -> Path`` runs a crawl in one child process
+  (:mod:`seo_crawler.process`) and returns the run folder; ``crawl(out=RUN, resume=True)``
+  continues an interrupted one from the spec it saved (:mod:`seo_crawler.spec`). It raises
+  :class:`searchops.errors.SearchopsError` when no start URL could be fetched;
 * ``load_pages(run)`` / ``load_links(run)`` return ``pages.parquet`` / ``links.parquet``;
 * ``seo_crawler.extract.extract(url, body, headers)`` is the pure extraction of one
   response (usable on saved HTML); ``seo_crawler.sitemaps.parse_sitemap`` the safe
