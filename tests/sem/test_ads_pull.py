@@ -258,3 +258,116 @@ def test_unknown_gaql_field_is_a_query_error_with_request_id(server, small_accou
     line = ads_api.describe_google_ads_exception(err.value)
     assert line.startswith("Google Ads API INVALID_ARGUMENT: query_error.UNRECOGNIZED_FIELD:")
     assert "campaign.no_such_field" in line and err.value.request_id in line
+
+
+# ---------------------------------------------------------------- real-account behaviour
+
+
+def _search(handle, query, customer_id=None):
+    service = make_client(handle).get_service("GoogleAdsService", version=ads_server.API_VERSION)
+    return list(service.search(customer_id=customer_id or handle.customer_id, query=query))
+
+
+def test_keyword_view_reports_todays_bid_and_pull_rebuilds_the_daily_bids(server, small_account):
+    rows = _search(server, "SELECT ad_group_criterion.criterion_id, "
+                   "ad_group_criterion.cpc_bid_micros, segments.date FROM keyword_view")  # fmt: skip
+    seen = pd.DataFrame([(r.ad_group_criterion.criterion_id, r.ad_group_criterion.cpc_bid_micros)
+                         for r in rows], columns=["criterion_id", "bid"])  # fmt: skip
+    assert seen.groupby("criterion_id")["bid"].nunique().max() == 1  # like Google's: no history
+    truth = small_account.frames["sem_keyword_daily"]
+    assert truth.groupby("criterion_id")["cpc_bid"].nunique().max() > 1  # but bids did change
+
+    frames = ads_api.pull(make_client(server), small_account.customer_id, small_account.since,
+                          small_account.until, policy=FAST)  # fmt: skip
+    got = frames["sem_keyword_daily"].assign(date=lambda d: pd.to_datetime(d["date"]))
+    both = got.merge(truth, on=["criterion_id", "date"], suffixes=("", "_true"))
+    assert len(both) == len(truth)
+    # Changes are made in the first two minutes of a day: the time-weighted bid is that close.
+    assert (both["cpc_bid"] - both["cpc_bid_true"]).abs().max() < 0.002 * both["cpc_bid"].max()
+    changes = frames["sem_bid_changes"]
+    assert len(changes) == len(small_account.frames["sem_bid_changes"])
+    assert changes["change_id"].is_unique and changes["old_bid"].notna().all()
+
+
+def test_change_history_pages_past_the_limit(server, small_account):
+    client = make_client(server)
+    now = ads_server.AccountViews({"sem_keywords": small_account.frames["sem_keywords"]},
+                                  small_account.customer_id).clock()  # fmt: skip
+    full, start = ads_api.pull_bid_changes(client, small_account.customer_id, small_account.since,
+                                           small_account.until, now, FAST,
+                                           ads_api.PullOptions())  # fmt: skip
+    calls = len(server.calls)
+    paged, _ = ads_api.pull_bid_changes(client, small_account.customer_id, small_account.since,
+                                        small_account.until, now, FAST,
+                                        ads_api.PullOptions(change_event_limit=100))  # fmt: skip
+    assert len(server.calls) - calls >= len(full) // 100  # one query per page of 100
+    assert sorted(paged["change_id"]) == sorted(full["change_id"])
+    assert start == pd.Timestamp(now.date()) - pd.Timedelta(days=29)
+
+
+@pytest.mark.parametrize(
+    ("where", "limit", "code"),
+    [
+        ("", "LIMIT 100", "CHANGE_DATE_RANGE_INFINITE"),
+        ("WHERE change_event.change_date_time >= '{old}' AND "
+         "change_event.change_date_time <= '{today}'", "LIMIT 100", "START_DATE_TOO_OLD"),
+        ("WHERE change_event.change_date_time >= '{recent}' AND "
+         "change_event.change_date_time <= '{today}'", "", "LIMIT_NOT_SPECIFIED"),
+        ("WHERE change_event.change_date_time >= '{recent}' AND "
+         "change_event.change_date_time <= '{today}'", "LIMIT 10001", "INVALID_LIMIT_CLAUSE"),
+        ("WHERE change_event.change_date_time >= '{today}' AND "
+         "change_event.change_date_time <= '{recent}'", "LIMIT 100", "CHANGE_DATE_RANGE_NEGATIVE"),
+    ],
+)  # fmt: skip
+def test_change_event_limits_are_googles(server, where, limit, code):
+    today = pd.Timestamp.now(tz=ads_server.TIME_ZONE).tz_localize(None).normalize()
+    dates = {"old": today - pd.Timedelta(days=31), "recent": today - pd.Timedelta(days=5),
+             "today": today + pd.Timedelta(days=1)}  # fmt: skip
+    query = (f"SELECT change_event.resource_name FROM change_event "
+             f"{where.format(**{k: v.date() for k, v in dates.items()})} {limit}")  # fmt: skip
+    with pytest.raises(GoogleAdsException) as err:
+        _search(server, query)
+    assert f"change_event_error.{code}" in ads_api.describe_google_ads_exception(err.value)
+
+
+def test_pull_flags_smart_bidding_and_reads_budgets_product_groups_and_lag(server, small_account):
+    frames = ads_api.pull(make_client(server), small_account.customer_id, small_account.since,
+                          small_account.until, policy=FAST)  # fmt: skip
+    truth = small_account.frames
+    camps = frames["sem_campaigns"].set_index("campaign_id").sort_index()
+    want = truth["sem_campaigns"].set_index("campaign_id").sort_index()
+    assert (camps["bidding_strategy_type"] == want["bidding_strategy_type"]).all()
+    assert (camps["budget_amount"] == want["budget_amount"]).all()
+    assert camps["smart_bidding"].any() and not camps["smart_bidding"].all()
+    kw = frames["sem_keywords"].set_index("criterion_id")
+    smart = camps.index[camps["smart_bidding"]]
+    assert kw["smart_bidding"].equals(kw["campaign_id"].isin(smart))
+    daily = frames["sem_campaign_daily"]
+    assert daily["search_budget_lost_impression_share"].sum() == pytest.approx(
+        truth["sem_campaign_daily"]["search_budget_lost_impression_share"].sum()
+    )
+    # Product groups: the tree with its unit bids and exclusions.
+    groups = frames["sem_product_groups"]
+    tg = truth["sem_product_groups"]
+    assert len(groups) == len(tg)
+    assert (groups["node_type"] == "SUBDIVISION").sum() == (tg["node_type"] == "SUBDIVISION").sum()
+    units = groups[groups["value"].notna()].set_index("value")
+    tu = tg[tg["value"].notna()].set_index("value")
+    assert units["negative"].sort_index().tolist() == tu["negative"].sort_index().tolist()
+    assert units["cpc_bid"].sort_index().fillna(-1).tolist() == pytest.approx(
+        tu["cpc_bid"].sort_index().fillna(-1).tolist()
+    )
+    # The lag curve estimated from the lag buckets is the demo's true one.
+    lag = frames["sem_conversion_lag"].set_index("lag_days")["completeness"]
+    true_cum = truth["sem_truth_conversion_lag"]["share"].cumsum()
+    for day in (1, 3, 7, 14):
+        assert lag[day] == pytest.approx(true_cum.iloc[day - 1], abs=0.03)
+    # Recent days are under-reported; the adjusted conversions restore the demo's totals.
+    kd = frames["sem_keyword_daily"]
+    recent = pd.to_datetime(kd["date"]) > pd.Timestamp(small_account.until) - pd.Timedelta(days=7)
+    eventual = truth["sem_keyword_daily"]
+    eventual = eventual[eventual["date"] > pd.Timestamp(small_account.until) - pd.Timedelta(days=7)]
+    assert kd.loc[recent, "conversions"].sum() < 0.85 * eventual["conversions"].sum()
+    assert kd.loc[recent, "conversions_adjusted"].sum() == pytest.approx(
+        eventual["conversions"].sum(), rel=0.1
+    )
