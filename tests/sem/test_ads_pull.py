@@ -371,3 +371,107 @@ def test_pull_flags_smart_bidding_and_reads_budgets_product_groups_and_lag(serve
     assert kd.loc[recent, "conversions_adjusted"].sum() == pytest.approx(
         eventual["conversions"].sum(), rel=0.1
     )
+
+
+# ---------------------------------------------------------------- the CLI on several accounts
+
+MANAGER_ID = "9990001111"
+
+
+@pytest.fixture
+def managed(small_account):
+    """A manager with two client accounts (the second a different seed and id)."""
+    from demo import ads_account
+
+    second = ads_account.generate(keywords=120, days=14, seed=8, products=100,
+                                  customer_id="2223334444")  # fmt: skip
+    with ads_server.serve(small_account, second, manager_id=MANAGER_ID, page_size=97,
+                          stream_batch_size=250) as handle:  # fmt: skip
+        yield handle
+
+
+def _cli(handle, tmp_path, monkeypatch, capsys, *args):
+    """``searchops sem pull ARGS`` in process; (exit code, stderr lines)."""
+    from searchops.cli import main
+
+    monkeypatch.setenv("SEARCHOPS_ADS_ACCESS_TOKEN", handle.access_token)
+    monkeypatch.setenv("GOOGLE_ADS_DEVELOPER_TOKEN", handle.developer_token)
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as done:
+        main(["--workspace", str(tmp_path / "ws.duckdb"), "-q", "sem", "pull",
+              "--endpoint", handle.endpoint, *args])  # fmt: skip
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    return done.value.code, err
+
+
+def _sources(tmp_path):
+    with Workspace(tmp_path / "ws.duckdb", read_only=True) as ws:
+        return sorted(tables.sources(ws))
+
+
+def test_cli_pulls_every_client_of_a_manager(managed, small_account, tmp_path, monkeypatch,
+                                             capsys):  # fmt: skip
+    since, until = str(small_account.since), str(small_account.until)
+    # Without the manager as login customer the clients are out of reach, as on Google's.
+    code, err = _cli(managed, tmp_path, monkeypatch, capsys, "--customer-id", "2223334444",
+                     "--since", since, "--until", until)  # fmt: skip
+    assert code == 2 and "USER_PERMISSION_DENIED" in err[-1] and "Traceback" not in "".join(err)
+    code, err = _cli(managed, tmp_path, monkeypatch, capsys, "--customer-id", MANAGER_ID,
+                     "--all-clients", "--since", since, "--until", until)  # fmt: skip
+    assert code == 0, err
+    assert _sources(tmp_path) == ["google-ads:1234567890", "google-ads:2223334444"]
+    # A manager pulled as if it were an account is a clear error, not an empty pull.
+    code, err = _cli(managed, tmp_path, monkeypatch, capsys, "--customer-id", MANAGER_ID,
+                     "--since", since, "--until", until)  # fmt: skip
+    assert code == 2 and "is a manager account" in err[-1]
+
+
+def test_cli_failure_on_one_account_keeps_the_others(managed, small_account, tmp_path,
+                                                     monkeypatch, capsys):  # fmt: skip
+    managed.deny("2223334444")
+    code, err = _cli(managed, tmp_path, monkeypatch, capsys, "--customer-id", MANAGER_ID,
+                     "--all-clients", "--since", str(small_account.since),
+                     "--until", str(small_account.until))  # fmt: skip
+    assert code == 2
+    assert err[-1].startswith("searchops: error: customer 2223334444: ")
+    assert "PERMISSION_DENIED" in err[-1]
+    assert "1 account(s) before it saved" in err[-1]
+    assert _sources(tmp_path) == ["google-ads:1234567890"]
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected"),
+    [
+        ("RESOURCE_EXHAUSTED", "quota_error.RESOURCE_TEMPORARILY_EXHAUSTED"),
+        ("INVALID_ARGUMENT", "INVALID_ARGUMENT"),
+    ],
+)
+def test_cli_api_errors_are_one_line_and_keep_the_workspace(server, small_account, tmp_path,
+                                                            monkeypatch, capsys, fault,
+                                                            expected):  # fmt: skip
+    args = ["--customer-id", small_account.customer_id, "--since", str(small_account.since),
+            "--until", str(small_account.until)]  # fmt: skip
+    assert _cli(server, tmp_path, monkeypatch, capsys, *args)[0] == 0
+    server.fail_next(50, fault)
+    (tmp_path / "searchops.toml").write_text("[sem]\napi_retries = 1\napi_backoff_s = 0.0\n")
+    monkeypatch.chdir(tmp_path)
+    code, err = _cli(server, tmp_path, monkeypatch, capsys, *args)
+    assert code == 2 and expected in err[-1] and "request id" in err[-1]
+    assert err[-1].startswith(f"searchops: error: customer {small_account.customer_id}: ")
+    with Workspace(tmp_path / "ws.duckdb", read_only=True) as ws:  # the first pull is intact
+        assert len(tables.read(ws, "sem_keywords")) == 400
+        assert len(ws.runs("sem")) == 1
+
+
+def test_cli_change_history_out_of_reach_is_one_line(small_account, tmp_path, monkeypatch,
+                                                     capsys):  # fmt: skip
+    """A client clock days behind the server's asks for changes older than Google keeps."""
+    import datetime as dt
+
+    ahead = lambda: dt.datetime.now() + dt.timedelta(days=3)  # noqa: E731
+    with ads_server.serve(small_account, now=ahead) as handle:
+        code, err = _cli(handle, tmp_path, monkeypatch, capsys, "--customer-id",
+                         small_account.customer_id, "--since", str(small_account.since),
+                         "--until", str(small_account.until))  # fmt: skip
+    assert code == 2 and "change_event_error.START_DATE_TOO_OLD" in err[-1]
+    assert not (tmp_path / "ws.duckdb").exists() or _sources(tmp_path) == []
