@@ -205,7 +205,8 @@ def line_chart(
     # Week labels are ~45 units wide: as many as fit without touching (8 on a laptop).
     every = max(1, math.ceil(n / max(2, int(frame.plot_w // 70))))
     for i, label in enumerate(x_labels):
-        if i % every == 0 or i == n - 1:
+        # The last week is always labelled; a regular label too close to it is dropped.
+        if (i % every == 0 and n - 1 - i >= every) or i == n - 1:
             parts.append(
                 f'<text x="{x_at(i):.1f}" y="{frame.height - 8}" text-anchor="{_x_anchor(i, n)}" '
                 'font-size="11" '

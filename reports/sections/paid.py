@@ -44,7 +44,7 @@ class Bids:
 class Coverage:
     opportunities: list[dict[str, Any]]
     opportunity_count: int
-    profitable_count: int  # opportunities with a positive expected profit
+    profitable_count: int  # opportunities expected to earn at least [report] material_amount
     profitable_profit: float  # their expected profit, summed
     waste: list[dict[str, Any]]
     waste_count: int
@@ -213,10 +213,10 @@ def load_coverage(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: Report
     if not opp_missing:
         run_id = _newest_run(con, "coverage_opportunities")
         n, n_pos, total = con.execute(
-            "SELECT count(*), count(*) FILTER (profit > 0), "
-            "coalesce(sum(profit) FILTER (profit > 0), 0) "
-            "FROM coverage_opportunities WHERE run_id = ?",
-            [run_id],
+            "SELECT count(*), count(*) FILTER (profit > 0 AND profit >= $1), "
+            "coalesce(sum(profit) FILTER (profit > 0 AND profit >= $1), 0) "
+            "FROM coverage_opportunities WHERE run_id = $2",
+            [cfg.material_amount, run_id],
         ).fetchone()  # type: ignore[misc]
         opp_count, profitable, profit = int(n), int(n_pos), float(total)
         # Only what pays: a product expected to lose money, or to earn less than

@@ -135,6 +135,51 @@ def test_injected_scripts_never_run(browser, tmp_path: Path) -> None:
         context.close()
 
 
+# Every visible element's box, in CSS pixels: none may reach past the viewport's edges,
+# not even inside a scrolling table wrapper (a phone reader does not find sideways scroll).
+_OVERFLOWING = """
+() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    if (r.right > width + 0.5 || r.left < -0.5) {
+      const id = el.tagName.toLowerCase() + (el.className && el.className.baseVal === undefined
+        ? '.' + String(el.className).split(' ').join('.') : '');
+      out.push(`${id} [${Math.round(r.left)}, ${Math.round(r.right)}] ` +
+               (el.textContent || '').trim().slice(0, 40));
+    }
+  }
+  return out;
+}
+"""
+
+
+def test_nothing_overflows_at_laptop_and_phone_width(browser, tmp_path: Path) -> None:
+    """Both widths, with long keywords, product names and URLs in every table."""
+    ws = synthetic.build(tmp_path / "ws.duckdb", pages=400, weeks=4, keywords=40)
+    long_word = "supercalifragilistic-ultralight-" * 3
+    with Workspace(ws) as workspace:
+        con = workspace.con
+        con.execute(f"UPDATE bid_recommendations SET keyword = keyword || ' {long_word}'")
+        con.execute(
+            f"UPDATE coverage_opportunities SET name = name || ' {long_word}', "
+            f"url = url || '/{long_word}'"
+        )
+        con.execute(f"UPDATE coverage_waste SET url = url || '/{long_word}'")
+        con.execute(f"UPDATE findings SET url = url || '/{long_word}'")
+    html = write_report(ws, tmp_path / "weekly.html")
+    ARTIFACTS.mkdir(exist_ok=True)
+    for name, viewport in (("laptop-1280", DESKTOP), ("phone-390", MOBILE)):
+        context, page, _ = open_report(browser, html, viewport)
+        page.screenshot(path=str(ARTIFACTS / f"report-{name}.png"), full_page=True)
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll <= viewport["width"], f"{name}: page is {scroll}px wide"
+        assert page.evaluate(_OVERFLOWING) == [], name
+        context.close()
+
+
 def test_no_requests_no_console_errors_and_screenshots(browser, tmp_path: Path) -> None:
     ws = synthetic.build(tmp_path / "ws.duckdb", pages=2000, weeks=8, keywords=200)
     html = write_report(ws, tmp_path / "weekly.html")
