@@ -6,7 +6,9 @@ products). Writes: ``bid_recommendations`` and ``bid_frontier`` (one ``run_id`` 
 
 ``bid_recommendations``: run_id, created_at, strategy, objective, then the columns of
 :attr:`bidding.recommend.Recommendation.table` (ids, current_bid, new_bid, change, reasons,
-d_clicks/d_cost/d_value/d_profit with _lo/_hi over ``horizon_days``).
+d_clicks/d_cost/d_value/d_profit with _lo/_hi over ``horizon_days``; since the reasons carry
+numbers also reason, marginal_roas with _lo/_hi at the current bid, target_marginal_roas,
+exp_clicks and exp_cost with _lo/_hi at the new bid; older workspaces get them added).
 ``bid_frontier``: run_id, point, multiplier, clicks, cost, value, profit, roas, marginal_roas
 (totals over ``horizon_days``), chosen (the point nearest the recommendation's multiplier).
 """
@@ -79,6 +81,25 @@ def new_run_id(prefix: str = "bid") -> str:
     return f"{prefix}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}"
 
 
+def add_missing_columns(workspace: Workspace, table: str, df: pd.DataFrame) -> None:
+    """Columns of ``df`` that an older workspace's ``table`` lacks are added (NULL in its old
+    rows), so a workspace carried from release to release keeps taking new runs."""
+    if not workspace.has_table(table):
+        return
+    have = {r[0] for r in workspace.con.execute(f'DESCRIBE "{table}"').fetchall()}
+    missing = [c for c in df.columns if c not in have]
+    if not missing:
+        return
+    workspace.con.register("_columns_of", df.head(0))
+    try:
+        described = workspace.con.execute("DESCRIBE _columns_of").fetchall()
+        types = {name: sql_type for name, sql_type, *_ in described}
+    finally:
+        workspace.con.unregister("_columns_of")
+    for col in missing:
+        workspace.con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{col}" {types[col]}')
+
+
 def save_recommendation(workspace: Workspace, rec: Recommendation, run_id: str) -> None:
     now = datetime.now(UTC).replace(tzinfo=None)
     table = rec.table.assign(
@@ -94,6 +115,7 @@ def save_recommendation(workspace: Workspace, rec: Recommendation, run_id: str) 
         np.argmin(np.abs(np.log(frontier["multiplier"] / w)))
     )
     with workspace.transaction():
+        add_missing_columns(workspace, "bid_recommendations", table)
         workspace.replace_rows("bid_recommendations", table, "run_id", run_id)
         workspace.replace_rows("bid_frontier", frontier, "run_id", run_id)
         stats = {k: v for k, v in rec.summary.items() if k != "policy"}

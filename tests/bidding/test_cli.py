@@ -116,7 +116,37 @@ def test_help_teaches_with_examples():
         ["bid", "recommend", "--help"],
         ["bid", "apply", "--help"],
         ["bid", "tune", "--help"],
+        ["bid", "terms", "--help"],
         ["coverage", "--help"],
     ):
         result = run(*args)
         assert result.exit_code == 0 and "Examples" in result.output
+
+
+def test_a_budget_that_cannot_be_met_shows_projected_spend(tmp_path, workspace):
+    out = tmp_path / "bids"
+    result = run(
+        "--workspace", str(workspace), "bid", "recommend", "--budget", "1", "--out", str(out)
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    check = json.loads((out / "recommendations.json").read_text())["summary"]["budget_check"]
+    assert check["status"] == "over" and check["budget_per_day"] == 1
+    assert check["projected_spend_per_day"] > 1
+    assert check["projected_spend_per_day"] == pytest.approx(check["min_spend_per_day"], rel=1e-3)
+    assert {lim["limit"].split(":")[0] for lim in check["limits"]} >= {"step cap"}
+    spend = f"projected spend {check['projected_spend_per_day']:,.2f}/day vs budget 1.00/day"
+    review = (out / "review.txt").read_text()
+    for text in (result.output, review):
+        assert spend in " ".join(text.split()) and "cannot be met" in text
+        assert "step cap: at most -20% this cycle" in " ".join(text.split())
+    # a value objective that cannot spend its budget says what keeps spend down
+    out2 = tmp_path / "bids2"
+    result = run(
+        "--workspace", str(workspace), "bid", "recommend", "--objective", "value",
+        "--budget", "1000000", "--out", str(out2),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    check = json.loads((out2 / "recommendations.json").read_text())["summary"]["budget_check"]
+    assert check["status"] == "under"
+    assert check["projected_spend_per_day"] <= check["max_spend_per_day"] < 1_000_000
+    assert "step cap: at most +20% this cycle" in " ".join(result.output.split())

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from bidding.export import EDITOR_COLUMNS, editor_frame, write_outputs
 from bidding.recommend import REASONS, recommend
@@ -87,3 +88,52 @@ def test_a_binding_budget_is_named_on_the_keywords_it_holds_back(models, config)
         rec.table.loc[held_back, "new_bid"] <= free.table.loc[held_back, "new_bid"] + 1e-9
     ).all()
     assert not free.table["reasons"].str.contains("BUDGET_CONSTRAINT").any()
+
+
+def test_reasons_state_the_numbers_behind_the_move(models, config):
+    context = Context(config=config, constraints=Constraints(margin=0.3))
+    rec = recommend(model=models, strategy=get_strategy("exact", config.policy), context=context)
+    t = rec.table
+    target = rec.summary["target_marginal_roas"]
+    assert target == pytest.approx(1 / 0.3)  # max profit: a cent of bid must return 1 / margin
+    raised = t["new_bid"] > t["current_bid"] + 0.005
+    lowered = t["new_bid"] < t["current_bid"] - 0.005
+    # the move follows the marginal ROAS at the current bid against the target
+    assert (t.loc[raised, "marginal_roas"] > target).all()
+    assert (t.loc[lowered, "marginal_roas"] < target).all()
+    assert (t["marginal_roas_lo"] <= t["marginal_roas_hi"]).all()
+    assert (t["exp_clicks_lo"] <= t["exp_clicks_hi"]).all() and (t["exp_cost_lo"] >= 0).all()
+    for r in t[raised | lowered].itertuples():
+        assert f"marginal ROAS {r.marginal_roas:.2f}" in r.reason
+        assert f"target {target:.2f}" in r.reason and f"to {r.new_bid:.2f}" in r.reason
+        assert (
+            f"{r.exp_clicks:,.0f} clicks [{r.exp_clicks_lo:,.0f}, {r.exp_clicks_hi:,.0f}]"
+            in r.reason
+        )
+    held = t["reasons"].str.contains("HELD_INSUFFICIENT_DATA")
+    few = held & (models.frame["clicks"] < config.min_clicks)
+    assert few.any()
+    for r, clicks in zip(t[few].itertuples(), models.frame.loc[few, "clicks"], strict=True):
+        assert r.reason.startswith(
+            f"held: {clicks:,.0f} clicks of history, {config.min_clicks} needed"
+        )
+
+
+def test_an_unreachable_budget_says_what_keeps_spend_up(models, config):
+    box = get_strategy("exact", config.policy).box(
+        models, Context(config=config, constraints=Constraints())
+    )
+    floor_spend = float(models.curves().cost(box.lower).sum())
+    context = Context(config=config, constraints=Constraints(margin=0.3, budget=floor_spend / 2))
+    rec = recommend(model=models, strategy=get_strategy("exact", config.policy), context=context)
+    check = rec.summary["budget_check"]
+    assert not rec.summary["feasible"] and check["status"] == "over"
+    assert check["budget_per_day"] == floor_spend / 2
+    # every bid goes to the bottom of its box: spend lands on the lowest the guardrails allow
+    assert check["projected_spend_per_day"] == pytest.approx(floor_spend, rel=1e-3)
+    assert check["min_spend_per_day"] == pytest.approx(floor_spend)
+    limits = {lim["limit"].split(":")[0]: lim for lim in check["limits"]}
+    assert {"held", "step cap"} <= set(limits)
+    assert sum(lim["spend_per_day"] for lim in check["limits"]) == pytest.approx(floor_spend)
+    assert sum(lim["keywords"] for lim in check["limits"]) == len(models)
+    assert "cannot be met" in check["message"] and f"{floor_spend / 2:,.2f}" in check["message"]
