@@ -42,7 +42,7 @@ class HtmlPageRule(Rule):
 
 
 # Over an html_pages row: the page asks to be indexed under its own URL.
-INDEXABLE = f"(NOT {noindex_sql()} AND (canonical IS NULL OR canonical = url))"
+INDEXABLE = f"(NOT {noindex_sql()} AND (canonical IS NULL OR url_key(canonical) = url_key(url)))"
 
 
 class DuplicateValueRule(Rule):

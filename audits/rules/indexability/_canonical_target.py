@@ -20,6 +20,6 @@ class CanonicalTargetRule(Rule):
             SELECT p.url, {self.message} AS message,
                    p.canonical || ' (' || coalesce(t.status::VARCHAR, t.fetch_state, '?') || ')' AS evidence,
                    p.canonical AS related_url
-            FROM html_pages p JOIN page_facts t ON t.url = p.canonical
-            WHERE p.canonical <> p.url AND {self.condition}
+            FROM html_pages p JOIN page_facts t ON t.url_key = url_key(p.canonical)
+            WHERE url_key(p.canonical) <> url_key(p.url) AND {self.condition}
         """

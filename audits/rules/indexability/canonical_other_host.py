@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from audits.rules._base import HtmlPageRule
 
-_HOST = "lower(regexp_extract({}, '^[a-zA-Z][a-zA-Z0-9+.-]*://([^/?#:]+)', 1))"
+# url_key: the loopback names of one local server are one host
+_HOST = "lower(regexp_extract(url_key({}), '^[a-zA-Z][a-zA-Z0-9+.-]*://([^/?#:]+)', 1))"
 
 
 class CanonicalOtherHost(HtmlPageRule):

@@ -19,7 +19,7 @@ class CanonicalizedInSitemap(HtmlPageRule):
     family = "indexability"
     severity = "warning"
     fields = ("canonical", "in_sitemap")
-    condition = "coalesce(in_sitemap, false) AND canonical IS NOT NULL AND canonical <> url"
+    condition = "coalesce(in_sitemap, false) AND canonical IS NOT NULL AND url_key(canonical) <> url_key(url)"
     message = "'The page is in a sitemap but canonicalizes to ' || canonical"
     evidence = "canonical"
     key = "''"
