@@ -165,9 +165,17 @@ def write_workspace_tables(
     thresholds = settings.vitals.thresholds
     pages = summary.summarize(measurements, thresholds, by=("template", "url"))
     templates = summary.summarize(measurements, thresholds, by=("template",))
+    # The emulation profile, so the weekly report can say how the pages were measured.
+    used = sorted(str(p) for p in measurements.get("profile", pd.Series()).dropna().unique())
+    profile = ", ".join(used) or None
     with ws.transaction():
-        ws.replace_rows("vitals_pages", pages.assign(run_id=run_id), "run_id", run_id)
-        ws.replace_rows("vitals_templates", templates.assign(run_id=run_id), "run_id", run_id)
+        for table in ("vitals_pages", "vitals_templates"):
+            if ws.has_table(table):  # workspaces from before the column existed
+                ws.con.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS profile VARCHAR")
+        pages = pages.assign(run_id=run_id, profile=profile)
+        templates = templates.assign(run_id=run_id, profile=profile)
+        ws.replace_rows("vitals_pages", pages, "run_id", run_id)
+        ws.replace_rows("vitals_templates", templates, "run_id", run_id)
 
 
 def measure_run(

@@ -44,7 +44,7 @@ VITALS = pa.schema([
 # fmt: on
 
 # Metrics summarized into the workspace tables (vitals_pages, vitals_templates):
-# run_id, template, [url,] metric, p50, p75, iqr, n, rating (good | ni | poor | null).
+# run_id, template, [url,] metric, p50, p75, iqr, n, rating (good | ni | poor | null), profile.
 SUMMARY_METRICS = (
     "lcp_ms",
     "cls",

@@ -82,7 +82,7 @@ def _vitals(run_id: str, *, slow: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
                 (template, url, "ttfb_ms", 300.0, "good"),
             ]
     pages = pd.DataFrame(rows, columns=["template", "url", "metric", "p75", "rating"])
-    pages = pages.assign(run_id=run_id, p50=pages["p75"], iqr=0.0, n=3)
+    pages = pages.assign(run_id=run_id, p50=pages["p75"], iqr=0.0, n=3, profile="mobile")
     templates = (
         pages.groupby(["template", "metric"], as_index=False)["p75"]
         .quantile(0.75)

@@ -230,4 +230,4 @@ def test_leadership_reads_every_number_in_words_and_only_what_pays(tmp_path: Pat
     chart = html[start : html.index("</svg>", start)]
     assert "ultralight-gone-0<" in chart and ">shop.example.ca" not in chart
     # Vitals: how it was measured.
-    assert "3 loads each" in text
+    assert "with the mobile profile" in text and "60 pages this week, 3 loads each" in text

@@ -52,6 +52,6 @@ def test_measures_urls_into_a_folder_and_the_workspace(
     with duckdb.connect(str(ws), read_only=True) as con:
         kinds = con.execute("SELECT kind FROM runs WHERE run_id = 'lab'").fetchall()
         inp = con.execute(
-            "SELECT n FROM vitals_pages WHERE run_id = 'lab' AND metric = 'inp_ms'"
+            "SELECT n, profile FROM vitals_pages WHERE run_id = 'lab' AND metric = 'inp_ms'"
         ).fetchall()
-    assert kinds == [("vitals",)] and inp == [(2,)]
+    assert kinds == [("vitals",)] and inp == [(2, "none")]  # the report names the profile
