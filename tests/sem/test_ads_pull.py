@@ -475,3 +475,42 @@ def test_cli_change_history_out_of_reach_is_one_line(small_account, tmp_path, mo
                          "--until", str(small_account.until))  # fmt: skip
     assert code == 2 and "change_event_error.START_DATE_TOO_OLD" in err[-1]
     assert not (tmp_path / "ws.duckdb").exists() or _sources(tmp_path) == []
+
+
+def test_roi_models_identify_elasticities_from_pulled_data():
+    """Pulled like a real account (today's bid in keyword_view, history from change_event),
+    the ROI models recover the demo's true click elasticities as well as from the demo's own
+    tables; ignoring the change history (today's bid on every day) does not."""
+    import numpy as np
+
+    from demo import ads_account
+    from sem import roi
+
+    account = ads_account.generate(keywords=1500, days=28, seed=4, products=300)
+    with ads_server.serve(account) as handle:
+        frames = ads_api.pull(make_client(handle), account.customer_id, account.since,
+                              account.until, policy=FAST)  # fmt: skip
+    truth = account.frames["sem_truth"].set_index("criterion_id")["elasticity"]
+    current = frames["sem_keywords"].set_index("criterion_id")["cpc_bid"]
+    naive = {**frames, "sem_keyword_daily": frames["sem_keyword_daily"].assign(
+        cpc_bid=lambda d: d["criterion_id"].map(current))}  # fmt: skip
+
+    def error(fit):
+        busy = fit[fit["clicks"] >= 30]
+        return float(np.median(np.abs(busy["elasticity"].to_numpy()
+                                      - truth.loc[busy["criterion_id"]].to_numpy())))  # fmt: skip
+
+    pulled, own = (error(roi.fit_models(f)) for f in (frames, account.frames))
+    # Without Google's simulations, history alone: the bid series is what identifies them.
+    no_sims = {"sem_bid_landscape": frames["sem_bid_landscape"].iloc[:0]}
+    fits = [roi.fit_models({**f, **no_sims}) for f in (frames, naive)]
+    history, today_only = (error(f) for f in fits)
+    print(
+        f"elasticity median abs error: pulled {pulled:.3f}, demo tables {own:.3f}; "
+        f"history only {history:.3f}, today's bid on every day {today_only:.3f}"
+    )
+    assert pulled < 0.2 and pulled <= own + 0.03
+    assert today_only > history + 0.01
+    busy = fits[0]["clicks"] >= 30
+    assert (fits[0].loc[busy, "bid_levels"] >= 2).mean() > 0.9
+    assert (fits[1]["bid_levels"] <= 1).all()
