@@ -79,6 +79,11 @@ def set_quiet(value: bool) -> None:
     _quiet = value
 
 
+def is_quiet() -> bool:
+    """``-q``: only results and errors, no summaries."""
+    return _quiet
+
+
 def progress(transient: bool = False) -> Progress:
     """A rich progress display; disabled (no output at all) when not interactive."""
     return Progress(

@@ -227,7 +227,7 @@ def crawl(
     if workspace is not None:
         _register(run, workspace, started, finished, spec.week, spec.label, stats)
     if show:
-        _summary(run, stats)
+        print_summary(stats)
     return run
 
 
@@ -383,7 +383,8 @@ def _last_error_line(log: Path) -> str:
     return ""
 
 
-def _summary(run: Path, stats: dict[str, Any]) -> None:
+def print_summary(stats: dict[str, Any]) -> None:
+    """One line on stderr: pages, speed, errors, rendered, traps and pages per status."""
     by_status = ", ".join(f"{k}: {v}" for k, v in stats["pages_by_status"].items())
     console.stderr.print(
         f"[bold]crawl done[/]: {stats['pages']} pages ({stats['pages_per_second']} pages/s), "

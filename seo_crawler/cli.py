@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from searchops import console
+from searchops.run_folder import read_manifest
 from seo_crawler import api, layout
 from seo_crawler.spec import RENDER_MODES
 
@@ -130,6 +131,7 @@ def crawl(
                 f"drop {', '.join(given)}"
             )
         run = api.crawl(urls, out=out, resume=True, workspace=obj.workspace)
+        _summary_for_logs(run)
         console.stdout.print(str(run.resolve()), markup=False)
         return
     if not urls and not sitemaps:
@@ -165,7 +167,16 @@ def crawl(
         week=week.date() if week else None,
         label=label,
     )
+    _summary_for_logs(run)
     console.stdout.print(str(run.resolve()), markup=False)
+
+
+def _summary_for_logs(run: Path) -> None:
+    """On a terminal the crawl prints its summary after its progress display; in a log
+    or a pipe (CI, `make demo`) there is no progress display, so the summary comes here."""
+    if console.interactive() or console.is_quiet():
+        return
+    api.print_summary(read_manifest(run)["stats"])
 
 
 # Options that define a crawl: its spec is written once, so --resume refuses them.

@@ -1,0 +1,60 @@
+"""What commands print when their output is a log or a pipe (CI, `make demo`, `| less`).
+
+The installed command runs with its output to a pipe and COLUMNS=100: nothing that must
+be copied (URLs, reason codes) is split across lines, and what a log needs is there.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from aiohttp import web
+
+from tests.crawler.sites import html, serve
+
+SEARCHOPS = str(Path(sys.executable).parent / "searchops")
+
+
+def _piped(*args: str, cwd: Path, columns: int | None = 100) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "FORCE_COLOR", "CI")}
+    if columns:
+        env["COLUMNS"] = str(columns)
+    return subprocess.run(
+        [SEARCHOPS, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=180
+    )
+
+
+def _site() -> web.Application:
+    async def home(request: web.Request) -> web.Response:
+        return html(
+            "<h1>Home</h1><a href='/a'>A</a><a href='/gone'>gone</a>", "<title>Home</title>"
+        )
+
+    async def page(request: web.Request) -> web.Response:
+        return html("<h1>A</h1>", "<title>A</title>")
+
+    app = web.Application()
+    app.router.add_get("/", home)
+    app.router.add_get("/a", page)
+    return app
+
+
+def test_crawl_prints_its_summary_into_a_log(tmp_path: Path) -> None:
+    with serve(_site()) as base:
+        done = _piped(
+            "--workspace", str(tmp_path / "ws.duckdb"), "crawl", base + "/", "--render", "never",
+            cwd=tmp_path,
+        )  # fmt: skip
+        quiet = _piped(
+            "-q", "--workspace", str(tmp_path / "ws.duckdb"), "crawl", base + "/",
+            "--render", "never", cwd=tmp_path,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    summary = [line for line in done.stderr.splitlines() if line.startswith("crawl done")]
+    assert len(summary) == 1, done.stderr
+    assert "3 pages" in summary[0] and "0 errors" in summary[0] and "404: 1" in summary[0]
+    assert Path(done.stdout.strip()).is_dir()  # stdout is still only the run folder
+    assert quiet.returncode == 0 and "crawl done" not in quiet.stderr
