@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import psutil
 import pytest
 from aiohttp import web
 
@@ -170,6 +173,43 @@ def test_debug_reaches_the_crawler_process(tmp_path: Path) -> None:
         "[scrapy.core.engine] DEBUG: Crawled (200)"
         in (tmp_path / "debug" / "crawl.log").read_text()
     )
+
+
+def test_the_cli_is_the_parent_of_exactly_one_crawler_process(tmp_path: Path) -> None:
+    async def slow(request: web.Request) -> web.Response:
+        await asyncio.sleep(0.1)  # long enough to see the crawler process at work
+        links = "".join(f"<a href='/p/{i}'>p{i}</a>" for i in range(10))
+        return html(f"<h1>Page</h1>{links}", "<title>Page</title>")
+
+    app = web.Application()
+    app.router.add_get("/", slow)
+    app.router.add_get("/p/{i}", slow)
+    with serve(app) as base:
+        cli = subprocess.Popen(
+            [SEARCHOPS, "crawl", base + "/", "--render", "never", "--out", str(tmp_path / "run")],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+        )  # fmt: skip
+        parent = psutil.Process(cli.pid)
+        seen: set[tuple[str, ...]] = set()
+        parent_scripts: set[str] = set()
+        try:
+            while cli.poll() is None:
+                try:
+                    parent_scripts.add(Path(parent.cmdline()[1]).name)
+                    # (a child that just exited, not yet reaped, has an empty command line)
+                    seen |= {tuple(c.cmdline()[1:3]) for c in parent.children(True)} - {()}
+                    assert len(parent.children(recursive=True)) <= 1
+                except psutil.Error:
+                    pass  # the child ended between listing and reading it
+                time.sleep(0.05)
+        finally:
+            if cli.poll() is None:
+                cli.kill()
+        out, err = cli.communicate()
+    assert cli.returncode == 0, err
+    assert seen == {("-m", "seo_crawler.process")}
+    assert parent_scripts == {"searchops"}  # the CLI itself, never exec'd into another program
+    assert Path(out.strip()) == (tmp_path / "run").resolve()
 
 
 def test_usage_errors_exit_2_with_one_line(
