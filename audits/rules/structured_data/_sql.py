@@ -12,8 +12,10 @@ OFFERS = """
     FROM sd_nodes WHERE type IN ('Offer', 'AggregateOffer') AND prop = 'offers'
 """
 
-# Top-level items (not nested in another item): the ones rich results are built from.
-TOP_LEVEL = "path = '$[' || item || '].data'"
+# The items rich results are built from: top-level ones, and the mainEntity of a page item
+# (WebPage/ItemPage wrapping the Product, as many themes write it); not the products an
+# item merely mentions (isRelatedTo, isSimilarTo, ...).
+ENTITY = "(path = '$[' || item || '].data' OR prop = 'mainEntity')"
 
 
 def has(prop: str, node: str = "node") -> str:

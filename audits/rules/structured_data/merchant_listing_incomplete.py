@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from audits.context import RuleContext
 from audits.rule import Rule
-from audits.rules.structured_data._sql import TOP_LEVEL, listed
+from audits.rules.structured_data._sql import ENTITY, listed
 
 
 class MerchantListingIncomplete(Rule):
@@ -31,6 +31,6 @@ class MerchantListingIncomplete(Rule):
             SELECT url, 'The Product lacks ' || trim({missing}) || ' (merchant listings)' AS message,
                    trim({missing}) AS evidence, path AS key
             FROM sd_nodes
-            WHERE type IN ('Product', 'ProductGroup', 'IndividualProduct') AND {TOP_LEVEL}
+            WHERE type IN ('Product', 'ProductGroup', 'IndividualProduct') AND {ENTITY}
               AND trim({missing}) <> ''
         """

@@ -4,7 +4,7 @@ import pyarrow as pa
 
 from audits.context import RuleContext
 from audits.rule import Rule
-from audits.rules.structured_data._sql import OFFERS, TOP_LEVEL, number
+from audits.rules.structured_data._sql import ENTITY, OFFERS, number
 from audits.vocab import currencies
 
 
@@ -32,7 +32,7 @@ class PriceContradictsPage(Rule):
         return f"""
             WITH product_pages AS (
                 SELECT url FROM sd_nodes
-                WHERE type IN ('Product', 'ProductGroup', 'IndividualProduct') AND {TOP_LEVEL}
+                WHERE type IN ('Product', 'ProductGroup', 'IndividualProduct') AND {ENTITY}
                 GROUP BY url HAVING count(*) = 1
             ), offers AS (
                 SELECT url, path, price, currency, TRY_CAST(trim(price) AS DOUBLE) AS amount

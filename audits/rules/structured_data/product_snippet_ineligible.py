@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from audits.context import RuleContext
 from audits.rule import Rule
-from audits.rules.structured_data._sql import TOP_LEVEL, listed
+from audits.rules.structured_data._sql import ENTITY, listed
 
 
 class ProductSnippetIneligible(Rule):
@@ -27,6 +27,6 @@ class ProductSnippetIneligible(Rule):
             SELECT url, 'The Product has no review, aggregateRating or offers' AS message,
                    array_to_string(props, ', ') AS evidence, path AS key
             FROM sd_nodes
-            WHERE type IN ('Product', 'ProductGroup', 'IndividualProduct') AND {TOP_LEVEL}
+            WHERE type IN ('Product', 'ProductGroup', 'IndividualProduct') AND {ENTITY}
               AND NOT ({listed("review")} OR {listed("aggregateRating")} OR {listed("offers")})
         """
