@@ -125,12 +125,25 @@ def recommend(
 @click.option("--customer-id", required=True, help="Google Ads customer id (digits, dashes ok).")
 @click.option("--execute", is_flag=True, help="Apply the bids. Without it: validate_only.")
 @click.option(
+    "--offline",
+    is_flag=True,
+    help="No API, no account: check the bids against the guardrails and the bids the "
+    "workspace last pulled. Sends nothing.",
+)
+@click.option(
     "--google-ads-config",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="google-ads.yaml (default: ~/google-ads.yaml or GOOGLE_ADS_* variables).",
+    help="google-ads.yaml (default: GOOGLE_ADS_CONFIGURATION_FILE_PATH, ~/google-ads.yaml, "
+    "else GOOGLE_ADS_* variables).",
 )
 @click.option("--login-customer-id", help="Manager account id, when going through one.")
 @click.option("--endpoint", help="API endpoint host:port (default Google's; a local server).")
+@click.option(
+    "--ca-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CA bundle (PEM) to trust for TLS to the endpoint: a corporate proxy's CA, or the "
+    "local server's certificate.",
+)
 @click.option("--batch-size", default=1000, show_default=True, help="Operations per request.")
 @click.pass_obj
 def apply(
@@ -138,9 +151,11 @@ def apply(
     file: Path,
     customer_id: str,
     execute: bool,
+    offline: bool,
     google_ads_config: Path | None,
     login_customer_id: str | None,
     endpoint: str | None,
+    ca_file: Path | None,
     batch_size: int,
 ) -> int:
     """Send the bids of FILE (from `bid recommend`) to Google Ads.
@@ -151,34 +166,63 @@ def apply(
     journals every operation in the workspace table bid_journal, and reports partial failures
     per keyword. Interrupted? Run the same command again: it resumes.
 
+    Credentials: google-ads.yaml or GOOGLE_ADS_DEVELOPER_TOKEN with GOOGLE_ADS_CLIENT_ID,
+    GOOGLE_ADS_CLIENT_SECRET and GOOGLE_ADS_REFRESH_TOKEN (or GOOGLE_ADS_JSON_KEY_FILE_PATH).
+    Without an account: --offline checks the guardrails locally, and `searchops sem demo
+    --serve` runs a local Google Ads API to validate against (it prints the --endpoint,
+    --ca-file and tokens to use).
+
     \b
     Examples:
       searchops bid apply bids/bid-.../bids-editor.csv --customer-id 123-456-7890
       searchops bid apply bids/bid-.../bids-editor.csv --customer-id 1234567890 --execute
+      searchops bid apply bids/bid-.../bids-editor.csv --customer-id 1234567890 --offline
     """
     from rich.table import Table
 
-    from bidding.apply import apply_bids
-    from sem.ads_api import RetryPolicy, client_from_environment, normalize_customer_id
-
-    settings = obj.settings().settings
-    client = client_from_environment(google_ads_config, login_customer_id, endpoint)
-    retry = RetryPolicy(
-        attempts=settings.sem.api_retries,
-        backoff_s=settings.sem.api_backoff_s,
-        backoff_max_s=settings.sem.api_backoff_max_s,
+    from bidding.apply import apply_bids, check_offline
+    from searchops.errors import SearchopsError
+    from sem.ads_api import (
+        MissingCredentials,
+        RetryPolicy,
+        client_from_environment,
+        normalize_customer_id,
+        trust_ca_file,
     )
-    with obj.open_workspace() as ws:
-        report = apply_bids(
-            file,
-            client=client,
-            customer_id=normalize_customer_id(customer_id),
-            workspace=ws,
-            config=settings.bidding,
-            execute=execute,
-            batch_size=batch_size,
-            retry=retry,
+
+    if offline and execute:
+        raise SearchopsError("--offline checks only: it cannot --execute")
+    settings = obj.settings().settings
+    cid = normalize_customer_id(customer_id)
+    if offline:
+        with obj.open_workspace(read_only=True) as ws:
+            report = check_offline(file, customer_id=cid, workspace=ws, config=settings.bidding)
+    else:
+        if ca_file is not None:
+            trust_ca_file(ca_file)
+        try:
+            client = client_from_environment(google_ads_config, login_customer_id, endpoint)
+        except MissingCredentials as exc:
+            raise SearchopsError(
+                f"{exc}. Without an account: check the file with --offline, or validate it "
+                "against the local API of `searchops sem demo --serve`"
+            ) from None
+        retry = RetryPolicy(
+            attempts=settings.sem.api_retries,
+            backoff_s=settings.sem.api_backoff_s,
+            backoff_max_s=settings.sem.api_backoff_max_s,
         )
+        with obj.open_workspace() as ws:
+            report = apply_bids(
+                file,
+                client=client,
+                customer_id=cid,
+                workspace=ws,
+                config=settings.bidding,
+                execute=execute,
+                batch_size=batch_size,
+                retry=retry,
+            )
     problems = report.results[report.results["result"].isin(["failed", "rejected"])]
     if not problems.empty:
         table = Table(title=f"{len(problems)} keyword(s) not changed")
@@ -195,8 +239,12 @@ def apply(
             )
         stdout.print(table)
     counts = ", ".join(f"{n} {k}" for k, n in sorted(report.counts().items()))
-    what = "applied" if execute else "validated only (add --execute to apply)"
-    stderr.print(f"plan {report.plan_id}: {counts}; {what}; journal: bid_journal")
+    if offline:
+        what = "checked offline against the workspace's last pulled bids; nothing sent"
+    else:
+        what = "applied" if execute else "validated only (add --execute to apply)"
+    journaled = "" if offline else "; journal: bid_journal"
+    stderr.print(f"plan {report.plan_id}: {counts}; {what}{journaled}")
     return 1 if not problems.empty else 0
 
 
@@ -353,61 +401,51 @@ def terms(
 
 def _terms_tables(result: Any, top: int) -> Any:
     from rich.console import Group
-    from rich.table import Table
 
     s = result.summary
     h = s["horizon_days"]
-    new = Table(
-        title=f"{s['new_keywords']} new keyword(s): converting search terms not yet keywords; "
+    new = _table(
+        f"{s['new_keywords']} new keyword(s): converting search terms not yet keywords; "
         f"value gained over {h} days (interval)",
-        title_justify="left",
-    )
-    for col in (
-        "Search term",
-        "Ad group",
-        "Match",
-        "Max CPC",
-        "Conv.",
-        "Value gained",
-        "Cost change",
-    ):
-        new.add_column(col, overflow="fold")
-    for r in result.new_keywords.head(top).itertuples(index=False):
-        new.add_row(
-            safe_text(r.search_term, 60),
-            safe_text(r.ad_group, 40),
-            safe_text(r.match_type),
-            f"{r.bid:.2f}",
-            f"{r.conversions:,.1f}",
-            f"{r.value_gained:+,.2f} [{r.value_gained_lo:+,.2f}, {r.value_gained_hi:+,.2f}]",
-            f"{r.cost_change:+,.2f} [{r.cost_change_lo:+,.2f}, {r.cost_change_hi:+,.2f}]",
-        )
-    neg = Table(
-        title=f"{s['negatives']} negative keyword(s) of {s['tested_for_negative']} terms that "
+        ("Search term", "Ad group", "Match", "Max CPC", "Conv.", "Value gained", "Cost change"),
+        [
+            (*_term_labels(r), f"{r.bid:.2f}", f"{r.conversions:,.1f}",
+             _interval(r, "value_gained", "+,.2f"), _interval(r, "cost_change", "+,.2f"))
+            for r in result.new_keywords.head(top).itertuples(index=False)
+        ],
+    )  # fmt: skip
+    neg = _table(
+        f"{s['negatives']} negative keyword(s) of {s['tested_for_negative']} terms that "
         f"spent without converting; spend saved over {h} days (interval)",
-        title_justify="left",
-    )
-    for col in (
-        "Search term",
-        "Ad group",
-        "Match",
-        "Clicks",
-        "P(0 conv.)",
-        "Spend saved",
-        "Value lost",
-    ):
-        neg.add_column(col, overflow="fold")
-    for r in result.negatives.head(top).itertuples(index=False):
-        neg.add_row(
-            safe_text(r.search_term, 60),
-            safe_text(r.ad_group, 40),
-            safe_text(r.match_type),
-            f"{r.clicks:,.0f}",
-            f"{r.p_value:.3f}",
-            f"{r.spend_saved:,.2f} [{r.spend_saved_lo:,.2f}, {r.spend_saved_hi:,.2f}]",
-            f"{r.value_lost:,.2f} [{r.value_lost_lo:,.2f}, {r.value_lost_hi:,.2f}]",
-        )
+        ("Search term", "Ad group", "Match", "Clicks", "P(0 conv.)", "Spend saved", "Value lost"),
+        [
+            (*_term_labels(r), f"{r.clicks:,.0f}", f"{r.p_value:.3f}",
+             _interval(r, "spend_saved", ",.2f"), _interval(r, "value_lost", ",.2f"))
+            for r in result.negatives.head(top).itertuples(index=False)
+        ],
+    )  # fmt: skip
     return Group(new, neg)
+
+
+def _term_labels(row: Any) -> tuple[str, str, str]:
+    """Search terms are what people typed: untrusted text."""
+    return safe_text(row.search_term, 60), safe_text(row.ad_group, 40), safe_text(row.match_type)
+
+
+def _interval(row: Any, name: str, fmt: str) -> str:
+    lo, mid, hi = (getattr(row, f"{name}{s}") for s in ("_lo", "", "_hi"))
+    return f"{mid:{fmt}} [{lo:{fmt}}, {hi:{fmt}}]"
+
+
+def _table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> Any:
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    return table
 
 
 @click.command()

@@ -67,8 +67,16 @@ class Recommendation:
 
 
 def _draws(
-    model: KeywordModels, idx: slice, n: int, level: float, rng: np.random.Generator
+    model: KeywordModels,
+    idx: slice,
+    n: int,
+    level: float,
+    rng: np.random.Generator,
 ) -> dict[str, np.ndarray]:
+    """Parameter draws per keyword (rows) and draw (columns). The scale ``a`` varies by the ROI
+    model's volume uncertainty at the current bid (``clicks_log_sd``, which already holds the
+    elasticity's share there) when it has one, else by its standard error; the elasticity
+    draw then only moves clicks away from the current bid (see :func:`expected_changes`)."""
     z = stats.norm.ppf(0.5 + level / 2)
     a = np.nan_to_num(model.col("a")[idx])
     a_se = np.nan_to_num(model.col("a_se")[idx])
@@ -77,6 +85,10 @@ def _draws(
     k = len(a)
     with np.errstate(divide="ignore", invalid="ignore"):
         log_sd = np.where(a > 0, a_se / a, 0.0)
+    if "clicks_log_sd" in model.frame.columns:
+        log_sd = np.where(
+            np.isfinite(model.col("clicks_log_sd")[idx]), model.col("clicks_log_sd")[idx], log_sd
+        )
     out = {
         "a": a[:, None]
         * np.exp(
@@ -140,8 +152,15 @@ def expected_changes(
         d = _draws(model, idx, draws, level, rng)
         b0, b1 = old[idx, None], new[idx, None]
         cap = ceiling[idx, None]
-        c0 = np.minimum(cap, d["a"] * b0 ** d["e"])
-        c1 = np.minimum(cap, d["a"] * b1 ** d["e"])
+        e0 = np.clip(np.nan_to_num(model.col("elasticity")[idx]), 0.0, None)[:, None]
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            uncapped0 = d["a"] * np.power(b0, e0)
+            # from today's clicks along the drawn elasticity; without a bid, from the curve
+            uncapped1 = np.where(
+                b0 > 0, uncapped0 * np.power(b1 / b0, d["e"]), d["a"] * np.power(b1, d["e"])
+            )
+        c0 = np.minimum(cap, np.nan_to_num(uncapped0))
+        c1 = np.minimum(cap, np.nan_to_num(uncapped1))
         vpc = d["cvr"] * d["value"]
         delta = {
             "clicks": c1 - c0,

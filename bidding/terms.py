@@ -95,7 +95,7 @@ def _group_rates(
     and the click-curve elasticity and CPC ratio of its keywords (medians)."""
     cols = ["campaign_id", "ad_group_id", "clicks", "conversions", "conversions_value"]
     from_terms = agg.groupby(["campaign_id", "ad_group_id"], as_index=False)[cols[2:]].sum()
-    if models is not None and len(models):
+    if models is not None and len(models) and set(cols) <= set(models.frame.columns):
         kw = models.frame
         hist = kw.groupby(["campaign_id", "ad_group_id"], as_index=False)[cols[2:]].sum()
         curves = kw.groupby("ad_group_id").agg(

@@ -137,3 +137,24 @@ def test_an_unreachable_budget_says_what_keeps_spend_up(models, config):
     assert sum(lim["spend_per_day"] for lim in check["limits"]) == pytest.approx(floor_spend)
     assert sum(lim["keywords"] for lim in check["limits"]) == len(models)
     assert "cannot be met" in check["message"] and f"{floor_spend / 2:,.2f}" in check["message"]
+
+
+def test_an_older_workspace_takes_the_new_columns(tmp_path, models, config):
+    from bidding.data import save_recommendation
+    from searchops.workspace import Workspace
+
+    context = Context(config=config, constraints=Constraints(margin=0.3))
+    rec = recommend(model=models, strategy=get_strategy("exact", config.policy), context=context)
+    with Workspace(tmp_path / "ws.duckdb") as ws:
+        # the table as an earlier release wrote it: no reason sentence, no forecasts
+        ws.con.execute(
+            "CREATE TABLE bid_recommendations (run_id VARCHAR, criterion_id BIGINT, "
+            "new_bid DOUBLE, reasons VARCHAR)"
+        )
+        ws.con.execute("INSERT INTO bid_recommendations VALUES ('bid-old', 1, 1.0, 'NO_CHANGE')")
+        save_recommendation(ws, rec, "bid-new")
+        rows = ws.con.execute(
+            "SELECT run_id, count(*), count(reason), count(exp_clicks) FROM bid_recommendations "
+            "GROUP BY run_id ORDER BY run_id"
+        ).fetchall()
+    assert rows == [("bid-new", len(models), len(models), len(models)), ("bid-old", 1, 0, 0)]
