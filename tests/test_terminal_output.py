@@ -7,10 +7,12 @@ be copied (URLs, reason codes) is split across lines, and what a log needs is th
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from aiohttp import web
 
 from tests.crawler.sites import html, serve
@@ -58,3 +60,33 @@ def test_crawl_prints_its_summary_into_a_log(tmp_path: Path) -> None:
     assert "3 pages" in summary[0] and "0 errors" in summary[0] and "404: 1" in summary[0]
     assert Path(done.stdout.strip()).is_dir()  # stdout is still only the run folder
     assert quiet.returncode == 0 and "crawl done" not in quiet.stderr
+
+
+LONG_PATH = "/en-ca/catalogue/camping-and-hiking/tents/ultralight-two-person-backpacking-tent"
+
+
+def _long_page_site() -> web.Application:
+    async def page(request: web.Request) -> web.Response:
+        return html("<h1>Tent</h1><p>" + "words " * 50 + "</p>", "<title>Tent</title>")
+
+    app = web.Application()
+    app.router.add_get(LONG_PATH, page)
+    return app
+
+
+@pytest.mark.browser
+@pytest.mark.xdist_group("vitals-browser")
+def test_vitals_cells_and_page_paths_stay_whole_at_100_columns(tmp_path: Path) -> None:
+    with serve(_long_page_site()) as base:
+        done = _piped(
+            "--workspace", str(tmp_path / "ws.duckdb"), "vitals", base + LONG_PATH,
+            "--profile", "none", "--runs", "1", "--out", str(tmp_path / "lab"), cwd=tmp_path,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert LONG_PATH in [line.strip() for line in lines]  # the page's path, on one line
+    rows = [line for line in lines if line.startswith("│ other") or line.startswith("│ ")]
+    # Every metric cell of the templates table holds median, ±IQR and p75 on one line.
+    cells = re.findall(r"[\d.]+ ±[\d.]+ [\d.]+", rows[0]) if rows else []
+    assert len(cells) >= 4 and len(cells) == rows[0].count("±"), rows[:2]
+    assert all(len(line) <= 100 for line in lines)

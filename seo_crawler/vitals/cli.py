@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -10,8 +11,9 @@ from urllib.parse import urlsplit
 import click
 import pandas as pd
 from rich.table import Table
+from rich.text import Text
 
-from searchops.console import progress, safe_text, stderr, stdout
+from searchops.console import clean_text, progress, safe_text, stderr, stdout
 from searchops.errors import SearchopsError
 from searchops.run_folder import new_run_dir
 from seo_crawler.vitals import api, summary
@@ -46,7 +48,8 @@ def _table(title: str, stats: pd.DataFrame, keys: list[str]) -> Table:
         table.add_column(key, overflow="fold")
     metrics = [m for m in _LABELS if m in set(stats["metric"])]
     for metric in metrics:
-        table.add_column(_LABELS[metric], justify="right")
+        # A cell is three numbers that only read together: never wrapped inside.
+        table.add_column(_LABELS[metric], justify="right", no_wrap=True)
     for group, rows in stats.groupby(keys, sort=True):
         values = group if isinstance(group, tuple) else (group,)
         cells = [safe_text(_short(str(v)), limit=80) for v in values]
@@ -64,6 +67,25 @@ def _table(title: str, stats: pd.DataFrame, keys: list[str]) -> Table:
             )
         table.add_row(*cells)
     return table
+
+
+def _page_lines(stats: pd.DataFrame) -> Iterator[Text]:
+    """Per page: its path on a line of its own (whole, so it can be copied, however narrow
+    the terminal), then its template and the p75 of each metric, coloured by rating."""
+    yield Text("Pages: p75 of the loads (green good, yellow needs improvement, red poor)")
+    metrics = [m for m in _LABELS if m in set(stats["metric"])]
+    for (template, url), rows in stats.groupby(["template", "url"], sort=True):
+        yield Text(clean_text(_short(str(url)), limit=400), style="bold")
+        by_metric = {r["metric"]: r for r in rows.to_dict("records")}
+        line = Text("    " + clean_text(template, limit=40))
+        for metric in metrics:
+            if metric in by_metric:
+                row = by_metric[metric]
+                line.append(f"  {_LABELS[metric]} ")
+                line.append(
+                    _fmt(metric, row["p75"]), style=_RATING_STYLE.get(str(row["rating"]), "")
+                )
+        yield line
 
 
 def _short(url: str) -> str:
@@ -199,7 +221,8 @@ def _report(measurements: pd.DataFrame, settings: Any) -> None:
     thresholds = settings.vitals.thresholds
     stdout.print(_table("Templates", summary.summarize(measurements, thresholds), ["template"]))
     pages = summary.summarize(measurements, thresholds, by=("template", "url"))
-    stdout.print(_table("Pages", pages, ["template", "url"]))
+    for line in _page_lines(pages):
+        stdout.print(line)
     failed = measurements[measurements["error"].notna()]
     for row in failed.itertuples():
         stderr.print(
