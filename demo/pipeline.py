@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import io
 import itertools
 import shutil
 import socket
@@ -105,16 +104,6 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _invoke(command: click.Command, args: list[str], workspace: Path, opts: DemoOptions) -> None:
-    """Run another stage's click command in this process; its own output (review tables,
-    file lists) would break the progress display, and failures raise anyway."""
-    from searchops.cli import AppContext
-
-    obj = AppContext(workspace=workspace, config_file=opts.config_file, debug=False)
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        command.main(args=args, obj=obj, standalone_mode=False, prog_name="searchops")
-
-
 def _pull_sem(ws: Workspace, opts: DemoOptions, week: Week, site_url: str) -> str:
     """Generate the demo account as of the week's Sunday, serve it as a local Google Ads
     API and pull it back with the production client (week 1: history; week 2: the new days)."""
@@ -159,8 +148,8 @@ def run_week(
     status: Callable[[str], None],
 ) -> None:
     import audits
+    import bidding
     import seo_crawler
-    from bidding.cli import bid, coverage
     from demo import site as demosite
     from seo_crawler.vitals import measure_run
 
@@ -214,14 +203,24 @@ def run_week(
         replayed_from = datetime.now(UTC).replace(tzinfo=None)
         with stage("bids") as done:
             bids_out = opts.out / "bids" / f"week{week.number}"
-            _invoke(bid, ["recommend", "--out", str(bids_out)], ws.path, opts)
-            done(f"-> {bids_out}")
+            bids = bidding.recommend_bids(workspace=ws, settings=settings, out=bids_out)
+            terms = bidding.mine_search_terms(
+                workspace=ws, settings=settings, out=opts.out / "terms" / f"week{week.number}"
+            )
+            s = bids.summary
+            done(
+                f"{s['raised']:,} up, {s['lowered']:,} down; search terms: "
+                f"{len(terms.new_keywords):,} new keywords, {len(terms.negatives):,} negatives "
+                f"-> {bids_out}"
+            )
         with stage("coverage") as done:
             coverage_out = opts.out / "coverage" / f"week{week.number}"
-            _invoke(coverage, ["--crawl", str(run), "--out", str(coverage_out)], ws.path, opts)
-            done(f"-> {coverage_out}")
+            found = bidding.find_coverage(
+                workspace=ws, crawl=run, settings=settings, out=coverage_out
+            )
+            done(f"{len(found.opportunities):,} uncovered products -> {coverage_out}")
     ws.con.execute(
-        "UPDATE runs SET week = ? WHERE kind IN ('bid', 'coverage') AND started_at >= ?",
+        "UPDATE runs SET week = ? WHERE kind IN ('bid', 'coverage', 'terms') AND started_at >= ?",
         [week.monday, replayed_from],
     )
 
