@@ -17,6 +17,9 @@ file), mode (validate|execute), logged_at, customer_id, ad_group_id, criterion_i
 old_bid, new_bid, result (pending|applied|validated|failed|rejected|skipped), error. Rows are written ``pending`` before a batch is sent and settled after; a run
 interrupted in between is reconciled on the next run from the account's bids (a pending
 change the account already shows is marked applied, never sent again).
+
+:func:`check_offline` runs the same checks with no API and no account: against the current
+bids the workspace recorded (the last ``sem pull`` / import), nothing sent, nothing journaled.
 """
 
 from __future__ import annotations
@@ -257,13 +260,7 @@ def apply_bids(
         "skipped",
         "account already at this bid",
     ]
-    todo = (plan["result"] == "").to_numpy().copy()
-    box = guardrail_box(workspace, plan, np.nan_to_num(current), config)
-    why = violations(np.nan_to_num(current), plan["new_bid"].to_numpy(float), box)
-    rejected = todo & (why != "")
-    plan.loc[rejected, "result"] = "rejected"
-    plan.loc[rejected, "error"] = why[rejected]
-    todo &= ~rejected
+    todo = _reject_violations(workspace, plan, current, config)
 
     service = client.get_service("AdGroupCriterionService", version=API_VERSION)
     for number, start in enumerate(range(0, int(todo.sum()), batch_size)):
@@ -290,6 +287,65 @@ def apply_bids(
     _journal_rows(workspace, plan[~journaled], plan_id, mode, now)
     columns = ["criterion_id", "ad_group_id", "keyword", "old_bid", "new_bid", "result", "error"]
     return ApplyReport(plan_id=plan_id, mode=mode, results=plan[columns])
+
+
+def _reject_violations(
+    workspace: Workspace, plan: pd.DataFrame, current: np.ndarray, config: BiddingConfig
+) -> np.ndarray:
+    """Mark the still-open rows of ``plan`` that break a guardrail ``rejected`` (with why);
+    returns the rows left to send."""
+    todo = (plan["result"] == "").to_numpy().copy()
+    box = guardrail_box(workspace, plan, np.nan_to_num(current), config)
+    why = violations(np.nan_to_num(current), plan["new_bid"].to_numpy(float), box)
+    rejected = todo & (why != "")
+    plan.loc[rejected, "result"] = "rejected"
+    plan.loc[rejected, "error"] = why[rejected]
+    return todo & ~rejected
+
+
+def recorded_bids(workspace: Workspace, customer_id: str) -> pd.Series:
+    """Max CPC by criterion id as the workspace last recorded it for ``customer_id``."""
+    if not workspace.has_table("sem_keywords"):
+        return pd.Series(dtype=float)
+    rows = workspace.con.execute(
+        "SELECT criterion_id, cpc_bid FROM sem_keywords WHERE replace(customer_id, '-', '') = ?",
+        [customer_id],
+    ).df()
+    rows = rows.dropna().drop_duplicates("criterion_id", keep="last")
+    return pd.Series(
+        rows["cpc_bid"].to_numpy(float), index=rows["criterion_id"].astype("int64"), dtype=float
+    )
+
+
+def check_offline(
+    path: Path, *, customer_id: str, workspace: Workspace, config: BiddingConfig
+) -> ApplyReport:
+    """The guardrail check of :func:`apply_bids` with no API: every bid of ``path`` against
+    the bids the workspace recorded for the account. Sends and journals nothing; results are
+    ``ok`` (would be sent), ``skipped`` (already at the bid), ``rejected`` (guardrail) and
+    ``failed`` (keyword unknown to the workspace)."""
+    customer_id = customer_id.replace("-", "")
+    plan_id, plan = read_plan(path)
+    plan = plan[plan["customer_id"] == customer_id].reset_index(drop=True)
+    if plan.empty:
+        raise SearchopsError(f"{path}: no rows for customer {customer_id}")
+    known = recorded_bids(workspace, customer_id)
+    if known.empty:
+        raise SearchopsError(
+            f"{workspace.path}: no keywords of customer {customer_id} recorded: pull them first "
+            "(searchops sem pull --customer-id ...) to check bids offline"
+        )
+    current = plan["criterion_id"].map(known).to_numpy(dtype=float)
+    plan["old_bid"] = current
+    plan["result"], plan["error"] = "", None
+    missing = np.isnan(current)
+    plan.loc[missing, ["result", "error"]] = ["failed", "keyword not in the workspace's account"]
+    at_bid = ~missing & (np.abs(current - plan["new_bid"].to_numpy()) < 0.005)
+    plan.loc[at_bid, ["result", "error"]] = ["skipped", "already at this bid"]
+    todo = _reject_violations(workspace, plan, current, config)
+    plan.loc[todo, "result"] = "ok"
+    columns = ["criterion_id", "ad_group_id", "keyword", "old_bid", "new_bid", "result", "error"]
+    return ApplyReport(plan_id=plan_id, mode="offline", results=plan[columns])
 
 
 def _request(client: Any, customer_id: str, rows: pd.DataFrame, *, validate_only: bool) -> Any:

@@ -51,3 +51,9 @@ options=RoiOptions(), **overrides) -> DataFrame``
 ``sem.roi.summarize(fit, level="keyword"|"ad_group"|"campaign", options) -> DataFrame``
     Roll-ups with bootstrap intervals (what ``searchops sem roi`` prints).
 """
+
+import os
+
+# gRPC's core logs every failed TLS handshake at INFO on stderr, around the one error line a
+# command prints; it reads GRPC_VERBOSITY once, when grpc is first imported (by sem.ads_api).
+os.environ.setdefault("GRPC_VERBOSITY", "ERROR")

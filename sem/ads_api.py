@@ -315,8 +315,11 @@ def client_from_environment(
 ) -> GoogleAdsClient:
     """The CLI's client: an access token from ``SEARCHOPS_ADS_ACCESS_TOKEN`` (no refresh; for
     the local server) with ``GOOGLE_ADS_DEVELOPER_TOKEN``, else the library's loaders."""
-    # gRPC's core logs every failed TLS handshake at INFO on stderr, around our one line.
-    os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
+    # The library logs every failed request at WARNING, a multi-line summary beside our one
+    # error line that says it (--debug keeps the library's log).
+    library_log = logging.getLogger("google.ads.googleads.client")
+    if not library_log.isEnabledFor(logging.DEBUG):
+        library_log.setLevel(logging.ERROR)
     token = os.environ.get("SEARCHOPS_ADS_ACCESS_TOKEN")
     if token and config_file is None:
         from google.oauth2.credentials import Credentials

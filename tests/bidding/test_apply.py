@@ -3,6 +3,9 @@ journaled, partial failures per keyword, resumable after an interruption, guardr
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -230,3 +233,138 @@ def test_guardrails_rechecked_before_sending(tmp_path, account, server, client, 
     assert res[ids[oos_row]] == "rejected"
     assert res[ids[rows[2]]] == "applied"
     assert [e["criterion_id"] for e in server.journal] == [ids[rows[2]]]
+
+
+# ------------------------------------------------------------------ the command: offline, credentials, TLS
+
+SEARCHOPS = str(Path(sys.executable).parent / "searchops")
+
+
+def searchops(capsys, *args: str) -> tuple[int, str, str]:
+    """The real CLI entry point, in-process: (exit code, stdout, stderr)."""
+    from searchops.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(list(args))
+    captured = capsys.readouterr()
+    return int(exited.value.code or 0), captured.out, captured.err
+
+
+def test_offline_check_needs_no_api_and_sends_nothing(tmp_path, account, ws, capsys):
+    rows = in_stock_rows(account, 6)
+    ws_file = ws.path
+    ws.close()
+    kw = account.frames["sem_keywords"].reset_index(drop=True)
+    ok_plan = write_plan(tmp_path / "ok.csv", account, dict.fromkeys(rows[:4], 1.1))
+    code, _, err = searchops(
+        capsys, "--workspace", str(ws_file), "bid", "apply", str(ok_plan),
+        "--customer-id", account.customer_id, "--offline",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "4 ok; checked offline" in err and "nothing sent" in err
+    bad_plan = write_plan(tmp_path / "bad.csv", account, {rows[4]: 1.5, rows[5]: 1.1})
+    code, out, err = searchops(
+        capsys, "--workspace", str(ws_file), "bid", "apply", str(bad_plan),
+        "--customer-id", account.customer_id, "--offline",
+    )  # fmt: skip
+    assert code == 1 and "1 ok, 1 rejected" in err
+    assert str(int(kw.loc[rows[4], "criterion_id"])) in out  # the rejected keyword is listed
+    with Workspace(ws_file, read_only=True) as check:
+        assert not check.has_table("bid_journal")  # an offline check journals nothing
+
+
+@pytest.fixture
+def no_credentials(tmp_path, monkeypatch):
+    """An environment with no Google Ads configuration at all (and an empty home)."""
+    for name in list(os.environ):
+        if name.startswith("GOOGLE_ADS_") or name == "SEARCHOPS_ADS_ACCESS_TOKEN":
+            monkeypatch.delenv(name)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    return home
+
+
+@pytest.mark.parametrize(
+    ("env", "yaml", "expected"),
+    [
+        ({}, None, "no Google Ads credentials: no google-ads.yaml (--google-ads-config FILE, "
+         "GOOGLE_ADS_CONFIGURATION_FILE_PATH or ~/google-ads.yaml) and no GOOGLE_ADS_* variables"),
+        ({"GOOGLE_ADS_DEVELOPER_TOKEN": "x", "GOOGLE_ADS_CLIENT_ID": "y"}, None,
+         "GOOGLE_ADS_* variables: missing GOOGLE_ADS_CLIENT_SECRET, GOOGLE_ADS_REFRESH_TOKEN"),
+        ({}, "client_id: a\nclient_secret: b\nrefresh_token: c\n",
+         "google-ads.yaml: missing developer_token"),
+    ],
+)  # fmt: skip
+def test_missing_credentials_are_named_with_the_offline_ways(
+    tmp_path, account, ws, capsys, monkeypatch, no_credentials, env, yaml, expected
+):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    if yaml is not None:
+        (no_credentials / "google-ads.yaml").write_text(yaml)
+    plan = write_plan(tmp_path / "bids.csv", account, dict.fromkeys(in_stock_rows(account, 2), 1.1))
+    ws_file = ws.path
+    ws.close()
+    code, _, err = searchops(
+        capsys, "--workspace", str(ws_file), "bid", "apply", str(plan),
+        "--customer-id", account.customer_id,
+    )  # fmt: skip
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1, err
+    assert expected in lines[0]
+    assert "--offline" in lines[0] and "searchops sem demo --serve" in lines[0]
+    assert "use_proto_plus" not in lines[0]
+
+
+def _apply_in_a_fresh_process(tmp_path, server, account, plan, *options: str, verbose=False):
+    """`searchops bid apply` in its own process, so its gRPC roots are its own (a process that
+    created a TLS channel keeps the roots it read first)."""
+    env = {k: v for k, v in os.environ.items() if k != "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"}
+    env |= {
+        "SEARCHOPS_ADS_ACCESS_TOKEN": server.access_token,
+        "GOOGLE_ADS_DEVELOPER_TOKEN": server.developer_token,
+    }
+    # Retries fast, so a wrongly retried TLS failure shows as retry lines, not a slow test.
+    (tmp_path / "searchops.toml").write_text(
+        "[sem]\napi_retries = 5\napi_backoff_s = 0.01\napi_backoff_max_s = 0.01\n"
+    )
+    return subprocess.run(
+        [SEARCHOPS, *(["-v"] if verbose else []), "--workspace", str(tmp_path / "ws.duckdb"),
+         "bid", "apply", str(plan), "--customer-id", account.customer_id,
+         "--endpoint", server.endpoint, *options],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
+def test_untrusted_certificate_fails_at_once_naming_it_and_ca_file_fixes_it(
+    tmp_path, account, server, ws
+):
+    plan = write_plan(tmp_path / "bids.csv", account, dict.fromkeys(in_stock_rows(account, 3), 1.1))
+    ws.close()
+    before = server.bids().copy()
+    # A real CA bundle that did not sign the local server's certificate (a corporate machine's).
+    untrusted = _apply_in_a_fresh_process(
+        tmp_path, server, account, plan, "--ca-file", certifi_bundle(), verbose=True
+    )
+    assert untrusted.returncode == 2, untrusted.stderr
+    lines = untrusted.stderr.strip().splitlines()
+    # One line even with -v: no retry logged (a certificate is not transient), no gRPC chatter.
+    assert len(lines) == 1, untrusted.stderr
+    assert (
+        "TLS certificate check failed (CERTIFICATE_VERIFY_FAILED: self signed certificate)"
+        in lines[0]
+    )
+    assert "--ca-file" in lines[0]
+    trusted = _apply_in_a_fresh_process(
+        tmp_path, server, account, plan, "--ca-file", str(server.root_cert_path)
+    )
+    assert trusted.returncode == 0, trusted.stderr
+    assert "3 validated; validated only" in trusted.stderr
+    pd.testing.assert_series_equal(server.bids(), before)  # validate-only changed nothing
+
+
+def certifi_bundle() -> str:
+    import certifi
+
+    return certifi.where()
