@@ -107,6 +107,12 @@ def pull(
         backoff_s=sem_settings.api_backoff_s,
         backoff_max_s=sem_settings.api_backoff_max_s,
     )
+    options = ads_api.PullOptions(
+        change_event_limit=sem_settings.change_event_limit,
+        change_history_days=sem_settings.change_history_days,
+        conversion_lag_lookback_days=sem_settings.conversion_lag_lookback_days,
+        conversion_lag_min_completeness=sem_settings.conversion_lag_min_completeness,
+    )
     targets: list[tuple[str, str | None]] = []  # (client id, login customer id)
     if all_clients:
         for manager in ids:
@@ -120,7 +126,9 @@ def pull(
     for n, (cid, login) in enumerate(targets, 1):
         client = ads_api.client_from_environment(google_ads_config, login, endpoint)
         try:
-            frames = ads_api.pull(client, cid, since.date(), until.date(), policy=policy)
+            frames = ads_api.pull(
+                client, cid, since.date(), until.date(), policy=policy, options=options
+            )
         except SearchopsError as exc:
             kept = f"; {n - 1} account(s) before it saved" if n > 1 else ""
             raise SearchopsError(f"customer {cid}: {exc}{kept}") from None
@@ -236,7 +244,7 @@ def roi(
         }
         click.echo(json.dumps(payload, indent=2, default=_json_default, allow_nan=False))
     else:
-        _print_table(summary, level, opts.interval, limit)
+        _print_table(summary, level, opts.interval, limit, settings.report.currency)
 
 
 def _finite(value: Any) -> Any:
@@ -254,16 +262,31 @@ def _json_default(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
-def _print_table(summary: pd.DataFrame, level: str, interval: float, limit: int) -> None:
+def _print_table(
+    summary: pd.DataFrame, level: str, interval: float, limit: int, currency: str
+) -> None:
+    """Money per day at the current bids, all in one currency; history only as context.
+
+    (Totals over the history beside per-day values read as one scale: they are not.)
+    """
     from rich.table import Table
 
     pct = f"{interval:.0%}"
+    symbol = "$" if currency in ("CAD", "USD", "AUD", "NZD") else ""
+
+    def money(value: float) -> str:
+        return f"{'-' if value < 0 else ''}{symbol}{abs(value):,.2f}"
+
     name_col = {"keyword": "keyword", "ad_group": "ad_group", "campaign": "campaign"}[level]
     table = Table(
-        title=f"SEM ROI by {level}: history, and expected per day at current bids ({pct} intervals)"
+        title=f"SEM ROI by {level}: expected per day at current bids, {currency} ({pct} intervals)",
+        title_justify="left",
+        caption="history clicks: all clicks in the fitted history; data: enough history to trust",
+        caption_justify="left",
     )
-    for col in (name_col, "clicks", "cost", "value/day", "ROAS", "profit/day", "data"):
-        table.add_column(col, justify="left" if col == name_col else "right")
+    table.add_column(name_col, overflow="fold")
+    for col in ("cost/day", "value/day", "ROAS", "profit/day", "history clicks", "data"):
+        table.add_column(col, justify="right", no_wrap=True)
     rows = summary.sort_values("cost_per_day", ascending=False).head(limit)
     for r in rows.itertuples(index=False):
         flag = (
@@ -273,11 +296,11 @@ def _print_table(summary: pd.DataFrame, level: str, interval: float, limit: int)
         )
         table.add_row(
             safe_text(getattr(r, name_col), 60),
-            f"{r.clicks:,.0f}",
-            f"{r.cost:,.2f}",
-            f"{r.value_per_day:,.2f}",
+            money(r.cost_per_day),
+            money(r.value_per_day),
             f"{r.roas:.2f} [{r.roas_lo:.2f}, {r.roas_hi:.2f}]",
-            f"{r.profit_per_day:,.2f} [{r.profit_lo:,.2f}, {r.profit_hi:,.2f}]",
+            f"{money(r.profit_per_day)} [{money(r.profit_lo)}, {money(r.profit_hi)}]",
+            f"{r.clicks:,.0f}",
             flag,
         )
     stdout.print(table)

@@ -17,3 +17,7 @@ class SemConfig(BaseModel):
     api_retries: int = Field(ge=0)
     api_backoff_s: float = Field(ge=0)
     api_backoff_max_s: float = Field(ge=0)
+    change_history_days: int = Field(ge=1, le=30)
+    change_event_limit: int = Field(ge=1, le=10_000)
+    conversion_lag_lookback_days: int = Field(ge=14, le=90)
+    conversion_lag_min_completeness: float = Field(gt=0, le=1)

@@ -514,3 +514,15 @@ def test_roi_models_identify_elasticities_from_pulled_data():
     busy = fits[0]["clicks"] >= 30
     assert (fits[0].loc[busy, "bid_levels"] >= 2).mean() > 0.9
     assert (fits[1]["bid_levels"] <= 1).all()
+
+
+def test_cli_change_event_limit_above_googles_is_a_settings_error(server, small_account,
+                                                                   tmp_path, monkeypatch,
+                                                                   capsys):  # fmt: skip
+    (tmp_path / "searchops.toml").write_text("[sem]\nchange_event_limit = 20000\n")
+    monkeypatch.chdir(tmp_path)
+    code, err = _cli(server, tmp_path, monkeypatch, capsys, "--customer-id",
+                     small_account.customer_id, "--since", str(small_account.since),
+                     "--until", str(small_account.until))  # fmt: skip
+    assert code == 2 and "change_event_limit" in err[-1]
+    assert not any(c["method"] == "SearchStream" for c in server.calls)  # nothing was asked
