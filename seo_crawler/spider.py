@@ -51,7 +51,12 @@ MAX_REDIRECTS = 10
 SITEMAP_RELEASE = 1000  # sitemap-only URLs judged and queued per idle round
 SITEMAP_SLOT = "searchops-sitemaps"  # download slot of sitemap files (concurrency 1: process.py)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
-_ALTERNATES = ("canonical", "hreflang")  # discovered_from of URLs [crawl] fetch_alternates fetches
+_ALTERNATES = ("canonical", "hreflang")
+_FOLLOWED = {
+    "a": "link",
+    "canonical": "canonical",
+    "hreflang": "hreflang",
+}  # link kind -> discovered_from  # discovered_from of URLs [crawl] fetch_alternates fetches
 
 
 def _now() -> datetime:
@@ -318,19 +323,31 @@ class CatalogSpider(scrapy.Spider):
         # Like Google: links of error pages are recorded, not followed.
         if visit.follow and 200 <= response.status < 300:
             follow_nofollow = self.config.follow_nofollow
-            clean = self.scope.normalize if self.scope.strip_params else str
-            targets = [
-                (
-                    clean(link["target"]) if "?" in link["target"] else link["target"],
-                    {"a": "link"}.get(link["kind"], link["kind"]),
-                )
-                for link in facts.links
-                if link["kind"] in ("a", "canonical", "hreflang")
-                and (follow_nofollow or not link["nofollow"])
-            ]
+            targets = []
+            for link in facts.links:
+                kind = link["kind"]
+                if kind not in _FOLLOWED or (link["nofollow"] and not follow_nofollow):
+                    continue
+                target = self._fetchable(link["target"], kind)
+                if target is not None:
+                    targets.append((target, _FOLLOWED[kind]))
             follow.extend(self._follow(targets, depth + 1, url))
         yield {"page": row, "links": hop_links + facts.links}
         yield from follow
+
+    def _fetchable(self, target: str, kind: str) -> str | None:
+        """The URL to fetch for a link target, or None when no URL parser accepts it.
+
+        Anchors arrive normalized (extraction skips unparsable ones); canonical and hreflang
+        targets are recorded as written when unparsable (``http://host:PORT/``), so they are
+        checked here: Scrapy would raise on them, losing the page's row.
+        """
+        if kind == "a" and not ("?" in target and self.scope.strip_params):
+            return target
+        try:
+            return self.scope.normalize(target)
+        except ValueError:
+            return None
 
     def _needs_render(
         self, response: Response, visit: Visit, record: dict[str, Any], scripts: int

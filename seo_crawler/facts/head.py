@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
+from seo_crawler.facts.links import Resolver
 from seo_crawler.facts.page_text import node_text
 from seo_crawler.urls import normalize
 
@@ -106,7 +107,7 @@ class Alternates:
         }
 
 
-def html_alternates(doc: Any, resolve: Callable[[str], str]) -> Alternates:
+def html_alternates(doc: Any, resolve: Resolver) -> Alternates:
     found = Alternates()
     for link in doc.iter("link"):
         href = link.get("href")
@@ -118,10 +119,22 @@ def html_alternates(doc: Any, resolve: Callable[[str], str]) -> Alternates:
             found.canonical_sources.append("html")
         elif "alternate" in rels and link.get("hreflang") is not None:
             found.hreflang.append(
-                {"lang": link.get("hreflang").strip(), "href": resolve(href), "source": "html"}
+                {
+                    "lang": link.get("hreflang").strip(),
+                    "href": resolve.or_as_written(href),
+                    "source": "html",
+                }
             )
             found.hreflang_written.append(href.strip())
     return found
+
+
+def resolved_or_as_written(url: str, href: str) -> str:
+    """``href`` resolved against ``url`` and normalized, or as written when unparsable."""
+    try:
+        return normalize(urljoin(url, href.strip()))
+    except ValueError:  # no URL parser accepts it: recorded as written, never raised
+        return href.strip()
 
 
 def header_alternates(url: str, header_links: list[dict[str, str]]) -> Alternates:
@@ -133,7 +146,7 @@ def header_alternates(url: str, header_links: list[dict[str, str]]) -> Alternate
             found.canonicals.append(entry["url"])
             found.canonical_sources.append("header")
         if "alternate" in rels and "hreflang" in entry:
-            href = normalize(urljoin(url, entry["url"]))
+            href = resolved_or_as_written(url, entry["url"])
             found.hreflang.append({"lang": entry["hreflang"], "href": href, "source": "header"})
             found.hreflang_written.append(entry["url"].strip())
     return found

@@ -61,6 +61,14 @@ class Resolver:
             return _normalized(href)
         return _normalized(urljoin(self.base, href))
 
+    def or_as_written(self, href: str) -> str:
+        """Like calling it, but an href no URL parser accepts (``http://host:PORT/``, a broken
+        IPv6 literal) comes back as written: recorded for audits to judge, never raised."""
+        try:
+            return self(href)
+        except ValueError:
+            return href.strip()
+
 
 @dataclass(frozen=True, slots=True)
 class Anchor:
@@ -104,14 +112,14 @@ def anchors(doc: Any, resolve: Callable[[str], str]) -> list[Anchor]:
     return found
 
 
-def images(doc: Any, resolve: Callable[[str], str]) -> list[dict[str, Any]]:
+def images(doc: Any, resolve: Resolver) -> list[dict[str, Any]]:
     """``<img>`` elements (first 500): src resolved (lazy ``data-src`` when no src), alt, size."""
     found: list[dict[str, Any]] = []
     for img in doc.iter("img"):
         if len(found) >= _MAX_IMAGES:
             break
         src = img.get("src") or img.get("data-src")
-        absolute = resolve(src) if src and not src.startswith("data:") else src
+        absolute = resolve.or_as_written(src) if src and not src.startswith("data:") else src
         found.append({
             "src": absolute, "alt": img.get("alt"), "width": img.get("width"),
             "height": img.get("height"), "loading": img.get("loading"),

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import html_text
 from extruct.jsonld import JsonLdExtractor
 from extruct.rdfa import RDFaExtractor
 from extruct.w3cmicrodata import LxmlMicrodataExtractor
@@ -36,8 +38,50 @@ _PRICES = etree.XPath(
 _SCHEMA_ORG = re.compile(r"^https?://schema\.org/")
 _WRAPPERS = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
 
+# Tags extruct's text cleaner removes or empties: their text goes the cleaner's way.
+_CLEANED_TAGS = frozenset({"script", "style", "link", "meta"})
+
+
+class _MicrodataExtractor(LxmlMicrodataExtractor):
+    """extruct's microdata extractor with its two hot spots made cheap, same items out.
+
+    On a catalog listing (24 Product + Offer items a page) it cost ~3 ms a page, the most
+    expensive step of extraction: an EXSLT ``set:difference`` XPath per item to find the
+    item's own properties, and a deep copy plus an lxml Cleaner pass per text property.
+    """
+
+    def _extract_properties(
+        self, node: Any, items_seen: Any, base_url: Any, itemids: Any
+    ) -> Iterator[Any]:
+        for prop in _own_properties(node):
+            yield from self._extract_property(
+                prop, items_seen=items_seen, base_url=base_url, itemids=itemids
+            )
+
+    def _extract_textContent(self, node: Any) -> Any:
+        if len(node) == 0 and node.tag not in _CLEANED_TAGS:
+            # Text only (comments would be children): nothing for the cleaner to remove.
+            return html_text.etree_to_text(node)
+        return super()._extract_textContent(node)
+
+
+def _own_properties(item: Any) -> Iterator[Any]:
+    """The ``itemprop`` elements under ``item`` that no nested ``itemscope`` owns, in
+    document order (what extruct's ``.//*[@itemprop]`` minus ``.//*[@itemscope]//*[@itemprop]``
+    selects)."""
+    stack = list(reversed(item))
+    while stack:
+        el = stack.pop()
+        if not isinstance(el.tag, str):
+            continue  # comment or processing instruction
+        if el.get("itemprop") is not None:
+            yield el
+        if el.get("itemscope") is None:
+            stack.extend(reversed(el))
+
+
 _jsonld = JsonLdExtractor()
-_microdata = LxmlMicrodataExtractor()
+_microdata = _MicrodataExtractor()
 _rdfa = RDFaExtractor()
 
 

@@ -346,3 +346,39 @@ def test_text_pieces() -> None:
     )
     assert fingerprints([]) == {"word_count": 0, "content_hash": None, "simhash": None}
     assert visible_words(etree.fromstring("<html><head/></html>")) == []  # no <body>
+
+
+def test_microdata_items_match_extruct_on_nested_and_mixed_markup() -> None:
+    from extruct.w3cmicrodata import LxmlMicrodataExtractor
+
+    from seo_crawler.facts.structured_data import _microdata
+
+    doc = tree(
+        "<div itemscope itemtype='https://schema.org/Product'><span itemprop='name'> Lamp <!-- x --> one </span>"
+        "<p itemprop='description'>Two <b>bold</b> words<script>no</script></p><i itemprop=''>e</i>"
+        "<div itemprop='offers' itemscope itemtype='https://schema.org/Offer'><meta itemprop='price' content='9'>"
+        "<b itemprop='priceCurrency'>CAD</b></div><span itemprop='sku brand'>\n x \t</span>"
+        "<style itemprop='css'>.a{}</style><a itemprop='url' href='/p'>p</a></div>"
+        "<ul><li itemscope itemtype='https://schema.org/Thing'><span itemprop='name'>T</span></li></ul>"
+    )
+    expected = LxmlMicrodataExtractor().extract_items(doc, "https://a.example/")
+    assert _microdata.extract_items(doc, "https://a.example/") == expected
+    assert (
+        expected[0]["properties"]["offers"]["properties"]["price"] == "9"
+    )  # nested item kept apart
+
+
+def test_unparsable_urls_are_recorded_as_written_never_raised() -> None:
+    page = (
+        b"<html><head><link rel='canonical' href='http://h.example:PORT/c'>"
+        b"<link rel='alternate' hreflang='fr' href='http://[::1/fr'></head><body>"
+        b"<img src='http://h.example:PORT/i.png'><a href='http://h.example:PORT/a'>a</a></body></html>"
+    )
+    facts = extract(
+        URL, page, {"Link": '<http://h.example:PORT/de>; rel="alternate"; hreflang="de"'}
+    )
+    r = facts.record
+    assert r["canonical"] == "http://h.example:PORT/c"
+    assert [alt["href"] for alt in r["hreflang"]] == ["http://[::1/fr", "http://h.example:PORT/de"]
+    assert r["images"][0]["src"] == "http://h.example:PORT/i.png"
+    assert not any(link["kind"] == "a" for link in facts.links)  # an anchor nobody can follow

@@ -37,6 +37,8 @@ def bilingual_app() -> web.Application:
             "<link rel='alternate' hreflang='fr-ca' href='/fr/a'>"
             "<link rel='alternate' hreflang='x-default' href='/private/a'>"
             "<link rel='alternate' hreflang='de-ca' href='https://elsewhere.example/de/a'>"
+            # a template placeholder no URL parser accepts: recorded as written, not fetched
+            "<link rel='alternate' hreflang='pt-br' href='http://127.0.0.1:PORT/pt/a'>"
         )
         body = "<h1>A</h1><a href='/en/deeper'>deeper</a>"
         return html(body, head, Link='</es/a>; rel="alternate"; hreflang="es-us"')
@@ -102,6 +104,8 @@ def test_alternates_beyond_max_depth_are_fetched_not_followed(tmp_path: Path) ->
     assert [hop["url"] for hop in pages["/es/a"]["redirect_chain"]] == [base + "/es/a"]
     assert pages["/es/a-final"]["status"] == 200  # a redirecting alternate: its chain is followed
     assert pages["/private/a"]["fetch_state"] == "blocked_robots"  # robots.txt still decides
+    written = {alt["lang"]: alt["href"] for alt in pages["/en/a"]["hreflang"]}
+    assert written["pt-br"] == "http://127.0.0.1:PORT/pt/a"
     # The alternates' own links are recorded but not followed: no /fr/deeper, no /it/a.
     links = load_links(run)
     from_french = set(links.loc[links["source"] == base + "/fr/a", "target"])
