@@ -15,6 +15,12 @@ and French campaigns, landing on the products' ``path_en`` / ``path_fr``. Per ke
 around the keyword's base bid (as a manager's changes would), so elasticities are
 identifiable from history; some keywords also get bid-landscape simulation points.
 
+What a real account's API also shows, for ``sem pull``: the change log of those bid changes
+(``sem_bid_changes``), campaigns with budgets, impression shares and bidding strategies (a
+share of Search campaigns under Smart Bidding), Shopping product-group trees with unit bids,
+and a known conversion lag curve (``sem_truth_conversion_lag``; the tables hold eventual
+conversions, the local API server reports what has arrived by its clock).
+
 Coverage truth (``sem_truth_coverage``): some in-stock products get no keywords and no
 shopping item (``uncovered``); keywords and shopping items that point at out-of-stock
 products or at the demo site's 404 / noindex product URLs are wasted spend (``wasted``).

@@ -5,16 +5,28 @@ production client code path (``GoogleAdsClient`` -> ``GoogleAdsService.SearchStr
 runs unchanged against it:
 
 * ``GoogleAdsService/Search`` (paged) and ``SearchStream`` (batched) answer the project's GAQL
-  (SELECT / FROM / WHERE with = != IN BETWEEN > >= < <= / ORDER BY / LIMIT) over ``campaign``,
-  ``ad_group``, ``ad_group_criterion``, ``keyword_view``, ``shopping_performance_view``,
+  (SELECT / FROM / WHERE with = != IN BETWEEN > >= < <= / ORDER BY / LIMIT) over ``customer``,
+  ``customer_client`` (a manager), ``campaign`` (attributes with ``campaign_budget``; daily
+  metrics with impression shares and conversions by conversion date; or conversions by
+  ``segments.conversion_lag_bucket``), ``ad_group``, ``ad_group_criterion`` (keywords and
+  Shopping listing groups), ``keyword_view``, ``change_event``, ``shopping_performance_view``,
   ``search_term_view``, ``ad_group_criterion_simulation`` and ``shopping_product``; metrics
   are summed over the selected attributes when ``segments.date`` is not selected.
+* Like Google's, and unlike a table of history: ``keyword_view`` rows carry today's
+  attributes (the current bid on every date); past bids are only in ``change_event`` (the
+  demo's change log plus every bid applied here), which enforces Google's rules with its
+  ``ChangeEventError`` codes (a finite change_date_time range starting within 30 days, a
+  LIMIT of at most 10,000); conversions are reported on the click's day as far as they have
+  happened by the server's clock (``serve(now=)``), so the last days are under-counted.
+* Several accounts, optionally under a manager (``serve(a, b, manager_id=...)``): clients
+  answer only with the manager as ``login-customer-id``; ``handle.deny(id)`` revokes one.
 * ``AdGroupCriterionService/MutateAdGroupCriteria`` updates ``cpc_bid_micros`` / ``status``
   with ``validate_only`` and ``partial_failure``; applied bids show in later queries of
-  ``ad_group_criterion`` and every applied operation is journaled (``handle.journal``).
-  (``keyword_view`` rows report the bid in effect on each day, which the real API does not.)
+  ``ad_group_criterion`` and ``change_event`` and every applied operation is journaled
+  (``handle.journal``).
 * Faults: ``handle.fail_next(n, "UNAVAILABLE" | "RESOURCE_EXHAUSTED" | "INTERNAL", method=)``,
-  ``handle.interrupt_next_stream(after_batches)`` and ``handle.fail_mutations(criterion_ids)``; errors carry a ``GoogleAdsFailure`` in the
+  ``handle.interrupt_next_stream(after_batches)`` and ``handle.fail_mutations(criterion_ids)``;
+  errors carry a ``GoogleAdsFailure`` in the
   ``google.ads.googleads.v26.errors.googleadsfailure-bin`` trailing metadata and a
   ``request-id``, like Google's.
 * Auth: the ``developer-token`` header and the ``Bearer`` access token must match the
