@@ -99,27 +99,39 @@ def _one_error_line(stderr: str) -> str:
 
 
 def test_a_site_that_is_down_fails_the_crawl_and_its_audit(tmp_path: Path) -> None:
+    async def hang(request: web.Request) -> web.Response:
+        await asyncio.sleep(5)  # ten times the crawl's timeout
+        return html("<h1>Late</h1>")
+
+    app = web.Application()
+    app.router.add_get("/", hang)
     config = tmp_path / "searchops.toml"
-    config.write_text("[crawl]\nretries = 0\n")
+    config.write_text("[crawl]\nretries = 0\ntimeout_s = 0.5\n")
     dead = f"http://127.0.0.1:{free_port()}/"
-    for start, says in ((dead, "Connection"), ("http://no-such-host.invalid/", "DNS")):
-        run = tmp_path / says
-        failed = run_cli(
-            "--config", str(config), "--workspace", str(tmp_path / "ws.duckdb"),
-            "crawl", start, "--out", str(run), cwd=tmp_path,
-        )  # fmt: skip
-        line = _one_error_line(failed.stderr)
-        assert failed.returncode == 2 and failed.stdout == "", failed.stderr
-        assert "crawl failed" in line and start in line and says in line, line
-        # what was collected is kept: the failed start URL, recorded with its error
-        pages = pd.read_parquet(run / "pages.parquet")
-        assert list(pages.fetch_state) == ["error"] and says in pages.error.iloc[0]
-        manifest = json.loads((run / "crawl.json").read_text())
-        assert says in manifest["failed"]
-        audit = run_cli("audit", str(run), "--format", "json", cwd=tmp_path)
-        assert audit.returncode == 1, audit.stderr  # the default --fail-on error
-        findings = json.loads(audit.stdout)["findings"]
-        assert [(f["rule_id"], f["url"]) for f in findings] == [("SEO-LINKS-012", start)]
+    with serve(app) as hanging:
+        cases = (
+            (dead, "Connection", "connection"),
+            ("http://no-such-host.invalid/", "DNS", "dns"),
+            (hanging + "/", "took longer than", "timeout"),
+        )
+        for start, says, kind in cases:
+            run = tmp_path / kind
+            failed = run_cli(
+                "--config", str(config), "--workspace", str(tmp_path / "ws.duckdb"),
+                "crawl", start, "--render", "never", "--out", str(run), cwd=tmp_path,
+            )  # fmt: skip
+            line = _one_error_line(failed.stderr)
+            assert failed.returncode == 2 and failed.stdout == "", failed.stderr
+            assert "crawl failed" in line and start in line and says in line, line
+            # what was collected is kept: the failed start URL, recorded with its error
+            pages = pd.read_parquet(run / "pages.parquet")
+            assert list(pages.fetch_state) == ["error"] and says in pages.error.iloc[0]
+            assert says in json.loads((run / "crawl.json").read_text())["failed"]
+            audit = run_cli("audit", str(run), "--format", "json", cwd=tmp_path)
+            assert audit.returncode == 1, audit.stderr  # the default --fail-on error
+            findings = json.loads(audit.stdout)["findings"]
+            assert [(f["rule_id"], f["url"]) for f in findings] == [("SEO-LINKS-012", start)]
+            assert findings[0]["evidence"].startswith(kind + ": ")
     # a failed crawl is not registered: `--baseline last` never becomes a dead site
     assert not (tmp_path / "ws.duckdb").exists() or duckdb.connect(
         str(tmp_path / "ws.duckdb"), read_only=True
