@@ -67,7 +67,7 @@ class CrawlSpec(BaseModel):
         try:
             return cls.model_validate_json(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise SearchopsError(f"{run}: no crawl spec ({layout.SPEC}) to resume from") from None
+            raise SearchopsError(f"{run}: no crawl spec ({layout.SPEC}) in this folder") from None
         except (OSError, ValidationError) as exc:
             first = str(exc).splitlines()[0]
             raise SearchopsError(f"{path}: unreadable crawl spec: {first}") from None
