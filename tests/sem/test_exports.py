@@ -189,8 +189,8 @@ def _broken(rows, column, value=None, drop=False):
     [
         (_broken(GOOGLE_EN_ROWS, "Cost", drop=True), r"missing column\(s\): 'Cost' \(fr 'Coût'\)"),
         (
-            _broken(GOOGLE_EN_ROWS, "Match type", value="Exact match (close variant)"),
-            r"row 4, column 'Match type': cannot read 'Exact match \(close variant\)' as a "
+            _broken(GOOGLE_EN_ROWS, "Match type", value="Exact-ish match"),
+            r"row 4, column 'Match type': cannot read 'Exact-ish match' as a "
             r"match type \(Exact match, Phrase match",
         ),
         (
