@@ -319,7 +319,13 @@ class AccountViews:
                 "ad_group_criterion.keyword.text": kw["keyword"].astype(str),
                 "ad_group_criterion.keyword.match_type": kw["match_type"].astype(str),
                 "ad_group_criterion.status": kw["status"].astype(str),
-                "ad_group_criterion.cpc_bid_micros": kw["cpc_bid_micros"],
+                # A keyword without its own bid (0) uses its ad group's default: the effective.
+                "ad_group_criterion.cpc_bid_micros": kw["cpc_bid_micros"].where(
+                    ~kw.get("inherits_ad_group_bid", pd.Series(False, index=kw.index))
+                    .fillna(False)
+                    .astype(bool),
+                    0,
+                ),
                 "ad_group_criterion.effective_cpc_bid_micros": kw["cpc_bid_micros"],
                 "ad_group_criterion.final_urls": [[u] for u in kw["final_url"].astype(str)],
                 "campaign.bidding_strategy_type": kw.get(
@@ -475,16 +481,22 @@ class AccountViews:
             return pd.DataFrame(columns=_CHANGE_EVENT_FIELDS)
         at = pd.to_datetime(log["changed_at"])
         micros = (at - pd.Timestamp("1970-01-01")) // pd.Timedelta(microseconds=1)
+        # AD_GROUP rows: a change of the ad group's default bid (keywords without their own).
+        kind = log.get("resource_type", pd.Series("AD_GROUP_CRITERION", index=log.index))
+        kind = kind.fillna("AD_GROUP_CRITERION").astype(str)
         name = [
-            self.resource_name(a, c)
-            for a, c in zip(log["ad_group_id"], log["criterion_id"], strict=True)
+            f"customers/{self.customer_id}/adGroups/{a}"
+            if k == "AD_GROUP"
+            else self.resource_name(a, int(c))
+            for k, a, c in zip(kind, log["ad_group_id"], log["criterion_id"], strict=True)
         ]
 
         def bid(col: str) -> list[dict[str, Any]]:
             return [
-                {"ad_group_criterion": {"resource_name": n, "cpc_bid_micros": round(b * _MICROS)}}
-                for n, b in zip(name, log[col].astype(float), strict=True)
-            ]
+                {"ad_group" if k == "AD_GROUP" else "ad_group_criterion": {
+                    "resource_name": n, "cpc_bid_micros": round(b * _MICROS)}}
+                for k, n, b in zip(kind, name, log[col].astype(float), strict=True)
+            ]  # fmt: skip
 
         return pd.DataFrame(
             {
@@ -493,7 +505,7 @@ class AccountViews:
                     for i, m in enumerate(micros)
                 ],
                 "change_event.change_date_time": at.dt.strftime("%Y-%m-%d %H:%M:%S.%f"),
-                "change_event.change_resource_type": "AD_GROUP_CRITERION",
+                "change_event.change_resource_type": kind.to_numpy(),
                 "change_event.change_resource_name": name,
                 "change_event.client_type": log["client_type"].astype(str),
                 "change_event.resource_change_operation": log["operation"].astype(str),

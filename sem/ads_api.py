@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import grpc
+import numpy as np
 import pandas as pd
 from google.ads.googleads.client import GoogleAdsClient
 from google.ads.googleads.errors import GoogleAdsException
@@ -109,11 +110,12 @@ QUERIES: dict[str, str] = {
         SELECT change_event.resource_name, change_event.change_date_time,
                change_event.change_resource_name, change_event.resource_change_operation,
                change_event.changed_fields, change_event.old_resource,
-               change_event.new_resource, change_event.client_type, change_event.campaign
+               change_event.new_resource, change_event.client_type, change_event.campaign,
+               change_event.change_resource_type
         FROM change_event
         WHERE change_event.change_date_time >= '{start}'
           AND change_event.change_date_time <= '{end}'
-          AND change_event.change_resource_type = AD_GROUP_CRITERION
+          AND change_event.change_resource_type IN (AD_GROUP_CRITERION, AD_GROUP)
         ORDER BY change_event.change_date_time
         LIMIT {limit}""",
     "campaigns": """
@@ -594,6 +596,7 @@ def pull(
         # A keyword without its own bid uses its ad group's: the effective bid says which.
         "cpc_bid": lambda r: (r.ad_group_criterion.cpc_bid_micros
                               or r.ad_group_criterion.effective_cpc_bid_micros) / _MICROS,
+        "inherits": lambda r: r.ad_group_criterion.cpc_bid_micros == 0,
         "final_url": lambda r: r.ad_group_criterion.final_urls[0] if r.ad_group_criterion.final_urls else None,
     }, policy, "keywords")  # fmt: skip
     # Campaigns are the pooling unit for the ROI models when the API gives no category.
@@ -607,6 +610,7 @@ def pull(
         **metric_cols,
     }, policy, "keyword_view")  # fmt: skip
     changes, known_from = pull_bid_changes(client, cid, since, until, now, policy, options)
+    changes = keyword_bid_changes(changes, kw)
     current = pd.Series(kw["cpc_bid"].to_numpy(float), index=kw["criterion_id"].astype("int64"))
     daily["cpc_bid"] = history.daily_bids(daily, current, changes, known_from)
     shopping = fetch(client, cid, QUERIES["shopping_daily"].format(**dates), {
@@ -771,8 +775,9 @@ def pull_bid_changes(
             "resource": g("change_event.change_resource_name"),
             "operation": _enum_name("change_event.resource_change_operation"),
             "bid_changed": lambda r: "cpc_bid_micros" in r.change_event.changed_fields.paths,
-            "old_bid": lambda r: r.change_event.old_resource.ad_group_criterion.cpc_bid_micros / _MICROS,
-            "new_bid": lambda r: r.change_event.new_resource.ad_group_criterion.cpc_bid_micros / _MICROS,
+            "kind": _enum_name("change_event.change_resource_type"),
+            "old_bid": lambda r: _changed_bid(r.change_event.old_resource),
+            "new_bid": lambda r: _changed_bid(r.change_event.new_resource),
             "client_type": _enum_name("change_event.client_type"),
             "campaign_id": lambda r: _trailing_id(r.change_event.campaign),
         }, policy, "change_event")  # fmt: skip
@@ -789,7 +794,7 @@ def pull_bid_changes(
         start = last
     found = pd.concat(parts, ignore_index=True)
     found = found[found["bid_changed"] | (found["operation"] == "CREATE")]
-    ids = found["resource"].str.extract(r"adGroupCriteria/(\d+)~(\d+)$")
+    ids = found["resource"].str.extract(r"(?:adGroupCriteria|adGroups)/(\d+)(?:~(\d+))?$")
     created = found["operation"] == "CREATE"
     at = pd.to_datetime(found["changed_at"])
     changes = pd.DataFrame(
@@ -799,14 +804,31 @@ def pull_bid_changes(
             "campaign_id": found["campaign_id"],
             "ad_group_id": pd.to_numeric(ids[0]),
             "criterion_id": pd.to_numeric(ids[1]),
+            "level": np.where(found["kind"] == "AD_GROUP", "ad_group", "keyword"),
             "operation": found["operation"],
             "old_bid": found["old_bid"].where(~created),
             "new_bid": found["new_bid"],
             "client_type": found["client_type"],
             "change_id": found["change_id"],
         }
-    ).dropna(subset=["criterion_id"])
+    ).dropna(subset=["ad_group_id"])
     return changes.reset_index(drop=True), pd.Timestamp(history_start)
+
+
+def _changed_bid(resource: Any) -> float:
+    """The max CPC in a change event's old or new resource (keyword or ad group default)."""
+    which = "ad_group" if resource.HasField("ad_group") else "ad_group_criterion"
+    return getattr(resource, which).cpc_bid_micros / _MICROS
+
+
+def keyword_bid_changes(changes: pd.DataFrame, keywords: pd.DataFrame) -> pd.DataFrame:
+    """Changes per keyword: its own, and its ad group's default-bid changes while it has no
+    bid of its own (``keywords.inherits``)."""
+    own = changes[changes["level"] == "keyword"]
+    group = changes[changes["level"] == "ad_group"].drop(columns="criterion_id")
+    heirs = keywords.loc[keywords["inherits"], ["ad_group_id", "criterion_id"]]
+    spread = group.merge(heirs, on="ad_group_id")
+    return pd.concat([own, spread], ignore_index=True).sort_values("changed_at", ignore_index=True)
 
 
 def pull_product_groups(

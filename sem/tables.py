@@ -54,8 +54,10 @@ Columns (``TABLES`` below is the authoritative list, with types):
     conversion_completeness, conversions_adjusted, conversions_value_adjusted.
 ``sem_bid_changes`` keyword max-CPC changes from the account's change history (change_event):
     date and changed_at (account time zone), customer_id, campaign_id, ad_group_id,
-    criterion_id, operation (CREATE|UPDATE|REMOVE), old_bid, new_bid, client_type (where the
-    change was made), change_id (the change event's resource name).
+    criterion_id, level (keyword: the keyword's own bid; ad_group: its ad group's default bid,
+    which a keyword without a bid of its own uses: one row per such keyword), operation
+    (CREATE|UPDATE|REMOVE), old_bid, new_bid, client_type (where the change was made),
+    change_id (the change event's resource name).
 ``sem_product_groups`` Shopping listing groups (ad_group_criterion listing_group): the
     biddable product-group tree of each Shopping ad group:
     customer_id, campaign_id, ad_group_id, criterion_id, parent_criterion_id (NULL at the
@@ -204,6 +206,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("campaign_id", "BIGINT"),
         ("ad_group_id", "BIGINT"),
         ("criterion_id", "BIGINT"),
+        ("level", "VARCHAR"),
         ("operation", "VARCHAR"),
         ("old_bid", "DOUBLE"),
         ("new_bid", "DOUBLE"),

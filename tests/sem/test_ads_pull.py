@@ -526,3 +526,38 @@ def test_cli_change_event_limit_above_googles_is_a_settings_error(server, small_
                      "--until", str(small_account.until))  # fmt: skip
     assert code == 2 and "change_event_limit" in err[-1]
     assert not any(c["method"] == "SearchStream" for c in server.calls)  # nothing was asked
+
+
+def test_keywords_without_own_bid_follow_their_ad_groups_default_bid(small_account):
+    """Real accounts often bid per ad group: those keywords' history is in AD_GROUP changes."""
+    frames = {k: v.copy() for k, v in small_account.frames.items()}
+    kw, log, daily = frames["sem_keywords"], frames["sem_bid_changes"], frames["sem_keyword_daily"]
+    ad_group = kw["ad_group_id"].value_counts().index[0]
+    members = kw.loc[kw["ad_group_id"] == ad_group, "criterion_id"]
+    leader = int(members.iloc[0])
+    # The ad group's default bid follows the leader's history; its keywords have no own bid.
+    kw["inherits_ad_group_bid"] = kw["ad_group_id"] == ad_group
+    kw.loc[kw["ad_group_id"] == ad_group, "cpc_bid"] = float(
+        kw.loc[kw["criterion_id"] == leader, "cpc_bid"].iloc[0]
+    )
+    group_log = log[log["criterion_id"] == leader].assign(resource_type="AD_GROUP")
+    frames["sem_bid_changes"] = pd.concat(
+        [log[~log["criterion_id"].isin(members)], group_log], ignore_index=True
+    )
+    leader_bid = daily[daily["criterion_id"] == leader].set_index("date")["cpc_bid"]
+    assert leader_bid.nunique() > 1
+    from demo import ads_account
+
+    account = ads_account.DemoAccount(small_account.customer_id, small_account.since,
+                                      small_account.until, frames)  # fmt: skip
+    with ads_server.serve(account) as handle:
+        pulled = ads_api.pull(make_client(handle), account.customer_id, account.since,
+                              account.until, policy=FAST)  # fmt: skip
+    got = pulled["sem_keyword_daily"]
+    got = got[got["criterion_id"].isin(members)].assign(date=lambda d: pd.to_datetime(d["date"]))
+    expected = got["date"].map(leader_bid)
+    known = expected.notna()
+    assert known.sum() > 10
+    assert (got.loc[known, "cpc_bid"] - expected[known]).abs().max() < 0.01
+    levels = pulled["sem_bid_changes"].groupby("level")["criterion_id"].nunique()
+    assert levels["ad_group"] == len(members)
