@@ -150,3 +150,22 @@ def test_a_budget_that_cannot_be_met_shows_projected_spend(tmp_path, workspace):
     assert check["status"] == "under"
     assert check["projected_spend_per_day"] <= check["max_spend_per_day"] < 1_000_000
     assert "step cap: at most +20% this cycle" in " ".join(result.output.split())
+
+
+def test_the_command_is_thin_over_the_python_api(tmp_path, workspace):
+    import bidding
+    from searchops.workspace import Workspace
+
+    out = tmp_path / "bids"
+    result = run("--workspace", str(workspace), "bid", "recommend", "--budget", "300",
+                 "--seed", "3", "--out", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    payload = json.loads((out / "recommendations.json").read_text())
+    with Workspace(workspace) as ws:
+        api = bidding.recommend_bids(workspace=ws, budget=300, seed=3, save=False)
+    cli_bids = pd.DataFrame(payload["recommendations"]).set_index("criterion_id")["new_bid"]
+    api_bids = api.table.astype({"criterion_id": "int64"}).set_index("criterion_id")["new_bid"]
+    pd.testing.assert_series_equal(cli_bids.sort_index(), api_bids.sort_index(), check_dtype=False)
+    assert api.summary["budget_check"]["budget_per_day"] == 300 and api.paths == {}
+    with Workspace(workspace) as ws, pytest.raises(Exception, match="--budget must be positive"):
+        bidding.recommend_bids(workspace=ws, budget=-1)

@@ -135,8 +135,8 @@ def test_demo_site_crawl_with_the_demo_account(demo_run, demo_site, tmp_path):
     uncovered products and the wasted keywords / Shopping items the account's truth lists."""
     from click.testing import CliRunner
 
-    from searchops.cli import cli
     from demo import ads_account as demo
+    from searchops.cli import cli
 
     run = Path(demo_run)
     account = demo.generate(
@@ -191,6 +191,16 @@ def test_demo_site_crawl_with_the_demo_account(demo_run, demo_site, tmp_path):
     ads = pd.read_csv(out / "coverage-ads.csv")
     assert len(ads) == 5 and keywords["Ad group"].nunique() == 5
     assert ads.filter(like="Headline").stack().str.len().max() <= 30
+
+    # the Python API the command is thin over: the same products, nothing written with save=False
+    import bidding
+
+    with Workspace(ws_path) as ws:
+        runs_before = len(ws.runs("coverage"))
+        found = bidding.find_coverage(workspace=ws, crawl=run, top=5, save=False)
+        assert len(ws.runs("coverage")) == runs_before
+    assert found.opportunities["sku"].tolist() == opp.sort_values("rank")["sku"].tolist()
+    assert len(found.ads) == 5 and found.paths == {}
 
 
 def test_crawl_without_products_gives_empty_tables(tmp_path):
