@@ -208,12 +208,27 @@ def _build_html_pages(ctx: RuleContext) -> None:
         GROUP BY final_url
         """
     )
+    # A local site crawled as 127.0.0.1 whose pages name localhost (hreflang, canonical)
+    # is fetched under both names; one document is judged once (under its first-met
+    # name), or every page would be its own duplicate. Only loopback URLs are looked at.
+    ctx.con.execute(
+        r"""
+        CREATE OR REPLACE TEMP TABLE loopback_copies AS
+        SELECT url FROM pages
+        WHERE regexp_matches(final_url, '^https?://(localhost|127\.0\.0\.1|\[::1\])([:/]|$)')
+          AND status = 200 AND fetch_state = 'fetched'
+        QUALIFY row_number() OVER (
+            PARTITION BY url_key(final_url) ORDER BY depth NULLS LAST, url = final_url DESC, url
+        ) > 1
+        """
+    )
     ctx.con.execute(
         f"""
         CREATE OR REPLACE TEMP VIEW html_pages AS
         SELECT * REPLACE (final_url AS url) FROM pages
         WHERE status = 200 AND fetch_state = 'fetched' AND {HTML_SQL.format(t="")}
           AND (url = final_url OR url IN (SELECT url FROM redirect_documents))
+          AND url NOT IN (SELECT url FROM loopback_copies)
         """
     )
 

@@ -112,3 +112,15 @@ def test_alternates_beyond_max_depth_are_fetched_for_return_links(tmp_path: Path
     page = f"{origin}/hreflang/noreturn-en.html"
     assert ("SEO-HREFLANG-004", page) in fired
     assert ("SEO-HREFLANG-013", page) not in fired
+
+
+def test_pages_fetched_under_both_loopback_names_are_judged_once(
+    corpus_findings: tuple[str, list[dict[str, Any]]],
+) -> None:
+    """The hreflang pages crawled as 127.0.0.1 are fetched again as the localhost URLs their
+    alternates name; findings are about the 127.0.0.1 ones only, and none is a duplicate."""
+    origin, findings = corpus_findings
+    localhost = origin.replace("127.0.0.1", "localhost")
+    copies = {f"{localhost}/hreflang/{page}" for page in expectations()["hreflang"]["pages"]}
+    assert not [f for f in findings if f["url"] in copies]
+    assert not [f for f in findings if f["rule_id"] == "SEO-CONTENT-001"]
