@@ -124,3 +124,17 @@ def test_pages_fetched_under_both_loopback_names_are_judged_once(
     copies = {f"{localhost}/hreflang/{page}" for page in expectations()["hreflang"]["pages"]}
     assert not [f for f in findings if f["url"] in copies]
     assert not [f for f in findings if f["rule_id"] == "SEO-CONTENT-001"]
+
+
+def test_alternates_left_out_by_max_pages_are_not_crawled_not_missing(tmp_path: Path) -> None:
+    """With --max-pages 1 the alternate is never fetched: the page gets "not crawled, cannot
+    verify" (SEO-HREFLANG-013), not a false missing return link."""
+    with corpus_site() as origin:
+        run = tmp_path / "run"
+        crawl = _cli("crawl", f"{origin}/hreflang/noreturn-en.html", "--max-pages", "1",
+                     "--out", str(run), cwd=tmp_path)  # fmt: skip
+        assert crawl.returncode == 0, crawl.stderr
+    fired = {(f["rule_id"], f["url"]) for f in _audit(run, tmp_path)}
+    page = f"{origin}/hreflang/noreturn-en.html"
+    assert ("SEO-HREFLANG-013", page) in fired
+    assert ("SEO-HREFLANG-004", page) not in fired
