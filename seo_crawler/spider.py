@@ -22,7 +22,7 @@ Decisions (each visible in the record):
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,6 +61,22 @@ _FOLLOWED = {
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _memo_normalize(scope: Scope) -> Callable[[str], str | None]:
+    """``scope.normalize`` remembered for one sitemap file; None for a URL no parser accepts
+    (recorded as written, never queued: it would fail the whole file's callback)."""
+    known: dict[str, str | None] = {}
+
+    def clean(url: str) -> str | None:
+        if url not in known:
+            try:
+                known[url] = scope.normalize(url)
+            except ValueError:
+                known[url] = None
+        return known[url]
+
+    return clean
 
 
 class CatalogSpider(scrapy.Spider):
@@ -486,25 +502,31 @@ class CatalogSpider(scrapy.Spider):
         parsed = parse_sitemap(response.body, self.config.max_bytes)
         count = len(parsed.urls) if parsed.kind == "urlset" else len(parsed.children)
         rows = []
+        # Only while the budget lasts: once it is spent, idle() drops what waits anyway.
+        queue = self.frontier.claimed < self.max_pages
         listed: set[str] = set()
+        clean = _memo_normalize(self.scope)  # alternates repeat the other entries' <loc>s
         for entry in parsed.urls:
-            loc = self.scope.normalize(str(entry["loc"]))
+            written = str(entry["loc"])
+            loc = clean(written)
             alternates = [
-                {"lang": a["lang"], "href": self.scope.normalize(a["href"]), "source": "sitemap"}
+                {"lang": a["lang"], "href": clean(a["href"]) or a["href"], "source": "sitemap"}
                 for a in entry["alternates"]  # type: ignore[attr-defined]
                 if a["href"]
             ]
             rows.append(
                 {
                     "sitemap": response.url,
-                    "loc": loc,
+                    "loc": loc or written,
                     "lastmod": entry["lastmod"],
                     "alternates": alternates,
                 }
             )
-            for candidate in (loc, *(a["href"] for a in alternates)):
-                if candidate not in listed and candidate not in self.seen:
-                    listed.add(candidate)  # alternates repeat the other languages' <loc>s
+            if not queue:
+                continue
+            for candidate in (loc, *(clean(a["href"]) for a in alternates)):
+                if candidate and candidate not in listed and candidate not in self.seen:
+                    listed.add(candidate)
                     self.sitemap_pending.append(candidate)  # judged when released (idle)
         yield self._sitemap_row(
             response.url,

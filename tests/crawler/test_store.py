@@ -71,3 +71,18 @@ def test_finalize_dedupes_enriches_and_survives_unreadable_parts(tmp_path: Path)
     assert rows["https://s/a"]["fetched_at"] == stamp
     links = pq.read_table(run / "links.parquet")
     assert links.schema == schema.LINKS and links.num_rows == 1
+
+
+def test_parts_keep_text_as_is_and_take_values_orjson_refuses(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    huge = 2**70  # beyond 64 bits: orjson refuses it, the part is written all the same
+    store.write_part(
+        run,
+        0,
+        {"pages": [page("https://s/é", title="Crème « brûlée »"), page("https://s/x", bytes=huge)]},
+    )
+    (part,) = store.committed_parts(run)
+    text = (part / "pages.jsonl").read_text(encoding="utf-8")
+    assert "Crème « brûlée »" in text and '"2026-11-22T10:00:00.123456+00:00"' in text
+    assert list(store.column_values(run, "pages", "url")) == ["https://s/é", "https://s/x"]
+    assert list(store.column_values(run, "pages", "bytes")) == [100, huge]

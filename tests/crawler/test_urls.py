@@ -66,3 +66,11 @@ def test_template_of() -> None:
     assert template_of("http://x/en-ca/p/red-hat-9") == template_of(
         "http://x/en-ca/p/blue-shirt-123"
     )
+
+
+def test_sitemap_locs_normalized_once_and_unparsable_ones_not_queued() -> None:
+    from seo_crawler.spider import _memo_normalize
+
+    clean = _memo_normalize(scope(strip_params=["utm_source"]))
+    assert clean("HTTPS://S.example/a?utm_source=x") == "https://s.example/a"
+    assert clean("http://s.example:PORT/a") is None  # a template placeholder: no URL
