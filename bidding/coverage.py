@@ -21,6 +21,11 @@ channel (keyword|shopping), reason (not_found|noindex|out_of_stock), criterion_i
 url, campaign, ad_group, keyword, language, spend_recent (last ``horizon_days`` of history),
 spend_at_stake (the same spend over the next ``horizon_days`` if nothing changes).
 
+Keyword final URLs are matched to crawled URLs exactly; when none matches but their paths do
+(the ads point at the live host, the crawl was of a staging copy or another port), they are
+matched by path, and ``notes`` says so. When no ad URL matches any crawled URL, ``notes`` (and
+a warning) says that wasted spend and keyword coverage could not be judged.
+
 :func:`generated_ads` makes, for the top opportunities, keywords (``advertools.kw_generate``)
 and responsive search ad headlines / descriptions (``advertools.ad_create``) within Google's
 30 / 90 character limits; :func:`write_editor_csvs` exports them for Google Ads Editor.
@@ -28,10 +33,12 @@ and responsive search ad headlines / descriptions (``advertools.ad_create``) wit
 
 from __future__ import annotations
 
+import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import advertools as adv
 import numpy as np
@@ -41,6 +48,7 @@ from bidding.config import CoverageConfig
 from bidding.site import page_health, products_from_pages, read_pages, url_key
 from searchops.workspace import Workspace
 
+log = logging.getLogger(__name__)
 _ELIGIBLE = ("ELIGIBLE", "ELIGIBLE_LIMITED")
 _DRAWS = 2000
 
@@ -50,6 +58,7 @@ class Coverage:
     products: pd.DataFrame  # one row per crawled product (sku), with coverage flags
     opportunities: pd.DataFrame
     waste: pd.DataFrame
+    notes: list[str] = field(default_factory=list)  # how ad URLs were matched to the crawl
 
 
 def _table(workspace: Workspace, name: str) -> pd.DataFrame:
@@ -190,7 +199,9 @@ def opportunities(
     rng = np.random.default_rng(seed)
     q = [(1 - config.interval_level) / 2, (1 + config.interval_level) / 2]
     clicks = stats["clicks"].sum()
-    p0 = float(stats["conversions"].sum() / clicks) if clicks > 0 else 0.02
+    conversions = float(stats["conversions"].sum())
+    # No conversion yet: half a pseudo-conversion (Jeffreys), as a Beta prior needs a > 0.
+    p0 = (conversions or 0.5) / clicks if clicks > 0 else 0.02
     priced = stats[(stats["price"] > 0) & (stats["conversions"] > 0)]
     basket = (
         float(priced["conversions_value"].sum() / (priced["conversions"] * priced["price"]).sum())
@@ -360,12 +371,54 @@ def waste(
     return result.sort_values("spend_at_stake", ascending=False).reset_index(drop=True)
 
 
+def _path_of(key: str) -> str:
+    parts = urlsplit(key)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _hosts(keys: set[str]) -> str:
+    names = sorted({urlsplit(k).netloc for k in keys})
+    return ", ".join(repr(n) for n in names[:3]) + (
+        f" and {len(names) - 3} more" if len(names) > 3 else ""
+    )
+
+
+def align_to_crawl(keywords: pd.DataFrame, pages: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """``keywords`` with final URLs moved onto the crawled host when only their paths match
+    the crawl, and what was done (or why nothing matches) as notes."""
+    if keywords.empty or "final_url" not in keywords or keywords["final_url"].isna().all():
+        return keywords, []
+    ad_keys = {k for k in keywords["final_url"].map(url_key) if k}
+    crawled = {k for col in ("url", "final_url") for k in pages[col].map(url_key) if k}
+    if ad_keys & crawled or not crawled:
+        return keywords, []
+    by_path = {_path_of(k): k for k in sorted(crawled)}
+    moved = keywords["final_url"].map(
+        lambda u: by_path.get(_path_of(key), u) if (key := url_key(u)) else u
+    )
+    matched = int((moved != keywords["final_url"]).sum())
+    if matched:
+        note = (
+            f"keyword final URLs are on {_hosts(ad_keys)}, the crawl is of {_hosts(crawled)}: "
+            f"matched {matched:,} of {keywords['final_url'].notna().sum():,} by path"
+        )
+        return keywords.assign(final_url=moved, ad_final_url=keywords["final_url"]), [note]
+    note = (
+        f"no keyword final URL matches a crawled URL, not even by path (ads on "
+        f"{_hosts(ad_keys)}, crawl of {_hosts(crawled)}): wasted spend and keyword coverage "
+        "cannot be judged; crawl the site the ads point at"
+    )
+    return keywords, [note]
+
+
 def coverage(
     run: Path, workspace: Workspace, config: CoverageConfig, margin: float, seed: int = 0
 ) -> Coverage:
     pages = read_pages(run)
     products = crawl_products(pages)
-    keywords = _table(workspace, "sem_keywords")
+    keywords, notes = align_to_crawl(_table(workspace, "sem_keywords"), pages)
+    for note in notes:
+        log.warning("%s", note)
     shopping = _table(workspace, "sem_products")
     kw_daily = _table(workspace, "sem_keyword_daily")
     shop_daily = _table(workspace, "sem_shopping_daily")
@@ -381,7 +434,11 @@ def coverage(
     stats = _category_stats(keywords, kw_daily, shopping, shop_daily, prices, config.horizon_days)
     opp = opportunities(flagged, stats, config, margin, seed)
     wasted = waste(pages, flagged, keywords, kw_daily, shopping, shop_daily, config.horizon_days)
-    return Coverage(products=flagged, opportunities=opp, waste=wasted)
+    if "ad_final_url" in keywords and not wasted.empty:  # show the URL the ad really has
+        ad_url = keywords.drop_duplicates("criterion_id").set_index("criterion_id")["ad_final_url"]
+        is_kw = wasted["channel"] == "keyword"
+        wasted.loc[is_kw, "url"] = wasted.loc[is_kw, "criterion_id"].map(ad_url)
+    return Coverage(products=flagged, opportunities=opp, waste=wasted, notes=notes)
 
 
 _UNSAFE = re.compile(r"[^\w '&.,!%/-]+")

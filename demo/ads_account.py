@@ -35,6 +35,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import pandas as pd
 
+from demo.site import DEFAULT_URL
 from searchops.workspace import Workspace, monday_of
 from sem import tables
 from sem.ads_api import SMART_BIDDING_STRATEGIES
@@ -123,7 +124,7 @@ def generate(
     seed: int = 0,
     products: int = 2000,
     until: date | None = None,
-    site_url: str = "https://demo.searchops.test",
+    site_url: str = DEFAULT_URL,
     catalog_seed: int = 0,
     site_week: int = 1,
     customer_id: str = DEMO_CUSTOMER_ID,

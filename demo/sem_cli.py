@@ -12,6 +12,7 @@ import click
 
 from demo import ads_account as demo_mod
 from demo import ads_server
+from demo.site import DEFAULT_URL
 from searchops.console import stderr
 from searchops.errors import SearchopsError
 
@@ -24,9 +25,10 @@ from searchops.errors import SearchopsError
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day (default yesterday).")
 @click.option(
     "--site-url",
-    default="https://demo.searchops.test",
+    default=DEFAULT_URL,
     show_default=True,
-    help="Base URL of the demo site the keywords' final URLs point at.",
+    help="Base URL of the demo site the keywords' final URLs point at (default: where "
+    "`searchops demo-site` serves).",
 )
 @click.option(
     "--serve",

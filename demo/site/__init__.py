@@ -28,6 +28,10 @@ from contextlib import contextmanager
 __all__ = ["SiteURL", "serve"]
 
 HOST = "127.0.0.1"
+# `searchops demo-site` serves here by default, and `searchops sem demo`'s keywords point here
+# by default, so a crawl of the default demo site and the default demo account agree.
+DEFAULT_PORT = 8765
+DEFAULT_URL = f"http://{HOST}:{DEFAULT_PORT}"
 _URL_LINE = re.compile(rb"http://127\.0\.0\.1:(\d+)")
 
 

@@ -10,11 +10,8 @@ import sys
 
 import click
 
-from demo.site import HOST
+from demo.site import DEFAULT_PORT, HOST
 from demo.site.defects import KINDS, MIN_PRODUCTS, manifest
-
-DEFAULT_PORT = 8765
-
 
 _HELP = (
     "Serve the bundled demo catalog site on 127.0.0.1.\n\n"
