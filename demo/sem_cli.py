@@ -86,6 +86,9 @@ def sem_demo(
                 f"GOOGLE_ADS_DEVELOPER_TOKEN={server.developer_token} searchops sem pull "
                 f"--endpoint {server.endpoint} --ca-file {server.root_cert_path} --customer-id "
                 f"{account.customer_id} --since {account.since} --until {account.until}\n"
+                "Validate bids against it the same way: searchops bid apply FILE --endpoint "
+                f"{server.endpoint} --ca-file {server.root_cert_path} --customer-id "
+                f"{account.customer_id}\n"
                 "Ctrl-C to stop.",
                 soft_wrap=True,
             )
