@@ -278,6 +278,7 @@ def _build_hreflang_edges(ctx: RuleContext) -> None:
                         ELSE regexp_replace(url, '[^/]*$', '') || h.href
                    END AS href
             FROM (SELECT url, unnest(hreflang) AS h FROM html_pages WHERE len(hreflang) > 0)
+            WHERE h.source <> 'body'  -- outside <head>: Google ignores it (SEO-HREFLANG-015)
         )
         """
     )

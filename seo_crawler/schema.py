@@ -71,8 +71,8 @@ PAGES = pa.schema([
     ("x_robots_tag", pa.string()),      # X-Robots-Tag header values joined by ", " (lowercased)
     ("canonical", pa.string()),         # first rel=canonical href, resolved absolute
     ("canonicals", pa.list_(pa.string())),  # every rel=canonical href as written (HTML then Link header)
-    ("canonical_sources", pa.list_(pa.string())),  # html | header, aligned with canonicals
-    ("hreflang", pa.list_(HREFLANG)),   # alternates from html <link>, http Link header and sitemap
+    ("canonical_sources", pa.list_(pa.string())),  # html | header | body (outside <head>: ignored), aligned with canonicals
+    ("hreflang", pa.list_(HREFLANG)),   # alternates from html <link> (source html, or body outside <head>: ignored), http Link header and sitemap
     ("lang", pa.string()),              # <html lang>
     ("viewport", pa.string()),          # meta viewport content
     # --- body

@@ -98,9 +98,16 @@ class Alternates:
             for alt, written in zip(self.hreflang, self.hreflang_written, strict=True)
         ]
 
+    @property
+    def honoured_canonicals(self) -> list[str]:
+        """The canonicals Google reads: not those outside <head> (source "body")."""
+        return [
+            c for c, s in zip(self.canonicals, self.canonical_sources, strict=True) if s != "body"
+        ]
+
     def columns(self, resolve: Callable[[str], str]) -> dict[str, Any]:
         return {
-            "canonical": resolve(self.canonicals[0]) if self.canonicals else None,
+            "canonical": resolve(self.honoured_canonicals[0]) if self.honoured_canonicals else None,
             "canonicals": self.canonicals,
             "canonical_sources": self.canonical_sources,
             "hreflang": self.recorded_hreflang(),
@@ -108,21 +115,25 @@ class Alternates:
 
 
 def html_alternates(doc: Any, resolve: Resolver) -> Alternates:
+    """rel=canonical and hreflang <link>s; those outside <head> get source "body": Google
+    reads neither there (and, like browsers, the parser ends <head> at the first element
+    that cannot be in it, an <img> or a <div>, moving the links after it into <body>)."""
     found = Alternates()
     for link in doc.iter("link"):
         href = link.get("href")
         if href is None:
             continue
         rels = (link.get("rel") or "").lower().split()
+        source = "html" if any(a.tag == "head" for a in link.iterancestors()) else "body"
         if "canonical" in rels:
             found.canonicals.append(href.strip())
-            found.canonical_sources.append("html")
+            found.canonical_sources.append(source)
         elif "alternate" in rels and link.get("hreflang") is not None:
             found.hreflang.append(
                 {
                     "lang": link.get("hreflang").strip(),
                     "href": resolve.or_as_written(href),
-                    "source": "html",
+                    "source": source,
                 }
             )
             found.hreflang_written.append(href.strip())

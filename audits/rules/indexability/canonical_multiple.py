@@ -18,8 +18,8 @@ class CanonicalMultiple(HtmlPageRule):
     family = "indexability"
     severity = "error"
     fields = ("canonicals", "canonical_sources")
-    condition = "len(list_distinct(coalesce(canonicals, []))) > 1"
-    message = (
-        "'The page declares ' || len(list_distinct(canonicals)) || ' different canonical URLs'"
-    )
-    evidence = "array_to_string(list_distinct(canonicals), ' | ')"
+    # the ones Google reads: a canonical outside <head> is ignored (SEO-INDEX-013)
+    _READ = "list_distinct(list_filter(coalesce(canonicals, []), lambda c, i: coalesce(canonical_sources[i], '') <> 'body'))"
+    condition = f"len({_READ}) > 1"
+    message = f"'The page declares ' || len({_READ}) || ' different canonical URLs'"
+    evidence = f"array_to_string({_READ}, ' | ')"
