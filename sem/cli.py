@@ -269,6 +269,7 @@ def _print_table(
 
     (Totals over the history beside per-day values read as one scale: they are not.)
     """
+    from rich import box
     from rich.table import Table
 
     pct = f"{interval:.0%}"
@@ -279,13 +280,15 @@ def _print_table(
 
     name_col = {"keyword": "keyword", "ad_group": "ad_group", "campaign": "campaign"}[level]
     table = Table(
-        title=f"SEM ROI by {level}: expected per day at current bids, {currency} ({pct} intervals)",
+        title=f"SEM ROI by {level}: expected per day at current bids, {currency}",
         title_justify="left",
-        caption="history clicks: all clicks in the fitted history; data: enough history to trust",
+        # Short: a caption is not wrapped (see searchops.console), so it must fit 100 columns.
+        caption=f"profit/day [{pct} interval]; clicks: in the fitted history; more: --format csv",
         caption_justify="left",
+        box=box.SIMPLE,
     )
-    table.add_column(name_col, overflow="fold")
-    for col in ("cost/day", "value/day", "ROAS", "profit/day", "history clicks", "data"):
+    table.add_column(name_col, overflow="fold", min_width=16)
+    for col in ("cost/day", "value/day", "ROAS", "profit/day", "clicks", "data"):
         table.add_column(col, justify="right", no_wrap=True)
     rows = summary.sort_values("cost_per_day", ascending=False).head(limit)
     for r in rows.itertuples(index=False):
@@ -298,8 +301,8 @@ def _print_table(
             safe_text(getattr(r, name_col), 60),
             money(r.cost_per_day),
             money(r.value_per_day),
-            f"{r.roas:.2f} [{r.roas_lo:.2f}, {r.roas_hi:.2f}]",
-            f"{money(r.profit_per_day)} [{money(r.profit_lo)}, {money(r.profit_hi)}]",
+            f"{r.roas:.2f}",
+            f"{money(r.profit_per_day)} [{r.profit_lo:,.2f}, {r.profit_hi:,.2f}]",
             f"{r.clicks:,.0f}",
             flag,
         )

@@ -90,3 +90,20 @@ def test_vitals_cells_and_page_paths_stay_whole_at_100_columns(tmp_path: Path) -
     cells = re.findall(r"[\d.]+ ±[\d.]+ [\d.]+", rows[0]) if rows else []
     assert len(cells) >= 4 and len(cells) == rows[0].count("±"), rows[:2]
     assert all(len(line) <= 100 for line in lines)
+
+
+def test_sem_roi_table_is_per_day_in_one_currency(tmp_path: Path) -> None:
+    ws = str(tmp_path / "ws.duckdb")
+    demo = _piped("--workspace", ws, "sem", "demo", "--keywords", "80", "--days", "28",
+                  cwd=tmp_path)  # fmt: skip
+    assert demo.returncode == 0, demo.stderr
+    done = _piped("--workspace", ws, "sem", "roi", "--level", "campaign", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "expected per day at current bids, CAD" in out
+    header = next(line for line in out.splitlines() if "cost/day" in line)
+    assert "value/day" in header and "profit/day" in header and " cost " not in header
+    rows = [line for line in out.splitlines() if "$" in line]
+    assert len(rows) >= 3 and all(line.count("$") == 3 for line in rows)  # cost, value, profit
+    assert "clicks: in the fitted history" in out  # the one history column says so
+    assert all(len(line) <= 100 for line in out.splitlines())
