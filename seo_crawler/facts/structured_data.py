@@ -153,7 +153,11 @@ def compact_rdfa(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return v.get("@id")
 
     def node(n: dict[str, Any], seen: frozenset[str]) -> dict[str, Any]:
-        types = [_SCHEMA_ORG.sub("", t) for t in n.get("@type", [])]
+        declared = n.get("@type", [])
+        types = [
+            _SCHEMA_ORG.sub("", str(t))
+            for t in ([declared] if isinstance(declared, str) else declared)
+        ]
         out: dict[str, Any] = {"@type": types[0] if len(types) == 1 else types}
         if not str(n.get("@id", "")).startswith("_:"):
             out["@id"] = n["@id"]

@@ -54,8 +54,10 @@ def test_compact_rdfa_survives_cycles_and_keeps_named_nodes() -> None:
         {"@id": "_:a", "@type": ["https://schema.org/Thing"], "https://schema.org/knows": [{"@id": "_:b"}]},
         {"@id": "_:b", "@type": ["https://schema.org/Thing"], "https://schema.org/knows": [{"@id": "_:a"}]},
         {"@id": "https://s.ex/p", "@type": ["https://schema.org/Product", "https://schema.org/Car"]},
+        {"@id": "https://s.ex/o", "@type": "https://schema.org/Offer", "https://schema.org/price": "1"},
     ]  # fmt: skip
     items = compact_rdfa(nodes)
     assert items == [
-        {"@context": "https://schema.org", "@id": "https://s.ex/p", "@type": ["Product", "Car"]}
+        {"@context": "https://schema.org", "@id": "https://s.ex/p", "@type": ["Product", "Car"]},
+        {"@context": "https://schema.org", "@id": "https://s.ex/o", "@type": "Offer", "price": "1"},
     ]
