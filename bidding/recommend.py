@@ -18,8 +18,7 @@ intervals), propagated through the response model: the delta method would miss t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -156,9 +155,10 @@ def expected_changes(
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             uncapped0 = d["a"] * np.power(b0, e0)
             # from today's clicks along the drawn elasticity; without a bid, from the curve
-            uncapped1 = np.where(
-                b0 > 0, uncapped0 * np.power(b1 / b0, d["e"]), d["a"] * np.power(b1, d["e"])
-            )
+            uncapped1 = uncapped0 * np.power(b1 / b0, d["e"])
+            no_bid = ~(b0[:, 0] > 0)
+            if no_bid.any():
+                uncapped1[no_bid] = d["a"][no_bid] * np.power(b1[no_bid], d["e"][no_bid])
         c0 = np.minimum(cap, np.nan_to_num(uncapped0))
         c1 = np.minimum(cap, np.nan_to_num(uncapped1))
         vpc = d["cvr"] * d["value"]
@@ -243,6 +243,23 @@ def target_marginal_roas(proposal: Proposal, constraints: Constraints) -> float:
     return constraints.target_roas or 1.0 / constraints.margin
 
 
+class _Row(NamedTuple):
+    """The numbers one reason sentence quotes (columns of the recommendation table)."""
+
+    current_bid: float
+    new_bid: float
+    change: float
+    marginal_roas: float
+    marginal_roas_lo: float
+    marginal_roas_hi: float
+    exp_clicks: float
+    exp_clicks_lo: float
+    exp_clicks_hi: float
+    exp_cost: float
+    exp_cost_lo: float
+    exp_cost_hi: float
+
+
 def reason_texts(
     table: pd.DataFrame,
     model: KeywordModels,
@@ -262,12 +279,10 @@ def reason_texts(
     need = min_clicks
     box = proposal.box
     out = []
-    numbers = ("current_bid", "new_bid", "change", "marginal_roas", "marginal_roas_lo",
-               "marginal_roas_hi", "exp_clicks", "exp_clicks_lo", "exp_clicks_hi", "exp_cost",
-               "exp_cost_lo", "exp_cost_hi")  # fmt: skip
-    values = {c: table[c].to_numpy(dtype=float, na_value=np.nan) for c in numbers}
-    for i, reasons in enumerate(table["reasons"].astype(str)):
-        r = SimpleNamespace(**{c: float(v[i]) for c, v in values.items()})
+    columns = (table[c].to_numpy(dtype=float, na_value=np.nan).tolist() for c in _Row._fields)
+    rows = zip(*columns, strict=True)
+    for i, (reasons, values) in enumerate(zip(table["reasons"].astype(str), rows, strict=True)):
+        r = _Row(*values)
         codes = set(reasons.split(";"))
         m = f"marginal ROAS {r.marginal_roas:.2f} [{r.marginal_roas_lo:.2f}, {r.marginal_roas_hi:.2f}]"
         cmp = ">" if r.marginal_roas > target else "<" if r.marginal_roas < target else "="
