@@ -527,11 +527,15 @@ class AccountViews:
             if g.empty:
                 return pd.DataFrame()
             prefix = "ad_group_criterion.listing_group."
-            dims = {"item_id": "product_item_id", "brand": "product_brand"}
-            case_values = [
-                None if pd.isna(dim) else {dims[dim]: {} if pd.isna(val) else {"value": val}}
-                for dim, val in zip(g["dimension"], g["value"], strict=True)
-            ]
+            # Selected leaf by leaf; an "everything else" node sets none of them.
+            case = prefix + "case_value."
+            case_values = {
+                case + f"product_{dim}.value": [
+                    val if d == dim and not pd.isna(val) else None
+                    for d, val in zip(g["dimension"], g["value"], strict=True)
+                ]
+                for dim in ("item_id", "brand", "type", "custom_attribute")
+            }
             parent = [
                 None if pd.isna(p) else self.resource_name(a, int(p))
                 for a, p in zip(g["ad_group_id"], g["parent_criterion_id"], strict=True)
@@ -554,7 +558,10 @@ class AccountViews:
                     ],
                     prefix + "type": g["node_type"].astype(str),
                     prefix + "parent_ad_group_criterion": parent,
-                    prefix + "case_value": case_values,
+                    **case_values,
+                    case + "product_category.category_id": None,
+                    case + "product_condition.condition": None,
+                    case + "product_channel.channel": None,
                 }
             )
         return self._static["listing_groups"]

@@ -143,7 +143,13 @@ QUERIES: dict[str, str] = {
                ad_group_criterion.status, ad_group_criterion.negative,
                ad_group_criterion.cpc_bid_micros, ad_group_criterion.listing_group.type,
                ad_group_criterion.listing_group.parent_ad_group_criterion,
-               ad_group_criterion.listing_group.case_value
+               ad_group_criterion.listing_group.case_value.product_item_id.value,
+               ad_group_criterion.listing_group.case_value.product_brand.value,
+               ad_group_criterion.listing_group.case_value.product_type.value,
+               ad_group_criterion.listing_group.case_value.product_category.category_id,
+               ad_group_criterion.listing_group.case_value.product_custom_attribute.value,
+               ad_group_criterion.listing_group.case_value.product_condition.condition,
+               ad_group_criterion.listing_group.case_value.product_channel.channel
         FROM ad_group_criterion
         WHERE ad_group_criterion.type = LISTING_GROUP
           AND ad_group_criterion.status != REMOVED""",
@@ -869,7 +875,12 @@ def pull_product_groups(
     }, policy, "listing groups")  # fmt: skip
     cases = pd.DataFrame(frame.pop("case").tolist(), columns=["dimension", "value"],
                          index=frame.index)  # fmt: skip
-    return frame.join(cases)
+    frame = frame.join(cases)
+    # An "everything else" node may come without its dimension set: it is its siblings'.
+    sibling = frame.dropna(subset=["dimension"]).groupby("parent_criterion_id")["dimension"]
+    missing = frame["dimension"].isna() & frame["parent_criterion_id"].notna()
+    frame.loc[missing, "dimension"] = frame.loc[missing, "parent_criterion_id"].map(sibling.first())
+    return frame
 
 
 def _trailing_id(resource_name: str) -> int | None:

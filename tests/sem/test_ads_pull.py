@@ -352,6 +352,9 @@ def test_pull_flags_smart_bidding_and_reads_budgets_product_groups_and_lag(serve
     tg = truth["sem_product_groups"]
     assert len(groups) == len(tg)
     assert (groups["node_type"] == "SUBDIVISION").sum() == (tg["node_type"] == "SUBDIVISION").sum()
+    rest = groups[groups["value"].isna() & groups["parent_criterion_id"].notna()]
+    assert len(rest) == tg["ad_group_id"].nunique() and (rest["dimension"] == "item_id").all()
+    assert (rest["cpc_bid"] == 0.25).all()  # "everything else" keeps its own bid
     units = groups[groups["value"].notna()].set_index("value")
     tu = tg[tg["value"].notna()].set_index("value")
     assert units["negative"].sort_index().tolist() == tu["negative"].sort_index().tolist()
