@@ -64,7 +64,9 @@ class AppContext:
     def open_workspace(self, read_only: bool = False) -> Workspace:
         from searchops.workspace import Workspace
 
-        return Workspace(self.workspace, read_only=read_only)
+        return Workspace(
+            self.workspace, read_only=read_only, lock=self.settings().settings.workspace
+        )
 
 
 class LazyGroup(click.Group):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -99,8 +98,7 @@ def pull(
     ids = [ads_api.normalize_customer_id(i) for value in customer_ids for i in value.split(",")
            if i.strip()]  # fmt: skip
     if ca_file is not None:
-        # gRPC reads its root store once per process, before the first TLS channel.
-        os.environ["GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"] = str(ca_file.resolve())
+        ads_api.trust_ca_file(ca_file)
     sem_settings = obj.settings().settings.sem
     policy = ads_api.RetryPolicy(
         attempts=sem_settings.api_retries,
