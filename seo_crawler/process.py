@@ -20,8 +20,6 @@ from typing import Any
 from searchops.errors import exit_status
 from seo_crawler.spec import CrawlSpec
 
-_OFF = None  # Scrapy: a component mapped to None is disabled
-
 
 def scrapy_settings(
     spec: CrawlSpec, run: Path, *, resume: bool = False, log_level: str = "WARNING"
@@ -70,34 +68,33 @@ def scrapy_settings(
         "REMOTE_CONTROL_ENABLED": False,  # an HTTP control port: not for an audit crawler
         "MEMUSAGE_ENABLED": False,
         "STATS_DUMP": False,
-        "DOWNLOADER_MIDDLEWARES": {
-            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": _OFF,
-            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": _OFF,
-            "seo_crawler.middlewares.RecordingRobotsTxtMiddleware": 100,
+        # The components of the crawl, named in the *_BASE settings instead of switching
+        # Scrapy's defaults off: Scrapy imports every component a setting names, even one
+        # mapped to None, and the unused ones' imports (tldextract for cookies, twisted.web's
+        # server for remote control...) cost ~1 s of each crawl's start on a busy machine.
+        # Off, besides: Scrapy's robots.txt, retry and redirect middlewares (ours record what
+        # they do), cookies, proxies, HTTP auth, the HTTP cache, offsite (the spider scopes),
+        # DownloaderStats (serializes every request and response to count bytes; the writer
+        # counts them), depth/referer/URL-length/HTTP-error spider middlewares (the spider
+        # records depth and errors itself), telnet, remote control, memusage and feeds.
+        "DOWNLOADER_MIDDLEWARES_BASE": {
             "seo_crawler.middlewares.UnsafeAddressMiddleware": 90,
-            "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": _OFF,
-            "scrapy.downloadermiddlewares.retry.RetryMiddleware": _OFF,
+            "seo_crawler.middlewares.RecordingRobotsTxtMiddleware": 100,
+            "scrapy.downloadermiddlewares.downloadtimeout.DownloadTimeoutMiddleware": 350,
+            "scrapy.downloadermiddlewares.defaultheaders.DefaultHeadersMiddleware": 400,
+            "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": 500,
             "seo_crawler.middlewares.BackoffRetryMiddleware": 550,
-            "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": _OFF,
-            "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": _OFF,
-            "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": _OFF,
-            "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": _OFF,
-            "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": _OFF,
-            # Serializes every request and response to count bytes; the writer counts them.
-            "scrapy.downloadermiddlewares.stats.DownloaderStats": _OFF,
+            "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 590,
         },
-        "SPIDER_MIDDLEWARES": {
-            "scrapy.spidermiddlewares.depth.DepthMiddleware": _OFF,
-            "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware": _OFF,
-            "scrapy.spidermiddlewares.referer.RefererMiddleware": _OFF,
-            "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": _OFF,
-            "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": _OFF,
+        "DOWNLOADER_MIDDLEWARES": {},
+        "SPIDER_MIDDLEWARES_BASE": {"scrapy.spidermiddlewares.start.StartSpiderMiddleware": 25},
+        "SPIDER_MIDDLEWARES": {},
+        "EXTENSIONS_BASE": {
+            "scrapy.extensions.corestats.CoreStats": 0,
+            "scrapy.extensions.logcount.LogCount": 0,
+            "scrapy.extensions.throttle.AutoThrottle": 0,
         },
-        "EXTENSIONS": {
-            "scrapy.extensions.memdebug.MemoryDebugger": _OFF,
-            "scrapy.extensions.feedexport.FeedExporter": _OFF,
-            "seo_crawler.pipelines.ProgressFeed": 500,
-        },
+        "EXTENSIONS": {"seo_crawler.pipelines.ProgressFeed": 500},
         "ITEM_PIPELINES": {"seo_crawler.pipelines.ParquetPartsWriter": 100},
     }
     if spec.renders:
