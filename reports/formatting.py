@@ -18,6 +18,19 @@ def money(value: float | None, currency: str = "CAD", signed: bool = False) -> s
     return f"{sign}{symbol}{body}"
 
 
+def money_axis(value: float | None, currency: str = "CAD") -> str:
+    """An axis label: ``$800k``, ``$1.2M``, ``$950`` (a narrow chart has ~7 characters)."""
+    if value is None:
+        return ""
+    sign, magnitude = ("-" if value < 0 else ""), abs(value)
+    symbol = "$" if currency in ("CAD", "USD", "AUD", "NZD") else ""
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if round(magnitude / limit, 1) >= 1:  # 999,999 reads $1M, not $1000k
+            body = f"{magnitude / limit:.1f}".removesuffix(".0")
+            return f"{sign}{symbol}{body}{suffix}"
+    return f"{sign}{symbol}{magnitude:,.0f}"
+
+
 def pct(value: float | None, digits: int = 0) -> str:
     """A 0-1 share as a percentage."""
     return "n/a" if value is None else f"{value * 100:.{digits}f}%"

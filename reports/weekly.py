@@ -70,6 +70,8 @@ def _both(draw: Callable[[int], Markup]) -> Markup:
 
 def _charts(found: dict[str, Any], cfg: ReportConfig) -> dict[str, Markup]:
     charts: dict[str, Markup] = {}
+    # Axis labels are compact ($800k): a phone-width chart has room for ~7 characters.
+    axis = functools.partial(formatting.money_axis, currency=cfg.currency)
     money = functools.partial(formatting.money, currency=cfg.currency)
     if isinstance(health := found["health"], sections.Health):
         charts["health"] = _both(
@@ -113,7 +115,7 @@ def _charts(found: dict[str, Any], cfg: ReportConfig) -> dict[str, Markup]:
                 labels,
                 [svg.Series("spend", sem.spend.values), svg.Series("revenue", sem.revenue.values)],
                 title="Paid search spend and revenue, by week",
-                y_format=money,
+                y_format=axis,
                 y_min=0,
                 width=px,
             )
@@ -134,8 +136,8 @@ def _charts(found: dict[str, Any], cfg: ReportConfig) -> dict[str, Markup]:
                 bids.frontier,
                 marks=bids.marks,
                 title="Spend vs conversion value along the optimal bid frontier",
-                x_format=money,
-                y_format=money,
+                x_format=axis,
+                y_format=axis,
                 width=px,
             )
         )

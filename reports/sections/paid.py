@@ -130,7 +130,7 @@ def load_bids(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConf
         FROM bid_recommendations
         WHERE run_id = ? AND (new_bid <> current_bid OR ({stock}))
           AND (abs(coalesce(d_profit, 0)) >= ? OR abs(coalesce(d_cost, 0)) >= ? OR ({stock}))
-        ORDER BY ({stock}) DESC, abs(d_profit) DESC NULLS LAST, keyword LIMIT ?
+        ORDER BY abs(d_profit) DESC NULLS LAST, keyword LIMIT ?
         """,
         [run_id, cfg.material_amount, cfg.material_amount, cfg.top_items],
     ).fetchall()

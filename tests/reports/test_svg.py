@@ -98,3 +98,12 @@ def test_a_long_legend_wraps_inside_the_chart() -> None:
     assert all(float(r.get("x")) < width - 60 for r in swatches)
     labels = [t for t in root.findall(f"{NS}text") if t.text in ("a", "b")]
     assert [t.get("text-anchor") for t in labels] == ["start", "end"]  # not cut at the edges
+
+
+def test_axis_money_is_compact_enough_for_a_phone_chart() -> None:
+    from reports.formatting import money_axis
+
+    assert [money_axis(v) for v in (0, 950, 1500, 800_000, 1_250_000, -20_000)] == [
+        "$0", "$950", "$1.5k", "$800k", "$1.2M", "-$20k",
+    ]  # fmt: skip
+    assert all(len(money_axis(v)) <= 7 for v in (999_999, 12_345_678, 999))
