@@ -424,6 +424,16 @@ def test_cli_pulls_every_client_of_a_manager(managed, small_account, tmp_path, m
                      "--all-clients", "--since", since, "--until", until)  # fmt: skip
     assert code == 0, err
     assert _sources(tmp_path) == ["google-ads:1234567890", "google-ads:2223334444"]
+    with Workspace(tmp_path / "ws.duckdb", read_only=True) as ws:
+        assert len(ws.runs("sem")) == 2
+    # Several ids through the manager, comma-separated or repeated: each re-pulled once.
+    code, err = _cli(managed, tmp_path, monkeypatch, capsys, "--customer-id",
+                     "1234567890,222-333-4444", "--login-customer-id", MANAGER_ID,
+                     "--since", since, "--until", until)  # fmt: skip
+    assert code == 0, err
+    with Workspace(tmp_path / "ws.duckdb", read_only=True) as ws:
+        assert len(ws.runs("sem")) == 4
+        assert len(tables.read(ws, "sem_keywords", source="google-ads:2223334444")) == 120
     # A manager pulled as if it were an account is a clear error, not an empty pull.
     code, err = _cli(managed, tmp_path, monkeypatch, capsys, "--customer-id", MANAGER_ID,
                      "--since", since, "--until", until)  # fmt: skip
