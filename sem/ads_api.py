@@ -925,10 +925,11 @@ def _keep_known_bids(workspace: Workspace, daily: pd.DataFrame, source: str) -> 
     """Days older than the change history get their bid from an earlier pull that saw them."""
     if not daily["cpc_bid"].isna().any() or not workspace.has_table("sem_keyword_daily"):
         return daily
+    unknown = pd.to_datetime(daily.loc[daily["cpc_bid"].isna(), "date"])
     known = workspace.con.execute(
         "SELECT criterion_id, date, cpc_bid FROM sem_keyword_daily "
-        "WHERE source = ? AND cpc_bid IS NOT NULL",
-        [source],
+        "WHERE source = ? AND cpc_bid IS NOT NULL AND date BETWEEN ? AND ?",
+        [source, unknown.min().date(), unknown.max().date()],
     ).df()
     if known.empty:
         return daily
