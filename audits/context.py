@@ -215,11 +215,9 @@ def _build_html_pages(ctx: RuleContext) -> None:
         r"""
         CREATE OR REPLACE TEMP TABLE loopback_copies AS
         SELECT url FROM pages
-        WHERE regexp_matches(final_url, '^https?://(localhost|127\.0\.0\.1|\[::1\])([:/]|$)')
-          AND status = 200 AND fetch_state = 'fetched'
-        QUALIFY row_number() OVER (
-            PARTITION BY url_key(final_url) ORDER BY depth NULLS LAST, url = final_url DESC, url
-        ) > 1
+        WHERE regexp_matches(url, '^https?://(localhost|127\.0\.0\.1|\[::1\])([:/]|$)')
+          AND url = final_url AND status = 200 AND fetch_state = 'fetched'
+        QUALIFY row_number() OVER (PARTITION BY url_key(url) ORDER BY depth NULLS LAST, url) > 1
         """
     )
     ctx.con.execute(
