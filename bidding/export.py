@@ -27,6 +27,7 @@ from __future__ import annotations
 import io
 import json
 import math
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -148,10 +149,12 @@ def review_table(rec: Recommendation, top: int = 20) -> Table:
         ("New", "right"),
         ("Change", "right"),
         ("Profit (interval)", "right"),
-        ("Reasons", "left"),
-        ("Why", "left"),
     ):
         table.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    # One reason code per line, never cut: a code split mid-word cannot be searched or copied.
+    longest = max((len(c) for c in _codes(rec.table["reasons"])), default=10)
+    table.add_column("Reasons", min_width=min(longest, 40), overflow="fold")
+    table.add_column("Why", overflow="fold")
     rows = changed(rec.table)
     rows = rows.reindex(rows["d_profit"].abs().sort_values(ascending=False).index).head(top)
     for r in rows.itertuples(index=False):
@@ -162,7 +165,12 @@ def review_table(rec: Recommendation, top: int = 20) -> Table:
             f"{r.new_bid:.2f}",
             f"{r.change:+.0%}",
             f"{r.d_profit:+,.0f} [{r.d_profit_lo:+,.0f}, {r.d_profit_hi:+,.0f}]",
-            safe_text(r.reasons, 60),
+            "\n".join(safe_text(code, 40) for code in _codes([r.reasons])),
             safe_text(r.reason, 300),
         )
     return table
+
+
+def _codes(values: Iterable[object]) -> list[str]:
+    """The ``;``-joined reason codes of each value, flattened."""
+    return [c for v in values for c in str(v or "").split(";") if c]

@@ -107,3 +107,18 @@ def test_sem_roi_table_is_per_day_in_one_currency(tmp_path: Path) -> None:
     assert len(rows) >= 3 and all(line.count("$") == 3 for line in rows)  # cost, value, profit
     assert "clicks: in the fitted history" in out  # the one history column says so
     assert all(len(line) <= 100 for line in out.splitlines())
+
+
+def test_bid_review_keeps_reason_codes_whole_at_100_columns(tmp_path: Path) -> None:
+    from bidding.recommend import REASONS
+
+    ws = str(tmp_path / "ws.duckdb")
+    demo = _piped("--workspace", ws, "sem", "demo", "--keywords", "80", "--days", "28",
+                  cwd=tmp_path)  # fmt: skip
+    assert demo.returncode == 0, demo.stderr
+    done = _piped("--workspace", ws, "bid", "recommend", "--out", str(tmp_path / "review"),
+                  cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    shown = re.findall(r"\b[A-Z][A-Z]+_[A-Z_]*", done.stdout)
+    assert shown, done.stdout  # the review table lists reason codes
+    assert set(shown) <= set(REASONS), set(shown) - set(REASONS)  # none cut into pieces
