@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 import audits
@@ -288,3 +290,38 @@ def test_audit_writes_run_folder_and_workspace(tmp_path: Path) -> None:
 def test_not_a_run_folder(tmp_path: Path) -> None:
     with pytest.raises(SearchopsError, match="not a run folder"):
         audits.audit(tmp_path)
+
+
+def _with_vitals(run: Path, slow: set[str]) -> Path:
+    """Four templates, three loads each; the ``slow`` ones have a poor LCP (6 s)."""
+    from seo_crawler.vitals.schema import VITALS, VITALS_FILE
+
+    rows = [
+        {"url": f"https://s.ex/{t}/{i}", "template": t, "run_index": r, "profile": "mobile",
+         "status": 200, "lcp_ms": 6000.0 if t in slow else 1200.0, "cls": 0.01, "fcp_ms": 900.0,
+         "ttfb_ms": 200.0, "tbt_ms": 50.0}
+        for t in ("home", "category", "product", "other") for i in range(2) for r in range(3)
+    ]  # fmt: skip
+    table = pa.Table.from_pylist(rows, schema=VITALS)
+    pq.write_table(table, run / VITALS_FILE)
+    return run
+
+
+def test_a_slow_template_moves_the_vitals_family_and_a_fix_moves_it_back(
+    tmp_path: Path,
+) -> None:
+    pages = [{"url": f"https://s.ex/p/{i}"} for i in range(400)]
+    settings = _settings(tmp_path)
+
+    def vitals_score(name: str, slow: set[str]) -> pd.Series:
+        run = _with_vitals(_run(tmp_path, name, pages=pages), slow)
+        result = audits.audit(run, rules="vitals,meta", settings=settings)
+        return result.scores.set_index("family")["score"]
+
+    fast = vitals_score("fast", set())
+    slow = vitals_score("slow", {"product"})
+    # One template of four (a finding stands for a template, not for one of 400 pages).
+    share = settings.audit.severity_weights["error"] * 0.25**settings.audit.affected_share_exponent
+    assert fast["vitals"] - slow["vitals"] >= 100 * share - 0.1
+    assert slow["overall"] < fast["overall"]
+    assert vitals_score("fixed", set()).to_dict() == fast.to_dict()
