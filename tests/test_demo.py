@@ -55,8 +55,10 @@ def test_demo_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
         assert f'<section id="{section}"' in html
     assert 'class="missing"' not in html  # every stage wrote its tables
     # week 2 of the demo site fixes some defects, adds others, and slows the product template
-    assert re.search(r"[\d,]+ findings were fixed since the week of", text)
-    assert re.search(r"[\d,]+ new findings appeared since the week of", text)
-    assert "Core Web Vitals pass rate of product pages fell" in text
+    assert re.search(r"[\d,]+ site problems? were fixed since the week of", text)
+    assert re.search(r"[\d,]+ new site problems? appeared since the week of", text)
+    assert "the share of product pages passing fell" in text
+    # ... and the health score says so (it read 99, +0.0, with a page-share score)
+    assert "Health scores fell in 1 audit area: vitals" in text
     assert (out / "runs" / "crawl-week1" / "crawl.json").is_file()
     assert (out / "runs" / "crawl-week2" / "findings.parquet").is_file()
