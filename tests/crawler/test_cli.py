@@ -207,13 +207,15 @@ def test_the_cli_is_the_parent_of_exactly_one_crawler_process(tmp_path: Path) ->
         try:
             while cli.poll() is None:
                 try:
-                    parent_scripts.add(Path(parent.cmdline()[1]).name)
-                    # (a child that just exited, not yet reaped, has an empty command line)
-                    seen |= {tuple(c.cmdline()[1:3]) for c in parent.children(True)} - {()}
-                    assert len(parent.children(recursive=True)) <= 1
+                    children = parent.children(recursive=True)
+                    assert len(children) <= 1, [c.cmdline() for c in children]
+                    if children:  # the CLI has started (exec'd) and not yet exited
+                        parent_scripts.add(Path(parent.cmdline()[1]).name)
+                        # (a child that just exited, not yet reaped, has an empty command line)
+                        seen |= {tuple(c.cmdline()[1:3]) for c in children} - {()}
                 except psutil.Error:
-                    pass  # the child ended between listing and reading it
-                time.sleep(0.05)
+                    pass  # a process ended between listing and reading it
+                time.sleep(0.1)
         finally:
             if cli.poll() is None:
                 cli.kill()
