@@ -14,7 +14,7 @@ import sys
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from searchops import console
 from searchops.errors import SearchopsError
@@ -28,7 +28,7 @@ from searchops.run_folder import (
 from searchops.settings import Settings, load_settings
 from seo_crawler import layout
 from seo_crawler.process import level_name
-from seo_crawler.spec import RENDER_MODES, CrawlSpec
+from seo_crawler.spec import RENDER_MODES, CrawlSpec, RenderMode
 
 # pandas and the workspace (DuckDB) are imported where used: `searchops crawl` stays this
 # lean parent while the crawler child runs, and its RSS counts in the crawl's memory budget.
@@ -74,7 +74,7 @@ def new_spec(
         sitemaps=sitemaps,
         max_pages=max_pages if max_pages is not None else settings.crawl.max_pages,
         max_depth=max_depth if max_depth is not None else settings.crawl.max_depth,
-        render=mode,  # type: ignore[arg-type]  # checked against RENDER_MODES above
+        render=cast(RenderMode, mode),  # one of RENDER_MODES: checked above
         render_off=render_off,
         crawl=settings.crawl,
         render_config=settings.render,
