@@ -390,16 +390,46 @@ def _landscape(
     )
 
 
+# Search terms that never convert (no buying intent), with the share of the clicks they take
+# from every fourth phrase / broad keyword: the negatives `searchops bid terms` must find.
+JUNK_TERM_WORDS = {"en": " manual", "fr": " mode d'emploi"}
+JUNK_TERM_SHARE = 0.5
+
+
+def is_junk_keyword(criterion_id: pd.Series, match_type: pd.Series) -> pd.Series:
+    """The keywords whose search terms include a junk term (deterministic, for the truth)."""
+    return (criterion_id.astype("int64") % 4 == 0) & match_type.ne("EXACT")
+
+
 def _search_terms(kw: pd.DataFrame, daily: pd.DataFrame, until: date) -> pd.DataFrame:
     """The last week's search terms of the keywords that got clicks: the keyword itself for
-    exact match, the keyword plus a longer-tail word for phrase and broad."""
+    exact match, the keyword plus a longer-tail word for phrase and broad; for the keywords
+    of :func:`is_junk_keyword` also a junk term (:data:`JUNK_TERM_WORDS`) taking
+    :data:`JUNK_TERM_SHARE` of the clicks, impressions and cost and none of the conversions.
+    A keyword's terms add up to its own daily metrics."""
     last = daily[daily["date"] > pd.Timestamp(until - timedelta(days=7))]
     last = last[last["clicks"] > 0].merge(
         kw[["criterion_id", "keyword", "match_type", "lang"]], on="criterion_id"
     )
     tail = np.where(last["lang"] == "fr", " avis", " review")
     term = np.where(last["match_type"] == "EXACT", last["keyword"], last["keyword"] + tail)
-    return last.assign(search_term=term, status="NONE")[
+    terms = last.assign(search_term=term, status="NONE")
+    junky = is_junk_keyword(terms["criterion_id"], terms["match_type"]).to_numpy(copy=True)
+    junk_clicks = np.floor(terms["clicks"].to_numpy() * JUNK_TERM_SHARE).astype(int)
+    junky &= junk_clicks > 0
+    share = np.where(junky, junk_clicks / terms["clicks"].to_numpy(), 0.0)
+    junk = terms[junky].assign(
+        search_term=terms.loc[junky, "keyword"] + terms.loc[junky, "lang"].map(JUNK_TERM_WORDS),
+        clicks=junk_clicks[junky],
+        impressions=np.round(terms.loc[junky, "impressions"] * share[junky]).astype(int),
+        cost=np.round(terms.loc[junky, "cost"] * share[junky], 2),
+        conversions=0.0,
+        conversions_value=0.0,
+    )
+    terms["clicks"] = terms["clicks"] - np.where(junky, junk_clicks, 0)
+    terms.loc[junky, "impressions"] -= junk["impressions"].to_numpy()
+    terms.loc[junky, "cost"] = np.round(terms.loc[junky, "cost"] - junk["cost"].to_numpy(), 2)
+    return pd.concat([terms, junk], ignore_index=True)[
         ["date", "customer_id", "campaign_id", "ad_group_id", "criterion_id", "search_term",
          "keyword", "match_type", "status", "clicks", "impressions", "cost", "conversions",
          "conversions_value"]
