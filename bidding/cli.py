@@ -391,6 +391,14 @@ def terms(
         )
     stdout.print(_terms_tables(result, top))
     s = result.summary
+    unnamed = sum(
+        int(f["ad_group"].isna().sum()) for f in (result.new_keywords, result.negatives) if len(f)
+    )
+    if unnamed:
+        stderr.print(
+            f"[yellow]warning:[/] {unnamed} row(s) without campaign / ad group names (Google Ads "
+            "Editor matches by name): import the account's keyword report under the same --source"
+        )
     paths = s.get("paths", {})
     stderr.print(
         f"run {s['run_id']}: {s['terms']:,} search terms over {s['days']} days, "

@@ -21,9 +21,14 @@ returns a :class:`TermsResult`:
   match_type (``Negative Exact``/``Negative Phrase``), clicks, cost, cvr_group (the ad group's
   rate), cvr_needed, p_value, and over ``horizon_days`` spend_saved, value_lost, profit_gain
   with ``_lo``/``_hi``;
+* ``summary``: days of search terms, terms, tested_for_negative, new_keywords, negatives,
+  value_gained, spend_saved (totals over ``horizon_days``), target_roas;
 * ``terms``: every aggregated (ad group, term) row with its ``verdict`` (new, negative, kept,
   keyword, excluded, invalid) and p_value (zero-conversion terms), so a reviewer sees what was
   tested and not flagged.
+
+Workspace tables (``bidding.mine_search_terms``): ``terms_new_keywords`` and
+``terms_negatives``, the columns above plus run_id and created_at (run kind ``terms``).
 
 Negatives: under the hypothesis that the term converts at ``cvr_needed`` (its ad group's rate,
 or the break-even rate ``cpc x target ROAS / order value`` when that is lower: a term as good

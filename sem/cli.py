@@ -150,13 +150,15 @@ def pull(
 @click.option("--source", help="Account name for the rows (default: PLATFORM-export:FILE-STEM).")
 @click.pass_obj
 def import_(obj: Any, files: tuple[Path, ...], platform: str, source: str | None) -> None:
-    """Import Google Ads / Microsoft Advertising keyword or shopping report exports.
+    """Import Google Ads / Microsoft Advertising keyword, shopping or search terms reports.
 
     CSV (UTF-8, or UTF-16 tab-separated as Google's "CSV for Excel") or XLSX, English or
     French headers, report preambles and totals rows, fr-CA numbers (1 234,56 $, 12,5 %)
     and micros columns. Keyword reports need Campaign, Ad group, Keyword and Match type
     (plus Day, Clicks, Impr., Cost for metrics: without the Day segment only the keywords
-    are imported); shopping reports need Day, Item ID, Clicks, Impr., Cost. Other columns
+    are imported); shopping reports need Day, Item ID, Clicks, Impr., Cost; search terms
+    reports need Search term, Day, Campaign, Ad group, Clicks, Cost (import them under the
+    same --source as the keyword report, for `searchops bid terms`). Other columns
     are skipped with one warning naming them. Each file is all or nothing: a bad file
     changes nothing in the workspace. Re-importing a file replaces its rows.
 
@@ -165,6 +167,7 @@ def import_(obj: Any, files: tuple[Path, ...], platform: str, source: str | None
       searchops sem import "Search keyword report.csv"
       searchops sem import keywords_fr.xlsx --platform google --source google:boreal-fr
       searchops sem import KeywordPerformance.csv --platform microsoft
+      searchops sem import keywords.csv "Search terms report.csv" --source google:shop
     """
     from sem import exports
 

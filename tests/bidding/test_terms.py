@@ -186,3 +186,19 @@ def test_the_demo_account_through_the_cli(tmp_path):
     assert negated and negated <= set(terms.loc[junk, "search_term"])
     # the junk terms with the most evidence are found (~500+ clicks in the week)
     assert set(terms.loc[junk & (terms["clicks"] >= 400), "search_term"]) <= negated
+
+
+def test_search_terms_alone_bid_what_bought_them_and_say_names_are_missing(tmp_path):
+    ws = str(tmp_path / "ws.duckdb")
+    report = str(EXPORTS / "google-en-search-terms-by-day.csv")
+    assert run("--workspace", ws, "sem", "import", report).exit_code == 0
+    out = tmp_path / "terms"
+    result = run_process("--workspace", ws, "bid", "terms", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "without campaign / ad group names" in result.stderr
+    payload = json.loads((out / "terms.json").read_text())
+    # no keyword report: nothing says which terms are keywords, and no model sets the bid
+    assert {r["bid_source"] for r in payload["new_keywords"]} == {"observed"}
+    (n,) = [r for r in payload["new_keywords"] if r["search_term"] == "4 person dome tent"]
+    cpc_ratio = load_settings().settings.bidding.default_cpc_ratio
+    assert n["bid"] == pytest.approx(29.40 / 42 / cpc_ratio, abs=0.01)
