@@ -71,9 +71,13 @@ def recommend(
 ) -> None:
     """Recommend max CPC bids within the guardrails, with reasons and expected changes.
 
-    Writes a review table (terminal), OUT/recommendations.json, OUT/bids-editor.csv (Google
-    Ads Editor bulk upload, columns in bidding/export.py) and the workspace tables
-    bid_recommendations and bid_frontier. Nothing is sent to an ad account: review, then
+    Each keyword's reason states its marginal ROAS at today's bid (with its interval) against
+    the target, the move and the forecast clicks and cost. With --budget, the projected spend
+    is shown against it, and a budget the guardrails cannot meet says what stops it (step
+    cap, held keywords, floors, ceilings, saturated clicks). Writes a review table (terminal
+    and OUT/review.txt), OUT/recommendations.json, OUT/bids-editor.csv (Google Ads Editor bulk
+    upload, columns in bidding/export.py) and the workspace tables bid_recommendations and
+    bid_frontier. Nothing is sent to an ad account: review, then
     `searchops bid apply OUT/bids-editor.csv`.
 
     \b
