@@ -31,10 +31,24 @@ from bidding.optimizer import Objective
 
 @dataclass(frozen=True)
 class Constraints:
-    objective: Objective = "profit"
-    margin: float = 0.3  # gross margin on conversion value (profit = margin * value - cost)
+    """What the bids optimize and under which limits. ``objective`` and ``margin`` left out
+    come from the settings (``[bidding] objective``, ``[sem] margin``): config is their one
+    source."""
+
+    objective: Objective = None  # type: ignore[assignment]  # "profit" | "value"; None: config
+    margin: float = None  # type: ignore[assignment]  # profit = margin * value - cost; None: config
     budget: float | None = None  # per day, account currency
     target_roas: float | None = None  # conversion value / cost
+
+    def __post_init__(self) -> None:
+        if self.objective is None or self.margin is None:
+            from searchops.settings import load_settings
+
+            settings = load_settings().settings
+            if self.objective is None:
+                object.__setattr__(self, "objective", settings.bidding.objective)
+            if self.margin is None:
+                object.__setattr__(self, "margin", settings.sem.margin)
 
 
 @dataclass(frozen=True)

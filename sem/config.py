@@ -14,6 +14,8 @@ class SemConfig(BaseModel):
     min_conversions: int = Field(ge=0)
     landscape_weight: float = Field(ge=0)
     bootstrap_draws: int = Field(ge=20)
+    shrinkage: float = Field(ge=0)
+    seed: int
     api_retries: int = Field(ge=0)
     api_backoff_s: float = Field(ge=0)
     api_backoff_max_s: float = Field(ge=0)

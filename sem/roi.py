@@ -25,62 +25,97 @@ pooling); the bidding policy search tunes it.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
+from statsmodels.base.model import GenericLikelihoodModel
 from statsmodels.stats.meta_analysis import combine_effects
 
 from searchops.errors import SearchopsError
 from searchops.workspace import Workspace
 from sem import tables
 
+# Bid levels per keyword in the grouping key: bids in 1/10,000 up to 10^6 (any real bid).
+_BID_LEVELS = 10**10
 _BOOTSTRAP_CHUNK = 5000  # keywords per bootstrap block: bounds memory at 100,000 keywords
 # Fewer keywords with clicks than this and a fitted prior is noise: a weak prior is used.
 _MIN_PRIOR_KEYWORDS = 30
 # Pseudo-keywords of the cross-category spread in each category's between-keyword variance.
 _SPREAD_POOLING = 100.0
+# Keywords the volume prior is fitted on (a random sample beyond): a dozen parameters are
+# pinned down long before that, and the quadrature costs per keyword.
+_VOLUME_FIT_KEYWORDS = 20_000
+# Keywords per block of the posterior grid (171 points each): bounds memory at 100k keywords.
+_GRID_CHUNK = 10_000
+# Leading days without rows count up to this many mean gaps between a keyword's rows
+# (the chance of a longer gap by chance alone is about exp(-5), under 1%).
+_LEADING_GAPS = 5.0
+# Prior sd of the volume prior's category / match type / bid coefficients (log scale):
+# e^3 = 20x between categories is allowed, a category without clicks cannot run off.
+_VOLUME_COEF_SD = 3.0
 
 
 @dataclass(frozen=True)
 class RoiOptions:
-    margin: float = 0.30
-    interval: float = 0.90
-    shrinkage: float = 1.0
-    landscape_weight: float = 1.0
-    min_clicks: int = 30
-    min_conversions: int = 3
-    draws: int = 200
-    seed: int = 0
+    """Options of the ROI models. No defaults here: ``[sem]`` of ``config/default.toml`` is the
+    one source (:meth:`from_settings`; ``fit_models`` without options reads it)."""
+
+    margin: float
+    interval: float
+    shrinkage: float
+    landscape_weight: float
+    min_clicks: int
+    min_conversions: int
+    draws: int
+    seed: int
+
+    @classmethod
+    def from_settings(cls, settings: Any = None, **overrides: Any) -> RoiOptions:
+        """From loaded settings (default: ``load_settings()``, i.e. default.toml and the
+        project's searchops.toml as the CLI reads them); ``None`` overrides are ignored."""
+        if settings is None:
+            from searchops.settings import load_settings
+
+            settings = load_settings().settings
+        sem = settings.sem
+        base = {
+            "margin": sem.margin,
+            "interval": sem.interval,
+            "shrinkage": sem.shrinkage,
+            "landscape_weight": sem.landscape_weight,
+            "min_clicks": sem.min_clicks,
+            "min_conversions": sem.min_conversions,
+            "draws": sem.bootstrap_draws,
+            "seed": sem.seed,
+        }
+        base.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**base)
 
 
-def options_from_settings(settings: Any, **overrides: Any) -> RoiOptions:
-    sem = settings.sem
-    base = {
-        "margin": sem.margin,
-        "interval": sem.interval,
-        "landscape_weight": sem.landscape_weight,
-        "min_clicks": sem.min_clicks,
-        "min_conversions": sem.min_conversions,
-        "draws": sem.bootstrap_draws,
-    }
-    base.update({k: v for k, v in overrides.items() if v is not None})
-    return RoiOptions(**base)
+def options_from_settings(settings: Any = None, **overrides: Any) -> RoiOptions:
+    return RoiOptions.from_settings(settings, **overrides)
 
 
-# ------------------------------------------------------------------ inputs
+# The daily columns the models read: at 100,000 keywords x 90 days the table's text columns
+# (source, pull id, customer id) alone would take gigabytes as Python strings.
+DAILY_COLUMNS = ("date", "criterion_id", "cpc_bid", "clicks", "impressions", "cost",
+                 "conversions", "conversions_value")  # fmt: skip
 
 
 def load_frames(
     data: Workspace | Mapping[str, pd.DataFrame] | Any,
     source: str | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """The SEM tables of one source from a workspace, a dict of frames or a DemoAccount."""
+    """The SEM tables of one source from a workspace, a dict of frames or a DemoAccount
+    (``sem_keyword_daily`` with :data:`DAILY_COLUMNS` only)."""
     names = ("sem_keywords", "sem_keyword_daily", "sem_bid_landscape", "sem_products")
+    only = {"sem_keyword_daily": DAILY_COLUMNS}
     if isinstance(data, Workspace):
         found = tables.sources(data)
         if not found:
@@ -91,9 +126,15 @@ def load_frames(
             source = found[0]
         elif source not in found:
             raise SearchopsError(f"no SEM source {source!r}; known: {', '.join(found)}")
-        return {n: tables.read(data, n, source=source) for n in names}
+        return {n: tables.read(data, n, source=source, only=only.get(n)) for n in names}
     frames = getattr(data, "frames", data)
-    return {n: tables.conform(n, frames.get(n, pd.DataFrame())) for n in names}
+    out = {}
+    for n in names:
+        frame = frames.get(n, pd.DataFrame())
+        if n in only:  # project before conforming: conform copies every column it keeps
+            frame = frame[[c for c in only[n] if c in frame.columns]]
+        out[n] = tables.conform(n, frame, only.get(n))
+    return out
 
 
 # ------------------------------------------------------------------ fitting
@@ -113,9 +154,9 @@ def fit_models(
     ``since``/``until`` restrict the daily history (backtests fit on earlier weeks).
     Model diagnostics are in ``result.attrs["diagnostics"]``.
     """
-    opts = options or RoiOptions()
+    opts = options or RoiOptions.from_settings()
     if option_overrides:
-        opts = RoiOptions(**{**opts.__dict__, **option_overrides})
+        opts = replace(opts, **option_overrides)
     frames = load_frames(data, source)
     kw = frames["sem_keywords"].drop_duplicates("criterion_id").reset_index(drop=True)
     if kw.empty:
@@ -150,24 +191,73 @@ def fit_models(
     )
     b = np.clip(b, 0.05, 3.0)
 
-    y_k = np.bincount(groups["k"], groups["y"], minlength=k)
-    s_k = np.bincount(groups["k"], groups["e"] * groups["bid"] ** b[groups["k"]], minlength=k)
-    a_shape, a_rate = _gamma_posterior(y_k, s_k, cat_codes, len(cats), opts.shrinkage)
-    a = a_shape / a_rate
+    # Days of the window without a row had no impression (Google's reports omit them): they
+    # are zero-click exposure, most of a long-tail keyword's history. Without them a sparse
+    # keyword's rate is clicks per day *with impressions*, several times its real rate.
+    x_ref = _reference_bid(groups, k, current_bid)
+    missing = _missing_exposure(daily, k_index, season, since, until)
+    # Impressions say how often the keyword is shown, clicks or not: the prior is conditional
+    # on them (a zero-click keyword shown daily is not a keyword never shown).
+    impressions_per_day = (totals["impressions"] + 0.5) / np.maximum(totals["days"] + missing, 1.0)
+    y_k = np.bincount(groups["k"], groups["y"], minlength=k).astype(float)
+    s_k = (
+        np.bincount(
+            groups["k"],
+            groups["e"] * (groups["bid"] / x_ref[groups["k"]]) ** b[groups["k"]],
+            minlength=k,
+        )
+        + missing
+    )
+    landscape_var, bias_var = _landscape_bias_variance(
+        landscape, k_index, x_ref, b, ceiling_bid, opts.landscape_weight, y_k, s_k
+    )
+    if dispersion > 1:  # quasi-Poisson: extra-Poisson noise makes each click worth less
+        y_k, s_k = y_k / dispersion, s_k / dispersion
+    volume = _volume_posterior(
+        y_k,
+        s_k,
+        _volume_covariates(kw, cat_codes, len(cats), x_ref, impressions_per_day),
+        totals["impressions"],
+        opts,
+        seed=opts.seed,
+    )
+    # Clicks/day at the current bid: log c = u + b * log(x / x_ref), b's uncertainty added.
+    shift = np.log(np.where(current_bid > 0, current_bid, x_ref) / x_ref)
+    log_sd = np.sqrt(volume["var"] + (shift * b_se) ** 2 + landscape_var)
+    widen = log_sd / np.sqrt(np.maximum(volume["var"], 1e-300))
+    centre = volume["log_mean"] + b * shift
+    # A ceiling is read off the simulations' flat part: it carries their bias too.
+    z = stats.norm.ppf((1 + opts.interval) / 2)
+    ceiling_sd = math.sqrt(bias_var)
+    clicks_lo = np.minimum(
+        ceiling * math.exp(-z * ceiling_sd),
+        np.exp(centre + (volume["log_lo"] - volume["log_mean"]) * widen),
+    )
+    clicks_hi = np.minimum(
+        ceiling * math.exp(z * ceiling_sd),
+        np.exp(centre + (volume["log_hi"] - volume["log_mean"]) * widen),
+    )
+    # Google never shows some keywords at all ("low search volume"): one not shown once in the
+    # window (and without a bid simulation) may have no volume, whatever its prior says.
+    never_shown = (totals["impressions"] == 0) & ~k_index.isin(landscape["criterion_id"].dropna())
+    clicks_lo = np.where(never_shown, 0.0, clicks_lo)
+    a = volume["mean"] / x_ref**b
+    a_se = volume["sd"] / x_ref**b
 
     typical_bid = np.where(
         totals["days"] > 0, totals["bid_sum"] / np.maximum(totals["days"], 1), current_bid
     )
+    price = _item_price(kw, frames["sem_products"])
     cvr_alpha, cvr_beta, cvr_prior = _cvr_posterior(
         totals["clicks"],
         totals["conversions"],
         np.log(np.where(typical_bid > 0, typical_bid, np.nanmedian(current_bid))),
+        price,
         cat_codes,
         len(cats),
         opts.shrinkage,
     )
     lo_q, hi_q = (1 - opts.interval) / 2, (1 + opts.interval) / 2
-    price = _item_price(kw, frames["sem_products"])
     vpc_mu, vpc_sd = _value_posterior(daily, totals, k_index, price, cat_codes, len(cats), opts)
     ratio, ratio_se = _cpc_ratio(daily, k_index, cat_codes, len(cats), opts.shrinkage)
 
@@ -196,7 +286,7 @@ def fit_models(
             "bid_levels": np.bincount(groups["k"], minlength=k),
             "has_landscape": k_index.isin(landscape["criterion_id"].dropna()),
             "a": a,
-            "a_se": np.sqrt(a_shape) / a_rate,
+            "a_se": a_se,
             "elasticity": b,
             "elasticity_se": b_se,
             "elasticity_raw": b_raw,
@@ -216,6 +306,10 @@ def fit_models(
         }
     )
     out["clicks_per_day"] = np.minimum(ceiling, a * current_bid**b)
+    out["clicks_lo"] = np.minimum(clicks_lo, out["clicks_per_day"])
+    out["clicks_hi"] = np.maximum(clicks_hi, out["clicks_per_day"])
+    out["clicks_log_sd"] = log_sd
+    out["value_per_click"] = out["cvr"] * out["value_per_conversion"]
     out["cpc"] = ratio * current_bid
     out["cpc_lo"] = np.maximum(ratio - z * ratio_se, 0.0) * current_bid
     out["cpc_hi"] = (ratio + z * ratio_se) * current_bid
@@ -230,6 +324,7 @@ def fit_models(
         "season": season.round(4).tolist(),
         "clicks": _click_diagnostics(groups, a, b, k) | {"dispersion": dispersion},
         "elasticity_prior": elast_prior,
+        "volume_prior": volume["prior"],
         "cvr_prior": cvr_prior,
         "cvr": _cvr_diagnostics(totals, cvr_alpha, cvr_beta),
     }
@@ -279,41 +374,42 @@ def _bid_groups(
     season: np.ndarray,
     landscape_weight: float,
 ) -> dict[str, np.ndarray]:
-    """Observation groups (keyword, bid): clicks ``y`` and seasonal exposure ``e`` in days."""
+    """Observation groups (keyword, bid), sorted: clicks ``y`` and seasonal exposure ``e`` in
+    days. Grouped with numpy on one integer key (keyword, bid in 1/10,000 of the currency: bids
+    are multiples of a cent): a pandas groupby of the 7.5 million daily rows of 100,000
+    keywords held several copies of them at once."""
     pos = k_index.get_indexer(pd.Index(daily["criterion_id"].to_numpy()))
-    ok = pos >= 0
-    bid = daily["cpc_bid"].to_numpy(float)[ok]
-    pos = pos[ok]
+    bid = daily["cpc_bid"].to_numpy(float)
     bid = np.where(np.isfinite(bid) & (bid > 0), bid, current_bid[pos])
-    frame = pd.DataFrame(
-        {
-            "k": pos,
-            "bid": bid,
-            "y": daily["clicks"].to_numpy(float)[ok],
-            "e": season[daily["date"].dt.day_of_week.to_numpy()[ok]],
-        }
-    )
+    key = [_group_key(pos, bid)]
+    y = [daily["clicks"].to_numpy(float)]
+    e = [season[daily["date"].dt.day_of_week.to_numpy()]]
+    del pos, bid
     if landscape_weight > 0 and not landscape.empty:
         lpos = k_index.get_indexer(pd.Index(landscape["criterion_id"].to_numpy()))
-        lok = lpos >= 0
+        lbid = landscape["cpc_bid"].to_numpy(float)
         span = (landscape["end_date"] - landscape["start_date"]).dt.days.to_numpy() + 1
-        frame = pd.concat(
-            [
-                frame,
-                pd.DataFrame(
-                    {
-                        "k": lpos[lok],
-                        "bid": landscape["cpc_bid"].to_numpy(float)[lok],
-                        "y": landscape_weight * landscape["clicks"].to_numpy(float)[lok],
-                        "e": landscape_weight * span[lok].astype(float),
-                    }
-                ),
-            ],
-            ignore_index=True,
-        )
-    frame = frame[frame["bid"] > 0]
-    g = frame.groupby(["k", "bid"], sort=True, as_index=False).agg(y=("y", "sum"), e=("e", "sum"))
-    return {c: g[c].to_numpy() for c in ("k", "bid", "y", "e")}
+        key.append(_group_key(lpos, lbid))
+        y.append(landscape_weight * landscape["clicks"].to_numpy(float))
+        e.append(landscape_weight * span.astype(float))
+    keys, group = np.unique(np.concatenate(key), return_inverse=True)
+    y_sum = np.bincount(group, np.concatenate(y), minlength=len(keys))
+    e_sum = np.bincount(group, np.concatenate(e), minlength=len(keys))
+    valid = keys >= 0
+    keys = keys[valid]
+    return {
+        "k": keys // _BID_LEVELS,
+        "bid": (keys % _BID_LEVELS) / 1e4,
+        "y": y_sum[valid],
+        "e": e_sum[valid],
+    }
+
+
+def _group_key(pos: np.ndarray, bid: np.ndarray) -> np.ndarray:
+    """int64 (keyword, bid) key; -1 for rows of unknown keywords or without a bid."""
+    ok = (pos >= 0) & np.isfinite(bid) & (bid > 0)
+    ticks = np.rint(np.where(ok, bid, 0.0) * 1e4).astype(np.int64)
+    return np.where(ok, pos.astype(np.int64) * _BID_LEVELS + ticks, -1)
 
 
 def _elasticity_mle(groups: dict[str, np.ndarray], k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -428,27 +524,302 @@ def _combine(effect: np.ndarray, variance: np.ndarray) -> tuple[float, float, fl
     return float(res.mean_effect_re), float(res.tau2), float(res.var_eff_w_re)
 
 
-def _gamma_posterior(
-    y: np.ndarray, s: np.ndarray, cat: np.ndarray, n_cat: int, shrinkage: float
+def _reference_bid(groups: dict[str, np.ndarray], k: int, current_bid: np.ndarray) -> np.ndarray:
+    """Each keyword's exposure-weighted geometric mean bid: where its volume is measured."""
+    kk, e = groups["k"], groups["e"]
+    weight = np.bincount(kk, e, minlength=k)
+    log_mean = np.bincount(kk, e * np.log(groups["bid"]), minlength=k) / np.maximum(weight, 1e-300)
+    fallback = np.where(np.isfinite(current_bid) & (current_bid > 0), current_bid, np.nan)
+    fallback = np.where(
+        np.isfinite(fallback),
+        fallback,
+        np.nanmedian(fallback) if np.isfinite(fallback).any() else 1.0,
+    )
+    return np.where(weight > 0, np.exp(log_mean), fallback)
+
+
+def _missing_exposure(
+    daily: pd.DataFrame,
+    k_index: pd.Index,
+    season: np.ndarray,
+    since: date | None,
+    until: date | None,
+) -> np.ndarray:
+    """Seasonal exposure (days) of each keyword's days without a daily row in the window.
+
+    The window is ``since..until`` (else the history's first..last day). Leading days before
+    a keyword's first row count only up to ``_LEADING_GAPS`` of its mean gap between rows: a
+    keyword seen most days whose first row is late was most likely created then (the reports
+    do not say), while a keyword without rows, or with one, gets the whole window.
+    """
+    k = len(k_index)
+    if daily.empty:
+        return np.zeros(k)
+    first_day = pd.Timestamp(since) if since is not None else daily["date"].min()
+    last_day = pd.Timestamp(until) if until is not None else daily["date"].max()
+    n_days = max((last_day - first_day).days + 1, 1)
+    by_day = season[(first_day.day_of_week + np.arange(n_days)) % 7]
+    cum = np.concatenate([[0.0], np.cumsum(by_day)])
+    pos = k_index.get_indexer(pd.Index(daily["criterion_id"].to_numpy()))
+    day = (daily["date"] - first_day).dt.days.to_numpy()
+    ok = (pos >= 0) & (day >= 0) & (day < n_days)
+    pos, day = pos[ok], day[ok]
+    rows = np.bincount(pos, minlength=k)
+    observed = np.bincount(pos, by_day[day], minlength=k)
+    first = np.full(k, n_days, dtype=np.int64)
+    last = np.full(k, -1, dtype=np.int64)
+    np.minimum.at(first, pos, day)
+    np.maximum.at(last, pos, day)
+    first = np.where(rows > 0, first, 0)
+    last = np.where(rows > 0, last, n_days - 1)
+    mean_gap = (last - first + 1) / np.maximum(rows, 1)
+    lead = np.where(rows >= 2, np.minimum(first, np.ceil(_LEADING_GAPS * mean_gap)), first)
+    start = (first - lead).astype(np.int64)
+    return np.maximum(cum[n_days] - cum[start] - observed, 0.0)
+
+
+def _landscape_bias_variance(
+    landscape: pd.DataFrame,
+    k_index: pd.Index,
+    x_ref: np.ndarray,
+    b: np.ndarray,
+    ceiling_bid: np.ndarray,
+    weight: float,
+    y: np.ndarray,
+    s: np.ndarray,
+) -> tuple[np.ndarray, float]:
+    """Extra log variance of each keyword's volume from its bid simulations' bias, and the
+    bias variance itself.
+
+    Google's simulations are model estimates, biased per keyword, not counts: counted as
+    clicks they would make a keyword with a landscape look surer than it is. The bias spread
+    is measured on keywords with both plenty of history and a landscape (the spread of the
+    log ratio of the two rates beyond Poisson noise); a keyword's volume carries it in
+    proportion to the landscape's share of its exposure.
+    """
+    k = len(k_index)
+    if weight <= 0 or landscape.empty:
+        return np.zeros(k), 0.0
+    pos = k_index.get_indexer(pd.Index(landscape["criterion_id"].to_numpy()))
+    bid = landscape["cpc_bid"].to_numpy(float)
+    ok = (pos >= 0) & (bid > 0)
+    ok[ok] &= bid[ok] <= ceiling_bid[pos[ok]] * 1.0001
+    pos, bid = pos[ok], bid[ok]
+    span = (landscape["end_date"] - landscape["start_date"]).dt.days.to_numpy()[ok] + 1
+    e = weight * span * (bid / x_ref[pos]) ** b[pos]
+    e_land = np.bincount(pos, e, minlength=k)
+    y_land = np.bincount(pos, weight * landscape["clicks"].to_numpy(float)[ok], minlength=k)
+    y_hist, s_hist = y - y_land, s - e_land
+    both = (y_hist >= 300) & (y_land >= 100) & (s_hist > 0)  # Poisson noise well below the bias
+    if both.sum() < _MIN_PRIOR_KEYWORDS:
+        return np.zeros(k), 0.0
+    d = np.log(y_land[both] / e_land[both]) - np.log(y_hist[both] / s_hist[both])
+    noise = np.mean(1 / y_hist[both] + 1 / y_land[both])
+    spread = (1.4826 * np.median(np.abs(d - np.median(d)))) ** 2  # robust: MAD
+    share = np.where(s > 0, e_land / np.maximum(s, 1e-300), 0.0)
+    bias = max(spread - noise, 0.0)
+    return share**2 * bias, bias
+
+
+def _volume_covariates(
+    kw: pd.DataFrame,
+    cat: np.ndarray,
+    n_cat: int,
+    x_ref: np.ndarray,
+    impressions: np.ndarray,
+) -> np.ndarray:
+    """Design of the volume prior: intercept, category, match type, log reference bid, log
+    impressions per day."""
+    match = kw["match_type"].fillna("").astype(str).str.upper().to_numpy()
+    columns = [np.ones(len(kw))]
+    columns += [(cat == c).astype(float) for c in range(1, n_cat)]
+    columns += [(match == m).astype(float) for m in ("PHRASE", "BROAD")]
+    log_bid = np.log(x_ref)
+    columns.append(log_bid - np.mean(log_bid))
+    log_impressions = np.log(impressions)
+    columns.append(log_impressions - np.mean(log_impressions))
+    X = np.column_stack(columns)
+    keep = np.r_[True, X[:, 1:].std(axis=0) > 0]
+    return X[:, keep]
+
+
+def _volume_mode(
+    y: np.ndarray, s: np.ndarray, m: np.ndarray, v: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Gamma-Poisson empirical Bayes for the click scale ``a`` (method-of-moments prior)."""
-    shape_c, mean_c = np.ones(n_cat), np.ones(n_cat)
-    valid = s > 0
-    for c in range(n_cat):
-        sel = valid & (cat == c)
-        if sel.sum() < 5 or y[sel].sum() == 0:
-            sel = valid
-        m = y[sel].sum() / s[sel].sum()
-        rate = y[sel] / s[sel]
-        excess = rate.var() - m * np.mean(1 / s[sel])
-        mean_c[c] = max(m, 1e-6)
-        if sel.sum() < _MIN_PRIOR_KEYWORDS:
-            shape_c[c] = 0.5  # too few keywords to learn the spread: a weak prior
-        else:
-            shape_c[c] = m**2 / excess if excess > 0 else 100.0
-    shape = np.maximum(shape_c[cat] * shrinkage, 1e-6)
-    rate = shape / mean_c[cat]
-    return shape + y, rate + s
+    """Mode and Laplace scale of ``y u - s e^u - (u - m)^2 / 2v`` (concave: damped Newton)."""
+    sd = np.sqrt(v)
+    u = np.where(y > 0, np.log((y + 0.5) / np.maximum(s, 1e-300)), m)
+    u = np.clip(u, m - 10 * sd, m + 10 * sd)
+    for _ in range(100):
+        es = s * np.exp(u)
+        step = np.clip((y - es - (u - m) / v) / (es + 1 / v), -1.0, 1.0)
+        u = u + step
+        if np.max(np.abs(step), initial=0.0) < 1e-9:
+            break
+    return u, 1 / np.sqrt(s * np.exp(u) + 1 / v)
+
+
+_GH_NODES, _GH_WEIGHTS = np.polynomial.hermite.hermgauss(20)
+
+
+class _PoissonLognormal(GenericLikelihoodModel):
+    """Keyword volumes: ``clicks ~ Poisson(exposure * e^u)``, ``u ~ N(X beta, tau^2)``, with
+    ``tau^2 = e^(2 g0) + e^(2 g1) / (impressions + 1)``: the last column of X is log impressions
+    per day, and the log of a count of n is noisy by about 1 / n in variance, so a keyword with a
+    few impressions is less well placed by them than one with thousands.
+
+    The marginal likelihood is integrated by adaptive Gauss-Hermite quadrature around each
+    keyword's posterior mode (accurate for heads and zero-click tails alike); the score is the
+    posterior expectation of the complete-data score. statsmodels' own mixed Poisson GLM
+    (``PoissonBayesMixedGLM``) is variational with a normal posterior per keyword, which is
+    exactly what is wrong for a zero-click keyword, so only the fitting is statsmodels here.
+    A weak ridge (sd ``_VOLUME_COEF_SD``) keeps a category whose keywords never got a click
+    from drifting to minus infinity.
+    """
+
+    def __init__(
+        self,
+        endog: np.ndarray,
+        exog: np.ndarray,
+        exposure_days: np.ndarray,
+        impressions: np.ndarray,
+    ) -> None:
+        super().__init__(
+            endog,
+            exog,
+            extra_params_names=["log_tau", "log_tau_count"],
+            exposure_days=exposure_days,
+            impressions=impressions,
+        )
+
+    def _posterior_nodes(self, params: np.ndarray) -> tuple[np.ndarray, ...]:
+        y, s = self.endog, self.exposure_days
+        m, v = _volume_prior(self.exog, self.impressions, params)
+        mode, scale = _volume_mode(y, s, m, v)
+        u = mode[:, None] + math.sqrt(2) * scale[:, None] * _GH_NODES[None, :]
+        log_term = (
+            y[:, None] * u
+            - s[:, None] * np.exp(u)
+            - (u - m[:, None]) ** 2 / (2 * v[:, None])
+            + np.log(_GH_WEIGHTS)
+            + _GH_NODES**2
+        )
+        return u, m, v, scale, log_term
+
+    def _penalty(self, params: np.ndarray) -> np.ndarray:
+        return np.r_[0.0, params[1:-2], 0.0, 0.0] / _VOLUME_COEF_SD**2
+
+    def loglikeobs(self, params: np.ndarray) -> np.ndarray:
+        _, _, v, scale, log_term = self._posterior_nodes(params)
+        y, s = self.endog, self.exposure_days
+        ll = (
+            special.logsumexp(log_term, axis=1)
+            + np.log(math.sqrt(2) * scale)
+            - 0.5 * np.log(2 * math.pi * v)
+            + y * np.log(np.maximum(s, 1e-300))
+            - special.gammaln(y + 1)
+        )
+        ridge = 0.5 * float(params[1:-2] @ params[1:-2]) / _VOLUME_COEF_SD**2
+        return np.asarray(ll - ridge / len(y))
+
+    def score(self, params: np.ndarray) -> np.ndarray:
+        u, m, v, _, log_term = self._posterior_nodes(params)
+        w = np.exp(log_term - log_term.max(axis=1, keepdims=True))
+        w /= w.sum(axis=1, keepdims=True)
+        dev = u - m[:, None]
+        d_mean = (w * dev).sum(axis=1) / v
+        d_var = (w * dev**2).sum(axis=1) / (2 * v**2) - 1 / (2 * v)
+        d_g0 = 2 * np.exp(2 * params[-2]) * d_var.sum()
+        d_g1 = 2 * np.exp(2 * params[-1]) * (d_var / (self.impressions + 1)).sum()
+        score = np.r_[self.exog.T @ d_mean, d_g0, d_g1]
+        return score - self._penalty(params)
+
+
+def _volume_prior(
+    X: np.ndarray, impressions: np.ndarray, params: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Prior mean and variance of each keyword's log volume."""
+    g = np.clip(params[-2:], -5.0, 3.0)
+    return X @ params[:-2], np.exp(2 * g[0]) + np.exp(2 * g[1]) / (impressions + 1)
+
+
+def _volume_posterior(
+    y: np.ndarray,
+    s: np.ndarray,
+    X: np.ndarray,
+    impressions: np.ndarray,
+    opts: RoiOptions,
+    seed: int,
+) -> dict[str, Any]:
+    """Posterior of each keyword's log volume ``u`` (log clicks/day at its reference bid).
+
+    Keyword volumes in an account are roughly lognormal: a few head keywords and a long
+    tail. The prior is that lognormal, its centre moving with category, match type and
+    bid, fitted by maximum marginal likelihood over the keywords (a sample of
+    ``_VOLUME_FIT_KEYWORDS`` in large accounts: the prior has a dozen parameters). A sparse
+    keyword is shrunk toward the *typical* keyword like it, not toward a mean volume that
+    head keywords dominate. Posterior moments and quantiles come from a grid per keyword.
+    """
+    rng = np.random.default_rng(seed)
+    fit_on = np.flatnonzero(s > 0)
+    if fit_on.size > _VOLUME_FIT_KEYWORDS:
+        fit_on = np.sort(rng.choice(fit_on, _VOLUME_FIT_KEYWORDS, replace=False))
+    pooled = math.log((y[fit_on].sum() + 0.5) / max(s[fit_on].sum(), 1e-9)) if fit_on.size else 0.0
+    start = np.r_[pooled - 0.5, np.zeros(X.shape[1] - 1), 0.0, 0.0]
+    if fit_on.size >= _MIN_PRIOR_KEYWORDS:
+        model = _PoissonLognormal(y[fit_on], X[fit_on], s[fit_on], impressions[fit_on])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # convergence chatter: the result is checked below
+            res = model.fit(
+                start_params=start, method="bfgs", maxiter=300, disp=0, skip_hessian=True
+            )
+        params = np.asarray(res.params, dtype=float)
+        if not np.all(np.isfinite(params)):
+            params = start
+    else:  # too few keywords to learn the spread: a weak prior around the pooled rate
+        params = np.r_[pooled, np.zeros(X.shape[1] - 1), math.log(2.0), 0.0]
+    m, tau2 = _volume_prior(X, impressions, params)
+    v = tau2 / max(opts.shrinkage, 1e-3)
+    lo_q, hi_q = (1 - opts.interval) / 2, (1 + opts.interval) / 2
+    out: dict[str, Any] = {
+        name: np.empty(len(y)) for name in ("mean", "sd", "log_mean", "var", "log_lo", "log_hi")
+    }
+    grid = np.linspace(-10.0, 7.0, 171)  # in Laplace scales: the lower tail is the longer one
+    for begin in range(0, len(y), _GRID_CHUNK):
+        sl = slice(begin, begin + _GRID_CHUNK)
+        mode, scale = _volume_mode(y[sl], s[sl], m[sl], v[sl])
+        u = mode[:, None] + scale[:, None] * grid[None, :]
+        log_dens = (
+            y[sl, None] * u - s[sl, None] * np.exp(u) - (u - m[sl, None]) ** 2 / (2 * v[sl, None])
+        )
+        dens = np.exp(log_dens - log_dens.max(axis=1, keepdims=True))
+        cdf = np.concatenate(
+            [np.zeros((len(u), 1)), np.cumsum((dens[:, 1:] + dens[:, :-1]) / 2, axis=1)], axis=1
+        )
+        cdf /= cdf[:, -1:]
+        # Trapezoid weights on the uniform grid: interior points 1, the two ends 1/2.
+        w = dens * np.where((grid == grid[0]) | (grid == grid[-1]), 0.5, 1.0)
+        w /= w.sum(axis=1, keepdims=True)
+        mean_u = (w * u).sum(axis=1)
+        out["log_mean"][sl] = mean_u
+        out["var"][sl] = (w * (u - mean_u[:, None]) ** 2).sum(axis=1)
+        level = np.exp(u)
+        mean_c = (w * level).sum(axis=1)
+        out["mean"][sl] = mean_c
+        out["sd"][sl] = np.sqrt(np.maximum((w * level**2).sum(axis=1) - mean_c**2, 0.0))
+        for q, name in ((lo_q, "log_lo"), (hi_q, "log_hi")):
+            j = np.clip((cdf < q).sum(axis=1), 1, len(grid) - 1)
+            rows = np.arange(len(u))
+            c0, c1 = cdf[rows, j - 1], cdf[rows, j]
+            frac = np.clip((q - c0) / np.maximum(c1 - c0, 1e-300), 0, 1)
+            out[name][sl] = u[rows, j - 1] + frac * (u[rows, j] - u[rows, j - 1])
+    out["prior"] = {
+        "coefficients": [float(c) for c in params[:-2]],
+        "tau_large_counts": float(np.exp(params[-2])),
+        "tau_per_impression": float(np.exp(params[-1])),
+        "fitted_on_keywords": int(fit_on.size),
+    }
+    return out
 
 
 def _landscape_ceiling(landscape: pd.DataFrame, k_index: pd.Index) -> tuple[np.ndarray, np.ndarray]:
@@ -511,6 +882,7 @@ def _cvr_posterior(
     clicks: np.ndarray,
     conversions: np.ndarray,
     log_bid: np.ndarray,
+    price: np.ndarray,
     cat: np.ndarray,
     n_cat: int,
     shrinkage: float,
@@ -520,17 +892,23 @@ def _cvr_posterior(
 
     Managers bid up what converts, so within a category the low-bid (and low-traffic)
     keywords convert less: an exchangeable prior would pull exactly the sparse keywords
-    toward a rate that is too high. The bid is known for every keyword, clicks or not.
+    toward a rate that is too high. The bid is known for every keyword, clicks or not. Where
+    the product's price is known the covariate is the bid per unit of price: a value-based
+    bid is conversion rate x order value x a target, so at one bid a dear product converts
+    less than a cheap one.
     """
     n = np.round(clicks)
     x = np.minimum(np.round(conversions), n)
+    has_price = np.isfinite(price) & (price > 0)
+    covariate = np.where(has_price, log_bid - np.log(np.where(has_price, price, 1.0)), log_bid)
     z = np.zeros_like(log_bid)
     for c in range(n_cat):
-        sel = cat == c
-        if sel.any():
-            z[sel] = log_bid[sel] - np.nanmedian(log_bid[sel])
+        for priced in (True, False):
+            sel = (cat == c) & (has_price == priced)
+            if sel.any():
+                z[sel] = covariate[sel] - np.nanmedian(covariate[sel])
     z = np.nan_to_num(z)  # keywords without any known bid sit at their category's median
-    theta_c, report = np.empty((n_cat, 3)), []
+    theta_c, report = np.empty((n_cat, 4)), []
     has = n > 0
     overall = _fit_beta_binomial(n[has], x[has], z[has])
     for c in range(n_cat):
@@ -541,13 +919,14 @@ def _cvr_posterior(
             {
                 "mean": float(special.expit(fitted[0])),
                 "bid_slope": float(fitted[1]),
-                "strength": float(np.exp(fitted[2])),
+                "bid_curvature": float(fitted[2]),
+                "strength": float(np.exp(fitted[3])),
                 "keywords": int(sel.sum()),
             }
         )
     theta = theta_c[cat]
-    mean = special.expit(theta[:, 0] + theta[:, 1] * z)
-    strength = np.exp(theta[:, 2]) * shrinkage
+    mean = special.expit(theta[:, 0] + theta[:, 1] * z + theta[:, 2] * z**2)
+    strength = np.exp(theta[:, 3]) * shrinkage
     # A flat-prior floor keeps the posterior proper when shrinkage is 0.
     return (
         np.maximum(mean * strength + x, 0.5),
@@ -557,23 +936,28 @@ def _cvr_posterior(
 
 
 def _fit_beta_binomial(n: np.ndarray, x: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """Maximum-likelihood prior (logit mean intercept, slope on z, log strength) for
-    binomial counts (scipy L-BFGS on the exact beta-binomial likelihood)."""
+    """Maximum-likelihood prior (logit mean intercept, slope and curvature on z, log strength)
+    for binomial counts (scipy L-BFGS on the exact beta-binomial likelihood).
+
+    The curvature matters at the low end: a beta's left tail is long on the log scale, so the
+    keywords bid lowest for their price convert less than a straight line says.
+    """
     if n.size == 0 or x.sum() == 0:
-        return np.array([special.logit(0.01), 0.0, np.log(100.0)])
+        return np.array([special.logit(0.01), 0.0, 0.0, np.log(100.0)])
     pooled = x.sum() / n.sum()
     if n.size < _MIN_PRIOR_KEYWORDS:  # too few keywords to learn a prior: a weak one
-        return np.array([special.logit(pooled), 0.0, np.log(2.0)])
+        return np.array([special.logit(pooled), 0.0, 0.0, np.log(2.0)])
 
     def nll(theta: np.ndarray) -> float:
-        mean = special.expit(theta[0] + theta[1] * z)
-        strength = np.exp(theta[2])
+        mean = special.expit(theta[0] + theta[1] * z + theta[2] * z**2)
+        strength = np.exp(theta[3])
         al, be = mean * strength, (1 - mean) * strength
         # The binomial coefficient does not depend on the prior.
         return float(-(special.betaln(x + al, n - x + be) - special.betaln(al, be)).sum())
 
-    start = np.array([special.logit(pooled), 0.0, np.log(50.0)])
-    res = optimize.minimize(nll, start, method="L-BFGS-B", bounds=[(-10, 10), (-3, 3), (-2, 12)])
+    start = np.array([special.logit(pooled), 0.0, 0.0, np.log(50.0)])
+    bounds = [(-10, 10), (-3, 3), (-1, 1), (-2, 12)]
+    res = optimize.minimize(nll, start, method="L-BFGS-B", bounds=bounds)
     return np.asarray(res.x, dtype=float)
 
 
@@ -656,10 +1040,14 @@ def posterior_draws(
     shape = (n, draws)
     x = fit["current_bid"].to_numpy(float)[:, None]
     clicks0 = fit["clicks_per_day"].to_numpy(float)[:, None]
-    # Clicks at the current bid: gamma with the scale posterior's coefficient of variation.
-    cv = (fit["a_se"] / fit["a"]).replace([np.inf, np.nan], 1.0).to_numpy(float)[:, None]
-    shape_k = 1 / np.maximum(cv, 1e-6) ** 2
-    c0 = rng.gamma(np.broadcast_to(shape_k, shape), 1.0) / shape_k * clicks0
+    # Clicks at the current bid: lognormal with the volume posterior's log spread (b's included),
+    # mean-preserving so the draws average the point forecast.
+    if "clicks_log_sd" in fit.columns:
+        log_sd = fit["clicks_log_sd"].to_numpy(float)[:, None]
+    else:  # a frame from elsewhere: the scale's coefficient of variation
+        cv = (fit["a_se"] / fit["a"]).replace([np.inf, np.nan], 1.0).to_numpy(float)[:, None]
+        log_sd = np.sqrt(np.log1p(cv**2))
+    c0 = clicks0 * np.exp(log_sd * rng.standard_normal(shape) - log_sd**2 / 2)
     b = fit["elasticity"].to_numpy(float)[:, None] + fit["elasticity_se"].to_numpy(float)[
         :, None
     ] * rng.standard_normal(shape)
@@ -681,6 +1069,7 @@ def posterior_draws(
         "clicks": c0,
         "cost": c0 * ratio * x,
         "value": c0 * cvr * vpc,
+        "value_per_click": cvr * vpc,
         "elasticity": b,
         "saturated": np.broadcast_to(saturated, shape),
     }
@@ -701,7 +1090,8 @@ def _add_derived_intervals(out: pd.DataFrame, opts: RoiOptions) -> None:
     out["cost_per_day"] = clicks * out["cpc"].to_numpy(float)
     out["profit_per_day"] = out["value_per_day"] * opts.margin - out["cost_per_day"]
     cols = {c: np.empty(len(out)) for c in
-            ("roas_lo", "roas_hi", "marginal_roas_lo", "marginal_roas_hi", "profit_lo", "profit_hi")}  # fmt: skip
+            ("roas_lo", "roas_hi", "marginal_roas_lo", "marginal_roas_hi", "profit_lo", "profit_hi",
+             "value_per_click_lo", "value_per_click_hi")}  # fmt: skip
     for start in range(0, len(out), _BOOTSTRAP_CHUNK):
         part = out.iloc[start : start + _BOOTSTRAP_CHUNK]
         d = posterior_draws(part, opts.draws, rng)
@@ -709,7 +1099,13 @@ def _add_derived_intervals(out: pd.DataFrame, opts: RoiOptions) -> None:
         r = d["value"] / np.maximum(d["cost"], 1e-12)
         m = np.where(d["saturated"], 0.0, r * d["elasticity"] / (d["elasticity"] + 1))
         p = d["value"] * opts.margin - d["cost"]
-        for name, arr in (("roas", r), ("marginal_roas", m), ("profit", p)):
+        named = (
+            ("roas", r),
+            ("marginal_roas", m),
+            ("profit", p),
+            ("value_per_click", d["value_per_click"]),
+        )
+        for name, arr in named:
             q = np.quantile(arr, [lo_q, hi_q], axis=1)
             cols[f"{name}_lo"][sl], cols[f"{name}_hi"][sl] = q[0], q[1]
     for name, arr in cols.items():
@@ -784,21 +1180,33 @@ def summarize(
     bids and ROAS, with intervals (bootstrap draws summed within the group)."""
     if level not in LEVELS:
         raise SearchopsError(f"unknown level {level!r}; use one of {', '.join(LEVELS)}")
-    opts = options or RoiOptions()
+    opts = options or RoiOptions.from_settings()
     keys = LEVELS[level]
     codes, uniques = pd.factorize(fit[keys[0]])
     g = len(uniques)
     lo_q, hi_q = (1 - opts.interval) / 2, (1 + opts.interval) / 2
     rng = np.random.default_rng(opts.seed)
-    value = np.zeros((g, opts.draws))
-    cost = np.zeros((g, opts.draws))
-    for start in range(0, len(fit), _BOOTSTRAP_CHUNK):
-        part = fit.iloc[start : start + _BOOTSTRAP_CHUNK]
-        d = posterior_draws(part, opts.draws, rng)
-        np.add.at(value, codes[start : start + len(part)], d["value"])
-        np.add.at(cost, codes[start : start + len(part)], d["cost"])
-    profit = value * opts.margin - cost
-    roas = value / np.maximum(cost, 1e-12)
+    bounds = {name: np.empty((2, g)) for name in ("roas", "profit")}
+    if level == "keyword":  # one group per keyword: quantiles block by block, never g x draws
+        for start in range(0, len(fit), _BOOTSTRAP_CHUNK):
+            d = posterior_draws(fit.iloc[start : start + _BOOTSTRAP_CHUNK], opts.draws, rng)
+            sl = slice(start, start + len(d["value"]))
+            bounds["roas"][:, sl] = np.quantile(
+                d["value"] / np.maximum(d["cost"], 1e-12), [lo_q, hi_q], axis=1
+            )
+            bounds["profit"][:, sl] = np.quantile(
+                d["value"] * opts.margin - d["cost"], [lo_q, hi_q], axis=1
+            )
+    else:
+        value = np.zeros((g, opts.draws))
+        cost = np.zeros((g, opts.draws))
+        for start in range(0, len(fit), _BOOTSTRAP_CHUNK):
+            part = fit.iloc[start : start + _BOOTSTRAP_CHUNK]
+            d = posterior_draws(part, opts.draws, rng)
+            np.add.at(value, codes[start : start + len(part)], d["value"])
+            np.add.at(cost, codes[start : start + len(part)], d["cost"])
+        bounds["roas"] = np.quantile(value / np.maximum(cost, 1e-12), [lo_q, hi_q], axis=1)
+        bounds["profit"] = np.quantile(value * opts.margin - cost, [lo_q, hi_q], axis=1)
     sums = fit.groupby(codes).agg(
         **{k: (k, "first") for k in keys[1:]},
         keywords=("criterion_id", "size"),
@@ -815,9 +1223,9 @@ def summarize(
         out = out.join(fit[["current_bid", "elasticity", "elasticity_se", "cvr", "cvr_lo", "cvr_hi",
                             "enough_clicks", "enough_conversions", "bid_variation"]])  # fmt: skip
     out["roas"] = out["value_per_day"] / out["cost_per_day"].where(out["cost_per_day"] > 0)
-    out["roas_lo"], out["roas_hi"] = np.quantile(roas, [lo_q, hi_q], axis=1)
+    out["roas_lo"], out["roas_hi"] = bounds["roas"]
     out["profit_per_day"] = out["value_per_day"] * opts.margin - out["cost_per_day"]
-    out["profit_lo"], out["profit_hi"] = np.quantile(profit, [lo_q, hi_q], axis=1)
+    out["profit_lo"], out["profit_hi"] = bounds["profit"]
     if level != "keyword":
         out = out.rename(columns={"sufficient": "sufficient_share"})
     return out

