@@ -235,3 +235,12 @@ def test_leadership_reads_every_number_in_words_and_only_what_pays(tmp_path: Pat
     assert "ultralight-gone-0<" in chart and ">shop.example.ca" not in chart
     # Vitals: how it was measured.
     assert "with the mobile profile" in text and "60 pages this week, 3 loads each" in text
+
+
+def test_no_profitable_product_says_so_and_lists_none(tmp_path: Path) -> None:
+    ws = synthetic.build(tmp_path / "ws.duckdb", pages=100, weeks=2, keywords=10)
+    with Workspace(ws) as workspace:
+        workspace.con.execute("UPDATE coverage_opportunities SET profit = -profit")
+    text = text_of(write_report(ws, tmp_path / "r.html").read_text(encoding="utf-8"))
+    assert "30 none expected to pay off with ads" in text
+    assert "Top opportunities" not in text and "Add paid coverage" not in text
