@@ -7,17 +7,28 @@ on bid, vectorized with bincount) -- the cheapest thing that could be called a c
 The ratio says what the pooling, intervals and bootstrap cost on top of it.
 
     .venv/bin/python benchmarks/sem.py [--sizes 10000,100000] [--days 90]
+
+Memory (issue 13: under 1.5 GB at 100,000 keywords): ``--rss`` writes each size's demo account
+to a workspace and runs the user-facing commands, ``searchops sem roi --level keyword`` and
+``searchops bid recommend``, as child processes whose peak RSS is sampled with psutil every
+50 ms. The peer, in the same run: a process that only reads the workspace's daily table the
+plain way (``sem.tables.read``, every column to pandas), i.e. what holding the data costs.
+
+    .venv/bin/python benchmarks/sem.py --rss [--sizes 100000]
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import psutil
 
 # Run as a script, this file's folder comes first on sys.path and "sem" would import this
 # very file instead of the package: drop that entry before importing it.
@@ -66,11 +77,55 @@ def run(size: int, days: int) -> dict[str, float]:
             "fit_s": fit_s, "ratio": fit_s / peer_s, "elasticity_mae": mae, "cvr_coverage": cover}  # fmt: skip
 
 
+def peak_rss(argv: list[str]) -> tuple[float, int]:
+    """Peak RSS in MB of a child process (and its children), sampled every 50 ms; exit code."""
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc, peak = psutil.Process(child.pid), 0
+    while child.poll() is None:
+        try:
+            rss = proc.memory_info().rss
+            rss += sum(c.memory_info().rss for c in proc.children(recursive=True))
+            peak = max(peak, rss)
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    if child.returncode:
+        print(child.stderr.read().decode()[-400:], file=sys.stderr)
+    return peak / 2**20, child.returncode
+
+
+def rss_run(size: int, days: int, folder: Path) -> None:
+    searchops = str(Path(sys.executable).with_name("searchops"))
+    ws = str(folder / f"ws-{size}.duckdb")
+    subprocess.run([searchops, "--workspace", ws, "sem", "demo", "--keywords", str(size),
+                    "--days", str(days), "--seed", "1"], check=True, capture_output=True)  # fmt: skip
+    read_all = (
+        "import sys; from searchops.workspace import Workspace; from sem import tables; "
+        "ws = Workspace(sys.argv[1], read_only=True); tables.read(ws, 'sem_keyword_daily')"
+    )
+    peer, _ = peak_rss([sys.executable, "-c", read_all, ws])
+    roi, rc_roi = peak_rss([searchops, "--workspace", ws, "sem", "roi", "--level", "keyword",
+                            "--format", "csv"])  # fmt: skip
+    bid, rc_bid = peak_rss([searchops, "--workspace", ws, "bid", "recommend",
+                            "--out", str(folder / f"bids-{size}")])  # fmt: skip
+    print(f"{size:>9,} {peer:>10.0f} {roi:>10.0f} {roi / peer:>9.2f} {bid:>10.0f} "
+          f"{bid / peer:>9.2f} {'1500':>9} {'ok' if rc_roi == rc_bid == 0 else 'FAILED':>6}",
+          flush=True)  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--rss", action="store_true", help="peak RSS of sem roi / bid recommend")
     args = parser.parse_args()
+    if args.rss:
+        print(f"{'keywords':>9} {'peer MB':>10} {'roi MB':>10} {'roi/peer':>9} {'bid MB':>10} "
+              f"{'bid/peer':>9} {'target MB':>9} {'exit':>6}")  # fmt: skip
+        with tempfile.TemporaryDirectory() as folder:
+            for size in (int(s) for s in args.sizes.split(",")):
+                rss_run(size, args.days, Path(folder))
+        return
     targets = {10_000: 30.0, 100_000: 180.0}
     print(f"{'keywords':>9} {'daily rows':>11} {'fit s':>7} {'peer s':>7} {'fit/peer':>9} "
           f"{'target s':>9} {'elast. MAE':>10} {'CVR 90% cover':>13}")  # fmt: skip

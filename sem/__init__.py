@@ -24,10 +24,12 @@ that serves it are test doubles: they live in the top-level ``demo`` package
     ``parse_export(path)`` parses and validates without writing.
 
 ``sem.roi.fit_models(workspace_or_frames, *, source=None, since=None, until=None,
-options=RoiOptions(), **overrides) -> DataFrame``
-    One row per keyword. Overrides: ``margin``, ``interval`` (0.90), ``shrinkage`` (prior
-    strength multiplier; 0 = no pooling), ``landscape_weight``, ``min_clicks``,
-    ``min_conversions``, ``draws``, ``seed``. ``since``/``until`` bound the history (for
+options=None, **overrides) -> DataFrame``
+    One row per keyword. Options default to the settings (``RoiOptions.from_settings()``:
+    ``[sem]`` of default.toml and the project's searchops.toml; the dataclass has no defaults
+    of its own). Overrides: ``margin``, ``interval``, ``shrinkage`` (prior strength multiplier;
+    0 = no pooling), ``landscape_weight``, ``min_clicks``, ``min_conversions``, ``draws``,
+    ``seed``. ``since``/``until`` bound the history (for
     backtests). ``result.attrs["diagnostics"]`` holds the model checks. Columns:
 
     * ids and labels: criterion_id, customer_id, campaign_id, campaign, ad_group_id, ad_group,
@@ -36,12 +38,15 @@ options=RoiOptions(), **overrides) -> DataFrame``
       bid_levels (distinct bids seen), has_landscape;
     * click curve ``clicks/day(x) = min(click_ceiling, a * x ** elasticity)``: a, a_se,
       elasticity, elasticity_se (posterior), elasticity_raw (the keyword's own MLE),
-      click_ceiling (inf when no landscape shows one), clicks_per_day (at current_bid);
+      click_ceiling (inf when no landscape shows one), clicks_per_day (at current_bid, the
+      posterior mean of a lognormal volume prior) with clicks_lo/clicks_hi (interval) and
+      clicks_log_sd (posterior sd of log clicks/day);
     * cost: cpc_ratio, cpc_ratio_se (actual CPC / max CPC), cpc, cpc_lo, cpc_hi (at current_bid);
     * conversion rate: cvr, cvr_lo, cvr_hi (credible interval), cvr_alpha, cvr_beta
       (the Beta posterior);
     * value per conversion: value_per_conversion, value_per_conversion_lo/_hi, value_log_mu,
-      value_log_sd (log-normal posterior);
+      value_log_sd (log-normal posterior); value_per_click (cvr x value_per_conversion) with
+      value_per_click_lo/_hi;
     * at current_bid, per day: value_per_day, cost_per_day, profit_per_day (margin x value -
       cost) with profit_lo/_hi; roas with roas_lo/_hi; marginal_roas (d value / d cost)
       with marginal_roas_lo/_hi;
