@@ -276,8 +276,9 @@ def _print_table(
     pct = f"{interval:.0%}"
     symbol = "$" if currency in ("CAD", "USD", "AUD", "NZD") else ""
 
-    def money(value: float) -> str:
-        return f"{'-' if value < 0 else ''}{symbol}{abs(value):,.2f}"
+    def money(value: Any) -> str:
+        amount = float(value)
+        return f"{'-' if amount < 0 else ''}{symbol}{abs(amount):,.2f}"
 
     name_col = {"keyword": "keyword", "ad_group": "ad_group", "campaign": "campaign"}[level]
     table = Table(
