@@ -169,3 +169,23 @@ def test_the_command_is_thin_over_the_python_api(tmp_path, workspace):
     assert api.summary["budget_check"]["budget_per_day"] == 300 and api.paths == {}
     with Workspace(workspace) as ws, pytest.raises(Exception, match="--budget must be positive"):
         bidding.recommend_bids(workspace=ws, budget=-1)
+
+
+def test_forecast_clicks_agree_with_the_roi_models_interval(workspace):
+    """Where a bid stays, the 7-day forecast is 7 x the ROI model's clicks/day interval
+    (same uncertainty, Monte Carlo noise aside): the reasons quote what `sem roi` says."""
+    import bidding
+    from bidding.data import load_models
+    from searchops.settings import load_settings
+    from searchops.workspace import Workspace
+
+    with Workspace(workspace) as ws:
+        rec = bidding.recommend_bids(workspace=ws, save=False)
+        fit = load_models(ws, load_settings().settings).frame
+    t = rec.table
+    days = rec.summary["horizon_days"]
+    kept = ((t["new_bid"] - t["current_bid"]).abs() < 0.005) & (fit["clicks_lo"] > 0)
+    assert kept.sum() > 50
+    for end in ("lo", "hi"):
+        ratio = t.loc[kept, f"exp_clicks_{end}"] / (days * fit.loc[kept, f"clicks_{end}"])
+        assert 0.95 < ratio.median() < 1.05, (end, ratio.describe())
