@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import html_text
-from extruct.jsonld import JsonLdExtractor
 from extruct.rdfa import RDFaExtractor
 from extruct.w3cmicrodata import LxmlMicrodataExtractor
 from lxml import etree
@@ -80,7 +79,6 @@ def _own_properties(item: Any) -> Iterator[Any]:
             stack.extend(reversed(el))
 
 
-_jsonld = JsonLdExtractor()
 _microdata = _MicrodataExtractor()
 _rdfa = RDFaExtractor()
 
@@ -182,32 +180,27 @@ def _jsonld_items(doc: Any) -> StructuredData:
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
         found.jsonld_blocks += 1
-        problem = _invalid_json(script.text_content())
-        if problem is not None:
+        # Block by block: one invalid block must not lose the others (extruct parses a
+        # document's blocks in one call and raises on the first invalid one).
+        try:
+            data = _parse_block(script.text_content())
+        except ValueError as exc:
             # extruct repairs some invalid JSON (trailing commas, comments); Google does
             # not: its parser drops the whole block, so the block is an error, not items.
-            found.errors.append(f"json-ld block {number}: invalid JSON: {problem}")
+            found.errors.append(f"json-ld block {number}: invalid JSON: {str(exc)[:_ERROR_CHARS]}")
             continue
-        try:
-            # extruct parses every block of a document in one call and raises on the first
-            # invalid one (losing the others); per block we keep the valid ones and record why
-            # the others failed.
-            for item in _jsonld.extract_items(script):
+        for item in data if isinstance(data, list) else [data]:
+            if item:  # an empty object is no item (as extruct has it)
                 found.items.extend(_flatten_jsonld(item))
-        except (ValueError, TypeError) as exc:
-            found.errors.append(_error(f"json-ld block {number}", exc))
     return found
 
 
-def _invalid_json(text: str) -> str | None:
-    """Why ``text`` (a JSON-LD block, optionally wrapped in an HTML comment or CDATA
-    section, as pages do) is not valid JSON; None when it is."""
-    body = _WRAPPERS.sub("", text).strip()
-    try:
-        json.loads(body, strict=False)  # strict=False: raw newlines inside strings pass
-    except ValueError as exc:
-        return str(exc)[:_ERROR_CHARS]
-    return None
+def _parse_block(text: str) -> Any:
+    """A JSON-LD block (optionally wrapped in an HTML comment or CDATA section, as pages
+    do) parsed as strict JSON; raises ValueError when it is not JSON. Parsed here once
+    rather than validated here and parsed again by extruct (what extruct would return for
+    a valid block: the same value)."""
+    return json.loads(_WRAPPERS.sub("", text).strip(), strict=False)  # raw newlines pass
 
 
 def _flatten_jsonld(item: Any) -> list[dict[str, Any]]:

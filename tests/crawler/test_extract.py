@@ -382,3 +382,12 @@ def test_unparsable_urls_are_recorded_as_written_never_raised() -> None:
     assert [alt["href"] for alt in r["hreflang"]] == ["http://[::1/fr", "http://h.example:PORT/de"]
     assert r["images"][0]["src"] == "http://h.example:PORT/i.png"
     assert not any(link["kind"] == "a" for link in facts.links)  # an anchor nobody can follow
+
+
+def test_jsonld_wrapped_in_a_comment_gives_its_items() -> None:
+    doc = tree(
+        '<script type=\'application/ld+json\'><!--\n{"@type": "Product"}\n--></script>'
+        '<script type=\'application/ld+json\'>[{}, {"@type": "Offer"}]</script>'
+    )
+    data = structured_data(doc, "", "https://a.example/")
+    assert [i["type"] for i in data.items] == ["Product", "Offer"] and data.errors == []
