@@ -13,6 +13,9 @@ hints (by importance and by the share of URLs affected):
 * a family's score is 100 times the product of ``1 - share`` over its rules, so two
   failing rules compound, the score never goes below 0, and a family with no
   findings scores 100;
+* a family that judged nothing (no HTML page, no template measured) and found nothing
+  has no score at all, rather than a perfect one: a site that is down must not read
+  "meta 100, content 100" beside its fetch failures;
 * the overall score is the mean of the family scores weighted by
   ``[audit.family_weights]``.
 
@@ -64,6 +67,8 @@ def health_scores(
     for family in families:
         own = findings[findings["family"] == family]
         population = populations.get(family, pages)
+        if population <= 0 and own.empty:
+            continue  # nothing judged, nothing found: no score
         factor = 1.0
         for _, rule in own.groupby("rule_id"):
             weight = max(float(weights.get(s, 0.0)) for s in rule["severity"])

@@ -129,8 +129,12 @@ def test_a_site_that_is_down_fails_the_crawl_and_its_audit(tmp_path: Path) -> No
             assert says in json.loads((run / "crawl.json").read_text())["failed"]
             audit = run_cli("audit", str(run), "--format", "json", cwd=tmp_path)
             assert audit.returncode == 1, audit.stderr  # the default --fail-on error
-            findings = json.loads(audit.stdout)["findings"]
+            report = json.loads(audit.stdout)
+            findings = report["findings"]
             assert [(f["rule_id"], f["url"]) for f in findings] == [("SEO-LINKS-012", start)]
+            # no page was judged: no family scores a perfect 100 beside the failure
+            scores = {s["family"]: s["score"] for s in report["scores"]}
+            assert set(scores) == {"links", "overall"} and scores["overall"] < 50, scores
             assert findings[0]["evidence"].startswith(kind + ": ")
     # a failed crawl is not registered: `--baseline last` never becomes a dead site
     assert not (tmp_path / "ws.duckdb").exists() or duckdb.connect(
