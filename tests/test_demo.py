@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from searchops.cli import main
 from demo.pipeline import MARKER, demo_weeks, prepare_out
+from searchops.cli import main
 from searchops.errors import SearchopsError
 
 

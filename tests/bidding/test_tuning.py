@@ -85,8 +85,8 @@ def test_walk_forward_folds_on_a_demo_account(config):
     from types import SimpleNamespace
 
     from bidding.tuning import build_folds
-    from searchops.settings import load_settings
     from demo import ads_account as demo
+    from searchops.settings import load_settings
 
     account = demo.generate(keywords=300, days=35, seed=5, products=100)
     settings = SimpleNamespace(bidding=config, sem=load_settings().settings.sem)

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from demo import ads_account as demo
 from demo.site.catalog import Catalog
 from demo.site.defects import manifest
-from demo import ads_account as demo
 
 # One worker builds the module's account once (CI runs with --dist loadgroup).
 pytestmark = pytest.mark.xdist_group("sem-demo-3k")
