@@ -12,8 +12,16 @@ that serves it are test doubles: they live in the top-level ``demo`` package
     ``write(workspace, table, df, source=, pull_id=, since=, until=)`` (replace, never
     duplicate) / ``read(workspace, table, source=)`` / ``sources(workspace)``.
 
-``sem.ads_api.pull(client, customer_id, since, until, policy=RetryPolicy()) -> dict``
-    Every SEM table of a Google Ads account through ``GoogleAdsService.SearchStream``;
+``sem.ads_api.pull(client, customer_id, since, until, policy=RetryPolicy(), options=None,
+now=None) -> dict``
+    Every SEM table of a Google Ads account through ``GoogleAdsService.SearchStream``: keywords
+    (with the campaign's bidding strategy and a ``smart_bidding`` flag), daily metrics with
+    daily bids rebuilt from ``change_event`` (keyword_view only reports today's bid), campaigns
+    with budgets and lost impression share, Shopping performance and product-group bids, bid
+    simulations, search terms, and the conversion lag curve with lag-adjusted recent days
+    (``sem.history``). ``options``: ``PullOptions.from_settings()`` (``[sem]``, Google's
+    limits); ``client_accounts(client, manager_id)`` lists a manager's clients;
+    ``pull_bid_changes(...)`` the change history alone;
     ``save_pull(workspace, frames, customer_id, since, until)``; ``load_client(...)`` /
     ``client_from_environment(...)`` (google-ads.yaml or GOOGLE_ADS_* variables);
     ``with_retries(call, policy, what)`` and ``stream_rows(client, customer_id, query)`` for

@@ -540,12 +540,24 @@ def fetch(
 
 @dataclass(frozen=True)
 class PullOptions:
-    """``[sem]`` settings of a pull (defaults: Google's limits, see config/default.toml)."""
+    """``[sem]`` settings of a pull; config/default.toml is their one source (Google's limits,
+    cited there), so the dataclass has no defaults of its own: use :meth:`from_settings`."""
 
-    change_event_limit: int = 10_000
-    change_history_days: int = 30
-    conversion_lag_lookback_days: int = 90
-    conversion_lag_min_completeness: float = 0.2
+    change_event_limit: int
+    change_history_days: int
+    conversion_lag_lookback_days: int
+    conversion_lag_min_completeness: float
+
+    @classmethod
+    def from_settings(cls, settings: Any = None, **overrides: Any) -> PullOptions:
+        """From loaded settings (default: ``load_settings()``, as the CLI reads them)."""
+        if settings is None:
+            from searchops.settings import load_settings
+
+            settings = load_settings().settings
+        sem = settings.sem
+        values = {name: getattr(sem, name) for name in cls.__dataclass_fields__}
+        return cls(**{**values, **overrides})
 
 
 def _criterion_from_resource(name: str) -> int | None:
@@ -570,7 +582,7 @@ def pull(
     """
     cid = normalize_customer_id(customer_id)
     policy = policy or RetryPolicy()
-    options = options or PullOptions()
+    options = options or PullOptions.from_settings()
     g = _getter
     dates = {"since": since.isoformat(), "until": until.isoformat()}
     customer = fetch(client, cid, QUERIES["customer"], {

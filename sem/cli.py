@@ -105,12 +105,7 @@ def pull(
         backoff_s=sem_settings.api_backoff_s,
         backoff_max_s=sem_settings.api_backoff_max_s,
     )
-    options = ads_api.PullOptions(
-        change_event_limit=sem_settings.change_event_limit,
-        change_history_days=sem_settings.change_history_days,
-        conversion_lag_lookback_days=sem_settings.conversion_lag_lookback_days,
-        conversion_lag_min_completeness=sem_settings.conversion_lag_min_completeness,
-    )
+    options = ads_api.PullOptions.from_settings(obj.settings().settings)
     targets: list[tuple[str, str | None]] = []  # (client id, login customer id)
     if all_clients:
         for manager in ids:

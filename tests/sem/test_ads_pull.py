@@ -296,11 +296,11 @@ def test_change_history_pages_past_the_limit(server, small_account):
                                   small_account.customer_id).clock()  # fmt: skip
     full, start = ads_api.pull_bid_changes(client, small_account.customer_id, small_account.since,
                                            small_account.until, now, FAST,
-                                           ads_api.PullOptions())  # fmt: skip
+                                           ads_api.PullOptions.from_settings())  # fmt: skip
     calls = len(server.calls)
     paged, _ = ads_api.pull_bid_changes(client, small_account.customer_id, small_account.since,
                                         small_account.until, now, FAST,
-                                        ads_api.PullOptions(change_event_limit=100))  # fmt: skip
+                                        ads_api.PullOptions.from_settings(change_event_limit=100))  # fmt: skip
     assert len(server.calls) - calls >= len(full) // 100  # one query per page of 100
     assert sorted(paged["change_id"]) == sorted(full["change_id"])
     assert start == pd.Timestamp(now.date()) - pd.Timedelta(days=29)
