@@ -88,18 +88,21 @@ def write_outputs(
     csv_path = out / "bids-editor.csv"
     editor_frame(rec.table, step).to_csv(csv_path, index=False)
     json_path = out / "recommendations.json"
-    records = rec.table.astype(object).where(rec.table.notna(), None).to_dict(orient="records")
-    payload = {
+    head = {
         "run_id": run_id,
         "summary": {k: _clean(v) for k, v in rec.summary.items()},
-        "recommendations": [{k: _clean(v) for k, v in r.items()} for r in records],
-        "frontier": rec.frontier.astype(object)
-        .where(rec.frontier.notna(), None)
-        .to_dict(orient="records"),
+        "frontier": _records(rec.frontier),
     }
-    json_path.write_text(
-        json.dumps(_finite(payload), indent=1, default=str, allow_nan=False), encoding="utf-8"
-    )
+    # The recommendations are streamed, one per line, a block of rows at a time: as one
+    # payload, 100,000 keywords' records took over a gigabyte of Python objects.
+    with json_path.open("w", encoding="utf-8") as fh:
+        fh.write(json.dumps(_finite(head), default=str, allow_nan=False)[:-1])
+        fh.write(', "recommendations": [')
+        for start in range(0, len(rec.table), _JSON_BLOCK):
+            for i, record in enumerate(_records(rec.table.iloc[start : start + _JSON_BLOCK])):
+                fh.write(",\n" if start + i else "\n")
+                fh.write(json.dumps(_finite(record), default=str, allow_nan=False))
+        fh.write("\n]}\n")
     review_path = out / "review.txt"
     console = Console(record=True, file=io.StringIO(), width=200, highlight=False, soft_wrap=True)
     console.print(review_table(rec, top))
@@ -107,6 +110,13 @@ def write_outputs(
         console.print(line)
     review_path.write_text(console.export_text(), encoding="utf-8")
     return {"csv": csv_path, "json": json_path, "review": review_path}
+
+
+_JSON_BLOCK = 5000  # rows per block of the streamed JSON
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
 
 
 def _finite(value: Any) -> Any:
