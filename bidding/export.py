@@ -115,7 +115,7 @@ def write_outputs(
 _JSON_BLOCK = 5000  # rows per block of the streamed JSON
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def _records(frame: pd.DataFrame) -> list[dict[Any, Any]]:
     return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
 
 

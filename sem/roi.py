@@ -382,19 +382,24 @@ def _bid_groups(
     bid = daily["cpc_bid"].to_numpy(float)
     bid = np.where(np.isfinite(bid) & (bid > 0), bid, current_bid[pos])
     key = [_group_key(pos, bid)]
-    y = [daily["clicks"].to_numpy(float)]
-    e = [season[daily["date"].dt.day_of_week.to_numpy()]]
     del pos, bid
+    # (values, weights) per part; summed per group part by part, never concatenated.
+    weights = [(daily["clicks"].to_numpy(float), season[daily["date"].dt.day_of_week.to_numpy()])]
     if landscape_weight > 0 and not landscape.empty:
         lpos = k_index.get_indexer(pd.Index(landscape["criterion_id"].to_numpy()))
-        lbid = landscape["cpc_bid"].to_numpy(float)
         span = (landscape["end_date"] - landscape["start_date"]).dt.days.to_numpy() + 1
-        key.append(_group_key(lpos, lbid))
-        y.append(landscape_weight * landscape["clicks"].to_numpy(float))
-        e.append(landscape_weight * span.astype(float))
-    keys, group = np.unique(np.concatenate(key), return_inverse=True)
-    y_sum = np.bincount(group, np.concatenate(y), minlength=len(keys))
-    e_sum = np.bincount(group, np.concatenate(e), minlength=len(keys))
+        key.append(_group_key(lpos, landscape["cpc_bid"].to_numpy(float)))
+        weights.append((landscape_weight * landscape["clicks"].to_numpy(float),
+                        landscape_weight * span.astype(float)))  # fmt: skip
+    keys, group = np.unique(np.concatenate(key) if len(key) > 1 else key[0], return_inverse=True)
+    del key
+    y_sum, e_sum = np.zeros(len(keys)), np.zeros(len(keys))
+    start = 0
+    for y, e in weights:
+        part = group[start : start + len(y)]
+        y_sum += np.bincount(part, y, minlength=len(keys))
+        e_sum += np.bincount(part, e, minlength=len(keys))
+        start += len(y)
     valid = keys >= 0
     keys = keys[valid]
     return {
@@ -408,8 +413,10 @@ def _bid_groups(
 def _group_key(pos: np.ndarray, bid: np.ndarray) -> np.ndarray:
     """int64 (keyword, bid) key; -1 for rows of unknown keywords or without a bid."""
     ok = (pos >= 0) & np.isfinite(bid) & (bid > 0)
-    ticks = np.rint(np.where(ok, bid, 0.0) * 1e4).astype(np.int64)
-    return np.where(ok, pos.astype(np.int64) * _BID_LEVELS + ticks, -1)
+    key = np.rint(np.where(ok, bid, 0.0) * 1e4).astype(np.int64)
+    key += pos.astype(np.int64) * _BID_LEVELS
+    key[~ok] = -1
+    return key
 
 
 def _elasticity_mle(groups: dict[str, np.ndarray], k: int) -> tuple[np.ndarray, np.ndarray]:
