@@ -88,7 +88,13 @@ def recommend_bids(
     review.txt there; ``run_id`` names the run (default: a new timestamped id). Raises
     :class:`SearchopsError` on bad arguments.
     """
-    from bidding.data import keyword_flags, load_models, new_run_id, save_recommendation
+    from bidding.data import (
+        keyword_flags,
+        load_models,
+        new_run_id,
+        save_recommendation,
+        smart_bidding_flags,
+    )
     from bidding.export import write_outputs
     from bidding.recommend import recommend
     from bidding.site import latest_crawl, resolve_run
@@ -140,7 +146,15 @@ def recommend_bids(
         out_of_stock=oos,
         landing_failed=failed,
     )
-    rec = recommend(model=models, strategy=chosen, context=context, seed=seed)
+    smart, kinds = smart_bidding_flags(workspace, models.frame)
+    rec = recommend(
+        model=models,
+        strategy=chosen,
+        context=context,
+        seed=seed,
+        smart_bidding=smart,
+        bidding_strategy=kinds,
+    )
     run_id = run_id or new_run_id()
     if save:
         save_recommendation(workspace, rec, run_id)

@@ -10,11 +10,19 @@ is sent:
    the journal), are skipped: re-running applies nothing twice;
 3. every bid is re-checked against the guardrails (step cap from the account's current bid,
    floor, ceiling, no increase on out-of-stock products or failing landing pages, no move on
-   keywords the latest recommendation held for lack of data); violations are rejected.
+   keywords the latest recommendation held for lack of data, no bid on a keyword whose
+   campaign uses Smart Bidding: its strategy ignores the max CPC); violations are rejected.
+
+A row with Status ``Paused`` (JSON: ``action`` ``pause``) is a status change, sent as an
+``AdGroupCriterionOperation`` update of ``status`` = PAUSED (update mask ``status``), never as a
+bid. It is rejected unless the workspace still flags the keyword (product out of stock or
+landing page failing in the latest crawl), and past ``[bidding.guardrails]`` ``max_pauses`` /
+``max_pause_share`` (of the account's enabled keywords) per file; a keyword already paused is
+skipped.
 
 Every operation is journaled in the workspace table ``bid_journal``: plan_id (sha256 of the
 file), mode (validate|execute), logged_at, customer_id, ad_group_id, criterion_id, keyword,
-old_bid, new_bid, result (pending|applied|validated|failed|rejected|skipped), error. Rows are written ``pending`` before a batch is sent and settled after; a run
+old_bid, new_bid (equal on a pause), action (set_bid|pause; added to older journals), result (pending|applied|validated|failed|rejected|skipped), error. Rows are written ``pending`` before a batch is sent and settled after; a run
 interrupted in between is reconciled on the next run from the account's bids (a pending
 change the account already shows is marked applied, never sent again).
 
@@ -41,7 +49,7 @@ from bidding.data import keyword_flags
 from bidding.guardrails import Bounds, violations
 from searchops.errors import SearchopsError
 from searchops.workspace import Workspace
-from sem.ads_api import RetryPolicy, stream_rows, with_retries
+from sem.ads_api import SMART_BIDDING_STRATEGIES, RetryPolicy, stream_rows, with_retries
 
 API_VERSION = "v26"
 MICROS = 1_000_000
@@ -50,8 +58,14 @@ _JOURNAL_DDL = f"""
 CREATE TABLE IF NOT EXISTS {JOURNAL} (
     plan_id VARCHAR, mode VARCHAR, logged_at TIMESTAMP, customer_id VARCHAR, ad_group_id BIGINT,
     criterion_id BIGINT, keyword VARCHAR, old_bid DOUBLE, new_bid DOUBLE, result VARCHAR,
-    error VARCHAR
+    error VARCHAR, action VARCHAR
 )"""
+# Journals written before pauses existed lack the column.
+_JOURNAL_MIGRATE = f"ALTER TABLE {JOURNAL} ADD COLUMN IF NOT EXISTS action VARCHAR"
+_PLAN_COLUMNS = ["customer_id", "ad_group_id", "criterion_id", "keyword", "new_bid", "action"]
+_RESULT_COLUMNS = [
+    "criterion_id", "ad_group_id", "keyword", "action", "old_bid", "new_bid", "result", "error",
+]  # fmt: skip
 
 
 @dataclass
@@ -67,7 +81,10 @@ class ApplyReport:
 
 
 def read_plan(path: Path) -> tuple[str, pd.DataFrame]:
-    """(plan id, rows: customer_id, ad_group_id, criterion_id, keyword, new_bid)."""
+    """(plan id, rows: customer_id, ad_group_id, criterion_id, keyword, new_bid, action).
+
+    ``action`` is ``pause`` for a row whose Status is Paused (its new_bid NaN), else
+    ``set_bid``."""
     if not path.is_file():
         raise SearchopsError(f"{path}: no such file")
     raw = path.read_bytes()
@@ -75,22 +92,30 @@ def read_plan(path: Path) -> tuple[str, pd.DataFrame]:
     try:
         if path.suffix.lower() == ".json":
             recs = pd.DataFrame(json.loads(raw)["recommendations"])
-            recs = recs[(recs["new_bid"] - recs["current_bid"]).abs() > 0.005]
-            frame = recs.rename(columns={})[
-                ["customer_id", "ad_group_id", "criterion_id", "keyword", "new_bid"]
-            ]
+            if "action" in recs.columns:
+                recs = recs[recs["action"].isin(["set_bid", "pause"])].copy()
+                recs.loc[recs["action"] == "pause", "new_bid"] = np.nan
+            else:
+                recs = recs[(recs["new_bid"] - recs["current_bid"]).abs() > 0.005]
+                recs = recs.assign(action="set_bid")
+            frame = recs[_PLAN_COLUMNS]
         else:
             csv = pd.read_csv(path, dtype={"Customer ID": str})
             missing = {"Customer ID", "Ad group ID", "Keyword ID", "Max CPC"} - set(csv.columns)
             if missing:
                 raise SearchopsError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+            status = csv.get("Status", pd.Series("", index=csv.index))
+            paused = (
+                status.astype(object).fillna("").astype(str).str.strip().str.lower() == "paused"
+            )
             frame = pd.DataFrame(
                 {
                     "customer_id": csv["Customer ID"],
                     "ad_group_id": csv["Ad group ID"],
                     "criterion_id": csv["Keyword ID"],
                     "keyword": csv.get("Keyword", pd.Series("", index=csv.index)),
-                    "new_bid": csv["Max CPC"],
+                    "new_bid": csv["Max CPC"].where(~paused),
+                    "action": np.where(paused, "pause", "set_bid"),
                 }
             )
     except (ValueError, KeyError) as exc:
@@ -99,33 +124,73 @@ def read_plan(path: Path) -> tuple[str, pd.DataFrame]:
     frame["ad_group_id"] = pd.to_numeric(frame["ad_group_id"], errors="coerce")
     frame["criterion_id"] = pd.to_numeric(frame["criterion_id"], errors="coerce")
     frame["new_bid"] = pd.to_numeric(frame["new_bid"], errors="coerce")
-    bad = frame[["ad_group_id", "criterion_id", "new_bid"]].isna().any(axis=1)
+    bad = frame[["ad_group_id", "criterion_id"]].isna().any(axis=1) | (
+        frame["new_bid"].isna() & frame["action"].ne("pause")
+    )
     if bad.any():
-        raise SearchopsError(f"{path}: {int(bad.sum())} row(s) without ids or a numeric Max CPC")
+        raise SearchopsError(
+            f"{path}: {int(bad.sum())} row(s) without ids or a numeric Max CPC (or Status Paused)"
+        )
     frame = frame.astype({"ad_group_id": "int64", "criterion_id": "int64"})
     return plan_id, frame.drop_duplicates("criterion_id", keep="last").reset_index(drop=True)
 
 
-def account_bids(client: Any, customer_id: str, retry: RetryPolicy) -> pd.Series:
-    """Current max CPC bid by criterion id (keywords), through SearchStream."""
+def account_keywords(client: Any, customer_id: str, retry: RetryPolicy) -> pd.DataFrame:
+    """By criterion id (keywords), through SearchStream: the current max CPC ``bid``, the
+    ``status`` (ENABLED|PAUSED|...) and the campaign's ``bidding_strategy_type``."""
     query = (
-        "SELECT ad_group.id, ad_group_criterion.criterion_id, ad_group_criterion.cpc_bid_micros "
+        "SELECT ad_group.id, ad_group_criterion.criterion_id, ad_group_criterion.cpc_bid_micros, "
+        "ad_group_criterion.status, campaign.bidding_strategy_type "
         "FROM ad_group_criterion WHERE ad_group_criterion.type = 'KEYWORD'"
     )
 
-    def read() -> pd.Series:
+    # Raw rows carry enums as numbers: named through the library's enum types (the client's
+    # own ``enums`` differ with use_proto_plus).
+    from google.ads.googleads.v26.enums.types.ad_group_criterion_status import (
+        AdGroupCriterionStatusEnum,
+    )
+    from google.ads.googleads.v26.enums.types.bidding_strategy_type import (
+        BiddingStrategyTypeEnum,
+    )
+
+    status_enum = AdGroupCriterionStatusEnum.AdGroupCriterionStatus
+    strategy_enum = BiddingStrategyTypeEnum.BiddingStrategyType
+
+    def read() -> pd.DataFrame:
         rows = [
-            (r.ad_group_criterion.criterion_id, r.ad_group_criterion.cpc_bid_micros / MICROS)
+            (
+                r.ad_group_criterion.criterion_id,
+                r.ad_group_criterion.cpc_bid_micros / MICROS,
+                _enum_name(status_enum, r.ad_group_criterion.status),
+                _enum_name(strategy_enum, r.campaign.bidding_strategy_type),
+            )
             for r in stream_rows(client, customer_id, query)
         ]
-        ids = pd.Index([r[0] for r in rows], dtype="int64")
-        return pd.Series([r[1] for r in rows], index=ids, dtype=float)
+        frame = pd.DataFrame(rows, columns=["criterion_id", "bid", "status", "strategy"])
+        return frame.astype({"criterion_id": "int64", "bid": float}).set_index("criterion_id")
 
     return with_retries(read, retry, "reading current bids")
 
 
-def journal(workspace: Workspace, plan_id: str | None = None) -> pd.DataFrame:
+def _enum_name(enum: Any, number: int) -> str:
+    try:
+        return str(enum(number).name)
+    except ValueError:  # a value newer than this library
+        return "UNKNOWN"
+
+
+def account_bids(client: Any, customer_id: str, retry: RetryPolicy) -> pd.Series:
+    """Current max CPC bid by criterion id (keywords), through SearchStream."""
+    return account_keywords(client, customer_id, retry)["bid"]
+
+
+def _ensure_journal(workspace: Workspace) -> None:
     workspace.con.execute(_JOURNAL_DDL).fetchall()
+    workspace.con.execute(_JOURNAL_MIGRATE).fetchall()
+
+
+def journal(workspace: Workspace, plan_id: str | None = None) -> pd.DataFrame:
+    _ensure_journal(workspace)
     sql = (
         f"SELECT * FROM {JOURNAL}"
         + (" WHERE plan_id = ?" if plan_id else "")
@@ -213,20 +278,22 @@ def apply_bids(
     plan = plan[plan["customer_id"] == customer_id].reset_index(drop=True)
     if plan.empty:
         raise SearchopsError(f"{path}: no rows for customer {customer_id}")
-    workspace.con.execute(_JOURNAL_DDL).fetchall()
+    _ensure_journal(workspace)
     now = datetime.now(UTC).replace(tzinfo=None)
     retry = retry or RetryPolicy()
-    live = account_bids(client, customer_id, retry)
-    current = plan["criterion_id"].map(live).to_numpy(dtype=float)
+    live = account_keywords(client, customer_id, retry)
+    current = plan["criterion_id"].map(live["bid"]).to_numpy(dtype=float)
     plan["old_bid"] = current
     plan["result"], plan["error"] = "", None
+    done = _already_done(plan, current, plan["criterion_id"].map(live["status"]))
+    strategy = plan["criterion_id"].map(live["strategy"])
 
     past = journal(workspace, plan_id)
     past = past[past["mode"] == "execute"]
     applied_before = set(past.loc[past["result"] == "applied", "criterion_id"].astype(int))
     pending = past[past["result"] == "pending"]
     missing = np.isnan(current)
-    at_bid = ~missing & (np.abs(current - plan["new_bid"].to_numpy()) < 0.005)
+    at_bid = ~missing & done
     if execute and not pending.empty:  # an interrupted run: settle what the account shows
         settled = (
             plan["criterion_id"].isin(set(pending["criterion_id"].astype(int))).to_numpy() & at_bid
@@ -236,7 +303,7 @@ def apply_bids(
             plan_id,
             plan.loc[settled, "criterion_id"],
             "applied",
-            "reconciled from the account's bids",
+            "reconciled from the account's bids and statuses",
         )
         _settle_pending(
             workspace,
@@ -256,11 +323,17 @@ def apply_bids(
         "skipped",
         "already applied from this file",
     ]
-    plan.loc[at_bid & (plan["result"] == ""), ["result", "error"]] = [
+    pause = plan["action"].eq("pause").to_numpy()
+    plan.loc[at_bid & ~pause & (plan["result"] == ""), ["result", "error"]] = [
         "skipped",
         "account already at this bid",
     ]
-    todo = _reject_violations(workspace, plan, current, config)
+    plan.loc[at_bid & pause & (plan["result"] == ""), ["result", "error"]] = [
+        "skipped",
+        "keyword already paused",
+    ]
+    enabled = int(live["status"].eq("ENABLED").sum())
+    todo = _reject_violations(workspace, plan, current, config, strategy, enabled)
 
     service = client.get_service("AdGroupCriterionService", version=API_VERSION)
     for number, start in enumerate(range(0, int(todo.sum()), batch_size)):
@@ -285,36 +358,91 @@ def apply_bids(
             _settle_batch(workspace, plan.loc[rows], plan_id)
     journaled = plan.index.isin(plan.index[todo]) if execute else np.zeros(len(plan), bool)
     _journal_rows(workspace, plan[~journaled], plan_id, mode, now)
-    columns = ["criterion_id", "ad_group_id", "keyword", "old_bid", "new_bid", "result", "error"]
-    return ApplyReport(plan_id=plan_id, mode=mode, results=plan[columns])
+    return ApplyReport(plan_id=plan_id, mode=mode, results=plan[_RESULT_COLUMNS])
+
+
+def _already_done(plan: pd.DataFrame, current: np.ndarray, status: pd.Series) -> np.ndarray:
+    """Rows the account already shows: at the new bid, or paused. A pause keeps the bid
+    (``new_bid`` = the current one, for the journal)."""
+    pause = plan["action"].eq("pause").to_numpy()
+    plan.loc[pause, "new_bid"] = current[pause]
+    at_bid = np.abs(current - plan["new_bid"].to_numpy(float)) < 0.005
+    return np.where(pause, status.eq("PAUSED").to_numpy(), at_bid)
 
 
 def _reject_violations(
-    workspace: Workspace, plan: pd.DataFrame, current: np.ndarray, config: BiddingConfig
+    workspace: Workspace,
+    plan: pd.DataFrame,
+    current: np.ndarray,
+    config: BiddingConfig,
+    strategy: pd.Series,
+    enabled: int,
 ) -> np.ndarray:
     """Mark the still-open rows of ``plan`` that break a guardrail ``rejected`` (with why);
-    returns the rows left to send."""
+    returns the rows left to send. ``strategy``: each row's campaign bidding strategy type;
+    ``enabled``: the account's enabled keywords (the base of the pause share)."""
     todo = (plan["result"] == "").to_numpy().copy()
+    pause = plan["action"].eq("pause").to_numpy()
     box = guardrail_box(workspace, plan, np.nan_to_num(current), config)
     why = violations(np.nan_to_num(current), plan["new_bid"].to_numpy(float), box)
+    smart = strategy.isin(SMART_BIDDING_STRATEGIES).to_numpy() | _smart_in_workspace(
+        workspace, plan
+    )
+    kinds = strategy.fillna("Smart Bidding").astype(str).to_numpy()
+    bid_on_smart = ~pause & smart
+    why[bid_on_smart] = [
+        f"the campaign's bidding strategy ({k}) sets bids and ignores a max CPC"
+        for k in kinds[bid_on_smart]
+    ]
+    unflagged = pause & ~(box.out_of_stock | box.landing_failed)
+    why[unflagged] = (
+        "pauses a keyword whose product is in stock and whose landing page is fine in the "
+        "latest crawl"
+    )
+    guard = config.guardrails
+    cap = min(guard.max_pauses, int(np.floor(guard.max_pause_share * enabled)))
+    sendable_pauses = np.flatnonzero(todo & pause & (why == ""))
+    over = sendable_pauses[cap:]
+    why[over] = (
+        f"over this cycle's pause cap: at most {cap} pauses ([bidding.guardrails] max_pauses "
+        f"{guard.max_pauses}, max_pause_share {guard.max_pause_share:g} of {enabled} enabled "
+        "keywords)"
+    )
     rejected = todo & (why != "")
     plan.loc[rejected, "result"] = "rejected"
     plan.loc[rejected, "error"] = why[rejected]
     return todo & ~rejected
 
 
-def recorded_bids(workspace: Workspace, customer_id: str) -> pd.Series:
-    """Max CPC by criterion id as the workspace last recorded it for ``customer_id``."""
+def _smart_in_workspace(workspace: Workspace, plan: pd.DataFrame) -> np.ndarray:
+    """Rows whose keyword the workspace's last pull recorded under Smart Bidding."""
+    from bidding.data import smart_bidding_flags
+
+    smart, _ = smart_bidding_flags(workspace, plan)
+    return smart
+
+
+def recorded_keywords(workspace: Workspace, customer_id: str) -> pd.DataFrame:
+    """By criterion id, as the workspace last recorded them for ``customer_id``: ``bid``
+    (max CPC), ``status``, ``strategy`` (the campaign's bidding strategy type, when known)."""
+    columns = ["bid", "status", "strategy"]
     if not workspace.has_table("sem_keywords"):
-        return pd.Series(dtype=float)
+        return pd.DataFrame(columns=columns, index=pd.Index([], dtype="int64"))
+    have = {r[0] for r in workspace.con.execute("DESCRIBE sem_keywords").fetchall()}
+    kind = "bidding_strategy_type" if "bidding_strategy_type" in have else "NULL"
     rows = workspace.con.execute(
-        "SELECT criterion_id, cpc_bid FROM sem_keywords WHERE replace(customer_id, '-', '') = ?",
+        f"SELECT criterion_id, cpc_bid AS bid, status, {kind} AS strategy FROM sem_keywords "
+        "WHERE replace(customer_id, '-', '') = ?",
         [customer_id],
     ).df()
-    rows = rows.dropna().drop_duplicates("criterion_id", keep="last")
-    return pd.Series(
-        rows["cpc_bid"].to_numpy(float), index=rows["criterion_id"].astype("int64"), dtype=float
-    )
+    rows = rows.dropna(subset=["criterion_id", "bid"]).drop_duplicates("criterion_id", keep="last")
+    rows["criterion_id"] = rows["criterion_id"].astype("int64")
+    return rows.set_index("criterion_id")[columns].astype({"bid": float})
+
+
+def recorded_bids(workspace: Workspace, customer_id: str) -> pd.Series:
+    """Max CPC by criterion id as the workspace last recorded it for ``customer_id``."""
+    return recorded_keywords(workspace, customer_id)["bid"]
 
 
 def check_offline(
@@ -329,23 +457,27 @@ def check_offline(
     plan = plan[plan["customer_id"] == customer_id].reset_index(drop=True)
     if plan.empty:
         raise SearchopsError(f"{path}: no rows for customer {customer_id}")
-    known = recorded_bids(workspace, customer_id)
+    known = recorded_keywords(workspace, customer_id)
     if known.empty:
         raise SearchopsError(
             f"{workspace.path}: no keywords of customer {customer_id} recorded: pull them first "
             "(searchops sem pull --customer-id ...) to check bids offline"
         )
-    current = plan["criterion_id"].map(known).to_numpy(dtype=float)
+    current = plan["criterion_id"].map(known["bid"]).to_numpy(dtype=float)
     plan["old_bid"] = current
     plan["result"], plan["error"] = "", None
+    status = plan["criterion_id"].map(known["status"])
+    done = _already_done(plan, current, status)
     missing = np.isnan(current)
     plan.loc[missing, ["result", "error"]] = ["failed", "keyword not in the workspace's account"]
-    at_bid = ~missing & (np.abs(current - plan["new_bid"].to_numpy()) < 0.005)
-    plan.loc[at_bid, ["result", "error"]] = ["skipped", "already at this bid"]
-    todo = _reject_violations(workspace, plan, current, config)
+    pause = plan["action"].eq("pause").to_numpy()
+    plan.loc[~missing & done & ~pause, ["result", "error"]] = ["skipped", "already at this bid"]
+    plan.loc[~missing & done & pause, ["result", "error"]] = ["skipped", "already paused"]
+    enabled = int(known["status"].fillna("ENABLED").eq("ENABLED").sum())
+    strategy = plan["criterion_id"].map(known["strategy"])
+    todo = _reject_violations(workspace, plan, current, config, strategy, enabled)
     plan.loc[todo, "result"] = "ok"
-    columns = ["criterion_id", "ad_group_id", "keyword", "old_bid", "new_bid", "result", "error"]
-    return ApplyReport(plan_id=plan_id, mode="offline", results=plan[columns])
+    return ApplyReport(plan_id=plan_id, mode="offline", results=plan[_RESULT_COLUMNS])
 
 
 def _request(client: Any, customer_id: str, rows: pd.DataFrame, *, validate_only: bool) -> Any:
@@ -359,8 +491,12 @@ def _request(client: Any, customer_id: str, rows: pd.DataFrame, *, validate_only
         op.update.resource_name = service.ad_group_criterion_path(
             customer_id, row.ad_group_id, row.criterion_id
         )
-        op.update.cpc_bid_micros = round(row.new_bid * 100) * (MICROS // 100)  # type: ignore[operator,arg-type]
-        op.update_mask.paths.append("cpc_bid_micros")
+        if row.action == "pause":  # a status change: the bid stays as it is
+            op.update.status = client.enums.AdGroupCriterionStatusEnum.PAUSED
+            op.update_mask.paths.append("status")
+        else:
+            op.update.cpc_bid_micros = round(row.new_bid * 100) * (MICROS // 100)  # type: ignore[operator,arg-type]
+            op.update_mask.paths.append("cpc_bid_micros")
         request.operations.append(op)
     return request
 
@@ -383,6 +519,7 @@ def _journal_rows(
             "new_bid": rows["new_bid"].astype(float),
             "result": rows["result"].astype(str),
             "error": rows["error"].astype(object),
+            "action": rows["action"].astype(str),
         }
     )
     workspace.append_df(JOURNAL, frame)

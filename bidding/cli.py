@@ -120,7 +120,8 @@ def recommend(
     paths = run.paths
     stderr.print(
         f"run {run.run_id}: binding constraint {s['binding']}; "
-        f"{safe_text(paths['csv'])} ({s['raised'] + s['lowered']} changes), {safe_text(paths['json'])}"
+        f"{safe_text(paths['csv'])} ({s['raised'] + s['lowered']} bid changes, "
+        f"{s.get('paused', 0)} pauses), {safe_text(paths['json'])}"
     )
 
 
@@ -164,7 +165,11 @@ def apply(
 ) -> int:
     """Send the bids of FILE (from `bid recommend`) to Google Ads.
 
-    Validate-only unless --execute. Skips keywords already at their bid or already applied
+    Validate-only unless --execute. A row with Status Paused is sent as a status change
+    (PAUSED), never a bid, only while the workspace still sees its product out of stock or
+    its landing page failing, and at most [bidding.guardrails] max_pauses / max_pause_share
+    per file; a bid for a keyword under Smart Bidding is refused (its campaign's strategy
+    ignores max CPC). Skips keywords already at their bid (or paused) or already applied
     from this file (re-running applies nothing twice), re-checks every bid against the
     guardrails (step cap from the account's live bid, floor, ceiling, stock, landing pages),
     journals every operation in the workspace table bid_journal, and reports partial failures
@@ -237,7 +242,7 @@ def apply(
                 str(r.criterion_id),
                 safe_text(r.keyword, 40),
                 f"{r.old_bid:.2f}",
-                f"{r.new_bid:.2f}",
+                "pause" if r.action == "pause" else f"{r.new_bid:.2f}",
                 str(r.result),
                 safe_text(r.error, 80),
             )

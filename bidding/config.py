@@ -49,6 +49,15 @@ class TermsConfig(BaseModel):
     keyword_max_words: int = Field(ge=1)
 
 
+class GuardrailsConfig(BaseModel):
+    """``[bidding.guardrails]``: limits on status changes (pauses) per cycle."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_pauses: int = Field(ge=0)
+    max_pause_share: float = Field(ge=0, le=1)
+
+
 class BiddingConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -68,7 +77,10 @@ class BiddingConfig(BaseModel):
     interval_draws: int = Field(ge=20)
     block_increase_out_of_stock: bool
     block_increase_failed_landing: bool
+    pause_out_of_stock: bool
+    pause_failed_landing: bool
     policy: PolicyConfig
+    guardrails: GuardrailsConfig
     tuning: TuningConfig
     terms: TermsConfig
 

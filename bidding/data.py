@@ -77,6 +77,45 @@ def keyword_flags(
     return out_of_stock, failed
 
 
+def smart_bidding_flags(workspace: Workspace, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per keyword of ``frame`` (customer_id, criterion_id): (under Smart Bidding, the campaign's
+    bidding strategy type) from ``sem_keywords``. Smart Bidding strategies (target CPA / ROAS,
+    maximize conversions / value, maximize clicks, target impression share) set bids at auction
+    time and ignore the keyword's max CPC. Workspaces from before ``sem pull`` recorded the
+    flag (no column, or NULL) are manual: a keyword is only skipped when the source says so."""
+    n = len(frame)
+    smart = np.zeros(n, bool)
+    strategy = np.full(n, None, dtype=object)
+    if not workspace.has_table("sem_keywords") or "criterion_id" not in frame.columns:
+        return smart, strategy
+    have = {r[0] for r in workspace.con.execute("DESCRIBE sem_keywords").fetchall()}
+    if "smart_bidding" not in have:
+        return smart, strategy
+    kind = "bidding_strategy_type" if "bidding_strategy_type" in have else "NULL"
+    known = workspace.con.execute(
+        "SELECT replace(CAST(customer_id AS VARCHAR), '-', '') AS customer_id, ad_group_id, "
+        f"criterion_id, smart_bidding, {kind} AS bidding_strategy_type FROM sem_keywords"
+    ).df()
+    keys = ["criterion_id"]
+    left = pd.DataFrame({"criterion_id": frame["criterion_id"].to_numpy()})
+    if "ad_group_id" in frame.columns:  # a criterion id is unique within its ad group only
+        keys.append("ad_group_id")
+        left["ad_group_id"] = frame["ad_group_id"].to_numpy()
+    if "customer_id" in frame.columns:
+        keys.append("customer_id")
+        left["customer_id"] = frame["customer_id"].astype(str).str.replace("-", "", regex=False)
+    known = known.drop_duplicates(keys, keep="last")
+    joined = left.merge(known, on=keys, how="left")
+    smart = joined["smart_bidding"].astype("boolean").fillna(False).to_numpy(bool)
+    strategy = (
+        joined["bidding_strategy_type"]
+        .astype(object)
+        .where(joined["bidding_strategy_type"].notna(), None)
+        .to_numpy()
+    )
+    return smart, strategy
+
+
 def new_run_id(prefix: str = "bid") -> str:
     return f"{prefix}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}"
 

@@ -1,6 +1,7 @@
 """Exports of a recommendation: Google Ads Editor CSV, JSON, and the terminal review table.
 
-Google Ads Editor bulk-upload CSV (File > Import > From file), one row per changed keyword:
+Google Ads Editor bulk-upload CSV (File > Import > From file), one row per keyword whose bid
+changes (``action`` set_bid) or that is paused (``action`` pause):
 
 ==============  ==================================================================
 Customer ID     the account (digits, no dashes)
@@ -8,13 +9,18 @@ Campaign        campaign name (Editor matches rows by names)
 Ad group        ad group name
 Keyword         keyword text
 Criterion Type  match type as Editor spells it: Exact, Phrase, Broad
-Max CPC         the new max CPC bid (account currency, two decimals)
+Max CPC         the new max CPC bid (account currency, two decimals); blank on a pause
+Status          ``Paused`` on a pause, blank otherwise (Editor: "Leaving a field blank
+                indicates that Google Ads Editor should not make any changes for that item",
+                support.google.com/google-ads/editor/answer/57747)
 Campaign ID     Google's ids, so ``searchops bid apply`` and Editor match exactly
 Ad group ID
 Keyword ID      the criterion id
 ==============  ==================================================================
 
-Only keywords whose bid changes are exported. ``searchops bid apply`` reads this file back.
+Only keywords whose bid changes or that are paused are exported; keywords under Smart
+Bidding never are (their campaign's strategy ignores a max CPC). ``searchops bid apply``
+reads this file back.
 
 ``recommendations.json`` holds the summary (totals with intervals, the target marginal ROAS,
 ``budget_check``: projected spend vs budget and, when it cannot be met, the guardrail limits
@@ -45,6 +51,7 @@ EDITOR_COLUMNS = [
     "Keyword",
     "Criterion Type",
     "Max CPC",
+    "Status",
     "Campaign ID",
     "Ad group ID",
     "Keyword ID",
@@ -53,11 +60,22 @@ _MATCH = {"EXACT": "Exact", "PHRASE": "Phrase", "BROAD": "Broad"}
 
 
 def changed(table: pd.DataFrame, step: float = 0.01) -> pd.DataFrame:
+    """Rows that ask something of the account: a new bid or a pause (tables written before
+    the ``action`` column: the rows whose bid changes)."""
+    if "action" in table.columns:
+        return table[table["action"].isin(["set_bid", "pause"])]
     return table[(table["new_bid"] - table["current_bid"]).abs() > step / 2]
+
+
+def _actions(rows: pd.DataFrame) -> pd.Series:
+    if "action" in rows.columns:
+        return rows["action"].astype(str)
+    return pd.Series("set_bid", index=rows.index)
 
 
 def editor_frame(table: pd.DataFrame, step: float = 0.01) -> pd.DataFrame:
     rows = changed(table, step)
+    pause = _actions(rows).eq("pause")
     return pd.DataFrame(
         {
             "Customer ID": rows["customer_id"].astype(str).str.replace("-", "", regex=False),
@@ -65,7 +83,8 @@ def editor_frame(table: pd.DataFrame, step: float = 0.01) -> pd.DataFrame:
             "Ad group": rows["ad_group"],
             "Keyword": rows["keyword"],
             "Criterion Type": rows["match_type"].map(_MATCH).fillna(rows["match_type"]),
-            "Max CPC": rows["new_bid"].map(lambda b: f"{b:.2f}"),
+            "Max CPC": rows["new_bid"].map(lambda b: f"{b:.2f}").where(~pause, ""),
+            "Status": pause.map({True: "Paused", False: ""}),
             "Campaign ID": rows["campaign_id"],
             "Ad group ID": rows["ad_group_id"],
             "Keyword ID": rows["criterion_id"],
@@ -135,6 +154,24 @@ def summary_lines(rec: Recommendation) -> list[str]:
     target = s.get("target_marginal_roas")
     if target is not None:
         lines.append(f"target marginal ROAS {target:.2f} (every freely moving bid is set to it)")
+    if s.get("paused"):
+        lines.append(
+            f"{s['paused']:,} keywords to pause (product out of stock or landing page failing): "
+            f"spend saved over {s['horizon_days']} days {s['spend_saved']:,.2f} "
+            f"[{s['spend_saved_lo']:,.2f}, {s['spend_saved_hi']:,.2f}]"
+        )
+    if s.get("pause_capped"):
+        lines.append(
+            f"[yellow]{s['pause_capped']:,} more keywords would be paused, but at most "
+            f"{s['pause_cap']:,} pauses per cycle ([bidding.guardrails]): their bids are not "
+            "raised instead[/]"
+        )
+    if s.get("smart_bidding_skipped"):
+        lines.append(
+            f"{s['smart_bidding_skipped']:,} keywords under Smart Bidding skipped: their "
+            "campaigns' bidding strategies set bids (no max CPC sent); their spend "
+            f"{s['fixed_spend_per_day']:,.2f}/day is fixed spend, outside the optimization"
+        )
     check = s.get("budget_check")
     if check:
         style = "yellow" if check["status"] in ("over", "under") else ""
@@ -146,8 +183,17 @@ def summary_lines(rec: Recommendation) -> list[str]:
 def review_table(rec: Recommendation, top: int = 20) -> Table:
     """The ``top`` changes by expected profit impact, for the terminal."""
     s = rec.summary
+    extra = "".join(
+        f", {s[key]:,} {label}"
+        for key, label in (
+            ("paused", "paused"),
+            ("smart_bidding_skipped", "under Smart Bidding skipped"),
+        )
+        if s.get(key)
+    )
     title = (
-        f"{s['raised']} up, {s['lowered']} down, {s['held']} held of {s['keywords']} keywords; "
+        f"{s['raised']} up, {s['lowered']} down, {s['held']} held{extra} of {s['keywords']} "
+        "keywords; "
         f"expected profit over {s['horizon_days']} days {s['d_profit']:+,.0f} "
         f"[{s['d_profit_lo']:+,.0f}, {s['d_profit_hi']:+,.0f}]"
     )
@@ -167,13 +213,15 @@ def review_table(rec: Recommendation, top: int = 20) -> Table:
     table.add_column("Why", overflow="fold")
     rows = changed(rec.table)
     rows = rows.reindex(rows["d_profit"].abs().sort_values(ascending=False).index).head(top)
-    for r in rows.itertuples(index=False):
+    actions = _actions(rows).tolist()
+    for action, r in zip(actions, rows.itertuples(index=False), strict=True):
+        paused = action == "pause"
         table.add_row(
             safe_text(r.keyword, 40),
             safe_text(r.match_type),
             f"{r.current_bid:.2f}",
-            f"{r.new_bid:.2f}",
-            f"{r.change:+.0%}",
+            "paused" if paused else f"{r.new_bid:.2f}",
+            "pause" if paused else f"{r.change:+.0%}",
             f"{r.d_profit:+,.0f} [{r.d_profit_lo:+,.0f}, {r.d_profit_hi:+,.0f}]",
             "\n".join(safe_text(code, 40) for code in _codes([r.reasons])),
             safe_text(r.reason, 300),

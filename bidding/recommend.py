@@ -42,7 +42,13 @@ REASONS = {
     "NO_CHANGE": "already at the recommended bid",
     "BUDGET_CONSTRAINT": "held below its max-profit bid by the budget",
     "ROAS_TARGET": "held below its max-profit bid by the target ROAS",
+    "SKIPPED_SMART_BIDDING": "the campaign's Smart Bidding strategy sets bids: no max CPC sent",
+    "PAUSE_OUT_OF_STOCK": "product out of stock: pause the keyword",
+    "PAUSE_LANDING_PAGE": "landing page fails (4xx/5xx or noindex): pause the keyword",
+    "PAUSE_CAP": "would be paused, but this cycle's pause cap is reached: no increase instead",
 }
+# What a row asks of the account: a new max CPC, a status change to PAUSED, or nothing.
+ACTIONS = ("set_bid", "pause", "hold")
 ID_COLUMNS = [
     "customer_id",
     "campaign_id",
@@ -397,7 +403,13 @@ def budget_check(
 
 def budget_message(check: dict[str, Any]) -> str:
     b, p = check["budget_per_day"], check["projected_spend_per_day"]
-    head = f"projected spend {p:,.2f}/day vs budget {b:,.2f}/day ({p / b - 1:+.1%})"
+    share = f" ({p / b - 1:+.1%})" if b > 0 else ""
+    head = f"projected spend {p:,.2f}/day vs budget {b:,.2f}/day{share}"
+    if check.get("fixed_spend_per_day"):
+        head += (
+            f", of which {check['fixed_spend_per_day']:,.2f}/day fixed "
+            f"({check['fixed_keywords']:,} keywords under Smart Bidding)"
+        )
     status = check["status"]
     if status == "met":
         return head + ": the budget binds"
@@ -420,8 +432,215 @@ def recommend(
     strategy: BidStrategy,
     context: Context,
     seed: int = 0,
+    smart_bidding: np.ndarray | None = None,
+    bidding_strategy: np.ndarray | None = None,
 ) -> Recommendation:
-    """Propose bids with ``strategy`` and explain them (see the module docstring)."""
+    """Propose bids with ``strategy`` and explain them (see the module docstring).
+
+    Two kinds of keyword stay out of the optimization:
+
+    * paused (``action`` ``pause``): the product is out of stock or the landing page fails
+      (``context.out_of_stock`` / ``landing_failed``, with ``[bidding] pause_*``), at most
+      ``[bidding.guardrails]`` ``max_pauses`` / ``max_pause_share`` of them, most spend first;
+      ``spend_saved`` (+``_lo``/``_hi``) is their forecast cost at today's bid over the horizon,
+      and the value they lose is taken as nil (the page cannot sell);
+    * under Smart Bidding (``smart_bidding``, the campaign's ``bidding_strategy`` type):
+      ``action`` ``hold``, no bid sent (Google ignores a max CPC there); their spend at today's
+      bid is fixed spend against the budget, and the target ROAS applies to the other keywords.
+    """
+    config = context.config
+    n = len(model)
+    smart = np.zeros(n, bool) if smart_bidding is None else np.asarray(smart_bidding, bool)
+    kinds = np.full(n, None, dtype=object) if bidding_strategy is None else bidding_strategy
+    oos = (
+        np.zeros(n, bool)
+        if context.out_of_stock is None
+        else np.asarray(context.out_of_stock, bool)
+    )
+    failed = (
+        np.zeros(n, bool)
+        if context.landing_failed is None
+        else np.asarray(context.landing_failed, bool)
+    )
+    spend_now = model.curves().cost(model.current_bid)
+    wanted = (oos & config.pause_out_of_stock) | (failed & config.pause_failed_landing)
+    cap = min(config.guardrails.max_pauses, int(np.floor(config.guardrails.max_pause_share * n)))
+    order = np.argsort(-np.where(wanted, spend_now, -np.inf), kind="stable")
+    pause = np.zeros(n, bool)
+    pause[order[: min(cap, int(wanted.sum()))]] = True
+    capped = wanted & ~pause
+    skip = smart & ~pause
+    free = ~pause & ~skip
+    c = context.constraints
+    fixed = float(spend_now[skip].sum())
+    free_context = Context(
+        config=config,
+        constraints=Constraints(
+            objective=c.objective,
+            margin=c.margin,
+            budget=None if c.budget is None else max(c.budget - fixed, 0.0),
+            target_roas=c.target_roas,
+        ),
+        out_of_stock=oos[free],
+        landing_failed=failed[free],
+    )
+    idx = np.flatnonzero(free)
+    rec = _optimized(model=model.take(idx), strategy=strategy, context=free_context, seed=seed)
+    table = rec.table.set_index(pd.Index(idx))
+    table["action"] = np.where(
+        (table["new_bid"] - table["current_bid"]).abs() > config.bid_step / 2, "set_bid", "hold"
+    )
+    parts = [table]
+    kw = {"margin": c.margin, "days": config.horizon_days, "level": config.interval_level,
+          "draws": config.interval_draws, "seed": seed}  # fmt: skip
+    if pause.any():
+        parts.append(_paused_rows(model, np.flatnonzero(pause), oos, failed, kw))
+    if skip.any():
+        parts.append(_smart_rows(model, np.flatnonzero(skip), kinds, kw))
+    full = pd.concat(parts).sort_index()
+    if capped.any():
+        full["reasons"] = _add_code(full["reasons"], capped, "PAUSE_CAP")
+        full["reason"] = np.where(
+            capped,
+            full["reason"] + f"; not paused: at most {cap} pauses per cycle ([bidding.guardrails])",
+            full["reason"],
+        )
+    for col in ("spend_saved", "spend_saved_lo", "spend_saved_hi"):
+        full[col] = full[col].fillna(0.0) if col in full.columns else 0.0
+    # "string": an all-NULL object column would make the workspace column type NULL
+    full["bidding_strategy_type"] = pd.Series(kinds, index=full.index, dtype=object).astype(
+        "string"
+    )
+    summary = dict(rec.summary)
+    paused_rows = full[full["action"] == "pause"]
+    summary.update(
+        keywords=n,
+        paused=int(pause.sum()),
+        pause_capped=int(capped.sum()),
+        pause_cap=cap,
+        smart_bidding_skipped=int(skip.sum()),
+        fixed_spend_per_day=fixed,
+        spend_saved=float(paused_rows["spend_saved"].sum()),
+        spend_saved_lo=float(paused_rows["spend_saved_lo"].sum()),
+        spend_saved_hi=float(paused_rows["spend_saved_hi"].sum()),
+        cost_per_day_current=float(spend_now.sum()),
+        cost_per_day_new=summary["cost_per_day_new"] + fixed,
+    )
+    # The pauses change totals too. Their intervals are added bound to bound (wider than the
+    # interval of the sum): the two parts come from separate draws.
+    for m in METRICS:
+        if not len(paused_rows):
+            break
+        for s in ("", "_lo", "_hi"):
+            summary[f"d_{m}{s}"] += float(paused_rows[f"d_{m}{s}"].sum())
+    check = summary.get("budget_check")
+    if check is not None and c.budget is not None:
+        check = dict(check)
+        for key in ("projected_spend_per_day", "min_spend_per_day", "max_spend_per_day"):
+            check[key] += fixed
+        check.update(
+            budget_per_day=c.budget,
+            gap_per_day=check["projected_spend_per_day"] - c.budget,
+            fixed_spend_per_day=fixed,
+            fixed_keywords=int(skip.sum()),
+        )
+        if check["status"] == "over" and fixed > 0:
+            check["limits"] = [
+                *check["limits"],
+                {"limit": "Smart Bidding (set by the campaigns' strategies)",
+                 "keywords": int(skip.sum()), "spend_per_day": fixed},
+            ]  # fmt: skip
+        check["message"] = budget_message(check)
+        summary["budget_check"] = check
+    return Recommendation(table=full.reset_index(drop=True), frontier=rec.frontier, summary=summary)
+
+
+def _add_code(reasons: pd.Series, mask: np.ndarray, code: str) -> pd.Series:
+    text = reasons.astype(str)
+    return text.where(~mask, (text + ";" + code).str.lstrip(";"))
+
+
+def _unmoved_rows(model: KeywordModels, idx: np.ndarray, kw: dict[str, Any]) -> pd.DataFrame:
+    """Rows of keywords outside the optimization at today's bid: ids, bids, no change, and
+    the forecast clicks and cost at that bid (``exp_*``)."""
+    sub = model.take(idx)
+    current = sub.current_bid
+    changes, _ = expected_changes(sub, current, current, **kw)
+    table = sub.frame[[col for col in ID_COLUMNS if col in sub.frame.columns]].copy()
+    table["current_bid"] = current
+    table["new_bid"] = current
+    table["change"] = 0.0
+    table = pd.concat([table, changes], axis=1)
+    table["marginal_roas"] = np.nan
+    table["target_marginal_roas"] = np.nan
+    return table.set_index(pd.Index(idx))
+
+
+def _paused_rows(
+    model: KeywordModels,
+    idx: np.ndarray,
+    oos: np.ndarray,
+    failed: np.ndarray,
+    kw: dict[str, Any],
+) -> pd.DataFrame:
+    table = _unmoved_rows(model, idx, kw)
+    # A paused keyword's clicks and spend stop; the value it "loses" could not be sold.
+    for m, at in (("clicks", "exp_clicks"), ("cost", "exp_cost")):
+        table[f"d_{m}"] = -table[at]
+        table[f"d_{m}_lo"] = -table[f"{at}_hi"]
+        table[f"d_{m}_hi"] = -table[f"{at}_lo"]
+    for s in ("", "_lo", "_hi"):
+        table[f"d_value{s}"] = 0.0
+        table[f"spend_saved{s}"] = table[f"exp_cost{s}"]
+        table[f"d_profit{s}"] = table[f"exp_cost{s}"]
+        table[f"exp_clicks{s}"] = 0.0
+        table[f"exp_cost{s}"] = 0.0
+    why_oos, why_failed = oos[idx], failed[idx]
+    table["reasons"] = np.where(
+        why_oos & why_failed,
+        "PAUSE_OUT_OF_STOCK;PAUSE_LANDING_PAGE",
+        np.where(why_oos, "PAUSE_OUT_OF_STOCK", "PAUSE_LANDING_PAGE"),
+    )
+    days = kw["days"]
+    what = np.where(
+        why_oos & why_failed,
+        "product out of stock and landing page fails in the latest crawl",
+        np.where(why_oos, "product out of stock", "landing page fails in the latest crawl"),
+    )
+    numbers = table[["spend_saved", "spend_saved_lo", "spend_saved_hi", "d_clicks"]]
+    table["reason"] = [
+        f"pause: {w}; {days}-day spend saved {saved:,.2f} [{lo:,.2f}, {hi:,.2f}], "
+        f"{-clicks:,.0f} clicks stop"
+        for w, (saved, lo, hi, clicks) in zip(what, numbers.to_numpy(float).tolist(), strict=True)
+    ]
+    table["action"] = "pause"
+    return table
+
+
+def _smart_rows(
+    model: KeywordModels, idx: np.ndarray, kinds: np.ndarray, kw: dict[str, Any]
+) -> pd.DataFrame:
+    table = _unmoved_rows(model, idx, kw)
+    table["reasons"] = "SKIPPED_SMART_BIDDING"
+    days = kw["days"]
+    table["reason"] = [
+        f"skipped: the campaign's bidding strategy ({kind or 'Smart Bidding'}) sets bids and "
+        f"ignores the max CPC; its {days}-day spend {r.exp_cost:,.2f} "
+        f"[{r.exp_cost_lo:,.2f}, {r.exp_cost_hi:,.2f}] counts as fixed against the budget"
+        for kind, r in zip(kinds[idx], table.itertuples(index=False), strict=True)
+    ]
+    table["action"] = "hold"
+    return table
+
+
+def _optimized(
+    *,
+    model: KeywordModels,
+    strategy: BidStrategy,
+    context: Context,
+    seed: int = 0,
+) -> Recommendation:
+    """The bids of the keywords the optimizer may move, explained."""
     config, c = context.config, context.constraints
     proposal = strategy.propose(model=model, context=context, seed=seed)
     current = model.current_bid

@@ -21,6 +21,7 @@ runs unchanged against it:
 * Several accounts, optionally under a manager (``serve(a, b, manager_id=...)``): clients
   answer only with the manager as ``login-customer-id``; ``handle.deny(id)`` revokes one.
 * ``AdGroupCriterionService/MutateAdGroupCriteria`` updates ``cpc_bid_micros`` / ``status``
+  (ENABLED or PAUSED: any other status is a ``FieldError.INVALID_VALUE``, like Google's)
   with ``validate_only`` and ``partial_failure``; applied bids show in later queries of
   ``ad_group_criterion`` and ``change_event`` and every applied operation is journaled
   (``handle.journal``).
@@ -1164,6 +1165,11 @@ class ServerHandle:
                         "Bid must be a multiple of the billable unit (0.01).")  # fmt: skip
             if micros > 1000 * _MICROS:
                 return ("bidding_error", "BID_TOO_BIG", "Bid is above the maximum.")
+        if "status" in paths and op.update.status.name not in ("ENABLED", "PAUSED"):
+            # An update sets ENABLED or PAUSED; REMOVED takes a remove operation, and an
+            # unset status under the mask would clear a required field.
+            return ("field_error", "INVALID_VALUE",
+                    f"The status {op.update.status.name} cannot be set by an update.")  # fmt: skip
         return None
 
     def _apply(self, op: Any, request_id: str, views: Any) -> None:

@@ -85,7 +85,8 @@ def in_stock_rows(account, n: int) -> list[int]:
     kw = account.frames["sem_keywords"].reset_index(drop=True)
     products = account.frames["sem_products"]
     oos = set(products.loc[products["availability"] == "OUT_OF_STOCK", "item_id"])
-    ok = ~kw["item_id"].isin(oos) & (kw["cpc_bid"] > 0.3) & (kw["cpc_bid"] < 20)
+    manual = ~kw["smart_bidding"].fillna(False).astype(bool)  # Smart Bidding ignores a max CPC
+    ok = ~kw["item_id"].isin(oos) & manual & (kw["cpc_bid"] > 0.3) & (kw["cpc_bid"] < 20)
     return list(np.flatnonzero(ok.to_numpy())[:n])
 
 

@@ -44,7 +44,9 @@ def test_recommend_tune_and_apply(tmp_path, workspace, account, monkeypatch):
     csv = pd.read_csv(out / "bids-editor.csv", dtype={"Customer ID": str})
     payload = json.loads((out / "recommendations.json").read_text())
     assert len(payload["recommendations"]) == len(account.frames["sem_keywords"])
-    assert len(csv) == payload["summary"]["raised"] + payload["summary"]["lowered"] > 0
+    summary = payload["summary"]
+    assert len(csv) == summary["raised"] + summary["lowered"] + summary["paused"]
+    assert summary["raised"] + summary["lowered"] > 0 and summary["paused"] > 0
     con = duckdb.connect(str(workspace), read_only=True)
     run_id = payload["run_id"]
     assert con.execute(
@@ -97,7 +99,11 @@ def test_recommend_tune_and_apply(tmp_path, workspace, account, monkeypatch):
         assert applied.exit_code == 0, applied.output
         assert len(server.journal) == len(csv)
         bids = server.bids()
-        assert (bids.loc[csv["Keyword ID"]].to_numpy().round(2) == csv["Max CPC"].to_numpy()).all()
+        moved = csv[csv["Status"].ne("Paused")]
+        assert (bids.loc[moved["Keyword ID"]].to_numpy().round(2) == moved["Max CPC"]).all()
+        status = server.views.keywords.set_index("criterion_id")["status"]
+        paused = csv.loc[csv["Status"].eq("Paused"), "Keyword ID"]
+        assert (status.loc[paused] == "PAUSED").all() and len(paused) == summary["paused"]
 
 
 def test_value_objective_needs_a_constraint(workspace):

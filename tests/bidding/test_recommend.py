@@ -154,7 +154,8 @@ def test_an_older_workspace_takes_the_new_columns(tmp_path, models, config):
         ws.con.execute("INSERT INTO bid_recommendations VALUES ('bid-old', 1, 1.0, 'NO_CHANGE')")
         save_recommendation(ws, rec, "bid-new")
         rows = ws.con.execute(
-            "SELECT run_id, count(*), count(reason), count(exp_clicks) FROM bid_recommendations "
-            "GROUP BY run_id ORDER BY run_id"
+            "SELECT run_id, count(*), count(reason), count(exp_clicks), count(action), "
+            "count(spend_saved) FROM bid_recommendations GROUP BY run_id ORDER BY run_id"
         ).fetchall()
-    assert rows == [("bid-new", len(models), len(models), len(models)), ("bid-old", 1, 0, 0)]
+    n = len(models)
+    assert rows == [("bid-new", n, n, n, n, n), ("bid-old", 1, 0, 0, 0, 0)]
