@@ -141,6 +141,13 @@ def _sem(sem: Sem, cfg: ReportConfig, out: Summary) -> None:
 
 def _bids(bids: Bids, cfg: ReportConfig, out: Summary) -> None:
     changed = bids.increases + bids.decreases
+    if bids.paused:
+        days = f" over {bids.horizon_days} days" if bids.horizon_days else ""
+        out.next_steps.append(
+            f"Apply the pause of {_plural(bids.paused, 'keyword')} advertising out-of-stock "
+            f"products or failing landing pages: {money(bids.spend_saved, cfg.currency)} of "
+            f"spend saved{days}; restart them when the stock or the page is back."
+        )
     if bids.out_of_stock:
         out.next_steps.append(
             f"Pause the {_plural(bids.out_of_stock, 'keyword')} advertising out-of-stock "

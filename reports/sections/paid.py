@@ -35,9 +35,13 @@ class Bids:
     decreases: int
     delta: dict[str, float]  # expected change: d_clicks, d_cost, d_value, d_profit (+ _lo/_hi)
     top: list[dict[str, Any]]  # the largest material changes; action "pause" when out of stock
-    out_of_stock: int  # keywords whose product is out of stock: pause, not just lower
+    out_of_stock: int  # keywords whose product is out of stock and not paused: pause, not lower
     frontier: list[tuple[float, float]]  # (spend, value) along the optimal curve
     marks: list[tuple[str, float, float]] = field(default_factory=list)  # current, recommended
+    # Runs with an ``action`` column pause such keywords themselves (out of stock or failing
+    # landing page): how many, and the spend that saves over ``horizon_days``.
+    paused: int = 0
+    spend_saved: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,14 @@ def load_bids(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConf
     delta.update({k: float(v) for k, v in stats.items() if k in _interval_keys() and v is not None})
     reasons = "coalesce(reasons, '')" if "reasons" in have else "''"
     stock = " OR ".join(f"contains({reasons}, '{code}')" for code in sorted(OUT_OF_STOCK_CODES))
+    paused_sql, saved_sql = "false", "0"
+    unpaused_stock = stock
+    if "action" in have:  # the run pauses them itself; older runs only lowered their bids
+        paused_sql = "coalesce(action, '') = 'pause'"
+        saved_sql = "coalesce(spend_saved, 0)" if "spend_saved" in have else "0"
+        # still to pause by hand: out of stock, but past the run's pause cap
+        unpaused_stock = f"(({stock}) AND NOT ({paused_sql}))"
+        stock = f"({paused_sql})"  # the rows shown as "Pause"
     # Changes worth less than material_amount either way are noise against the forecast.
     top = con.execute(
         f"""
@@ -134,8 +146,11 @@ def load_bids(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConf
         """,
         [run_id, cfg.material_amount, cfg.material_amount, cfg.top_items],
     ).fetchall()
-    (out_of_stock,) = con.execute(  # type: ignore[misc]
-        f"SELECT count(*) FILTER ({stock}) FROM bid_recommendations WHERE run_id = ?", [run_id]
+    (out_of_stock, paused, spend_saved) = con.execute(  # type: ignore[misc]
+        f"SELECT count(*) FILTER ({unpaused_stock}), count(*) FILTER ({paused_sql}), "
+        f"coalesce(sum({saved_sql}) FILTER ({paused_sql}), 0) "
+        "FROM bid_recommendations WHERE run_id = ?",
+        [run_id],
     ).fetchone()
     frontier: list[tuple[float, float]] = []
     marks: list[tuple[str, float, float]] = []
@@ -169,6 +184,9 @@ def load_bids(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConf
                 "current_bid": float(cur),
                 "new_bid": float(new),
                 "action": "pause" if paused else "raise" if new > cur else "lower",
+                "pause_why": "product out of stock"
+                if "OUT_OF_STOCK" in str(r or "") or "action" not in have
+                else "landing page failing",
                 "profit": float(p or 0),
                 "value": float(v or 0),
                 "cost": float(c or 0),
@@ -179,6 +197,8 @@ def load_bids(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConf
         out_of_stock=int(out_of_stock),
         frontier=frontier,
         marks=marks,
+        paused=int(paused),
+        spend_saved=float(spend_saved),
     )
 
 

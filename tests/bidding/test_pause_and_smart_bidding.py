@@ -372,3 +372,21 @@ def test_an_older_journal_takes_the_action_column(tmp_path, ws_path, account, ca
             "SELECT plan_id, action FROM bid_journal ORDER BY logged_at"
         ).fetchall()
     assert got[0] == ("old", None) and got[1][1] == "pause"
+
+
+def test_the_weekly_report_reads_the_pause_action(tmp_path, ws_path, account):
+    import re
+
+    from reports.weekly import write_report
+
+    with Workspace(ws_path) as ws:
+        run = bidding.recommend_bids(workspace=ws)
+    html = write_report(ws_path, tmp_path / "r.html").read_text(encoding="utf-8")
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    n = run.summary["paused"]
+    assert n > 0
+    assert f"Apply the pause of {n} keywords advertising out-of-stock products" in text
+    assert f"{n} keywords to pause (product out of stock or landing page failing)" in text
+    # the run pauses them itself: no "only lowers their bids" advice
+    assert "advertising out-of-stock products instead of only lowering" not in text
+    assert "Pause (product out of stock)" in text
