@@ -52,7 +52,8 @@ def keyword_flags(
 
     Out of stock: the item is OUT_OF_STOCK in ``sem_products`` or the landing page's Product
     offer says so. Landing page fails: status >= 400 or noindex in the latest crawl (``run``
-    when given). Keywords whose page was not crawled are not flagged.
+    when given). Keywords whose page was not crawled are not flagged. Final URLs are matched
+    to the crawl by path when no final URL matches exactly (the crawl of another host).
     """
     n = len(frame)
     out_of_stock = np.zeros(n, bool)
@@ -64,8 +65,13 @@ def keyword_flags(
         out_of_stock |= frame["item_id"].isin(set(oos.dropna())).to_numpy()
     run = run or latest_crawl(workspace)
     if run is not None and "final_url" in frame.columns:
+        from bidding.coverage import align_to_crawl
+
         pages = read_pages(run)
-        keys = frame["final_url"].map(url_key)
+        # ads on the live host, the crawl of a staging copy or another port: matched by path,
+        # as coverage does (which says so in its notes)
+        aligned, _ = align_to_crawl(frame[["final_url"]], pages)
+        keys = aligned["final_url"].map(url_key)
         health = page_health(pages).set_index("key")
         # "boolean" first: an all-unmatched map is null[pyarrow], which fillna(False) rejects.
         failed |= keys.map(health["failed"]).astype("boolean").fillna(False).to_numpy(bool)

@@ -544,6 +544,8 @@ def recommend(
             fixed_spend_per_day=fixed,
             fixed_keywords=int(skip.sum()),
         )
+        if check["projected_spend_per_day"] > c.budget * (1 + 1e-6):
+            check["status"] = "over"  # the fixed spend alone can exceed it
         if check["status"] == "over" and fixed > 0:
             check["limits"] = [
                 *check["limits"],

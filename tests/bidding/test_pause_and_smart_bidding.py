@@ -154,6 +154,31 @@ def test_out_of_stock_and_failing_pages_are_paused_with_the_spend_saved(tmp_path
     assert (others["spend_saved"] == 0).all()
 
 
+def test_a_crawl_of_another_host_pauses_by_path(tmp_path, ws_path, account):
+    from urllib.parse import urlsplit
+
+    kw = account.frames["sem_keywords"]
+    in_stock = kw[~kw["criterion_id"].isin(oos_criteria(account)) & kw["status"].eq("ENABLED")]
+    gone, fine = in_stock["final_url"].drop_duplicates().iloc[:2]
+
+    def staging(url: str) -> str:  # the same paths on another host and port
+        return f"http://localhost:9999{urlsplit(url).path}"
+
+    run_dir = crawl_folder(
+        tmp_path / "crawl",
+        [
+            {"url": staging(gone), "final_url": staging(gone), "status": 404},
+            {"url": staging(fine), "final_url": staging(fine), "status": 200},
+        ],
+    )
+    with Workspace(ws_path) as ws:
+        run = bidding.recommend_bids(workspace=ws, crawl=run_dir, save=False)
+    t = run.table.set_index("criterion_id")
+    pages = t[t["reasons"].str.contains("PAUSE_LANDING_PAGE")]
+    assert set(pages.index) == set(in_stock.loc[in_stock["final_url"] == gone, "criterion_id"])
+    assert (pages["action"] == "pause").all()
+
+
 def test_the_pause_cap_pauses_the_most_spend_first_and_blocks_only_increases_of_the_rest(
     ws_path, account
 ):
@@ -390,3 +415,27 @@ def test_the_weekly_report_reads_the_pause_action(tmp_path, ws_path, account):
     # the run pauses them itself: no "only lowers their bids" advice
     assert "advertising out-of-stock products instead of only lowering" not in text
     assert "Pause (product out of stock)" in text
+
+
+def test_smart_bidding_spend_over_the_budget_says_the_budget_cannot_be_met(models, config):
+    from bidding.recommend import recommend
+    from bidding.strategy import Constraints, Context, get_strategy
+
+    smart = np.zeros(len(models), bool)
+    smart[: len(models) // 2] = True
+    fixed = float(models.curves().cost(models.current_bid)[smart].sum())
+    context = Context(config=config, constraints=Constraints(margin=0.3, budget=fixed / 2))
+    rec = recommend(
+        model=models, strategy=get_strategy("exact", config.policy), context=context,
+        smart_bidding=smart, bidding_strategy=np.where(smart, "TARGET_ROAS", "MANUAL_CPC"),
+    )  # fmt: skip
+    check = rec.summary["budget_check"]
+    assert check["status"] == "over" and not rec.summary["feasible"]
+    assert check["fixed_spend_per_day"] == pytest.approx(fixed)
+    smart_limit = [lim for lim in check["limits"] if lim["limit"].startswith("Smart Bidding")]
+    assert smart_limit[0]["keywords"] == smart.sum()
+    assert "cannot be met" in check["message"]
+    # every manual keyword bid at the bottom of its box: the budget left for them is none
+    manual = rec.table[~smart]
+    assert (manual["new_bid"] <= manual["current_bid"] + 0.005).all()
+    assert (rec.table.loc[smart, "reason"].str.contains("TARGET_ROAS")).all()
