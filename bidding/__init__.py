@@ -18,17 +18,19 @@ The building blocks, for notebooks and tests::
     sol.bids, sol.multiplier, sol.binding, sol.feasible        # one multiplier, KKT-exact
     Optimizer(curves, lower, upper, margin=0.3).frontier(sol.multiplier)   # spend vs value
 
-    from bidding.data import load_models, keyword_flags
+    from bidding.data import load_models, keyword_flags, smart_bidding_flags
     models = load_models(workspace, settings)                   # sem.roi.fit_models -> KeywordModels
     oos, failed = keyword_flags(workspace, models.frame)        # latest crawl + sem_products
+    smart, kinds = smart_bidding_flags(workspace, models.frame) # sem_keywords.smart_bidding
 
     from bidding.strategy import get_strategy, Context, Constraints
     from bidding.recommend import recommend
     rec = recommend(model=models, strategy=get_strategy("exact", settings.bidding.policy),
                     context=Context(config=settings.bidding,
                                     constraints=Constraints(margin=0.3, budget=5000),
-                                    out_of_stock=oos, landing_failed=failed), seed=0)
-    rec.table      # one row per keyword: bids, reasons, d_clicks/d_cost/d_value/d_profit (+_lo/_hi)
+                                    out_of_stock=oos, landing_failed=failed), seed=0,
+                    smart_bidding=smart, bidding_strategy=kinds)
+    rec.table      # one row per keyword: action (set_bid|pause|hold), bids, reasons, d_* (+_lo/_hi)
     rec.frontier   # the bid_frontier rows;  rec.summary: totals with intervals, binding constraint
 
     from bidding.tuning import build_folds, tune               # Optuna walk-forward policy search

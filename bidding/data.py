@@ -8,7 +8,9 @@ products). Writes: ``bid_recommendations`` and ``bid_frontier`` (one ``run_id`` 
 :attr:`bidding.recommend.Recommendation.table` (ids, current_bid, new_bid, change, reasons,
 d_clicks/d_cost/d_value/d_profit with _lo/_hi over ``horizon_days``; since the reasons carry
 numbers also reason, marginal_roas with _lo/_hi at the current bid, target_marginal_roas,
-exp_clicks and exp_cost with _lo/_hi at the new bid; older workspaces get them added).
+exp_clicks and exp_cost with _lo/_hi at the new bid; since pauses and Smart Bidding also
+action (set_bid|pause|hold), spend_saved with _lo/_hi (a pause's forecast spend at today's bid
+over ``horizon_days``; 0 otherwise) and bidding_strategy_type; older workspaces get them added).
 ``bid_frontier``: run_id, point, multiplier, clicks, cost, value, profit, roas, marginal_roas
 (totals over ``horizon_days``), chosen (the point nearest the recommendation's multiplier).
 """

@@ -3,12 +3,15 @@
 ``recommend(*, model=, strategy=, seed=, context=)`` returns a :class:`Recommendation`:
 
 * ``table``: one row per keyword: ids and labels, ``current_bid``, ``new_bid`` (rounded to
-  ``bid_step``, inside the guardrails), ``change`` (relative), ``reasons`` (``;``-joined codes,
-  see :data:`REASONS`), and the expected change over ``horizon_days`` of clicks, cost, value and
+  ``bid_step``, inside the guardrails), ``change`` (relative), ``action`` (:data:`ACTIONS`:
+  set_bid, pause: a status change, hold: nothing sent), ``reasons`` (``;``-joined codes,
+  see :data:`REASONS`), ``spend_saved`` (+``_lo``/``_hi``, pauses), ``bidding_strategy_type``, and the expected change over ``horizon_days`` of clicks, cost, value and
   profit (``d_clicks``, ``d_cost``, ``d_value``, ``d_profit``) each with ``_lo``/``_hi``
   bounds of a central ``interval_level`` interval;
 * ``frontier``: spend vs value for a sweep of the multiplier around the chosen one;
-* ``summary``: totals (with intervals), the multiplier, the binding constraint, feasibility.
+* ``summary``: totals (with intervals), the multiplier, the binding constraint, feasibility,
+  ``paused`` / ``pause_capped`` / ``spend_saved``, ``smart_bidding_skipped`` and their
+  ``fixed_spend_per_day``.
 
 Intervals come from parameter draws (click-curve scale and elasticity from their standard
 errors, conversion rate from a beta and order value from a lognormal matched to their
