@@ -74,7 +74,11 @@ def recommend(
     Each keyword's reason states its marginal ROAS at today's bid (with its interval) against
     the target, the move and the forecast clicks and cost. With --budget, the projected spend
     is shown against it, and a budget the guardrails cannot meet says what stops it (step
-    cap, held keywords, floors, ceilings, saturated clicks). Writes a review table (terminal
+    cap, held keywords, floors, ceilings, saturated clicks). Keywords whose product is out of
+    stock or whose landing page fails in the latest crawl are paused (a status change, with the
+    spend saved; at most [bidding.guardrails] max_pauses / max_pause_share per cycle, most
+    spend first); keywords under Smart Bidding are skipped (their campaign's strategy sets
+    bids: nothing exported, their spend counted as fixed against --budget). Writes a review table (terminal
     and OUT/review.txt), OUT/recommendations.json, OUT/bids-editor.csv (Google Ads Editor bulk
     upload, columns in bidding/export.py) and the workspace tables bid_recommendations and
     bid_frontier. Nothing is sent to an ad account: review, then
