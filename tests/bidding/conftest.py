@@ -56,3 +56,16 @@ def models() -> KeywordModels:
 @pytest.fixture
 def config() -> BiddingConfig:
     return load_settings().settings.bidding
+
+
+def local_client(server):
+    """A real GoogleAdsClient on the local Google Ads API server's endpoint."""
+    from google.ads.googleads.client import GoogleAdsClient
+    from google.oauth2.credentials import Credentials
+
+    return GoogleAdsClient(
+        credentials=Credentials(token=server.access_token),
+        developer_token=server.developer_token,
+        endpoint=server.endpoint,
+        use_proto_plus=True,
+    )

@@ -18,6 +18,7 @@ from bidding.export import EDITOR_COLUMNS
 from searchops.settings import load_settings
 from searchops.workspace import Workspace
 from sem.ads_api import RetryPolicy
+from tests.bidding.conftest import local_client
 
 ads_server = pytest.importorskip("demo.ads_server")
 demo = pytest.importorskip("demo.ads_account")
@@ -41,15 +42,7 @@ def server(account):
 
 @pytest.fixture
 def client(server):
-    from google.ads.googleads.client import GoogleAdsClient
-    from google.oauth2.credentials import Credentials
-
-    return GoogleAdsClient(
-        credentials=Credentials(token=server.access_token),
-        developer_token=server.developer_token,
-        endpoint=server.endpoint,
-        use_proto_plus=True,
-    )
+    return local_client(server)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ import pytest
 import bidding
 from searchops.settings import load_settings
 from searchops.workspace import Workspace
+from tests.bidding.conftest import local_client
 
 demo = pytest.importorskip("demo.ads_account")
 ads_server = pytest.importorskip("demo.ads_server")
@@ -298,8 +299,6 @@ def write_plan(path: Path, rows: pd.DataFrame, max_cpc: list[str], status: list[
 def test_apply_refuses_bids_under_smart_bidding_unflagged_pauses_and_pauses_over_the_cap(
     tmp_path, ws_path, account, capsys
 ):
-    from google.ads.googleads.client import GoogleAdsClient
-    from google.oauth2.credentials import Credentials
 
     from bidding.apply import apply_bids
 
@@ -313,12 +312,7 @@ def test_apply_refuses_bids_under_smart_bidding_unflagged_pauses_and_pauses_over
     plan = write_plan(tmp_path / "plan.csv", rows, [bid, "", "", "", "", ""], ["", *["Paused"] * 5])
     config = settings_with(max_pauses=2).bidding
     with ads_server.serve(account) as server, Workspace(ws_path) as ws:
-        client = GoogleAdsClient(
-            credentials=Credentials(token=server.access_token),
-            developer_token=server.developer_token,
-            endpoint=server.endpoint,
-            use_proto_plus=True,
-        )
+        client = local_client(server)
         report = apply_bids(
             plan, client=client, customer_id=account.customer_id, workspace=ws,
             config=config, execute=True,
@@ -337,17 +331,9 @@ def test_apply_refuses_bids_under_smart_bidding_unflagged_pauses_and_pauses_over
 
 
 def test_local_server_refuses_a_status_an_update_cannot_set(account):
-    from google.ads.googleads.client import GoogleAdsClient
-    from google.oauth2.credentials import Credentials
-
     kw = account.frames["sem_keywords"].iloc[0]
     with ads_server.serve(account) as server:
-        client = GoogleAdsClient(
-            credentials=Credentials(token=server.access_token),
-            developer_token=server.developer_token,
-            endpoint=server.endpoint,
-            use_proto_plus=True,
-        )
+        client = local_client(server)
         service = client.get_service("AdGroupCriterionService", version="v26")
         request = client.get_type("MutateAdGroupCriteriaRequest", version="v26")
         request.customer_id = account.customer_id
