@@ -252,6 +252,9 @@ def apply(
             )
         stdout.print(table)
     counts = ", ".join(f"{n} {k}" for k, n in sorted(report.counts().items()))
+    pauses = report.results.loc[report.results["action"] == "pause", "result"].value_counts()
+    if len(pauses):  # status changes, told apart from bids
+        counts += " (pauses: " + ", ".join(f"{n} {k}" for k, n in sorted(pauses.items())) + ")"
     if offline:
         what = "checked offline against the workspace's last pulled bids; nothing sent"
     else:

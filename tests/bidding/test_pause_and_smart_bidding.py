@@ -252,10 +252,11 @@ def test_cli_exports_pauses_as_status_paused_never_smart_bidding_bids_and_applie
                 "--customer-id", account.customer_id)  # fmt: skip
         code, _, err = searchops(capsys, *base, "--offline")
         assert code == 0, err
-        assert f"{len(csv)} ok" in err
+        assert f"{len(csv)} ok (pauses: {len(pauses)} ok)" in err
         code, _, err = searchops(capsys, *base, "--endpoint", server.endpoint)
         assert code == 0, err
         assert server.journal == [] and f"{len(csv)} validated" in err
+        assert f"(pauses: {len(pauses)} validated)" in err
         code, _, err = searchops(capsys, *base, "--endpoint", server.endpoint, "--execute")
         assert code == 0, err
         status = server.views.keywords.set_index("criterion_id")["status"]
