@@ -22,7 +22,9 @@ SEARCHOPS = str(Path(sys.executable).parent / "searchops")
 
 
 def run(*args: str):
-    return CliRunner().invoke(cli, list(args))
+    # Tables are laid out for the terminal's width: a wide one keeps each term on one line
+    # whatever COLUMNS the test process inherited (at 80 a long term wraps inside its cell).
+    return CliRunner().invoke(cli, list(args), env={"COLUMNS": "200"})
 
 
 def run_process(*args: str) -> subprocess.CompletedProcess[str]:
