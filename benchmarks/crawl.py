@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -37,6 +38,9 @@ import psutil
 from demo.site import serve
 
 BIN = Path(sys.executable).parent
+# CPU seconds of each measured run, in order: on a shared machine wall time swings with the
+# neighbours' load, CPU time per page much less (printed as pages per CPU second).
+CPU_SECONDS: list[float] = []
 CONCURRENCY, PER_HOST, TARGET = 32, 16, 8.0  # [crawl] defaults, given to both crawlers
 # The demo site's crawler traps, excluded for both: advertools has no trap detection and
 # Scrapy's default depth-first order walks the infinite calendar one page at a time, which
@@ -48,6 +52,7 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, f
     """Run ``cmd``; return (wall seconds, peak RSS in MB of its whole process tree, peak RSS
     while it had no child process: for searchops, the finalization after the crawler exits)."""
     start = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     root = psutil.Process(proc.pid)
     peak = alone = 0
@@ -64,6 +69,9 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, f
         time.sleep(0.1)
     if proc.returncode != 0:
         raise SystemExit(f"{cmd[0]} failed with exit {proc.returncode}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = sum(getattr(after, f) - getattr(before, f) for f in ("ru_utime", "ru_stime"))
+    CPU_SECONDS.append(cpu)  # the whole tree's (children waited for count in RUSAGE_CHILDREN)
     return time.perf_counter() - start, peak / 2**20, alone / 2**20
 
 
@@ -171,6 +179,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-crawl-") as tmp:
         work = Path(tmp)
+        cpu_used: dict[str, list[float]] = {}
         chosen = {"searchops", *(p.strip() for p in args.peers.split(",") if p.strip())}
         results: dict[str, list[tuple[int, float, float, int]]] = {
             name: [] for name in PEERS if name in chosen
@@ -183,6 +192,7 @@ def main() -> None:
                     results[name].append(
                         run(url, args.pages, out if name == "searchops" else out.with_suffix(".jl"))
                     )
+                    cpu_used.setdefault(name, []).append(CPU_SECONDS[-1])
         print(
             f"demo site: {args.products} products; budget {args.pages} pages; concurrency {CONCURRENCY}/{PER_HOST}; {args.rounds} round(s)"
         )
@@ -199,8 +209,16 @@ def main() -> None:
             print(
                 f"{name:<13}{pages:>7}{seconds:>9.1f}{speeds[name]:>9.1f}{each:>22}{peaks[name]:>13.0f}{columns:>9}"
             )
+        per_cpu = {
+            name: statistics.median(p / c for (p, *_), c in zip(runs, cpu_used[name], strict=True))
+            for name, runs in results.items()
+        }
+        print("pages per CPU second: " + ", ".join(f"{n} {v:.1f}" for n, v in per_cpu.items()))
         for peer, target in (("advertools", 3), ("bare scrapy", 1)):
             if peer in results:
+                print(
+                    f"ratio searchops/{peer}: pages per CPU second x{per_cpu['searchops'] / per_cpu[peer]:.2f}"
+                )
                 print(
                     f"ratio searchops/{peer}: pages/s x{speeds['searchops'] / speeds[peer]:.2f} (target >= {target}), "
                     f"peak RSS x{peaks['searchops'] / peaks[peer]:.2f}"
