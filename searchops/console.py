@@ -35,8 +35,13 @@ class _Console(Console):
 
     @property
     def size(self) -> ConsoleDimensions:
+        # COLUMNS is read now, not when the console was made (rich reads it once, at import):
+        # a notebook, a test runner or a wrapper script may set it later.
         dimensions = super().size
-        if self.is_terminal or os.environ.get("COLUMNS", "").isdigit():
+        columns = os.environ.get("COLUMNS", "")
+        if columns.isdigit() and int(columns) > 0:
+            return ConsoleDimensions(int(columns), dimensions.height)
+        if self.is_terminal:
             return dimensions
         return ConsoleDimensions(LOG_WIDTH, dimensions.height)
 
