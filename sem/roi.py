@@ -380,7 +380,14 @@ def _bid_groups(
     keywords held several copies of them at once."""
     pos = k_index.get_indexer(pd.Index(daily["criterion_id"].to_numpy()))
     bid = daily["cpc_bid"].to_numpy(float)
-    bid = np.where(np.isfinite(bid) & (bid > 0), bid, current_bid[pos])
+    known = np.isfinite(bid) & (bid > 0)
+    # A day without a bid (older than the change history a pull rebuilds bids from) is left
+    # out of the click curve: taking today's bid for it would put clicks bought at another
+    # bid at today's and flatten the elasticity. Only a keyword with no known bid at all
+    # keeps its days, at today's bid (one level: its elasticity comes from the prior).
+    has_known = np.bincount(pos[known & (pos >= 0)], minlength=len(k_index)) > 0
+    bid = np.where(known, bid, np.where(has_known[pos], np.nan, current_bid[pos]))
+    del known, has_known
     key = [_group_key(pos, bid)]
     del pos, bid
     # (values, weights) per part; summed per group part by part, never concatenated.

@@ -62,6 +62,32 @@ def test_elasticities_recover_the_truth(account, fit):
     assert np.mean(error > 3 * fit["elasticity_se"].to_numpy()) < 0.05
 
 
+def test_days_without_a_known_bid_stay_out_of_the_click_curve(account, fit):
+    """A first pull reaches past Google's 30-day change history: its older days have no bid.
+    Read at today's bid they would flatten the elasticities; left out, the recent days with
+    known bids still identify them."""
+    daily = account.frames["sem_keyword_daily"]
+    old = daily["date"] < daily["date"].max() - pd.Timedelta(days=29)
+    unknown = {**account.frames, "sem_keyword_daily": daily.assign(
+        cpc_bid=daily["cpc_bid"].where(~old))}  # fmt: skip
+    current = account.frames["sem_keywords"].set_index("criterion_id")["cpc_bid"]
+    as_today = {**account.frames, "sem_keyword_daily": daily.assign(
+        cpc_bid=daily["cpc_bid"].where(~old, daily["criterion_id"].map(current)))}  # fmt: skip
+    truth = _truth(account, fit)["elasticity"]
+
+    def error(frames):
+        got = roi.fit_models(frames).set_index("criterion_id")
+        busy = got[got["clicks"] >= 30]
+        return float(np.median(np.abs(busy["elasticity"] - truth.loc[busy.index])))
+
+    left_out, read_as_today = error(unknown), error(as_today)
+    print(
+        f"elasticity error: unknown bids left out {left_out:.3f}, read as today's {read_as_today:.3f}"
+    )
+    assert left_out < read_as_today
+    assert old.mean() > 0.5  # most of the history really had no bid
+
+
 def test_scale_value_and_cost_recover_the_truth(account, fit):
     truth = _truth(account, fit)
     expected = demo.expected_clicks(truth, fit["current_bid"].to_numpy())
