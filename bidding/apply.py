@@ -280,7 +280,7 @@ def apply_bids(
         raise SearchopsError(f"{path}: no rows for customer {customer_id}")
     _ensure_journal(workspace)
     now = datetime.now(UTC).replace(tzinfo=None)
-    retry = retry or RetryPolicy()
+    retry = retry or RetryPolicy.from_settings()
     live = account_keywords(client, customer_id, retry)
     current = plan["criterion_id"].map(live["bid"]).to_numpy(dtype=float)
     plan["old_bid"] = current

@@ -220,11 +220,7 @@ def apply(
                 f"{exc}. Without an account: check the file with --offline, or validate it "
                 "against the local API of `searchops sem demo --serve`"
             ) from None
-        retry = RetryPolicy(
-            attempts=settings.sem.api_retries,
-            backoff_s=settings.sem.api_backoff_s,
-            backoff_max_s=settings.sem.api_backoff_max_s,
-        )
+        retry = RetryPolicy.from_settings(settings)
         with obj.open_workspace() as ws:
             report = apply_bids(
                 file,

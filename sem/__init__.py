@@ -12,7 +12,7 @@ that serves it are test doubles: they live in the top-level ``demo`` package
     ``write(workspace, table, df, source=, pull_id=, since=, until=)`` (replace, never
     duplicate) / ``read(workspace, table, source=)`` / ``sources(workspace)``.
 
-``sem.ads_api.pull(client, customer_id, since, until, policy=RetryPolicy(), options=None,
+``sem.ads_api.pull(client, customer_id, since, until, policy=None, options=None,
 now=None) -> dict``
     Every SEM table of a Google Ads account through ``GoogleAdsService.SearchStream``: keywords
     (with the campaign's bidding strategy and a ``smart_bidding`` flag), daily metrics with

@@ -186,10 +186,27 @@ QUERIES: dict[str, str] = {
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    attempts: int = 5
-    backoff_s: float = 1.0
-    backoff_max_s: float = 30.0
+    """Retries of transient API errors; ``[sem] api_retries / api_backoff_s /
+    api_backoff_max_s`` are the one source of the numbers (:meth:`from_settings`)."""
+
+    attempts: int
+    backoff_s: float
+    backoff_max_s: float
     sleep: Callable[[float], None] = time.sleep
+
+    @classmethod
+    def from_settings(cls, settings: Any = None, **overrides: Any) -> RetryPolicy:
+        if settings is None:
+            from searchops.settings import load_settings
+
+            settings = load_settings().settings
+        sem = settings.sem
+        values = {
+            "attempts": sem.api_retries,
+            "backoff_s": sem.api_backoff_s,
+            "backoff_max_s": sem.api_backoff_max_s,
+        }
+        return cls(**{**values, **overrides})
 
     def delay(self, attempt: int) -> float:
         """Full jitter: uniform in [0, min(max, base * 2**attempt)]."""
@@ -581,7 +598,7 @@ def pull(
     change history window ends there and conversion completeness is measured from it.
     """
     cid = normalize_customer_id(customer_id)
-    policy = policy or RetryPolicy()
+    policy = policy or RetryPolicy.from_settings()
     options = options or PullOptions.from_settings()
     g = _getter
     dates = {"since": since.isoformat(), "until": until.isoformat()}
@@ -742,7 +759,7 @@ def client_accounts(
     lists every direct and indirect client of the login customer)."""
     frame = fetch(client, normalize_customer_id(manager_id), QUERIES["clients"], {
         "id": _getter("customer_client.id"),
-    }, policy or RetryPolicy(), "customer_client")  # fmt: skip
+    }, policy or RetryPolicy.from_settings(), "customer_client")  # fmt: skip
     return [f"{int(i):010d}" for i in frame["id"]]
 
 

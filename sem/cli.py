@@ -99,12 +99,7 @@ def pull(
            if i.strip()]  # fmt: skip
     if ca_file is not None:
         ads_api.trust_ca_file(ca_file)
-    sem_settings = obj.settings().settings.sem
-    policy = ads_api.RetryPolicy(
-        attempts=sem_settings.api_retries,
-        backoff_s=sem_settings.api_backoff_s,
-        backoff_max_s=sem_settings.api_backoff_max_s,
-    )
+    policy = ads_api.RetryPolicy.from_settings(obj.settings().settings)
     options = ads_api.PullOptions.from_settings(obj.settings().settings)
     targets: list[tuple[str, str | None]] = []  # (client id, login customer id)
     if all_clients:

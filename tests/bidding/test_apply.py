@@ -145,7 +145,7 @@ def test_partial_failures_reported_per_keyword_and_retried_later(
         workspace=ws,
         config=config,
         execute=True,
-        retry=RetryPolicy(backoff_s=0.01),
+        retry=RetryPolicy.from_settings(backoff_s=0.01),
     )
     res = report.results.set_index("criterion_id")
     assert set(res.index[res["result"] == "failed"]) == set(failing)
