@@ -7,8 +7,10 @@ Models (one row per keyword out of :func:`fit_models`):
   daily history plus bid-landscape points (weighted by ``landscape_weight``), with weekday
   seasonality as exposure; it is then shrunk toward its category's mean with a random-effects
   meta-analysis (statsmodels ``combine_effects``, DerSimonian-Laird), so sparse keywords borrow
-  strength. Given ``b``, the scale ``a`` has a gamma-Poisson empirical-Bayes posterior (prior by
-  category, method of moments). The ceiling comes from landscapes that flatten out (else inf).
+  strength. Given ``b``, the volume at the keyword's reference bid is impressions/day times
+  CTR: a Poisson-lognormal empirical-Bayes posterior of the impressions and a beta-binomial one
+  of the CTR (clicks alone when the data has no impressions). The ceiling comes from
+  landscapes that flatten out (else inf).
 * **Conversion rate**: beta-binomial empirical Bayes, prior fitted by maximum likelihood per
   category (scipy), posterior ``Beta(alpha + conversions, beta + clicks - conversions)``,
   equal-tailed credible interval.
@@ -211,16 +213,27 @@ def fit_models(
     landscape_var, bias_var = _landscape_bias_variance(
         landscape, k_index, x_ref, b, ceiling_bid, opts.landscape_weight, y_k, s_k
     )
+    i_k = np.bincount(groups["k"], groups["impressions"], minlength=k).astype(float)
     if dispersion > 1:  # quasi-Poisson: extra-Poisson noise makes each click worth less
-        y_k, s_k = y_k / dispersion, s_k / dispersion
-    volume = _volume_posterior(
-        y_k,
-        s_k,
-        _volume_covariates(kw, cat_codes, len(cats), x_ref, impressions_per_day),
-        totals["impressions"],
-        opts,
-        seed=opts.seed,
-    )
+        y_k, s_k, i_k = y_k / dispersion, s_k / dispersion, i_k / dispersion
+    if i_k.sum() > 0 and np.all(i_k >= y_k - 1e-6):
+        # Impressions reported: clicks/day = impressions/day x CTR, each with its own
+        # posterior (the likelihood factorizes: impressions ~ Poisson, clicks | impressions ~
+        # binomial). A zero-click keyword's few impressions are then data on its volume, not
+        # a noisy covariate of it.
+        volume = _joint_volume_posterior(y_k, s_k, i_k, kw, cat_codes, len(cats), x_ref, opts)
+    else:  # impressions incomplete (an import without them): clicks alone
+        known = bool(np.isfinite(totals["impressions"]).all() and totals["impressions"].sum() > 0)
+        volume = _volume_posterior(
+            y_k,
+            s_k,
+            _volume_covariates(
+                kw, cat_codes, len(cats), x_ref, impressions_per_day if known else None
+            ),
+            totals["impressions"] if known else np.full(k, np.inf),  # inf: no count spread
+            opts,
+            seed=opts.seed,
+        )
     # Clicks/day at the current bid: log c = u + b * log(x / x_ref), b's uncertainty added.
     shift = np.log(np.where(current_bid > 0, current_bid, x_ref) / x_ref)
     log_sd = np.sqrt(volume["var"] + (shift * b_se) ** 2 + landscape_var)
@@ -391,21 +404,25 @@ def _bid_groups(
     key = [_group_key(pos, bid)]
     del pos, bid
     # (values, weights) per part; summed per group part by part, never concatenated.
-    weights = [(daily["clicks"].to_numpy(float), season[daily["date"].dt.day_of_week.to_numpy()])]
+    weights = [(daily["clicks"].to_numpy(float), season[daily["date"].dt.day_of_week.to_numpy()],
+                daily["impressions"].to_numpy(float))]  # fmt: skip
     if landscape_weight > 0 and not landscape.empty:
         lpos = k_index.get_indexer(pd.Index(landscape["criterion_id"].to_numpy()))
         span = (landscape["end_date"] - landscape["start_date"]).dt.days.to_numpy() + 1
         key.append(_group_key(lpos, landscape["cpc_bid"].to_numpy(float)))
         weights.append((landscape_weight * landscape["clicks"].to_numpy(float),
-                        landscape_weight * span.astype(float)))  # fmt: skip
+                        landscape_weight * span.astype(float),
+                        landscape_weight * np.nan_to_num(
+                            landscape["impressions"].to_numpy(float))))  # fmt: skip
     keys, group = np.unique(np.concatenate(key) if len(key) > 1 else key[0], return_inverse=True)
     del key
-    y_sum, e_sum = np.zeros(len(keys)), np.zeros(len(keys))
+    y_sum, e_sum, i_sum = np.zeros(len(keys)), np.zeros(len(keys)), np.zeros(len(keys))
     start = 0
-    for y, e in weights:
+    for y, e, imp in weights:
         part = group[start : start + len(y)]
         y_sum += np.bincount(part, y, minlength=len(keys))
         e_sum += np.bincount(part, e, minlength=len(keys))
+        i_sum += np.bincount(part, np.nan_to_num(imp), minlength=len(keys))
         start += len(y)
     valid = keys >= 0
     keys = keys[valid]
@@ -414,6 +431,7 @@ def _bid_groups(
         "bid": (keys % _BID_LEVELS) / 1e4,
         "y": y_sum[valid],
         "e": e_sum[valid],
+        "impressions": i_sum[valid],
     }
 
 
@@ -640,18 +658,19 @@ def _volume_covariates(
     cat: np.ndarray,
     n_cat: int,
     x_ref: np.ndarray,
-    impressions: np.ndarray,
+    impressions: np.ndarray | None,
 ) -> np.ndarray:
     """Design of the volume prior: intercept, category, match type, log reference bid, log
-    impressions per day."""
+    impressions per day (unless ``None``)."""
     match = kw["match_type"].fillna("").astype(str).str.upper().to_numpy()
     columns = [np.ones(len(kw))]
     columns += [(cat == c).astype(float) for c in range(1, n_cat)]
     columns += [(match == m).astype(float) for m in ("PHRASE", "BROAD")]
     log_bid = np.log(x_ref)
     columns.append(log_bid - np.mean(log_bid))
-    log_impressions = np.log(impressions)
-    columns.append(log_impressions - np.mean(log_impressions))
+    if impressions is not None:
+        log_impressions = np.log(impressions)
+        columns.append(log_impressions - np.mean(log_impressions))
     X = np.column_stack(columns)
     keep = np.r_[True, X[:, 1:].std(axis=0) > 0]
     return X[:, keep]
@@ -836,6 +855,83 @@ def _volume_posterior(
     return out
 
 
+def _joint_volume_posterior(
+    clicks: np.ndarray,
+    s: np.ndarray,
+    impressions: np.ndarray,
+    kw: pd.DataFrame,
+    cat: np.ndarray,
+    n_cat: int,
+    x_ref: np.ndarray,
+    opts: RoiOptions,
+) -> dict[str, Any]:
+    """Posterior of clicks/day at the reference bid as impressions/day ``e^v`` times CTR.
+
+    ``v`` has the Poisson-lognormal posterior of :func:`_volume_posterior` over impressions
+    (no impressions covariate: they are its data); CTR a beta-binomial posterior of clicks out
+    of impressions, the prior fitted by maximum likelihood per category. The two posteriors are
+    independent (the likelihood factorizes), so log clicks/day has the sum of their means and
+    variances; its interval keeps the shape of ``v``'s (the skewed, long-tailed part for a
+    keyword with few impressions) scaled to the total spread.
+    """
+    no_count_term = np.full(len(clicks), np.inf)  # impressions are the data: no count spread
+    X = _volume_covariates(kw, cat, n_cat, x_ref, None)
+    shown = _volume_posterior(impressions, s, X, no_count_term, opts, seed=opts.seed)
+    # CTR is not independent of the impression volume (a keyword rarely shown is often a
+    # narrow, relevant one): the CTR prior moves with the posterior mean of ``v``.
+    alpha, beta, ctr_prior = _ctr_posterior(
+        clicks, impressions, shown["log_mean"], cat, n_cat, opts.shrinkage
+    )
+    ctr_mean = alpha / (alpha + beta)
+    ctr_sq = ctr_mean * (alpha + 1) / (alpha + beta + 1)
+    log_ctr = special.digamma(alpha) - special.digamma(alpha + beta)
+    log_ctr_var = special.polygamma(1, alpha) - special.polygamma(1, alpha + beta)
+    var = shown["var"] + log_ctr_var
+    scale = np.sqrt(var / np.maximum(shown["var"], 1e-300))
+    log_mean = shown["log_mean"] + log_ctr
+    mean = shown["mean"] * ctr_mean
+    second = (shown["sd"] ** 2 + shown["mean"] ** 2) * ctr_sq
+    return {
+        "mean": mean,
+        "sd": np.sqrt(np.maximum(second - mean**2, 0.0)),
+        "log_mean": log_mean,
+        "var": var,
+        "log_lo": log_mean + (shown["log_lo"] - shown["log_mean"]) * scale,
+        "log_hi": log_mean + (shown["log_hi"] - shown["log_mean"]) * scale,
+        "prior": {"impressions": shown["prior"], "ctr": ctr_prior},
+    }
+
+
+def _ctr_posterior(
+    clicks: np.ndarray,
+    impressions: np.ndarray,
+    log_volume: np.ndarray,
+    cat: np.ndarray,
+    n_cat: int,
+    shrinkage: float,
+) -> tuple[np.ndarray, np.ndarray, list[dict[str, float]]]:
+    """Beta posterior of each keyword's CTR: beta-binomial prior by category, its logit mean
+    quadratic in the keyword's (posterior mean) log impression volume (maximum likelihood,
+    the account's when a category has under 20 clicks)."""
+    n, x = impressions, np.minimum(clicks, impressions)
+    z = log_volume - np.median(log_volume)
+    has = n > 0
+    overall = _fit_beta_binomial(n[has], x[has], z[has])
+    theta, report = np.empty((n_cat, 4)), []
+    for c in range(n_cat):
+        sel = (cat == c) & has
+        theta[c] = _fit_beta_binomial(n[sel], x[sel], z[sel]) if x[sel].sum() >= 20 else overall
+        report.append({"mean": float(special.expit(theta[c, 0])), "volume_slope": float(theta[c, 1]),
+                       "strength": float(np.exp(theta[c, 3])), "keywords": int(sel.sum())})  # fmt: skip
+    mean = special.expit(theta[cat, 0] + theta[cat, 1] * z + theta[cat, 2] * z**2)
+    strength = np.exp(theta[cat, 3]) * shrinkage
+    return (
+        np.maximum(mean * strength + x, 0.5),
+        np.maximum((1 - mean) * strength + n - x, 0.5),
+        report,
+    )
+
+
 def _landscape_ceiling(landscape: pd.DataFrame, k_index: pd.Index) -> tuple[np.ndarray, np.ndarray]:
     """(bid, clicks/day) where each keyword's bid landscape stops rising: the ceiling.
 
@@ -963,7 +1059,8 @@ def _fit_beta_binomial(n: np.ndarray, x: np.ndarray, z: np.ndarray) -> np.ndarra
         return np.array([special.logit(pooled), 0.0, 0.0, np.log(2.0)])
 
     def nll(theta: np.ndarray) -> float:
-        mean = special.expit(theta[0] + theta[1] * z + theta[2] * z**2)
+        # Clipped: a far-out z must not make a prior parameter 0 (inf - inf in betaln).
+        mean = np.clip(special.expit(theta[0] + theta[1] * z + theta[2] * z**2), 1e-9, 1 - 1e-9)
         strength = np.exp(theta[3])
         al, be = mean * strength, (1 - mean) * strength
         # The binomial coefficient does not depend on the prior.

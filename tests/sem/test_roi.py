@@ -135,10 +135,9 @@ def test_forecasts_are_calibrated_in_every_sparsity_bucket(account, fit, lo, hi)
         inside = (fit[low].to_numpy()[bucket] <= t) & (t <= fit[high].to_numpy()[bucket])
         ratio = fit[point].to_numpy()[bucket].mean() / t.mean()
         print(f"{lo}-{hi} clicks, {name}: coverage {inside.mean():.3f}, mean pred/true {ratio:.3f}")
-        # Known shortfall: zero-click keywords' clicks intervals cover 0.79-0.86 of the truth
-        # (benchmarks/calibration.py); the point estimate is unbiased there all the same.
-        floor = 0.75 if (name, hi) == ("clicks", 0) else 0.80
-        assert floor <= inside.mean() <= 0.97, name
+        # Zero-click keywords' clicks intervals covered 0.79-0.86 before their impressions
+        # became data on their volume (benchmarks/calibration.py): now held like the rest.
+        assert 0.80 <= inside.mean() <= 0.97, name
         assert 0.85 <= ratio <= 1.15, name
 
 
@@ -198,6 +197,18 @@ def test_sparse_forecasts_hold_on_an_account_from_elsewhere():
         assert 0.6 <= ratio <= 1.6, name
 
 
+def test_clicks_forecasts_hold_without_impressions():
+    """An import without impressions: clicks alone carry the volume (once NaN forecasts)."""
+    frames, truth = _account_from_elsewhere(seed=5)
+    daily = frames["sem_keyword_daily"].drop(columns="impressions")
+    fit = roi.fit_models({**frames, "sem_keyword_daily": daily}, draws=100)
+    t = truth["clicks"].to_numpy()
+    assert np.isfinite(fit["clicks_per_day"]).all()
+    inside = (fit["clicks_lo"].to_numpy() <= t) & (t <= fit["clicks_hi"].to_numpy())
+    print(f"clicks coverage without impressions: {inside.mean():.3f}")
+    assert 0.80 <= inside.mean() <= 0.97
+
+
 def test_options_come_from_config():
     from searchops.settings import load_settings
 
@@ -227,7 +238,11 @@ def test_output_contract_and_flags(fit):
     assert 0.2 < fit["sufficient"].mean() < 0.95  # long tail: many keywords are thin
     diagnostics = fit.attrs["diagnostics"]
     assert 0 < diagnostics["clicks"]["pseudo_r2_vs_constant_rate"] <= 1
-    assert 0.7 < diagnostics["clicks"]["pearson_dispersion"] < 1.5  # Poisson truth
+    # Poisson truth: the model's quasi-Poisson estimate is about 1. Pearson's statistic at the
+    # shrunk posterior means runs higher (a sparse keyword's day with a click over a small
+    # mean): 1.49 with the clicks-only volume prior, 1.51 with impressions x CTR (seed 11).
+    assert 0.8 < diagnostics["clicks"]["dispersion"] < 1.2
+    assert 0.7 < diagnostics["clicks"]["pearson_dispersion"] < 1.6
     assert abs(diagnostics["cvr"]["residual_fitted_corr"]) < 0.2
 
 
