@@ -405,7 +405,7 @@ def _bid_groups(
     del pos, bid
     # (values, weights) per part; summed per group part by part, never concatenated.
     weights = [(daily["clicks"].to_numpy(float), season[daily["date"].dt.day_of_week.to_numpy()],
-                daily["impressions"].to_numpy(float))]  # fmt: skip
+                daily["impressions"])]  # fmt: skip
     if landscape_weight > 0 and not landscape.empty:
         lpos = k_index.get_indexer(pd.Index(landscape["criterion_id"].to_numpy()))
         span = (landscape["end_date"] - landscape["start_date"]).dt.days.to_numpy() + 1
@@ -418,12 +418,17 @@ def _bid_groups(
     del key
     y_sum, e_sum, i_sum = np.zeros(len(keys)), np.zeros(len(keys)), np.zeros(len(keys))
     start = 0
-    for y, e, imp in weights:
+    while weights:
+        y, e, imp = weights.pop(0)
         part = group[start : start + len(y)]
+        start += len(y)
         y_sum += np.bincount(part, y, minlength=len(keys))
         e_sum += np.bincount(part, e, minlength=len(keys))
-        i_sum += np.bincount(part, np.nan_to_num(imp), minlength=len(keys))
-        start += len(y)
+        # Impressions converted only once clicks and exposure are freed: at 100,000 keywords
+        # each is 7.5 million floats, and the three at once were the command's peak memory.
+        del y, e
+        i_sum += np.bincount(part, np.nan_to_num(np.asarray(imp, float)), minlength=len(keys))
+        del imp
     valid = keys >= 0
     keys = keys[valid]
     return {
