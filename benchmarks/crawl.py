@@ -102,8 +102,9 @@ def run_searchops(url: str, pages: int, out: Path) -> tuple[int, float, float, i
     return stats["pages"], seconds, rss, columns
 
 
-def run_advertools(url: str, pages: int, out: Path) -> tuple[int, float, float, int]:
-    settings = {
+def peer_settings(pages: int) -> dict[str, object]:
+    """Scrapy settings both peers get: searchops' [crawl] defaults, robots obeyed."""
+    return {
         "CLOSESPIDER_PAGECOUNT": pages,
         "CONCURRENT_REQUESTS": CONCURRENCY,
         "CONCURRENT_REQUESTS_PER_DOMAIN": PER_HOST,
@@ -113,6 +114,10 @@ def run_advertools(url: str, pages: int, out: Path) -> tuple[int, float, float, 
         "AUTOTHROTTLE_TARGET_CONCURRENCY": TARGET,
         "LOG_LEVEL": "WARNING",
     }
+
+
+def run_advertools(url: str, pages: int, out: Path) -> tuple[int, float, float, int]:
+    settings = peer_settings(pages)
     # allowed_domains without the port: Scrapy's offsite filter ignores entries with one.
     script = (
         "import advertools, json, sys; "
@@ -133,14 +138,7 @@ def run_advertools(url: str, pages: int, out: Path) -> tuple[int, float, float, 
 
 def run_bare_spider(url: str, pages: int, out: Path) -> tuple[int, float, float, int]:
     settings = {
-        "CLOSESPIDER_PAGECOUNT": pages,
-        "CONCURRENT_REQUESTS": CONCURRENCY,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": PER_HOST,
-        "ROBOTSTXT_OBEY": True,
-        "AUTOTHROTTLE_ENABLED": True,
-        "AUTOTHROTTLE_START_DELAY": 0.0,
-        "AUTOTHROTTLE_TARGET_CONCURRENCY": TARGET,
-        "LOG_LEVEL": "WARNING",
+        **peer_settings(pages),
         # breadth-first, like searchops (Scrapy FAQ: "Does Scrapy crawl in breadth-first or
         # depth-first order?")
         "DEPTH_PRIORITY": 1,
