@@ -9,6 +9,7 @@ or reason codes, and an action wherever there is one.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from reports.config import ReportConfig
@@ -28,13 +29,19 @@ def _plural(n: int, word: str) -> str:
     return f"{count(n)} {word}{'' if n == 1 else 's'}"
 
 
+def _moved(previous: float | None, current: float | None, unit: str = " out of 100") -> str:
+    """ "93 to 88 out of 100 (-5": whole points, the change between the rounded scores, so
+    the sentence adds up for a reader (92.5 -> 88.0 said as "93 to 88 (-4" did not)."""
+    before, after = (math.floor((v or 0.0) + 0.5) for v in (previous, current))  # half up
+    return f"{before} to {after}{unit} ({after - before:+d}"
+
+
 def _health(health: Health, cfg: ReportConfig, out: Summary) -> None:
     overall = health.overall
     if overall.change is not None and abs(overall.change) >= cfg.notable_score_change:
         verb, target = ("rose", out.improved) if overall.change > 0 else ("fell", out.regressed)
         target.append(
-            f"Overall site health {verb} from {overall.previous:.0f} to {overall.current:.0f} "
-            f"out of 100 ({overall.change:+.0f} points)."
+            f"Overall site health {verb} from {_moved(overall.previous, overall.current)} points)."
         )
     moved = [
         f
@@ -51,7 +58,7 @@ def _health(health: Health, cfg: ReportConfig, out: Summary) -> None:
         if not group:
             continue
         details = ", ".join(
-            f"{family(f.name)} {f.previous:.0f} to {f.current:.0f} ({f.change:+.0f})" for f in group
+            f"{family(f.name)} {_moved(f.previous, f.current, unit='')})" for f in group
         )
         noun = "area" if len(group) == 1 else "areas"
         target.append(f"Health scores {verb} in {len(group)} audit {noun}: {details}.")
