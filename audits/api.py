@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from audits.engine import AuditResult, resolve_settings, run_audit
+from audits.engine import AuditResult, run_audit
 from audits.registry import all_rules
 from audits.store import last_baseline, write_run_findings, write_workspace
 from searchops.errors import SearchopsError
-from searchops.settings import LoadedSettings, Settings
+from searchops.settings import LoadedSettings, Settings, resolve_settings
 from searchops.workspace import Workspace
 
 

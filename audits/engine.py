@@ -27,7 +27,7 @@ from audits.rule import SEVERITIES, Rule
 from audits.scoring import health_scores
 from searchops.errors import SearchopsError
 from searchops.run_folder import read_manifest
-from searchops.settings import LoadedSettings, Settings, load_settings
+from searchops.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -89,14 +89,6 @@ class AuditResult:
 
     def exit_code(self, fail_on: str) -> int:
         return 1 if len(self.failing(fail_on)) else 0
-
-
-def resolve_settings(settings: Settings | LoadedSettings | None) -> Settings:
-    if settings is None:
-        return load_settings().settings
-    if isinstance(settings, LoadedSettings):
-        return settings.settings
-    return settings
 
 
 def instantiate(rule_classes: Sequence[type[Rule]], settings: Settings) -> list[Rule]:

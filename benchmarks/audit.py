@@ -311,7 +311,8 @@ _AUDIT = (
     _PEAK
     + """
 import json, sys, time
-from audits.engine import resolve_settings, run_audit
+from audits.engine import run_audit
+from searchops.settings import resolve_settings
 started = time.perf_counter()
 result = run_audit(sys.argv[1], baseline=None, rules=None, skip_rules=None, settings=resolve_settings(None))
 print(json.dumps({"seconds": time.perf_counter() - started, "findings": len(result.findings),

@@ -31,14 +31,8 @@ from bidding.coverage import Coverage
 from bidding.recommend import Recommendation
 from bidding.terms import TermsResult
 from searchops.errors import SearchopsError
-from searchops.settings import LoadedSettings, Settings, load_settings
+from searchops.settings import LoadedSettings, Settings, resolve_settings
 from searchops.workspace import Workspace
-
-
-def _settings(settings: Settings | LoadedSettings | None) -> Settings:
-    if settings is None:
-        return load_settings().settings
-    return settings.settings if isinstance(settings, LoadedSettings) else settings
 
 
 @dataclass
@@ -105,7 +99,7 @@ def recommend_bids(
         raise SearchopsError("--budget must be positive")
     if target_roas is not None and not target_roas > 0:
         raise SearchopsError("--target-roas must be positive")
-    s = _settings(settings)
+    s = resolve_settings(settings)
     cfg = s.bidding
     objective = objective or cfg.objective
     if objective not in ("profit", "value"):
@@ -206,7 +200,7 @@ def find_coverage(
     from bidding.data import new_run_id
     from bidding.site import latest_crawl, resolve_run
 
-    s = _settings(settings)
+    s = resolve_settings(settings)
     cfg = s.coverage
     top = top or cfg.top_n
     if top < 1:
@@ -250,7 +244,7 @@ def mine_search_terms(
 
     if target_roas is not None and not target_roas > 0:
         raise SearchopsError("--target-roas must be positive")
-    s = _settings(settings)
+    s = resolve_settings(settings)
     src = source or _newest_terms_source(workspace)
     if src is None:
         raise SearchopsError(

@@ -140,3 +140,13 @@ def load_settings(
         more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
         raise ConfigError(f"{source}: {key}: {err['msg']}{more}") from None
     return LoadedSettings(settings=settings, user_file=user_file)
+
+
+def resolve_settings(settings: Settings | LoadedSettings | None) -> Settings:
+    """What a Python API call should use: the settings given, or the project's as the CLI
+    loads them (default.toml, then searchops.toml or [tool.searchops])."""
+    if settings is None:
+        return load_settings().settings
+    if isinstance(settings, LoadedSettings):
+        return settings.settings
+    return settings

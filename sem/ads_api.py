@@ -196,10 +196,9 @@ class RetryPolicy:
 
     @classmethod
     def from_settings(cls, settings: Any = None, **overrides: Any) -> RetryPolicy:
-        if settings is None:
-            from searchops.settings import load_settings
+        from searchops.settings import resolve_settings
 
-            settings = load_settings().settings
+        settings = resolve_settings(settings)
         sem = settings.sem
         values = {
             "attempts": sem.api_retries,
@@ -568,10 +567,9 @@ class PullOptions:
     @classmethod
     def from_settings(cls, settings: Any = None, **overrides: Any) -> PullOptions:
         """From loaded settings (default: ``load_settings()``, as the CLI reads them)."""
-        if settings is None:
-            from searchops.settings import load_settings
+        from searchops.settings import resolve_settings
 
-            settings = load_settings().settings
+        settings = resolve_settings(settings)
         sem = settings.sem
         values = {name: getattr(sem, name) for name in cls.__dataclass_fields__}
         return cls(**{**values, **overrides})

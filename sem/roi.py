@@ -81,10 +81,9 @@ class RoiOptions:
     def from_settings(cls, settings: Any = None, **overrides: Any) -> RoiOptions:
         """From loaded settings (default: ``load_settings()``, i.e. default.toml and the
         project's searchops.toml as the CLI reads them); ``None`` overrides are ignored."""
-        if settings is None:
-            from searchops.settings import load_settings
+        from searchops.settings import resolve_settings
 
-            settings = load_settings().settings
+        settings = resolve_settings(settings)
         sem = settings.sem
         base = {
             "margin": sem.margin,
