@@ -130,8 +130,12 @@ def _tables(run: Path, table: str, table_schema: pa.Schema) -> Iterator[pa.Table
                     explicit_schema=reading, unexpected_field_behavior="ignore"
                 ),
             )
+            # Through microseconds: the rows carry them, and a text -> timestamp[ms] cast
+            # refuses a value it would truncate (every page then went the slow way).
             columns = [
-                read[f.name].cast(f.type) if f.name in stamps else read[f.name]
+                read[f.name].cast(pa.timestamp("us", tz="UTC")).cast(f.type, safe=False)
+                if f.name in stamps
+                else read[f.name]
                 for f in table_schema
             ]
             yield pa.Table.from_arrays(columns, schema=table_schema)
