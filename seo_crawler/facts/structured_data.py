@@ -10,12 +10,13 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
+from urllib.parse import urljoin
 
 import html_text
-from extruct.rdfa import RDFaExtractor
-from extruct.w3cmicrodata import LxmlMicrodataExtractor
 from lxml import etree
+from w3lib.html import strip_html5_whitespace
 
 from seo_crawler.facts.page_text import node_text
 
@@ -41,27 +42,48 @@ _WRAPPERS = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\
 _CLEANED_TAGS = frozenset({"script", "style", "link", "meta"})
 
 
-class _MicrodataExtractor(LxmlMicrodataExtractor):
+@cache
+def _extruct_microdata() -> Any:
     """extruct's microdata extractor with its two hot spots made cheap, same items out.
 
-    On a catalog listing (24 Product + Offer items a page) it cost ~3 ms a page, the most
-    expensive step of extraction: an EXSLT ``set:difference`` XPath per item to find the
-    item's own properties, and a deep copy plus an lxml Cleaner pass per text property.
+    For pages with ``itemref`` (rare) and for text properties holding markup; otherwise
+    :class:`_Microdata` does the work and extruct (~130 ms of imports: mf2py, bs4,
+    rdflib) is never imported. Its hot spots: an EXSLT ``set:difference`` XPath per item
+    to find the item's own properties, and a deep copy plus an lxml Cleaner pass per text
+    property.
     """
+    from extruct.w3cmicrodata import LxmlMicrodataExtractor
 
-    def _extract_properties(
-        self, node: Any, items_seen: Any, base_url: Any, itemids: Any
-    ) -> Iterator[Any]:
-        for prop in _own_properties(node):
-            yield from self._extract_property(
-                prop, items_seen=items_seen, base_url=base_url, itemids=itemids
-            )
+    class MicrodataExtractor(LxmlMicrodataExtractor):  # type: ignore[misc]
+        def _extract_properties(
+            self, node: Any, items_seen: Any, base_url: Any, itemids: Any
+        ) -> Iterator[Any]:
+            for prop in _own_properties(node):
+                yield from self._extract_property(
+                    prop, items_seen=items_seen, base_url=base_url, itemids=itemids
+                )
 
-    def _extract_textContent(self, node: Any) -> Any:
-        if len(node) == 0 and node.tag not in _CLEANED_TAGS:
-            # Text only (comments would be children): nothing for the cleaner to remove.
-            return html_text.etree_to_text(node)
-        return super()._extract_textContent(node)
+        def _extract_textContent(self, node: Any) -> Any:
+            return _text_content(node)
+
+    return MicrodataExtractor()
+
+
+@cache
+def _extruct_rdfa() -> Any:
+    from extruct.rdfa import RDFaExtractor
+
+    return RDFaExtractor()
+
+
+def _text_content(node: Any) -> str:
+    """A text property's value, as extruct has it."""
+    if len(node) == 0 and node.tag not in _CLEANED_TAGS:
+        # Text only (comments would be children): nothing for extruct's cleaner to remove.
+        return str(html_text.etree_to_text(node))
+    from extruct.w3cmicrodata import cleaner
+
+    return str(html_text.etree_to_text(cleaner.clean_html(node)))
 
 
 def _own_properties(item: Any) -> Iterator[Any]:
@@ -79,8 +101,106 @@ def _own_properties(item: Any) -> Iterator[Any]:
             stack.extend(reversed(el))
 
 
-_microdata = _MicrodataExtractor()
-_rdfa = RDFaExtractor()
+_ITEMS = etree.XPath("//*[@itemscope]")
+_HAS_ITEMREF = etree.XPath("boolean(//*[@itemscope][@itemref])")
+# An href urljoin leaves as written (root-relative: joined to the origin): http(s) with a
+# plain host, or a path; no fragment, no empty query, no whitespace.
+_PLAIN_HREF = re.compile(r"(?:https?://[A-Za-z0-9.\-]+(?::[0-9]+)?)?/(?!/)[^\s#?]*(?:\?[^\s#]+)?")
+_ORIGIN = re.compile(r"https?://[^/?#]+")
+_SRC_TAGS = frozenset({"audio", "embed", "iframe", "img", "source", "track", "video"})
+_HREF_TAGS = frozenset({"a", "area", "link"})
+
+
+class _Microdata:
+    """The W3C microdata-to-JSON algorithm (https://www.w3.org/TR/microdata/#json) as
+    extruct's ``LxmlMicrodataExtractor(nested=True)`` implements it, item for item the
+    same output (``tests/crawler/test_microdata.py`` compares the two), in a third of the
+    time: a catalog listing's 24 Product + Offer items cost ~1.5 ms a page in extruct, the
+    most expensive step of extraction, mostly generator layers and ``urljoin`` calls.
+    Pages with ``itemref`` go to extruct (:func:`_extruct_microdata`)."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        origin = _ORIGIN.match(base)
+        self.origin = origin.group(0) if origin else None  # scheme://host[:port]
+        self.seen: set[Any] = set()  # item elements already output (held, so ids are stable)
+
+    def items(self, doc: Any) -> list[dict[str, Any]]:
+        out = []
+        for node in _ITEMS(doc):
+            if node not in self.seen:
+                out.append(self.item(node))
+        return out
+
+    def item(self, node: Any) -> dict[str, Any]:
+        self.seen.add(node)
+        item: dict[str, Any] = {}
+        types = node.get("itemtype", "").split()
+        if types:
+            item["type"] = types[0] if len(types) == 1 else types
+            nodeid = node.get("itemid")
+            if nodeid:
+                item["id"] = nodeid.strip()
+        properties: dict[str, list[Any]] = {}
+        for prop in _own_properties(node):
+            value = self.value(prop)
+            for name in prop.get("itemprop").split():
+                properties.setdefault(name, []).append(value)
+        if properties:
+            item["properties"] = {k: v[0] if len(v) == 1 else v for k, v in properties.items()}
+        else:
+            item["value"] = self.value(node, force=True)
+        return item
+
+    def value(self, node: Any, force: bool = False) -> Any:
+        if not force and node.get("itemscope") is not None:
+            # extruct returns None for an item already output (a cycle): so do we
+            return None if node in self.seen else self.item(node)
+        tag = node.tag
+        if tag == "meta":
+            return node.get("content", "")
+        if tag in _SRC_TAGS:
+            return self.join(node.get("src", ""))
+        if tag in _HREF_TAGS:
+            return self.join(node.get("href", ""))
+        if tag == "object":
+            return self.join(node.get("data", ""))
+        if tag in ("data", "meter"):
+            return node.get("value", "")
+        if tag == "time":
+            return node.get("datetime", "")
+        content = node.get("content")
+        if content:
+            return content
+        itemprop = node.get("itemprop")
+        if itemprop and (itemprop.endswith("-input") or itemprop.endswith("-output")):
+            result: dict[str, Any] = {}
+            if "required" in node.attrib:
+                result["valueRequired"] = True
+            name = node.get("name")
+            if name:
+                result["valueName"] = name
+            return result
+        return _text_content(node)
+
+    def join(self, href: str) -> str:
+        """``urljoin(base, href)`` as extruct has it; plain absolute and root-relative hrefs
+        (no dot segments, nothing to re-encode) come out as urljoin would give them,
+        without its parse and unparse."""
+        href = strip_html5_whitespace(href)
+        if _PLAIN_HREF.fullmatch(href) and "/." not in href:
+            if not href.startswith("/"):
+                return href
+            if self.origin:
+                return self.origin + href
+        return urljoin(self.base, href)
+
+
+def microdata_items(doc: Any, base: str) -> list[dict[str, Any]]:
+    """Every top-level microdata item of ``doc`` (nested items inside their parents)."""
+    if _HAS_ITEMREF(doc):
+        return list(_extruct_microdata().extract_items(doc, base))
+    return _Microdata(base).items(doc)
 
 
 @dataclass
@@ -109,13 +229,13 @@ def structured_data(doc: Any, text: str, base: str) -> StructuredData:
     found = _jsonld_items(doc)
     if _HAS_MICRODATA(doc):
         try:
-            for item in _microdata.extract_items(doc, base):
+            for item in microdata_items(doc, base):
                 found.items.append(_item("microdata", item.get("type"), item))
         except Exception as exc:  # extruct on hostile markup: recorded, never fatal
             found.errors.append(_error("microdata", exc))
     if _HAS_RDFA(doc):
         try:
-            for item in compact_rdfa(_rdfa.extract(text, base_url=base)):
+            for item in compact_rdfa(_extruct_rdfa().extract(text, base_url=base)):
                 found.items.append(_item("rdfa", item.get("@type"), item))
         except Exception as exc:
             found.errors.append(_error("rdfa", exc))
