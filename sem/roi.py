@@ -58,6 +58,9 @@ _GRID_CHUNK = 10_000
 # Leading days without rows count up to this many mean gaps between a keyword's rows
 # (the chance of a longer gap by chance alone is about exp(-5), under 1%).
 _LEADING_GAPS = 5.0
+# Percentiles of the account's log bids where the conversion-rate prior's mean may bend
+# (linear splines): the lower half, where bid floors stop bids tracking value.
+_CVR_BID_KNOTS = (10, 25, 50)
 # Prior sd of the volume prior's category / match type / bid coefficients (log scale):
 # e^3 = 20x between categories is allowed, a category without clicks cannot run off.
 _VOLUME_COEF_SD = 3.0
@@ -249,10 +252,6 @@ def fit_models(
         ceiling * math.exp(z * ceiling_sd),
         np.exp(centre + (volume["log_hi"] - volume["log_mean"]) * widen),
     )
-    # Google never shows some keywords at all ("low search volume"): one not shown once in the
-    # window (and without a bid simulation) may have no volume, whatever its prior says.
-    never_shown = (totals["impressions"] == 0) & ~k_index.isin(landscape["criterion_id"].dropna())
-    clicks_lo = np.where(never_shown, 0.0, clicks_lo)
     a = volume["mean"] / x_ref**b
     a_se = volume["sd"] / x_ref**b
 
@@ -714,6 +713,8 @@ class _PoissonLognormal(GenericLikelihoodModel):
     from drifting to minus infinity.
     """
 
+    _extra_params: tuple[str, ...] = ("log_tau", "log_tau_count")
+
     def __init__(
         self,
         endog: np.ndarray,
@@ -724,7 +725,7 @@ class _PoissonLognormal(GenericLikelihoodModel):
         super().__init__(
             endog,
             exog,
-            extra_params_names=["log_tau", "log_tau_count"],
+            extra_params_names=list(self._extra_params),
             exposure_days=exposure_days,
             impressions=impressions,
         )
@@ -746,30 +747,72 @@ class _PoissonLognormal(GenericLikelihoodModel):
     def _penalty(self, params: np.ndarray) -> np.ndarray:
         return np.r_[0.0, params[1:-2], 0.0, 0.0] / _VOLUME_COEF_SD**2
 
-    def loglikeobs(self, params: np.ndarray) -> np.ndarray:
+    def _ridge(self, params: np.ndarray) -> float:
+        return 0.5 * float(params[1:-2] @ params[1:-2]) / _VOLUME_COEF_SD**2
+
+    def marginal_loglike(self, params: np.ndarray) -> np.ndarray:
+        """Each keyword's log marginal likelihood (no ridge)."""
         _, _, v, scale, log_term = self._posterior_nodes(params)
         y, s = self.endog, self.exposure_days
-        ll = (
+        return np.asarray(
             special.logsumexp(log_term, axis=1)
             + np.log(math.sqrt(2) * scale)
             - 0.5 * np.log(2 * math.pi * v)
             + y * np.log(np.maximum(s, 1e-300))
             - special.gammaln(y + 1)
         )
-        ridge = 0.5 * float(params[1:-2] @ params[1:-2]) / _VOLUME_COEF_SD**2
-        return np.asarray(ll - ridge / len(y))
 
-    def score(self, params: np.ndarray) -> np.ndarray:
+    def loglikeobs(self, params: np.ndarray) -> np.ndarray:
+        return self.marginal_loglike(params) - self._ridge(params) / len(self.endog)
+
+    def score_terms(self, params: np.ndarray, weight: np.ndarray | float = 1.0) -> np.ndarray:
+        """The score, each keyword's term weighted by ``weight``."""
         u, m, v, _, log_term = self._posterior_nodes(params)
         w = np.exp(log_term - log_term.max(axis=1, keepdims=True))
         w /= w.sum(axis=1, keepdims=True)
         dev = u - m[:, None]
-        d_mean = (w * dev).sum(axis=1) / v
-        d_var = (w * dev**2).sum(axis=1) / (2 * v**2) - 1 / (2 * v)
+        d_mean = weight * (w * dev).sum(axis=1) / v
+        d_var = weight * ((w * dev**2).sum(axis=1) / (2 * v**2) - 1 / (2 * v))
         d_g0 = 2 * np.exp(2 * params[-2]) * d_var.sum()
         d_g1 = 2 * np.exp(2 * params[-1]) * (d_var / (self.impressions + 1)).sum()
         score = np.r_[self.exog.T @ d_mean, d_g0, d_g1]
         return score - self._penalty(params)
+
+    def score(self, params: np.ndarray) -> np.ndarray:
+        return self.score_terms(params)
+
+
+class _ZeroInflatedPoissonLognormal(_PoissonLognormal):
+    """:class:`_PoissonLognormal` with a point mass ``pi`` of keywords that are never shown at
+    all (the last parameter, ``logit pi``): Google does not serve some keywords ("low search
+    volume"), and a lognormal's lower tail would otherwise explain their empty history by a
+    small volume, giving them a lower bound above zero."""
+
+    _extra_params = ("log_tau", "log_tau_count", "logit_never_shown")
+
+    def _split(self, params: np.ndarray) -> tuple[np.ndarray, float]:
+        return params[:-1], float(special.expit(np.clip(params[-1], -20.0, 5.0)))
+
+    def zero_share(self, params: np.ndarray) -> np.ndarray:
+        """Each keyword's posterior probability of being never shown (0 unless ``y`` is 0)."""
+        base, pi = self._split(params)
+        ll = self.marginal_loglike(base)
+        odds = np.log(pi) - np.log1p(-pi) - ll
+        return np.where(self.endog == 0, special.expit(odds), 0.0)
+
+    def loglikeobs(self, params: np.ndarray) -> np.ndarray:
+        base, pi = self._split(params)
+        ll = self.marginal_loglike(base)
+        mixed = np.where(
+            self.endog == 0, np.logaddexp(np.log(pi), np.log1p(-pi) + ll), np.log1p(-pi) + ll
+        )
+        return np.asarray(mixed - self._ridge(base) / len(self.endog))
+
+    def score(self, params: np.ndarray) -> np.ndarray:
+        base, pi = self._split(params)
+        zero = self.zero_share(params)
+        d_pi = float(np.sum(zero * (1 - pi) - (1 - zero) * pi))  # d/d logit pi
+        return np.r_[self.score_terms(base, 1 - zero), d_pi]
 
 
 def _volume_prior(
@@ -787,6 +830,7 @@ def _volume_posterior(
     impressions: np.ndarray,
     opts: RoiOptions,
     seed: int,
+    never_shown_mass: bool = False,
 ) -> dict[str, Any]:
     """Posterior of each keyword's log volume ``u`` (log clicks/day at its reference bid).
 
@@ -796,6 +840,13 @@ def _volume_posterior(
     ``_VOLUME_FIT_KEYWORDS`` in large accounts: the prior has a dozen parameters). A sparse
     keyword is shrunk toward the *typical* keyword like it, not toward a mean volume that
     head keywords dominate. Posterior moments and quantiles come from a grid per keyword.
+
+    With ``never_shown_mass`` (``y`` counts impressions) the prior also has a point mass at
+    no volume at all, its weight fitted with the rest (:class:`_ZeroInflatedPoissonLognormal`):
+    a keyword without an impression in the window is never shown with the posterior
+    probability ``zero_share``, and its mean and quantiles are those of the mixture (a
+    quantile below that probability is 0: ``log_lo`` is -inf). ``log_mean`` and ``var`` stay
+    those of the volume given that the keyword is shown.
     """
     rng = np.random.default_rng(seed)
     fit_on = np.flatnonzero(s > 0)
@@ -803,8 +854,12 @@ def _volume_posterior(
         fit_on = np.sort(rng.choice(fit_on, _VOLUME_FIT_KEYWORDS, replace=False))
     pooled = math.log((y[fit_on].sum() + 0.5) / max(s[fit_on].sum(), 1e-9)) if fit_on.size else 0.0
     start = np.r_[pooled - 0.5, np.zeros(X.shape[1] - 1), 0.0, 0.0]
+    model_class = _ZeroInflatedPoissonLognormal if never_shown_mass else _PoissonLognormal
+    if never_shown_mass:  # start at half the share of empty histories: some are small volumes
+        empty_share = float(np.mean(y[fit_on] == 0)) if fit_on.size else 0.0
+        start = np.r_[start, special.logit(min(max(empty_share / 2, 1e-4), 0.5))]
     if fit_on.size >= _MIN_PRIOR_KEYWORDS:
-        model = _PoissonLognormal(y[fit_on], X[fit_on], s[fit_on], impressions[fit_on])
+        model = model_class(y[fit_on], X[fit_on], s[fit_on], impressions[fit_on])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence chatter: the result is checked below
             res = model.fit(
@@ -815,6 +870,18 @@ def _volume_posterior(
             params = start
     else:  # too few keywords to learn the spread: a weak prior around the pooled rate
         params = np.r_[pooled, np.zeros(X.shape[1] - 1), math.log(2.0), 0.0]
+        if never_shown_mass:
+            params = np.r_[params, -20.0]  # no point mass: every empty history a small volume
+    zero_share = np.zeros(len(y))
+    never_shown_share = 0.0
+    if never_shown_mass:
+        empty = np.flatnonzero((y == 0) & (s > 0))
+        if empty.size:
+            zero_share[empty] = _ZeroInflatedPoissonLognormal(
+                y[empty], X[empty], s[empty], impressions[empty]
+            ).zero_share(params)
+        never_shown_share = float(special.expit(np.clip(params[-1], -20.0, 5.0)))
+        params = params[:-1]
     m, tau2 = _volume_prior(X, impressions, params)
     v = tau2 / max(opts.shrinkage, 1e-3)
     lo_q, hi_q = (1 - opts.interval) / 2, (1 + opts.interval) / 2
@@ -841,21 +908,31 @@ def _volume_posterior(
         out["log_mean"][sl] = mean_u
         out["var"][sl] = (w * (u - mean_u[:, None]) ** 2).sum(axis=1)
         level = np.exp(u)
-        mean_c = (w * level).sum(axis=1)
+        shown = 1 - zero_share[sl]
+        mean_c = shown * (w * level).sum(axis=1)
         out["mean"][sl] = mean_c
-        out["sd"][sl] = np.sqrt(np.maximum((w * level**2).sum(axis=1) - mean_c**2, 0.0))
-        for q, name in ((lo_q, "log_lo"), (hi_q, "log_hi")):
-            j = np.clip((cdf < q).sum(axis=1), 1, len(grid) - 1)
+        second = shown * (w * level**2).sum(axis=1)
+        out["sd"][sl] = np.sqrt(np.maximum(second - mean_c**2, 0.0))
+        # Where the point mass holds the whole lower tail the interval is [0, the `interval`
+        # quantile]: an equal-tailed one (to the 95% quantile) would hold 95%, not 90%.
+        atom = zero_share[sl] >= lo_q
+        for q, name in ((lo_q, "log_lo"), (np.where(atom, opts.interval, hi_q), "log_hi")):
+            # The mixture's q-quantile is the shown part's at (q - zero share) / shown share.
+            q_shown = (q - zero_share[sl]) / shown
+            j = np.clip((cdf < q_shown[:, None]).sum(axis=1), 1, len(grid) - 1)
             rows = np.arange(len(u))
             c0, c1 = cdf[rows, j - 1], cdf[rows, j]
-            frac = np.clip((q - c0) / np.maximum(c1 - c0, 1e-300), 0, 1)
-            out[name][sl] = u[rows, j - 1] + frac * (u[rows, j] - u[rows, j - 1])
+            frac = np.clip((q_shown - c0) / np.maximum(c1 - c0, 1e-300), 0, 1)
+            at = u[rows, j - 1] + frac * (u[rows, j] - u[rows, j - 1])
+            out[name][sl] = np.where(q_shown > 0, at, -np.inf)
     out["prior"] = {
         "coefficients": [float(c) for c in params[:-2]],
         "tau_large_counts": float(np.exp(params[-2])),
         "tau_per_impression": float(np.exp(params[-1])),
         "fitted_on_keywords": int(fit_on.size),
     }
+    if never_shown_mass:
+        out["prior"]["never_shown_share"] = never_shown_share
     return out
 
 
@@ -880,7 +957,9 @@ def _joint_volume_posterior(
     """
     no_count_term = np.full(len(clicks), np.inf)  # impressions are the data: no count spread
     X = _volume_covariates(kw, cat, n_cat, x_ref, None)
-    shown = _volume_posterior(impressions, s, X, no_count_term, opts, seed=opts.seed)
+    shown = _volume_posterior(
+        impressions, s, X, no_count_term, opts, seed=opts.seed, never_shown_mass=True
+    )
     # CTR is not independent of the impression volume (a keyword rarely shown is often a
     # narrow, relevant one): the CTR prior moves with the posterior mean of ``v``.
     alpha, beta, ctr_prior = _ctr_posterior(
@@ -919,16 +998,20 @@ def _ctr_posterior(
     the account's when a category has under 20 clicks)."""
     n, x = impressions, np.minimum(clicks, impressions)
     z = log_volume - np.median(log_volume)
+    Z = np.column_stack([z, z**2])
+    bounds = [(-3.0, 3.0), (-1.0, 1.0)]
     has = n > 0
-    overall = _fit_beta_binomial(n[has], x[has], z[has])
+    overall = _fit_beta_binomial(n[has], x[has], Z[has], bounds)
     theta, report = np.empty((n_cat, 4)), []
     for c in range(n_cat):
         sel = (cat == c) & has
-        theta[c] = _fit_beta_binomial(n[sel], x[sel], z[sel]) if x[sel].sum() >= 20 else overall
+        theta[c] = (
+            _fit_beta_binomial(n[sel], x[sel], Z[sel], bounds) if x[sel].sum() >= 20 else overall
+        )
         report.append({"mean": float(special.expit(theta[c, 0])), "volume_slope": float(theta[c, 1]),
                        "strength": float(np.exp(theta[c, 3])), "keywords": int(sel.sum())})  # fmt: skip
-    mean = special.expit(theta[cat, 0] + theta[cat, 1] * z + theta[cat, 2] * z**2)
-    strength = np.exp(theta[cat, 3]) * shrinkage
+    mean = special.expit(theta[cat, 0] + (Z * theta[cat, 1:-1]).sum(axis=1))
+    strength = np.exp(theta[cat, -1]) * shrinkage
     return (
         np.maximum(mean * strength + x, 0.5),
         np.maximum((1 - mean) * strength + n - x, 0.5),
@@ -1002,14 +1085,15 @@ def _cvr_posterior(
     shrinkage: float,
 ) -> tuple[np.ndarray, np.ndarray, list[dict[str, float]]]:
     """Beta-binomial empirical Bayes with a Beta prior per category fitted by maximum
-    likelihood, its mean moving with the keyword's typical bid (logit-linear in log bid).
+    likelihood, its mean moving with the keyword's typical bid.
 
     Managers bid up what converts, so within a category the low-bid (and low-traffic)
     keywords convert less: an exchangeable prior would pull exactly the sparse keywords
     toward a rate that is too high. The bid is known for every keyword, clicks or not. Where
     the product's price is known the covariate is the bid per unit of price: a value-based
     bid is conversion rate x order value x a target, so at one bid a dear product converts
-    less than a cheap one.
+    less than a cheap one (quadratic: a beta's left tail is long on the log scale, so the
+    keywords bid lowest for their price convert less than a straight line says).
     """
     n = np.round(clicks)
     x = np.minimum(np.round(conversions), n)
@@ -1022,25 +1106,37 @@ def _cvr_posterior(
             if sel.any():
                 z[sel] = covariate[sel] - np.nanmedian(covariate[sel])
     z = np.nan_to_num(z)  # keywords without any known bid sit at their category's median
-    theta_c, report = np.empty((n_cat, 4)), []
+    cols, bounds = [z, z**2], [(-3.0, 3.0), (-1.0, 1.0)]
+    # Bids have floors (a manager's or a rule's minimum bid): below some level a bid stops
+    # tracking the keyword's value, and those keywords convert less than their bid per price
+    # says (1.5x overestimated at the demo's floor, most of the sparse buckets' bias). Linear
+    # splines in the absolute log bid, knots at its lower quantiles, let the data say where.
+    log_bid = np.nan_to_num(log_bid, nan=float(np.nanmedian(log_bid)))
+    for q in _CVR_BID_KNOTS:
+        cols.append(np.maximum(np.percentile(log_bid, q) - log_bid, 0.0))
+        bounds.append((-3.0, 3.0))
+    Z = np.column_stack(cols)
+    theta_c, report = np.empty((n_cat, Z.shape[1] + 2)), []
     has = n > 0
-    overall = _fit_beta_binomial(n[has], x[has], z[has])
+    overall = _fit_beta_binomial(n[has], x[has], Z[has], bounds)
     for c in range(n_cat):
         sel = (cat == c) & has
-        fitted = _fit_beta_binomial(n[sel], x[sel], z[sel]) if x[sel].sum() >= 20 else overall
+        fitted = (
+            _fit_beta_binomial(n[sel], x[sel], Z[sel], bounds) if x[sel].sum() >= 20 else overall
+        )
         theta_c[c] = fitted
         report.append(
             {
                 "mean": float(special.expit(fitted[0])),
                 "bid_slope": float(fitted[1]),
                 "bid_curvature": float(fitted[2]),
-                "strength": float(np.exp(fitted[3])),
+                "strength": float(np.exp(fitted[-1])),
                 "keywords": int(sel.sum()),
             }
         )
     theta = theta_c[cat]
-    mean = special.expit(theta[:, 0] + theta[:, 1] * z + theta[:, 2] * z**2)
-    strength = np.exp(theta[:, 3]) * shrinkage
+    mean = special.expit(theta[:, 0] + (Z * theta[:, 1:-1]).sum(axis=1))
+    strength = np.exp(theta[:, -1]) * shrinkage
     # A flat-prior floor keeps the posterior proper when shrinkage is 0.
     return (
         np.maximum(mean * strength + x, 0.5),
@@ -1049,30 +1145,29 @@ def _cvr_posterior(
     )
 
 
-def _fit_beta_binomial(n: np.ndarray, x: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """Maximum-likelihood prior (logit mean intercept, slope and curvature on z, log strength)
-    for binomial counts (scipy L-BFGS on the exact beta-binomial likelihood).
-
-    The curvature matters at the low end: a beta's left tail is long on the log scale, so the
-    keywords bid lowest for their price convert less than a straight line says.
-    """
+def _fit_beta_binomial(
+    n: np.ndarray, x: np.ndarray, Z: np.ndarray, bounds: list[tuple[float, float]]
+) -> np.ndarray:
+    """Maximum-likelihood prior (logit mean intercept and coefficients on the columns of ``Z``
+    within ``bounds``, log strength) for binomial counts (scipy L-BFGS on the exact
+    beta-binomial likelihood)."""
+    p = Z.shape[1]
     if n.size == 0 or x.sum() == 0:
-        return np.array([special.logit(0.01), 0.0, 0.0, np.log(100.0)])
+        return np.r_[special.logit(0.01), np.zeros(p), np.log(100.0)]
     pooled = x.sum() / n.sum()
     if n.size < _MIN_PRIOR_KEYWORDS:  # too few keywords to learn a prior: a weak one
-        return np.array([special.logit(pooled), 0.0, 0.0, np.log(2.0)])
+        return np.r_[special.logit(pooled), np.zeros(p), np.log(2.0)]
 
     def nll(theta: np.ndarray) -> float:
         # Clipped: a far-out z must not make a prior parameter 0 (inf - inf in betaln).
-        mean = np.clip(special.expit(theta[0] + theta[1] * z + theta[2] * z**2), 1e-9, 1 - 1e-9)
-        strength = np.exp(theta[3])
+        mean = np.clip(special.expit(theta[0] + Z @ theta[1:-1]), 1e-9, 1 - 1e-9)
+        strength = np.exp(theta[-1])
         al, be = mean * strength, (1 - mean) * strength
         # The binomial coefficient does not depend on the prior.
         return float(-(special.betaln(x + al, n - x + be) - special.betaln(al, be)).sum())
 
-    start = np.array([special.logit(pooled), 0.0, 0.0, np.log(50.0)])
-    bounds = [(-10, 10), (-3, 3), (-1, 1), (-2, 12)]
-    res = optimize.minimize(nll, start, method="L-BFGS-B", bounds=bounds)
+    start = np.r_[special.logit(pooled), np.zeros(p), np.log(50.0)]
+    res = optimize.minimize(nll, start, method="L-BFGS-B", bounds=[(-10, 10), *bounds, (-2, 12)])
     return np.asarray(res.x, dtype=float)
 
 
@@ -1092,27 +1187,45 @@ def _value_posterior(
     n_cat: int,
     opts: RoiOptions,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Log value per conversion: normal-normal shrinkage of the keyword's mean order value
-    toward its product's price (or the category), with the per-order spread pooled."""
+    """Log mean order value: normal-normal shrinkage of the keyword's toward its product's price
+    (or the category), with the per-order spread pooled.
+
+    A keyword's value / conversions is the mean of its orders. With lognormal orders of log
+    spread ``sigma``, the log of a mean of ``n`` of them is about normal (Fenton-Wilkinson)
+    with variance ``s2 = log(1 + (e^sigma^2 - 1) / n)`` and mean ``log E[order] - s2 / 2``:
+    a one-order keyword's log value sits ``sigma^2 / 2`` below its mean order's, so it is
+    corrected by ``s2 / 2`` (else the prior, fitted mostly on such keywords, ran low).
+    """
     conv, value = totals["conversions"], totals["value"]
     has = (conv > 0) & (value > 0)
     obs = np.where(has, np.log(np.where(has, value, 1) / np.where(has, conv, 1)), np.nan)
     base = np.where(np.isfinite(price) & (price > 0), np.log(np.where(price > 0, price, 1)), 0.0)
-    # Per-order log spread from days with conversions: conv_d * (log v_d - log v_k)^2.
-    day = daily[(daily["conversions"] > 0) & (daily["conversions_value"] > 0)]
-    sigma2 = 0.09
-    if len(day) > 20:
-        pos = k_index.get_indexer(pd.Index(day["criterion_id"].to_numpy()))
-        ok = pos >= 0
-        d_conv = day["conversions"].to_numpy(float)[ok]
-        d_log = np.log(day["conversions_value"].to_numpy(float)[ok] / d_conv)
-        resid = d_log - obs[pos[ok]]
-        multi = conv[pos[ok]] > d_conv  # keywords with more than one converting day
-        if multi.sum() > 20:
-            sigma2 = float(np.mean(d_conv[multi] * resid[multi] ** 2))
-    se = np.where(has, np.sqrt(sigma2 / np.maximum(conv, 1)), np.inf)
-    post, sd, _ = _shrink_normal(obs - base, se, cat, n_cat, opts.shrinkage)
+    sigma2 = _order_log_variance(daily, k_index)
+    s2 = np.log1p(np.expm1(sigma2) / np.maximum(conv, 1))
+    se = np.where(has, np.sqrt(s2), np.inf)
+    post, sd, _ = _shrink_normal(obs + s2 / 2 - base, se, cat, n_cat, opts.shrinkage)
     return post + base, sd
+
+
+def _order_log_variance(daily: pd.DataFrame, k_index: pd.Index) -> float:
+    """Per-order log variance of order values, pooled over keywords with several converting
+    days: a day's log mean order value has variance about ``sigma^2 / conversions``, so
+    ``sum conversions * (log v_d - weighted mean)^2`` over a keyword's ``D`` days has
+    expectation ``sigma^2 (D - 1)``. 0.09 (a 30% spread) when too few keywords have them."""
+    day = daily[(daily["conversions"] > 0) & (daily["conversions_value"] > 0)]
+    pos = k_index.get_indexer(pd.Index(day["criterion_id"].to_numpy()))
+    ok = pos >= 0
+    pos = pos[ok]
+    c = day["conversions"].to_numpy(float)[ok]
+    x = np.log(day["conversions_value"].to_numpy(float)[ok] / c)
+    k = len(k_index)
+    weight = np.bincount(pos, c, minlength=k)
+    mean = np.bincount(pos, c * x, minlength=k) / np.maximum(weight, 1e-300)
+    days = np.bincount(pos, minlength=k)
+    dof = np.maximum(days - 1, 0)
+    if (dof > 0).sum() <= 20:
+        return 0.09
+    return float(np.sum(c * (x - mean[pos]) ** 2) / dof.sum())
 
 
 def _cpc_ratio(
