@@ -19,16 +19,18 @@ _R1 = np.uint64(21)
 _R2 = np.uint64(42)
 
 
-def _word_hash(word: str) -> int:
-    value = _cache.get(word)
-    if value is None:
-        if len(_cache) >= _CACHE_LIMIT:
+def _word_hashes(words: list[str]) -> np.ndarray:
+    """The words' 64-bit hashes. A page's new words are hashed once (set difference, in C);
+    the rest are dict lookups mapped in C: no Python call per word."""
+    missing = set(words).difference(_cache)
+    if missing:
+        if len(_cache) + len(missing) > _CACHE_LIMIT:
             _cache.clear()
-        value = int.from_bytes(
-            hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "little"
-        )
-        _cache[word] = value
-    return value
+            missing = set(words)
+        for word in missing:
+            digest = hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest()
+            _cache[word] = int.from_bytes(digest, "little")
+    return np.fromiter(map(_cache.__getitem__, words), dtype=np.uint64, count=len(words))
 
 
 def _rotl(x: np.ndarray, r: np.uint64) -> np.ndarray:
@@ -39,7 +41,7 @@ def simhash(words: list[str]) -> int:
     """Signed 64-bit fingerprint (int64 for Parquet); near-duplicate texts differ in few bits."""
     if not words:
         return 0
-    hashes = np.fromiter((_word_hash(w.lower()) for w in words), dtype=np.uint64, count=len(words))
+    hashes = _word_hashes(list(map(str.lower, words)))
     if len(hashes) >= 3:
         hashes = hashes[:-2] ^ _rotl(hashes[1:-1], _R1) ^ _rotl(hashes[2:], _R2)
     bits = np.unpackbits(

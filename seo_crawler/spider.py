@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -97,6 +98,9 @@ class CatalogSpider(scrapy.Spider):
         self.sitemap_urls: list[str] = spec["sitemaps"]
         self.scope = Scope.build(self.config, self.start_urls_given + self.sitemap_urls)
         self.start_urls_given = [self.scope.normalize(u) for u in self.start_urls_given]
+        # Remembered: an out-of-scope link (cart, search, excluded paths) is on every page
+        # and never joins ``seen``, so it was judged again each time (regexes, query parse).
+        self.allows = lru_cache(maxsize=20_000)(self.scope.allows)  # ~3 MB at most
         self.seen = UrlSet()  # every URL met in scope: claimed, trap or unsafe
         self.sitemaps_seen: set[str] = set()
         # sitemap-only URLs, judged and queued when the link frontier runs dry
@@ -213,11 +217,7 @@ class CatalogSpider(scrapy.Spider):
     def _claim(self, url: str) -> bool:
         """Whether ``url`` may be taken into the crawl (new, in scope, within the budget); the
         caller then writes it to the frontier (queued, or recorded at once)."""
-        if (
-            url in self.seen
-            or self.frontier.claimed >= self.max_pages
-            or not self.scope.allows(url)
-        ):
+        if url in self.seen or self.frontier.claimed >= self.max_pages or not self.allows(url):
             return False
         self.seen.add(url)
         self.crawler.stats.set_value("searchops/scheduled", self.frontier.claimed + 1)
@@ -227,7 +227,7 @@ class CatalogSpider(scrapy.Spider):
         self, url: str, depth: int, source: str, referrer: str | None
     ) -> dict[str, Any] | None:
         """A row for an in-scope URL that must not be fetched (trap, unsafe), or None."""
-        if url in self.seen or not self.scope.allows(url):
+        if url in self.seen or not self.allows(url):
             return None
         if unsafe_address(host_of(url)):
             state, trap, error = "blocked_unsafe", None, "link-local or cloud-metadata address"
@@ -404,7 +404,7 @@ class CatalogSpider(scrapy.Spider):
             error = f"more than {MAX_REDIRECTS} redirects"
         elif unsafe_address(host_of(target)):
             state, error = "blocked_unsafe", "redirect to a link-local or cloud-metadata address"
-        elif not self.scope.allows(target):
+        elif not self.allows(target):
             state = "redirect_out_of_scope"
         else:
             yield self._request(hop, target)
