@@ -1119,11 +1119,18 @@ def _cvr_posterior(
     theta_c, report = np.empty((n_cat, Z.shape[1] + 2)), []
     has = n > 0
     overall = _fit_beta_binomial(n[has], x[has], Z[has], bounds)
+    # The bends are the account's, fitted once on every keyword, and an offset in each
+    # category's own fit: a category of a few hundred keywords cannot place three bends, its
+    # noise would pass for signal (sparse coverage 0.87 -> 0.82 on 200-keyword categories
+    # whose rate ignores the bid, when each category fitted its own).
+    offset = Z[:, 2:] @ overall[3:-1]
     for c in range(n_cat):
         sel = (cat == c) & has
-        fitted = (
-            _fit_beta_binomial(n[sel], x[sel], Z[sel], bounds) if x[sel].sum() >= 20 else overall
-        )
+        fitted = overall.copy()
+        if x[sel].sum() >= 20:
+            fitted[[0, 1, 2, -1]] = _fit_beta_binomial(
+                n[sel], x[sel], Z[sel, :2], bounds[:2], offset[sel]
+            )
         theta_c[c] = fitted
         report.append(
             {
@@ -1146,11 +1153,15 @@ def _cvr_posterior(
 
 
 def _fit_beta_binomial(
-    n: np.ndarray, x: np.ndarray, Z: np.ndarray, bounds: list[tuple[float, float]]
+    n: np.ndarray,
+    x: np.ndarray,
+    Z: np.ndarray,
+    bounds: list[tuple[float, float]],
+    offset: np.ndarray | float = 0.0,
 ) -> np.ndarray:
     """Maximum-likelihood prior (logit mean intercept and coefficients on the columns of ``Z``
-    within ``bounds``, log strength) for binomial counts (scipy L-BFGS on the exact
-    beta-binomial likelihood)."""
+    within ``bounds``, plus a fixed ``offset``; log strength) for binomial counts (scipy
+    L-BFGS on the exact beta-binomial likelihood)."""
     p = Z.shape[1]
     if n.size == 0 or x.sum() == 0:
         return np.r_[special.logit(0.01), np.zeros(p), np.log(100.0)]
@@ -1160,7 +1171,7 @@ def _fit_beta_binomial(
 
     def nll(theta: np.ndarray) -> float:
         # Clipped: a far-out z must not make a prior parameter 0 (inf - inf in betaln).
-        mean = np.clip(special.expit(theta[0] + Z @ theta[1:-1]), 1e-9, 1 - 1e-9)
+        mean = np.clip(special.expit(theta[0] + Z @ theta[1:-1] + offset), 1e-9, 1 - 1e-9)
         strength = np.exp(theta[-1])
         al, be = mean * strength, (1 - mean) * strength
         # The binomial coefficient does not depend on the prior.
