@@ -13,6 +13,8 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin
 
+from lxml import etree
+
 from seo_crawler.facts.page_text import node_text
 from seo_crawler.urls import host_of, normalize
 
@@ -21,6 +23,8 @@ _ANCHOR_CHARS = 200
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#", "about:", "ftp:", "sms:")
 _REGION_TAGS = {"nav": "nav", "header": "header", "footer": "footer"}
 _REGION_ROLES = {"navigation": "nav", "banner": "header", "contentinfo": "footer"}
+# From the attributes (2-10x faster than //*[@role=...]: see facts.structured_data)
+_ROLES = etree.XPath("//@role[.='navigation' or .='banner' or .='contentinfo']/..")
 _SUBRESOURCES = (
     ("img", "src"),
     ("script", "src"),
@@ -86,7 +90,7 @@ def anchor_regions(doc: Any) -> dict[Any, str]:
     for container in doc.iter("header", "footer", "nav"):
         for a in container.iter("a"):
             regions[a] = _REGION_TAGS[container.tag]
-    for container in doc.xpath("//*[@role='navigation' or @role='banner' or @role='contentinfo']"):
+    for container in _ROLES(doc):
         for a in container.iter("a"):
             regions.setdefault(a, _REGION_ROLES[container.get("role")])
     return regions

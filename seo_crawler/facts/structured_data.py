@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 import html_text
+import orjson
 from lxml import etree
 from w3lib.html import strip_html5_whitespace
 
@@ -26,13 +27,17 @@ _ERROR_CHARS = 200
 # RDFa costs ~9 ms/page in extruct (vs 0.2 ms for JSON-LD + microdata), so it runs only
 # on pages carrying RDFa attributes; Open Graph <meta property="og:..."> alone is not RDFa
 # content worth the cost (audits read it from meta tags).
+# The whole-document XPaths start from attributes (``//@itemscope/..``, not
+# ``//*[@itemscope]``): libxml2 then tests only the attribute nodes, 2-10x faster on a
+# catalog page (the results are the same node-sets, in document order).
 _HAS_RDFA = etree.XPath(
-    "boolean(//*[@typeof or @vocab or (@property and not(self::meta and ("
-    "starts-with(@property,'og:') or starts-with(@property,'fb:') or starts-with(@property,'twitter:'))))])"
+    "boolean(//@typeof | //@vocab | //@property[not(parent::meta and ("
+    "starts-with(.,'og:') or starts-with(.,'fb:') or starts-with(.,'twitter:')))])"
 )
-_HAS_MICRODATA = etree.XPath("boolean(//*[@itemscope])")
+_HAS_MICRODATA = etree.XPath("boolean(//@itemscope)")
 _PRICES = etree.XPath(
-    "//*[@itemprop='price' or contains(@class,'price')][not(.//*[@itemprop='price' or contains(@class,'price')])]"
+    "(//@itemprop[.='price'] | //@class[contains(.,'price')])/parent::*"
+    "[not(*//@itemprop[.='price'] or *//@class[contains(.,'price')])]"
 )
 
 _SCHEMA_ORG = re.compile(r"^https?://schema\.org/")
@@ -79,8 +84,9 @@ def _extruct_rdfa() -> Any:
 def _text_content(node: Any) -> str:
     """A text property's value, as extruct has it."""
     if len(node) == 0 and node.tag not in _CLEANED_TAGS:
-        # Text only (comments would be children): nothing for extruct's cleaner to remove.
-        return str(html_text.etree_to_text(node))
+        # Text only (comments would be children): nothing for extruct's cleaner to remove,
+        # and html_text's result for one text node is its whitespace collapsed.
+        return " ".join((node.text or "").split())
     from extruct.w3cmicrodata import cleaner
 
     return str(html_text.etree_to_text(cleaner.clean_html(node)))
@@ -101,8 +107,9 @@ def _own_properties(item: Any) -> Iterator[Any]:
             stack.extend(reversed(el))
 
 
-_ITEMS = etree.XPath("//*[@itemscope]")
-_HAS_ITEMREF = etree.XPath("boolean(//*[@itemscope][@itemref])")
+_ITEMS = etree.XPath("//@itemscope/..")
+_ITEMPROPS = etree.XPath("//@itemprop/..")
+_HAS_ITEMREF = etree.XPath("boolean(//@itemref[../@itemscope])")
 # An href urljoin leaves as written (root-relative: joined to the origin): http(s) with a
 # plain host, or a path; no fragment, no empty query, no whitespace.
 _PLAIN_HREF = re.compile(r"(?:https?://[A-Za-z0-9.\-]+(?::[0-9]+)?)?/(?!/)[^\s#?]*(?:\?[^\s#]+)?")
@@ -126,6 +133,16 @@ class _Microdata:
         self.seen: set[Any] = set()  # item elements already output (held, so ids are stable)
 
     def items(self, doc: Any) -> list[dict[str, Any]]:
+        # Each item's own properties, in document order: the itemprop elements whose
+        # nearest enclosing itemscope is the item. One XPath in C and a short walk up per
+        # property, where a walk down each item's subtree visits every element under it.
+        self.owned: dict[Any, list[Any]] = {}
+        for prop in _ITEMPROPS(doc):
+            owner = prop.getparent()
+            while owner is not None and owner.get("itemscope") is None:
+                owner = owner.getparent()
+            if owner is not None:
+                self.owned.setdefault(owner, []).append(prop)
         out = []
         for node in _ITEMS(doc):
             if node not in self.seen:
@@ -142,7 +159,7 @@ class _Microdata:
             if nodeid:
                 item["id"] = nodeid.strip()
         properties: dict[str, list[Any]] = {}
-        for prop in _own_properties(node):
+        for prop in self.owned.get(node, ()):
             value = self.value(prop)
             for name in prop.get("itemprop").split():
                 properties.setdefault(name, []).append(value)
@@ -214,10 +231,19 @@ class StructuredData:
 
     def columns(self) -> dict[str, Any]:
         return {
-            "structured_data": json.dumps(self.items, ensure_ascii=False, default=str),
+            "structured_data": _json(self.items),
             "structured_data_errors": self.errors,
             "jsonld_blocks": self.jsonld_blocks,
         }
+
+
+def _json(items: list[dict[str, Any]]) -> str:
+    """Items as JSON text: orjson (~5x faster), ``json`` for what it refuses (integers
+    beyond 64 bits, which a JSON-LD block may hold)."""
+    try:
+        return orjson.dumps(items, default=str).decode("utf-8")
+    except TypeError:
+        return json.dumps(items, ensure_ascii=False, default=str)
 
 
 def structured_data(doc: Any, text: str, base: str) -> StructuredData:
