@@ -5,13 +5,13 @@ and judges whether the site could be crawled at all.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -329,7 +329,8 @@ def _run_child(run: Path, *, resume: bool, show: bool) -> dict[str, Any]:
             display.start()
             task = display.add_task("crawl", total=None, status="starting")
         while child.poll() is None:
-            time.sleep(0.25)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.wait(timeout=0.25)  # returns as soon as the crawler exits
             progress = _read_progress(run) or progress
             if display is not None and progress:
                 elapsed = max(progress.get("elapsed", 0.0), 1e-6)
