@@ -1111,7 +1111,8 @@ def _cvr_posterior(
     # tracking the keyword's value, and those keywords convert less than their bid per price
     # says (1.5x overestimated at the demo's floor, most of the sparse buckets' bias). Linear
     # splines in the absolute log bid, knots at its lower quantiles, let the data say where.
-    log_bid = np.nan_to_num(log_bid, nan=float(np.nanmedian(log_bid)))
+    known = np.isfinite(log_bid)
+    log_bid = np.where(known, log_bid, float(np.median(log_bid[known])) if known.any() else 0.0)
     for q in _CVR_BID_KNOTS:
         cols.append(np.maximum(np.percentile(log_bid, q) - log_bid, 0.0))
         bounds.append((-3.0, 3.0))
