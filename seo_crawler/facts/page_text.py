@@ -14,6 +14,8 @@ _INVISIBLE = ("script", "style", "noscript", "template", "svg")
 
 def node_text(node: Any) -> str:
     """An element's text, whitespace collapsed."""
+    if len(node) == 0:  # text only (most anchors, headings, prices): no text_content() walk
+        return " ".join((node.text or "").split())
     return " ".join(node.text_content().split())
 
 
