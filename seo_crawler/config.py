@@ -43,6 +43,7 @@ class CrawlConfig(_Section):
     trap_calendar_years: int = Field(default=3, ge=0)
     batch_rows: int = Field(default=500, gt=0)
     flush_seconds: float = Field(default=2.0, gt=0)
+    extract_workers: int = Field(default=1, ge=0)
 
     @model_validator(mode="after")
     def _patterns_compile(self) -> CrawlConfig:

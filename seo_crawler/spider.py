@@ -39,7 +39,8 @@ from twisted.python.failure import Failure
 
 from seo_crawler import layout, store
 from seo_crawler.config import CrawlConfig, RenderConfig
-from seo_crawler.extract import extract
+from seo_crawler.extract import PageFacts
+from seo_crawler.extract_pool import ExtractPool, worker_count
 from seo_crawler.frontier import Frontier, LineQueue, UrlSet
 from seo_crawler.middlewares import REFUSED_NAMES
 from seo_crawler.pipelines import RECORD
@@ -62,6 +63,22 @@ _FOLLOWED = {
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _redirects(response: Response) -> bool:
+    return 300 <= response.status < 400 and b"Location" in response.headers
+
+
+def _content_type(response: Response) -> str:
+    value = response.headers.get(b"Content-Type") or b""
+    return value.decode("latin-1").split(";")[0].strip().lower()
+
+
+def _is_html(response: Response) -> bool:
+    content_type = _content_type(response)
+    return content_type in _HTML_TYPES or (
+        not content_type and b"<html" in response.body[:1024].lower()
+    )
 
 
 def _memo_normalize(scope: Scope) -> Callable[[str], str | None]:
@@ -108,6 +125,7 @@ class CatalogSpider(scrapy.Spider):
         self.feed = 2 * self.config.concurrency  # requests handed to Scrapy's scheduler at a time
         self.templates: dict[str, list[int]] = {}  # template -> [pages needing JS, pages not]
         self.frontier = Frontier(self.run / layout.FRONTIER)
+        self.extractor = ExtractPool(worker_count(self.config.extract_workers))
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> CatalogSpider:
@@ -272,22 +290,28 @@ class CatalogSpider(scrapy.Spider):
         return row
 
     # ------------------------------------------------------------------ pages
-    def parse(self, response: Response) -> list[Any]:
-        return [*self._page(response), *self._release()]
+    async def parse(self, response: Response) -> list[Any]:
+        facts = None
+        if not _redirects(response) and _is_html(response) and isinstance(response, TextResponse):
+            facts = await self.extractor.extract(
+                response.url,
+                response.body,
+                response.headers,
+                internal_hosts=self.scope.hosts,
+                text=response.text,
+                encoding=response.encoding,
+            )
+        return [*self._page(response, facts), *self._release()]
 
-    def _page(self, response: Response) -> Iterator[Any]:
+    def _page(self, response: Response, facts: PageFacts | None) -> Iterator[Any]:
+        """The rows and requests of one response; ``facts``: its extraction (None when it is
+        not an HTML page)."""
         visit: Visit = response.meta[VISIT]
-        if 300 <= response.status < 400 and b"Location" in response.headers:
+        if _redirects(response):
             yield from self._redirect(response, visit)
             return
         url, depth = visit.url, visit.depth
-        content_type = (
-            (response.headers.get(b"Content-Type") or b"")
-            .decode("latin-1")
-            .split(";")[0]
-            .strip()
-            .lower()
-        )
+        content_type = _content_type(response)
         row = self._row(
             visit,
             response.url,
@@ -299,21 +323,10 @@ class CatalogSpider(scrapy.Spider):
             rendered=bool(visit.render),
             render_reason=visit.render,
         )
-        is_html = content_type in _HTML_TYPES or (
-            not content_type and b"<html" in response.body[:1024].lower()
-        )
         hop_links = list(visit.hop_links)
-        if not is_html or not isinstance(response, TextResponse):
+        if facts is None:
             yield {"page": row, "links": hop_links}
             return
-        facts = extract(
-            response.url,
-            response.body,
-            response.headers,
-            internal_hosts=self.scope.hosts,
-            text=response.text,
-            encoding=response.encoding,
-        )
         record = facts.record
         needs_render = self._needs_render(response, visit, record, facts.scripts)
         if needs_render and self.renders and self.render_mode == "auto":
@@ -606,5 +619,6 @@ class CatalogSpider(scrapy.Spider):
             raise DontCloseSpider
 
     def closed_frontier(self, spider: scrapy.Spider, reason: str) -> None:
+        self.extractor.close()
         self.frontier.close()
         self.sitemap_pending.close()

@@ -211,8 +211,16 @@ def test_the_cli_is_the_parent_of_exactly_one_crawler_process(tmp_path: Path) ->
         try:
             while cli.poll() is None:
                 try:
-                    children = parent.children(recursive=True)
+                    children = parent.children()
                     assert len(children) <= 1, [c.cmdline() for c in children]
+                    # below the crawler: only its extraction workers ([crawl] extract_workers)
+                    # and multiprocessing's resource tracker
+                    direct = {c.pid for c in children}
+                    for worker in parent.children(recursive=True):
+                        if worker.pid in direct:
+                            continue
+                        line = " ".join(worker.cmdline())
+                        assert not line or "multiprocessing" in line, line
                     if children:  # the CLI has started (exec'd) and not yet exited
                         parent_scripts.add(Path(parent.cmdline()[1]).name)
                         # (a child that just exited, not yet reaped, has an empty command line)

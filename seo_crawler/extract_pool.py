@@ -1,0 +1,85 @@
+"""Extraction on another CPU core, while the crawler process downloads.
+
+The crawler process is CPU-bound (Scrapy's HTTP stack, the frontier, and extraction,
+about a third of its time): with ``[crawl] extract_workers`` >= 1 and a second core, pages
+are parsed in worker processes and the crawler process only ships bodies and rows.
+
+A worker that dies (a hostile page crashing lxml, the OOM killer) costs nothing recorded:
+the page is extracted in the crawler process instead, and so is every later page. Workers
+ignore SIGINT (Ctrl-C reaches the whole process group; the crawler process shuts down
+gracefully and closes them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import signal
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from seo_crawler.extract import PageFacts, extract, header_values
+
+log = logging.getLogger(__name__)
+
+# The only headers extraction reads: a picklable dict instead of Scrapy's Headers.
+_HEADERS = ("Content-Type", "X-Robots-Tag", "Link")
+
+
+def worker_count(setting: int) -> int:
+    """Workers to start: the setting, none on a single core (shipping pages would only add
+    work there)."""
+    return setting if setting > 0 and (os.cpu_count() or 1) >= 2 else 0
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class ExtractPool:
+    """``await pool.extract(...)``: :func:`seo_crawler.extract.extract`, in a worker
+    process when there is one."""
+
+    def __init__(self, workers: int) -> None:
+        self.executor: ProcessPoolExecutor | None = None
+        if workers > 0:
+            # spawn, not fork: the crawler process runs threads and an event loop
+            self.executor = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_ignore_sigint,
+            )
+
+    async def extract(
+        self,
+        url: str,
+        body: bytes,
+        headers: Mapping[str, Any],
+        *,
+        internal_hosts: frozenset[str],
+        text: str,
+        encoding: str,
+    ) -> PageFacts:
+        plain = {name: header_values(headers, name) for name in _HEADERS}
+        if self.executor is not None:
+            try:
+                future = self.executor.submit(
+                    extract, url, body, plain,
+                    internal_hosts=internal_hosts, text=text, encoding=encoding,
+                )  # fmt: skip
+                return await asyncio.wrap_future(future)
+            except (BrokenProcessPool, RuntimeError) as exc:  # dead worker, or shut down
+                log.warning("extraction worker lost (%s); extracting in the crawler process", exc)
+                self.close()
+        return extract(
+            url, body, plain, internal_hosts=internal_hosts, text=text, encoding=encoding
+        )
+
+    def close(self) -> None:
+        if self.executor is not None:
+            executor, self.executor = self.executor, None
+            executor.shutdown(wait=False, cancel_futures=True)

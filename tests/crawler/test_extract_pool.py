@@ -1,0 +1,78 @@
+"""Extraction in worker processes: the same facts as in the crawler process, and a worker
+that dies loses no page."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from searchops.settings import load_settings
+from seo_crawler.api import crawl
+from seo_crawler.extract import extract
+from seo_crawler.extract_pool import ExtractPool, worker_count
+
+PAGE = (
+    b"<html lang='en'><head><title>Boots</title><link rel='canonical' href='/p/1'>"
+    b'<script type=\'application/ld+json\'>{"@type": "Product", "name": "Boot"}</script>'
+    b"</head><body><h1>Boots</h1><div itemscope itemtype='https://schema.org/Offer'>"
+    b"<span itemprop='price'>12</span></div><a href='/p/2'>next</a> warm dry boots</body></html>"
+)
+URL = "http://127.0.0.1:8000/p/1"
+HEADERS = {"Content-Type": "text/html; charset=utf-8", "X-Robots-Tag": "noarchive"}
+HOSTS = frozenset({"127.0.0.1"})
+
+
+async def _extract(pool: ExtractPool) -> object:
+    return await pool.extract(
+        URL, PAGE, HEADERS, internal_hosts=HOSTS, text=PAGE.decode(), encoding="utf-8"
+    )
+
+
+def test_a_worker_gives_what_the_crawler_process_gives() -> None:
+    pool = ExtractPool(1)
+    try:
+        assert pool.executor is not None
+        facts = asyncio.run(_extract(pool))
+    finally:
+        pool.close()
+    assert facts == extract(URL, PAGE, HEADERS, internal_hosts=HOSTS)
+
+
+def test_a_dead_worker_costs_no_page() -> None:
+    pool = ExtractPool(1)
+    try:
+        asyncio.run(_extract(pool))  # the worker is up
+        assert pool.executor is not None
+        for pid in list(pool.executor._processes):  # the OOM killer, or lxml crashing
+            os.kill(pid, signal.SIGKILL)
+        facts = asyncio.run(_extract(pool))
+        assert pool.executor is None  # extraction went back to the crawler process
+    finally:
+        pool.close()
+    assert facts == extract(URL, PAGE, HEADERS, internal_hosts=HOSTS)
+
+
+def test_no_worker_on_one_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert worker_count(1) == 0
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert worker_count(1) == 1 and worker_count(0) == 0
+
+
+def test_crawls_with_and_without_workers_record_the_same(demo_site: object, tmp_path: Path) -> None:
+    tables = []
+    for workers in (0, 1):
+        settings = load_settings(overrides={"crawl": {"extract_workers": workers}}).settings
+        run = crawl(
+            demo_site.absolute("/en-ca/"),  # type: ignore[attr-defined]
+            out=tmp_path / f"w{workers}", max_depth=1, settings=settings, show_progress=False,
+        )  # fmt: skip
+        pages = pq.read_table(run / "pages.parquet").drop(["fetched_at", "response_ms"])
+        tables.append(sorted(pages.to_pylist(), key=lambda r: r["url"]))
+    assert len(tables[0]) > 20  # the home page and every page it links to: the same set
+    assert tables[0] == tables[1]
