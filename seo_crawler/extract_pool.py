@@ -7,7 +7,7 @@ are parsed in worker processes and the crawler process only ships bodies and row
 A worker that dies (a hostile page crashing lxml, the OOM killer) costs nothing recorded:
 the page is extracted in the crawler process instead, and so is every later page. Workers
 ignore SIGINT (Ctrl-C reaches the whole process group; the crawler process shuts down
-gracefully and closes them).
+gracefully and closes them) and end when the crawler process does, even by ``kill -9``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -36,8 +38,17 @@ def worker_count(setting: int) -> int:
     return setting if setting > 0 and (os.cpu_count() or 1) >= 2 else 0
 
 
-def _ignore_sigint() -> None:
+def _start_worker(crawler: int) -> None:
+    """A worker ignores Ctrl-C (the crawler process closes it) and ends with the crawler
+    process (a ``kill -9`` of the crawler would otherwise leave it running, orphaned)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(crawler,), daemon=True).start()
+
+
+def _exit_with(crawler: int) -> None:
+    while os.getppid() == crawler:
+        time.sleep(1.0)
+    os._exit(0)
 
 
 class ExtractPool:
@@ -51,7 +62,8 @@ class ExtractPool:
             self.executor = ProcessPoolExecutor(
                 max_workers=workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_ignore_sigint,
+                initializer=_start_worker,
+                initargs=(os.getpid(),),
             )
 
     async def extract(

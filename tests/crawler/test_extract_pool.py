@@ -6,8 +6,11 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
+import psutil
 import pyarrow.parquet as pq
 import pytest
 
@@ -76,3 +79,31 @@ def test_crawls_with_and_without_workers_record_the_same(demo_site: object, tmp_
         tables.append(sorted(pages.to_pylist(), key=lambda r: r["url"]))
     assert len(tables[0]) > 20  # the home page and every page it links to: the same set
     assert tables[0] == tables[1]
+
+
+def test_workers_end_with_a_killed_crawler_process(tmp_path: Path) -> None:
+    """``kill -9`` of the crawler process leaves no extraction worker running."""
+    script = tmp_path / "crawler.py"
+    script.write_text(
+        "import asyncio, sys\n"
+        "from seo_crawler.extract_pool import ExtractPool\n"
+        "async def main(pool):\n"
+        "    await pool.extract('http://a.example/', b'<p>x</p>', {}, internal_hosts=frozenset(),"
+        " text='<p>x</p>', encoding='utf-8')\n"
+        "if __name__ == '__main__':\n"
+        "    pool = ExtractPool(1)\n"
+        "    asyncio.run(main(pool))\n"
+        "    print(*pool.executor._processes, flush=True)\n"
+        "    sys.stdin.read()\n"
+    )
+    crawler = subprocess.Popen(
+        [sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        text=True, cwd=Path(__file__).parents[2],
+    )  # fmt: skip
+    assert crawler.stdout is not None
+    workers = [psutil.Process(int(pid)) for pid in crawler.stdout.readline().split()]
+    assert workers and all(w.is_running() for w in workers)
+    crawler.kill()
+    crawler.wait()
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    assert not alive
