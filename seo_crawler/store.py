@@ -288,6 +288,8 @@ def finalize(run: Path) -> dict[str, Any]:
             table = index.enrich(table.filter(_first_seen(table["url"].to_pylist(), done)))
             stats.add(table, pc)
             pages.write(table)
+            del table
+            release_freed_memory()
         counts["pages"] = pages.close()
     return {"rows": counts, **stats.summary()}
 
