@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -49,29 +48,12 @@ _CLEANED_TAGS = frozenset({"script", "style", "link", "meta"})
 
 @cache
 def _extruct_microdata() -> Any:
-    """extruct's microdata extractor with its two hot spots made cheap, same items out.
-
-    For pages with ``itemref`` (rare) and for text properties holding markup; otherwise
+    """extruct's microdata extractor, for the rare pages with ``itemref``; otherwise
     :class:`_Microdata` does the work and extruct (~130 ms of imports: mf2py, bs4,
-    rdflib) is never imported. Its hot spots: an EXSLT ``set:difference`` XPath per item
-    to find the item's own properties, and a deep copy plus an lxml Cleaner pass per text
-    property.
-    """
+    rdflib) is never imported."""
     from extruct.w3cmicrodata import LxmlMicrodataExtractor
 
-    class MicrodataExtractor(LxmlMicrodataExtractor):  # type: ignore[misc]
-        def _extract_properties(
-            self, node: Any, items_seen: Any, base_url: Any, itemids: Any
-        ) -> Iterator[Any]:
-            for prop in _own_properties(node):
-                yield from self._extract_property(
-                    prop, items_seen=items_seen, base_url=base_url, itemids=itemids
-                )
-
-        def _extract_textContent(self, node: Any) -> Any:
-            return _text_content(node)
-
-    return MicrodataExtractor()
+    return LxmlMicrodataExtractor()
 
 
 @cache
@@ -86,25 +68,10 @@ def _text_content(node: Any) -> str:
     if len(node) == 0 and node.tag not in _CLEANED_TAGS:
         # Text only (comments would be children): nothing for extruct's cleaner to remove,
         # and html_text's result for one text node is its whitespace collapsed.
-        return " ".join((node.text or "").split())
+        return node_text(node)
     from extruct.w3cmicrodata import cleaner
 
     return str(html_text.etree_to_text(cleaner.clean_html(node)))
-
-
-def _own_properties(item: Any) -> Iterator[Any]:
-    """The ``itemprop`` elements under ``item`` that no nested ``itemscope`` owns, in
-    document order (what extruct's ``.//*[@itemprop]`` minus ``.//*[@itemscope]//*[@itemprop]``
-    selects)."""
-    stack = list(reversed(item))
-    while stack:
-        el = stack.pop()
-        if not isinstance(el.tag, str):
-            continue  # comment or processing instruction
-        if el.get("itemprop") is not None:
-            yield el
-        if el.get("itemscope") is None:
-            stack.extend(reversed(el))
 
 
 _ITEMS = etree.XPath("//@itemscope/..")

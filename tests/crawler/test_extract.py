@@ -351,7 +351,7 @@ def test_text_pieces() -> None:
 def test_microdata_items_match_extruct_on_nested_and_mixed_markup() -> None:
     from extruct.w3cmicrodata import LxmlMicrodataExtractor
 
-    from seo_crawler.facts.structured_data import _extruct_microdata, microdata_items
+    from seo_crawler.facts.structured_data import microdata_items
 
     doc = tree(
         "<div itemscope itemtype='https://schema.org/Product'><span itemprop='name'> Lamp <!-- x --> one </span>"
@@ -362,7 +362,6 @@ def test_microdata_items_match_extruct_on_nested_and_mixed_markup() -> None:
         "<ul><li itemscope itemtype='https://schema.org/Thing'><span itemprop='name'>T</span></li></ul>"
     )
     expected = LxmlMicrodataExtractor().extract_items(doc, "https://a.example/")
-    assert _extruct_microdata().extract_items(doc, "https://a.example/") == expected
     assert microdata_items(doc, "https://a.example/") == expected
     assert (
         expected[0]["properties"]["offers"]["properties"]["price"] == "9"
