@@ -83,10 +83,17 @@ class ExtractPool:
                     extract, url, body, plain,
                     internal_hosts=internal_hosts, text=text, encoding=encoding,
                 )  # fmt: skip
-                return await asyncio.wrap_future(future)
             except (BrokenProcessPool, RuntimeError) as exc:  # dead worker, or shut down
                 log.warning("extraction worker lost (%s); extracting in the crawler process", exc)
                 self.close()
+            else:
+                # An exception the page raised in the worker propagates to the caller (which
+                # records it); only a dead worker moves extraction into this process.
+                try:
+                    return await asyncio.wrap_future(future)
+                except BrokenProcessPool as exc:
+                    log.warning("extraction worker lost (%s); extracting here", exc)
+                    self.close()
         return extract(
             url, body, plain, internal_hosts=internal_hosts, text=text, encoding=encoding
         )

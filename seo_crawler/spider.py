@@ -22,6 +22,7 @@ Decisions (each visible in the record):
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -47,6 +48,8 @@ from seo_crawler.pipelines import RECORD
 from seo_crawler.sitemaps import parse_sitemap, robots_sitemaps
 from seo_crawler.urls import Scope, host_of, template_of, unsafe_address
 from seo_crawler.visit import VISIT, Visit
+
+log = logging.getLogger(__name__)
 
 # Google follows up to 10 redirect hops (developers.google.com/search/docs/crawling-indexing/http-network-errors).
 MAX_REDIRECTS = 10
@@ -292,16 +295,34 @@ class CatalogSpider(scrapy.Spider):
     # ------------------------------------------------------------------ pages
     async def parse(self, response: Response) -> list[Any]:
         facts = None
-        if not _redirects(response) and _is_html(response) and isinstance(response, TextResponse):
-            facts = await self.extractor.extract(
-                response.url,
-                response.body,
-                response.headers,
-                internal_hosts=self.scope.hosts,
-                text=response.text,
-                encoding=response.encoding,
-            )
-        return [*self._page(response, facts), *self._release()]
+        try:
+            if (
+                not _redirects(response)
+                and _is_html(response)
+                and isinstance(response, TextResponse)
+            ):
+                facts = await self.extractor.extract(
+                    response.url,
+                    response.body,
+                    response.headers,
+                    internal_hosts=self.scope.hosts,
+                    text=response.text,
+                    encoding=response.encoding,
+                )
+            rows = list(self._page(response, facts))
+        except Exception as exc:  # a page that breaks extraction is recorded, never dropped
+            log.warning("extraction failed on %s", response.url, exc_info=True)
+            rows = [self._extraction_failed(response, exc)]
+        return [*rows, *self._release()]
+
+    def _extraction_failed(self, response: Response, exc: Exception) -> dict[str, Any]:
+        visit: Visit = response.meta[VISIT]
+        row = self._row(
+            visit, response.url, response.status, "error",
+            content_type=_content_type(response) or None, bytes=len(response.body),
+            error=f"extraction failed: {type(exc).__name__}: {str(exc)[:300]}",
+        )  # fmt: skip
+        return {"page": row, "links": list(visit.hop_links)}
 
     def _page(self, response: Response, facts: PageFacts | None) -> Iterator[Any]:
         """The rows and requests of one response; ``facts``: its extraction (None when it is

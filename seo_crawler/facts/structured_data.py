@@ -22,6 +22,10 @@ from seo_crawler.facts.page_text import node_text
 
 _MAX_PRICES = 20
 _ERROR_CHARS = 200
+# Deepest JSON-LD nesting kept. Real markup nests < 10 levels; past 1,000 Python's JSON
+# parser raises RecursionError, and orjson (which stores the items) refuses > 254 levels, and
+# every later walk (flattening, rules) recurses too: a deeper block is an error, not items.
+MAX_JSONLD_DEPTH = 100
 
 # RDFa costs ~9 ms/page in extruct (vs 0.2 ms for JSON-LD + microdata), so it runs only
 # on pages carrying RDFa attributes; Open Graph <meta property="og:..."> alone is not RDFa
@@ -295,12 +299,21 @@ def _jsonld_items(doc: Any) -> StructuredData:
         found.jsonld_blocks += 1
         # Block by block: one invalid block must not lose the others (extruct parses a
         # document's blocks in one call and raises on the first invalid one).
+        too_deep = False
         try:
             data = _parse_block(script.text_content())
+            too_deep = _depth_over(data, MAX_JSONLD_DEPTH)
+        except RecursionError:
+            too_deep = True  # nested beyond what Python's JSON parser can walk
         except ValueError as exc:
             # extruct repairs some invalid JSON (trailing commas, comments); Google does
             # not: its parser drops the whole block, so the block is an error, not items.
             found.errors.append(f"json-ld block {number}: invalid JSON: {str(exc)[:_ERROR_CHARS]}")
+            continue
+        if too_deep:
+            found.errors.append(
+                f"json-ld block {number}: nested deeper than {MAX_JSONLD_DEPTH} levels (not read)"
+            )
             continue
         for item in data if isinstance(data, list) else [data]:
             if item:  # an empty object is no item (as extruct has it)
@@ -314,6 +327,19 @@ def _parse_block(text: str) -> Any:
     rather than validated here and parsed again by extruct (what extruct would return for
     a valid block: the same value)."""
     return json.loads(_WRAPPERS.sub("", text).strip(), strict=False)  # raw newlines pass
+
+
+def _depth_over(data: Any, limit: int) -> bool:
+    """Whether ``data`` nests deeper than ``limit`` containers (iterative: no recursion)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > limit:
+                return True
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 def _flatten_jsonld(item: Any) -> list[dict[str, Any]]:

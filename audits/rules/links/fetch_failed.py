@@ -8,6 +8,7 @@ from audits.rule import Rule
 # a failed render names the browser's error after "render failed:".
 _KINDS = (
     ("render", r"^render failed:"),
+    ("extraction", r"^extraction failed:"),
     ("dns", r"(?i)CannotResolveHost|DNSLookupError|DNS lookup failed|getaddrinfo"),
     ("tls", r"(?i)SSL|TLS|certificate|handshake"),
     ("timeout", r"(?i)timeout|timed out"),
