@@ -15,7 +15,10 @@ Shared derived tables, built once on first use by :meth:`RuleContext.ensure`:
                  final_url, status, fetch_state, redirected, noindex, canonical,
                  canonicalized, blocked, is_html, in_sitemap, depth, lang, url_key``;
                  rules join link, canonical and hreflang targets on it (on ``url_key``)
-``hreflang_edges`` one row per hreflang annotation of an ``html_pages`` row:
+``hreflang_documents`` ``url, hreflang`` of every document hreflang can annotate: the
+                 ``html_pages`` and the other files that answered 200 (PDFs...), whose
+                 alternates come from the HTTP Link header and sitemaps
+``hreflang_edges`` one row per hreflang annotation (with an href) of a ``hreflang_documents`` row:
                  ``url, lang, code (trimmed, lowercased, '_' kept), href (absolute),
                  written (the href as recorded: relative ones as written), source,
                  page_key, href_key`` (``url_key`` of ``url`` and ``href``)
@@ -258,6 +261,19 @@ def _build_page_facts(ctx: RuleContext) -> None:
     )
 
 
+def _build_hreflang_documents(ctx: RuleContext) -> None:
+    ctx.con.execute(
+        f"""
+        CREATE OR REPLACE TEMP VIEW hreflang_documents AS
+        SELECT url, hreflang FROM html_pages
+        UNION ALL
+        SELECT url, hreflang FROM pages
+        WHERE status = 200 AND fetch_state = 'fetched' AND NOT {HTML_SQL.format(t="")}
+          AND url = final_url AND url NOT IN (SELECT url FROM loopback_copies)
+        """
+    )
+
+
 def _build_hreflang_edges(ctx: RuleContext) -> None:
     ctx.con.execute(
         """
@@ -275,8 +291,9 @@ def _build_hreflang_edges(ctx: RuleContext) -> None:
                         WHEN starts_with(h.href, '/') THEN regexp_extract(url, '^[^:]+://[^/]+') || h.href
                         ELSE regexp_replace(url, '[^/]*$', '') || h.href
                    END AS href
-            FROM (SELECT url, unnest(hreflang) AS h FROM html_pages WHERE len(hreflang) > 0)
+            FROM (SELECT url, unnest(hreflang) AS h FROM hreflang_documents WHERE len(hreflang) > 0)
             WHERE h.source <> 'body'  -- outside <head>: Google ignores it (SEO-HREFLANG-015)
+              AND h.href IS NOT NULL  -- no href: SEO-HREFLANG-016
         )
         """
     )
@@ -414,11 +431,13 @@ _BUILDERS: dict[str, Callable[[RuleContext], None]] = {
     "text_widths": _build_text_widths,
     "html_pages": _build_html_pages,
     "page_facts": _build_page_facts,
+    "hreflang_documents": _build_hreflang_documents,
     "hreflang_edges": _build_hreflang_edges,
     "sd_nodes": _build_sd_nodes,
 }
 _DEPENDS: dict[str, tuple[str, ...]] = {
     "text_widths": ("html_pages",),
-    "hreflang_edges": ("html_pages",),
+    "hreflang_documents": ("html_pages",),
+    "hreflang_edges": ("hreflang_documents",),
     "sd_nodes": ("html_pages",),
 }

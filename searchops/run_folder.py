@@ -22,7 +22,9 @@ MANIFEST = "crawl.json"
 # Bump when a column of pages/links/sitemaps.parquet changes meaning or type;
 # readers check it (seo_crawler.schema documents every column).
 # 2: pages.needs_render.
-SCHEMA_VERSION = 2
+# 3: pages.hreflang keeps the code as written (not trimmed) and alternates without href
+#    (href null); files that are not HTML record their Link header canonical and hreflang.
+SCHEMA_VERSION = 3
 
 _VERSIONED = ("searchops", "scrapy", "scrapy-playwright", "extruct", "pyarrow", "duckdb")
 

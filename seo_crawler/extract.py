@@ -32,7 +32,7 @@ from seo_crawler.facts.head import (
 from seo_crawler.facts.structured_data import structured_data, visible_prices
 from seo_crawler.urls import host_of
 
-__all__ = ["PageFacts", "extract", "parse_link_header"]
+__all__ = ["PageFacts", "extract", "header_facts", "parse_link_header"]
 
 # lxml.html's own parser picks every element's Python class (form, input, label...) in a
 # Python callback: ~70,000 calls, ~1 ms, per catalog page. Extraction needs no form API, so
@@ -123,6 +123,28 @@ def extract(
         record.update(from_header.columns(lambda href: resolved_or_as_written(url, href)))
         return PageFacts(record, [], 0)
     return _extract_tree(url, doc, text, record, from_header, hosts)
+
+
+def header_facts(
+    url: str, headers: Mapping[str, Any], *, internal_hosts: frozenset[str] | None = None
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Columns and link rows of a document that is not HTML (a PDF, an image): what its
+    HTTP ``Link`` header says (canonical, hreflang), the only place such a file can say it.
+    Google reads both for non-HTML files, so the audits judge them like a page's."""
+    found = header_alternates(url, parse_link_header(header_values(headers, "Link")))
+    if not found.canonicals and not found.hreflang:
+        return {}, []
+    columns = found.columns(lambda href: resolved_or_as_written(url, href))
+    rows = links.link_rows(
+        url,
+        canonical=columns["canonical"],
+        hreflang=found.hreflang,
+        page_images=[],
+        page_anchors=[],
+        page_nofollow=False,
+        hosts=internal_hosts if internal_hosts is not None else frozenset({host_of(url)}),
+    )
+    return columns, rows
 
 
 def _empty_body() -> dict[str, Any]:

@@ -72,7 +72,10 @@ PAGES = pa.schema([
     ("canonical", pa.string()),         # first rel=canonical href, resolved absolute
     ("canonicals", pa.list_(pa.string())),  # every rel=canonical href as written (HTML then Link header)
     ("canonical_sources", pa.list_(pa.string())),  # html | header | body (outside <head>: ignored), aligned with canonicals
-    ("hreflang", pa.list_(HREFLANG)),   # alternates from html <link> (source html, or body outside <head>: ignored), http Link header and sitemap
+    # alternates from html <link> (source html, or body outside <head>: ignored), http Link
+    # header (also of files that are not HTML, e.g. PDFs) and sitemap; lang as written (not
+    # trimmed), href null when the annotation has none (since schema version 3)
+    ("hreflang", pa.list_(HREFLANG)),
     ("lang", pa.string()),              # <html lang>
     ("viewport", pa.string()),          # meta viewport content
     # --- body

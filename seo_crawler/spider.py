@@ -40,7 +40,7 @@ from twisted.python.failure import Failure
 
 from seo_crawler import layout, store
 from seo_crawler.config import CrawlConfig, RenderConfig
-from seo_crawler.extract import PageFacts
+from seo_crawler.extract import PageFacts, header_facts
 from seo_crawler.extract_pool import ExtractPool, worker_count
 from seo_crawler.frontier import Frontier, LineQueue, UrlSet
 from seo_crawler.middlewares import REFUSED_NAMES
@@ -346,7 +346,13 @@ class CatalogSpider(scrapy.Spider):
         )
         hop_links = list(visit.hop_links)
         if facts is None:
-            yield {"page": row, "links": hop_links}
+            columns, header_links = header_facts(
+                response.url, response.headers, internal_hosts=self.scope.hosts
+            )
+            row.update(columns)
+            yield {"page": row, "links": hop_links + header_links}
+            if visit.follow and 200 <= response.status < 300:
+                yield from self._follow(self._targets(header_links), depth + 1, url)
             return
         record = facts.record
         needs_render = self._needs_render(response, visit, record, facts.scripts)
@@ -372,18 +378,22 @@ class CatalogSpider(scrapy.Spider):
             follow.append({"page": target_row, "links": []})
         # Like Google: links of error pages are recorded, not followed.
         if visit.follow and 200 <= response.status < 300:
-            follow_nofollow = self.config.follow_nofollow
-            targets = []
-            for link in facts.links:
-                kind = link["kind"]
-                if kind not in _FOLLOWED or (link["nofollow"] and not follow_nofollow):
-                    continue
-                target = self._fetchable(link["target"], kind)
-                if target is not None:
-                    targets.append((target, _FOLLOWED[kind]))
-            follow.extend(self._follow(targets, depth + 1, url))
+            follow.extend(self._follow(self._targets(facts.links), depth + 1, url))
         yield {"page": row, "links": hop_links + facts.links}
         yield from follow
+
+    def _targets(self, links: list[dict[str, Any]]) -> list[tuple[str, str]]:
+        """(URL, discovered_from) of the links to follow."""
+        follow_nofollow = self.config.follow_nofollow
+        targets = []
+        for link in links:
+            kind = link["kind"]
+            if kind not in _FOLLOWED or (link["nofollow"] and not follow_nofollow):
+                continue
+            target = self._fetchable(link["target"], kind)
+            if target is not None:
+                targets.append((target, _FOLLOWED[kind]))
+        return targets
 
     def _fetchable(self, target: str, kind: str) -> str | None:
         """The URL to fetch for a link target, or None when no URL parser accepts it.

@@ -78,8 +78,9 @@ class Alternates:
 
     canonicals: list[str] = field(default_factory=list)
     canonical_sources: list[str] = field(default_factory=list)
-    hreflang: list[dict[str, str]] = field(default_factory=list)
-    hreflang_written: list[str] = field(default_factory=list)
+    # an hreflang <link> without href has href None (recorded: Lighthouse fails it)
+    hreflang: list[dict[str, str | None]] = field(default_factory=list)
+    hreflang_written: list[str | None] = field(default_factory=list)
 
     def __add__(self, other: Alternates) -> Alternates:
         return Alternates(
@@ -89,12 +90,13 @@ class Alternates:
             self.hreflang_written + other.hreflang_written,
         )
 
-    def recorded_hreflang(self) -> list[dict[str, str]]:
+    def recorded_hreflang(self) -> list[dict[str, str | None]]:
         """The ``hreflang`` column: resolved hrefs, except that an href not written as an
         absolute URL is kept as written (Google ignores those; SEO-HREFLANG-009 needs to
-        see them). Links (and so the crawl) use the resolved ones."""
+        see them), and a missing href stays null (SEO-HREFLANG-016). Links (and so the
+        crawl) use the resolved ones."""
         return [
-            alt if _ABSOLUTE.match(written) else {**alt, "href": written}
+            alt if written is None or _ABSOLUTE.match(written) else {**alt, "href": written}
             for alt, written in zip(self.hreflang, self.hreflang_written, strict=True)
         ]
 
@@ -117,26 +119,28 @@ class Alternates:
 def html_alternates(doc: Any, resolve: Resolver) -> Alternates:
     """rel=canonical and hreflang <link>s; those outside <head> get source "body": Google
     reads neither there (and, like browsers, the parser ends <head> at the first element
-    that cannot be in it, an <img> or a <div>, moving the links after it into <body>)."""
+    that cannot be in it, an <img> or a <div>, moving the links after it into <body>).
+
+    The hreflang value is recorded as written: Lighthouse fails " x-default" (a padded
+    code), so trimming it here would hide what SEO-HREFLANG-017 judges; an alternate
+    without href is recorded with a null href (SEO-HREFLANG-016), not dropped."""
     found = Alternates()
     for link in doc.iter("link"):
         href = link.get("href")
-        if href is None:
-            continue
         rels = (link.get("rel") or "").lower().split()
         source = "html" if any(a.tag == "head" for a in link.iterancestors()) else "body"
-        if "canonical" in rels:
+        if "canonical" in rels and href is not None:
             found.canonicals.append(href.strip())
             found.canonical_sources.append(source)
         elif "alternate" in rels and link.get("hreflang") is not None:
             found.hreflang.append(
                 {
-                    "lang": link.get("hreflang").strip(),
-                    "href": resolve.or_as_written(href),
+                    "lang": link.get("hreflang"),
+                    "href": None if href is None else resolve.or_as_written(href),
                     "source": source,
                 }
             )
-            found.hreflang_written.append(href.strip())
+            found.hreflang_written.append(None if href is None else href.strip())
     return found
 
 

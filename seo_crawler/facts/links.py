@@ -150,7 +150,7 @@ def link_rows(
     url: str,
     *,
     canonical: str | None,
-    hreflang: list[dict[str, str]],
+    hreflang: list[dict[str, str | None]],
     page_images: list[dict[str, Any]],
     page_anchors: list[Anchor],
     page_nofollow: bool,
@@ -167,7 +167,11 @@ def link_rows(
         }  # fmt: skip
 
     rows = [row(canonical, "canonical", None, False, "header")] if canonical else []
-    rows += [row(alt["href"], "hreflang", alt["lang"], False, "header") for alt in hreflang]
+    rows += [
+        row(alt["href"], "hreflang", alt["lang"], False, "header")
+        for alt in hreflang
+        if alt["href"] is not None  # no href: nothing to link to (SEO-HREFLANG-016)
+    ]
     rows += [
         row(img["src"], "img", img["alt"], False, "body")
         for img in page_images

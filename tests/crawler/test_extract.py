@@ -8,7 +8,7 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-from seo_crawler.extract import extract, parse_link_header
+from seo_crawler.extract import extract, header_facts, parse_link_header
 from seo_crawler.facts.head import (
     Alternates,
     head_meta,
@@ -227,7 +227,8 @@ def test_head_meta_ignores_svg_titles_and_joins_robots() -> None:
 def test_alternates_from_html_then_header() -> None:
     doc = tree(
         "<html><head><link rel='Canonical' href=' /c '><link rel='alternate' hreflang=' fr ' href='/fr'>"
-        "<link rel='alternate' href='/feed'><link rel='canonical'></head></html>"
+        "<link rel='alternate' href='/feed'><link rel='canonical'>"
+        "<link rel='alternate' hreflang='es'></head></html>"
     )
     resolve = Resolver.for_page("https://a.example/p", doc)
     html = html_alternates(doc, resolve)
@@ -238,16 +239,37 @@ def test_alternates_from_html_then_header() -> None:
     both = (html + header).columns(resolve)
     assert both["canonical"] == "https://a.example/c"
     assert both["canonicals"] == ["/c", "/c2"] and both["canonical_sources"] == ["html", "header"]
-    # recorded as written when relative (SEO-HREFLANG-009 judges that); resolved for links
+    # recorded as written when relative (SEO-HREFLANG-009 judges that); resolved for links;
+    # the code as written (SEO-HREFLANG-017 judges ' fr '), no href kept as null (-016)
     assert both["hreflang"] == [
-        {"lang": "fr", "href": "/fr", "source": "html"},
+        {"lang": " fr ", "href": "/fr", "source": "html"},
+        {"lang": "es", "href": None, "source": "html"},
         {"lang": "de", "href": "de", "source": "header"},
     ]
     assert [alt["href"] for alt in (html + header).hreflang] == [
         "https://a.example/fr",
+        None,
         "https://a.example/de",
     ]
     assert Alternates().columns(resolve)["canonical"] is None
+
+
+def test_a_document_that_is_not_html_keeps_its_link_header() -> None:
+    """A PDF can carry hreflang and canonical only in its Link header: both recorded, with
+    their link rows (an alternate without URL has no row)."""
+    columns, rows = header_facts(
+        "https://a.example/en/guide.pdf",
+        {
+            "Link": '</fr/guide.pdf>; rel="alternate"; hreflang="fr", <https://a.example/en/guide.pdf>; rel="canonical"'
+        },
+    )
+    assert columns["hreflang"] == [{"lang": "fr", "href": "/fr/guide.pdf", "source": "header"}]
+    assert columns["canonical"] == "https://a.example/en/guide.pdf"
+    assert [(r["kind"], r["target"]) for r in rows] == [
+        ("canonical", "https://a.example/en/guide.pdf"),
+        ("hreflang", "https://a.example/fr/guide.pdf"),
+    ]
+    assert header_facts("https://a.example/x.pdf", {}) == ({}, [])
 
 
 def test_structured_data_blocks_fail_alone_and_graphs_flatten() -> None:

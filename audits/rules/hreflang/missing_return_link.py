@@ -31,9 +31,10 @@ class HreflangMissingReturnLink(Rule):
             SELECT p.url, 'The alternate ' || p.href || ' (' || p.lang || ') does not link back' AS message,
                    'hreflang="' || p.lang || '"' AS evidence, p.href AS related_url
             FROM pairs p
-            -- only alternates crawled as HTML pages can be judged; the others are
+            -- only alternates crawled as documents (HTML pages, or files whose Link
+            -- header can name alternates) can be judged; the others are
             -- SEO-HREFLANG-013 (not crawled) or the target rules (redirect, error)
-            WHERE p.href_key IN (SELECT url_key(url) FROM html_pages)
+            WHERE p.href_key IN (SELECT url_key(url) FROM hreflang_documents)
               AND NOT EXISTS (
                   SELECT 1 FROM back b WHERE b.page_key = p.href_key AND b.href_key = p.page_key
               )
