@@ -80,6 +80,7 @@ def clean_page(url: str) -> dict[str, Any]:
         "structured_data": "[]",
         "structured_data_errors": [],
         "jsonld_blocks": 0,
+        "jsonld_control_chars": [],
         "visible_prices": [],
         "images": [],
         "insecure_resources": [],

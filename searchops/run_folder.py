@@ -24,7 +24,8 @@ MANIFEST = "crawl.json"
 # 2: pages.needs_render.
 # 3: pages.hreflang keeps the code as written (not trimmed) and alternates without href
 #    (href null); files that are not HTML record their Link header canonical and hreflang.
-SCHEMA_VERSION = 3
+# 4: pages.jsonld_control_chars.
+SCHEMA_VERSION = 4
 
 _VERSIONED = ("searchops", "scrapy", "scrapy-playwright", "extruct", "pyarrow", "duckdb")
 

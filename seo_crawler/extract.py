@@ -152,6 +152,7 @@ def _empty_body() -> dict[str, Any]:
         "title": None, "title_count": 0, "meta_description": None, "meta_description_count": 0,
         "meta_robots": None, "lang": None, "viewport": None, "h1": [], "h2": [],
         "structured_data": "[]", "structured_data_errors": [], "jsonld_blocks": 0,
+        "jsonld_control_chars": [],
         "visible_prices": [], "images": [], "insecure_resources": [], "word_count": 0,
         "content_hash": None, "simhash": None, "links_internal": 0, "links_external": 0,
     }  # fmt: skip

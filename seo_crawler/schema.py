@@ -84,6 +84,10 @@ PAGES = pa.schema([
     ("structured_data", pa.string()),   # JSON array of items: {"syntax": json-ld|microdata|rdfa, "type", "data"}
     ("structured_data_errors", pa.list_(pa.string())),  # parse errors, e.g. invalid JSON-LD
     ("jsonld_blocks", pa.int32()),      # number of <script type=application/ld+json> blocks
+    # JSON-LD blocks read although a string holds a raw control character (newline, tab),
+    # which JSON forbids: "json-ld block N: raw U+000A inside a string at line L column C".
+    # Since schema version 4.
+    ("jsonld_control_chars", pa.list_(pa.string())),
     ("visible_prices", pa.list_(pa.string())),  # price texts as shown on the page (itemprop/class price)
     ("images", pa.list_(IMAGE)),
     ("insecure_resources", pa.list_(pa.string())),  # http:// subresources on an https page

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 from urllib.parse import urljoin
@@ -199,12 +199,15 @@ class StructuredData:
     errors: list[str]
     jsonld_blocks: int
     scripts: int  # every <script>, JSON-LD included
+    # JSON-LD blocks read although a string holds a raw control character (JSON forbids it)
+    control_chars: list[str] = field(default_factory=list)
 
     def columns(self) -> dict[str, Any]:
         return {
             "structured_data": _json(self.items),
             "structured_data_errors": self.errors,
             "jsonld_blocks": self.jsonld_blocks,
+            "jsonld_control_chars": self.control_chars,
         }
 
 
@@ -301,7 +304,7 @@ def _jsonld_items(doc: Any) -> StructuredData:
         # document's blocks in one call and raises on the first invalid one).
         too_deep = False
         try:
-            data = _parse_block(script.text_content())
+            data, control = _parse_block(script.text_content())
             too_deep = _depth_over(data, MAX_JSONLD_DEPTH)
         except RecursionError:
             too_deep = True  # nested beyond what Python's JSON parser can walk
@@ -315,18 +318,32 @@ def _jsonld_items(doc: Any) -> StructuredData:
                 f"json-ld block {number}: nested deeper than {MAX_JSONLD_DEPTH} levels (not read)"
             )
             continue
+        if control is not None:
+            found.control_chars.append(f"json-ld block {number}: {control}")
         for item in data if isinstance(data, list) else [data]:
             if item:  # an empty object is no item (as extruct has it)
                 found.items.extend(_flatten_jsonld(item))
     return found
 
 
-def _parse_block(text: str) -> Any:
+def _parse_block(text: str) -> tuple[Any, str | None]:
     """A JSON-LD block (optionally wrapped in an HTML comment or CDATA section, as pages
-    do) parsed as strict JSON; raises ValueError when it is not JSON. Parsed here once
-    rather than validated here and parsed again by extruct (what extruct would return for
-    a valid block: the same value)."""
-    return json.loads(_WRAPPERS.sub("", text).strip(), strict=False)  # raw newlines pass
+    do) parsed as JSON, and what made it invalid JSON if it was read anyway; raises
+    ValueError when it is not JSON. Parsed here once rather than validated here and
+    parsed again by extruct (what extruct would return for a valid block: the same value).
+
+    A raw control character (newline, tab) inside a string is read, as Python's lenient
+    mode and browsers' consumers do, and reported (SEO-SCHEMA-013): JSON forbids it and
+    strict parsers drop the whole block."""
+    cleaned = _WRAPPERS.sub("", text).strip()
+    try:
+        return json.loads(cleaned), None
+    except json.JSONDecodeError as exc:
+        if not exc.msg.startswith("Invalid control character"):
+            raise
+        char = cleaned[exc.pos] if exc.pos < len(cleaned) else ""
+        where = f"raw U+{ord(char):04X} inside a string at line {exc.lineno} column {exc.colno}"
+        return json.loads(cleaned, strict=False), where
 
 
 def _depth_over(data: Any, limit: int) -> bool:

@@ -272,6 +272,20 @@ def test_a_document_that_is_not_html_keeps_its_link_header() -> None:
     assert header_facts("https://a.example/x.pdf", {}) == ({}, [])
 
 
+def test_a_raw_control_character_in_a_jsonld_string_is_read_and_reported() -> None:
+    doc = tree(
+        '<html><head><script type="application/ld+json">{"@type": "Product",\n'
+        '"name": "Tent", "description": "Dry.\nTwo doors.\tGreen"}</script>'
+        '<script type="application/ld+json">{"@type": "Thing", "name": "a\\nb"}</script>'
+        "</head></html>"
+    )
+    data = structured_data(doc, "", "https://a.example/")
+    assert [i["type"] for i in data.items] == ["Product", "Thing"]
+    assert data.errors == []
+    assert data.control_chars == ["json-ld block 0: raw U+000A inside a string at line 2 column 37"]
+    assert data.columns()["jsonld_control_chars"] == data.control_chars
+
+
 def test_structured_data_blocks_fail_alone_and_graphs_flatten() -> None:
     doc = tree(
         "<html><head><script type='application/ld+json'>{bad json</script>"
