@@ -1,4 +1,5 @@
-"""Downloader components: robots.txt that records, unsafe-address guard, retry with backoff.
+"""Downloader components: unsafe-address guard, retry with backoff (robots.txt:
+:mod:`seo_crawler.robots_middleware`).
 
 Configured by Scrapy settings and built with ``from_crawler``; they mark the
 request's meta (``blocked``) so the spider's errback records *why* a URL was not
@@ -12,7 +13,6 @@ from typing import Any
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.resolver import CachingThreadedResolver
@@ -21,17 +21,6 @@ from twisted.internet import defer
 from twisted.internet.task import deferLater
 
 from seo_crawler.urls import host_of, unsafe_address
-
-
-class RecordingRobotsTxtMiddleware(RobotsTxtMiddleware):
-    """Scrapy's robots.txt middleware (Protego), marking what it blocks for the record."""
-
-    def process_request_2(self, rp: Any, request: Request) -> None:
-        try:
-            super().process_request_2(rp, request)
-        except IgnoreRequest:
-            request.meta["blocked"] = "robots"
-            raise
 
 
 class UnsafeAddressMiddleware:

@@ -34,6 +34,7 @@ def scrapy_settings(
         "SEARCHOPS_RETRY_BACKOFF": crawl.retry_backoff_s,
         "USER_AGENT": crawl.user_agent,
         "ROBOTSTXT_OBEY": crawl.obey_robots,
+        "SEARCHOPS_ROBOTS_MAX_BYTES": crawl.robots_max_bytes,
         "CONCURRENT_REQUESTS": crawl.concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_host,
         # Workers per callback output: ours yield one row and a few requests, and each
@@ -72,14 +73,14 @@ def scrapy_settings(
         # Scrapy's defaults off: Scrapy imports every component a setting names, even one
         # mapped to None, and the unused ones' imports (tldextract for cookies, twisted.web's
         # server for remote control...) cost ~1 s of each crawl's start on a busy machine.
-        # Off, besides: Scrapy's robots.txt, retry and redirect middlewares (ours record what
-        # they do), cookies, proxies, HTTP auth, the HTTP cache, offsite (the spider scopes),
+        # Off, besides: Scrapy's robots.txt (ours: seo_crawler.robots_middleware), retry and
+        # redirect middlewares (ours record what they do), cookies, proxies, HTTP auth, the HTTP cache, offsite (the spider scopes),
         # DownloaderStats (serializes every request and response to count bytes; the writer
         # counts them), depth/referer/URL-length/HTTP-error spider middlewares (the spider
         # records depth and errors itself), telnet, remote control, memusage and feeds.
         "DOWNLOADER_MIDDLEWARES_BASE": {
             "seo_crawler.middlewares.UnsafeAddressMiddleware": 90,
-            "seo_crawler.middlewares.RecordingRobotsTxtMiddleware": 100,
+            "seo_crawler.robots_middleware.RobotsTxtMiddleware": 100,
             "scrapy.downloadermiddlewares.downloadtimeout.DownloadTimeoutMiddleware": 350,
             "scrapy.downloadermiddlewares.defaultheaders.DefaultHeadersMiddleware": 400,
             "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": 500,

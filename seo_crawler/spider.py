@@ -469,7 +469,11 @@ class CatalogSpider(scrapy.Spider):
         message = error or ""
         truncated = False
         if blocked == "robots":
-            state, error = "blocked_robots", None
+            # A rule: no error. A robots.txt that answered 5xx: why nothing is fetched. One that
+            # gave no answer at all (DNS, connection, timeout): the URL could not be fetched,
+            # an error like the fetch itself would have met.
+            error = request.meta.get("blocked_reason")
+            state = "error" if request.meta.get("robots_unreachable") else "blocked_robots"
         elif blocked == "unsafe" or "UnsafeAddressError" in message:
             state = "blocked_unsafe"
         elif (host := host_of(request.url)) in REFUSED_NAMES:
