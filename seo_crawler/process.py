@@ -51,6 +51,9 @@ def scrapy_settings(
         "DOWNLOAD_TIMEOUT": crawl.timeout_s,
         "DOWNLOAD_MAXSIZE": crawl.max_bytes,
         "DOWNLOAD_WARNSIZE": crawl.warn_bytes,
+        # A body that ends before its Content-Length is kept and recorded as truncated (what
+        # arrived is the page as the server sent it) instead of failing the URL.
+        "DOWNLOAD_FAIL_ON_DATALOSS": False,
         "RETRY_TIMES": crawl.retries,
         # 500 is usually a persistent application error; retry only the transient ones.
         "RETRY_HTTP_CODES": [408, 429, 502, 503, 504, 522, 524],

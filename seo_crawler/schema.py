@@ -41,7 +41,8 @@ PAGES = pa.schema([
     # fetched | blocked_robots | blocked_unsafe (link-local/metadata address, never requested) |
     # trap (not fetched; see `trap`) | redirect_loop | redirect_out_of_scope (chain leaves the
     # crawl scope; final_url is the outside target, not fetched) | too_large (over the
-    # download cap) | error (timeout, DNS, connection, render failure; see `error`)
+    # download cap, or inflating past it: a compression bomb) | error (timeout, DNS,
+    # connection, render failure, a page extraction could not process; see `error`)
     ("fetch_state", pa.string()),
     ("redirect_chain", pa.list_(HOP)),  # each hop: the URL requested and the status it answered (3xx)
     ("redirect_loop", pa.bool_()),      # the chain came back to a URL already in it
@@ -51,7 +52,9 @@ PAGES = pa.schema([
     ("depth", pa.int32()),              # clicks from a start URL (sitemap-only URLs: 1, reached from the sitemap)
     ("response_ms", pa.float64()),      # download latency of the final response
     ("bytes", pa.int64()),              # body size as received (decompressed)
-    ("truncated", pa.bool_()),          # body exceeded the download cap
+    # the body is not whole: over the download cap (too_large), ended before its Content-Length,
+    # or HTML cut before </body></html> (a Content-Length shorter than the page); see `error`
+    ("truncated", pa.bool_()),
     ("rendered", pa.bool_()),           # the DOM was rendered by Chromium
     ("render_reason", pa.string()),     # why it was rendered (always | page-needs-js | template-needs-js), null if not
     # the raw HTML looked JavaScript-built (scripts, no <h1>, no JSON-LD or few words), whether

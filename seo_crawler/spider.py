@@ -84,6 +84,28 @@ def _is_html(response: Response) -> bool:
     )
 
 
+def _incomplete(response: Response, html: bool) -> str | None:
+    """Why the body is not the whole document, or None.
+
+    Scrapy flags a body that ended before its Content-Length ("dataloss"); a Content-Length
+    *shorter* than the page cannot be seen on the wire (the client stops reading there), so
+    an HTML document that opens ``<html`` but has neither ``</body`` nor ``</html`` in its
+    last bytes is taken as cut short (HTML may omit both tags; real pages hardly ever do).
+    """
+    body = response.body
+    if "dataloss" in response.flags:
+        return f"body ended after {len(body)} bytes, before its Content-Length"
+    if html and b"<html" in body[:2048].lower():
+        tail = body[-2048:].lower()
+        if b"</html" not in tail and b"</body" not in tail:
+            declared = (response.headers.get(b"Content-Length") or b"?").decode("latin-1")
+            return (
+                f"HTML ends before </body></html> after {len(body)} bytes "
+                f"(Content-Length {declared}): cut short"
+            )
+    return None
+
+
 def _memo_normalize(scope: Scope) -> Callable[[str], str | None]:
     """``scope.normalize`` remembered for one sitemap file; None for a URL no parser accepts
     (recorded as written, never queued: it would fail the whole file's callback)."""
@@ -344,6 +366,9 @@ class CatalogSpider(scrapy.Spider):
             rendered=bool(visit.render),
             render_reason=visit.render,
         )
+        incomplete = _incomplete(response, facts is not None)
+        if incomplete:
+            row.update(truncated=True, error=f"truncated: {incomplete}")
         hop_links = list(visit.hop_links)
         if facts is None:
             columns, header_links = header_facts(
@@ -360,6 +385,8 @@ class CatalogSpider(scrapy.Spider):
             yield self._request(replace(visit, render="page-needs-js"), response.url)
             return
         row.update(record)
+        if incomplete:
+            row["error"] = f"truncated: {incomplete}"  # not the extraction's own word
         row["needs_render"] = visit.render == "page-needs-js" or needs_render
         # Children are claimed (written to the durable frontier) before the row is handed to
         # the writer: a committed row then always implies its children are known on resume.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 from tests.hostile.crawling import crawl, findings, pages, rule_urls
@@ -42,3 +43,35 @@ def test_a_page_the_spider_cannot_process_is_an_error_row_and_counted(tmp_path: 
     assert row["error"].startswith("extraction failed: ValueError")
     assert "1 errors" in result.stderr or "1 error" in result.stderr
     assert server.base + "/hostile" in rule_urls(findings(run, tmp_path), "SEO-LINKS-012")
+
+
+def test_over_the_cap_bombs_and_lying_content_lengths_are_findings(tmp_path: Path) -> None:
+    (tmp_path / "searchops.toml").write_text("[crawl]\nmax_bytes = 200000\n")
+    links = "".join(f"<a href='/p{i}'>p</a>" for i in range(30))
+    page = f"<html><head><title>T</title></head><body><h1>T</h1>{links}</body></html>".encode()
+    server = HostileServer()
+    server.route(
+        "/",
+        Reply.html("".join(f"<a href='/{p}'>{p}</a>" for p in ("big", "bomb", "short", "long"))),
+    )
+    server.route("/big", Reply(body=b"<html><body>" + b"a" * 300_000))
+    server.route(
+        "/bomb", Reply(body=gzip.compress(b" " * 5_000_000), headers={"Content-Encoding": "gzip"})
+    )
+    server.route("/short", Reply(body=page, content_length=120))  # declares less than the page
+    server.route("/long", Reply(body=page, content_length=len(page) + 500))  # sends less
+    result, run = crawl(server, tmp_path, "--max-pages", "5")
+    assert result.returncode == 0, result.stderr
+    rows = pages(run).set_index("url")
+    url = {name: f"{server.base}/{name}" for name in ("big", "bomb", "short", "long")}
+    assert (
+        rows.loc[url["big"], "fetch_state"] == rows.loc[url["bomb"], "fetch_state"] == "too_large"
+    )
+    assert rows.loc[url["short"], "truncated"] and rows.loc[url["long"], "truncated"]
+    assert rows.loc[url["long"], "bytes"] == len(page)  # what arrived is kept
+    assert "4 errors" in result.stderr
+    found = findings(run, tmp_path)
+    too_large = rule_urls(found, "SEO-LINKS-013")
+    assert set(too_large) == {url["big"], url["bomb"]}
+    assert "compression bomb" in too_large[url["bomb"]]
+    assert set(rule_urls(found, "SEO-CONTENT-008")) == {url["short"], url["long"]}

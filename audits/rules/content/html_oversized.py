@@ -4,7 +4,7 @@ from audits.rules._base import HtmlPageRule
 
 
 class HtmlOversized(HtmlPageRule):
-    """The HTML document is larger than the configured maximum (or was truncated).
+    """The HTML document is larger than the configured maximum.
 
     Why: huge HTML is slow to download and parse on phones, and Googlebot reads only
     the first 15 MB of a file; content past the cut is not indexed.
@@ -17,8 +17,8 @@ class HtmlOversized(HtmlPageRule):
     slug = "html-oversized"
     family = "content"
     severity = "warning"
-    fields = ("bytes", "truncated")
+    fields = ("bytes",)
     options = ("max_bytes",)
-    condition = "bytes > {max_bytes} OR coalesce(truncated, false)"
+    condition = "bytes > {max_bytes}"  # an incomplete body is SEO-CONTENT-008
     message = "'The HTML is ' || round(bytes / 1048576.0, 1) || ' MB (maximum ' || round({max_bytes} / 1048576.0, 1) || ' MB)'"
-    evidence = "bytes || ' bytes' || CASE WHEN truncated THEN ', truncated' ELSE '' END"
+    evidence = "bytes || ' bytes'"
