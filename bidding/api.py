@@ -211,7 +211,7 @@ def find_coverage(
     result = coverage(run, workspace, cfg, s.sem.margin, seed=seed)
     run_id = run_id or new_run_id("coverage")
     if save:
-        save_coverage(workspace, result, run_id, run.name)
+        save_coverage(workspace, result, run_id, run.name, cfg.horizon_days)
     keywords, ads = generated_ads(result.opportunities.head(top), cfg)
     paths = write_editor_csvs(keywords, ads, Path(out)) if out else {}
     return CoverageRun(result, run_id, run, keywords, ads, paths)

@@ -522,7 +522,15 @@ def write_editor_csvs(keywords: pd.DataFrame, ads: pd.DataFrame, out: Path) -> d
     return paths
 
 
-def save(workspace: Workspace, result: Coverage, run_id: str, crawl_run: str) -> None:
+def save(
+    workspace: Workspace,
+    result: Coverage,
+    run_id: str,
+    crawl_run: str,
+    horizon_days: int | None = None,
+) -> None:
+    """Write the run's tables; ``horizon_days`` (the window of ``spend_at_stake`` and of the
+    opportunities' profit) goes into the run's stats, so a report can state it."""
     with workspace.transaction():
         opp = result.opportunities.assign(run_id=run_id, crawl_run=crawl_run)
         wasted = result.waste.assign(run_id=run_id, crawl_run=crawl_run)
@@ -536,6 +544,7 @@ def save(workspace: Workspace, result: Coverage, run_id: str, crawl_run: str) ->
             "coverage",
             label=crawl_run,
             stats={
+                "horizon_days": horizon_days,
                 "opportunities": len(opp),
                 "waste_rows": len(wasted),
                 "spend_at_stake": float(wasted["spend_at_stake"].sum())

@@ -9,13 +9,26 @@ or reason codes, and an action wherever there is one.
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from reports.config import ReportConfig
-from reports.formatting import count, money, pct
+from reports.formatting import count, money, pct, points
 from reports.sections import Bids, Coverage, Findings, Health, Sem, Vitals
-from reports.wording import WASTE_REASONS, family
+from reports.wording import family, waste_reason
+
+
+class Line(str):
+    """A summary sentence, and the section (its id in the page) whose numbers it repeats:
+    every number in it is shown there, formatted the same way."""
+
+    section: str
+
+    def __new__(cls, text: str, section: str) -> Line:
+        line = super().__new__(cls, text)
+        line.section = section
+        return line
 
 
 @dataclass
@@ -30,10 +43,10 @@ def _plural(n: int, word: str) -> str:
 
 
 def _moved(previous: float | None, current: float | None, unit: str = " out of 100") -> str:
-    """ "93 to 88 out of 100 (-5": whole points, the change between the rounded scores, so
-    the sentence adds up for a reader (92.5 -> 88.0 said as "93 to 88 (-4" did not)."""
-    before, after = (math.floor((v or 0.0) + 0.5) for v in (previous, current))  # half up
-    return f"{before} to {after}{unit} ({after - before:+d}"
+    """ "92.5 to 88.0 out of 100 (-4.5": the numbers the Health section shows (scores are
+    kept to one decimal when loaded, so the change is exactly the difference read)."""
+    before, after = previous or 0.0, current or 0.0
+    return f"{before:.1f} to {after:.1f}{unit} ({points(after - before)}"
 
 
 def _health(health: Health, cfg: ReportConfig, out: Summary) -> None:
@@ -60,11 +73,10 @@ def _health(health: Health, cfg: ReportConfig, out: Summary) -> None:
         details = ", ".join(
             f"{family(f.name)} {_moved(f.previous, f.current, unit='')})" for f in group
         )
-        noun = "area" if len(group) == 1 else "areas"
-        target.append(f"Health scores {verb} in {len(group)} audit {noun}: {details}.")
+        target.append(f"Health scores {verb}: {details}.")
 
 
-def _findings(findings: Findings, out: Summary) -> None:
+def _findings(findings: Findings, cfg: ReportConfig, out: Summary) -> None:
     since = f" since the week of {findings.baseline_week:%b %d}" if findings.baseline_week else ""
     if findings.fixed_total:
         top = findings.fixed[0]
@@ -149,7 +161,7 @@ def _sem(sem: Sem, cfg: ReportConfig, out: Summary) -> None:
 def _bids(bids: Bids, cfg: ReportConfig, out: Summary) -> None:
     changed = bids.increases + bids.decreases
     if bids.paused:
-        days = f" over {bids.horizon_days} days" if bids.horizon_days else ""
+        days = f" over the next {bids.horizon_days} days" if bids.horizon_days else ""
         out.next_steps.append(
             f"Apply the pause of {_plural(bids.paused, 'keyword')} advertising out-of-stock "
             f"products or failing landing pages: {money(bids.spend_saved, cfg.currency)} of "
@@ -188,35 +200,45 @@ def _bids(bids: Bids, cfg: ReportConfig, out: Summary) -> None:
     out.next_steps.append(sentence)
 
 
+def _window(days: int | None) -> str:
+    return f" over the next {days} days" if days else ""
+
+
 def _coverage(coverage: Coverage, cfg: ReportConfig, out: Summary) -> None:
+    # Spend at stake is the spend of the run's last horizon_days, expected to go on as long.
+    window = _window(coverage.horizon_days)
     for reason, (n, spend) in coverage.waste_by_reason.items():
-        problem, action = WASTE_REASONS.get(reason, (reason.replace("_", " "), "Review the ad"))
+        problem, action = waste_reason(reason)
         out.next_steps.append(
             f"{action}: {_plural(n, 'ad target')} land on a {problem} "
-            f"({money(spend, cfg.currency)} of spend at stake)."
+            f"({money(spend, cfg.currency)} of spend at stake{window})."
         )
     if coverage.profitable_count:
         out.next_steps.append(
             f"Add paid coverage for {_plural(coverage.profitable_count, 'in-stock product')} "
             f"expected to pay off (of {count(coverage.opportunity_count)} without ads): "
-            f"expected profit {money(coverage.profitable_profit, cfg.currency, signed=True)}; "
-            "the largest are listed under Catalog coverage."
+            f"expected profit {money(coverage.profitable_profit, cfg.currency, signed=True)}"
+            f"{window}; the largest are listed under Catalog coverage."
         )
 
 
 def summarize(sections: dict[str, object], cfg: ReportConfig) -> Summary:
-    """Sentences for every section that has data; sections given as ``Missing`` are skipped."""
+    """Sentences for every section that has data; sections given as ``Missing`` are skipped.
+
+    Each sentence is a :class:`Line` naming the section it summarizes."""
     out = Summary()
-    if isinstance(health := sections.get("health"), Health):
-        _health(health, cfg, out)
-    if isinstance(findings := sections.get("findings"), Findings):
-        _findings(findings, out)
-    if isinstance(vitals := sections.get("vitals"), Vitals):
-        _vitals(vitals, cfg, out)
-    if isinstance(sem := sections.get("sem"), Sem):
-        _sem(sem, cfg, out)
-    if isinstance(bids := sections.get("bids"), Bids):
-        _bids(bids, cfg, out)
-    if isinstance(coverage := sections.get("coverage"), Coverage):
-        _coverage(coverage, cfg, out)
+    writers: tuple[tuple[str, type, Callable[[Any, ReportConfig, Summary], None]], ...] = (
+        ("health", Health, _health),
+        ("findings", Findings, _findings),
+        ("vitals", Vitals, _vitals),
+        ("sem", Sem, _sem),
+        ("bids", Bids, _bids),
+        ("coverage", Coverage, _coverage),
+    )
+    for name, kind, write in writers:
+        if not isinstance(section := sections.get(name), kind):
+            continue
+        write(section, cfg, out)
+        for lines in (out.improved, out.regressed, out.next_steps):
+            lines[:] = [x if isinstance(x, Line) else Line(x, name) for x in lines]
     return out

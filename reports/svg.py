@@ -31,6 +31,10 @@ PALETTE = (
     "#999999",
 )
 
+# One colour per finding severity, for the charts and the badges alike (the template writes
+# these into the page's CSS): red is the colour of trouble everywhere in the report.
+SEVERITY_COLOURS = {"error": "#B3261E", "warning": "#8A5A00", "notice": "#174EA6"}
+
 Formatter = Callable[[float], str]
 
 
@@ -63,10 +67,12 @@ def nice_ticks(lo: float, hi: float, count: int = 4) -> list[float]:
 
 @dataclass(frozen=True)
 class Series:
-    """One line: a name for the legend and y values (None = no data that week)."""
+    """One line: a name for the legend and y values (None = no data that week); ``colour``
+    overrides the palette (a severity's colour, say)."""
 
     name: str
     values: Sequence[float | None]
+    colour: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,10 +139,10 @@ def _legend_rows(names: Sequence[str], width: int, left: int) -> int:
     return 1 + int((layout[-1][2] - 6) // _LEGEND_ROW) if layout else 0
 
 
-def _legend(frame: _Frame, names: Sequence[str]) -> list[str]:
+def _legend(frame: _Frame, names: Sequence[str], colours: Sequence[str] | None = None) -> list[str]:
     parts = []
     for i, (label, x, y) in enumerate(_legend_layout(names, frame.width, frame.left)):
-        colour = PALETTE[i % len(PALETTE)]
+        colour = colours[i] if colours else PALETTE[i % len(PALETTE)]
         parts.append(f'<rect x="{x:.0f}" y="{y:.0f}" width="10" height="10" fill="{colour}"/>')
         parts.append(
             f'<text x="{x + 14:.0f}" y="{y + 9:.0f}" font-size="11" fill="#333">{escape(label)}</text>'
@@ -212,8 +218,8 @@ def line_chart(
                 'font-size="11" '
                 f'fill="#555">{escape(label)}</text>'
             )
-    for k, s in enumerate(series):
-        colour = PALETTE[k % len(PALETTE)]
+    colours = [s.colour or PALETTE[k % len(PALETTE)] for k, s in enumerate(series)]
+    for s, colour in zip(series, colours, strict=True):
         run: list[tuple[float, float]] = []
         for i, v in enumerate(s.values):
             if v is None or not math.isfinite(v):
@@ -222,7 +228,7 @@ def line_chart(
             else:
                 run.append((x_at(i), scale(v)))
         parts += _polyline(run, colour)
-    parts += _legend(frame, [s.name for s in series])
+    parts += _legend(frame, [s.name for s in series], colours)
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -275,6 +281,47 @@ def xy_chart(
     return Markup("".join(parts))
 
 
+def cut_middle(text: str, chars: int) -> str:
+    """``text`` in at most ``chars`` characters: its start and (longer) end around an ellipsis,
+    so both the site section and the page's own name stay readable."""
+    if len(text) <= chars:
+        return text
+    head = (chars - 1) // 3
+    return text[:head] + "…" + text[len(text) - (chars - 1 - head) :]
+
+
+def _around(text: str, at: int, chars: int) -> str:
+    """A ``chars``-character window of ``text`` that shows position ``at``, ellipses where cut."""
+    start = max(0, min(at - chars // 3, len(text) - chars + 1))
+    body = text[start : start + chars - 1]
+    if start > 0:
+        body = "…" + body[1:]
+    if start + chars - 1 < len(text):
+        body = body[:-1] + "…"
+    return body
+
+
+def distinct_labels(labels: Sequence[str], chars: int) -> list[str]:
+    """Labels cut to ``chars`` characters that stay as distinct as the full labels: cut in the
+    middle, and where two different labels would still read the same, each shows the part
+    where it differs from the others of its group (full text belongs in a ``<title>``)."""
+    shown = [cut_middle(label, chars) for label in labels]
+    groups: dict[str, list[int]] = {}
+    for i, text in enumerate(shown):
+        groups.setdefault(text, []).append(i)
+    for members in groups.values():
+        full = [labels[i] for i in members]
+        if len(set(full)) < 2:
+            continue
+        differ = next(
+            (k for k in range(min(map(len, full))) if len({f[k] for f in full}) > 1),
+            min(map(len, full)),
+        )
+        for i in members:
+            shown[i] = _around(labels[i], differ, chars)
+    return shown
+
+
 def bar_chart(
     items: Sequence[tuple[str, float]],
     *,
@@ -282,27 +329,26 @@ def bar_chart(
     value_format: Formatter = plain,
     width: int = 640,
     bar_height: int = 22,
-    keep_end: bool = False,
+    titles: Sequence[str] | None = None,
 ) -> Markup:
-    """Horizontal bars, one per (label, value), labels cut to fit (32 characters at most).
-
-    ``keep_end``: cut a long label at its start, for labels whose end tells them apart
-    (URL paths of one site)."""
+    """Horizontal bars, one per (label, value), labels cut to fit (32 characters at most) by
+    :func:`distinct_labels`; each bar's ``<title>`` (a hover tooltip) has its full label, or
+    its entry of ``titles``, and its value."""
     label_w, value_w = min(210, int(width * 0.42)), 70
     chars = min(32, int((label_w - 6) // 6.6))
     height = 8 + bar_height * max(len(items), 1)
     frame = _Frame(width, height, left=label_w, right=value_w, top=4, bottom=4)
     top = max((abs(v) for _, v in items if math.isfinite(v)), default=0.0) or 1.0
     parts = _open(frame, title)
-    for i, (label, value) in enumerate(items):
+    labels = [label for label, _ in items]
+    texts = distinct_labels(labels, chars)
+    full = list(titles) if titles is not None else labels
+    for i, ((_, value), text) in enumerate(zip(items, texts, strict=True)):
         y = frame.top + i * bar_height
         shown = value if math.isfinite(value) else 0.0
         w = frame.plot_w * abs(shown) / top
         colour = PALETTE[0] if shown >= 0 else PALETTE[5]
-        if len(label) <= chars:
-            text = label
-        else:
-            text = "…" + label[-(chars - 1) :] if keep_end else label[: chars - 1] + "…"
+        parts.append(f"<g><title>{escape(full[i])}: {escape(value_format(value))}</title>")
         parts.append(
             f'<text x="{label_w - 6}" y="{y + bar_height * 0.68:.1f}" text-anchor="end" '
             f'font-size="12" fill="#333">{escape(text)}</text>'
@@ -313,7 +359,7 @@ def bar_chart(
         )
         parts.append(
             f'<text x="{label_w + w + 4:.1f}" y="{y + bar_height * 0.68:.1f}" font-size="11" '
-            f'fill="#333">{escape(value_format(value))}</text>'
+            f'fill="#333">{escape(value_format(value))}</text></g>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -35,6 +35,16 @@ CONTENT_SECURITY_POLICY = (
     "base-uri 'none'; form-action 'none'"
 )
 
+# The page's sections: id -> the link text the summary points at them with.
+SECTION_TITLES = {
+    "health": "Health",
+    "findings": "Findings",
+    "vitals": "Core Web Vitals",
+    "sem": "Paid search",
+    "bids": "Bids",
+    "coverage": "Coverage",
+}
+
 LOADERS = {
     "health": sections.load_health,
     "findings": sections.load_findings,
@@ -90,7 +100,10 @@ def _charts(found: dict[str, Any], cfg: ReportConfig) -> dict[str, Markup]:
         charts["findings"] = _both(
             lambda px: svg.line_chart(
                 [formatting.week_label(w) for w in findings.weeks],
-                [svg.Series(t.name, t.values) for t in findings.open_by_severity],
+                [
+                    svg.Series(t.name, t.values, svg.SEVERITY_COLOURS.get(t.name))
+                    for t in findings.open_by_severity
+                ],
                 title="Open findings by severity, by week",
                 y_min=0,
                 width=px,
@@ -148,7 +161,7 @@ def _charts(found: dict[str, Any], cfg: ReportConfig) -> dict[str, Markup]:
                 title="Spend on ads landing on broken or out-of-stock pages",
                 value_format=money,
                 width=px,
-                keep_end=True,
+                titles=[f"{item['label']} → {item['url']}" for item in coverage.waste],
             )
         )
     return charts
@@ -198,7 +211,14 @@ def _environment() -> Environment:
         http_only=_http_only,
         family=wording.family,
     )
-    env.globals.update(sparkline=svg.sparkline, isinstance=isinstance, Missing=sections.Missing)
+    env.globals.update(
+        sparkline=svg.sparkline,
+        isinstance=isinstance,
+        Missing=sections.Missing,
+        severity_colours=svg.SEVERITY_COLOURS,
+        waste_reason=wording.waste_reason,
+        section_titles=SECTION_TITLES,
+    )
     return env
 
 

@@ -32,6 +32,11 @@ WASTE_REASONS = {
 }
 
 
+def waste_reason(reason: str) -> tuple[str, str]:
+    """(what is wrong, what to do) for a ``coverage_waste.reason``, known or not."""
+    return WASTE_REASONS.get(reason, (code_words(reason), "Review the ad"))
+
+
 def code_words(code: str) -> str:
     """``SOME_CODE`` -> ``some code``: the fallback for codes this module does not know."""
     return code.replace("_", " ").strip().lower()

@@ -54,6 +54,9 @@ class Coverage:
     waste_count: int
     waste_spend: float
     waste_by_reason: dict[str, tuple[int, float]] = field(default_factory=dict)  # count, spend
+    # The window of the run's amounts: spend at stake is the spend of the last horizon_days,
+    # expected to go on over the next horizon_days; profit is over the next horizon_days.
+    horizon_days: int | None = None
 
 
 def load_sem(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConfig):
@@ -261,8 +264,13 @@ def load_coverage(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: Report
     waste: list[dict[str, Any]] = []
     waste_count, waste_spend = 0, 0.0
     by_reason: dict[str, tuple[int, float]] = {}
+    horizon = None
+    if not opp_missing:
+        horizon = _run_stats(con, _newest_run(con, "coverage_opportunities")).get("horizon_days")
     if not waste_missing:
         run_id = _newest_run(con, "coverage_waste")
+        horizon = _run_stats(con, run_id).get("horizon_days", horizon)
+        waste_have = columns(con, "coverage_waste") or set()
         n, total = con.execute(
             "SELECT count(*), coalesce(sum(spend_at_stake), 0) FROM coverage_waste WHERE run_id = ?",
             [run_id],
@@ -276,25 +284,63 @@ def load_coverage(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: Report
                 [run_id],
             ).fetchall()
         }
+        have_kw = columns(con, "sem_keywords") or set()
+        match = (
+            "(SELECT criterion_id, any_value(match_type) AS match_type FROM sem_keywords "
+            "GROUP BY 1)"
+            if {"criterion_id", "match_type"} <= have_kw and "criterion_id" in waste_have
+            else "(SELECT NULL::BIGINT AS criterion_id, NULL::VARCHAR AS match_type)"
+        )
+        on = "w.criterion_id = m.criterion_id" if "criterion_id" in waste_have else "false"
         waste = [
             {
                 "url": clip(url, cfg.text_limit),
-                "label": page_label(str(url)),
+                "label": _ad_label(keyword, match_type, str(url), cfg.text_limit),
                 "reason": WASTE_REASONS.get(str(reason), (code_words(clip(reason, 40)), ""))[0],
                 "action": WASTE_REASONS.get(str(reason), ("", "Review the ad"))[1],
                 "channel": clip(channel, 20),
                 "keyword": clip(keyword, cfg.text_limit) if keyword else "",
                 "spend": float(spend or 0),
             }
-            for url, reason, channel, keyword, spend in con.execute(
-                "SELECT url, reason, channel, keyword, spend_at_stake FROM coverage_waste "
-                "WHERE run_id = ? ORDER BY spend_at_stake DESC NULLS LAST, url LIMIT ?",
+            for url, reason, channel, keyword, spend, match_type in con.execute(
+                "SELECT w.url, w.reason, w.channel, w.keyword, w.spend_at_stake, m.match_type "
+                f"FROM coverage_waste w LEFT JOIN {match} m ON {on} "
+                "WHERE w.run_id = ? ORDER BY w.spend_at_stake DESC NULLS LAST, w.url, w.keyword "
+                "LIMIT ?",
                 [run_id, cfg.top_items],
             ).fetchall()
         ]
+    _label_repeated_pages(waste)
     return Coverage(
-        opportunities, opp_count, profitable, profit, waste, waste_count, waste_spend, by_reason
+        opportunities,
+        opp_count,
+        profitable,
+        profit,
+        waste,
+        waste_count,
+        waste_spend,
+        by_reason,
+        horizon_days=int(horizon) if isinstance(horizon, int | float) else None,
     )
+
+
+def _ad_label(keyword: object, match_type: object, url: str, limit: int) -> str:
+    """What names an ad target on the wasted-spend chart: the keyword and its match type (one
+    landing page often has several), or the page for a Shopping item."""
+    if not keyword:
+        return page_label(url)
+    kind = f" ({str(match_type).lower()})" if match_type else ""
+    return clip(f"{keyword}{kind}", limit)
+
+
+def _label_repeated_pages(waste: list[dict[str, Any]]) -> None:
+    """Ad targets that still read the same (one keyword in two ad groups) are numbered, so no
+    two bars of the chart carry one label."""
+    seen: dict[str, int] = {}
+    for item in waste:
+        seen[item["label"]] = seen.get(item["label"], 0) + 1
+        if seen[item["label"]] > 1:
+            item["label"] += f" #{seen[item['label']]}"
 
 
 def page_label(url: str) -> str:

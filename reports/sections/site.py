@@ -78,7 +78,9 @@ def load_health(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportCo
         "(SELECT unnest(?)) GROUP BY ALL",
         [list(by_week.values())],
     ).fetchall()
-    score = {(run_id, family): float(value) for run_id, family, value in rows}
+    # One decimal: what the report shows, so every change it states is the difference of the
+    # two scores it states (the summary and the Health tile read the same numbers).
+    score = {(run_id, family): round(float(value), 1) for run_id, family, value in rows}
 
     def trend(family: str) -> Trend:
         return Trend(
@@ -91,7 +93,7 @@ def load_health(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportCo
     means = []
     for i in range(len(shown)):
         vals = [v for t in families if (v := t.values[i]) is not None]
-        means.append(sum(vals) / len(vals) if vals else None)
+        means.append(round(sum(vals) / len(vals), 1) if vals else None)
     return Health(shown, families, Trend("overall", means))
 
 

@@ -169,6 +169,12 @@ def build(path: Path, *, pages: int = 400, weeks: int = 2, keywords: int = 50) -
         )
         frontier["chosen"] = frontier["point"] == 12
         ws.append_df("bid_frontier", frontier)
+        ws.register_run(
+            "coverage-20261123",
+            "coverage",
+            week=datetime.combine(week_start(weeks), datetime.min.time()),
+            stats={"horizon_days": 28},  # the window of spend_at_stake and profit
+        )
         profit = np.linspace(100, 5, 30)
         ws.append_df(
             "coverage_opportunities",

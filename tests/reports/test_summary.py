@@ -28,9 +28,9 @@ def test_only_notable_moves_are_called_out_each_in_its_direction() -> None:
         clicks=Trend("clicks", [500.0, 520.0]),
     )
     out = summarize({"health": health, "vitals": vitals, "sem": sem}, CFG)
-    assert out.regressed == ["Health scores fell in 1 audit area: hreflang 90 to 81 (-9)."]
+    assert out.regressed == ["Health scores fell: hreflang 90.0 to 81.0 (-9.0)."]
     assert out.improved == [
-        "Health scores rose in 1 audit area: links 60 to 66 (+6).",  # meta +1.5 is noise
+        "Health scores rose: links 60.0 to 66.0 (+6.0).",  # meta +1.5 is noise
         # home -2 pts: noise
         "Page speed (Core Web Vitals): the share of category pages passing rose from 50% to 75%.",
         "Paid search revenue rose by $1,000 (33%) to $4,000 in the week of Nov 16, on $1,000 "

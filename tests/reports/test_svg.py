@@ -49,15 +49,40 @@ def test_line_chart_maps_larger_values_higher() -> None:
 
 def test_bar_chart_widths_are_proportional_and_labels_cut() -> None:
     root = parse(svg.bar_chart([("x" * 50, 300.0), ("half", 150.0), (PAYLOAD, 0.0)], title="bars"))
-    widths = [float(r.get("width")) for r in root.findall(f"{NS}rect")]
+    widths = [float(r.get("width")) for r in root.iter(f"{NS}rect")]
     assert widths[0] == 2 * widths[1] and widths[2] == 0
-    labels = [t.text for t in root.findall(f"{NS}text")]
+    labels = [t.text for t in root.iter(f"{NS}text")]
     cut = next(t for t in labels if t.startswith("xxx"))
-    assert cut.endswith("…") and len(cut) <= 32 and PAYLOAD in labels
+    assert "…" in cut and len(cut) <= 32 and PAYLOAD in labels
     narrow = parse(svg.bar_chart([("x" * 50, 1.0)], title="bars", width=360))
-    assert len(next(t.text for t in narrow.findall(f"{NS}text") if t.text.startswith("x"))) < len(
-        cut
-    )
+    assert len(next(t.text for t in narrow.iter(f"{NS}text") if t.text.startswith("x"))) < len(cut)
+
+
+def test_bar_labels_stay_distinct_and_keep_their_full_text_in_a_title() -> None:
+    # Five landing pages of one deep category: cut at the end they all read the same.
+    base = "/en-ca/catalogue/camping-and-hiking/tents-and-shelters/"
+    pages = [f"{base}ultralight-{name}-tent" for name in ("alpine", "bivy", "cirrus", "dome", "e")]
+    # ... and two that differ only in the middle.
+    pages += ["/en-ca/p/" + "a" * 30 + "/x", "/en-ca/p/" + "a" * 29 + "b/x"]
+    chart = svg.bar_chart([(p, 10.0 * (i + 1)) for i, p in enumerate(pages)], title="waste")
+    root = parse(chart)
+    shown = [t.text for g in root.iter(f"{NS}g") for t in g.findall(f"{NS}text")][::2]
+    assert len(shown) == len(pages) and len(set(shown)) == len(pages), shown
+    assert all(len(text) <= 32 for text in shown)
+    assert shown[0].endswith("light-alpine-tent") and shown[0].startswith("/en-ca")
+    titles = [g.find(f"{NS}title").text for g in root.iter(f"{NS}g")]
+    assert [t.rsplit(":", 1)[0] for t in titles] == pages  # the full label, then the value
+    hostile = parse(svg.bar_chart([(PAYLOAD * 3, 1.0)], title="t"))
+    assert [g.find(f"{NS}title").text for g in hostile.iter(f"{NS}g")] == [PAYLOAD * 3 + ": 1"]
+
+
+def test_severity_series_take_the_badges_colours() -> None:
+    series = [svg.Series(s, [1.0, 2.0], svg.SEVERITY_COLOURS[s]) for s in ("error", "notice")]
+    root = parse(svg.line_chart(["a", "b"], series, title="t"))
+    strokes = [p.get("stroke") for p in root.iter(f"{NS}polyline")]
+    assert strokes == [svg.SEVERITY_COLOURS["error"], svg.SEVERITY_COLOURS["notice"]]
+    swatches = [r.get("fill") for r in root.iter(f"{NS}rect")]
+    assert swatches == strokes
 
 
 def test_xy_chart_draws_the_sorted_curve_and_marks() -> None:

@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+import lxml.html
 import pandas as pd
 import pytest
 
@@ -28,6 +29,56 @@ def text_of(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
+# Amounts, counts, shares and scores as the report writes them: $1,234  12.5  35%  1,204
+NUMBER = re.compile(r"\$?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?")
+
+
+def summary_numbers_not_in_their_section(html: str) -> list[tuple[str, str, str]]:
+    """(section, number, sentence) for each number of an executive-summary sentence that its
+    section does not show, written the same way (signs aside: "fell by $5" reads "-$5")."""
+    doc = lxml.html.fromstring(html)
+    missing = []
+    for item in doc.xpath('//section[@id="summary"]//li[@data-section]'):
+        section = item.get("data-section")
+        sentence = " ".join(item.itertext()).replace("out of 100", "")
+        (body,) = doc.xpath(f'//section[@id="{section}"]')
+        shown = set(NUMBER.findall(" ".join(body.itertext())))
+        missing += [(section, n, sentence) for n in NUMBER.findall(sentence) if n not in shown]
+    return missing
+
+
+def test_every_summary_number_is_its_sections_number(full_report: str, tmp_path: Path) -> None:
+    assert 'data-section="health"' in full_report and 'data-section="coverage"' in full_report
+    assert summary_numbers_not_in_their_section(full_report) == []
+    leadership = write_report(_leadership_workspace(tmp_path / "ws.duckdb"), tmp_path / "r.html")
+    assert summary_numbers_not_in_their_section(leadership.read_text(encoding="utf-8")) == []
+    # The check bites: a summary number the section does not show is reported.
+    doctored = full_report.replace("(+5.0 points)", "(+5 points)", 1)
+    assert summary_numbers_not_in_their_section(doctored)[0][:2] == ("health", "5")
+
+
+def test_windows_are_stated_next_to_every_amount(full_report: str) -> None:
+    text = text_of(full_report)
+    # coverage: spend of the run's last 28 days, expected to go on as long; bids: 7 days ahead
+    assert "($725 of spend at stake over the next 28 days)" in text
+    assert "spend at stake over the next 28 days" in text.split("Catalog coverage:")[1]
+    assert "over the next 7 days" in text.split("Executive summary")[1].split("Site health")[0]
+
+
+def test_severities_have_one_colour_in_badges_and_charts(full_report: str) -> None:
+    from reports.svg import SEVERITY_COLOURS
+
+    chart = full_report[full_report.index("Open findings by severity") :]
+    chart = chart[: chart.index("</svg>")]
+    for severity, colour in SEVERITY_COLOURS.items():
+        assert f"--sev-{severity}: {colour};" in full_report
+        assert f".sev-{severity} {{ background: " in full_report
+        assert re.search(rf"\.sev-{severity} {{[^}}]*color: var\(--sev-{severity}\)", full_report)
+    legend = re.findall(r'fill="(#[0-9A-Fa-f]{6})"/><text[^>]*>(\w+)<', chart)
+    assert dict((name, colour) for colour, name in legend) == SEVERITY_COLOURS
+    assert f'stroke="{SEVERITY_COLOURS["error"]}"' in chart
+
+
 def test_every_section_is_present_with_data(full_report: str) -> None:
     for section in SECTIONS:
         assert f'<section id="{section}"' in full_report
@@ -40,9 +91,9 @@ def test_summary_states_the_deltas_in_numbers(full_report: str) -> None:
     # week 3 vs week 2 in the synthetic data: nothing new in findings, product template steady
     assert "Week of 2026-11-23, compared with the week of 2026-11-16" in text
     assert "trends over 3 weeks" in text
-    assert "Overall site health rose from 70 to 75 out of 100 (+5 points)." in text
-    assert "Health scores rose in 6 audit areas" in text and "structured data 83 to 88" in text
-    assert "Overall health 75 +5.0 points" in text  # the audit's weighted overall row
+    assert "Overall site health rose from 70.0 to 75.0 out of 100 (+5.0 points)." in text
+    assert "Health scores rose: " in text and "structured data 83.0 to 88.0" in text
+    assert "Overall health 75.0 +5.0 points" in text  # the audit's weighted overall row
     assert (
         "Review and apply 34 bid changes (17 up, 17 down): expected profit +$84.00 "
         "(likely between +$20.00 and +$90.00) over the next 7 days, with conversion value "
@@ -50,13 +101,13 @@ def test_summary_states_the_deltas_in_numbers(full_report: str) -> None:
     )
     assert (
         "Pause until back in stock: 4 ad targets land on a product out of stock "
-        "($725 of spend at stake)." in text
+        "($725 of spend at stake over the next 28 days)." in text
     )
     assert "Paid search revenue rose by $240 (4%) to $6,240 in the week of Nov 23" in text
     assert (
         # 23 of the 30 products expected to earn at least [report] material_amount ($25)
         "Add paid coverage for 23 in-stock products expected to pay off (of 30 without ads): "
-        "expected profit +$1,471" in text
+        "expected profit +$1,471 over the next 28 days" in text
     )
 
 
@@ -113,11 +164,31 @@ def test_untrusted_text_is_escaped_and_only_http_urls_are_links(tmp_path: Path) 
                 }
             ),
         )
+        # An imported keyword and a crawled URL reach the wasted-spend chart (label, tooltip).
+        ws.register_run("cov", "coverage", week=datetime(2026, 11, 16), stats={"horizon_days": 28})
+        ws.append_df(
+            "coverage_waste",
+            pd.DataFrame(
+                {
+                    "run_id": "cov",
+                    "url": [f"https://x.test/{payload}", "javascript:alert(4)"],
+                    "reason": ["out_of_stock", f"x{payload}"],
+                    "channel": "keyword",
+                    "keyword": [payload, f"=HYPERLINK({payload})"],
+                    "spend_at_stake": [10.0, 5.0],
+                }
+            ),
+        )
     html = write_report(tmp_path / "ws.duckdb", tmp_path / "r.html").read_text()
+    assert "Spend on ads landing" in html  # the chart with the hostile labels was drawn
     assert "<script" not in html and "onerror=alert" not in html.replace("onerror=alert(2)&gt;", "")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert 'href="javascript:' not in html
     assert "javascript:alert(3)" in html  # shown as text
+    assert (
+        f'http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}'
+        in html.replace("&#39;", "'")
+    )
 
 
 def test_self_contained_with_a_strict_policy(full_report: str) -> None:
@@ -229,10 +300,12 @@ def test_leadership_reads_every_number_in_words_and_only_what_pays(tmp_path: Pat
     assert "-$" not in coverage.split("Expected profit", 1)[1].split("Product 0")[0]
     bids = text[text.index("Largest expected changes") : text.index("Catalog coverage")]
     assert "red shoes 7 " not in bids  # worth +$0.22: not a decision for leadership
-    # Wasted-spend chart labels keep the part of the URL that tells pages apart.
+    # Wasted-spend chart: one distinct label per ad target, the landing page in its tooltip.
     start = html.index("Spend on ads landing")
     chart = html[start : html.index("</svg>", start)]
-    assert "ultralight-gone-0<" in chart and ">shop.example.ca" not in chart
+    labels = re.findall(r'text-anchor="end" font-size="12" fill="#333">([^<]*)<', chart)
+    assert len(labels) == 10 and len(set(labels)) == 10 and "gone 0" in labels
+    assert "gone 0 → https://shop.example.ca/en-ca/catalogue/camping-and-hiking/tents/" in chart
     # Vitals: how it was measured.
     assert "with the mobile profile" in text and "60 pages this week, 3 loads each" in text
 
