@@ -29,6 +29,7 @@ class CrawlConfig(_Section):
     retry_backoff_s: float = Field(default=0.5, ge=0)
     max_bytes: int = Field(default=15 * 1024 * 1024, gt=0)
     warn_bytes: int = Field(default=2 * 1024 * 1024, gt=0)
+    sitemap_max_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
     sitemaps_from_robots: bool = True
     follow_nofollow: bool = True
     fetch_alternates: bool = True

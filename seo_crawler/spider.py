@@ -548,6 +548,9 @@ class CatalogSpider(scrapy.Spider):
                 "handle_httpstatus_all": True,
                 "dont_redirect": True,
                 "download_slot": SITEMAP_SLOT,
+                # the protocol's 50 MB, not the 15 MB page cap (also caps gzip inflation)
+                "download_maxsize": self.config.sitemap_max_bytes,
+                "download_warnsize": self.config.sitemap_max_bytes,
             },
             priority=10,
             dont_filter=True,
@@ -574,7 +577,7 @@ class CatalogSpider(scrapy.Spider):
                 response.url, parent, "invalid", response.status, 0, 0, f"HTTP {response.status}"
             )
             return
-        parsed = parse_sitemap(response.body, self.config.max_bytes)
+        parsed = parse_sitemap(response.body, self.config.sitemap_max_bytes)
         count = len(parsed.urls) if parsed.kind == "urlset" else len(parsed.children)
         rows = []
         # Only while the budget lasts: once it is spent, idle() drops what waits anyway.
@@ -653,6 +656,9 @@ class CatalogSpider(scrapy.Spider):
         error = f"{failure.type.__name__ if failure.type else 'Error'}: {str(failure.value)[:300]}"
         if request.meta.get("blocked") == "robots":
             error = "blocked by robots.txt"
+        elif "max size" in error or "DOWNLOAD_MAXSIZE" in error:
+            limit = self.config.sitemap_max_bytes
+            error = f"larger than {limit} bytes (the sitemaps.org limit, uncompressed): not read"
         yield self._sitemap_row(
             request.url, request.meta.get("parent"), "invalid", None, 0, 0, error
         )
