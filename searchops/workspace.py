@@ -14,6 +14,7 @@ that opens the workspace for writing registers it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -183,6 +184,22 @@ class Workspace:
         ).fetchall()
         return bool(rows and rows[0][0])
 
+    def run_id_for(self, name: str, path: Path | None) -> str:
+        """The id of the run in folder ``path`` named ``name`` (its basename): ``name`` itself,
+        unless a run at another path holds it (``a/run`` and ``b/run``), then ``name-<8 hex of
+        the path>``; stable for one path, so re-registering (resume, re-audit) updates in place.
+
+        Workspaces written before this keep their ids (the folder name): the first folder of a
+        name keeps it, later ones with the same name get the suffix.
+        """
+        if path is None or not self.has_table("runs"):
+            return name
+        where = str(Path(path).resolve())
+        rows = self.con.execute("SELECT path FROM runs WHERE run_id = ?", [name]).fetchall()
+        if not rows or rows[0][0] in (None, where):
+            return name
+        return f"{name}-{hashlib.sha1(where.encode()).hexdigest()[:8]}"
+
     def register_run(
         self,
         run_id: str,
@@ -193,8 +210,10 @@ class Workspace:
         week: datetime | None = None,
         label: str | None = None,
         stats: dict[str, Any] | None = None,
-    ) -> None:
-        """Insert or update a run; ``week`` defaults to the Monday of ``started_at``."""
+    ) -> str:
+        """Insert or update a run; ``week`` defaults to the Monday of ``started_at``. Returns
+        the id registered: ``run_id``, suffixed when another folder holds it (:meth:`run_id_for`)."""
+        run_id = self.run_id_for(run_id, path)
         started_at = started_at or datetime.now(UTC).replace(tzinfo=None)
         week = week or monday_of(started_at)
         self.con.execute("DELETE FROM runs WHERE run_id = ?", [run_id])
@@ -211,6 +230,7 @@ class Workspace:
                 json.dumps(stats or {}, default=str),
             ],
         )
+        return run_id
 
     def runs(self, kind: str | None = None) -> pd.DataFrame:
         sql = "SELECT * FROM runs"
@@ -307,7 +327,10 @@ def register_run_when_free(
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(record, fh, default=_json_value)
-        os.replace(tmp, folder / f"{run_id}.json")
+        # two folders of one name (a/run, b/run) queue two records, not one
+        where = str(record.get("path") or "")
+        name = f"{run_id}-{hashlib.sha1(where.encode()).hexdigest()[:8]}" if where else run_id
+        os.replace(tmp, folder / f"{name}.json")
         log.warning(
             "%s: in use by %s for more than %g s: run %s is queued in %s and will be "
             "registered by the next searchops command that opens the workspace",

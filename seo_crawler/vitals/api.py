@@ -142,10 +142,11 @@ def write_results(
         own = not isinstance(workspace, Workspace)
         ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
         try:
-            write_workspace_tables(ws, out.name, measurements, settings)
+            run_id = ws.run_id_for(out.name, out)  # a/run and b/run are two runs
+            write_workspace_tables(ws, run_id, measurements, settings)
             if register_kind:
                 ws.register_run(
-                    out.name,
+                    run_id,
                     register_kind,
                     path=out,
                     started_at=started_at.replace(tzinfo=None),
