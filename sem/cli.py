@@ -223,6 +223,8 @@ def roi(
             options=opts,
         )
     summary = roi_mod.summarize(fit, level, opts)
+    if level == "keyword":
+        summary = _with_keyword_forecasts(summary, fit)
     if fmt == "csv":
         click.echo(summary.to_csv(index=False), nl=False)
     elif fmt == "json":
@@ -236,6 +238,22 @@ def roi(
         click.echo(json.dumps(payload, indent=2, default=_json_default, allow_nan=False))
     else:
         _print_table(summary, level, opts.interval, limit, settings.report.currency)
+
+
+# Per-keyword forecasts the fit holds beside the summary's money columns: what a manager (or
+# a backtest) needs from the CSV/JSON without the Python API.
+KEYWORD_FORECASTS = (
+    "clicks_per_day", "clicks_lo", "clicks_hi",
+    "value_per_click", "value_per_click_lo", "value_per_click_hi",
+    "marginal_roas", "marginal_roas_lo", "marginal_roas_hi",
+)  # fmt: skip
+
+
+def _with_keyword_forecasts(summary: pd.DataFrame, fit: pd.DataFrame) -> pd.DataFrame:
+    extra = [c for c in KEYWORD_FORECASTS if c in fit.columns and c not in summary.columns]
+    if not extra:
+        return summary
+    return summary.merge(fit[["criterion_id", *extra]], on="criterion_id", how="left")
 
 
 def _finite(value: Any) -> Any:
