@@ -87,6 +87,7 @@ def clean_page(url: str) -> dict[str, Any]:
         "word_count": 450,
         "content_hash": hashlib.sha1(url.encode()).hexdigest(),
         "simhash": _stable_int(url),
+        "non_link_anchors": [],
         "links_internal": 20,
         "links_external": 1,
         "in_sitemap": True,

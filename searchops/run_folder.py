@@ -25,7 +25,8 @@ MANIFEST = "crawl.json"
 # 3: pages.hreflang keeps the code as written (not trimmed) and alternates without href
 #    (href null); files that are not HTML record their Link header canonical and hreflang.
 # 4: pages.jsonld_control_chars.
-SCHEMA_VERSION = 4
+# 5: pages.non_link_anchors, links.anchor_source (links.anchor of an image link is its alt).
+SCHEMA_VERSION = 5
 
 _VERSIONED = ("searchops", "scrapy", "scrapy-playwright", "extruct", "pyarrow", "duckdb")
 

@@ -152,7 +152,7 @@ def _empty_body() -> dict[str, Any]:
         "title": None, "title_count": 0, "meta_description": None, "meta_description_count": 0,
         "meta_robots": None, "lang": None, "viewport": None, "h1": [], "h2": [],
         "structured_data": "[]", "structured_data_errors": [], "jsonld_blocks": 0,
-        "jsonld_control_chars": [],
+        "jsonld_control_chars": [], "non_link_anchors": [],
         "visible_prices": [], "images": [], "insecure_resources": [], "word_count": 0,
         "content_hash": None, "simhash": None, "links_internal": 0, "links_external": 0,
     }  # fmt: skip
@@ -177,6 +177,7 @@ def _extract_tree(
     record["images"] = links.images(doc, resolve)
     record["insecure_resources"] = links.insecure_resources(doc, url)
     page_anchors = links.anchors(doc, resolve)
+    record["non_link_anchors"] = links.non_link_anchors(doc, resolve)
     rows = links.link_rows(
         url,
         canonical=record["canonical"],

@@ -32,6 +32,22 @@ IMAGE = pa.struct(
     ]
 )
 
+NON_LINK_ANCHOR = pa.struct(
+    [
+        ("href", pa.string()),  # as written (stripped), null when the <a> has none
+        ("text", pa.string()),  # anchor text (links.anchor_source rules), null if none
+        ("onclick", pa.bool_()),  # has an onclick attribute
+        ("role", pa.string()),
+        ("name", pa.string()),
+        ("id", pa.string()),
+        ("aria_current", pa.string()),
+        (
+            "href_attributes",
+            pa.bool_(),
+        ),  # target, download, ping, rel, hreflang, type or referrerpolicy
+    ]
+)
+
 # fmt: off
 PAGES = pa.schema([
     # --- fetch
@@ -97,6 +113,11 @@ PAGES = pa.schema([
     ("word_count", pa.int32()),         # words of visible body text
     ("content_hash", pa.string()),      # sha1 of normalized visible text (exact duplicates)
     ("simhash", pa.int64()),            # 64-bit simhash of text shingles (near duplicates)
+    # <a> elements a crawler cannot follow to a URL (first 50): no href, a javascript: or
+    # file: href, an href no URL parser accepts, or an in-page "#" href with an onclick;
+    # with the attributes that make an <a> a placeholder (role, name, id, aria-current,
+    # and whether it has target/rel/... which need an href). Since schema version 5.
+    ("non_link_anchors", pa.list_(NON_LINK_ANCHOR)),
     ("links_internal", pa.int32()),
     ("links_external", pa.int32()),
     # --- discovery
@@ -110,10 +131,14 @@ LINKS = pa.schema([
     ("source", pa.string()),            # page the reference is on (its final URL)
     ("target", pa.string()),            # absolute URL (fragment dropped)
     ("kind", pa.string()),              # a | canonical | hreflang | redirect | img
-    ("anchor", pa.string()),            # anchor text (a), hreflang code (hreflang)
+    ("anchor", pa.string()),            # anchor text (a, see anchor_source), hreflang code (hreflang)
     ("nofollow", pa.bool_()),           # rel contains nofollow (or the page's meta robots nofollow)
     ("region", pa.string()),            # nav | header | footer | body
     ("internal", pa.bool_()),           # target host in the crawl scope
+    # kind a: where the anchor text came from: text (visible text) | img-alt (the alt of
+    # its images) | aria-label | title | img-no-alt (images without alt: anchor null) |
+    # none (nothing: anchor null); null for other kinds. Since schema version 5.
+    ("anchor_source", pa.string()),
 ])
 
 SITEMAPS = pa.schema([

@@ -20,6 +20,9 @@ from seo_crawler.urls import host_of, normalize
 
 _MAX_IMAGES = 500  # per page: bounds record size on pathological galleries
 _ANCHOR_CHARS = 200
+_MAX_NON_LINK_ANCHORS = 50  # per page: bounds record size
+# Attributes HTML allows on <a> only with an href (a placeholder <a> has none of them)
+_HREF_ATTRIBUTES = ("target", "download", "ping", "rel", "hreflang", "type", "referrerpolicy")
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#", "about:", "ftp:", "sms:")
 _REGION_TAGS = {"nav": "nav", "header": "header", "footer": "footer"}
 _REGION_ROLES = {"navigation": "nav", "banner": "header", "contentinfo": "footer"}
@@ -79,9 +82,29 @@ class Anchor(NamedTuple):
     dataclass costs ~3x to build)."""
 
     target: str
-    text: str | None  # visible text, else title, else aria-label
+    text: str | None  # visible text, else its images' alt, else aria-label, else title
     nofollow: bool  # rel=nofollow on the element (the page's meta robots is not counted)
     region: str  # header | nav | footer | body
+    text_source: str = "text"  # where text came from: see links.anchor_source (schema)
+
+
+def anchor_text(a: Any) -> tuple[str | None, str]:
+    """The anchor text of ``<a>`` and where it came from: its visible text ("text"), else
+    the alt of its images ("img-alt": Google reads an image link's alt as its anchor
+    text), else aria-label, else title; None with "img-no-alt" for images without alt,
+    "none" for nothing at all (link-text rules judge both)."""
+    text = node_text(a)[:_ANCHOR_CHARS]
+    if text:
+        return text, "text"
+    images = list(a.iter("img"))
+    alts = " ".join(" ".join((img.get("alt") or "").split()) for img in images).strip()
+    if alts:
+        return alts[:_ANCHOR_CHARS], "img-alt"
+    for attribute in ("aria-label", "title"):
+        value = " ".join((a.get(attribute) or "").split())
+        if value:
+            return value[:_ANCHOR_CHARS], attribute
+    return None, "img-no-alt" if images else "none"
 
 
 def anchor_regions(doc: Any) -> dict[Any, str]:
@@ -110,9 +133,44 @@ def anchors(doc: Any, resolve: Callable[[str], str]) -> list[Anchor]:
             continue
         if not target.startswith(("http://", "https://")):
             continue
-        text = node_text(a)[:_ANCHOR_CHARS] or a.get("title") or a.get("aria-label")
+        text, source = anchor_text(a)
         nofollow = "nofollow" in (a.get("rel") or "").lower()
-        found.append(Anchor(target, text, nofollow, regions.get(a, "body")))
+        found.append(Anchor(target, text, nofollow, regions.get(a, "body"), source))
+    return found
+
+
+def non_link_anchors(doc: Any, resolve: Callable[[str], str]) -> list[dict[str, Any]]:
+    """The ``<a>`` elements a crawler cannot follow to a URL, with the attributes that tell a
+    placeholder from a broken link (first 50): no href, a ``javascript:`` or ``file:`` href,
+    an href no URL parser accepts, or an in-page ``#`` href whose onclick navigates.
+    ``href=""`` (the page itself), ``mailto:``/``tel:`` and plain in-page links are links."""
+    found: list[dict[str, Any]] = []
+    for a in doc.iter("a"):
+        if len(found) >= _MAX_NON_LINK_ANCHORS:
+            break
+        written = a.get("href")
+        href = "".join((written or "").split()).lower()
+        onclick = a.get("onclick") is not None
+        if written is None or href.startswith(("javascript:", "file:")):
+            broken = True
+        elif href.startswith("#"):
+            broken = onclick
+        elif href.startswith(_SKIP_SCHEMES) or not href:
+            broken = False
+        else:
+            try:
+                resolve(written)
+                broken = False
+            except ValueError:
+                broken = True
+        if broken:
+            text, _ = anchor_text(a)
+            found.append({
+                "href": None if written is None else written.strip()[:_ANCHOR_CHARS],
+                "text": text, "onclick": onclick, "role": a.get("role"), "name": a.get("name"),
+                "id": a.get("id"), "aria_current": a.get("aria-current"),
+                "href_attributes": any(a.get(n) is not None for n in _HREF_ATTRIBUTES),
+            })  # fmt: skip
     return found
 
 
@@ -159,11 +217,17 @@ def link_rows(
     """The page's ``links.parquet`` rows: canonical, hreflang, img, then a."""
 
     def row(
-        target: str, kind: str, anchor: str | None, nofollow: bool, region: str
+        target: str,
+        kind: str,
+        anchor: str | None,
+        nofollow: bool,
+        region: str,
+        anchor_source: str | None = None,
     ) -> dict[str, Any]:
         return {
             "source": url, "target": target, "kind": kind, "anchor": anchor,
             "nofollow": nofollow, "region": region, "internal": _host(target) in hosts,
+            "anchor_source": anchor_source,
         }  # fmt: skip
 
     rows = [row(canonical, "canonical", None, False, "header")] if canonical else []
@@ -178,6 +242,7 @@ def link_rows(
         if img["src"] and img["src"].startswith("http")
     ]
     rows += [
-        row(a.target, "a", a.text, page_nofollow or a.nofollow, a.region) for a in page_anchors
+        row(a.target, "a", a.text, page_nofollow or a.nofollow, a.region, a.text_source)
+        for a in page_anchors
     ]
     return rows

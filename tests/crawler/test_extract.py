@@ -23,6 +23,7 @@ from seo_crawler.facts.links import (
     images,
     insecure_resources,
     link_rows,
+    non_link_anchors,
 )
 from seo_crawler.facts.page_text import document_lang, fingerprints, headings, visible_words
 from seo_crawler.facts.structured_data import structured_data, visible_prices
@@ -252,6 +253,46 @@ def test_alternates_from_html_then_header() -> None:
         "https://a.example/de",
     ]
     assert Alternates().columns(resolve)["canonical"] is None
+
+
+def test_anchor_text_and_where_it_comes_from() -> None:
+    doc = tree(
+        "<html lang='fr'><body><a href='/a'> Tente  2P </a><a href='/b'><img src='c.svg' alt='Panier'></a>"
+        "<a href='/c' aria-label='Rechercher'><svg></svg></a><a href='/d' title='Aide'></a>"
+        "<a href='/e'><img src='x.png'></a><a href='/f'></a></body></html>"
+    )
+    resolve = Resolver.for_page("https://a.example/", doc)
+    assert [(a.text, a.text_source) for a in anchors(doc, resolve)] == [
+        ("Tente 2P", "text"),
+        ("Panier", "img-alt"),
+        ("Rechercher", "aria-label"),
+        ("Aide", "title"),
+        (None, "img-no-alt"),
+        (None, "none"),
+    ]
+
+
+def test_anchors_a_crawler_cannot_follow_are_recorded_with_their_attributes() -> None:
+    doc = tree(
+        "<html><body><a onclick=\"goto('/p')\">Tente</a><a href='javascript:void(0)'>x</a>"
+        "<a href=' #' onclick='go()'>Sale</a><a href='#reviews'>Reviews</a><a href=''>Self</a>"
+        "<a href='mailto:a@b.c'>Mail</a><a name='top' id='t' role='button' aria-current='page'></a>"
+        "<a href='file:///c:/x.pdf' target='_blank'>PDF</a><a href='http://[::1/x'>v6</a>"
+        "<a href='/ok'>ok</a></body></html>"
+    )
+    found = non_link_anchors(doc, Resolver.for_page("https://a.example/", doc))
+    assert [(a["href"], a["text"], a["onclick"]) for a in found] == [
+        (None, "Tente", True),
+        ("javascript:void(0)", "x", False),
+        ("#", "Sale", True),
+        (None, None, False),
+        ("file:///c:/x.pdf", "PDF", False),
+        ("http://[::1/x", "v6", False),
+    ]
+    placeholder = found[3]
+    assert (placeholder["name"], placeholder["id"], placeholder["role"]) == ("top", "t", "button")
+    assert placeholder["aria_current"] == "page" and not placeholder["href_attributes"]
+    assert found[4]["href_attributes"]
 
 
 def test_a_document_that_is_not_html_keeps_its_link_header() -> None:
