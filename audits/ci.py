@@ -1,7 +1,8 @@
 """CI outputs of an audit: JUnit XML, GitHub workflow annotations, a Markdown summary.
 
 Every string that came from a crawled page (URLs, titles, evidence) is untrusted:
-each format escapes it by its own rules, and control characters never get through.
+each format escapes it by its own rules, and no control or escape sequence gets through
+(:mod:`searchops.escaping`).
 What counts: the rule's open findings, only the new ones when the audit had a baseline.
 The audit stage owns these formats (they render an :class:`~audits.engine.AuditResult`);
 :mod:`audits.outputs` is the registry ``searchops audit --format`` picks them from.
@@ -16,12 +17,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from searchops.escaping import terminal_document, terminal_text
+
 if TYPE_CHECKING:
     from audits.engine import AuditResult
 
 # XML 1.0 forbids these even as character references.
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-_CONTROL = re.compile("[\x00-\x1f\x7f]")
 MAX_LISTED = 200  # URLs listed per JUnit failure / per annotation, to keep CI logs readable
 
 
@@ -31,7 +33,7 @@ def counted(result: AuditResult) -> pd.DataFrame:
 
 
 def _xml_text(value: object) -> str:
-    return _XML_FORBIDDEN.sub("\ufffd", str(value))
+    return _XML_FORBIDDEN.sub("\ufffd", terminal_document(str(value)))
 
 
 def junit_xml(result: AuditResult) -> str:
@@ -107,7 +109,7 @@ def _finding_line(finding: object) -> str:
         text += f" [{evidence}]"
     if _present(related):
         text += f" -> {related}"
-    return _CONTROL.sub(" ", text)
+    return terminal_text(text)
 
 
 def escape_data(text: str) -> str:
@@ -148,7 +150,7 @@ _MD_REPLACE = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "`": "&#96;", "|": "\\|"}
 
 def md_escape(value: object, limit: int = 160) -> str:
     """Untrusted text for a Markdown table cell: no markup, no HTML, one line."""
-    text = _CONTROL.sub(" ", str(value))
+    text = terminal_text(value)
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return _MD_SPECIAL.sub(lambda m: _MD_REPLACE.get(m.group(1), "\\" + m.group(1)), text)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from audits import ci
 from audits.outputs import FORMATS, render
 from audits.terminal import audit_tables, rules_lines, summary_line
 from searchops.console import clean_text, safe_text, stderr, stdout
+from searchops.escaping import json_dumps
 
 
 @click.command()
@@ -122,7 +122,7 @@ def rules(fmt: str) -> None:
     """
     table = audits.rules_table()
     if fmt == "json":
-        click.echo(json.dumps(table.to_dict(orient="records"), indent=2))
+        click.echo(json_dumps(table.to_dict(orient="records"), indent=2))
         return
     for line in rules_lines(table, stdout.width):
         stdout.print(line)

@@ -2,7 +2,8 @@
 
 Every renderer turns an :class:`~audits.engine.AuditResult` into text: ``table`` (what
 ``--out`` writes for the terminal table, without colours), ``json`` and ``csv`` for
-notebooks and spreadsheets, and the CI formats of :mod:`audits.ci` (``junit``,
+notebooks and spreadsheets (every cell made safe for a spreadsheet:
+:func:`searchops.escaping.write_csv`), and the CI formats of :mod:`audits.ci` (``junit``,
 ``github``, ``markdown``). The audit stage owns all of them, so it depends on no later
 stage; the weekly report (``reports``) reads the workspace, never these renderers. A new
 format is one function and one entry in :data:`FORMATS`: the CLI's ``--format`` choices
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from audits import ci
+from searchops.escaping import terminal_document, terminal_json, write_csv
 
 if TYPE_CHECKING:
     from audits.engine import AuditResult
@@ -44,7 +46,7 @@ def as_json(result: AuditResult, *, examples: int) -> str:
 
 
 def as_csv(result: AuditResult, *, examples: int) -> str:
-    return str(result.findings.to_csv(index=False))
+    return str(write_csv(result.findings))
 
 
 def as_table(result: AuditResult, *, examples: int) -> str:
@@ -74,4 +76,7 @@ FORMATS: dict[str, Renderer] = {
 def render(result: AuditResult, fmt: str, *, examples: int) -> str:
     if fmt not in FORMATS:
         raise ValueError(f"no audit output format {fmt!r} (known: {', '.join(FORMATS)})")
-    return FORMATS[fmt](result, examples=examples)
+    text = FORMATS[fmt](result, examples=examples)
+    # Whatever the format escaped by its own rules, nothing in it may act on a terminal
+    # (the output goes to stdout, or to a file someone will `cat`).
+    return terminal_json(text) if fmt == "json" else terminal_document(text)

@@ -112,7 +112,7 @@ def recommend(
             run_id=run_id,
         )
     for note in run.notes:
-        stderr.print(f"note: {note}")
+        stderr.print(f"note: {safe_text(note, 400)}")
     stdout.print(review_table(run.recommendation, top))
     for line in summary_lines(run.recommendation):
         stdout.print(line)
@@ -543,6 +543,6 @@ def coverage(obj: Any, crawl_run: str, top: int | None, out: Path | None, seed: 
         for col in ("Channel", "Reason", "Items", "Spend"):
             waste_table.add_column(col)
         for r in by.reset_index().itertuples(index=False):
-            waste_table.add_row(str(r[0]), str(r[1]), str(r[2]), f"{r[3]:,.2f}")
+            waste_table.add_row(safe_text(r[0]), safe_text(r[1]), str(r[2]), f"{r[3]:,.2f}")
         stdout.print(waste_table)
     stderr.print(f"run {run_id}: {safe_text(paths['keywords'])}, {safe_text(paths['ads'])}")

@@ -46,6 +46,7 @@ import pandas as pd
 
 from bidding.config import CoverageConfig
 from bidding.site import page_health, products_from_pages, read_pages, url_key
+from searchops.escaping import write_csv
 from searchops.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -517,8 +518,8 @@ def generated_ads(opp: pd.DataFrame, config: CoverageConfig) -> tuple[pd.DataFra
 def write_editor_csvs(keywords: pd.DataFrame, ads: pd.DataFrame, out: Path) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
     paths = {"keywords": out / "coverage-keywords.csv", "ads": out / "coverage-ads.csv"}
-    keywords.to_csv(paths["keywords"], index=False)
-    ads.to_csv(paths["ads"], index=False)
+    write_csv(keywords, paths["keywords"])
+    write_csv(ads, paths["ads"])
     return paths
 
 

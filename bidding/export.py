@@ -18,6 +18,10 @@ Ad group ID
 Keyword ID      the criterion id
 ==============  ==================================================================
 
+Every text cell is written by :func:`searchops.escaping.write_csv`: a campaign, ad group or
+keyword that starts like a formula (``=``, ``+``, ``-``, ``@``...) is prefixed with ``'`` so
+that Excel shows it as text (``bid apply`` matches rows by their ids, never by names).
+
 Only keywords whose bid changes or that are paused are exported; keywords under Smart
 Bidding never are (their campaign's strategy ignores a max CPC). ``searchops bid apply``
 reads this file back.
@@ -43,6 +47,7 @@ from rich.table import Table
 
 from bidding.recommend import Recommendation
 from searchops.console import safe_text
+from searchops.escaping import write_csv
 
 EDITOR_COLUMNS = [
     "Customer ID",
@@ -105,7 +110,7 @@ def write_outputs(
     """``out/bids-editor.csv``, ``out/recommendations.json``, ``out/review.txt``; the paths."""
     out.mkdir(parents=True, exist_ok=True)
     csv_path = out / "bids-editor.csv"
-    editor_frame(rec.table, step).to_csv(csv_path, index=False)
+    write_csv(editor_frame(rec.table, step), csv_path)
     json_path = out / "recommendations.json"
     head = {
         "run_id": run_id,

@@ -56,6 +56,7 @@ from scipy import stats
 
 from bidding.config import BiddingConfig
 from bidding.models import KeywordModels
+from searchops.escaping import write_csv
 
 NEW_COLUMNS = ["Campaign", "Ad group", "Keyword", "Criterion Type", "Max CPC"]
 NEGATIVE_COLUMNS = ["Campaign", "Ad group", "Keyword", "Criterion Type"]
@@ -441,8 +442,8 @@ def write_outputs(result: TermsResult, out: Path) -> dict[str, Path]:
         "negatives": out / "terms-negatives-editor.csv",
         "json": out / "terms.json",
     }
-    new.to_csv(paths["keywords"], index=False)
-    neg.to_csv(paths["negatives"], index=False)
+    write_csv(new, paths["keywords"])
+    write_csv(neg, paths["negatives"])
 
     def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         if frame.empty:

@@ -27,6 +27,8 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from searchops.escaping import terminal_document, terminal_text
+
 LOG_WIDTH = 200  # columns of a table written to a log or pipe (wide logs read fine)
 
 
@@ -53,13 +55,12 @@ class _Console(Console):
 stderr = _Console(stderr=True, highlight=False, soft_wrap=True)
 stdout = _Console(highlight=False, soft_wrap=True)
 
-_CONTROL = {c: " " for c in range(0x20) if c not in (0x09,)} | {0x7F: " "}
-
 
 def clean_text(value: object, limit: int = 200) -> str:
     """Untrusted text for a ``rich.text.Text`` or ``markup=False``: no control or escape
-    sequences, bounded length (markup is not interpreted there, so not escaped)."""
-    text = str(value).translate(_CONTROL)
+    sequences (:func:`searchops.escaping.terminal_text`), bounded length (markup is not
+    interpreted there, so not escaped)."""
+    text = terminal_text(value)
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text
@@ -104,11 +105,19 @@ def progress(transient: bool = False) -> Progress:
     )
 
 
+class SafeFormatter(logging.Formatter):
+    """Log records name URLs, titles and server answers: no escape sequence reaches the
+    terminal or the log file through them."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return terminal_document(super().format(record))
+
+
 def configure_logging(debug: bool = False, verbose: bool = False) -> None:
     level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(
-        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(SafeFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
     # Scrapy and the Google Ads client are chatty at INFO; their details belong to --debug.
     for noisy in ("scrapy", "twisted", "google.ads", "urllib3", "asyncio", "filelock"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if debug else logging.WARNING)

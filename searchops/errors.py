@@ -9,6 +9,8 @@ from __future__ import annotations
 import sys
 import traceback
 
+from searchops.escaping import terminal_document, terminal_text
+
 
 class SearchopsError(Exception):
     """A usage, configuration or runtime problem the user can act on.
@@ -27,7 +29,7 @@ USAGE_OR_RUNTIME_ERROR = 2
 
 def one_line(text: str, limit: int = 500) -> str:
     """``text`` on one line (a multi-line message would read as several errors)."""
-    flat = " ".join(text.split())
+    flat = " ".join(terminal_text(text).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
@@ -48,6 +50,6 @@ def exit_status(exc: BaseException, *, debug: bool, prog: str = "searchops") -> 
     """Report ``exc`` on stderr and return the exit code: one line, or with ``debug``
     the traceback as well (never for a plain interruption)."""
     if debug and not isinstance(exc, KeyboardInterrupt):
-        traceback.print_exception(exc, file=sys.stderr)
+        sys.stderr.write(terminal_document("".join(traceback.format_exception(exc))))
     print(f"{prog}: {describe(exc)}", file=sys.stderr)
     return USAGE_OR_RUNTIME_ERROR

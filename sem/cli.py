@@ -13,6 +13,7 @@ import pandas as pd
 
 from searchops.console import safe_text, stderr, stdout
 from searchops.errors import SearchopsError
+from searchops.escaping import json_dumps, write_csv
 from searchops.plugins import SEM, PluginGroup
 
 
@@ -226,7 +227,7 @@ def roi(
     if level == "keyword":
         summary = _with_keyword_forecasts(summary, fit)
     if fmt == "csv":
-        click.echo(summary.to_csv(index=False), nl=False)
+        click.echo(write_csv(summary), nl=False)
     elif fmt == "json":
         payload = {
             "level": level,
@@ -235,7 +236,7 @@ def roi(
             "rows": json.loads(summary.to_json(orient="records", date_format="iso")),
             "diagnostics": _finite(fit.attrs["diagnostics"]),
         }
-        click.echo(json.dumps(payload, indent=2, default=_json_default, allow_nan=False))
+        click.echo(json_dumps(payload, indent=2, default=_json_default, allow_nan=False))
     else:
         _print_table(summary, level, opts.interval, limit, settings.report.currency)
 

@@ -137,11 +137,22 @@ def main(argv: list[str]) -> int:
             spec, args.run.resolve(), resume=args.resume, log_level=args.log_level
         )
         process = CrawlerProcess(settings)
+        _safe_log_records()
         process.crawl(CatalogSpider)
         process.start()
     except BaseException as exc:  # every failure ends as one line and exit 2
         return exit_status(exc, debug=args.log_level == "DEBUG", prog="crawler")
     return 0
+
+
+def _safe_log_records() -> None:
+    """crawl.log quotes URLs, titles and server answers: Scrapy's root handler (installed by
+    ``CrawlerProcess``) formats them through :class:`searchops.console.SafeFormatter`."""
+    from searchops.console import SafeFormatter
+
+    for handler in logging.root.handlers:
+        old = handler.formatter
+        handler.setFormatter(SafeFormatter(old._fmt if old else None, old.datefmt if old else None))
 
 
 def level_name(level: int) -> str:
