@@ -1,4 +1,6 @@
-"""The demo site's defect manifest as audit expectations: which rule must find each kind.
+"""The demo site's defect manifest as audit expectations: which rule must find each kind;
+and the demo ads account's eventual revenue (:func:`eventual_revenue`), which the weekly
+report's lag-adjusted estimate must bracket.
 
 Shared by the recall/precision test and the baseline test (and handy from a shell:
 ``python -m demo.truth RUN MANIFEST.json`` prints the numbers).
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -163,6 +166,19 @@ def report(run: Path, manifest: list[dict[str, Any]], findings: pd.DataFrame) ->
         "control_pages_with_errors": int(false["url"].nunique()),
         "false_errors": false,
     }
+
+
+def eventual_revenue(account: Any, since: date, until: date) -> float:
+    """Conversion value of the clicks of ``since..until`` (keywords and Shopping items), once
+    every late conversion has arrived: the demo account's tables hold eventual conversions
+    (its API server reports only what has arrived by its clock)."""
+    total = 0.0
+    for table in ("sem_keyword_daily", "sem_shopping_daily"):
+        frame = account.frames[table]
+        days = pd.to_datetime(frame["date"])
+        inside = (days >= pd.Timestamp(since)) & (days <= pd.Timestamp(until))
+        total += float(frame.loc[inside, "conversions_value"].sum())
+    return total
 
 
 if __name__ == "__main__":

@@ -15,7 +15,9 @@ Python API::
 * ``reports.sections``: one ``load_*`` function per section (health, findings, vitals, sem,
   bids, coverage), each a pure function of workspace tables returning the section's data or
   :class:`~reports.sections.Missing` with the reason.
-* ``reports.summary.summarize``: the executive summary's sentences from the sections.
+* ``reports.summary.summarize``: the executive summary's sentences from the sections, each a
+  ``Line`` naming the section whose numbers it repeats.
+* ``reports.revenue``: lag-adjusted weekly paid search revenue and its range.
 * ``reports.svg``: ``line_chart``, ``xy_chart``, ``bar_chart``, ``sparkline`` -> SVG markup
   with every label escaped.
 
@@ -23,6 +25,6 @@ The CI outputs of ``searchops audit`` (JUnit XML, GitHub annotations, Markdown) 
 the audit stage: ``audits.ci``, picked through the ``audits.outputs`` registry.
 
 Tables read: ``runs``, ``health_scores``, ``findings``, ``vitals_pages``, ``vitals_templates``,
-``sem_keyword_daily``, ``sem_shopping_daily``, ``bid_recommendations``, ``bid_frontier``,
+``sem_keyword_daily``, ``sem_shopping_daily``, ``sem_conversion_lag``, ``bid_recommendations``, ``bid_frontier``,
 ``coverage_opportunities``, ``coverage_waste``. Settings: ``[report]`` in default.toml.
 """

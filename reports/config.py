@@ -18,5 +18,7 @@ class ReportConfig(BaseModel):
     notable_roas_change: float = Field(ge=0)
     notable_revenue_change: float = Field(ge=0, le=1)
     material_amount: float = Field(ge=0)
+    revenue_interval_level: float = Field(gt=0, lt=1)
+    order_value_cv: float = Field(ge=0)
     currency: str
     cwv_metrics: list[str]

@@ -120,6 +120,7 @@ def _vitals(vitals: Vitals, cfg: ReportConfig, out: Summary) -> None:
 
 def _sem(sem: Sem, cfg: ReportConfig, out: Summary) -> None:
     week = f"the week of {sem.weeks[-1]:%b %d}"
+    cur = cfg.currency
     revenue, spend, roas = sem.revenue, sem.spend, sem.roas
     share = (
         revenue.change / revenue.previous
@@ -132,30 +133,54 @@ def _sem(sem: Sem, cfg: ReportConfig, out: Summary) -> None:
         and abs(roas.change) >= cfg.notable_roas_change
     )
     if share is not None and abs(share) >= cfg.notable_revenue_change:
-        verb, target = ("rose", out.improved) if share > 0 else ("fell", out.regressed)
+        rising = share > 0
+        target = out.improved if rising else out.regressed
+        # A change is confirmed only when the lag model's range of it leaves out zero.
+        span = sem.change_range
+        confirmed = span is None or (span[0] > 0 if rising else span[1] < 0)
+        what = "Paid search revenue (lag-adjusted)" if sem.adjusted else "Paid search revenue"
         sentence = (
-            f"Paid search revenue {verb} by {money(abs(revenue.change or 0), cfg.currency)} "
-            f"({pct(abs(share))}) to {money(revenue.current, cfg.currency)} in {week}, on "
-            f"{money(spend.current, cfg.currency)} of spend "
-            f"({money(spend.change, cfg.currency, signed=True)} week over week)"
+            f"{what} {'rose' if rising else 'fell'} by {money(abs(revenue.change or 0), cur)} "
+            f"({pct(abs(share))}) to {money(revenue.current, cur)} in {week}"
+        )
+        if sem.adjusted and sem.revenue_reported and sem.revenue_range and sem.interval_level:
+            lo, hi = sem.revenue_range
+            sentence += (
+                f" ({money(sem.revenue_reported.current, cur)} reported so far; with the "
+                f"conversions still to come from its clicks, between {money(lo, cur)} and "
+                f"{money(hi, cur)}, {pct(sem.interval_level)} range)"
+            )
+        sentence += (
+            f", on {money(spend.current, cur)} of spend "
+            f"({money(spend.change, cur, signed=True)} week over week)"
         )
         if roas.previous is not None and roas.current is not None:
             sentence += (
                 f"; each dollar of spend brought back {roas.current:.2f} (was {roas.previous:.2f})"
             )
-        target.append(sentence + ".")
-        if share < 0:
-            out.next_steps.append(
-                f"Find where the {money(abs(revenue.change or 0), cfg.currency)} of paid search "
-                "revenue was lost (campaigns, products out of stock, landing pages) before "
-                "changing budgets."
+        if span is not None and not confirmed:
+            sentence += (
+                f". Late conversions can still move the change anywhere between "
+                f"{money(span[0], cur, signed=True)} and {money(span[1], cur, signed=True)}: "
+                f"not yet a confirmed {'gain' if rising else 'loss'}"
             )
+        target.append(sentence + ".")
+        if not rising and confirmed:
+            out.next_steps.append(_loss_step(sem, cfg))
     elif roas_moved:
         verb, target = ("rose", out.improved) if (roas.change or 0) > 0 else ("fell", out.regressed)
         target.append(
             f"Paid search ROAS {verb} from {roas.previous:.2f} to {roas.current:.2f} "
-            f"on {money(spend.current, cfg.currency)} of spend in {week}."
+            f"on {money(spend.current, cur)} of spend in {week}."
         )
+
+
+def _loss_step(sem: Sem, cfg: ReportConfig) -> str:
+    lost = money(abs(sem.revenue.change or 0), cfg.currency)
+    return (
+        f"Find where the {lost} of paid search revenue was lost (campaigns, products out of "
+        "stock, landing pages) before changing budgets."
+    )
 
 
 def _bids(bids: Bids, cfg: ReportConfig, out: Summary) -> None:

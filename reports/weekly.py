@@ -126,7 +126,17 @@ def _charts(found: dict[str, Any], cfg: ReportConfig) -> dict[str, Markup]:
         charts["sem_money"] = _both(
             lambda px: svg.line_chart(
                 labels,
-                [svg.Series("spend", sem.spend.values), svg.Series("revenue", sem.revenue.values)],
+                [
+                    svg.Series("spend", sem.spend.values),
+                    svg.Series(
+                        "revenue (lag-adjusted)" if sem.adjusted else "revenue", sem.revenue.values
+                    ),
+                    *(
+                        [svg.Series("revenue reported so far", sem.revenue_reported.values)]
+                        if sem.revenue_reported
+                        else []
+                    ),
+                ],
                 title="Paid search spend and revenue, by week",
                 y_format=axis,
                 y_min=0,

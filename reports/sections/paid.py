@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import duckdb
 
+from reports import revenue
 from reports.config import ReportConfig
 from reports.sections.common import Missing, Trend, clip, columns, require
 from reports.wording import OUT_OF_STOCK_CODES, WASTE_REASONS, bid_reasons, code_words
@@ -19,10 +20,17 @@ from reports.wording import OUT_OF_STOCK_CODES, WASTE_REASONS, bid_reasons, code
 class Sem:
     weeks: list[date]
     spend: Trend
-    revenue: Trend
-    roas: Trend
-    conversions: Trend
+    revenue: Trend  # lag-adjusted when ``adjusted`` (else as reported)
+    roas: Trend  # revenue / spend, from the same revenue
+    conversions: Trend  # lag-adjusted like revenue
     clicks: Trend
+    adjusted: bool = False  # revenue and conversions include conversions still to come
+    revenue_reported: Trend | None = None  # as reported so far (when adjusted)
+    interval_level: float | None = None
+    revenue_range: tuple[float, float] | None = None  # the latest week's eventual revenue
+    change_range: tuple[float, float] | None = None  # its change from the week before
+    # Why the week's revenue changed (reports.drivers), when the workspace can tell.
+    drivers: Any = None
 
 
 @dataclass(frozen=True)
@@ -60,34 +68,63 @@ class Coverage:
 
 
 def load_sem(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConfig):
-    """Weekly totals of search keywords plus shopping items (``sem_*_daily``), all sources."""
+    """Weekly totals of search keywords plus shopping items (``sem_*_daily``), all sources;
+    revenue and conversions lag-adjusted with a range where the pulls recorded the
+    conversion lag (:mod:`reports.revenue`)."""
     absent = Missing("No SEM data in this workspace yet (run searchops sem pull, import or demo).")
     needed = {"date", "clicks", "cost", "conversions", "conversions_value"}
     if problem := require(con, "sem_keyword_daily", needed, absent):
         return problem
-    metrics = "date, cost, conversions_value, conversions, clicks"
-    daily = f"SELECT {metrics} FROM sem_keyword_daily"
+    tables = ["sem_keyword_daily"]
     if not require(con, "sem_shopping_daily", needed, absent):
-        daily += f" UNION ALL SELECT {metrics} FROM sem_shopping_daily"
+        tables.append("sem_shopping_daily")
+    have = [columns(con, t) or set() for t in tables]
+    adjusted = all(h >= revenue.LAG_COLUMNS for h in have)
+    daily = " UNION ALL ".join(
+        "SELECT date, cost, conversions_value, conversions, clicks, "
+        f"{'source' if 'source' in h else 'NULL::VARCHAR'} AS source, "
+        f"{'conversion_completeness' if adjusted else 'NULL::DOUBLE'} AS conversion_completeness "
+        f'FROM "{t}"'
+        for t, h in zip(tables, have, strict=True)
+    )
+    estimate = revenue.ESTIMATE.format(col="conversions")
     rows = con.execute(
         f"""
         SELECT date_trunc('week', date)::DATE AS week, count(DISTINCT date) AS days,
-               sum(cost), sum(conversions_value), sum(conversions), sum(clicks)
+               sum(cost), sum(conversions_value), sum({estimate}), sum(clicks)
         FROM ({daily}) GROUP BY 1 ORDER BY 1
         """
     ).fetchall()
     # Partial weeks at either end of the history would read as a collapse in spend.
     full = [r for r in rows if r[1] == 7] or rows
     full = full[-cfg.weeks :]
+    shown = [r[0] for r in full]
     spend = [float(r[2] or 0) for r in full]
-    revenue = [float(r[3] or 0) for r in full]
+    reported = [float(r[3] or 0) for r in full]
+    by_week = revenue.weekly(
+        con, daily, cfg.order_value_cv, columns(con, "sem_conversion_lag") is not None
+    )
+    value = [
+        by_week[w].estimate if w in by_week else r for w, r in zip(shown, reported, strict=True)
+    ]
+    level = cfg.revenue_interval_level
+    revenue_range = change_range = None
+    if adjusted and shown and shown[-1] in by_week:
+        revenue_range = by_week[shown[-1]].interval(level)
+        if len(shown) > 1 and shown[-2] in by_week:
+            change_range = revenue.change_interval(by_week[shown[-1]], by_week[shown[-2]], level)
     return Sem(
-        weeks=[r[0] for r in full],
+        weeks=shown,
         spend=Trend("spend", spend),
-        revenue=Trend("revenue", revenue),
-        roas=Trend("ROAS", [v / s if s else None for v, s in zip(revenue, spend, strict=True)]),
+        revenue=Trend("revenue", value),
+        roas=Trend("ROAS", [v / s if s else None for v, s in zip(value, spend, strict=True)]),
         conversions=Trend("conversions", [float(r[4] or 0) for r in full]),
         clicks=Trend("clicks", [float(r[5] or 0) for r in full]),
+        adjusted=adjusted,
+        revenue_reported=Trend("revenue reported", reported) if adjusted else None,
+        interval_level=level if adjusted else None,
+        revenue_range=revenue_range,
+        change_range=change_range,
     )
 
 
