@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from audits.engine import AuditResult
+from searchops import clock
 from searchops.errors import SearchopsError
 from searchops.run_folder import read_manifest
 from searchops.workspace import Workspace, monday_of
@@ -74,7 +75,7 @@ def run_week(run: Path, workspace: Workspace | None) -> date:
                 return monday_of(datetime.fromisoformat(str(value))).date()
             except ValueError:
                 continue
-    return monday_of(datetime.now(UTC)).date()
+    return monday_of(datetime.combine(clock.today(), datetime.min.time())).date()
 
 
 def last_baseline(run: Path, workspace: Workspace) -> Path | None:

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from demo.site import DEFAULT_URL
+from searchops import clock
 from searchops.workspace import Workspace, monday_of
 from sem import tables
 from sem.ads_api import SMART_BIDDING_STRATEGIES
@@ -136,7 +137,7 @@ def generate(
     # The account's later additions (bid change log, campaigns, product groups) draw from their
     # own stream so the original tables stay the same for a given seed.
     extra = np.random.default_rng([seed, 12])
-    until = until or date.today() - timedelta(days=1)
+    until = until or clock.today() - timedelta(days=1)
     since = until - timedelta(days=days - 1)
     catalog = catalog_frame(products, catalog_seed)
     defects = defect_paths(products, catalog_seed, site_week)

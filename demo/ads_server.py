@@ -67,6 +67,8 @@ from google.ads.googleads.v26.services.types import google_ads_service as ga_svc
 from google.protobuf import any_pb2, json_format
 from google.rpc import status_pb2
 
+from searchops import clock
+
 API_VERSION = "v26"
 FAILURE_KEY = f"google.ads.googleads.{API_VERSION}.errors.googleadsfailure-bin"
 _SERVICES = f"google.ads.googleads.{API_VERSION}.services"
@@ -286,7 +288,7 @@ class AccountViews:
         self.index = {int(c): i for i, c in enumerate(self.keywords["criterion_id"])}
         self._frames = frames
         self._static: dict[str, pd.DataFrame] = {}
-        self.clock = now or (lambda: dt.datetime.now(ZoneInfo(TIME_ZONE)).replace(tzinfo=None))
+        self.clock = now or (lambda: clock.now(ZoneInfo(TIME_ZONE)))
         # Bid changes applied through MutateAdGroupCriteria, appended to the change history.
         self.applied_changes: list[dict[str, Any]] = []
         lag = frames.get("sem_truth_conversion_lag")
@@ -656,7 +658,7 @@ class ManagerViews:
     def __init__(self, customer_id: str, clients: list[AccountViews]) -> None:
         self.customer_id = customer_id
         self.clients = clients
-        self.clock = clients[0].clock if clients else (lambda: dt.datetime.now())
+        self.clock = clients[0].clock if clients else clock.now
 
     def view(self, resource: str, fields: Iterable[str] = ()) -> pd.DataFrame:
         if resource == "customer_client":

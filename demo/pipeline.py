@@ -29,6 +29,7 @@ from typing import Any
 
 import click
 
+from searchops import clock
 from searchops.console import progress, safe_text, stdout
 from searchops.errors import SearchopsError
 from searchops.settings import Settings
@@ -232,7 +233,7 @@ def run_demo(opts: DemoOptions, settings: Settings, today: date | None = None) -
     if opts.products < 80 or opts.keywords < 100:  # 80: the demo site's smallest catalog
         raise SearchopsError("--products must be >= 80 and --keywords >= 100")
     prepare_out(opts.out)
-    weeks = demo_weeks(today or datetime.now(UTC).date())
+    weeks = demo_weeks(today or clock.today())
     port = _free_port()
     with progress() as bar, Workspace(opts.out / "searchops.duckdb") as ws:
         task = bar.add_task("demo", total=len(weeks) * len(STAGES) + 1, status="")

@@ -39,6 +39,7 @@ from google.ads.googleads.client import GoogleAdsClient
 from google.ads.googleads.errors import GoogleAdsException
 from google.api_core import exceptions as api_exceptions
 
+from searchops import clock
 from searchops.errors import SearchopsError
 from searchops.workspace import Workspace, monday_of
 from sem import history, tables
@@ -766,7 +767,7 @@ def _account_now(time_zone: str) -> datetime:
         zone = ZoneInfo(time_zone) if time_zone else UTC
     except (ZoneInfoNotFoundError, ValueError):
         zone = UTC
-    return datetime.now(zone).replace(tzinfo=None)
+    return clock.now(zone)
 
 
 def pull_bid_changes(
