@@ -6,21 +6,39 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install chromium test demo lint typecheck check bench clean
+.PHONY: install chromium redis test demo lint typecheck check bench clean lock upgrade
 
-install: $(STAMP) chromium
+install: $(STAMP) chromium redis
 
-$(STAMP): pyproject.toml
+# Exactly the versions CI tested, hash-checked (requirements.lock); then searchops itself.
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# requirements.lock after a dependency is added to pyproject.toml (other pins are kept).
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11.7 \
+		--custom-compile-command "make lock" -o requirements.lock
+
+# Every dependency to its newest release inside pyproject.toml's ranges; then run `make test`.
+upgrade: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11.7 \
+		--custom-compile-command "make lock" --upgrade -o requirements.lock
 
 # Playwright cannot download its own browsers here: we drive Debian's Chromium.
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \
 		echo "installing Debian's chromium (apt-get)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+# The shared crawl frontier's tests start Debian's redis-server on a free port.
+redis:
+	@if ! command -v redis-server >/dev/null 2>&1; then \
+		echo "installing Debian's redis-server (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
 	fi
 
 test: install
