@@ -122,6 +122,12 @@ def _true_forecasts(account, fit):
     }
 
 
+# One draw's bucket statistics scatter around the truth: these bounds hold for a calibrated
+# model in every draw of benchmarks/false_alarms.py --part roi (seeds x end dates).
+COVERAGE_BOUNDS = (0.80, 0.97)
+RATIO_BOUNDS = (0.90, 1.10)
+
+
 @pytest.mark.parametrize(("lo", "hi"), [(0, 0), (1, 9), (10, 99), (100, np.inf)])
 def test_forecasts_are_calibrated_in_every_sparsity_bucket(account, fit, lo, hi):
     """90% intervals cover about 90% of the truth and point estimates are unbiased on
@@ -135,10 +141,8 @@ def test_forecasts_are_calibrated_in_every_sparsity_bucket(account, fit, lo, hi)
         inside = (fit[low].to_numpy()[bucket] <= t) & (t <= fit[high].to_numpy()[bucket])
         ratio = fit[point].to_numpy()[bucket].mean() / t.mean()
         print(f"{lo}-{hi} clicks, {name}: coverage {inside.mean():.3f}, mean pred/true {ratio:.3f}")
-        # Zero-click keywords' clicks intervals covered 0.79-0.86 before their impressions
-        # became data on their volume (benchmarks/calibration.py): now held like the rest.
-        assert 0.80 <= inside.mean() <= 0.97, name
-        assert 0.90 <= ratio <= 1.10, name
+        assert COVERAGE_BOUNDS[0] <= inside.mean() <= COVERAGE_BOUNDS[1], name
+        assert RATIO_BOUNDS[0] <= ratio <= RATIO_BOUNDS[1], name
 
 
 def test_never_shown_keywords_get_a_fitted_point_mass_at_zero(account, fit):
