@@ -327,10 +327,12 @@ def register_run_when_free(
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(record, fh, default=_json_value)
-        # two folders of one name (a/run, b/run) queue two records, not one
+        target = folder / f"{run_id}.json"
         where = str(record.get("path") or "")
-        name = f"{run_id}-{hashlib.sha1(where.encode()).hexdigest()[:8]}" if where else run_id
-        os.replace(tmp, folder / f"{name}.json")
+        if where and target.exists() and json.loads(target.read_text("utf-8")).get("path") != where:
+            # two folders of one name (a/run, b/run) queue two records, not one
+            target = folder / f"{run_id}-{hashlib.sha1(where.encode()).hexdigest()[:8]}.json"
+        os.replace(tmp, target)
         log.warning(
             "%s: in use by %s for more than %g s: run %s is queued in %s and will be "
             "registered by the next searchops command that opens the workspace",
