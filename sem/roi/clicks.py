@@ -1,0 +1,341 @@
+"""Click model: clicks/day at bid ``x`` is ``min(click_ceiling, a * x ** b)``.
+
+Each keyword's elasticity ``b`` is the conditional (keyword fixed-effect) Poisson MLE over its
+bid levels, daily history plus bid-landscape points (weighted by ``landscape_weight``), with
+weekday seasonality as exposure; it is then shrunk toward its category's mean with a
+random-effects meta-analysis, so sparse keywords borrow strength. Given ``b``, the scale ``a``
+is the volume posterior at the keyword's reference bid (:mod:`sem.roi.volume`). The ceiling
+comes from landscapes that flatten out (else inf).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sem.roi.data import bid_groups, missing_exposure
+from sem.roi.options import RoiOptions
+from sem.roi.pooling import MIN_PRIOR_KEYWORDS, shrink_normal
+from sem.roi.volume import joint_volume_posterior, volume_covariates, volume_posterior
+
+
+@dataclass(frozen=True)
+class ClickFit:
+    """Each keyword's click curve and its uncertainty (arrays in keyword order)."""
+
+    a: np.ndarray
+    a_se: np.ndarray
+    elasticity: np.ndarray
+    elasticity_se: np.ndarray
+    elasticity_raw: np.ndarray
+    ceiling: np.ndarray
+    clicks_lo: np.ndarray  # interval at the current bid (before capping by the point forecast)
+    clicks_hi: np.ndarray
+    log_sd: np.ndarray  # posterior sd of log clicks/day at the current bid
+    bid_levels: np.ndarray  # (keyword, bid) observation groups per keyword
+    diagnostics: dict[str, Any]
+
+
+def fit_clicks(
+    daily: pd.DataFrame,
+    landscape: pd.DataFrame,
+    kw: pd.DataFrame,
+    k_index: pd.Index,
+    cat_codes: np.ndarray,
+    n_cat: int,
+    season: np.ndarray,
+    totals: dict[str, np.ndarray],
+    opts: RoiOptions,
+    since: date | None,
+    until: date | None,
+) -> ClickFit:
+    """Fit every keyword's click curve on the daily history and bid landscapes."""
+    k = len(kw)
+    current_bid = kw["cpc_bid"].to_numpy(float)
+    groups = bid_groups(daily, landscape, k_index, current_bid, season, opts.landscape_weight)
+    # Observations above a landscape's ceiling carry no information about the slope.
+    ceiling_bid, ceiling = _landscape_ceiling(landscape, k_index)
+    below = groups["bid"] <= ceiling_bid[groups["k"]] * 1.0001
+    groups = {name: values[below] for name, values in groups.items()}
+
+    b_raw, b_raw_se = _elasticity_mle(groups, k)
+    dispersion = _click_dispersion(groups, b_raw, k)
+    b_raw_se = b_raw_se * math.sqrt(max(dispersion, 1.0))
+    b, b_se, elast_prior = shrink_normal(
+        b_raw, b_raw_se, cat_codes, n_cat, opts.shrinkage, informative_se=0.3
+    )
+    b = np.clip(b, 0.05, 3.0)
+
+    # Days of the window without a row had no impression (Google's reports omit them): they
+    # are zero-click exposure, most of a long-tail keyword's history. Without them a sparse
+    # keyword's rate is clicks per day *with impressions*, several times its real rate.
+    x_ref = _reference_bid(groups, k, current_bid)
+    missing = missing_exposure(daily, k_index, season, since, until)
+    # Impressions say how often the keyword is shown, clicks or not: the prior is conditional
+    # on them (a zero-click keyword shown daily is not a keyword never shown).
+    impressions_per_day = (totals["impressions"] + 0.5) / np.maximum(totals["days"] + missing, 1.0)
+    y_k = np.bincount(groups["k"], groups["y"], minlength=k).astype(float)
+    s_k = (
+        np.bincount(
+            groups["k"],
+            groups["e"] * (groups["bid"] / x_ref[groups["k"]]) ** b[groups["k"]],
+            minlength=k,
+        )
+        + missing
+    )
+    landscape_var, bias_var = _landscape_bias_variance(
+        landscape, k_index, x_ref, b, ceiling_bid, opts.landscape_weight, y_k, s_k
+    )
+    i_k = np.bincount(groups["k"], groups["impressions"], minlength=k).astype(float)
+    if dispersion > 1:  # quasi-Poisson: extra-Poisson noise makes each click worth less
+        y_k, s_k, i_k = y_k / dispersion, s_k / dispersion, i_k / dispersion
+    if i_k.sum() > 0 and np.all(i_k >= y_k - 1e-6):
+        # Impressions reported: clicks/day = impressions/day x CTR, each with its own
+        # posterior (the likelihood factorizes: impressions ~ Poisson, clicks | impressions ~
+        # binomial). A zero-click keyword's few impressions are then data on its volume, not
+        # a noisy covariate of it.
+        volume = joint_volume_posterior(y_k, s_k, i_k, kw, cat_codes, n_cat, x_ref, opts)
+    else:  # impressions incomplete (an import without them): clicks alone
+        known = bool(np.isfinite(totals["impressions"]).all() and totals["impressions"].sum() > 0)
+        volume = volume_posterior(
+            y_k,
+            s_k,
+            volume_covariates(kw, cat_codes, n_cat, x_ref, impressions_per_day if known else None),
+            totals["impressions"] if known else np.full(k, np.inf),  # inf: no count spread
+            opts,
+            seed=opts.seed,
+        )
+    # Clicks/day at the current bid: log c = u + b * log(x / x_ref), b's uncertainty added.
+    shift = np.log(np.where(current_bid > 0, current_bid, x_ref) / x_ref)
+    log_sd = np.sqrt(volume["var"] + (shift * b_se) ** 2 + landscape_var)
+    widen = log_sd / np.sqrt(np.maximum(volume["var"], 1e-300))
+    centre = volume["log_mean"] + b * shift
+    # A ceiling is read off the simulations' flat part: it carries their bias too.
+    z = stats.norm.ppf((1 + opts.interval) / 2)
+    ceiling_sd = math.sqrt(bias_var)
+    clicks_lo = np.minimum(
+        ceiling * math.exp(-z * ceiling_sd),
+        np.exp(centre + (volume["log_lo"] - volume["log_mean"]) * widen),
+    )
+    clicks_hi = np.minimum(
+        ceiling * math.exp(z * ceiling_sd),
+        np.exp(centre + (volume["log_hi"] - volume["log_mean"]) * widen),
+    )
+    a = volume["mean"] / x_ref**b
+    return ClickFit(
+        a=a,
+        a_se=volume["sd"] / x_ref**b,
+        elasticity=b,
+        elasticity_se=b_se,
+        elasticity_raw=b_raw,
+        ceiling=ceiling,
+        clicks_lo=clicks_lo,
+        clicks_hi=clicks_hi,
+        log_sd=log_sd,
+        bid_levels=np.bincount(groups["k"], minlength=k),
+        diagnostics={
+            "clicks": _click_diagnostics(groups, a, b, k) | {"dispersion": dispersion},
+            "elasticity_prior": elast_prior,
+            "volume_prior": volume["prior"],
+        },
+    )
+
+
+def _elasticity_mle(groups: dict[str, np.ndarray], k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-keyword conditional Poisson MLE of the elasticity (Newton, vectorized).
+
+    With a free scale per keyword, the scale's MLE given ``b`` is closed-form, leaving a
+    one-dimensional concave likelihood in ``b`` per keyword; statsmodels would need one
+    GLM per keyword (10^5 fits), so the Newton steps are written out in numpy here.
+    """
+    kk, y, e = groups["k"], groups["y"], groups["e"]
+    logx = np.log(groups["bid"])
+    center = np.bincount(kk, e * logx, minlength=k) / np.maximum(
+        np.bincount(kk, e, minlength=k), 1e-12
+    )
+    x = logx - center[kk]
+    y_k = np.bincount(kk, y, minlength=k)
+    sxy = np.bincount(kk, y * x, minlength=k)
+    b: np.ndarray = np.full(k, 0.8)
+    info: np.ndarray = np.zeros(k)
+    for _ in range(30):
+        w = e * np.exp(np.clip(b[kk] * x, -30, 30))
+        sw = np.maximum(np.bincount(kk, w, minlength=k), 1e-300)
+        mean_x = np.bincount(kk, w * x, minlength=k) / sw
+        var_x = np.bincount(kk, w * x * x, minlength=k) / sw - mean_x**2
+        score = sxy - y_k * mean_x
+        info = y_k * np.maximum(var_x, 0)
+        step = np.where(info > 1e-9, score / np.maximum(info, 1e-9), 0.0)
+        b = np.clip(b + np.clip(step, -1, 1), -2.0, 5.0)
+        if np.max(np.abs(step)) < 1e-6:
+            break
+    se = np.where(info > 1e-9, 1 / np.sqrt(np.maximum(info, 1e-9)), np.inf)
+    return np.where(np.isfinite(se), b, np.nan), se
+
+
+def _click_dispersion(groups: dict[str, np.ndarray], b: np.ndarray, k: int) -> float:
+    """Pearson dispersion of the per-keyword power fits (>1: extra-Poisson noise)."""
+    mu = _group_means(groups, np.nan_to_num(b, nan=0.0), k)
+    kk = groups["k"]
+    informative = np.isfinite(b[kk]) & (mu > 0)
+    if informative.sum() < 10:
+        return 1.0
+    n_groups = informative.sum()
+    n_params = 2 * np.unique(kk[informative]).size
+    chi2 = ((groups["y"][informative] - mu[informative]) ** 2 / mu[informative]).sum()
+    return float(chi2 / max(n_groups - n_params, 1))
+
+
+def _group_means(groups: dict[str, np.ndarray], b: np.ndarray, k: int) -> np.ndarray:
+    kk = groups["k"]
+    curve = groups["e"] * groups["bid"] ** b[kk]
+    a = np.bincount(kk, groups["y"], minlength=k) / np.maximum(
+        np.bincount(kk, curve, minlength=k), 1e-300
+    )
+    return a[kk] * curve
+
+
+def _reference_bid(groups: dict[str, np.ndarray], k: int, current_bid: np.ndarray) -> np.ndarray:
+    """Each keyword's exposure-weighted geometric mean bid: where its volume is measured."""
+    kk, e = groups["k"], groups["e"]
+    weight = np.bincount(kk, e, minlength=k)
+    log_mean = np.bincount(kk, e * np.log(groups["bid"]), minlength=k) / np.maximum(weight, 1e-300)
+    fallback = np.where(np.isfinite(current_bid) & (current_bid > 0), current_bid, np.nan)
+    fallback = np.where(
+        np.isfinite(fallback),
+        fallback,
+        np.nanmedian(fallback) if np.isfinite(fallback).any() else 1.0,
+    )
+    return np.where(weight > 0, np.exp(log_mean), fallback)
+
+
+def _landscape_ceiling(landscape: pd.DataFrame, k_index: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """(bid, clicks/day) where each keyword's bid landscape stops rising: the ceiling.
+
+    Per keyword, the landscape (bid, clicks) points on log scales are split into a rising
+    power part (the first ``j`` points, a line) and a flat part (a constant); the split with
+    the best AIC wins, "no ceiling" included. A few points per keyword make this a small
+    exhaustive search, vectorized over keywords with padded arrays. inf where none is found.
+    """
+    k = len(k_index)
+    ceiling_bid, ceiling = np.full(k, np.inf), np.full(k, np.inf)
+    if landscape.empty:
+        return ceiling_bid, ceiling
+    pts = landscape.assign(k=k_index.get_indexer(pd.Index(landscape["criterion_id"])))
+    pts = pts[(pts["k"] >= 0) & (pts["clicks"] > 0) & (pts["cpc_bid"] > 0)]
+    pts = pts.sort_values(["k", "cpc_bid"])
+    if pts.empty:
+        return ceiling_bid, ceiling
+    span = (pts["end_date"] - pts["start_date"]).dt.days.to_numpy() + 1
+    keys, pos = np.unique(pts["k"].to_numpy(), return_inverse=True)
+    slot = pts.groupby("k").cumcount().to_numpy()
+    m = int(slot.max()) + 1
+    x = np.full((len(keys), m), np.nan)
+    y = np.full((len(keys), m), np.nan)
+    x[pos, slot] = np.log(pts["cpc_bid"].to_numpy(float))
+    y[pos, slot] = np.log(pts["clicks"].to_numpy(float) / span)
+    n = np.sum(~np.isnan(x), axis=1)
+    best_aic = np.full(len(keys), np.inf)
+    best_j = n.copy()
+    for j in range(3, m + 1):
+        rising = np.arange(m) < j
+        xr, yr = np.where(rising, x, np.nan), np.where(rising, y, np.nan)
+        mx, my = np.nanmean(xr, axis=1), np.nanmean(yr, axis=1)
+        sxx = np.nansum((xr - mx[:, None]) ** 2, axis=1)
+        slope = np.nansum((xr - mx[:, None]) * (yr - my[:, None]), axis=1) / np.maximum(sxx, 1e-12)
+        sse = np.nansum((yr - my[:, None] - slope[:, None] * (xr - mx[:, None])) ** 2, axis=1)
+        flat = np.where(~rising, y, np.nan)
+        has_flat = j < n
+        if has_flat.any():
+            level = np.nanmean(np.where(has_flat[:, None], flat, 0.0), axis=1)
+            sse = sse + np.nansum((flat - level[:, None]) ** 2, axis=1)
+        params = 3 + has_flat  # intercept, slope, noise (+ the ceiling level)
+        valid = (j <= n) & (slope > 0)
+        aic = n * np.log(np.maximum(sse / n, 1e-8)) + 2 * params
+        better = valid & (aic < best_aic - 2 * has_flat)  # a ceiling must earn its keep
+        best_aic = np.where(better, aic, best_aic)
+        best_j = np.where(better, j, best_j)
+    found = best_j < n
+    rows = np.flatnonzero(found)
+    last = best_j[rows] - 1
+    ceiling_bid[keys[rows]] = np.exp(x[rows, last])
+    ceiling[keys[rows]] = np.exp(
+        np.nanmean(np.where(np.arange(m) >= best_j[rows, None], y[rows], np.nan), axis=1)
+    )
+    return ceiling_bid, ceiling
+
+
+def _landscape_bias_variance(
+    landscape: pd.DataFrame,
+    k_index: pd.Index,
+    x_ref: np.ndarray,
+    b: np.ndarray,
+    ceiling_bid: np.ndarray,
+    weight: float,
+    y: np.ndarray,
+    s: np.ndarray,
+) -> tuple[np.ndarray, float]:
+    """Extra log variance of each keyword's volume from its bid simulations' bias, and the
+    bias variance itself.
+
+    Google's simulations are model estimates, biased per keyword, not counts: counted as
+    clicks they would make a keyword with a landscape look surer than it is. The bias spread
+    is measured on keywords with both plenty of history and a landscape (the spread of the
+    log ratio of the two rates beyond Poisson noise); a keyword's volume carries it in
+    proportion to the landscape's share of its exposure.
+    """
+    k = len(k_index)
+    if weight <= 0 or landscape.empty:
+        return np.zeros(k), 0.0
+    pos = k_index.get_indexer(pd.Index(landscape["criterion_id"].to_numpy()))
+    bid = landscape["cpc_bid"].to_numpy(float)
+    ok = (pos >= 0) & (bid > 0)
+    ok[ok] &= bid[ok] <= ceiling_bid[pos[ok]] * 1.0001
+    pos, bid = pos[ok], bid[ok]
+    span = (landscape["end_date"] - landscape["start_date"]).dt.days.to_numpy()[ok] + 1
+    e = weight * span * (bid / x_ref[pos]) ** b[pos]
+    e_land = np.bincount(pos, e, minlength=k)
+    y_land = np.bincount(pos, weight * landscape["clicks"].to_numpy(float)[ok], minlength=k)
+    y_hist, s_hist = y - y_land, s - e_land
+    both = (y_hist >= 300) & (y_land >= 100) & (s_hist > 0)  # Poisson noise well below the bias
+    if both.sum() < MIN_PRIOR_KEYWORDS:
+        return np.zeros(k), 0.0
+    d = np.log(y_land[both] / e_land[both]) - np.log(y_hist[both] / s_hist[both])
+    noise = np.mean(1 / y_hist[both] + 1 / y_land[both])
+    spread = (1.4826 * np.median(np.abs(d - np.median(d)))) ** 2  # robust: MAD
+    share = np.where(s > 0, e_land / np.maximum(s, 1e-300), 0.0)
+    bias = max(spread - noise, 0.0)
+    return share**2 * bias, bias
+
+
+def _click_diagnostics(
+    groups: dict[str, np.ndarray], a: np.ndarray, b: np.ndarray, k: int
+) -> dict[str, float]:
+    """Deviance of the shrunk power curves vs a constant rate per keyword, residual checks."""
+    kk, y, e = groups["k"], groups["y"], groups["e"]
+    mu = np.maximum(a[kk] * e * groups["bid"] ** b[kk], 1e-12)
+    rate0 = np.bincount(kk, y, minlength=k) / np.maximum(np.bincount(kk, e, minlength=k), 1e-12)
+    mu0 = np.maximum(rate0[kk] * e, 1e-12)
+
+    def deviance(m: np.ndarray) -> float:
+        term = np.where(y > 0, y * np.log(np.where(y > 0, y, 1) / m), 0.0) - (y - m)
+        return float(2 * term.sum())
+
+    dev, dev0 = deviance(mu), deviance(mu0)
+    pearson = (y - mu) / np.sqrt(mu)
+    return {
+        "groups": len(y),
+        "deviance": dev,
+        "deviance_constant_rate": dev0,
+        "pseudo_r2_vs_constant_rate": float(1 - dev / dev0) if dev0 > 0 else float("nan"),
+        "pearson_dispersion": float((pearson**2).sum() / max(len(y) - 2 * k, 1)),
+        "residual_fitted_corr": float(np.corrcoef(pearson, np.log(mu))[0, 1])
+        if len(y) > 2
+        else 0.0,
+    }

@@ -1,0 +1,202 @@
+"""The history the ROI models read: SEM tables of one source, per-keyword totals, (keyword, bid)
+observation groups, weekday seasonality and the exposure of days without a row."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from searchops.errors import SearchopsError
+from searchops.workspace import Workspace
+from sem import tables
+
+# The daily columns the models read: at 100,000 keywords x 90 days the table's text columns
+# (source, pull id, customer id) alone would take gigabytes as Python strings.
+DAILY_COLUMNS = ("date", "criterion_id", "cpc_bid", "clicks", "impressions", "cost",
+                 "conversions", "conversions_value")  # fmt: skip
+
+
+def load_frames(
+    data: Workspace | Mapping[str, pd.DataFrame] | Any,
+    source: str | None = None,
+) -> dict[str, pd.DataFrame]:
+    """The SEM tables of one source from a workspace, a dict of frames or a DemoAccount
+    (``sem_keyword_daily`` with :data:`DAILY_COLUMNS` only)."""
+    names = ("sem_keywords", "sem_keyword_daily", "sem_bid_landscape", "sem_products")
+    only = {"sem_keyword_daily": DAILY_COLUMNS}
+    if isinstance(data, Workspace):
+        found = tables.sources(data)
+        if not found:
+            raise SearchopsError(
+                "no SEM data in the workspace: run `searchops sem demo|pull|import`"
+            )
+        if source is None:
+            source = found[0]
+        elif source not in found:
+            raise SearchopsError(f"no SEM source {source!r}; known: {', '.join(found)}")
+        return {n: tables.read(data, n, source=source, only=only.get(n)) for n in names}
+    frames = getattr(data, "frames", data)
+    out = {}
+    for n in names:
+        frame = frames.get(n, pd.DataFrame())
+        if n in only:  # project before conforming: conform copies every column it keeps
+            frame = frame[[c for c in only[n] if c in frame.columns]]
+        out[n] = tables.conform(n, frame, only.get(n))
+    return out
+
+
+# Bid levels per keyword in the grouping key: bids in 1/10,000 up to 10^6 (any real bid).
+_BID_LEVELS = 10**10
+
+# Leading days without rows count up to this many mean gaps between a keyword's rows
+# (the chance of a longer gap by chance alone is about exp(-5), under 1%).
+_LEADING_GAPS = 5.0
+
+
+def weekday_season(daily: pd.DataFrame) -> np.ndarray:
+    """Mean clicks per weekday over the mean day (1 everywhere without enough data)."""
+    if daily.empty or daily["clicks"].sum() < 100:
+        return np.ones(7)
+    dow = daily["date"].dt.day_of_week.to_numpy()
+    clicks = np.bincount(dow, daily["clicks"].to_numpy(float), minlength=7)
+    days = np.bincount(pd.Series(daily["date"].unique()).dt.day_of_week.to_numpy(), minlength=7)
+    if (days == 0).any():
+        return np.ones(7)
+    per_day = clicks / days
+    return per_day / per_day.mean()
+
+
+def keyword_totals(daily: pd.DataFrame, k_index: pd.Index) -> dict[str, np.ndarray]:
+    k = len(k_index)
+    pos = k_index.get_indexer(pd.Index(daily["criterion_id"].to_numpy()))
+    ok = pos >= 0
+    pos = pos[ok]
+
+    def total(col: str) -> np.ndarray:
+        return np.bincount(pos, daily[col].to_numpy(float)[ok], minlength=k)
+
+    return {
+        "clicks": total("clicks"),
+        "impressions": total("impressions"),
+        "cost": total("cost"),
+        "conversions": total("conversions"),
+        "value": total("conversions_value"),
+        "days": np.bincount(pos, minlength=k),
+        "bid_sum": np.bincount(
+            pos, np.nan_to_num(daily["cpc_bid"].to_numpy(float)[ok]), minlength=k
+        ),
+    }
+
+
+def bid_groups(
+    daily: pd.DataFrame,
+    landscape: pd.DataFrame,
+    k_index: pd.Index,
+    current_bid: np.ndarray,
+    season: np.ndarray,
+    landscape_weight: float,
+) -> dict[str, np.ndarray]:
+    """Observation groups (keyword, bid), sorted: clicks ``y`` and seasonal exposure ``e`` in
+    days. Grouped with numpy on one integer key (keyword, bid in 1/10,000 of the currency: bids
+    are multiples of a cent): a pandas groupby of the 7.5 million daily rows of 100,000
+    keywords held several copies of them at once."""
+    pos = k_index.get_indexer(pd.Index(daily["criterion_id"].to_numpy()))
+    bid = daily["cpc_bid"].to_numpy(float)
+    known = np.isfinite(bid) & (bid > 0)
+    # A day without a bid (older than the change history a pull rebuilds bids from) is left
+    # out of the click curve: taking today's bid for it would put clicks bought at another
+    # bid at today's and flatten the elasticity. Only a keyword with no known bid at all
+    # keeps its days, at today's bid (one level: its elasticity comes from the prior).
+    has_known = np.bincount(pos[known & (pos >= 0)], minlength=len(k_index)) > 0
+    bid = np.where(known, bid, np.where(has_known[pos], np.nan, current_bid[pos]))
+    del known, has_known
+    key = [_group_key(pos, bid)]
+    del pos, bid
+    # (values, weights) per part; summed per group part by part, never concatenated.
+    weights = [(daily["clicks"].to_numpy(float), season[daily["date"].dt.day_of_week.to_numpy()],
+                daily["impressions"])]  # fmt: skip
+    if landscape_weight > 0 and not landscape.empty:
+        lpos = k_index.get_indexer(pd.Index(landscape["criterion_id"].to_numpy()))
+        span = (landscape["end_date"] - landscape["start_date"]).dt.days.to_numpy() + 1
+        key.append(_group_key(lpos, landscape["cpc_bid"].to_numpy(float)))
+        weights.append((landscape_weight * landscape["clicks"].to_numpy(float),
+                        landscape_weight * span.astype(float),
+                        landscape_weight * np.nan_to_num(
+                            landscape["impressions"].to_numpy(float))))  # fmt: skip
+    keys, group = np.unique(np.concatenate(key) if len(key) > 1 else key[0], return_inverse=True)
+    del key
+    y_sum, e_sum, i_sum = np.zeros(len(keys)), np.zeros(len(keys)), np.zeros(len(keys))
+    start = 0
+    while weights:
+        y, e, imp = weights.pop(0)
+        part = group[start : start + len(y)]
+        start += len(y)
+        y_sum += np.bincount(part, y, minlength=len(keys))
+        e_sum += np.bincount(part, e, minlength=len(keys))
+        # Impressions converted only once clicks and exposure are freed: at 100,000 keywords
+        # each is 7.5 million floats, and the three at once were the command's peak memory.
+        del y, e
+        i_sum += np.bincount(part, np.nan_to_num(np.asarray(imp, float)), minlength=len(keys))
+        del imp
+    valid = keys >= 0
+    keys = keys[valid]
+    return {
+        "k": keys // _BID_LEVELS,
+        "bid": (keys % _BID_LEVELS) / 1e4,
+        "y": y_sum[valid],
+        "e": e_sum[valid],
+        "impressions": i_sum[valid],
+    }
+
+
+def _group_key(pos: np.ndarray, bid: np.ndarray) -> np.ndarray:
+    """int64 (keyword, bid) key; -1 for rows of unknown keywords or without a bid."""
+    ok = (pos >= 0) & np.isfinite(bid) & (bid > 0)
+    key = np.rint(np.where(ok, bid, 0.0) * 1e4).astype(np.int64)
+    key += pos.astype(np.int64) * _BID_LEVELS
+    key[~ok] = -1
+    return key
+
+
+def missing_exposure(
+    daily: pd.DataFrame,
+    k_index: pd.Index,
+    season: np.ndarray,
+    since: date | None,
+    until: date | None,
+) -> np.ndarray:
+    """Seasonal exposure (days) of each keyword's days without a daily row in the window.
+
+    The window is ``since..until`` (else the history's first..last day). Leading days before
+    a keyword's first row count only up to ``_LEADING_GAPS`` of its mean gap between rows: a
+    keyword seen most days whose first row is late was most likely created then (the reports
+    do not say), while a keyword without rows, or with one, gets the whole window.
+    """
+    k = len(k_index)
+    if daily.empty:
+        return np.zeros(k)
+    first_day = pd.Timestamp(since) if since is not None else daily["date"].min()
+    last_day = pd.Timestamp(until) if until is not None else daily["date"].max()
+    n_days = max((last_day - first_day).days + 1, 1)
+    by_day = season[(first_day.day_of_week + np.arange(n_days)) % 7]
+    cum = np.concatenate([[0.0], np.cumsum(by_day)])
+    pos = k_index.get_indexer(pd.Index(daily["criterion_id"].to_numpy()))
+    day = (daily["date"] - first_day).dt.days.to_numpy()
+    ok = (pos >= 0) & (day >= 0) & (day < n_days)
+    pos, day = pos[ok], day[ok]
+    rows = np.bincount(pos, minlength=k)
+    observed = np.bincount(pos, by_day[day], minlength=k)
+    first = np.full(k, n_days, dtype=np.int64)
+    last = np.full(k, -1, dtype=np.int64)
+    np.minimum.at(first, pos, day)
+    np.maximum.at(last, pos, day)
+    first = np.where(rows > 0, first, 0)
+    last = np.where(rows > 0, last, n_days - 1)
+    mean_gap = (last - first + 1) / np.maximum(rows, 1)
+    lead = np.where(rows >= 2, np.minimum(first, np.ceil(_LEADING_GAPS * mean_gap)), first)
+    start = (first - lead).astype(np.int64)
+    return np.maximum(cum[n_days] - cum[start] - observed, 0.0)
