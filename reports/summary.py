@@ -102,20 +102,61 @@ def _findings(findings: Findings, cfg: ReportConfig, out: Summary) -> None:
 
 
 def _vitals(vitals: Vitals, cfg: ReportConfig, out: Summary) -> None:
+    """A template's pass rate, with how many pages it rests on and whether the statistical
+    regression rule confirms a slowdown: a few lab pages swing from all to none passing on
+    noise alone, so only the rule's verdict makes a regression."""
     for tpl in vitals.templates:
         change = tpl.change
         if change is None or abs(change) < cfg.notable_pass_rate_change:
             continue
         verb, target = ("rose", out.improved) if change > 0 else ("fell", out.regressed)
-        target.append(
+        sample = vitals.samples.get(tpl.name)
+        sentence = (
             f"Page speed (Core Web Vitals): the share of {tpl.name} pages passing {verb} from "
-            f"{pct(tpl.previous)} to {pct(tpl.current)}."
+            f"{pct(tpl.previous)} to {pct(tpl.current)}"
         )
-        if change < 0:
+        if sample is None:
+            target.append(sentence + ".")
+            continue
+        sentence += f" ({sample.passing} of {_plural(sample.pages, 'page')} measured"
+        if sample.previous_pages is not None:
+            sentence += f", {sample.previous_passing} of {sample.previous_pages} the week before"
+        sentence += ")"
+        if change > 0:
+            target.append(sentence + ".")
+        elif sample.verdict == "confirmed":
+            target.append(
+                f"{sentence}; the statistical regression test confirms the {tpl.name} template "
+                f"got slower: {'; '.join(_without_template(m) for m in sample.evidence)}."
+            )
             out.next_steps.append(
                 f"Find what slowed the {tpl.name} pages this week (the measurements are in the "
                 "Core Web Vitals section) before it reaches customers' field data and rankings."
             )
+        else:
+            why = (
+                "the statistical regression test over every load finds no slowdown beyond lab noise"
+                if sample.verdict == "not confirmed"
+                else "the audit has not compared it with an earlier measurement"
+            )
+            target.append(
+                f"{sentence}: with {_plural(sample.pages, 'page')} measured this is not a "
+                f"confirmed regression ({why})."
+            )
+            out.next_steps.append(
+                f"Before acting on the {tpl.name} pages' speed, have more of them measured: "
+                f"{_plural(sample.pages, 'page')} cannot tell a slower template from lab noise."
+            )
+
+
+def _without_template(message: str) -> str:
+    """The rule's "Template 'x': LCP median ..." without the template, named already."""
+    head, sep, rest = message.partition("': ")
+    return (
+        rest.removesuffix(" since the baseline")
+        if sep and head.startswith("Template '")
+        else message
+    )
 
 
 def _sem(sem: Sem, cfg: ReportConfig, out: Summary) -> None:

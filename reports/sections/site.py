@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -53,6 +53,24 @@ class Findings:
 
 
 @dataclass(frozen=True)
+class TemplateSample:
+    """One template's lab sample in the latest week and the one before, and the verdict of
+    the statistical regression rule (SEO-VITALS-013) of the latest week's audit."""
+
+    pages: int  # pages measured (with a rating) in the latest week
+    passing: int
+    previous_pages: int | None
+    previous_passing: int | None
+    # "confirmed": the rule flagged the template; "not confirmed": the audit compared it with
+    # a measured baseline and found no change beyond lab noise; "untested": no such audit.
+    verdict: str
+    evidence: list[str]  # the rule's messages for the template (metric, medians, change)
+
+
+REGRESSION_RULE = "SEO-VITALS-013"
+
+
+@dataclass(frozen=True)
 class Vitals:
     weeks: list[date]
     templates: list[Trend]  # share of measured pages passing all Core Web Vitals (0-1)
@@ -63,6 +81,7 @@ class Vitals:
     pages: int = 0  # pages measured in the latest week
     loads: int = 0  # loads per page (the largest count of one metric), latest week
     profile: str | None = None  # device/network emulation, when the vitals stage recorded it
+    samples: dict[str, TemplateSample] = field(default_factory=dict)  # by template name
 
 
 def load_health(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConfig):
@@ -216,11 +235,13 @@ def load_vitals(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportCo
               AND rating IS NOT NULL
             GROUP BY ALL
         )
-        SELECT run_id, template, avg(passed::INT) FROM page GROUP BY ALL
+        SELECT run_id, template, avg(passed::INT), count(*), count(*) FILTER (passed)
+        FROM page GROUP BY ALL
         """,
         [list(by_week.values()), cfg.cwv_metrics],
     ).fetchall()
-    rate = {(run_id, template): float(share) for run_id, template, share in rows}
+    rate = {(run_id, template): float(share) for run_id, template, share, _, _ in rows}
+    counts = {(run_id, template): (int(n), int(ok)) for run_id, template, _, n, ok in rows}
     templates = sorted({template for _, template in rate})
     trends = [
         Trend(clip(t, 40), [rate.get((by_week[w], t)) if w in by_week else None for w in shown])
@@ -243,6 +264,23 @@ def load_vitals(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportCo
         f"SELECT count(DISTINCT url), {loads}, {profile} FROM vitals_pages WHERE run_id = ?",
         [by_week[max(by_week)]],
     ).fetchone()
+    latest_week = max(by_week)
+    earlier = [w for w in by_week if w < latest_week]
+    before = by_week[max(earlier)] if earlier else None
+    verdicts = _regression_verdicts(con, latest_week, by_week[latest_week], weeks)
+    samples = {}
+    for template in templates:
+        now_n, now_ok = counts.get((by_week[latest_week], template), (0, 0))
+        prev = counts.get((before, template)) if before else None
+        verdict, evidence = verdicts.get(template, ("untested", []))
+        samples[clip(template, 40)] = TemplateSample(
+            pages=now_n,
+            passing=now_ok,
+            previous_pages=prev[0] if prev else None,
+            previous_passing=prev[1] if prev else None,
+            verdict=verdict,
+            evidence=[clip(m, cfg.text_limit) for m in evidence],
+        )
     return Vitals(
         shown,
         trends,
@@ -251,7 +289,50 @@ def load_vitals(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportCo
         pages=int(pages or 0),
         loads=int(n or 0),
         profile=clip(used, 40) if used else None,
+        samples=samples,
     )
+
+
+def _regression_verdicts(
+    con: duckdb.DuckDBPyConnection, week: date, vitals_run: str, weeks: list[date]
+) -> dict[str, tuple[str, list[str]]]:
+    """Template -> (verdict, messages) of the regression rule in the week's audit.
+
+    The rule's finding names the template's first sampled page: mapped back to its template
+    through the week's ``vitals_pages``. A template the audit compared (its baseline crawl was
+    measured too) without a finding is "not confirmed"; without such an audit, "untested"."""
+    have = columns(con, "findings") or set()
+    if not {"run_id", "rule_id", "url", "message"} <= have:
+        return {}
+    audit = latest_run_per_week(con, "findings", weeks).get(week)
+    if audit is None:
+        return {}
+    templates = dict(
+        con.execute(
+            "SELECT url, any_value(template) FROM vitals_pages WHERE run_id = ? GROUP BY 1",
+            [vitals_run],
+        ).fetchall()
+    )
+    out: dict[str, tuple[str, list[str]]] = {}
+    if "baseline_run_id" in have:
+        baseline = con.execute(
+            "SELECT any_value(baseline_run_id) FROM findings WHERE run_id = ?", [audit]
+        ).fetchone()
+        if baseline and baseline[0]:
+            measured = con.execute(
+                "SELECT DISTINCT template FROM vitals_pages WHERE run_id = ?", [baseline[0]]
+            ).fetchall()
+            out = {str(t): ("not confirmed", []) for (t,) in measured}
+    for url, message in con.execute(
+        "SELECT url, message FROM findings WHERE run_id = ? AND rule_id = ? ORDER BY message",
+        [audit, REGRESSION_RULE],
+    ).fetchall():
+        template = templates.get(url)
+        if template is None:
+            continue
+        _, messages = out.get(str(template), ("", []))
+        out[str(template)] = ("confirmed", [*messages, str(message)])
+    return out
 
 
 # Columns of the report's p75 table, in this order (the vitals stage's metric names).
