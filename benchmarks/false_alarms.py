@@ -121,7 +121,10 @@ def main() -> None:
             os.environ["SEARCHOPS_TODAY"] = until.isoformat()
             for seed in seeds:
                 rows += roi_draw(seed, until)
-                print(f"roi: seed {seed}, until {until} done", file=sys.stderr, flush=True)
+                worst = min(rows[-16:], key=lambda r: -abs(r["ratio"] - 1))
+                print(
+                    f"roi: seed {seed}, until {until}: worst {worst}", file=sys.stderr, flush=True
+                )
         frame = pd.DataFrame(rows)
         frame["fails"] = ~frame["coverage"].between(*COVERAGE_BOUNDS) | ~frame["ratio"].between(
             *RATIO_BOUNDS
@@ -145,7 +148,7 @@ def main() -> None:
             os.environ["SEARCHOPS_TODAY"] = until.isoformat()
             for seed in seeds:
                 rows.append(terms_draw(seed, until))
-                print(f"terms: seed {seed}, until {until} done", file=sys.stderr, flush=True)
+                print(f"terms: {rows[-1]}", file=sys.stderr, flush=True)
         frame = pd.DataFrame(rows)
         print(f"\nsearch-term negatives over {len(seeds)} seeds x {len(dates)} dates")
         print(frame.to_string(index=False))
