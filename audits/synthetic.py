@@ -146,13 +146,15 @@ def write_run(
                 "status": 200,
                 "url_count": 0,
                 "bytes_uncompressed": 0,
+                "namespace": "http://www.sitemaps.org/schemas/sitemap/0.9",
+                "structure_issues": [],
                 **s,
             }
             for s in sitemaps
         ]
         pq.write_table(_table("sitemaps", rows), run / "sitemaps.parquet")
     if sitemap_urls is not None:
-        rows = [{"lastmod": None, "alternates": [], **u} for u in sitemap_urls]
+        rows = [{"lastmod": None, "alternates": [], "loc_markup": False, **u} for u in sitemap_urls]
         pq.write_table(_table("sitemap_urls", rows), run / "sitemap_urls.parquet")
     write_manifest(run, {"kind": "crawl", "start_urls": [], **(manifest or {})})
     return run

@@ -26,7 +26,9 @@ MANIFEST = "crawl.json"
 #    (href null); files that are not HTML record their Link header canonical and hreflang.
 # 4: pages.jsonld_control_chars.
 # 5: pages.non_link_anchors, links.anchor_source (links.anchor of an image link is its alt).
-SCHEMA_VERSION = 5
+# 6: sitemaps.namespace/structure_issues, sitemap_urls.changefreq/priority/loc_markup,
+#    sitemap alternates without href or hreflang kept (null); a <loc> with markup is read whole.
+SCHEMA_VERSION = 6
 
 _VERSIONED = ("searchops", "scrapy", "scrapy-playwright", "extruct", "pyarrow", "duckdb")
 

@@ -149,12 +149,26 @@ SITEMAPS = pa.schema([
     ("url_count", pa.int64()),          # <url> or <sitemap> entries
     ("bytes_uncompressed", pa.int64()),
     ("error", pa.string()),
+    # namespace of the root element (sitemaps.org: http://www.sitemaps.org/schemas/sitemap/0.9),
+    # null when it has none; since schema version 6
+    ("namespace", pa.string()),
+    # how the file departs from the protocol's structure, as the parser met it (first 100,
+    # then "... and N more"): "line 12: <url> without <loc>", "<loc> holds markup",
+    # "<sitemap> in a <urlset>", "not well-formed XML: ..."; since schema version 6
+    ("structure_issues", pa.list_(pa.string())),
 ])
 
 SITEMAP_URLS = pa.schema([
     ("sitemap", pa.string()),
     ("loc", pa.string()),
     ("lastmod", pa.string()),           # as written; rules validate W3C datetime
-    ("alternates", pa.list_(HREFLANG)), # xhtml:link rel=alternate entries (source = sitemap)
+    # xhtml:link rel=alternate entries (source = sitemap); lang or href null when the entry
+    # has none (since schema version 6; such entries are not merged into pages.hreflang)
+    ("alternates", pa.list_(HREFLANG)),
+    ("changefreq", pa.string()),        # as written, null if absent; since schema version 6
+    ("priority", pa.string()),          # as written, null if absent; since schema version 6
+    # the <loc> held an element or entity reference: loc is its whole text (it used to be
+    # cut at the markup, often to the site root); since schema version 6
+    ("loc_markup", pa.bool_()),
 ])
 # fmt: on

@@ -587,22 +587,30 @@ class CatalogSpider(scrapy.Spider):
         for entry in parsed.urls:
             written = str(entry["loc"])
             loc = clean(written)
+            # an alternate without href or hreflang is kept for SEO-SITEMAP-010
             alternates = [
-                {"lang": a["lang"], "href": clean(a["href"]) or a["href"], "source": "sitemap"}
+                {
+                    "lang": a["lang"],
+                    "href": (clean(a["href"]) or a["href"]) if a["href"] else a["href"],
+                    "source": "sitemap",
+                }
                 for a in entry["alternates"]  # type: ignore[attr-defined]
-                if a["href"]
             ]
             rows.append(
                 {
                     "sitemap": response.url,
                     "loc": loc or written,
                     "lastmod": entry["lastmod"],
+                    "changefreq": entry["changefreq"],
+                    "priority": entry["priority"],
+                    "loc_markup": entry["loc_markup"],
                     "alternates": alternates,
                 }
             )
             if not queue:
                 continue
-            for candidate in (loc, *(clean(a["href"]) for a in alternates)):
+            hrefs = (clean(a["href"]) for a in alternates if a["href"] and a["lang"])
+            for candidate in (loc, *hrefs):
                 if candidate and candidate not in listed and candidate not in self.seen:
                     listed.add(candidate)
                     self.sitemap_pending.append(candidate)  # judged when released (idle)
@@ -615,6 +623,8 @@ class CatalogSpider(scrapy.Spider):
             parsed.bytes_uncompressed,
             parsed.error,
             rows,
+            namespace=parsed.namespace,
+            issues=parsed.issues,
         )
         for child in parsed.children:
             if self.scope.internal(child) or host_of(child) == host_of(response.url):
@@ -632,6 +642,9 @@ class CatalogSpider(scrapy.Spider):
         size: int,
         error: str | None,
         urls: list[dict[str, Any]] | None = None,
+        *,
+        namespace: str | None = None,
+        issues: list[str] | None = None,
     ) -> dict[str, Any]:
         return {
             "sitemap": {
@@ -642,6 +655,8 @@ class CatalogSpider(scrapy.Spider):
                 "url_count": count,
                 "bytes_uncompressed": size,
                 "error": error,
+                "namespace": namespace,
+                "structure_issues": issues or [],
             },
             "sitemap_urls": urls or [],
         }

@@ -244,7 +244,9 @@ class _SitemapIndex:
                 continue  # hash collision
             in_sitemap[page_row] = True
             listed[page_row].add(sitemap)
-            hreflang[page_row] = [*(hreflang[page_row] or []), *(alternates or [])]
+            # an alternate without href or hreflang annotates nothing (SEO-SITEMAP-010)
+            given = [a for a in alternates or [] if a["href"] and a["lang"]]
+            hreflang[page_row] = [*(hreflang[page_row] or []), *given]
         for name, values in (
             ("in_sitemap", pa.array(in_sitemap, pa.bool_())),
             ("sitemaps", pa.array([sorted(s) for s in listed], pa.list_(pa.string()))),

@@ -1,7 +1,9 @@
 """The corpus, end to end through the CLI: `searchops crawl URL... --max-depth 1`, then
 `searchops audit RUN --format json`, and per page the rule IDs a correct tool reports.
 
-The verdicts are in ``expectations.yaml`` (written from each rule's documentation). The
+The verdicts are in ``expectations.yaml`` (written from each rule's documentation); the
+files of a folder marked ``sitemaps: true`` are given as ``--sitemap`` and judged by what
+is reported about them or their entries. The
 hreflang, canonical and robots pages are crawled as http://127.0.0.1:PORT/ while every
 page names http://localhost:PORT/; the structured-data pages are crawled as localhost.
 """
@@ -49,20 +51,35 @@ def _page_url(origin: str, folder: str, page: str) -> str:
 def corpus_findings(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[dict[str, Any]]]:
     cwd = tmp_path_factory.mktemp("corpus")
     with corpus_site() as origin:
-        urls = [
-            _page_url(origin, folder, page)
-            for folder, spec in expectations().items()
-            for page in spec["pages"]
-        ]
-        crawl = _cli("crawl", *urls, "--max-depth", "1", "--out", str(cwd / "run"), cwd=cwd)
+        urls, sitemaps = [], []
+        for folder, spec in expectations().items():
+            for page in spec["pages"]:
+                url = _page_url(origin, folder, page)
+                if spec.get("sitemaps"):
+                    sitemaps += ["--sitemap", url]
+                else:
+                    urls.append(url)
+        crawl = _cli(
+            "crawl", *urls, *sitemaps, "--max-depth", "1", "--out", str(cwd / "run"), cwd=cwd
+        )
         assert crawl.returncode == 0, crawl.stderr
     return origin, _audit(cwd / "run", cwd)
 
 
 def _verdicts(origin: str, findings: list[dict[str, Any]]) -> pd.DataFrame:
+    # A sitemap's findings are about the file (url) or about one of its entries, the file
+    # being the related URL.
+    sitemap_files = {
+        _page_url(origin, folder, page)
+        for folder, spec in expectations().items()
+        if spec.get("sitemaps")
+        for page in spec["pages"]
+    }
     fired: dict[str, set[str]] = {}
     for finding in findings:
         fired.setdefault(finding["url"], set()).add(finding["rule_id"])
+        if finding.get("related_url") in sitemap_files:
+            fired.setdefault(finding["related_url"], set()).add(finding["rule_id"])
     rows = []
     for folder, spec in expectations().items():
         judged = set(spec["judged"])

@@ -24,9 +24,67 @@ def test_urlset_with_alternates_gzipped() -> None:
         {
             "loc": "https://x.ca/a",
             "lastmod": "2026-01-05",
+            "changefreq": None,
+            "priority": None,
+            "loc_markup": False,
             "alternates": [{"lang": "fr-ca", "href": "https://x.ca/fr/a", "source": "sitemap"}],
         }
     ]
+    assert parsed.namespace == "http://www.sitemaps.org/schemas/sitemap/0.9"
+    assert parsed.issues == []
+
+
+def test_a_loc_with_markup_is_read_whole_and_recorded() -> None:
+    """lxml's .text stops at the first child element or entity reference: such a <loc> was
+    recorded cut short, often as the site root."""
+    xml = (
+        f"<!DOCTYPE urlset [<!ENTITY dash '-'>]><urlset {NS}>"
+        "<url><loc>https://x.ca/<b>tents</b>/2p</loc></url>"
+        "<url><loc>https://x.ca/p/a&dash;b</loc></url>"
+        "<url><loc>https://x.ca/p?a=1&amp;b=2</loc></url></urlset>"
+    )
+    parsed = parse_sitemap(xml.encode(), 1_000_000)
+    assert [(u["loc"], u["loc_markup"]) for u in parsed.urls] == [
+        ("https://x.ca/tents/2p", True),
+        ("https://x.ca/p/a&dash;b", True),  # entities are never expanded (XXE, laughs)
+        ("https://x.ca/p?a=1&b=2", False),  # a predefined entity is plain text
+    ]
+    assert [i.split(": ", 1)[1][:24] for i in parsed.issues] == ["<loc> holds markup (an e"] * 2
+
+
+def test_protocol_fields_and_structure_issues_are_recorded() -> None:
+    xml = (
+        '<urlset xmlns="http://www.google.com/schemas/sitemap/0.84" '
+        'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
+        "<url><loc>https://x.ca/a</loc><changefreq>Daily</changefreq><priority>1.5</priority>"
+        '<xhtml:link rel="alternate" hreflang="fr"/><xhtml:link rel="alternate" href="https://x.ca/b"/>'
+        "</url>\n<url><lastmod>2026-01-01</lastmod></url>\n"
+        "<url><loc>/relative</loc><loc>https://x.ca/c</loc><title>x</title></url>\n"
+        "<sitemap><loc>https://x.ca/s.xml</loc></sitemap></urlset>"
+    )
+    parsed = parse_sitemap(xml.encode(), 1_000_000)
+    assert parsed.namespace == "http://www.google.com/schemas/sitemap/0.84"
+    first = parsed.urls[0]
+    assert (first["changefreq"], first["priority"]) == ("Daily", "1.5")
+    assert first["alternates"] == [
+        {"lang": "fr", "href": None, "source": "sitemap"},
+        {"lang": None, "href": "https://x.ca/b", "source": "sitemap"},
+    ]
+    assert [u["loc"] for u in parsed.urls] == ["https://x.ca/a", "/relative"]
+    assert parsed.issues == [
+        "line 3: <url> without <loc>",
+        "line 4: a second <loc> in one <url>",
+        "line 4: <title> is not allowed in <url>",
+        "line 4: <loc> is not an absolute http(s) URL: /relative",
+        "line 5: <sitemap> in a <urlset> (only <url>)",
+    ]
+
+
+def test_broken_xml_is_read_as_far_as_it_goes_and_said() -> None:
+    xml = f"<urlset {NS}><url><loc>https://x.ca/a</loc></url><url><loc>https://x.ca/b</url>"
+    parsed = parse_sitemap(xml.encode(), 1_000_000)
+    assert "https://x.ca/a" in [u["loc"] for u in parsed.urls]
+    assert any("not well-formed XML" in issue for issue in parsed.issues)
 
 
 def test_index() -> None:
