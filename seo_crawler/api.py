@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -315,15 +316,21 @@ def _run_child(run: Path, *, resume: bool, show: bool) -> dict[str, Any]:
     # The child logs at our level: --debug / -v reach crawl.log (with tracebacks on --debug).
     level = level_name(logging.getLogger().getEffectiveLevel())
     command = [sys.executable, "-m", "seo_crawler.process", str(run), "--log-level", level]
+    # The crawler runs in its own session: whatever stops this process (Ctrl-C, SIGTERM from
+    # `timeout` or a cancelled CI job, to this process or its whole group) reaches the
+    # crawler exactly once, from here (a second signal would make Scrapy stop uncleanly).
+    # It ends with this process, kill -9 included (seo_crawler.process watches its parent).
     child = subprocess.Popen(
         command + (["--resume"] if resume else []),
         stdout=log,
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
+        start_new_session=True,
     )
     (run / layout.PID).write_text(str(child.pid))
     progress: dict[str, Any] = {}
     display = console.progress() if show else None
+    previous_term = _sigterm_as_interrupt()
     try:
         if display is not None:
             display.start()
@@ -340,18 +347,21 @@ def _run_child(run: Path, *, resume: bool, show: bool) -> dict[str, Any]:
                     status=f"{progress.get('pages', 0) / elapsed:.0f} pages/s  queued {progress.get('queued', 0)}  errors {progress.get('errors', 0)}",
                 )
     except KeyboardInterrupt:
-        # Ctrl-C reached the crawler too (same process group): Scrapy closes gracefully and
-        # flushes its rows. A second SIGINT would force an unclean stop, so send one only
-        # if the crawler did not get the first.
+        # Ctrl-C or SIGTERM: Scrapy closes gracefully on one SIGINT (the crawler, its
+        # extraction workers and Chromium stop; committed rows stay, ready for --resume).
+        # Interrupted again while it does: stop it now (resume re-fetches the unflushed rows).
         try:
-            child.wait(timeout=30)
-        except subprocess.TimeoutExpired:
             child.send_signal(signal.SIGINT)
             child.wait()
+        except KeyboardInterrupt:
+            child.kill()
+            child.wait()
         raise SearchopsError(
-            f"interrupted; continue with: searchops crawl ... --out {run} --resume"
+            f"interrupted; continue with: searchops crawl --out {run} --resume"
         ) from None
     finally:
+        if previous_term is not None:
+            signal.signal(signal.SIGTERM, previous_term)
         if display is not None:
             display.stop()
         log.close()
@@ -368,6 +378,18 @@ def _run_child(run: Path, *, resume: bool, show: bool) -> dict[str, Any]:
             f"crawler process {how}{': ' + tail if tail else ''} (log: {run / layout.LOG}; continue with --resume)"
         )
     return progress
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _sigterm_as_interrupt() -> Any:
+    """Handle SIGTERM as Ctrl-C (returns the previous handler; None off the main thread,
+    where Python cannot install one)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _interrupt)
 
 
 def _last_error_line(log: Path) -> str:

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -121,12 +124,22 @@ def scrapy_settings(
     return settings
 
 
+def _exit_with_parent(parent: int) -> None:
+    """End this process when ``searchops crawl`` ends (kill -9 included): the crawler runs
+    in its own session, out of reach of signals sent to the parent's process group. Like a
+    kill -9 of both: committed parts stay, --resume re-fetches what was not flushed."""
+    while os.getppid() == parent:
+        time.sleep(0.25)
+    os._exit(3)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m seo_crawler.process")
     parser.add_argument("run", type=Path, help="run folder holding .spec.json")
     parser.add_argument("--resume", action="store_true", help="continue the crawl in RUN")
     parser.add_argument("--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING"))
     args = parser.parse_args(argv)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     try:
         spec = CrawlSpec.read(args.run)
         from scrapy.crawler import CrawlerProcess
