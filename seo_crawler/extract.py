@@ -30,7 +30,7 @@ from seo_crawler.facts.head import (
     resolved_or_as_written,
 )
 from seo_crawler.facts.structured_data import structured_data, visible_prices
-from seo_crawler.urls import host_of
+from seo_crawler.urls import site_of
 
 __all__ = ["PageFacts", "extract", "header_facts", "parse_link_header"]
 
@@ -97,7 +97,7 @@ def extract(
     empty record with ``error`` set.
     """
     headers = headers or {}
-    hosts = internal_hosts if internal_hosts is not None else frozenset({host_of(url)})
+    hosts = internal_hosts if internal_hosts is not None else frozenset({site_of(url)})
     content_types = header_values(headers, "Content-Type")
     content_type = content_types[0] if content_types else None
     declared = http_content_type_encoding(content_type) if content_type else None
@@ -142,7 +142,7 @@ def header_facts(
         page_images=[],
         page_anchors=[],
         page_nofollow=False,
-        hosts=internal_hosts if internal_hosts is not None else frozenset({host_of(url)}),
+        hosts=internal_hosts if internal_hosts is not None else frozenset({site_of(url)}),
     )
     return columns, rows
 

@@ -46,7 +46,7 @@ from seo_crawler.frontier import Frontier, LineQueue, UrlSet
 from seo_crawler.middlewares import REFUSED_NAMES
 from seo_crawler.pipelines import RECORD
 from seo_crawler.sitemaps import parse_sitemap, robots_sitemaps
-from seo_crawler.urls import Scope, host_of, template_of, unsafe_address
+from seo_crawler.urls import Scope, host_of, site_of, template_of, unsafe_address
 from seo_crawler.visit import VISIT, Visit
 
 log = logging.getLogger(__name__)
@@ -627,7 +627,7 @@ class CatalogSpider(scrapy.Spider):
             issues=parsed.issues,
         )
         for child in parsed.children:
-            if self.scope.internal(child) or host_of(child) == host_of(response.url):
+            if self.scope.internal(child) or site_of(child) == site_of(response.url):
                 request = self._sitemap_request(child, parent=response.url)
                 if request is not None:
                     yield request

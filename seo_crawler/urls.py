@@ -82,6 +82,48 @@ def host_of(url: str) -> str:
         return ""
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def site_of(url: str) -> str:
+    """The host and, when it is not the scheme's default, the port: ``shop.example.ca``,
+    ``shop.example.ca:18080``. A different port is a different origin (another server, maybe
+    another owner), so scope is decided on this, not on the host alone. http and https on
+    their default ports are one site (the usual upgrade redirect stays in scope)."""
+    if _PLAIN.fullmatch(url):  # lowercase already; the netloc ends at the first "/"
+        start = url.index("//") + 2
+        netloc = url[start : url.index("/", start)]
+        if netloc.endswith(":80") and url.startswith("http:"):
+            return netloc[:-3]
+        if netloc.endswith(":443") and url.startswith("https:"):
+            return netloc[:-4]
+        return netloc
+    try:
+        parts = urlsplit(url)
+        host, port = (parts.hostname or "").lower(), parts.port
+    except ValueError:
+        return ""
+    return _site(host, port, _DEFAULT_PORTS.get(parts.scheme.lower()))
+
+
+def _site(host: str, port: int | None, default: int | None) -> str:
+    if ":" in host:  # IPv6, bracketed as in a URL
+        host = f"[{host}]"
+    return host if port is None or port == default else f"{host}:{port}"
+
+
+def site_host(site: str) -> str:
+    """The host of a :func:`site_of` value (brackets of IPv6 removed)."""
+    if site.startswith("["):
+        return site[1 : site.index("]")]
+    return site.rsplit(":", 1)[0] if _port_of(site) is not None else site
+
+
+def _port_of(site: str) -> int | None:
+    head, _, port = site.rpartition(":")
+    return int(port) if head and not head.endswith(":") and port.isdigit() else None
+
+
 @lru_cache(maxsize=4096)
 def unsafe_address(host: str) -> bool:
     """Link-local and cloud-metadata hosts are never fetched (loopback stays allowed: tests)."""
@@ -115,7 +157,7 @@ def template_of(url: str) -> str:
 class Scope:
     """Which URLs the crawl fetches: hosts, include/exclude regexes, parameter rules."""
 
-    hosts: frozenset[str]
+    hosts: frozenset[str]  # sites (:func:`site_of`): host, or host:port off the default port
     include: tuple[re.Pattern[str], ...] = ()
     exclude: tuple[re.Pattern[str], ...] = ()
     strip_params: frozenset[str] = frozenset()
@@ -128,11 +170,23 @@ class Scope:
 
     @classmethod
     def build(cls, config: CrawlConfig, seed_urls: list[str]) -> Scope:
-        hosts = {host_of(u) for u in seed_urls} | {h.lower() for h in config.allowed_hosts}
-        if hosts & LOOPBACK_NAMES:
-            # one local server answers to all of them: pages served on 127.0.0.1 that
-            # link to localhost (or the reverse) are the same site, not external links
-            hosts |= LOOPBACK_NAMES
+        seeds = {site_of(u) for u in seed_urls}
+        ports = {_port_of(site) for site in seeds}
+        hosts = set(seeds)
+        for allowed in (h.strip().lower() for h in config.allowed_hosts):
+            # "--allow-host fr.example.ca" means that host on the start URLs' ports;
+            # "fr.example.ca:8443" that one port.
+            if _port_of(allowed) is not None:
+                hosts.add(allowed)
+            else:
+                hosts |= {_site(allowed.strip("[]"), port, None) for port in ports}
+        for site in list(hosts):
+            # One local server answers to all of them, on the same port: pages served on
+            # 127.0.0.1 that link to localhost (or the reverse) are the same site. Another
+            # port is another server.
+            if site_host(site) in LOOPBACK_NAMES:
+                port = _port_of(site)
+                hosts |= {_site(name, port, None) for name in LOOPBACK_NAMES}
         return cls(
             hosts=frozenset(h for h in hosts if h),
             include=tuple(re.compile(p) for p in config.include),
@@ -149,8 +203,8 @@ class Scope:
         return normalize(url, self.strip_params)
 
     def internal(self, url: str) -> bool:
-        """The host is in scope (links.internal)."""
-        return host_of(url) in self.hosts
+        """The host and port are in scope (links.internal)."""
+        return site_of(url) in self.hosts
 
     def allows(self, url: str) -> bool:
         """In scope to fetch: http(s), host, include/exclude, no skipped parameter."""

@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from seo_crawler.facts.page_text import node_text
-from seo_crawler.urls import host_of, normalize
+from seo_crawler.urls import normalize, site_of
 
 _MAX_IMAGES = 500  # per page: bounds record size on pathological galleries
 _ANCHOR_CHARS = 200
@@ -40,7 +40,7 @@ _SUBRESOURCES = (
 
 # Cached across pages: a catalog's navigation links repeat on every page.
 _normalized = lru_cache(maxsize=20_000)(normalize)  # ~5 MB at most
-_host = lru_cache(maxsize=10_000)(host_of)
+_site = lru_cache(maxsize=10_000)(site_of)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +226,7 @@ def link_rows(
     ) -> dict[str, Any]:
         return {
             "source": url, "target": target, "kind": kind, "anchor": anchor,
-            "nofollow": nofollow, "region": region, "internal": _host(target) in hosts,
+            "nofollow": nofollow, "region": region, "internal": _site(target) in hosts,
             "anchor_source": anchor_source,
         }  # fmt: skip
 

@@ -74,3 +74,17 @@ def test_sitemap_locs_normalized_once_and_unparsable_ones_not_queued() -> None:
     clean = _memo_normalize(scope(strip_params=["utm_source"]))
     assert clean("HTTPS://S.example/a?utm_source=x") == "https://s.example/a"
     assert clean("http://s.example:PORT/a") is None  # a template placeholder: no URL
+
+
+def test_scope_is_host_and_port() -> None:
+    s = scope(allowed_hosts=["fr.example.ca", "cdn.example.ca:8443"])
+    assert s.allows("http://127.0.0.1:8000/a") and s.allows("http://localhost:8000/a")
+    assert s.allows("http://[::1]:8000/a")
+    assert not s.allows("http://127.0.0.1:8001/a")  # another port is another origin
+    assert not s.allows("http://localhost:8001/a") and not s.allows("http://localhost/a")
+    assert s.allows("http://fr.example.ca:8000/")  # an allowed host on the start URL's port
+    assert not s.allows("http://fr.example.ca:9000/")
+    assert s.allows("https://cdn.example.ca:8443/x") and not s.allows("https://cdn.example.ca/x")
+    live = Scope.build(load_settings().settings.crawl, ["http://www.example.ca/"])
+    assert live.allows("https://www.example.ca/") and live.allows("http://www.example.ca:80/")
+    assert not live.allows("http://www.example.ca:18081/")
