@@ -18,6 +18,8 @@ Python API::
 * ``reports.summary.summarize``: the executive summary's sentences from the sections, each a
   ``Line`` naming the section whose numbers it repeats.
 * ``reports.revenue``: lag-adjusted weekly paid search revenue and its range.
+* ``reports.drivers``: why revenue changed: the week's change by cause (demand, bids, value
+  per click, out of stock, landing pages, paused) and by campaign, adding up exactly.
 * ``reports.svg``: ``line_chart``, ``xy_chart``, ``bar_chart``, ``sparkline`` -> SVG markup
   with every label escaped.
 
@@ -25,6 +27,7 @@ The CI outputs of ``searchops audit`` (JUnit XML, GitHub annotations, Markdown) 
 the audit stage: ``audits.ci``, picked through the ``audits.outputs`` registry.
 
 Tables read: ``runs``, ``health_scores``, ``findings``, ``vitals_pages``, ``vitals_templates``,
-``sem_keyword_daily``, ``sem_shopping_daily``, ``sem_conversion_lag``, ``bid_recommendations``, ``bid_frontier``,
+``sem_keyword_daily``, ``sem_shopping_daily``, ``sem_conversion_lag``, ``sem_keywords``, ``sem_products``, ``sem_campaigns``,
+``bid_recommendations``, ``bid_frontier``,
 ``coverage_opportunities``, ``coverage_waste``. Settings: ``[report]`` in default.toml.
 """

@@ -20,5 +20,6 @@ class ReportConfig(BaseModel):
     material_amount: float = Field(ge=0)
     revenue_interval_level: float = Field(gt=0, lt=1)
     order_value_cv: float = Field(ge=0)
+    bid_change_tolerance: float = Field(ge=0)
     currency: str
     cwv_metrics: list[str]

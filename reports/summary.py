@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reports.config import ReportConfig
+from reports.drivers import Drivers
 from reports.formatting import count, money, pct, points
 from reports.sections import Bids, Coverage, Findings, Health, Sem, Vitals
 from reports.wording import family, waste_reason
@@ -206,6 +207,8 @@ def _sem(sem: Sem, cfg: ReportConfig, out: Summary) -> None:
                 f"not yet a confirmed {'gain' if rising else 'loss'}"
             )
         target.append(sentence + ".")
+        if sem.drivers is not None and confirmed:
+            target.append(_why(sem.drivers, rising, cfg))
         if not rising and confirmed:
             out.next_steps.append(_loss_step(sem, cfg))
     elif roas_moved:
@@ -216,11 +219,44 @@ def _sem(sem: Sem, cfg: ReportConfig, out: Summary) -> None:
         )
 
 
+def _why(drivers: Drivers, rising: bool, cfg: ReportConfig) -> str:
+    """The change's causes, largest first, in the amounts the Paid search section shows."""
+    parts = sorted(
+        ((label, shown) for key, label, _, shown in drivers.lines if shown),
+        key=lambda part: -abs(part[1]),
+    )
+    listed = ", ".join(
+        f"{label[0].lower() + label[1:]} {money(float(shown), cfg.currency, signed=True)}"
+        for label, shown in parts
+    )
+    return (
+        f"Why revenue {'rose' if rising else 'fell'}: the "
+        f"{money(float(drivers.total_shown), cfg.currency, signed=True)} change comes from "
+        f"{listed}."
+    )
+
+
 def _loss_step(sem: Sem, cfg: ReportConfig) -> str:
     lost = money(abs(sem.revenue.change or 0), cfg.currency)
+    drivers = sem.drivers
+    worst = min(drivers.lines, key=lambda line: line[3], default=None) if drivers else None
+    if worst is None or worst[3] >= 0:
+        return (
+            f"Find where the {lost} of paid search revenue was lost (campaigns, products out "
+            "of stock, landing pages) before changing budgets."
+        )
+    key, label, _, shown = worst
+    action = {
+        "out_of_stock": "restock the products, or pause their ads until they are back",
+        "landing_pages": "fix the broken or hidden landing pages, or point the ads elsewhere",
+        "bids": "review the bid changes made since the week before",
+        "value_per_click": "look at conversion rates and order values (site, prices, offers)",
+        "demand": "fewer searches, not something bids fix: check seasonality and competitors",
+        "paused": "check that the campaigns and keywords were paused on purpose",
+    }.get(key, "look at the campaigns listed under Paid search")
     return (
-        f"Find where the {lost} of paid search revenue was lost (campaigns, products out of "
-        "stock, landing pages) before changing budgets."
+        f"Start with the largest cause of the {lost} drop, {label.lower()} "
+        f"({money(float(shown), cfg.currency, signed=True)}): {action}."
     )
 
 

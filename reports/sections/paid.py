@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import duckdb
+
+if TYPE_CHECKING:  # reports.drivers reads tables through this package's helpers
+    from reports.drivers import Drivers
 
 from reports import revenue
 from reports.config import ReportConfig
@@ -30,7 +33,7 @@ class Sem:
     revenue_range: tuple[float, float] | None = None  # the latest week's eventual revenue
     change_range: tuple[float, float] | None = None  # its change from the week before
     # Why the week's revenue changed (reports.drivers), when the workspace can tell.
-    drivers: Any = None
+    drivers: Drivers | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,19 @@ def load_sem(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConfi
         revenue_range = by_week[shown[-1]].interval(level)
         if len(shown) > 1 and shown[-2] in by_week:
             change_range = revenue.change_interval(by_week[shown[-1]], by_week[shown[-2]], level)
+    from reports.drivers import decompose
+
+    drivers = None
+    if len(shown) > 1:
+        drivers = decompose(
+            con,
+            shown[-2],
+            shown[-1],
+            bid_change_tolerance=cfg.bid_change_tolerance,
+            top_campaigns=cfg.top_items,
+            text_limit=cfg.text_limit,
+            total=value[-1] - value[-2],
+        )
     return Sem(
         weeks=shown,
         spend=Trend("spend", spend),
@@ -125,6 +141,7 @@ def load_sem(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConfi
         interval_level=level if adjusted else None,
         revenue_range=revenue_range,
         change_range=change_range,
+        drivers=drivers,
     )
 
 
