@@ -71,6 +71,15 @@ def write_manifest(run: Path, manifest: dict[str, Any]) -> Path:
 def read_manifest(run: Path) -> dict[str, Any]:
     path = Path(run) / MANIFEST
     if not path.is_file():
+        from seo_crawler import layout
+
+        if _crawler_alive(Path(run) / layout.PID):
+            raise SearchopsError(f"{run}: a crawl is still running here (no {MANIFEST} yet)")
+        if (Path(run) / layout.SPEC).is_file() or (Path(run) / layout.FRONTIER).is_file():
+            raise SearchopsError(
+                f"{run}: an interrupted crawl (no {MANIFEST} yet); finish it with: "
+                f"searchops crawl --out {run} --resume"
+            )
         raise SearchopsError(f"{run}: not a run folder (no {MANIFEST})")
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
@@ -90,3 +99,12 @@ def parquet_path(run: Path, name: str) -> Path:
     if single.exists():
         return single
     return Path(run) / name  # a directory of part files (pages/part-0000.parquet, ...)
+
+
+def _crawler_alive(pid_file: Path) -> bool:
+    """Whether the crawler process named in ``pid_file`` still runs (a kill -9 leaves the file)."""
+    try:
+        os.kill(int(pid_file.read_text().strip()), 0)
+    except (OSError, ValueError):
+        return False
+    return True

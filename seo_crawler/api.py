@@ -122,10 +122,19 @@ def check_resumable(spec: CrawlSpec, run: Path, **requested: Any) -> None:
             asked = value.isoformat() if isinstance(value, date) else value
             mine = recorded[name]
         if asked != mine:
+            option = _RESUME_OPTIONS.get(name, f"--{name.replace('_', '-')}")
             raise SearchopsError(
                 f"{run} was started with other {name.replace('_', ' ')}; --resume continues "
-                f"the crawl as it was started ({layout.SPEC}): drop the option or give the same"
+                f"the crawl as it was started ({layout.SPEC}): drop {option} or give the same"
             )
+
+
+# How each spec field is given on the command line (for check_resumable's message).
+_RESUME_OPTIONS = {
+    "start_urls": "the start URLs",
+    "sitemaps": "--sitemap",
+    "settings": "the crawl options (--include, --concurrency, ...) and --config",
+}
 
 
 def crawl(
@@ -189,9 +198,7 @@ def crawl(
 
     stats = store.finalize(run)
     finished = datetime.now(UTC)
-    stats["pages_per_second"] = round(
-        stats["pages"] / max(progress.get("elapsed", 0.0) or 1e-9, 1e-9), 1
-    )
+    stats["pages_per_second"] = _rate(progress)
     failure = unreachable_start(run, spec)
     previous = read_manifest(run) if resume and (run / MANIFEST).exists() else {}
     manifest = {
@@ -340,11 +347,10 @@ def _run_child(run: Path, *, resume: bool, show: bool) -> dict[str, Any]:
                 child.wait(timeout=0.25)  # returns as soon as the crawler exits
             progress = _read_progress(run) or progress
             if display is not None and progress:
-                elapsed = max(progress.get("elapsed", 0.0), 1e-6)
                 display.update(
                     task,
                     completed=progress.get("pages", 0),
-                    status=f"{progress.get('pages', 0) / elapsed:.0f} pages/s  queued {progress.get('queued', 0)}  errors {progress.get('errors', 0)}",
+                    status=f"{_rate(progress):.0f} pages/s  queued {progress.get('queued', 0)}  errors {progress.get('errors', 0)}",
                 )
     except KeyboardInterrupt:
         # Ctrl-C or SIGTERM: Scrapy closes gracefully on one SIGINT (the crawler, its
@@ -378,6 +384,14 @@ def _run_child(run: Path, *, resume: bool, show: bool) -> dict[str, Any]:
             f"crawler process {how}{': ' + tail if tail else ''} (log: {run / layout.LOG}; continue with --resume)"
         )
     return progress
+
+
+def _rate(progress: dict[str, Any]) -> float:
+    """Pages per second of this session: pages recorded before a resume were not fetched
+    in its time."""
+    fetched = progress.get("pages", 0) - progress.get("pages_before", 0)
+    elapsed = progress.get("elapsed", 0.0) or 0.0
+    return round(fetched / elapsed, 1) if elapsed > 0 else 0.0
 
 
 def _interrupt(signum: int, frame: object) -> None:

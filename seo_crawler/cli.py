@@ -10,7 +10,7 @@ import click
 
 from searchops import console
 from searchops.run_folder import read_manifest
-from seo_crawler import api, layout
+from seo_crawler import api
 from seo_crawler.spec import RENDER_MODES
 
 
@@ -118,23 +118,7 @@ def crawl(
 
     Then: searchops audit RUN
     """
-    if resume:
-        given = [
-            f"--{name.replace('_', '-')}"
-            for name in _DEFINES_THE_CRAWL
-            if click.get_current_context().get_parameter_source(name)
-            is click.core.ParameterSource.COMMANDLINE
-        ]
-        if given:
-            raise click.UsageError(
-                f"--resume continues the crawl as it was started (RUN/{layout.SPEC}): "
-                f"drop {', '.join(given)}"
-            )
-        run = api.crawl(urls, out=out, resume=True, workspace=obj.workspace)
-        _summary_for_logs(run)
-        console.stdout.print(str(run.resolve()), markup=False)
-        return
-    if not urls and not sitemaps:
+    if not urls and not sitemaps and not resume:
         raise click.UsageError("give at least one start URL or --sitemap")
     overrides: dict[str, Any] = {"crawl": {}}
     for key, value in (
@@ -153,6 +137,18 @@ def crawl(
         overrides["crawl"]["obey_robots"] = False
     if concurrency:
         overrides["crawl"]["concurrency"] = concurrency
+    if resume:
+        # The crawl as it was started (RUN/.spec.json); options given again must say the same.
+        settings_given = any(_given(name) for name in _SETTINGS_OPTIONS)
+        run = api.crawl(
+            list(urls), sitemaps=list(sitemaps), out=out, resume=True, workspace=obj.workspace,
+            max_pages=max_pages, max_depth=max_depth, render=render,
+            settings=obj.settings(overrides).settings if settings_given else None,
+            week=week.date() if week else None, label=label,
+        )  # fmt: skip
+        _summary_for_logs(run)
+        console.stdout.print(str(run.resolve()), markup=False)
+        return
     settings = obj.settings(overrides).settings
     run = api.crawl(
         list(urls),
@@ -179,8 +175,18 @@ def _summary_for_logs(run: Path) -> None:
     api.print_summary(read_manifest(run)["stats"])
 
 
-# Options that define a crawl: its spec is written once, so --resume refuses them.
-_DEFINES_THE_CRAWL = (
-    "sitemaps", "max_pages", "max_depth", "render", "include", "exclude", "allowed_hosts",
-    "resolve", "ignore_robots", "concurrency", "week", "label",
-)  # fmt: skip
+# Options that become crawl settings: given with --resume, the settings they make must be
+# the crawl's (its spec is written once).
+_SETTINGS_OPTIONS = (
+    "include",
+    "exclude",
+    "allowed_hosts",
+    "resolve",
+    "ignore_robots",
+    "concurrency",
+)
+
+
+def _given(name: str) -> bool:
+    source = click.get_current_context().get_parameter_source(name)
+    return source is click.core.ParameterSource.COMMANDLINE

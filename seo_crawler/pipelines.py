@@ -46,6 +46,8 @@ class ParquetPartsWriter:
         self.sitemaps_recorded = set(store.column_values(self.run, "sitemaps", "sitemap"))
         if self.stats:
             self.stats.set_value("searchops/pages", len(self.recorded))
+            # recorded before a resume: not part of this session's speed
+            self.stats.set_value("searchops/pages_before", len(self.recorded))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ParquetPartsWriter:
@@ -147,6 +149,7 @@ class ProgressFeed:
         pages = get("searchops/pages", 0)
         data = {
             "pages": pages,
+            "pages_before": get("searchops/pages_before", 0),
             "scheduled": get("searchops/scheduled", 0),
             "queued": self._queued(),
             "errors": get("searchops/errors", 0),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -75,3 +76,50 @@ def test_sigterm_stops_everything_keeps_what_was_collected_and_resumes(
         assert resumed.returncode == 0, resumed.stderr
     pages = pd.read_parquet(run / "pages.parquet")
     assert pages.url.is_unique and len(pages) == PAGES
+
+
+@pytest.mark.slow
+def test_resume_takes_the_original_sitemap_and_reports_this_sessions_speed(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "searchops.toml").write_text(
+        "[crawl]\nconcurrency = 1\nbatch_rows = 2\nflush_seconds = 0.2\n"
+        "sitemaps_from_robots = false\n"
+    )
+    run = tmp_path / "run"
+    server = _slow_site()
+    sitemap = lambda base: (  # noqa: E731
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + "".join(f"<url><loc>{base}/p/{i}</loc></url>" for i in range(PAGES))
+        + "</urlset>"
+    ).encode()
+    server.route("/sitemap.xml", Reply(body=sitemap, content_type="application/xml"))
+    with server.running() as base:
+        crawl = subprocess.Popen(
+            [SEARCHOPS, "--workspace", str(tmp_path / "ws.duckdb"), "crawl", base + "/p/0",
+             "--sitemap", base + "/sitemap.xml", "--render", "never", "--out", str(run)],
+            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while _parts(run) < 2 and time.monotonic() < deadline and crawl.poll() is None:
+            time.sleep(0.05)
+        crawl.send_signal(signal.SIGINT)
+        crawl.communicate(timeout=60)
+        assert crawl.returncode == 2
+        # audit on the interrupted run says how to finish it
+        audit = cli("audit", str(run), cwd=tmp_path)
+        assert audit.returncode == 2 and f"crawl --out {run} --resume" in audit.stderr
+        other = cli(
+            "crawl", base + "/p/0", "--sitemap", base + "/other.xml", "--out", str(run),
+            "--resume", cwd=tmp_path,
+        )  # fmt: skip
+        assert other.returncode == 2 and "drop --sitemap or give the same" in other.stderr
+        resumed = cli(
+            "crawl", base + "/p/0", "--sitemap", base + "/sitemap.xml", "--out", str(run),
+            "--resume", cwd=tmp_path, timeout=120,
+        )  # fmt: skip
+        assert resumed.returncode == 0, resumed.stderr
+    stats = json.loads((run / "crawl.json").read_text())["stats"]
+    # ~2 pages/s at 0.5 s a page, one at a time: the pages before the resume do not count
+    assert 0 < stats["pages_per_second"] < 3, stats
+    assert len(pd.read_parquet(run / "pages.parquet")) == PAGES
