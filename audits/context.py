@@ -3,7 +3,7 @@
 Views over the run folder's Parquet files (read lazily, with projection
 pushdown, so a rule that reads two columns of a million pages reads two columns):
 
-``pages``, ``links``, ``sitemaps``, ``sitemap_urls``, ``vitals`` (when present),
+``pages``, ``links``, ``sitemaps``, ``sitemap_urls``, ``robots``, ``vitals`` (when present),
 and with a baseline ``baseline_pages``, ``baseline_links``, ... ``baseline_vitals``.
 
 Shared derived tables, built once on first use by :meth:`RuleContext.ensure`:
@@ -55,7 +55,7 @@ from searchops.run_folder import parquet_path
 if TYPE_CHECKING:
     from searchops.settings import Settings
 
-RUN_ARTIFACTS = ("pages", "links", "sitemaps", "sitemap_urls", "vitals")
+RUN_ARTIFACTS = ("pages", "links", "sitemaps", "sitemap_urls", "robots", "vitals")
 
 NOINDEX_SQL = (
     "(regexp_matches(coalesce({t}meta_robots, ''), '(^|[^a-z])(noindex|none)([^a-z]|$)') "

@@ -232,11 +232,19 @@ def _evaluate(
 
 def _populations(ctx: RuleContext) -> dict[str, int]:
     """What a family judges when it is not the HTML pages: vitals findings stand for
-    templates (one per template measured)."""
+    templates (one per template measured), robots findings for robots.txt files (one per
+    origin crawled)."""
+    populations = {}
+    if "robots" in ctx.artifacts:
+        row = ctx.con.execute("SELECT count(*) FROM robots").fetchone()
+        if row and row[0]:
+            populations["robots"] = int(row[0])
     if "vitals" not in ctx.artifacts or "template" not in ctx.columns("vitals"):
-        return {}
+        return populations
     row = ctx.con.execute("SELECT count(DISTINCT template) FROM vitals").fetchone()
-    return {"vitals": int(row[0])} if row and row[0] else {}
+    if row and row[0]:
+        populations["vitals"] = int(row[0])
+    return populations
 
 
 def _skip_reason(rule: Rule, ctx: RuleContext) -> str | None:

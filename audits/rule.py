@@ -42,11 +42,12 @@ FAMILIES: dict[str, str] = {
     "content": "CONTENT",
     "sitemaps": "SITEMAP",
     "vitals": "VITALS",
+    "robots": "ROBOTS",
 }
 SEVERITIES = ("error", "warning", "notice")
 SCOPES = ("page", "site")
 # What a rule may need; a rule whose artifact is absent from the run is skipped.
-ARTIFACTS = ("pages", "links", "sitemaps", "sitemap_urls", "vitals", "baseline")
+ARTIFACTS = ("pages", "links", "sitemaps", "sitemap_urls", "robots", "vitals", "baseline")
 DOC_SECTIONS = ("Why:", "Anti-pattern:", "Fix:", "Source:")
 # Keys of [audit.rules."ID"] that every rule understands, besides its own options.
 COMMON_OPTIONS = ("enabled", "severity")
@@ -56,6 +57,7 @@ _KNOWN_COLUMNS = {
     "links": set(schema.LINKS.names),
     "sitemaps": set(schema.SITEMAPS.names),
     "sitemap_urls": set(schema.SITEMAP_URLS.names),
+    "robots": set(schema.ROBOTS.names),
 }
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _SOURCE = re.compile(r"Source:\s*(?:\S+\s+)*?https?://\S+")

@@ -29,6 +29,7 @@ TABLES = {
     "links": schema.LINKS,
     "sitemaps": schema.SITEMAPS,
     "sitemap_urls": schema.SITEMAP_URLS,
+    "robots": schema.ROBOTS,
 }
 
 
@@ -110,6 +111,19 @@ def _page(record: Mapping[str, Any]) -> dict[str, Any]:
     return row
 
 
+def _robots_row(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A robots.txt row, completed with a clean origin's values (read, no issue, small)."""
+    url = str(record.get("robots_url", "https://s.ex/robots.txt"))
+    origin = url.removesuffix("/robots.txt")
+    return {
+        "robots_url": url, "origin": origin, "final_url": url, "status": 200,
+        "outcome": "rules", "reason": "HTTP 200: rules read", "error": None,
+        "redirect_chain": [], "bytes": 100, "size": 100, "truncated": False,
+        "max_bytes": 512000, "groups": 1, "rules": 1, "sitemaps": [], "issues": [],
+        "body": "User-agent: *\nDisallow: /cart\n", **record,
+    }  # fmt: skip
+
+
 def _table(name: str, rows: Iterable[Mapping[str, Any]]) -> pa.Table:
     sch = TABLES[name]
     rows = list(rows)
@@ -126,9 +140,11 @@ def write_run(
     links: Iterable[Mapping[str, Any]] = (),
     sitemaps: Iterable[Mapping[str, Any]] | None = None,
     sitemap_urls: Iterable[Mapping[str, Any]] | None = None,
+    robots: Iterable[Mapping[str, Any]] | None = None,
     manifest: Mapping[str, Any] | None = None,
 ) -> Path:
-    """Write a run folder; ``sitemaps``/``sitemap_urls`` default to none fetched (no files)."""
+    """Write a run folder; ``sitemaps``/``sitemap_urls``/``robots`` default to none fetched
+    (no files)."""
     run = Path(run)
     run.mkdir(parents=True, exist_ok=True)
     page_rows = [_page(p) for p in pages]
@@ -156,5 +172,8 @@ def write_run(
     if sitemap_urls is not None:
         rows = [{"lastmod": None, "alternates": [], "loc_markup": False, **u} for u in sitemap_urls]
         pq.write_table(_table("sitemap_urls", rows), run / "sitemap_urls.parquet")
+    if robots is not None:
+        rows = [_robots_row(r) for r in robots]
+        pq.write_table(_table("robots", rows), run / "robots.parquet")
     write_manifest(run, {"kind": "crawl", "start_urls": [], **(manifest or {})})
     return run

@@ -28,7 +28,10 @@ MANIFEST = "crawl.json"
 # 5: pages.non_link_anchors, links.anchor_source (links.anchor of an image link is its alt).
 # 6: sitemaps.namespace/structure_issues, sitemap_urls.changefreq/priority/loc_markup,
 #    sitemap alternates without href or hreflang kept (null); a <loc> with markup is read whole.
-SCHEMA_VERSION = 6
+# 7: robots.parquet (each origin's robots.txt as read); a URL not fetched because its
+#    robots.txt gave no answer is fetch_state=error, one answering 5xx blocked_robots with
+#    the reason in error.
+SCHEMA_VERSION = 7
 
 _VERSIONED = ("searchops", "scrapy", "scrapy-playwright", "extruct", "pyarrow", "duckdb")
 

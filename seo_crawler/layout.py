@@ -8,4 +8,4 @@ PROGRESS = ".progress.json"  # stats the crawler process writes twice a second
 SPEC = ".spec.json"  # the crawl's arguments and settings, read by the crawler process
 LOG = "crawl.log"  # the crawler process's warnings and errors
 PID = ".crawler.pid"  # the crawler process, while it runs
-TABLES = ("pages", "links", "sitemaps", "sitemap_urls")  # one file each per part
+TABLES = ("pages", "links", "sitemaps", "sitemap_urls", "robots")  # one file each per part

@@ -44,6 +44,7 @@ class ParquetPartsWriter:
         self.part = store.next_part_number(self.run)
         self.recorded = UrlSet(store.column_values(self.run, "pages", "url"))
         self.sitemaps_recorded = set(store.column_values(self.run, "sitemaps", "sitemap"))
+        self.robots_recorded = set(store.column_values(self.run, "robots", "robots_url"))
         if self.stats:
             self.stats.set_value("searchops/pages", len(self.recorded))
             # recorded before a resume: not part of this session's speed
@@ -73,6 +74,10 @@ class ParquetPartsWriter:
             self.buffer["pages"].append(page)
             self.buffer["links"].extend(item.get("links", ()))
             self._count(page)
+        robots = item.get("robots")
+        if robots is not None and robots["robots_url"] not in self.robots_recorded:
+            self.robots_recorded.add(robots["robots_url"])
+            self.buffer["robots"].append(robots)
         sitemap = item.get("sitemap")
         if sitemap is not None and sitemap["sitemap"] not in self.sitemaps_recorded:
             self.sitemaps_recorded.add(sitemap["sitemap"])

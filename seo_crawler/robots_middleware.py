@@ -70,7 +70,7 @@ class RobotsPolicy:
             return self.robots.allowed(url, token)
         return self.outcome == ALLOW_ALL
 
-    def row(self, max_bytes: int, declared: int | None) -> dict[str, Any]:
+    def row(self, max_bytes: int) -> dict[str, Any]:
         robots = self.robots
         return {
             "robots_url": self.origin + "/robots.txt",
@@ -82,7 +82,7 @@ class RobotsPolicy:
             "error": self.error,
             "redirect_chain": self.redirect_chain,
             "bytes": len(self.body) if self.status is not None else None,
-            "bytes_declared": declared,
+            "size": robots.size if robots else None,
             "truncated": bool(robots and robots.truncated),
             "max_bytes": max_bytes,
             "groups": len(robots.groups) if robots else 0,
@@ -291,7 +291,7 @@ class RobotsTxtMiddleware:
             self.stats.inc_value(f"robotstxt/outcome/{policy.outcome}")
         if policy.outcome == DISALLOW_ALL:
             logger.warning("%s: %s", policy.origin, policy.reason)
-        row = policy.row(self.max_bytes, policy.robots.size if policy.robots else None)
+        row = policy.row(self.max_bytes)
         self.crawler.signals.send_catch_log(signal=RECORD, item={"robots": row})
 
 

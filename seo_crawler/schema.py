@@ -11,6 +11,7 @@ Files of a run folder::
     links.parquet       one row per link-like reference (a, canonical, hreflang, redirect, img)
     sitemaps.parquet    one row per sitemap file fetched
     sitemap_urls.parquet one row per <url> entry of every sitemap
+    robots.parquet      one row per origin's robots.txt the crawler read (since schema version 7)
 
 Big crawls may write part files instead (``pages/part-00000.parquet`` ...);
 read them with :func:`searchops.run_folder.parquet_path`, DuckDB or pyarrow.dataset.
@@ -156,6 +157,34 @@ SITEMAPS = pa.schema([
     # then "... and N more"): "line 12: <url> without <loc>", "<loc> holds markup",
     # "<sitemap> in a <urlset>", "not well-formed XML: ..."; since schema version 6
     ("structure_issues", pa.list_(pa.string())),
+])
+
+ISSUE = pa.struct([("line", pa.int32()), ("message", pa.string()), ("text", pa.string())])
+
+# One row per origin (scheme://host:port) whose robots.txt the crawler read to obey it
+# (seo_crawler.robots_middleware; Google's handling of each status in its docstring).
+ROBOTS = pa.schema([
+    ("robots_url", pa.string()),        # origin + /robots.txt
+    ("origin", pa.string()),            # scheme://host[:port] the rules apply to
+    ("final_url", pa.string()),         # after redirects (at most 5 followed), null if none answered
+    ("status", pa.int32()),             # HTTP status of the final answer; null when none came
+    # rules (2xx: the file's rules apply) | allow_all (4xx but 429: no robots.txt; more than
+    # 5 redirects) | disallow_all (429, 5xx, timeout, network error, redirect out of scope:
+    # nothing of the origin is fetched, as Google stops crawling the site)
+    ("outcome", pa.string()),
+    ("reason", pa.string()),            # one line: why this outcome
+    ("error", pa.string()),             # the fetch error when no answer came (timeout, DNS...)
+    ("redirect_chain", pa.list_(HOP)),  # each redirect hop of the robots.txt request
+    ("bytes", pa.int64()),              # body bytes read (at most max_bytes), null if no answer
+    ("size", pa.int64()),               # the whole file's size as far as known (Content-Length or bytes received)
+    ("truncated", pa.bool_()),          # longer than max_bytes: only the first max_bytes were read
+    ("max_bytes", pa.int64()),          # the read limit applied ([crawl] robots_max_bytes; Google: 500 KiB)
+    ("groups", pa.int32()),             # user-agent groups
+    ("rules", pa.int32()),              # allow/disallow lines inside groups
+    ("sitemaps", pa.list_(pa.string())),  # Sitemap: values as written
+    ("issues", pa.list_(ISSUE)),        # lines crawlers misread or ignore (Lighthouse robots-txt checks)
+    ("body", pa.string()),              # the text read (UTF-8, at most max_bytes), null if none
+    ("fetched_at", pa.timestamp("ms", tz="UTC")),
 ])
 
 SITEMAP_URLS = pa.schema([

@@ -45,7 +45,8 @@ from seo_crawler.extract_pool import ExtractPool, worker_count
 from seo_crawler.frontier import Frontier, LineQueue, UrlSet
 from seo_crawler.middlewares import REFUSED_NAMES
 from seo_crawler.pipelines import RECORD
-from seo_crawler.sitemaps import parse_sitemap, robots_sitemaps
+from seo_crawler.robots import RobotsTxt
+from seo_crawler.sitemaps import parse_sitemap
 from seo_crawler.urls import Scope, host_of, site_of, template_of, unsafe_address
 from seo_crawler.visit import VISIT, Visit
 
@@ -525,7 +526,10 @@ class CatalogSpider(scrapy.Spider):
 
     # ------------------------------------------------------------------ sitemaps
     def _sitemap_request(self, url: str, parent: str | None) -> Request | None:
-        url = self.scope.normalize(url)
+        try:
+            url = self.scope.normalize(url)
+        except ValueError:  # no URL parser takes it (http://host:PORT/): nothing to fetch
+            return None
         if url in self.sitemaps_seen or unsafe_address(host_of(url)):
             return None
         self.sitemaps_seen.add(url)
@@ -560,9 +564,15 @@ class CatalogSpider(scrapy.Spider):
         return list(self._parse_robots(response))
 
     def _parse_robots(self, response: Response) -> Iterator[Request]:
+        """The sitemaps robots.txt names. Relative ``Sitemap:`` values are resolved against
+        robots.txt; others that are no http(s) URL (``javascript:``) are skipped, one line
+        never costing the others (robots.parquet's issues report both kinds)."""
         if response.status != 200:
             return
-        for url in robots_sitemaps(response.body):
+        robots = RobotsTxt.parse(response.body, max_bytes=self.config.robots_max_bytes)
+        for url in robots.sitemap_urls(response.url)[0]:
+            if not (self.scope.internal(url) or site_of(url) == site_of(response.url)):
+                continue  # another site's sitemap: outside the crawl's scope, as for indexes
             request = self._sitemap_request(url, parent=None)
             if request is not None:
                 yield request

@@ -257,7 +257,8 @@ class _SitemapIndex:
 
 
 def finalize(run: Path) -> dict[str, Any]:
-    """Merge the committed parts into ``pages/links/sitemaps/sitemap_urls.parquet``; returns stats.
+    """Merge the committed parts into ``pages/links/sitemaps/sitemap_urls/robots.parquet``;
+    returns stats.
 
     Streaming, one part in memory at a time, in Arrow (a DuckDB join, and later Python dicts
     of every sitemap URL, took the crawl over its 300 MB RSS budget), through a lean Arrow
@@ -266,7 +267,11 @@ def finalize(run: Path) -> dict[str, Any]:
     their sitemap facts from :class:`_SitemapIndex`.
     """
     with lean_arrow_pool():
-        counts = {"links": _copy(run, "links", None), "sitemaps": _copy(run, "sitemaps", "sitemap")}
+        counts = {
+            "links": _copy(run, "links", None),
+            "sitemaps": _copy(run, "sitemaps", "sitemap"),
+            "robots": _copy(run, "robots", "robots_url"),
+        }
         release_freed_memory()
         import pyarrow.compute as pc
 
@@ -300,7 +305,7 @@ def _copy(run: Path, table: str, key: str | None) -> int:
     """Parts of ``table`` into its Parquet file, first row per ``key`` value (all if None)."""
     from seo_crawler import schema
 
-    target = {"links": schema.LINKS, "sitemaps": schema.SITEMAPS}[table]
+    target = {"links": schema.LINKS, "sitemaps": schema.SITEMAPS, "robots": schema.ROBOTS}[table]
     writer = _Writer(run / f"{table}.parquet", target)
     done: set[int] = set()
     for batch in _tables(run, table, target):

@@ -4,7 +4,7 @@ How to add a rule
 =================
 
 1. Pick the family package (``meta``, ``indexability``, ``links``, ``hreflang``,
-   ``structured_data``, ``content``, ``sitemaps``, ``vitals``) and the next free
+   ``structured_data``, ``content``, ``sitemaps``, ``vitals``, ``robots``) and the next free
    number: IDs are ``SEO-<CODE>-NNN`` with the family's code from
    :data:`audits.rule.FAMILIES` (``structured_data`` -> ``SCHEMA``, ``indexability``
    -> ``INDEX``, ``sitemaps`` -> ``SITEMAP``, others upper-cased). An ID is never
@@ -14,7 +14,7 @@ How to add a rule
    :mod:`audits.rules._base`) setting ``id``, ``slug`` (naming the failing state,
    e.g. ``title-missing``), ``family``, ``severity`` (error/warning/notice), ``scope``
    (page or site), ``needs`` (artifacts: pages, links, sitemaps, sitemap_urls,
-   vitals, baseline), ``fields`` (columns it reads, ``"title"`` or
+   robots, vitals, baseline), ``fields`` (columns it reads, ``"title"`` or
    ``"vitals.lcp_ms"``) and ``options`` (names of its thresholds). Its docstring has
    a one-line summary and the sections ``Why:``, ``Anti-pattern:``, ``Fix:`` and
    ``Source:`` (with a link). All of this is checked when the module is imported.
@@ -25,7 +25,7 @@ How to add a rule
    Never loop over pages in Python: a million pages must stay one vectorized pass.
    ``ctx`` (:class:`audits.context.RuleContext`) has ``run``, ``baseline``,
    ``settings``, ``con`` (DuckDB, with views ``pages``, ``links``, ``sitemaps``,
-   ``sitemap_urls``, ``vitals``, ``baseline_*``) and ``ensure(...)`` for shared
+   ``sitemap_urls``, ``robots``, ``vitals``, ``baseline_*``) and ``ensure(...)`` for shared
    derived tables (``html_pages``, ``page_facts``, ``hreflang_edges``, ``sd_nodes``).
    Read thresholds with ``self.opt("name")``. A rule that needs intermediate steps may
    create temporary tables named ``_scratch_*`` first; they are dropped after the rule.

@@ -12,7 +12,7 @@ A case file::
         expect: []
 
 Records are completed with a clean page's values (:func:`audits.synthetic.clean_page`);
-``links``, ``sitemaps``, ``sitemap_urls`` and ``vitals`` tables, ``options`` (this rule's
+``links``, ``sitemaps``, ``sitemap_urls``, ``robots`` and ``vitals`` tables, ``options`` (this rule's
 config) and ``baseline`` (a nested run: pages, links, ..., vitals) are optional.
 ``evidence`` in an expectation is a substring of the finding's evidence.
 """
@@ -59,6 +59,7 @@ def _write(run: Path, spec: dict[str, Any]) -> Path:
         links=spec.get("links", []),
         sitemaps=spec.get("sitemaps"),
         sitemap_urls=spec.get("sitemap_urls"),
+        robots=spec.get("robots"),
     )
     if "vitals" in spec:
         pq.write_table(pa.Table.from_pylist(spec["vitals"]), run / "vitals.parquet")

@@ -54,7 +54,7 @@ def test_finalize_dedupes_enriches_and_survives_unreadable_parts(tmp_path: Path)
         },
     )
     stats = store.finalize(run)
-    assert stats["rows"] == {"links": 1, "sitemaps": 1, "sitemap_urls": 3, "pages": 3}
+    assert stats["rows"] == {"links": 1, "sitemaps": 1, "sitemap_urls": 3, "pages": 3, "robots": 0}
     assert stats["pages"] == 3 and stats["errors"] == 1 and stats["bytes"] == 300
     pages = pq.read_table(run / "pages.parquet")
     assert pages.schema == schema.PAGES
