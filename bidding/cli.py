@@ -529,20 +529,24 @@ def coverage(obj: Any, crawl_run: str, top: int | None, out: Path | None, seed: 
         table.add_row(
             str(r.rank),
             safe_text(r.name, 40),
-            safe_text(r.category, 20),
+            safe_text(r.category if isinstance(r.category, str) and r.category else "-", 20),
             f"{r.price:,.2f}",
             f"{r.profit:+,.0f} [{r.profit_lo:+,.0f}, {r.profit_hi:+,.0f}]",
         )
     stdout.print(table)
     w = result.waste
     if not w.empty:
-        by = w.groupby(["channel", "reason"])["spend_at_stake"].agg(["size", "sum"])
+        by = w.groupby(["channel", "reason"])["spend_at_stake"].agg(["size", "sum", "count"])
         waste_table = Table(
             title=f"Wasted paid coverage (spend at stake over {cfg.horizon_days} days)"
         )
         for col in ("Channel", "Reason", "Items", "Spend"):
             waste_table.add_column(col)
-        for r in by.reset_index().itertuples(index=False):
-            waste_table.add_row(safe_text(r[0]), safe_text(r[1]), str(r[2]), f"{r[3]:,.2f}")
+        for channel, why, size, total, known in by.reset_index().itertuples(index=False):
+            # items without cost rows in the window are "no data", not a spend of 0.00
+            spend = "no spend data" if known == 0 else f"{total:,.2f}"
+            if 0 < known < size:
+                spend += f" ({size - known} without spend data)"
+            waste_table.add_row(safe_text(channel), safe_text(why), str(size), spend)
         stdout.print(waste_table)
     stderr.print(f"run {run_id}: {safe_text(paths['keywords'])}, {safe_text(paths['ads'])}")

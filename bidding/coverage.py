@@ -164,7 +164,10 @@ def _category_stats(
         .sum()
     )
     per_item["clicks_per_day"] = per_item["clicks"] / days
-    per_item["price"] = per_item["item_id"].astype(str).map(prices)
+    # numeric even when no item matched (an empty map keeps the prices' string dtype)
+    per_item["price"] = pd.to_numeric(
+        per_item["item_id"].astype(str).map(prices), errors="coerce"
+    ).astype(float)
     return per_item
 
 
@@ -311,7 +314,8 @@ def waste(
                     "ad_group": kw["ad_group"],
                     "keyword": kw["keyword"],
                     "language": kw.get("lang"),
-                    "spend_recent": kw["criterion_id"].map(spend).fillna(0.0),
+                    # NaN: no cost rows for it in the window (no data), not a spend of zero
+                    "spend_recent": kw["criterion_id"].map(spend),
                 }
             )
         )
@@ -350,8 +354,7 @@ def waste(
                     "keyword": None,
                     "language": items["language"],
                     # the item's spend is not split by feed language: shared equally
-                    "spend_recent": items["item_id"].map(spend).fillna(0.0)
-                    / items["item_id"].map(per_lang),
+                    "spend_recent": items["item_id"].map(spend) / items["item_id"].map(per_lang),
                 }
             )
         )

@@ -213,3 +213,30 @@ def test_crawl_without_products_gives_empty_tables(tmp_path):
         save(ws, result, "coverage-1", "run")
         assert ws.con.execute("SELECT count(*) FROM coverage_opportunities").fetchall() == [(0,)]
         assert "profit" in ws.con.execute("SELECT * FROM coverage_opportunities").df().columns
+
+
+def test_waste_without_cost_rows_is_no_data_not_zero(synthetic):
+    """An out-of-stock Shopping item has no impressions, so no cost rows: its spend at stake
+    is unknown (NaN), not 0.00; a keyword with cost rows keeps its spend."""
+    run, ws = synthetic
+    ws.append_df(
+        "sem_products",
+        pd.DataFrame(
+            {
+                "item_id": ["1004"],
+                "language": ["en"],
+                "availability": ["OUT_OF_STOCK"],
+                "status": ["ELIGIBLE"],
+                "campaign_id": [7],
+                "ad_group_id": [6],
+                "category": ["Tents"],
+                "price": [400.0],
+            }
+        ),
+    )
+    result = coverage(run, ws, load_settings().settings.coverage, margin=0.3)
+    shopping = result.waste[result.waste["channel"] == "shopping"]
+    assert list(shopping["item_id"]) == ["1004"]
+    assert shopping["spend_at_stake"].isna().all()
+    keyword = result.waste.set_index("criterion_id").loc[2]
+    assert keyword["spend_at_stake"] == pytest.approx(28 * 8.0)
