@@ -122,14 +122,24 @@ def _true_forecasts(account, fit):
     }
 
 
-# One draw's bucket statistics scatter around the truth: these bounds hold for a calibrated
-# model in every draw of benchmarks/false_alarms.py --part roi (seeds x end dates).
-COVERAGE_BOUNDS = (0.80, 0.97)
-RATIO_BOUNDS = (0.90, 1.10)
+# Bounds per history-clicks bucket on one draw's 90% coverage and mean pred / mean true. A
+# bucket's keywords share their priors, so one account's statistics move together: over 12
+# seeds (benchmarks/false_alarms.py --part roi) zero-click coverage ranged 0.70-0.94 and its
+# ratios 0.85-1.16, head keywords' 0.87-0.91 and 0.98-1.03. Each bound is the calibrated
+# model's spread across draws +-3.3 sd (normal: a 0.1% false alarm per assertion, ~3% for
+# the 32 together); the pooled targets (0.88-0.92 / 0.95-1.05) are benchmarks/calibration.py's.
+BOUNDS = {
+    "0": {"coverage": (0.62, 0.99), "ratio": (0.68, 1.32)},
+    "1-9": {"coverage": (0.77, 0.99), "ratio": (0.82, 1.18)},
+    "10-99": {"coverage": (0.81, 0.97), "ratio": (0.93, 1.07)},
+    "100+": {"coverage": (0.85, 0.95), "ratio": (0.95, 1.05)},
+}
 
 
-@pytest.mark.parametrize(("lo", "hi"), [(0, 0), (1, 9), (10, 99), (100, np.inf)])
-def test_forecasts_are_calibrated_in_every_sparsity_bucket(account, fit, lo, hi):
+@pytest.mark.parametrize(
+    ("label", "lo", "hi"), [("0", 0, 0), ("1-9", 1, 9), ("10-99", 10, 99), ("100+", 100, np.inf)]
+)
+def test_forecasts_are_calibrated_in_every_sparsity_bucket(account, fit, label, lo, hi):
     """90% intervals cover about 90% of the truth and point estimates are unbiased on
     average, for keywords without clicks as much as for head keywords (issue 12)."""
     true = _true_forecasts(account, fit)
@@ -141,8 +151,9 @@ def test_forecasts_are_calibrated_in_every_sparsity_bucket(account, fit, lo, hi)
         inside = (fit[low].to_numpy()[bucket] <= t) & (t <= fit[high].to_numpy()[bucket])
         ratio = fit[point].to_numpy()[bucket].mean() / t.mean()
         print(f"{lo}-{hi} clicks, {name}: coverage {inside.mean():.3f}, mean pred/true {ratio:.3f}")
-        assert COVERAGE_BOUNDS[0] <= inside.mean() <= COVERAGE_BOUNDS[1], name
-        assert RATIO_BOUNDS[0] <= ratio <= RATIO_BOUNDS[1], name
+        (cover_lo, cover_hi), (ratio_lo, ratio_hi) = BOUNDS[label].values()
+        assert cover_lo <= inside.mean() <= cover_hi, name
+        assert ratio_lo <= ratio <= ratio_hi, name
 
 
 def test_never_shown_keywords_get_a_fitted_point_mass_at_zero(account, fit):
