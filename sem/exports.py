@@ -33,16 +33,23 @@ in that warning instead of silently turning into zero revenue.
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
+import itertools
 import logging
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 from searchops.errors import SearchopsError
 from searchops.workspace import Workspace, monday_of
@@ -179,42 +186,81 @@ class ParsedExport:
 
 def read_rows(path: Path) -> list[list[object]]:
     """The file's cells, row by row (text for CSV/TSV, typed values for XLSX)."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
+    return list(iter_rows(path))
 
-        try:
-            book = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises zipfile/KeyError/InvalidFileException
-            raise SearchopsError(
-                f"{path}: not a readable XLSX workbook ({type(exc).__name__})"
-            ) from None
-        sheet = book.worksheets[0]
-        rows = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
-        book.close()
-        return rows
-    raw = path.read_bytes()
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+
+def iter_rows(path: Path) -> Iterator[list[object]]:
+    """The file's cells row by row, read lazily: a 1 GB export never sits in memory whole."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        yield from _xlsx_rows(path)
+        return
+    with path.open("rb") as fh:
+        start = fh.read(4)
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
         encoding = "utf-16"
-    elif raw.startswith(b"\xef\xbb\xbf"):
+    elif start.startswith(b"\xef\xbb\xbf"):
         encoding = "utf-8-sig"
     else:
         encoding = "utf-8"
-    try:
-        text = raw.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise SearchopsError(
-            f"{path}: not valid {encoding.upper()} at byte {exc.start} (wrong encoding? export "
-            "as UTF-8 CSV or Google's UTF-16 'CSV for Excel')"
-        ) from None
-    lines = text.splitlines()
-    sample = "\n".join(lines[:30])
+    lines = _text_lines(path, encoding)
+    head = list(itertools.islice(lines, 30))
+    sample = "".join(head)
     delimiter = "\t" if sample.count("\t") > sample.count(",") else None
     if delimiter is None:
         try:
             delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
         except csv.Error:
             delimiter = ","
-    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    for row in csv.reader(itertools.chain(head, lines), delimiter=delimiter):
+        yield list(row)
+
+
+def _xlsx_rows(path: Path) -> Iterator[list[object]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile/KeyError/InvalidFileException
+        raise SearchopsError(
+            f"{path}: not a readable XLSX workbook ({type(exc).__name__})"
+        ) from None
+    try:
+        for row in book.worksheets[0].iter_rows(values_only=True):
+            yield ["" if v is None else v for v in row]
+    finally:
+        book.close()
+
+
+_READ_BLOCK = 1 << 20
+
+
+def _text_lines(path: Path, encoding: str) -> Iterator[str]:
+    """Decoded lines (ending in "\\n", as csv wants them), block by block; a decoding error
+    names the file's byte offset."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    consumed = 0
+    partial = ""
+    with path.open("rb") as fh:
+        while True:
+            block = fh.read(_READ_BLOCK)
+            pending = len(decoder.getstate()[0])
+            try:
+                text = decoder.decode(block, final=not block)
+            except UnicodeDecodeError as exc:
+                at = consumed - pending + exc.start
+                raise SearchopsError(
+                    f"{path}: not valid {encoding.upper()} at byte {at} (wrong encoding? export "
+                    "as UTF-8 CSV or Google's UTF-16 'CSV for Excel')"
+                ) from None
+            consumed += len(block)
+            parts = (partial + text).split("\n")
+            partial = parts.pop()
+            for line in parts:
+                yield line + "\n"
+            if not block:
+                break
+    if partial:
+        yield partial
 
 
 def _header_index(rows: list[list[object]]) -> int:
@@ -257,6 +303,9 @@ def _detect_platform(rows: list[list[object]], header: list[str], hint: str) -> 
 def _is_footer(row: list[object]) -> bool:
     """Blank rows, totals rows (``Total: Account``, ``Total : compte``, ``Totals``) and the
     Microsoft copyright line: never data."""
+    lead = row[0] if row else ""
+    if isinstance(lead, str) and lead[:1].isdigit():  # a date or an id: data (the fast path)
+        return False
     first = next((str(c).strip() for c in row if str(c).strip() not in ("", "--")), "")
     low = first.lower()
     return (
@@ -274,6 +323,8 @@ def parse_number(value: object, french: bool) -> float:
     """``1,234.56`` / ``$1,234.56`` / ``1 234,56 $`` / ``12,5 %`` / ``--`` -> float (NaN for
     empty). Raises ValueError for anything else."""
     if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value):
         return float(value)
     text = str(value).strip()
     if text in ("", "--", "-", "—"):
@@ -298,6 +349,7 @@ def parse_number(value: object, french: bool) -> float:
     return number / 100 if percent else number
 
 
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _SLASHED = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
@@ -381,19 +433,34 @@ def _map_columns(
     return columns, skipped
 
 
-def parse_export(path: Path, platform: str = "auto") -> ParsedExport:
-    """Parse and validate one export completely (nothing is written).
+@dataclass
+class _Layout:
+    """What a file's header says: its platform, kind, language and column mapping."""
 
-    Logs one warning naming the columns it does not import, and one when a keyword report's
-    metrics cannot be imported (no Day column) or it carries no conversion value."""
-    rows = read_rows(path)
+    path: Path
+    platform: str
+    kind: str  # keywords | shopping | search_terms
+    french: bool
+    columns: dict[int, str]  # column index -> canonical field (``__micros`` suffixed)
+    labels: list[str]
+    skipped: list[str]
+    notes: list[str]
+    first_row: int  # the file's row number (1-based) of the first data row
+    microsoft_footer: bool = False  # set while reading: Microsoft's copyright line was seen
+
+    @property
+    def fields(self) -> set[str]:
+        return {f.removesuffix("__micros") for f in self.columns.values()}
+
+
+def _layout(path: Path, head: list[list[object]], platform: str) -> _Layout:
     try:
-        h = _header_index(rows)
+        h = _header_index(head)
     except SearchopsError as exc:
         raise SearchopsError(f"{path}: {exc}") from None
-    labels = [str(c).strip() for c in rows[h]]
-    header = [_norm(c) for c in rows[h]]
-    platform = _detect_platform(rows, header, platform)
+    labels = [str(c).strip() for c in head[h]]
+    header = [_norm(c) for c in head[h]]
+    platform = _detect_platform(head, header, platform)
     columns, skipped = _map_columns(path, labels, header)
     french = bool(_FRENCH_NAMES & set(header))
     have = {f.removesuffix("__micros") for f in columns.values()}
@@ -428,48 +495,153 @@ def parse_export(path: Path, platform: str = "auto") -> ParsedExport:
             "no conversion value column ('Conv. value', fr 'Valeur de conv.', Microsoft "
             "'Revenue'): revenue imported as 0"
         )
+    return _Layout(path, platform, kind, french, columns, labels, skipped, notes, h + 2)
 
-    body = [(r, row) for r, row in enumerate(rows[h + 1 :], start=h + 2) if not _is_footer(row)]
-    date_col = next((i for i, f in columns.items() if f == "date"), None)
-    day_first = date_col is not None and _day_first(
-        [row[date_col] for _, row in body if date_col < len(row)], french
-    )
-    keyword_col = next((i for i, f in columns.items() if f == "keyword"), None)
-    records: dict[str, list[object]] = {f.removesuffix("__micros"): [] for f in columns.values()}
-    for r, row in body:
-        for i, field in columns.items():
-            cell = row[i] if i < len(row) else ""
-            name = field.removesuffix("__micros")
+
+def _open(path: Path, platform: str) -> tuple[_Layout, Iterator[tuple[int, list[object]]]]:
+    """The file's layout and its data rows, numbered as in the file, footers dropped; the rows
+    are read lazily."""
+    rows = iter_rows(path)
+    head = list(itertools.islice(rows, 30))
+    layout = _layout(path, head, platform)
+
+    def body() -> Iterator[tuple[int, list[object]]]:
+        numbered = enumerate(itertools.chain(head[layout.first_row - 1 :], rows), layout.first_row)
+        for r, row in numbered:
+            if _is_footer(row):
+                if "microsoft corporation" in " ".join(str(c) for c in row).lower():
+                    layout.microsoft_footer = True
+                continue
+            yield r, row
+
+    return layout, body()
+
+
+def _chunks(
+    rows: Iterator[tuple[int, list[object]]], size: int
+) -> Iterator[list[tuple[int, list[object]]]]:
+    while chunk := list(itertools.islice(rows, size)):
+        yield chunk
+
+
+def _convert_chunk(layout: _Layout, chunk: list[tuple[int, list[object]]]) -> pd.DataFrame:
+    """The canonical columns of some data rows (``_row``: the file's row number); dates stay
+    as written (``date_raw``) until the whole column is seen (day-first or month-first).
+
+    Column by column, each distinct cell converted once (a chunk repeats its keywords, days
+    and match types on every row)."""
+    path, labels, french = layout.path, layout.labels, layout.french
+    rows = [r for r, _ in chunk]
+    out: dict[str, object] = {}
+    raw: dict[str, list[object]] = {}
+    for i, field in layout.columns.items():
+        name = field.removesuffix("__micros")
+        cells = [row[i] if i < len(row) else "" for _, row in chunk]
+        raw[name] = cells
+        if name == "date":
+            out["date_raw"] = [c if isinstance(c, datetime) else str(c) for c in cells]
+            continue
+        codes, uniques = pd.factorize(pd.Series(cells, dtype=object), use_na_sentinel=False)
+        converted: list[object] = []
+        for j, cell in enumerate(uniques):
             try:
-                value = _convert(name, cell, french, day_first)
+                value = _convert(name, cell, french, False)
             except (ValueError, KeyError):
+                r = rows[int((codes == j).argmax())]
                 raise SearchopsError(
                     f"{path}: row {r}, column {labels[i]!r}: cannot read {str(cell)!r} as "
                     f"{_EXPECTED.get(name, 'a number')}"
                 ) from None
             if field.endswith("__micros") and isinstance(value, float):
                 value /= 1_000_000
-            if name == "match_type" and keyword_col is not None and keyword_col < len(row):
-                written = _notation(row[keyword_col])
-                if written is not None and written != value:
-                    raise SearchopsError(
-                        f"{path}: row {r}: keyword {str(row[keyword_col])!r} is written as "
-                        f"{written.lower()} match but column {labels[i]!r} says {str(cell)!r}"
-                    )
-            records[name].append(value)
-    frame = pd.DataFrame(records)
-    if frame.empty:
-        raise SearchopsError(f"{path}: the table has no data rows")
-    if skipped:
+            converted.append(value)
+        dtype = float if name in _NUMERIC else object
+        out[name] = np.asarray(converted, dtype=dtype)[codes] if converted else []
+    if "keyword" in raw and "match_type" in raw:
+        _check_notation(layout, rows, raw["keyword"], raw["match_type"], out["match_type"])
+    frame = pd.DataFrame(out)
+    frame["_row"] = rows
+    return frame
+
+
+def _check_notation(
+    layout: _Layout, rows: list[int], keywords: list[object], cells: list[object], match: object
+) -> None:
+    """A keyword written ``[kw]`` or ``"kw"`` must have that match type in its column."""
+    codes, uniques = pd.factorize(pd.Series(keywords, dtype=object), use_na_sentinel=False)
+    written = np.asarray([_notation(k) or "" for k in uniques], dtype=object)[codes]
+    wrong = (written != "") & (written != np.asarray(match, dtype=object))
+    if wrong.any():
+        at = int(wrong.argmax())
+        label = next(layout.labels[i] for i, f in layout.columns.items() if f == "match_type")
+        raise SearchopsError(
+            f"{layout.path}: row {rows[at]}: keyword {str(keywords[at])!r} is written as "
+            f"{str(written[at]).lower()} match but column {label!r} says {str(cells[at])!r}"
+        )
+
+
+def _date_map(layout: _Layout, raw: list[object], first_row: dict[object, int]) -> dict:
+    """Written date -> Timestamp, the whole column deciding day-first (fr-FR D/M/YYYY) or
+    month-first (Microsoft's M/D/YYYY)."""
+    day_first = _day_first(raw, layout.french)
+    label = next(layout.labels[i] for i, f in layout.columns.items() if f == "date")
+    out = {}
+    for cell in raw:
+        try:
+            out[cell] = parse_date(cell, day_first)
+        except (ValueError, KeyError):
+            raise SearchopsError(
+                f"{layout.path}: row {first_row.get(cell, '?')}, column {label!r}: cannot read "
+                f"{str(cell)!r} as a date"
+            ) from None
+    return out
+
+
+def _log_notes(layout: _Layout) -> None:
+    if layout.skipped:
         log.warning(
             "%s: skipped %d column(s) searchops does not import: %s",
-            path.name, len(skipped), ", ".join(repr(s[:60]) for s in skipped),
+            layout.path.name, len(layout.skipped),
+            ", ".join(repr(s[:60]) for s in layout.skipped),
         )  # fmt: skip
-    for note in notes:
-        log.warning("%s: %s", path.name, note)
+    for note in layout.notes:
+        log.warning("%s: %s", layout.path.name, note)
+
+
+def _final_platform(layout: _Layout, hint: str) -> str:
+    if hint in ("google", "microsoft"):
+        return hint
+    return "microsoft" if layout.microsoft_footer else layout.platform
+
+
+def parse_export(path: Path, platform: str = "auto") -> ParsedExport:
+    """Parse and validate one export completely (nothing is written; the rows in memory: for
+    big files :func:`import_file` streams).
+
+    Logs one warning naming the columns it does not import, and one when a keyword report's
+    metrics cannot be imported (no Day column) or it carries no conversion value."""
+    layout, rows = _open(path, platform)
+    parts = [_convert_chunk(layout, chunk) for chunk in _chunks(rows, CHUNK_ROWS)]
+    if not parts:
+        raise SearchopsError(f"{path}: the table has no data rows")
+    frame = pd.concat(parts, ignore_index=True)
+    if "date_raw" in frame:
+        first = frame.drop_duplicates("date_raw").set_index("date_raw")["_row"].to_dict()
+        dates = _date_map(layout, list(first), first)
+        frame.insert(0, "date", frame.pop("date_raw").map(dates))
+        order = [f.removesuffix("__micros") for f in layout.columns.values()]
+        frame = frame[[*order, "_row"]]
+    _log_notes(layout)
     return ParsedExport(
-        platform=platform, kind=kind, frame=frame, french=french, skipped_columns=skipped
-    )
+        platform=_final_platform(layout, platform), kind=layout.kind,
+        frame=frame.drop(columns="_row"), french=layout.french, skipped_columns=layout.skipped,
+    )  # fmt: skip
+
+
+# Data rows converted and staged at a time: bounds memory whatever the file's size.
+CHUNK_ROWS = 50_000
+# DuckDB's memory while it sums and writes the staged rows (it spills to disk beyond).
+IMPORT_MEMORY_LIMIT = "512MB"
 
 
 _NUMERIC = {"clicks", "impressions", "cost", "conversions", "conversions_value", "cpc_bid"}
@@ -506,94 +678,206 @@ def _convert(name: str, cell: object, french: bool, day_first: bool) -> object:
 # ------------------------------------------------------------------ to the SEM tables
 
 
-def to_tables(parsed: ParsedExport, source: str) -> dict[str, pd.DataFrame]:
-    f = parsed.frame.copy()
-    customer = str(f["customer_id"].iloc[0]).replace("-", "") if "customer_id" in f else source
+def _row_local(frame: pd.DataFrame, kind: str, source: str, customer: str) -> pd.DataFrame:
+    """What each row gets on its own before staging: the account, ids from names where the
+    file has none (stable across imports), defaults."""
+    f = frame
     f["customer_id"] = customer
     for col in ("campaign", "ad_group"):
         if col not in f:
             f[col] = None
-    if "campaign_id" not in f or f["campaign_id"].isna().any():
-        f["campaign_id"] = [tables.stable_id(source, c) for c in f["campaign"]]
-    if "ad_group_id" not in f or f["ad_group_id"].isna().any():
-        f["ad_group_id"] = [
-            tables.stable_id(source, c, a)
-            for c, a in zip(f["campaign"], f["ad_group"], strict=True)
-        ]
+    _fill_ids(f, "campaign_id", ["campaign"], source)
+    _fill_ids(f, "ad_group_id", ["campaign", "ad_group"], source)
     for col in ("conversions", "conversions_value"):
         if col in f:
             f[col] = f[col].fillna(0.0)
-    if parsed.kind == "search_terms":
+    if kind == "search_terms":
         if "term_status" in f:
-            f["status"] = f["term_status"]
+            f["status"] = f.pop("term_status")
         f["search_term"] = f["search_term"].astype(str).str.strip()
-        return {
-            "sem_search_terms": _sum_segments(
-                f,
-                ["date", "campaign_id", "ad_group_id", "search_term", "keyword"]
-                if "keyword" in f
-                else ["date", "campaign_id", "ad_group_id", "search_term"],
+    elif kind == "keywords":
+        _fill_ids(f, "criterion_id", ["campaign", "ad_group", "keyword", "match_type"], source)
+        f["category"] = f["campaign"]  # campaigns pool keywords without a product category
+        if "status" not in f:
+            f["status"] = "ENABLED"
+        if "cpc_bid" not in f:
+            f["cpc_bid"] = float("nan")
+    return f
+
+
+def _fill_ids(f: pd.DataFrame, column: str, names: list[str], source: str) -> None:
+    """``column`` from the file, else stable hashes of the names (one hash per distinct name)."""
+    if column in f and not f[column].isna().any():
+        return
+    distinct = f[names].drop_duplicates()
+    ids = [tables.stable_id(source, *row) for row in distinct.itertuples(index=False, name=None)]
+    lookup = distinct.assign(**{column: ids})
+    f[column] = f[names].merge(lookup, on=names, how="left")[column].to_numpy()
+
+
+def _staged_tables(kind: str, columns: set[str]) -> dict[str, str]:
+    """SQL over the staged rows (view ``_staged``) for each SEM table the file fills: rows
+    of one key summed (a report segmented by Device or Network has several per keyword and
+    day), the last row of a keyword its current state."""
+    metrics = [c for c in sorted(_METRIC_FIELDS) if c in columns]
+
+    def grouped(keys: list[str]) -> str:
+        others = [c for c in sorted(columns) if c not in keys and c not in metrics]
+        select = [*(f'"{k}"' for k in keys), *(f'sum("{m}") AS "{m}"' for m in metrics),
+                  *(f'arg_max("{c}", _row) FILTER (WHERE "{c}" IS NOT NULL) AS "{c}"'
+                    for c in others)]  # fmt: skip
+        return f"SELECT {', '.join(select)} FROM _staged GROUP BY ALL"
+
+    if kind == "search_terms":
+        keys = ["date", "campaign_id", "ad_group_id", "search_term"]
+        return {"sem_search_terms": grouped(keys + (["keyword"] if "keyword" in columns else []))}
+    if kind == "shopping":
+        out = {"sem_shopping_daily": grouped(["date", "item_id", "campaign_id", "ad_group_id"])}
+        if "title" in columns:
+            star = "* EXCLUDE (status)" if "status" in columns else "*"
+            out["sem_products"] = (
+                f"SELECT {star}, 'UNKNOWN' AS status FROM _staged "
+                "QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY _row) = 1"
             )
-        }
-    if parsed.kind == "shopping":
-        out = {
-            "sem_shopping_daily": _sum_segments(
-                f, ["date", "item_id", "campaign_id", "ad_group_id"]
-            )
-        }
-        if "title" in f:
-            out["sem_products"] = f.drop_duplicates("item_id").assign(status="UNKNOWN")
         return out
-    if "criterion_id" not in f or f["criterion_id"].isna().any():
-        f["criterion_id"] = [
-            tables.stable_id(source, c, a, k, m)
-            for c, a, k, m in zip(
-                f["campaign"], f["ad_group"], f["keyword"], f["match_type"], strict=True
-            )
-        ]
-    f["category"] = f["campaign"]  # campaigns are the pooling unit without a product category
-    if "status" not in f:
-        f["status"] = "ENABLED"
-    snapshot = f.sort_values("date") if "date" in f else f
-    keywords = snapshot.drop_duplicates("criterion_id", keep="last")
-    out = {"sem_keywords": keywords}
-    if "date" in f:
-        f["cpc_bid"] = f["cpc_bid"] if "cpc_bid" in f else float("nan")
-        out["sem_keyword_daily"] = _sum_segments(f, ["date", "criterion_id"])
+    order = "date DESC NULLS LAST, _row DESC" if "date" in columns else "_row DESC"
+    out = {
+        "sem_keywords": "SELECT * FROM _staged QUALIFY row_number() OVER "
+        f"(PARTITION BY criterion_id ORDER BY {order}) = 1"
+    }
+    if "date" in columns:
+        out["sem_keyword_daily"] = grouped(["date", "criterion_id"])
     return out
-
-
-def _sum_segments(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """One row per key: a report segmented by a column the tables do not keep (Device,
-    Network) has several rows per keyword and day, whose counts add up."""
-    if not frame.duplicated(keys).any():
-        return frame
-    how = {c: "sum" if c in _METRIC_FIELDS else "last" for c in frame.columns if c not in keys}
-    return frame.groupby(keys, as_index=False, sort=False, dropna=False).agg(how)
 
 
 def import_file(
     workspace: Workspace, path: Path, platform: str = "auto", source: str | None = None
 ) -> tuple[str, dict[str, int]]:
-    """Parse, validate and write one export in a single transaction; (pull id, row counts)."""
-    parsed = parse_export(path, platform)
-    source = source or f"{parsed.platform}-export:{path.stem}"
-    frames = to_tables(parsed, source)
-    started = datetime.now(UTC).replace(tzinfo=None)
-    pull_id = f"sem-import-{started:%Y%m%dT%H%M%S%f}"
-    dates = parsed.frame.get("date")
-    since = dates.min().date() if dates is not None else None
-    until = dates.max().date() if dates is not None else None
-    with workspace.transaction():
-        counts = {
-            table: tables.write(workspace, table, frame, source=source, pull_id=pull_id,
-                                since=since, until=until)
-            for table, frame in frames.items()
-        }  # fmt: skip
-        workspace.register_run(
-            pull_id, "sem", started_at=started, finished_at=datetime.now(UTC).replace(tzinfo=None),
-            week=monday_of(datetime.combine(until, datetime.min.time())) if until else None,
-            label=f"{parsed.platform} {parsed.kind} export {path.name}",
-            stats={"source": source, "file": str(path), "since": since, "until": until, "rows": counts},
-        )  # fmt: skip
+    """Parse, validate and write one export in a single transaction; (pull id, row counts).
+
+    The file is read and converted ``CHUNK_ROWS`` rows at a time into a Parquet staging file;
+    only when the whole file has been read without error are the SEM tables changed, in one
+    transaction, by DuckDB from the staging file (summed per key, under a memory limit): a
+    1 GB export imports in bounded memory, and a bad row anywhere changes nothing."""
+    import tempfile
+
+    import pyarrow.parquet as pq
+
+    layout, rows = _open(path, platform)
+    customer: str | None = None
+    first_date_row: dict[object, int] = {}
+    columns: set[str] = set()
+    writer: pq.ParquetWriter | None = None
+    with tempfile.TemporaryDirectory(prefix="searchops-import-") as tmp:
+        staged = Path(tmp) / "staged.parquet"
+        for chunk in _chunks(rows, CHUNK_ROWS):
+            frame = _convert_chunk(layout, chunk)
+            label = source or f"{_final_platform(layout, platform)}-export:{path.stem}"
+            if customer is None:
+                customer = (
+                    str(frame["customer_id"].iloc[0]).replace("-", "")
+                    if "customer_id" in frame
+                    else label
+                )
+            if "date_raw" in frame:
+                firsts = frame.drop_duplicates("date_raw")
+                for raw, r in zip(firsts["date_raw"], firsts["_row"], strict=True):
+                    first_date_row.setdefault(raw, int(r))
+                frame["date_raw"] = frame["date_raw"].astype(str)
+            frame = _row_local(frame, layout.kind, label, customer)
+            table = _arrow(frame, writer.schema if writer is not None else None)
+            if writer is None:
+                writer = pq.ParquetWriter(staged, table.schema)
+            writer.write_table(table)
+            columns |= set(frame.columns)
+        if writer is None:
+            raise SearchopsError(f"{path}: the table has no data rows")
+        writer.close()
+        dates = _date_map(layout, list(first_date_row), first_date_row) if first_date_row else {}
+        _log_notes(layout)
+        platform = _final_platform(layout, platform)
+        source = source or f"{platform}-export:{path.stem}"
+        if "date_raw" in columns:
+            columns = columns - {"date_raw"} | {"date"}
+        return _write_staged(workspace, layout, staged, columns - {"_row"}, dates, source, platform)
+
+
+def _arrow(frame: pd.DataFrame, schema: pa.Schema | None) -> pa.Table:
+    """One chunk as an Arrow table with the first chunk's schema (a column that is empty in
+    one chunk keeps its type)."""
+    import pyarrow as pa
+
+    if schema is None:
+        floats = {"clicks", "impressions", "cost", "conversions", "conversions_value", "cpc_bid",
+                  "price"}  # fmt: skip
+        ints = {"campaign_id", "ad_group_id", "criterion_id", "_row"}
+        schema = pa.schema(
+            [
+                (c, pa.float64() if c in floats else pa.int64() if c in ints else pa.string())
+                for c in frame.columns
+            ]
+        )
+    frame = frame.reindex(columns=schema.names)
+    for name, typ in zip(schema.names, schema.types, strict=True):
+        if pa.types.is_string(typ):
+            frame[name] = frame[name].astype("string")
+        elif pa.types.is_floating(typ):
+            frame[name] = pd.to_numeric(frame[name]).astype("float64")
+        else:
+            frame[name] = pd.to_numeric(frame[name]).astype("Int64")
+    return pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+
+
+def _write_staged(
+    workspace: Workspace, layout: _Layout, staged: Path, columns: set[str],
+    dates: dict[object, pd.Timestamp], source: str, platform: str,
+) -> tuple[str, dict[str, int]]:  # fmt: skip
+    con = workspace.con
+    limit = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    con.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
+    try:
+        view = f"SELECT * FROM read_parquet('{_sql_path(staged)}')"
+        if "date" in columns:
+            mapping = pd.DataFrame(
+                {"raw": [str(k) for k in dates], "date": pd.to_datetime(list(dates.values()))}
+            )
+            con.register("_import_dates", mapping)
+            view = (
+                f"SELECT s.* EXCLUDE (date_raw), d.date FROM ({view}) s "
+                "JOIN _import_dates d ON s.date_raw = d.raw"
+            )
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _staged AS {view}")
+        since = until = None
+        if "date" in columns:
+            lo, hi = con.execute("SELECT min(date), max(date) FROM _staged").fetchone() or (
+                None,
+                None,
+            )
+            since, until = pd.Timestamp(lo).date(), pd.Timestamp(hi).date()
+        started = datetime.now(UTC).replace(tzinfo=None)
+        pull_id = f"sem-import-{started:%Y%m%dT%H%M%S%f}"
+        with workspace.transaction():
+            counts = {
+                table: tables.write_query(workspace, table, sql, source=source, pull_id=pull_id,
+                                          since=since, until=until)
+                for table, sql in _staged_tables(layout.kind, columns).items()
+            }  # fmt: skip
+            workspace.register_run(
+                pull_id, "sem", started_at=started,
+                finished_at=datetime.now(UTC).replace(tzinfo=None),
+                week=monday_of(datetime.combine(until, datetime.min.time())) if until else None,
+                label=f"{platform} {layout.kind} export {layout.path.name}",
+                stats={"source": source, "file": str(layout.path), "since": since,
+                       "until": until, "rows": counts},
+            )  # fmt: skip
+    finally:
+        con.execute("DROP VIEW IF EXISTS _staged")
+        if "date" in columns:
+            con.unregister("_import_dates")
+        if limit is not None:
+            con.execute(f"SET memory_limit = '{limit[0]}'")
     return pull_id, counts
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")

@@ -408,6 +408,37 @@ def write(
     return len(frame)
 
 
+def write_query(
+    workspace: Workspace,
+    table: str,
+    query: str,
+    *,
+    source: str,
+    pull_id: str,
+    since: date | None = None,
+    until: date | None = None,
+) -> int:
+    """:func:`write` for rows that never become a DataFrame: those of a SQL ``query`` (its
+    columns named as the table's; others NULL), cast to the table's types inside DuckDB."""
+    ensure_tables(workspace, [table])
+    con = workspace.con
+    have = {d[0] for d in con.execute(f"SELECT * FROM ({query}) LIMIT 0").description}
+    cols = [(n, t) for n, t in TABLES[table] if n in have and n not in ("source", "pull_id")]
+    if table in DAILY_TABLES and since is not None and until is not None:
+        con.execute(
+            f'DELETE FROM "{table}" WHERE source = ? AND date BETWEEN ? AND ?',
+            [source, since, until],
+        )
+    else:
+        con.execute(f'DELETE FROM "{table}" WHERE source = ?', [source])
+    select = ", ".join(f'CAST("{n}" AS {t}) AS "{n}"' for n, t in cols)
+    row = con.execute(
+        f'INSERT INTO "{table}" BY NAME SELECT ? AS source, ? AS pull_id, {select} FROM ({query})',
+        [source, pull_id],
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
 def read(
     workspace: Workspace,
     table: str,
