@@ -50,6 +50,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from audits.textwidth import em_widths
+from searchops.errors import SearchopsError, database_reason
 from searchops.run_folder import parquet_path
 
 if TYPE_CHECKING:
@@ -106,6 +107,17 @@ def _source(path: Path) -> str:
     return f"read_parquet('{_quote(str(target))}', union_by_name = true)"
 
 
+def _view(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> None:
+    """A view over one artifact; a damaged file is a one-line error naming it."""
+    try:
+        con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {_source(path)}")
+    except duckdb.Error as exc:
+        raise SearchopsError(
+            f"{path}: damaged Parquet file ({database_reason(exc)}); crawl again or restore "
+            "the run folder from a copy"
+        ) from None
+
+
 def _quote(text: str) -> str:
     return text.replace("'", "''")
 
@@ -142,16 +154,11 @@ class RuleContext:
         con.execute(URL_KEY_MACRO)
         con.execute(ROBOTS_MACROS)
         for name in artifacts:
-            con.execute(
-                f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM {_source(parquet_path(run, name))}"
-            )
+            _view(con, name, parquet_path(run, name))
         if baseline is not None:
             artifacts.add("baseline")
             for name in present_artifacts(baseline):
-                con.execute(
-                    f"CREATE OR REPLACE VIEW baseline_{name} AS "
-                    f"SELECT * FROM {_source(parquet_path(baseline, name))}"
-                )
+                _view(con, f"baseline_{name}", parquet_path(baseline, name))
         return cls(
             run=Path(run), baseline=baseline, settings=settings, con=con, artifacts=artifacts
         )

@@ -6,6 +6,7 @@ and the crawler process (``seo_crawler.process``) both end through it.
 
 from __future__ import annotations
 
+import errno
 import sys
 import traceback
 
@@ -33,12 +34,53 @@ def one_line(text: str, limit: int = 500) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+def database_reason(exc: BaseException) -> str:
+    """The reason in a DuckDB or Arrow error, without the SQL text DuckDB appends."""
+    text = str(exc).split("LINE 1:")[0].strip().splitlines()
+    return one_line(text[0] if text else type(exc).__name__, 200)
+
+
+_DAMAGED_WORKSPACE = ("Corrupt database", "not a valid DuckDB database")
+_DAMAGED_PARQUET = ("magic bytes", "Parquet", "parquet", "Invalid Input Error")
+_WRITE_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS}
+
+
+def _known(exc: BaseException) -> str | None:
+    """What is wrong and what to do, for the environment's failures a user can fix."""
+    if isinstance(exc, OSError) and (exc.filename or exc.strerror):
+        where = f"{exc.filename}: " if exc.filename else ""
+        if exc.errno in _WRITE_ERRNOS:
+            todo = "choose a folder you can write to (--out) or fix its permissions"
+        elif exc.errno == errno.ENOSPC:
+            todo = "free disk space and run it again"
+        else:
+            todo = "check the path"
+        return f"{where}{exc.strerror or exc}; {todo}"
+    module = type(exc).__module__ or ""
+    if module.split(".")[0] in ("duckdb", "_duckdb", "pyarrow"):
+        reason = database_reason(exc)
+        if any(mark in reason for mark in _DAMAGED_WORKSPACE):
+            return (
+                f"the workspace file is damaged ({reason}); move it aside (a new one is "
+                "created; run folders can be audited again) or restore it from a backup"
+            )
+        if any(mark in reason for mark in _DAMAGED_PARQUET):
+            return (
+                f"a Parquet file is damaged ({reason}); crawl again or restore the run "
+                "folder from a copy"
+            )
+    return None
+
+
 def describe(exc: BaseException) -> str:
     """The one line an exception is reported as."""
     if isinstance(exc, SearchopsError):
         return f"error: {one_line(str(exc))}"
     if isinstance(exc, KeyboardInterrupt):
         return "interrupted"
+    known = _known(exc)
+    if known is not None:
+        return f"error: {one_line(known)}"
     detail = one_line(str(exc))
     return (
         f"internal error: {type(exc).__name__}{': ' + detail if detail else ''}"

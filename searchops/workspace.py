@@ -30,7 +30,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from searchops.errors import SearchopsError
+from searchops.errors import SearchopsError, database_reason
 from searchops.workspace_config import WorkspaceConfig
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,19 @@ class WorkspaceBusy(SearchopsError):
             f"{path}: in use by {holder} for more than {waited_s:g} s ([workspace] "
             "lock_wait_s); run this again when that command has finished"
         )
+
+
+def _open_failure(exc: BaseException) -> str:
+    """Why the workspace cannot be opened and what to do, on one line."""
+    reason = database_reason(exc)
+    if "Corrupt database" in reason or "not a valid DuckDB database" in reason:
+        return (
+            f"not a readable workspace ({reason}); move it aside (a new one is created; run "
+            "folders can be audited again) or restore it from a backup"
+        )
+    if isinstance(exc, PermissionError) or "Permission denied" in reason:
+        return f"cannot open workspace ({reason}); fix its permissions or use --workspace"
+    return f"cannot open workspace: {reason}"
 
 
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>\S*) \(PID (?P<pid>\d+)\)")
@@ -124,9 +137,9 @@ class Workspace:
             except duckdb.Error as exc:
                 holder = _lock_holder(exc)
                 if holder is None:
-                    raise SearchopsError(f"{self.path}: cannot open workspace: {exc}") from None
+                    raise SearchopsError(f"{self.path}: {_open_failure(exc)}") from None
             except OSError as exc:
-                raise SearchopsError(f"{self.path}: cannot open workspace: {exc}") from None
+                raise SearchopsError(f"{self.path}: {_open_failure(exc)}") from None
             wait = lock or _configured_lock_settings()
             lock = wait
             if deadline is None:
