@@ -43,6 +43,8 @@ FAMILIES: dict[str, str] = {
     "sitemaps": "SITEMAP",
     "vitals": "VITALS",
     "robots": "ROBOTS",
+    "rendering": "RENDER",  # raw HTML vs the DOM after JavaScript
+    "ai_search": "AI",  # readiness for AI search and answer engines
 }
 SEVERITIES = ("error", "warning", "notice")
 SCOPES = ("page", "site")

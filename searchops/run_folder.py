@@ -31,7 +31,9 @@ MANIFEST = "crawl.json"
 # 7: robots.parquet (each origin's robots.txt as read); a URL not fetched because its
 #    robots.txt gave no answer is fetch_state=error, one answering 5xx blocked_robots with
 #    the reason in error.
-SCHEMA_VERSION = 7
+# 8: pages' commerce facts (product_markup, price_shown, ...) and a rendered page's raw_*
+#    columns (every rendered page is fetched raw first); render_reason sample.
+SCHEMA_VERSION = 8
 
 _VERSIONED = ("searchops", "scrapy", "scrapy-playwright", "extruct", "pyarrow", "duckdb")
 

@@ -49,6 +49,7 @@ def new_spec(
     max_pages: int | None = None,
     max_depth: int | None = None,
     render: str | None = None,
+    render_sample: int = 0,
     week: date | None = None,
     label: str | None = None,
 ) -> CrawlSpec:
@@ -63,10 +64,13 @@ def new_spec(
         raise SearchopsError(f"render must be one of {', '.join(RENDER_MODES)}, not {mode!r}")
     chromium = settings.render.chromium_path
     render_off = None
-    if mode != "never" and not Path(chromium).is_file():
-        if mode == "always":
+    if render_sample < 0:
+        raise SearchopsError(f"render_sample must be 0 or more, not {render_sample}")
+    if (mode != "never" or render_sample) and not Path(chromium).is_file():
+        if mode == "always" or render_sample:
+            flag = "--render-sample" if render_sample else "--render always"
             raise SearchopsError(
-                f"--render always needs Chromium at {chromium} "
+                f"{flag} needs Chromium at {chromium} "
                 "(apt-get install chromium, or set [render] chromium_path)"
             )
         render_off = f"Chromium not found at {chromium} ([render] chromium_path)"
@@ -77,6 +81,8 @@ def new_spec(
         max_depth=max_depth if max_depth is not None else settings.crawl.max_depth,
         render=cast(RenderMode, mode),  # one of RENDER_MODES: checked above
         render_off=render_off,
+        render_sample=render_sample,
+        sample_templates=dict(settings.vitals.templates) if render_sample else {},
         crawl=settings.crawl,
         render_config=settings.render,
         week=week.date() if isinstance(week, datetime) else week,
@@ -145,6 +151,7 @@ def crawl(
     max_pages: int | None = None,
     max_depth: int | None = None,
     render: str | None = None,
+    render_sample: int | None = None,
     resume: bool = False,
     settings: Settings | None = None,
     workspace: Workspace | str | os.PathLike[str] | None = None,
@@ -157,7 +164,9 @@ def crawl(
     Runs Scrapy in a child process (Twisted's reactor cannot restart in one process),
     so it can be called any number of times. ``render`` is never (the default), auto or
     always; auto without Chromium crawls anyway, warns once and records the pages that
-    look JavaScript-built (``needs_render``). ``resume=True`` continues the interrupted
+    look JavaScript-built (``needs_render``). ``render_sample=N`` also renders N pages of
+    each template (``[vitals.templates]``) to compare their raw and rendered HTML; every
+    rendered page is fetched raw first and keeps its raw facts (``raw_*``). ``resume=True`` continues the interrupted
     crawl in ``out`` from its spec; other arguments may be omitted (given, they must
     match it). Registers the run (kind="crawl") when a ``workspace`` is given.
 
@@ -174,12 +183,14 @@ def crawl(
         check_resumable(
             spec, run, start_urls=urls, sitemaps=sitemap_list, max_pages=max_pages,
             max_depth=max_depth, render=render, settings=settings, label=label,
+            render_sample=render_sample or None,
             week=week.date() if isinstance(week, datetime) else week,
         )  # fmt: skip
     else:
         spec = new_spec(
             urls, sitemap_list, settings=settings or load_settings().settings,
             max_pages=max_pages, max_depth=max_depth, render=render,
+            render_sample=render_sample or 0,
             week=week.date() if isinstance(week, datetime) else week, label=label,
         )  # fmt: skip
         run = new_folder(out_path)

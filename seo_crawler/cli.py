@@ -37,6 +37,13 @@ from seo_crawler.spec import RENDER_MODES
     help="Render pages in Chromium: never, auto (pages/templates that need JS) or always (default [render] mode).",
 )
 @click.option(
+    "--render-sample",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Also render N pages of each template ([vitals.templates]: home, category, product, "
+    "other) on purpose, to compare their raw and rendered HTML (rules SEO-RENDER-*). Needs Chromium.",
+)
+@click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     help="Run folder (default runs/crawl-<timestamp>).",
@@ -90,6 +97,7 @@ def crawl(
     max_pages: int | None,
     max_depth: int | None,
     render: str | None,
+    render_sample: int | None,
     out: Path | None,
     resume: bool,
     include: tuple[str, ...],
@@ -113,6 +121,7 @@ def crawl(
       searchops crawl https://www.example.ca/
       searchops crawl https://www.example.ca/ --sitemap https://www.example.ca/sitemap.xml --max-pages 5000
       searchops crawl https://www.example.ca/fr/ --include '/fr/' --exclude '\\?sort=' --render auto
+      searchops crawl https://www.example.ca/ --render-sample 5   # raw vs rendered, 5 pages a template
       searchops crawl https://www.example.ca/ --out runs/weekly --resume   # after an interruption
       searchops crawl https://www.example.ca/ --resolve www.example.ca=10.0.0.5   # staging server
 
@@ -142,7 +151,7 @@ def crawl(
         settings_given = any(_given(name) for name in _SETTINGS_OPTIONS)
         run = api.crawl(
             list(urls), sitemaps=list(sitemaps), out=out, resume=True, workspace=obj.workspace,
-            max_pages=max_pages, max_depth=max_depth, render=render,
+            max_pages=max_pages, max_depth=max_depth, render=render, render_sample=render_sample,
             settings=obj.settings(overrides).settings if settings_given else None,
             week=week.date() if week else None, label=label,
         )  # fmt: skip
@@ -157,6 +166,7 @@ def crawl(
         max_pages=max_pages,
         max_depth=max_depth,
         render=render or settings.render.mode,
+        render_sample=render_sample,
         settings=settings,
         # The workspace path, not an open connection: DuckDB locks the file, and a crawl is long.
         workspace=obj.workspace,

@@ -20,6 +20,7 @@ from lxml import etree
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_content_type_encoding
 
 from seo_crawler.facts import links, page_text
+from seo_crawler.facts.commerce import commerce_facts
 from seo_crawler.facts.head import (
     Alternates,
     head_meta,
@@ -153,7 +154,9 @@ def _empty_body() -> dict[str, Any]:
         "meta_robots": None, "lang": None, "viewport": None, "h1": [], "h2": [],
         "structured_data": "[]", "structured_data_errors": [], "jsonld_blocks": 0,
         "jsonld_control_chars": [], "non_link_anchors": [],
-        "visible_prices": [], "images": [], "insecure_resources": [], "word_count": 0,
+        "visible_prices": [], "product_markup": False, "price_shown": False,
+        "availability_shown": False, "description_shown": False, "data_nosnippet": [],
+        "images": [], "insecure_resources": [], "word_count": 0,
         "content_hash": None, "simhash": None, "links_internal": 0, "links_external": 0,
     }  # fmt: skip
 
@@ -173,6 +176,7 @@ def _extract_tree(
     data = structured_data(doc, source, resolve.base)
     record.update(data.columns())
     record["visible_prices"] = visible_prices(doc)
+    record.update(commerce_facts(doc, data.items, record["visible_prices"]))
     record.update(page_text.headings(doc))
     record["images"] = links.images(doc, resolve)
     record["insecure_resources"] = links.insecure_resources(doc, url)

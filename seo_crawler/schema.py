@@ -73,7 +73,9 @@ PAGES = pa.schema([
     # or HTML cut before </body></html> (a Content-Length shorter than the page); see `error`
     ("truncated", pa.bool_()),
     ("rendered", pa.bool_()),           # the DOM was rendered by Chromium
-    ("render_reason", pa.string()),     # why it was rendered (always | page-needs-js | template-needs-js), null if not
+    # why it was rendered (always | page-needs-js | template-needs-js | sample: --render-sample),
+    # null if not. Every rendered page was fetched raw first (its raw_* columns).
+    ("render_reason", pa.string()),
     # the raw HTML looked JavaScript-built (scripts, no <h1>, no JSON-LD or few words), whether
     # or not it was then rendered (--render auto without Chromium records it and renders
     # nothing); null when the raw HTML was not judged (not HTML, status >= 400, rendered up
@@ -109,6 +111,12 @@ PAGES = pa.schema([
     # Since schema version 4.
     ("jsonld_control_chars", pa.list_(pa.string())),
     ("visible_prices", pa.list_(pa.string())),  # price texts as shown on the page (itemprop/class price)
+    # --- commerce facts (seo_crawler.facts.commerce), since schema version 3
+    ("product_markup", pa.bool_()),     # a Product / ProductGroup item in the structured data
+    ("price_shown", pa.bool_()),        # an Offer price in the structured data, or a visible price
+    ("availability_shown", pa.bool_()), # an Offer availability, or an itemprop/class availability element
+    ("description_shown", pa.bool_()),  # a Product description, or an itemprop/class description element with text
+    ("data_nosnippet", pa.list_(pa.string())),  # what data-nosnippet elements hide: price | availability | description | other
     ("images", pa.list_(IMAGE)),
     ("insecure_resources", pa.list_(pa.string())),  # http:// subresources on an https page
     ("word_count", pa.int32()),         # words of visible body text
@@ -121,6 +129,19 @@ PAGES = pa.schema([
     ("non_link_anchors", pa.list_(NON_LINK_ANCHOR)),
     ("links_internal", pa.int32()),
     ("links_external", pa.int32()),
+    # --- the raw HTML of a rendered page (as fetched, before JavaScript ran); null on pages not
+    # rendered, whose other columns are the raw HTML. Since schema version 3.
+    ("raw_title", pa.string()),
+    ("raw_meta_description", pa.string()),
+    ("raw_meta_robots", pa.string()),
+    ("raw_canonical", pa.string()),
+    ("raw_h1", pa.list_(pa.string())),
+    ("raw_links", pa.list_(pa.string())),  # targets of the raw HTML's <a href> links (first 1,000)
+    ("raw_product_markup", pa.bool_()),
+    ("raw_price_shown", pa.bool_()),
+    ("raw_availability_shown", pa.bool_()),
+    ("raw_description_shown", pa.bool_()),
+    ("raw_word_count", pa.int32()),
     # --- discovery
     ("in_sitemap", pa.bool_()),         # listed in at least one sitemap
     ("sitemaps", pa.list_(pa.string())),  # the sitemaps listing it

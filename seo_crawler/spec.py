@@ -35,6 +35,10 @@ class CrawlSpec(BaseModel):
     # Why JavaScript rendering is off although ``render`` asks for it (``auto`` without
     # Chromium); pages whose raw HTML looks JavaScript-built are then recorded as needs_render.
     render_off: str | None = None
+    # --render-sample: pages of each template rendered on purpose, to compare raw and rendered
+    # HTML; templates as the vitals sampler classifies URLs ([vitals.templates], in order).
+    render_sample: int = Field(default=0, ge=0)
+    sample_templates: dict[str, str] = {}
     crawl: CrawlConfig
     render_config: RenderConfig
     week: date | None = None  # Monday of the week the crawl describes (workspace history)
@@ -43,7 +47,7 @@ class CrawlSpec(BaseModel):
     @property
     def renders(self) -> bool:
         """Pages may be rendered in Chromium during this crawl."""
-        return self.render != "never" and self.render_off is None
+        return (self.render != "never" or self.render_sample > 0) and self.render_off is None
 
     def spider_args(self, run: Path, *, resume: bool) -> dict[str, Any]:
         """The spider's ``SEARCHOPS_SPEC`` setting (JSON values: Scrapy settings are copied)."""

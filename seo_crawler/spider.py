@@ -12,8 +12,11 @@ Decisions (each visible in the record):
   loops are caught (Scrapy's RedirectMiddleware is off);
 * breadth-first: priority = -depth and FIFO queues; sitemap-only URLs are released
   when the link frontier is empty, so link-reachable pages get their click depth;
-* ``--render auto`` renders a page when its raw HTML has scripts but no ``<h1>`` and no
-  JSON-LD (or little text), and a whole URL template once ``template_min_pages`` of it needed it;
+* every page is fetched raw first, as Google crawls before it renders; it is then rendered
+  when ``--render always`` says so, when ``--render auto`` finds its raw HTML has scripts but
+  no ``<h1>`` and no JSON-LD (or little text) or its URL template needed it
+  ``template_min_pages`` times, or as one of ``--render-sample`` N pages of its template. The
+  rendered row keeps what the raw HTML said (``raw_*`` columns): rules compare the two;
 * the frontier is ``frontier.jsonl`` on disk (:mod:`seo_crawler.frontier`), released to
   Scrapy a few requests at a time: every URL taken into the crawl is a flushed line there
   (durable across ``kill -9``) and the queue is a read position in it, so a resume re-queues
@@ -47,7 +50,7 @@ from seo_crawler.middlewares import REFUSED_NAMES
 from seo_crawler.pipelines import RECORD
 from seo_crawler.robots import RobotsTxt
 from seo_crawler.sitemaps import parse_sitemap
-from seo_crawler.urls import Scope, host_of, site_of, template_of, unsafe_address
+from seo_crawler.urls import Scope, host_of, page_template, site_of, template_of, unsafe_address
 from seo_crawler.visit import VISIT, Visit
 
 log = logging.getLogger(__name__)
@@ -107,6 +110,30 @@ def _incomplete(response: Response, html: bool) -> str | None:
     return None
 
 
+_RAW_LINKS = 1000  # raw_links kept per page: enough to tell which links JavaScript adds
+
+
+def _raw_columns(
+    record: dict[str, Any], links: list[dict[str, Any]], needs_render: bool | None
+) -> dict[str, Any]:
+    """The raw HTML's facts a rendered page's row keeps (``raw_*`` and ``needs_render``)."""
+    targets = dict.fromkeys(link["target"] for link in links if link["kind"] == "a")
+    return {
+        "needs_render": needs_render,
+        "raw_title": record["title"],
+        "raw_meta_description": record["meta_description"],
+        "raw_meta_robots": record["meta_robots"],
+        "raw_canonical": record["canonical"],
+        "raw_h1": record["h1"],
+        "raw_links": list(targets)[:_RAW_LINKS],
+        "raw_product_markup": record["product_markup"],
+        "raw_price_shown": record["price_shown"],
+        "raw_availability_shown": record["availability_shown"],
+        "raw_description_shown": record["description_shown"],
+        "raw_word_count": record["word_count"],
+    }
+
+
 def _memo_normalize(scope: Scope) -> Callable[[str], str | None]:
     """``scope.normalize`` remembered for one sitemap file; None for a URL no parser accepts
     (recorded as written, never queued: it would fail the whole file's callback)."""
@@ -150,6 +177,9 @@ class CatalogSpider(scrapy.Spider):
         self.sitemap_pending = LineQueue(self.run / layout.SITEMAP_QUEUE)
         self.feed = 2 * self.config.concurrency  # requests handed to Scrapy's scheduler at a time
         self.templates: dict[str, list[int]] = {}  # template -> [pages needing JS, pages not]
+        self.render_sample: int = spec.get("render_sample", 0)
+        self.sample_templates: dict[str, str] = spec.get("sample_templates", {})
+        self.rendered_per_template: dict[str, int] = {}  # vitals template -> pages rendered
         self.frontier = Frontier(self.run / layout.FRONTIER)
         self.extractor = ExtractPool(worker_count(self.config.extract_workers))
 
@@ -207,16 +237,32 @@ class CatalogSpider(scrapy.Spider):
             dont_filter=True,
         )
 
-    def _render_up_front(self, url: str) -> str | None:
+    def _render_reason(
+        self, url: str, template_needs_js: bool, needs_render: bool | None
+    ) -> str | None:
+        """Why a page fetched raw is rendered next (its render_reason), or None."""
         if not self.renders:
             return None
+        reason = None
         if self.render_mode == "always":
-            return "always"
-        if self.render_mode == "auto":
-            needs, fine = self.templates.get(template_of(url), (0, 0))
-            if needs >= self.render_config.template_min_pages and needs > fine:
-                return "template-needs-js"
-        return None
+            reason = "always"
+        elif self.render_mode == "auto" and template_needs_js:
+            reason = "template-needs-js"
+        elif self.render_mode == "auto" and needs_render:
+            reason = "page-needs-js"
+        template = page_template(url, self.sample_templates) if self.render_sample else ""
+        done = self.rendered_per_template.get(template, 0)
+        if reason is None and self.render_sample and done < self.render_sample:
+            reason = "sample"
+        if reason is not None:
+            self.rendered_per_template[template] = done + 1
+        return reason
+
+    def _template_needs_js(self, url: str) -> bool:
+        """``--render auto``: ``template_min_pages`` pages of this URL template needed JS, and
+        most of its pages did."""
+        needs, fine = self.templates.get(template_of(url), (0, 0))
+        return needs >= self.render_config.template_min_pages and needs > fine
 
     def _schedule(self, url: str, depth: int, source: str, referrer: str | None) -> None:
         """Queue ``url`` if it is new, in scope and within depth and budget.
@@ -252,8 +298,7 @@ class CatalogSpider(scrapy.Spider):
             if visit is None:
                 break
             room -= 1
-            reason = self._render_up_front(visit.url)
-            yield self._request(replace(visit, render=reason) if reason else visit, visit.url)
+            yield self._request(visit, visit.url)
         self.crawler.stats.set_value(
             "searchops/frontier", len(self.frontier) + len(self.sitemap_pending)
         )
@@ -381,14 +426,25 @@ class CatalogSpider(scrapy.Spider):
                 yield from self._follow(self._targets(header_links), depth + 1, url)
             return
         record = facts.record
-        needs_render = self._needs_render(response, visit, record, facts.scripts)
-        if needs_render and self.renders and self.render_mode == "auto":
-            yield self._request(replace(visit, render="page-needs-js"), response.url)
-            return
-        row.update(record)
+        if visit.render is None:
+            template_needs_js = self._template_needs_js(response.url)
+            needs_render = self._needs_render(response, visit, record, facts.scripts)
+            reason = (
+                self._render_reason(response.url, template_needs_js, needs_render)
+                if 200 <= response.status < 300  # Google may not render non-200 pages
+                else None
+            )
+            if reason is not None:
+                raw = _raw_columns(record, facts.links, needs_render)
+                yield self._request(replace(visit, render=reason, raw=raw), response.url)
+                return
+            row.update(record)
+            row["needs_render"] = needs_render
+        else:
+            row.update(record)
+            row.update(visit.raw or {})
         if incomplete:
             row["error"] = f"truncated: {incomplete}"  # not the extraction's own word
-        row["needs_render"] = visit.render == "page-needs-js" or needs_render
         # Children are claimed (written to the durable frontier) before the row is handed to
         # the writer: a committed row then always implies its children are known on resume.
         follow: list[Any] = []
@@ -441,8 +497,8 @@ class CatalogSpider(scrapy.Spider):
         self, response: Response, visit: Visit, record: dict[str, Any], scripts: int
     ) -> bool | None:
         """Raw HTML with scripts but without an <h1> or much text (and its template's vote);
-        None when not judged: a rendered DOM or an error page."""
-        if visit.render or response.status >= 400:
+        None when not judged: an error page."""
+        if response.status >= 400:
             return None
         # A shell: scripts, no <h1>, and no JSON-LD or hardly any text. A page merely missing
         # its h1 (JSON-LD and text present) is a defect to record, not a reason to render.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -151,6 +152,16 @@ def template_of(url: str) -> str:
     segments = ["*" if _DIGITS.search(s) else s for s in parts.path.split("/")]
     names = sorted({k for k, _ in parse_qsl(parts.query, keep_blank_values=True)})
     return "/".join(segments) + ("?" + "&".join(names) if names else "")
+
+
+def page_template(url: str, templates: Mapping[str, str]) -> str:
+    """The first of ``templates`` (name -> regex, ``[vitals.templates]``) whose regex
+    matches ``url``, in order, else ``other``: home, category, product pages, as the vitals
+    sampler, ``--render-sample`` and the AI-search rules classify them."""
+    for name, pattern in templates.items():
+        if re.search(pattern, url):
+            return name
+    return "other"
 
 
 @dataclass(frozen=True)

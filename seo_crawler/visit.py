@@ -2,7 +2,7 @@
 
 It travels in ``request.meta[VISIT]`` (one key, instead of a handful of loose meta keys)
 across every request made for the URL: the first fetch, each redirect hop and a render
-retry. Frozen: a hop or a retry makes a new visit with :func:`dataclasses.replace`.
+(which carries what the raw HTML said). Frozen: a hop or a retry makes a new visit with :func:`dataclasses.replace`.
 """
 
 from __future__ import annotations
@@ -25,3 +25,5 @@ class Visit:
     chain: tuple[dict[str, Any], ...] = ()  # redirect hops so far: {url, status}
     hop_links: tuple[dict[str, Any], ...] = ()  # the hops' links.parquet rows (kind=redirect)
     render: str | None = None  # why the page is rendered in Chromium (render_reason), if it is
+    # A render's raw HTML facts (the raw_* columns and needs_render), from the raw fetch before it.
+    raw: dict[str, Any] | None = None

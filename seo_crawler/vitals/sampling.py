@@ -8,20 +8,18 @@ times tell more than one load of every page.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping
 
 import pandas as pd
+
+from seo_crawler.urls import page_template
 
 OTHER = "other"
 
 
 def classify(url: str, templates: Mapping[str, str]) -> str:
     """The first template whose regex matches ``url`` (in config order), else ``other``."""
-    for name, pattern in templates.items():
-        if re.search(pattern, url):
-            return name
-    return OTHER
+    return page_template(url, templates)
 
 
 def measurable_pages(pages: pd.DataFrame) -> pd.DataFrame:

@@ -3,9 +3,10 @@ from __future__ import annotations
 from audits.context import RuleContext
 from audits.rules._base import HtmlPageRule
 
-# Rendered because the raw HTML lacked the content (not because every page is: render=always).
+# Rendered because the raw HTML lacked the content (not because every page is, render=always,
+# or because it was one of --render-sample's pages).
 _RENDERED_FOR_CONTENT = (
-    "coalesce(rendered, false) AND coalesce(render_reason, '') NOT IN ('', 'always')"
+    "coalesce(rendered, false) AND coalesce(render_reason, '') NOT IN ('', 'always', 'sample')"
 )
 
 
