@@ -112,17 +112,23 @@ def audit(
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
-def rules(fmt: str) -> None:
+@click.option(
+    "--sources",
+    is_flag=True,
+    help="Add each rule's source (the dated page it follows, links whole) on a third line.",
+)
+def rules(fmt: str, sources: bool) -> None:
     """List the audit rules: ID, slug, family, severity and what each checks.
 
     \b
     Examples:
       searchops rules
+      searchops rules --sources            # with the dated page each rule follows
       searchops rules --format json | jq '.[] | select(.family == "hreflang")'
     """
     table = audits.rules_table()
     if fmt == "json":
         click.echo(json_dumps(table.to_dict(orient="records"), indent=2))
         return
-    for line in rules_lines(table, stdout.width):
+    for line in rules_lines(table, stdout.width, sources=sources):
         stdout.print(line)

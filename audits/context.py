@@ -26,8 +26,10 @@ Shared derived tables, built once on first use by :meth:`RuleContext.ensure`:
                  times the font size in px gives pixels (:mod:`audits.textwidth`)
 ``sd_nodes``     one row per typed structured-data node of an ``html_pages`` row:
                  ``url, item, path, prop, syntax (json-ld | microdata | rdfa), type,
-                 node (JSON, for Offer, AggregateOffer, AggregateRating and ListItem
-                 only; a microdata item's properties), props (property names,
+                 node (JSON, for Offer, AggregateOffer, AggregateRating, ListItem,
+                 MerchantReturnPolicy, (Unit)PriceSpecification, MemberProgram(Tier)
+                 only, and variesBy/productGroupID of a ProductGroup; a microdata
+                 item's properties), props (property names,
                  schema.org IRIs shortened)``. RDFa items are recorded nested and shaped
                  like JSON-LD (:func:`seo_crawler.facts.structured_data.compact_rdfa`),
                  so rules read their values as they read JSON-LD's.
@@ -315,8 +317,15 @@ _SD_TYPED = r"""
            -- values are kept only where rules read them: a Product's JSON repeats its
            -- offers and ratings, and a million of them would not fit the memory limit
            CASE WHEN regexp_replace(raw_type, '^https?://schema\.org/', '')
-                     IN ('Offer', 'AggregateOffer', 'AggregateRating', 'ListItem')
-                THEN CASE WHEN microdata THEN m['properties'] ELSE v END END AS node,
+                     IN ('Offer', 'AggregateOffer', 'AggregateRating', 'ListItem',
+                         'MerchantReturnPolicy', 'UnitPriceSpecification', 'PriceSpecification',
+                         'MemberProgram', 'MemberProgramTier')
+                THEN CASE WHEN microdata THEN m['properties'] ELSE v END
+                -- a ProductGroup's JSON holds all its variants: only what rules read is kept
+                WHEN regexp_replace(raw_type, '^https?://schema\.org/', '') = 'ProductGroup'
+                THEN CASE WHEN microdata THEN m['properties'] ELSE
+                     json_object('variesBy', m['variesBy'], 'productGroupID', m['productGroupID']) END
+           END AS node,
            list_transform(
                list_filter(CASE WHEN microdata THEN json_keys(m['properties']) ELSE map_keys(m) END,
                            lambda k: NOT starts_with(k, '@')),

@@ -111,8 +111,9 @@ def audit_tables(result: AuditResult, examples: int) -> Iterator[RenderableType]
     yield Text(summary_line(result))
 
 
-def rules_lines(table: pd.DataFrame, width: int) -> Iterator[Text]:
-    """Two lines per rule: ID, severity, family and slug; then the summary cut to ``width``."""
+def rules_lines(table: pd.DataFrame, width: int, *, sources: bool = False) -> Iterator[Text]:
+    """Two lines per rule: ID, severity, family and slug; then the summary cut to ``width``;
+    with ``sources``, a third: the rule's source, whole (its links must stay copyable)."""
     yield Text(f"{len(table)} audit rules (full text: searchops rules --format json)", style="bold")
     for rule in table.to_dict("records"):
         severity = str(rule["severity"])
@@ -127,3 +128,5 @@ def rules_lines(table: pd.DataFrame, width: int) -> Iterator[Text]:
         if len(summary) > room:
             summary = summary[: room - 1] + "…"
         yield Text("    " + clean_text(summary, limit=room), style="dim")
+        if sources and rule.get("source"):
+            yield Text("    source: " + clean_text(str(rule["source"]), limit=1000), style="dim")

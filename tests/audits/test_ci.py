@@ -284,6 +284,14 @@ def test_rules_prints_two_lines_per_rule_to_a_pipe_at_100_columns() -> None:
         assert any(line.startswith(rule.id + " ") for line in lines), rule.id
 
 
+def test_rules_sources_adds_each_rule_s_dated_source_whole() -> None:
+    lines = _run_cli("rules", "--sources").splitlines()
+    sources = [line for line in lines if line.startswith("    source: ")]
+    assert len(sources) == len(audits.all_rules())
+    retired = lines.index(next(line for line in lines if line.startswith("SEO-SCHEMA-019 ")))
+    assert "(2025-06-12) https://developers.google.com/search/blog/2025/06/" in lines[retired + 2]
+
+
 def test_without_columns_a_pipe_is_not_wrapped_at_80(tmp_path: Path) -> None:
     url = "https://shop.example.ca/" + "a" * 150
     run = write_run(tmp_path / "run", pages=[{"url": url, "title": None, "title_count": 0}])

@@ -5,8 +5,7 @@ from audits.rule import Rule
 
 
 class AnchorNotCrawlable(Rule):
-    """Links a crawler cannot follow: <a> without href, a javascript: href, navigation
-    done by onclick.
+    """Links a crawler cannot follow: <a> without href, javascript: href, onclick navigation.
 
     Why: Google follows a link only when it is an <a> element with an href that holds a
     URL; it does not run onclick handlers or javascript: URLs to find pages, so what

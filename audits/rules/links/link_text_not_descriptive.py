@@ -9,8 +9,7 @@ from audits.rule import Rule
 
 
 class LinkTextNotDescriptive(Rule):
-    """Links whose text says nothing of their target: "click here", "more", a bare URL,
-    no text at all, or an image without alt.
+    """Link text says nothing of the target ("click here", "more", a URL, none, image without alt).
 
     Why: anchor text is how Google and people learn what a linked page is about before
     they follow the link; generic text ("read more", "cliquez ici") tells neither, and an
