@@ -18,7 +18,8 @@ class RobotsTxtInvalid(Rule):
     Anti-pattern: "Disallow /cart" without the colon, "Disalow:", rules above the first
     User-agent, "Sitemap: /sitemap.xml", HTML served as robots.txt.
     Fix: correct or remove each line listed (line number in the evidence).
-    Source: https://developer.chrome.com/docs/lighthouse/seo/invalid-robots-txt
+    Source: Lighthouse robots-txt audit (Lighthouse 13, 2025; read 2026-12)
+    https://developer.chrome.com/docs/lighthouse/seo/invalid-robots-txt
     """
 
     id = "SEO-ROBOTS-002"

@@ -15,7 +15,8 @@ class RobotsTxtTooLarge(Rule):
     parameter combinations listed one by one.
     Fix: consolidate rules with path prefixes and "*" wildcards, or move the content you
     want excluded into its own directory, until the file is under the limit.
-    Source: https://developers.google.com/search/docs/crawling-indexing/robots/robots_txt#file-format
+    Source: Google Search Central, "How Google interprets the robots.txt specification" (read 2026-12)
+    https://developers.google.com/search/docs/crawling-indexing/robots/robots_txt#file-format
     """
 
     id = "SEO-ROBOTS-003"

@@ -14,7 +14,8 @@ class RobotsTxtUnreachable(Rule):
     answers 503 to crawlers, a robots.txt route slower than any crawler's timeout.
     Fix: serve robots.txt as a static file that answers 200 (or 404 when there are no
     rules) quickly and reliably; never use 5xx to slow crawlers down for long.
-    Source: https://developers.google.com/search/docs/crawling-indexing/robots/robots_txt#handling-http-result-codes
+    Source: Google Search Central, "How Google interprets the robots.txt specification" (read 2026-12)
+    https://developers.google.com/search/docs/crawling-indexing/robots/robots_txt#handling-http-result-codes
     """
 
     id = "SEO-ROBOTS-001"
