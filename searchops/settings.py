@@ -29,7 +29,7 @@ from reports.config import ReportConfig
 from searchops.errors import ConfigError
 from searchops.workspace_config import WorkspaceConfig
 from sem.config import SemConfig
-from seo_crawler.config import CrawlConfig, RenderConfig, VitalsConfig
+from seo_crawler.config import AiAccessConfig, CrawlConfig, RenderConfig, VitalsConfig
 
 
 class Settings(BaseModel):
@@ -46,6 +46,7 @@ class Settings(BaseModel):
     coverage: CoverageConfig
     report: ReportConfig
     workspace: WorkspaceConfig
+    ai_access: AiAccessConfig
 
 
 @dataclass(frozen=True)

@@ -159,3 +159,40 @@ class VitalsConfig(_Section):
         if unknown:
             raise ValueError(f"unknown metrics {sorted(unknown)}; known: {list(VITALS_METRICS)}")
         return self
+
+
+class AiCrawler(_Section):
+    """One crawler of ``searchops ai-access``: its robots.txt token, what it fetches for, the
+    User-Agent header it sends (none for a robots.txt-only token) and the page documenting it."""
+
+    token: str = Field(min_length=1)
+    operator: str
+    purpose: str = Field(pattern="^(search|user|training)$")
+    user_agent: str | None = None
+    source: str
+
+
+class AiAccessConfig(_Section):
+    """``[ai_access]``: the crawlers ``searchops ai-access`` checks and the access policy."""
+
+    # purpose -> allow | block | any (any: the user's choice, no finding either way)
+    policy: dict[str, str]
+    # crawler name -> allow | block: overrides the purpose's policy for one crawler
+    crawler_policy: dict[str, str] = {}
+    crawlers: dict[str, AiCrawler]
+    sample_urls: int = Field(default=5, ge=1)
+    timeout_s: float = Field(default=15.0, gt=0)
+    concurrency: int = Field(default=4, ge=1)
+    browser_user_agent: str
+
+    @model_validator(mode="after")
+    def _known_verdicts(self) -> AiAccessConfig:
+        for where, table in (("policy", self.policy), ("crawler_policy", self.crawler_policy)):
+            for key, value in table.items():
+                allowed = ("allow", "block", "any") if where == "policy" else ("allow", "block")
+                if value not in allowed:
+                    raise ValueError(f"{where}.{key}: {value!r} is not one of {', '.join(allowed)}")
+        unknown = set(self.policy) - {"search", "user", "training"}
+        if unknown:
+            raise ValueError(f"policy: unknown purpose(s) {', '.join(sorted(unknown))}")
+        return self
