@@ -14,7 +14,8 @@ class NosnippetHidesOffer(CommercePageRule):
     stop stale prices in snippets.
     Fix: keep data-nosnippet for boilerplate (legal text, reviews you do not want quoted);
     keep the price current in the page and in Product structured data instead.
-    Source: https://developers.google.com/search/docs/crawling-indexing/robots-meta-tag#data-nosnippet-attr
+    Source: (2025) https://developers.google.com/search/docs/crawling-indexing/robots-meta-tag#data-nosnippet-attr
+    and https://developers.google.com/search/docs/appearance/ai-features
     """
 
     id = "SEO-AI-002"

@@ -19,8 +19,9 @@ class OfferMissingFromRawHtml(CommercePageRule):
     from an API in the browser.
     Fix: put the price, availability and description in the server HTML: visible text
     and Product/Offer structured data (JSON-LD in the raw HTML).
-    Source: https://vercel.com/blog/the-rise-of-the-ai-crawler (2024-12: AI crawlers do not
-    render JavaScript) and https://developers.google.com/search/docs/crawling-indexing/javascript/javascript-seo-basics
+    Source: (2024-12) https://vercel.com/blog/the-rise-of-the-ai-crawler (none of the major
+    AI crawlers renders JavaScript) and (2025-12-18)
+    https://developers.google.com/search/docs/crawling-indexing/javascript/javascript-seo-basics
     """
 
     id = "SEO-AI-003"

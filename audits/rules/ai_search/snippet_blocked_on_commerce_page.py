@@ -18,9 +18,9 @@ class SnippetBlockedOnCommercePage(CommercePageRule):
     nosnippet") left on catalog templates to hide prices from snippets.
     Fix: remove nosnippet / max-snippet:0 from product and category pages; to hide one
     passage, wrap it in data-nosnippet, and keep prices and descriptions visible.
-    Source: https://developers.google.com/search/docs/crawling-indexing/robots-meta-tag
-    (snippet controls apply to AI Overviews and AI Mode:
-    https://developers.google.com/search/docs/appearance/ai-features, 2025)
+    Source: (2025) https://developers.google.com/search/docs/appearance/ai-features (snippet
+    controls apply to AI Overviews and AI Mode) and
+    https://developers.google.com/search/docs/crawling-indexing/robots-meta-tag
     """
 
     id = "SEO-AI-001"

@@ -16,8 +16,8 @@ class CanonicalChangedByJavascript(HtmlPageRule):
     rewrites it to the filtered URL (or removes it) once it boots.
     Fix: serve the same canonical in the raw HTML as JavaScript leaves in the DOM; if
     JavaScript must set it, leave it out of the raw HTML altogether.
-    Source: https://developers.google.com/search/docs/crawling-indexing/javascript/javascript-seo-basics
-    (Search Central documentation updates, 2025-12-17: https://developers.google.com/search/updates)
+    Source: (2025-12-17) https://developers.google.com/search/docs/crawling-indexing/javascript/javascript-seo-basics
+    (canonicalization section; listed in https://developers.google.com/search/updates)
     """
 
     id = "SEO-RENDER-001"

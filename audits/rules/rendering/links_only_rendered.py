@@ -16,8 +16,8 @@ class LinksOnlyRendered(Rule):
     links are injected by a client-side widget after load.
     Fix: put the links in the server HTML as <a href> elements (server-side rendering,
     or at least the first page of the grid and the pagination links).
-    Source: https://developers.google.com/search/docs/crawling-indexing/javascript/javascript-seo-basics
-    (and https://developers.google.com/search/docs/crawling-indexing/links-crawlable)
+    Source: (2025-12-18) https://developers.google.com/search/docs/crawling-indexing/javascript/javascript-seo-basics
+    and https://developers.google.com/search/docs/crawling-indexing/links-crawlable
     """
 
     id = "SEO-RENDER-004"

@@ -16,8 +16,8 @@ class NoindexRemovedByJavascript(HtmlPageRule):
     the client app deletes it once the product data has loaded.
     Fix: if the page may be indexed, leave noindex out of the raw HTML; set it from the
     server (or add it with JavaScript) only on pages that must stay out.
-    Source: https://developers.google.com/search/docs/crawling-indexing/javascript/javascript-seo-basics
-    (Search Central documentation updates, 2025-12-15: https://developers.google.com/search/updates)
+    Source: (2025-12-15) https://developers.google.com/search/docs/crawling-indexing/javascript/javascript-seo-basics
+    (noindex and JavaScript; listed in https://developers.google.com/search/updates)
     """
 
     id = "SEO-RENDER-002"

@@ -33,8 +33,8 @@ class SeoTagsOnlyRendered(HtmlPageRule):
     by a head manager after an API call; the server sends an empty <head>.
     Fix: render the title, meta description, h1 and canonical on the server (SSR,
     pre-rendering or static HTML) so the raw HTML carries them.
-    Source: https://developers.google.com/search/docs/crawling-indexing/javascript/javascript-seo-basics
-    (Search Central documentation updates, December 2025: https://developers.google.com/search/updates)
+    Source: (2025-12-18) https://developers.google.com/search/docs/crawling-indexing/javascript/javascript-seo-basics
+    (how Google processes JavaScript: crawl, then render when resources allow)
     """
 
     id = "SEO-RENDER-003"
