@@ -47,6 +47,12 @@ def test_headline_revenue_is_lag_adjusted_and_its_range_holds_the_truth(pulled) 
     change_lo, change_hi = sem.change_range
     assert change_lo <= truth - truth_before <= change_hi
     assert change_lo <= sem.revenue.change <= change_hi
+    # Why it changed: the causes add up to the headline's change, as amounts and as shown.
+    drivers = sem.drivers
+    assert sum(amount for _, _, amount, _ in drivers.lines) == pytest.approx(sem.revenue.change)
+    assert sum(shown for *_, shown in drivers.lines) == drivers.total_shown
+    assert drivers.total_shown == round(sem.revenue.change)
+    assert sum(shown for *_, shown in drivers.by_campaign) == drivers.total_shown
     # The page says so, and its summary repeats the section's numbers.
     html = render_html(report)
     text = text_of(html)
