@@ -123,16 +123,17 @@ def _true_forecasts(account, fit):
 
 
 # Bounds per history-clicks bucket on one draw's 90% coverage and mean pred / mean true. A
-# bucket's keywords share their priors, so one account's statistics move together: over 12
-# seeds (benchmarks/false_alarms.py --part roi) zero-click coverage ranged 0.70-0.94 and its
-# ratios 0.85-1.16, head keywords' 0.87-0.91 and 0.98-1.03. Each bound is the calibrated
-# model's spread across draws +-3.3 sd (normal: a 0.1% false alarm per assertion, ~3% for
-# the 32 together); the pooled targets (0.88-0.92 / 0.95-1.05) are benchmarks/calibration.py's.
+# bucket's keywords share their priors, so one account's statistics move together: over 27
+# draws (benchmarks/false_alarms.py --part roi, 12 seeds ending on a Sunday, 15 on a
+# Wednesday) zero-click coverage ranged 0.70-0.94 and its ratios 0.84-1.19, head keywords'
+# 0.84-0.91 and 0.98-1.03. Each bound is the bucket's mean +-3.3 of its largest sd (normal:
+# ~0.1% false alarm per assertion, ~2% for the 32 together, as printed by the benchmark); the
+# pooled targets (0.88-0.92 / 0.95-1.05) are benchmarks/calibration.py's.
 BOUNDS = {
     "0": {"coverage": (0.62, 0.99), "ratio": (0.68, 1.32)},
     "1-9": {"coverage": (0.77, 0.99), "ratio": (0.82, 1.18)},
     "10-99": {"coverage": (0.81, 0.97), "ratio": (0.93, 1.07)},
-    "100+": {"coverage": (0.85, 0.95), "ratio": (0.95, 1.05)},
+    "100+": {"coverage": (0.83, 0.95), "ratio": (0.95, 1.05)},
 }
 
 
