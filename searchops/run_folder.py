@@ -33,7 +33,8 @@ MANIFEST = "crawl.json"
 #    the reason in error.
 # 8: pages' commerce facts (product_markup, price_shown, ...) and a rendered page's raw_*
 #    columns (every rendered page is fetched raw first); render_reason sample.
-SCHEMA_VERSION = 8
+# 9: pages.browser_blocked (what the rendering browser was not allowed to request).
+SCHEMA_VERSION = 9
 
 _VERSIONED = ("searchops", "scrapy", "scrapy-playwright", "extruct", "pyarrow", "duckdb")
 

@@ -438,6 +438,11 @@ def print_summary(stats: dict[str, Any]) -> None:
         f"[bold]crawl done[/]: {stats['pages']} pages ({stats['pages_per_second']} pages/s), "
         f"{stats['errors']} errors, {stats['rendered']} rendered, {stats['traps']} traps; status {console.safe_text(by_status)}"
     )
+    if stats.get("browser_blocked"):
+        console.stderr.print(
+            f"the rendering browser was kept from {stats['browser_blocked']} request(s) outside "
+            "the crawl's scope (pages.browser_blocked; audit rule SEO-LINKS-030)"
+        )
 
 
 def load_pages(run: str | os.PathLike[str]) -> pd.DataFrame:

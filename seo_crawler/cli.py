@@ -66,7 +66,8 @@ from seo_crawler.spec import RENDER_MODES
     "allowed_hosts",
     multiple=True,
     metavar="HOST",
-    help="Extra host in scope (e.g. the fr. subdomain). Repeatable.",
+    help="Extra host in scope (e.g. the fr. subdomain), on the start URLs' ports; HOST:PORT "
+    "for one port. Repeatable.",
 )
 @click.option(
     "--resolve",

@@ -21,7 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from searchops.errors import exit_status
+from seo_crawler.browser import BrowserPolicy, RendererWatchdog, chromium_args
+from seo_crawler.render import SKIPPED_RESOURCES
 from seo_crawler.spec import CrawlSpec
+from seo_crawler.urls import Scope
 
 
 def scrapy_settings(
@@ -112,14 +115,23 @@ def scrapy_settings(
             "PLAYWRIGHT_BROWSER_TYPE": "chromium",
             "PLAYWRIGHT_LAUNCH_OPTIONS": {
                 "executable_path": render.chromium_path,
-                "args": render.chromium_args,
+                "args": chromium_args(render),
                 "headless": True,
             },
-            "PLAYWRIGHT_MAX_CONTEXTS": 1,
-            "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": render.max_pages_open,
+            # One page per context: a page's storage, service workers and memory are its own.
+            "PLAYWRIGHT_MAX_CONTEXTS": render.max_pages_open,
+            "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 1,
+            "PLAYWRIGHT_CONTEXTS": {
+                f"render-{i}": {"service_workers": "block"} for i in range(render.max_pages_open)
+            },
             "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": render.timeout_ms,
-            # Images, fonts and media do not change the DOM we extract from: skip them.
-            "PLAYWRIGHT_ABORT_REQUEST": "seo_crawler.render.skip_heavy_resource",
+            # Every request Chromium makes is judged by the crawl's scope and safety policy
+            # (seo_crawler.browser); images, fonts and media, which do not change the DOM we
+            # extract from, are skipped.
+            "PLAYWRIGHT_ABORT_REQUEST": BrowserPolicy(
+                Scope.build(crawl, [*spec.start_urls, *spec.sitemaps]),
+                skip_resource_types=SKIPPED_RESOURCES,
+            ),
         })  # fmt: skip
     return settings
 
@@ -152,7 +164,18 @@ def main(argv: list[str]) -> int:
         process = CrawlerProcess(settings)
         _safe_log_records()
         process.crawl(CatalogSpider)
-        process.start()
+        watchdog = (
+            RendererWatchdog(spec.render_config.renderer_max_mb, spec.render_config.browser_max_mb)
+            if spec.renders
+            else None
+        )
+        if watchdog is not None:
+            watchdog.start()
+        try:
+            process.start()
+        finally:
+            if watchdog is not None:
+                watchdog.stop()
     except BaseException as exc:  # every failure ends as one line and exit 2
         return exit_status(exc, debug=args.log_level == "DEBUG", prog="crawler")
     return 0

@@ -2,16 +2,11 @@
 
 scrapy-playwright closes each page after its response is read (we never ask for
 ``playwright_include_page``), so pages are closed before their context: the
-known page/context memory leak does not apply.
+known page/context memory leak does not apply. What Chromium may request and how much
+memory it may take: :mod:`seo_crawler.browser`.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-_SKIPPED = frozenset({"image", "font", "media"})
-
-
-def skip_heavy_resource(request: Any) -> bool:
-    """``PLAYWRIGHT_ABORT_REQUEST``: resources that cannot change the extracted DOM."""
-    return request.resource_type in _SKIPPED
+# Resource types that cannot change the extracted DOM: never downloaded while rendering.
+SKIPPED_RESOURCES = frozenset({"image", "font", "media"})

@@ -81,6 +81,10 @@ PAGES = pa.schema([
     # nothing); null when the raw HTML was not judged (not HTML, status >= 400, rendered up
     # front). Since schema version 2.
     ("needs_render", pa.bool_()),
+    # requests the rendering browser did not send for this page (seo_crawler.browser), at most
+    # 20: "<reason>: <METHOD> <url>", reason out-of-scope | unsafe-address | scheme |
+    # cross-origin-<method>; null when none or not rendered. Since schema version 9.
+    ("browser_blocked", pa.list_(pa.string())),
     ("fetched_at", pa.timestamp("ms", tz="UTC")),
     ("discovered_from", pa.string()),   # start | link | sitemap | canonical | hreflang | redirect
     ("referrer", pa.string()),          # first page that led here

@@ -42,6 +42,7 @@ from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
 from seo_crawler import layout, store
+from seo_crawler.browser import BrowserPolicy
 from seo_crawler.config import CrawlConfig, RenderConfig
 from seo_crawler.extract import PageFacts, header_facts
 from seo_crawler.extract_pool import ExtractPool, worker_count
@@ -57,6 +58,7 @@ log = logging.getLogger(__name__)
 
 # Google follows up to 10 redirect hops (developers.google.com/search/docs/crawling-indexing/http-network-errors).
 MAX_REDIRECTS = 10
+RAW_PAGE = "searchops_raw_page"  # meta of a render request: the raw page's (row, links)
 SITEMAP_RELEASE = 1000  # sitemap-only URLs judged and queued per idle round
 SITEMAP_SLOT = "searchops-sitemaps"  # download slot of sitemap files (concurrency 1: process.py)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -182,12 +184,16 @@ class CatalogSpider(scrapy.Spider):
         self.rendered_per_template: dict[str, int] = {}  # vitals template -> pages rendered
         self.frontier = Frontier(self.run / layout.FRONTIER)
         self.extractor = ExtractPool(worker_count(self.config.extract_workers))
+        self.renders_started = 0
+        self.browser_policy: BrowserPolicy | None = None  # set by from_crawler when rendering
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> CatalogSpider:
         spider = super().from_crawler(
             crawler, *args, spec=crawler.settings.getdict("SEARCHOPS_SPEC"), **kwargs
         )
+        policy = crawler.settings.get("PLAYWRIGHT_ABORT_REQUEST")
+        spider.browser_policy = policy if isinstance(policy, BrowserPolicy) else None
         crawler.signals.connect(spider.idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.closed_frontier, signal=signals.spider_closed)
         return spider
@@ -227,6 +233,11 @@ class CatalogSpider(scrapy.Spider):
         meta: dict[str, Any] = {VISIT: visit, "handle_httpstatus_all": True, "dont_redirect": True}
         if visit.render:
             meta["playwright"] = True
+            # One page per browser context (process.py), taken in turn.
+            self.renders_started += 1
+            meta["playwright_context"] = (
+                f"render-{self.renders_started % self.render_config.max_pages_open}"
+            )
             meta["playwright_page_goto_kwargs"] = {"wait_until": self.render_config.wait_until}
         return Request(
             url,
@@ -412,6 +423,8 @@ class CatalogSpider(scrapy.Spider):
             rendered=bool(visit.render),
             render_reason=visit.render,
         )
+        if visit.render and self.browser_policy is not None:
+            row["browser_blocked"] = self.browser_policy.take(response.url) or None
         incomplete = _incomplete(response, facts is not None)
         if incomplete:
             row.update(truncated=True, error=f"truncated: {incomplete}")
@@ -434,12 +447,18 @@ class CatalogSpider(scrapy.Spider):
                 if 200 <= response.status < 300  # Google may not render non-200 pages
                 else None
             )
-            if reason is not None:
-                raw = _raw_columns(record, facts.links, needs_render)
-                yield self._request(replace(visit, render=reason, raw=raw), response.url)
-                return
             row.update(record)
             row["needs_render"] = needs_render
+            if reason is not None:
+                raw = _raw_columns(record, facts.links, needs_render)
+                request = self._request(replace(visit, render=reason, raw=raw), response.url)
+                # Kept until the render answers: when it fails (a script that never ends, a
+                # renderer killed for its memory), the raw page is recorded instead of nothing.
+                if incomplete:
+                    row["error"] = f"truncated: {incomplete}"
+                request.meta[RAW_PAGE] = (row, hop_links + facts.links)
+                yield request
+                return
         else:
             row.update(record)
             row.update(visit.raw or {})
@@ -573,12 +592,33 @@ class CatalogSpider(scrapy.Spider):
             state = "error"
         if visit.render and state == "error":
             error = f"render failed: {error}"
+            raw = request.meta.get(RAW_PAGE)
+            if raw is not None:
+                yield from self._raw_instead(visit, raw, error, request.url)
+                return
         row = self._row(
             visit, request.url, None, state,
             error=error, truncated=truncated, rendered=False, render_reason=visit.render,
             needs_render=visit.render == "page-needs-js" or None,
         )  # fmt: skip
+        if visit.render and self.browser_policy is not None:
+            row["browser_blocked"] = self.browser_policy.take(request.url) or None
         yield {"page": row, "links": list(visit.hop_links)}
+
+    def _raw_instead(
+        self, visit: Visit, raw: tuple[dict[str, Any], list[dict[str, Any]]], error: str, url: str
+    ) -> Iterator[dict[str, Any]]:
+        """The raw page of a failed render (every render follows a raw fetch): recorded as
+        fetched, with the render's error, and followed as the raw page would have been."""
+        row, links = raw
+        row = {**row, "error": error, "rendered": False, "render_reason": visit.render}
+        if self.browser_policy is not None:
+            row["browser_blocked"] = self.browser_policy.take(url) or None
+        follow: list[dict[str, Any]] = []
+        if visit.follow and 200 <= (row.get("status") or 0) < 300:
+            follow.extend(self._follow(self._targets(links), visit.depth + 1, visit.url))
+        yield {"page": row, "links": links}
+        yield from follow
 
     # ------------------------------------------------------------------ sitemaps
     def _sitemap_request(self, url: str, parent: str | None) -> Request | None:

@@ -320,6 +320,7 @@ class _Stats:
 
     def __init__(self) -> None:
         self.pages = self.bytes = self.rendered = self.errors = self.traps = 0
+        self.browser_blocked = 0  # requests the rendering browser was not allowed to send
         self.by_status: Counter[str] = Counter()
         self.by_state: Counter[str] = Counter()
 
@@ -333,6 +334,10 @@ class _Stats:
         for status, n in Counter(pages["status"].to_pylist()).items():
             self.by_status[str(status) if status is not None else "none"] += n
         self.by_state.update(pages["fetch_state"].to_pylist())
+        if "browser_blocked" in pages.column_names:
+            self.browser_blocked += (
+                pc.sum(pc.list_value_length(pages["browser_blocked"])).as_py() or 0
+            )
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -341,6 +346,7 @@ class _Stats:
             "rendered": self.rendered,
             "errors": self.errors,
             "traps": self.traps,
+            "browser_blocked": self.browser_blocked,
             "pages_by_status": dict(sorted(self.by_status.items())),
             "pages_by_fetch_state": dict(sorted(self.by_state.items())),
         }

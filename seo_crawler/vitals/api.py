@@ -20,6 +20,8 @@ from searchops.errors import SearchopsError
 from searchops.run_folder import library_versions, parquet_path
 from searchops.settings import Settings, load_settings
 from searchops.workspace import Workspace
+from seo_crawler.browser import BrowserPolicy
+from seo_crawler.urls import Scope
 from seo_crawler.vitals import measure, sampling, summary
 from seo_crawler.vitals.schema import VITALS, VITALS_FILE, VITALS_MANIFEST, VITALS_SCHEMA_VERSION
 
@@ -83,6 +85,9 @@ def measure_urls(
             concurrency=concurrency or vitals.concurrency,
             interact=interact,
             on_done=on_done,
+            # The pages' scripts reach only what a crawl of these URLs could.
+            policy=BrowserPolicy(Scope.build(cfg.crawl, url_list)),
+            render=cfg.render,
         )
     )
     for row in rows:

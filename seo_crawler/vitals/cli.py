@@ -229,3 +229,12 @@ def _report(measurements: pd.DataFrame, settings: Any) -> None:
             f"[yellow]failed[/] {safe_text(row.url)} (run {row.run_index}, "
             f"{row.attempts} attempts): {safe_text(row.error)}"
         )
+    if "browser_blocked" in measurements.columns:
+        blocked = measurements["browser_blocked"].dropna()
+        count = sum(len(listed) for listed in blocked)
+        if count:
+            stderr.print(
+                f"[yellow]the browser was kept from {count} request(s) outside the scope[/] "
+                f"(another host or port, a link-local or metadata address, a cross-origin "
+                f"POST), first: {safe_text(blocked.iloc[0][0], 200)}"
+            )

@@ -22,7 +22,8 @@ from typing import Any
 from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
-from seo_crawler.config import VitalsConfig, VitalsProfile
+from seo_crawler.browser import BrowserPolicy, RendererWatchdog
+from seo_crawler.config import RenderConfig, VitalsConfig, VitalsProfile
 from seo_crawler.vitals import metrics
 from seo_crawler.vitals.observer import COLLECT_JS, CPU_IDLE_JS, OBSERVER_JS
 from seo_crawler.vitals.profiles import apply_throttling, context_options
@@ -158,6 +159,7 @@ async def _measure_once(
     settings: VitalsConfig,
     interact: str | None,
     loading: asyncio.Semaphore,
+    policy: BrowserPolicy | None = None,
 ) -> dict[str, Any]:
     # Phases that measure time (a renderer starting and the page loading, the
     # interaction) or burn CPU (tearing a renderer down) hold the `loading` slot:
@@ -168,6 +170,8 @@ async def _measure_once(
     try:
         async with loading:
             context = await browser.new_context(**context_options(profile))
+            if policy is not None:  # every request the page makes: scope and safety policy
+                await context.route("**/*", policy.route)
             await context.add_init_script(OBSERVER_JS)
             page = await context.new_page()
             cdp = await context.new_cdp_session(page)
@@ -270,6 +274,7 @@ async def _measure_job(
     settings: VitalsConfig,
     interact: str | None,
     loading: asyncio.Semaphore,
+    policy: BrowserPolicy | None = None,
 ) -> dict[str, Any]:
     """One row for one job: its metrics, or the error of its last attempt."""
     row: dict[str, Any] = {}
@@ -282,7 +287,7 @@ async def _measure_job(
             # A page whose script never yields would block page.evaluate forever:
             # every load gets a hard deadline.
             row = await asyncio.wait_for(
-                _measure_once(browser, job.url, profile, settings, interact, loading),
+                _measure_once(browser, job.url, profile, settings, interact, loading, policy),
                 timeout=_deadline_s(settings),
             )
             error = None
@@ -297,6 +302,7 @@ async def _measure_job(
         **row,
         "attempts": attempt,
         "error": error,
+        "browser_blocked": (policy.take(job.url) or None) if policy is not None else None,
         "measured_at": datetime.now(UTC),
     }
 
@@ -310,16 +316,28 @@ async def measure_jobs(
     concurrency: int,
     interact: str | None = None,
     on_done: Callable[[dict[str, Any]], None] | None = None,
+    policy: BrowserPolicy | None = None,
+    render: RenderConfig | None = None,
 ) -> list[dict[str, Any]]:
-    """Measure every job (``concurrency`` contexts at once); one row per job, in job order."""
+    """Measure every job (``concurrency`` contexts at once); one row per job, in job order.
+
+    ``policy`` judges every request the pages make (:mod:`seo_crawler.browser`); ``render``
+    caps the browser's memory (V8 heap, renderer watchdog)."""
     semaphore = asyncio.Semaphore(concurrency)
     loading = asyncio.Semaphore(settings.loading_concurrency)
+    args = list(settings.chromium_args)
+    watchdog = None
+    if render is not None:
+        args.append(f"--js-flags=--max-old-space-size={render.js_heap_mb}")
+        watchdog = RendererWatchdog(render.renderer_max_mb, render.browser_max_mb).start()
     async with async_playwright() as pw:
-        holder = _BrowserHolder(pw, chromium_path, settings.chromium_args)
+        holder = _BrowserHolder(pw, chromium_path, args)
 
         async def one(job: Job) -> dict[str, Any]:
             async with semaphore:
-                result = await _measure_job(job, holder, profile, settings, interact, loading)
+                result = await _measure_job(
+                    job, holder, profile, settings, interact, loading, policy
+                )
             if on_done is not None:
                 on_done(result)
             return result
@@ -327,4 +345,6 @@ async def measure_jobs(
         try:
             return list(await asyncio.gather(*(one(job) for job in jobs)))
         finally:
+            if watchdog is not None:
+                watchdog.stop()
             await holder.close()

@@ -9,7 +9,7 @@ import pyarrow as pa
 VITALS_FILE = "vitals.parquet"
 VITALS_MANIFEST = "vitals.json"
 # Bump when a column changes meaning or type; recorded in vitals.json.
-VITALS_SCHEMA_VERSION = 1
+VITALS_SCHEMA_VERSION = 2  # 2: browser_blocked
 
 SHIFT_SOURCE = pa.struct(
     [
@@ -39,6 +39,9 @@ VITALS = pa.schema([
     ("requests", pa.int32()),           # requests sent (each redirect hop counts)
     ("attempts", pa.int32()),           # 1, or 2+ when earlier attempts failed
     ("error", pa.string()),             # why the last attempt failed (metrics null); null if measured
+    # requests the browser did not send (outside the crawl's scope and safety policy,
+    # seo_crawler.browser): "<reason>: <METHOD> <url>", at most 20; null if none
+    ("browser_blocked", pa.list_(pa.string())),
     ("measured_at", pa.timestamp("ms", tz="UTC")),
 ])
 # fmt: on

@@ -21,7 +21,9 @@ class ContentNeedsJavascript(HtmlPageRule):
 
     Found from either fact the crawler records: the page was rendered because its raw HTML
     lacked the content (``render_reason``), or its raw HTML looked JavaScript-built
-    (``needs_render``, schema 2) -- also when the crawl could not render it (no Chromium).
+    (``needs_render``, schema 2) -- also when the crawl could not render it (no Chromium), or
+    rendering failed (a script that never ends, a renderer killed for its memory: the raw
+    page is recorded with ``error`` "render failed: ...").
     """
 
     id = "SEO-CONTENT-007"
@@ -42,10 +44,16 @@ class ContentNeedsJavascript(HtmlPageRule):
             SELECT url,
                    CASE WHEN {_RENDERED_FOR_CONTENT}
                         THEN {self.message}
+                        WHEN starts_with(coalesce(error, ''), 'render failed:')
+                        THEN 'The server HTML looks built by JavaScript (scripts, no <h1>, '
+                             || 'no JSON-LD or few words) and rendering it failed: the raw '
+                             || 'HTML was recorded'
                         ELSE 'The server HTML looks built by JavaScript (scripts, no <h1>, '
                              || 'no JSON-LD or few words); the crawl did not render it'
                    END AS message,
                    CASE WHEN {_RENDERED_FOR_CONTENT} THEN render_reason
+                        WHEN starts_with(coalesce(error, ''), 'render failed:')
+                        THEN left(error, 200)
                         ELSE 'needs-render (not rendered)' END AS evidence,
                    NULL AS key
             FROM html_pages
