@@ -12,8 +12,8 @@ and handles its failures as Google documents them
 * 2xx: the rules of the first ``SEARCHOPS_ROBOTS_MAX_BYTES`` (500 KiB) of the file;
 * 3xx: followed up to 5 hops (inside the crawl's scope); more -> as a 404;
 * 4xx other than 429: no robots.txt, everything allowed;
-* 429, 5xx, and network errors or timeouts (after Scrapy's retries): the site is
-  unreachable for robots.txt, so nothing is fetched (Google stops crawling the site).
+* 429, 5xx, and network errors, timeouts or a body cut short (after Scrapy's retries):
+  the site is unreachable for robots.txt, so nothing is fetched (Google stops crawling it).
 
 Settings: ``ROBOTSTXT_OBEY`` (off: ``NotConfigured``), ``ROBOTSTXT_USER_AGENT`` (the product
 token robots.txt is matched for; default: the token of ``USER_AGENT``),
@@ -236,6 +236,17 @@ class RobotsTxtMiddleware:
     def _judge(self, origin: str, response: Response, chain: list[dict[str, Any]]) -> RobotsPolicy:
         status = response.status
         facts = {"status": status, "redirect_chain": chain, "final_url": response.url}
+        if "dataloss" in response.flags:
+            # Google: "reset or interrupted connections" are server errors -> crawl nothing.
+            # A cut file's missing rules could be the ones that disallow.
+            return RobotsPolicy(
+                origin,
+                DISALLOW_ALL,
+                f"robots.txt answered HTTP {status} but its body ended after "
+                f"{len(response.body)} of {_declared_size(response)} bytes: an interrupted "
+                "connection, which Google treats as a server error (nothing is fetched)",
+                **facts,  # type: ignore[arg-type]
+            )
         if 200 <= status < 300:
             body = response.body
             robots = RobotsTxt.parse(body, max_bytes=self.max_bytes)
