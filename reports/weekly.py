@@ -43,6 +43,7 @@ SECTION_TITLES = {
     "sem": "Paid search",
     "bids": "Bids",
     "coverage": "Coverage",
+    "ai_access": "AI search access",
 }
 
 LOADERS = {
@@ -52,6 +53,7 @@ LOADERS = {
     "sem": sections.load_sem,
     "bids": sections.load_bids,
     "coverage": sections.load_coverage,
+    "ai_access": sections.load_ai_access,
 }
 
 

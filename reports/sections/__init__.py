@@ -8,6 +8,7 @@ millions of findings, weekly sums of daily keyword rows) runs inside DuckDB;
 only a few hundred numbers and strings ever reach Python.
 """
 
+from reports.sections.ai_access import AiAccess, load_ai_access
 from reports.sections.common import SITE_KINDS, Missing, Trend, clip, columns, report_weeks
 from reports.sections.paid import Bids, Coverage, Sem, load_bids, load_coverage, load_sem
 from reports.sections.site import (
@@ -25,6 +26,7 @@ from reports.sections.site import (
 __all__ = [
     "P75_METRICS",
     "SITE_KINDS",
+    "AiAccess",
     "Bids",
     "Coverage",
     "Findings",
@@ -37,6 +39,7 @@ __all__ = [
     "Vitals",
     "clip",
     "columns",
+    "load_ai_access",
     "load_bids",
     "load_coverage",
     "load_findings",

@@ -106,3 +106,17 @@ def test_ai_access_reports_robots_server_answers_and_policy_per_crawler(tmp_path
             "SELECT count(DISTINCT checked_at), count(*) FROM ai_access"
         ).fetchone()
     assert checks == (3, 42)
+
+    # the weekly report reads the newest check: the crawlers against the policy, and llms.txt
+    report = subprocess.run(
+        [SEARCHOPS, "--workspace", str(tmp_path / "ws.duckdb"), "report", "weekly",
+         "--out", str(tmp_path / "weekly.html")],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )  # fmt: skip
+    assert report.returncode == 0, report.stderr
+    page = (tmp_path / "weekly.html").read_text(encoding="utf-8")
+    section = page[page.index('<section id="ai_access">') :]
+    section = section[: section.index("</section>")]
+    assert "OAI-SearchBot" in section and "refused: 403 (a browser gets 200)" in section
+    assert "Googlebot" not in section  # served as the policy says: not a problem line
+    assert "llms.txt (information only" in section and "present (" in section

@@ -204,4 +204,34 @@ def build(path: Path, *, pages: int = 400, weeks: int = 2, keywords: int = 50) -
                 }
             ),
         )
+        ws.append_df("ai_access", _ai_access())
     return path
+
+
+def _ai_access() -> pd.DataFrame:
+    """A `searchops ai-access` check: a CDN refusing OAI-SearchBot, llms.txt absent."""
+    crawlers = [("Googlebot", "search", "ok"), ("OAI-SearchBot", "search", "fail"),
+                ("GPTBot", "training", "info"), ("llms.txt", "info", "info")]  # fmt: skip
+    return pd.DataFrame(
+        {
+            "checked_at": pd.Timestamp("2026-11-23 06:00", tz="UTC"),
+            "site": "https://shop.example.ca",
+            "crawler": [c for c, _, _ in crawlers],
+            "purpose": [p for _, p, _ in crawlers],
+            "verdict": [v for _, _, v in crawlers],
+            "severity": [None, "warning", None, None],
+            "message": [
+                "",
+                "OAI-SearchBot (search) should reach the site but the server "
+                "refused: 403 (a browser gets 200)",
+                "",
+                "/llms.txt absent (404)",
+            ],
+            "server": [
+                "answers 200",
+                "refused: 403 (a browser gets 200)",
+                "answers 200",
+                "absent (404)",
+            ],
+        }
+    )
