@@ -109,6 +109,7 @@ def audit(
 
 
 @click.command()
+@click.argument("selection", nargs=-1)
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
@@ -117,18 +118,36 @@ def audit(
     is_flag=True,
     help="Add each rule's source (the dated page it follows, links whole) on a third line.",
 )
-def rules(fmt: str, sources: bool) -> None:
-    """List the audit rules: ID, slug, family, severity and what each checks.
+@click.option(
+    "--detail",
+    is_flag=True,
+    help="Each rule's why, anti-pattern, fix and source too (the default when IDs are given).",
+)
+def rules(selection: tuple[str, ...], fmt: str, sources: bool, detail: bool) -> None:
+    """List the audit rules: ID, slug, family, severity and what each checks; with --detail
+    (or rule IDs / families) also why it matters, the anti-pattern, the fix and the source.
 
     \b
     Examples:
       searchops rules
       searchops rules --sources            # with the dated page each rule follows
+      searchops rules SEO-INDEX-008          # one rule, in full
+      searchops rules hreflang --detail      # a family, in full
       searchops rules --format json | jq '.[] | select(.family == "hreflang")'
     """
     table = audits.rules_table()
+    if selection:
+        wanted = {s.lower() for s in selection}
+        keep = table["id"].str.lower().isin(wanted) | table["family"].str.lower().isin(wanted)
+        keep |= table["slug"].str.lower().isin(wanted)
+        if not keep.any():
+            raise click.BadParameter(
+                f"no rule or family {', '.join(selection)} (searchops rules lists them)",
+                param_hint="SELECTION",
+            )
+        table = table[keep]
     if fmt == "json":
         click.echo(json_dumps(table.to_dict(orient="records"), indent=2))
         return
-    for line in rules_lines(table, stdout.width, sources=sources):
+    for line in rules_lines(table, stdout.width, sources=sources, detail=detail or bool(selection)):
         stdout.print(line)

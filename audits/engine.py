@@ -247,10 +247,22 @@ def _populations(ctx: RuleContext) -> dict[str, int]:
     return populations
 
 
+# What each missing input is, and how to get it (for the "skipped" lines).
+_INPUTS = {
+    "baseline": "no baseline given (--baseline RUN or last)",
+    "vitals": "no vitals measured for this run (searchops vitals --from RUN)",
+}
+
+
+def _missing_text(missing: list[str]) -> str:
+    """'no vitals measured ...; no baseline given ...', not 'no vitals, baseline in this run'."""
+    return "; ".join(_INPUTS.get(name, f"no {name} in this run") for name in missing)
+
+
 def _skip_reason(rule: Rule, ctx: RuleContext) -> str | None:
     missing = [name for name in rule.needs if name not in ctx.artifacts]
     if missing:
-        return f"no {', '.join(missing)} in this run"
+        return _missing_text(missing)
     for spec in rule.fields:
         artifact, _, column = spec.rpartition(".")
         if column not in ctx.columns(artifact or "pages"):

@@ -91,7 +91,8 @@ def _skipped_lines(result: AuditResult) -> Iterator[Text]:
     for reason, group in skipped.groupby("reason"):
         families = ", ".join(sorted(set(group["family"])))
         yield Text(
-            f"skipped {len(group)} rule(s) ({families}): {clean_text(reason, limit=100)}",
+            f"skipped {len(group)} rule{'s' if len(group) != 1 else ''} ({families}): "
+            f"{clean_text(reason, limit=160)}",
             style="dim",
         )
 
@@ -111,10 +112,17 @@ def audit_tables(result: AuditResult, examples: int) -> Iterator[RenderableType]
     yield Text(summary_line(result))
 
 
-def rules_lines(table: pd.DataFrame, width: int, *, sources: bool = False) -> Iterator[Text]:
+_DETAIL = (("why", "why"), ("anti-pattern", "anti_pattern"), ("fix", "fix"), ("source", "source"))
+
+
+def rules_lines(
+    table: pd.DataFrame, width: int, *, sources: bool = False, detail: bool = False
+) -> Iterator[Text]:
     """Two lines per rule: ID, severity, family and slug; then the summary cut to ``width``;
-    with ``sources``, a third: the rule's source, whole (its links must stay copyable)."""
-    yield Text(f"{len(table)} audit rules (full text: searchops rules --format json)", style="bold")
+    with ``sources``, a third: the rule's source, whole (its links must stay copyable); with
+    ``detail``, the why, anti-pattern, fix and source in full."""
+    more = "" if detail else "; why and fix: searchops rules --detail or ID"
+    yield Text(f"{len(table)} audit rule{'s' if len(table) != 1 else ''}{more}", style="bold")
     for rule in table.to_dict("records"):
         severity = str(rule["severity"])
         yield Text.assemble(
@@ -128,5 +136,10 @@ def rules_lines(table: pd.DataFrame, width: int, *, sources: bool = False) -> It
         if len(summary) > room:
             summary = summary[: room - 1] + "…"
         yield Text("    " + clean_text(summary, limit=room), style="dim")
-        if sources and rule.get("source"):
+        if detail:
+            for label, key in _DETAIL:
+                value = " ".join(str(rule.get(key) or "").split())
+                if value:
+                    yield Text.assemble((f"    {label}: ", "bold"), clean_text(value, limit=2000))
+        elif sources and rule.get("source"):
             yield Text("    source: " + clean_text(str(rule["source"]), limit=1000), style="dim")

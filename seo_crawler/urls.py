@@ -218,18 +218,12 @@ class Scope:
         return site_of(url) in self.hosts
 
     def allows(self, url: str) -> bool:
-        """In scope to fetch: http(s), host, include/exclude, no skipped parameter."""
+        """In scope: http(s), host and port, include/exclude (session parameters are traps)."""
         if not url.startswith(("http://", "https://")) or not self.internal(url):
             return False
         if self.include and not any(p.search(url) for p in self.include):
             return False
-        if any(p.search(url) for p in self.exclude):
-            return False
-        if self.skip_params:
-            query = urlsplit(url).query
-            if query and any(k.lower() in self.skip_params for k, _ in parse_qsl(query, True)):
-                return False
-        return True
+        return not any(p.search(url) for p in self.exclude)
 
     def trap(self, url: str) -> str | None:
         """Why ``url`` looks like a crawler trap, or None."""
@@ -243,6 +237,11 @@ class Scope:
         ):
             return "repeating-segments"
         params = parse_qsl(parts.query, keep_blank_values=True) if parts.query else []
+        if self.skip_params and (
+            any(k.lower() in self.skip_params for k, _ in params)
+            or any(f";{name}=" in parts.path.lower() for name in self.skip_params)
+        ):
+            return "session-id"  # one page under endless URLs: a session parameter ([crawl] skip_params)
         if len(params) > self.max_params:
             return "param-explosion"
         if len({k for k, _ in params}) < len(params):

@@ -24,7 +24,9 @@ def test_scope_hosts_patterns_and_params() -> None:
     assert s.allows("http://127.0.0.1:8000/en-ca/p/1")
     assert not s.allows("http://127.0.0.1:8000/fr-ca/p/1")  # not included
     assert not s.allows("http://127.0.0.1:8000/en-ca/c?sort=price")  # excluded
-    assert not s.allows("http://127.0.0.1:8000/en-ca/c?sessionid=9")  # skipped parameter
+    assert s.trap("http://127.0.0.1:8000/en-ca/c?sessionid=9") == "session-id"
+    assert s.trap("http://127.0.0.1:8000/en-ca/c;SessionId=9?x=1") == "session-id"
+    assert s.trap("http://127.0.0.1:8000/en-ca/c?session=9") is None
     assert not s.allows("http://other.example/en-ca/")  # other host
     assert s.internal("http://127.0.0.1:8000/anything") and not s.internal("http://other.example/")
 

@@ -75,3 +75,22 @@ def test_over_the_cap_bombs_and_lying_content_lengths_are_findings(tmp_path: Pat
     assert set(too_large) == {url["big"], url["bomb"]}
     assert "compression bomb" in too_large[url["bomb"]]
     assert set(rule_urls(found, "SEO-CONTENT-008")) == {url["short"], url["long"]}
+
+
+def test_custom_session_parameters_are_traps(tmp_path: Path) -> None:
+    (tmp_path / "searchops.toml").write_text(
+        '[crawl]\nskip_params = ["sessionid", "jsessionid", "token"]\n'
+    )
+    server = HostileServer()
+    links = (
+        "<a href='/c?token=a1'>a</a><a href='/c;jsessionid=F00'>b</a><a href='/c?sessionid=9'>c</a>"
+    )
+    server.route("/", Reply.html(f"<h1>Home</h1>{links}<a href='/c'>c</a>", "<title>Home</title>"))
+    server.route("/c", Reply.html("<h1>C</h1>", "<title>C</title>"))
+    result, run = crawl(server, tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = pages(run).set_index("url")
+    traps = {url.removeprefix(server.base) for url in rows.index[rows["trap"] == "session-id"]}
+    assert traps == {"/c?token=a1", "/c;jsessionid=F00", "/c?sessionid=9"}
+    assert not any(";" in path or "=" in path for path in server.paths()), server.paths()
+    assert len(rule_urls(findings(run, tmp_path), "SEO-LINKS-011")) == 3

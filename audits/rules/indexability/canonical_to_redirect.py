@@ -19,4 +19,4 @@ class CanonicalToRedirect(CanonicalTargetRule):
     severity = "error"
     fields = ("canonical", "redirect_chain", "final_url")
     condition = "t.redirected AND coalesce(t.status, 0) < 400"
-    message = "'The canonical target redirects to ' || coalesce(t.final_url, '?')"
+    message = "'The canonical ' || p.canonical || ' redirects to ' || coalesce(t.final_url, '?')"

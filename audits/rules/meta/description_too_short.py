@@ -20,5 +20,5 @@ class DescriptionTooShort(TextWidthRule):
     fields = ("meta_description",)
     options = ("min_chars", "min_pixels", "font_px")
     condition = "trim(coalesce(p.meta_description, '')) <> '' AND (length(trim(p.meta_description)) < {min_chars} OR w.description_em * {font_px} < {min_pixels})"
-    message = "'The meta description is ' || length(trim(p.meta_description)) || ' characters, ' || round(w.description_em * {font_px}) || ' px wide (minimum {min_chars} characters, {min_pixels} px)'"
+    message = "'The meta description is ' || length(trim(p.meta_description)) || ' characters, ' || round(w.description_em * {font_px})::BIGINT || ' px wide (minimum {min_chars} characters, {min_pixels} px)'"
     evidence = "p.meta_description"

@@ -20,5 +20,5 @@ class DescriptionTooWide(TextWidthRule):
     fields = ("meta_description",)
     options = ("max_pixels", "font_px")
     condition = "w.description_em * {font_px} > {max_pixels}"
-    message = "'The meta description is about ' || round(w.description_em * {font_px}) || ' px wide (snippets show about {max_pixels} px)'"
+    message = "'The meta description is about ' || round(w.description_em * {font_px})::BIGINT || ' px wide (snippets show about {max_pixels} px)'"
     evidence = "p.meta_description"

@@ -20,5 +20,5 @@ class TitleTooShort(TextWidthRule):
     fields = ("title",)
     options = ("min_chars", "min_pixels", "font_px")
     condition = "trim(coalesce(p.title, '')) <> '' AND (length(trim(p.title)) < {min_chars} OR w.title_em * {font_px} < {min_pixels})"
-    message = "'The title is ' || length(trim(p.title)) || ' characters, ' || round(w.title_em * {font_px}) || ' px wide (minimum {min_chars} characters, {min_pixels} px)'"
+    message = "'The title is ' || length(trim(p.title)) || ' characters, ' || round(w.title_em * {font_px})::BIGINT || ' px wide (minimum {min_chars} characters, {min_pixels} px)'"
     evidence = "p.title"

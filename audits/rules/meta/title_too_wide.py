@@ -20,5 +20,5 @@ class TitleTooWide(TextWidthRule):
     fields = ("title",)
     options = ("max_pixels", "font_px")
     condition = "w.title_em * {font_px} > {max_pixels}"
-    message = "'The title is about ' || round(w.title_em * {font_px}) || ' px wide (search results show about {max_pixels} px)'"
+    message = "'The title is about ' || round(w.title_em * {font_px})::BIGINT || ' px wide (search results show about {max_pixels} px)'"
     evidence = "p.title"
