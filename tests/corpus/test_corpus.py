@@ -1,7 +1,8 @@
 """The corpus, end to end through the CLI: `searchops crawl URL... --max-depth 1`, then
 `searchops audit RUN --format json`, and per page the rule IDs a correct tool reports.
 
-The verdicts are in ``expectations.yaml`` (written from each rule's documentation); the
+The verdicts are in ``expectations.yaml`` (written from each rule's documentation); a folder
+with ``crawl:`` options (``--render always``) is crawled apart with them; the
 files of a folder marked ``sitemaps: true`` are given as ``--sitemap`` and judged by what
 is reported about them or their entries. The
 hreflang, canonical and robots pages are crawled as http://127.0.0.1:PORT/ while every
@@ -50,20 +51,22 @@ def _page_url(origin: str, folder: str, page: str) -> str:
 @pytest.fixture(scope="module")
 def corpus_findings(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[dict[str, Any]]]:
     cwd = tmp_path_factory.mktemp("corpus")
+    findings: list[dict[str, Any]] = []
     with corpus_site() as origin:
-        urls, sitemaps = [], []
+        # Folders that need their own crawl options (crawl: [--render, always]) are crawled
+        # apart, each with its options; the others together.
+        groups: dict[tuple[str, ...], list[str]] = {}
         for folder, spec in expectations().items():
+            args = groups.setdefault(tuple(spec.get("crawl", ())), [])
             for page in spec["pages"]:
                 url = _page_url(origin, folder, page)
-                if spec.get("sitemaps"):
-                    sitemaps += ["--sitemap", url]
-                else:
-                    urls.append(url)
-        crawl = _cli(
-            "crawl", *urls, *sitemaps, "--max-depth", "1", "--out", str(cwd / "run"), cwd=cwd
-        )
-        assert crawl.returncode == 0, crawl.stderr
-    return origin, _audit(cwd / "run", cwd)
+                args += ["--sitemap", url] if spec.get("sitemaps") else [url]
+        for number, (options, args) in enumerate(groups.items()):
+            run = cwd / f"run-{number}"
+            crawl = _cli("crawl", *args, *options, "--max-depth", "1", "--out", str(run), cwd=cwd)
+            assert crawl.returncode == 0, crawl.stderr
+            findings += _audit(run, cwd)
+    return origin, findings
 
 
 def _verdicts(origin: str, findings: list[dict[str, Any]]) -> pd.DataFrame:
