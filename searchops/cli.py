@@ -41,6 +41,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bid": ("bidding.cli:bid", "Recommend and apply keyword bids."),
     "coverage": ("bidding.cli:coverage", "Find catalog products worth adding to paid search."),
     "report": ("reports.cli:report", "Write the weekly HTML report."),
+    "merchant": ("merchant.cli:merchant", "Import Merchant Center product feeds."),
     "ai-access": (
         "seo_crawler.ai_access_cli:ai_access",
         "What each search and AI crawler may fetch, and what it gets.",

@@ -10,7 +10,7 @@ import pytest
 from searchops import plugins
 
 ROOT = Path(__file__).resolve().parents[1]
-PRODUCT = ("searchops", "seo_crawler", "audits", "sem", "bidding", "reports")
+PRODUCT = ("searchops", "seo_crawler", "audits", "sem", "bidding", "reports", "merchant")
 
 
 def demo_imports(path: Path) -> list[str]:

@@ -1,0 +1,1 @@
+"""Merchant Center: primary feeds (``merchant.feed``, ``merchant.imports``) into the workspace."""
