@@ -404,7 +404,7 @@ def _reject_violations(
     sendable_pauses = np.flatnonzero(todo & pause & (why == ""))
     over = sendable_pauses[cap:]
     why[over] = (
-        f"over this cycle's pause cap: at most {cap} pauses ([bidding.guardrails] max_pauses "
+        f"over this cycle's pause cap: at most {cap} pauses (setting bidding.guardrails.max_pauses "
         f"{guard.max_pauses}, max_pause_share {guard.max_pause_share:g} of {enabled} enabled "
         "keywords)"
     )

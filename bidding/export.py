@@ -168,7 +168,7 @@ def summary_lines(rec: Recommendation) -> list[str]:
     if s.get("pause_capped"):
         lines.append(
             f"[yellow]{s['pause_capped']:,} more keywords would be paused, but at most "
-            f"{s['pause_cap']:,} pauses per cycle ([bidding.guardrails]): their bids are not "
+            f"{s['pause_cap']:,} pauses per cycle (setting bidding.guardrails.max_pauses): their bids are not "
             "raised instead[/]"
         )
     if s.get("smart_bidding_skipped"):

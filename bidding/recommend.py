@@ -505,7 +505,8 @@ def recommend(
         full["reasons"] = _add_code(full["reasons"], capped, "PAUSE_CAP")
         full["reason"] = np.where(
             capped,
-            full["reason"] + f"; not paused: at most {cap} pauses per cycle ([bidding.guardrails])",
+            full["reason"]
+            + f"; not paused: at most {cap} pauses per cycle (setting bidding.guardrails.max_pauses)",
             full["reason"],
         )
     for col in ("spend_saved", "spend_saved_lo", "spend_saved_hi"):
@@ -522,6 +523,9 @@ def recommend(
         pause_capped=int(capped.sum()),
         pause_cap=cap,
         smart_bidding_skipped=int(skip.sum()),
+        # the budget asked for (--budget), not what is left of it for the freely moving bids
+        budget_per_day=c.budget,
+        free_budget_per_day=free_context.constraints.budget,
         fixed_spend_per_day=fixed,
         spend_saved=float(paused_rows["spend_saved"].sum()),
         spend_saved_lo=float(paused_rows["spend_saved_lo"].sum()),

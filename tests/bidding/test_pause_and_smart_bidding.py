@@ -92,6 +92,9 @@ def test_smart_bidding_keywords_are_held_and_their_spend_is_fixed_against_the_bu
     assert check["fixed_spend_per_day"] == pytest.approx(s["fixed_spend_per_day"])
     assert s["fixed_spend_per_day"] > 0
     assert check["budget_per_day"] == pytest.approx(budget)
+    # the summary (recommendations.json) states the budget asked for, and what was left of it
+    assert s["budget_per_day"] == pytest.approx(budget)
+    assert s["free_budget_per_day"] == pytest.approx(max(budget - s["fixed_spend_per_day"], 0.0))
     manual = t[(t["action"] != "pause") & ~t.index.isin(held.index)]
     assert "SKIPPED_SMART_BIDDING" not in ";".join(manual["reasons"])
     if check["status"] == "met":
