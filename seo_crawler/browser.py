@@ -140,7 +140,7 @@ class RendererWatchdog:
     """
 
     def __init__(
-        self, process_mb: int, total_mb: int, interval_s: float = 0.1, root: int | None = None
+        self, process_mb: int, total_mb: int, interval_s: float = 0.05, root: int | None = None
     ):
         self.process_limit = process_mb << 20
         self.total_limit = total_mb << 20
@@ -179,7 +179,7 @@ class RendererWatchdog:
             over = [(rss, p) for rss, p in renderers if rss > self.process_limit]
             # RSS counts the libraries every Chromium process shares once per process: the
             # total is judged on PSS (shared pages split between their users), read less often.
-            if not over and renderers and tick % 5 == 0 and _pss(chromium) > self.total_limit:
+            if not over and renderers and tick % 4 == 0 and _pss(chromium) > self.total_limit:
                 over = [max(renderers, key=lambda r: r[0])]
             for rss, process in over:
                 self._kill(process, rss)

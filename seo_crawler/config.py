@@ -85,9 +85,9 @@ class RenderConfig(_Section):
     wait_until: str = Field(default="networkidle", pattern="^(load|domcontentloaded|networkidle)$")
     timeout_ms: int = Field(default=20000, gt=0)
     max_pages_open: int = Field(default=4, gt=0)
-    js_heap_mb: int = Field(default=512, gt=0)
-    renderer_max_mb: int = Field(default=768, gt=0)
-    browser_max_mb: int = Field(default=1024, gt=0)
+    js_heap_mb: int = Field(default=384, gt=0)
+    renderer_max_mb: int = Field(default=512, gt=0)
+    browser_max_mb: int = Field(default=900, gt=0)
 
 
 class VitalsProfile(_Section):
