@@ -116,7 +116,7 @@ PAGES = pa.schema([
     ("jsonld_control_chars", pa.list_(pa.string())),
     ("visible_prices", pa.list_(pa.string())),  # price texts as shown on the page (itemprop/class price)
     # --- commerce facts (seo_crawler.facts.commerce), since schema version 3
-    ("product_markup", pa.bool_()),     # a Product / ProductGroup item in the structured data
+    ("product_markup", pa.bool_()),     # one Product / ProductGroup item is the page's subject (not a listing's many)
     ("price_shown", pa.bool_()),        # an Offer price in the structured data, or a visible price
     ("availability_shown", pa.bool_()), # an Offer availability, or an itemprop/class availability element
     ("description_shown", pa.bool_()),  # a Product description, or an itemprop/class description element with text

@@ -65,13 +65,14 @@ def _filled(value: Any) -> bool:
 def commerce_facts(
     doc: Any, items: list[dict[str, Any]], visible_prices: list[str]
 ) -> dict[str, Any]:
-    """The ``product_markup``, ``price_shown``, ``availability_shown``, ``description_shown``
-    and ``data_nosnippet`` columns of a page record."""
-    product = price = availability = description = False
+    """The ``product_markup`` (the page is about one product), ``price_shown``,
+    ``availability_shown``, ``description_shown`` and ``data_nosnippet`` columns of a page
+    record; prices, availability and descriptions count wherever they are in the markup."""
+    price = availability = description = False
+    product = _single_product(items)
     for node in _nodes([item.get("data") for item in items]):
         types = _types(node)
         if "Product" in types:  # Product, ProductGroup, schema.org/Product (microdata)
-            product = True
             description = description or _filled(node.get("description"))
         if any(t in types for t in _OFFER_TYPES):
             spec = node.get("priceSpecification")
@@ -92,6 +93,20 @@ def commerce_facts(
         "description_shown": description,
         "data_nosnippet": hidden_by_nosnippet(doc),
     }
+
+
+def _single_product(items: list[dict[str, Any]]) -> bool:
+    """The page is about one product: one top-level Product / ProductGroup item, or a page
+    item whose mainEntity is one (a listing's many Product items do not make a product page)."""
+    products = 0
+    for item in items:
+        data = item.get("data")
+        types = str(item.get("type") or "")
+        if "Product" in types:
+            products += 1
+        elif isinstance(data, dict) and isinstance(data.get("mainEntity"), dict):
+            products += "Product" in _types(data["mainEntity"])
+    return products == 1
 
 
 def hidden_by_nosnippet(doc: Any) -> list[str]:

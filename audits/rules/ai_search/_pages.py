@@ -39,4 +39,6 @@ class CommercePageRule(Rule):
         names = ", ".join(sql_text(n) for n in self.opt("commerce_templates"))
         template = template_sql(self.opt("templates"))
         markup = f"coalesce({product_markup}, false)" if product_markup else "false"
-        return f"({template} IN ({names}) OR {markup})"
+        # Product markup makes a product page of a URL no template names, never of a
+        # category page a template excludes.
+        return f"({template} IN ({names}) OR ({markup} AND {template} NOT IN ('category', 'home')))"
