@@ -7,7 +7,10 @@ Why not Protego (Scrapy's parser)? It re-quotes patterns and URLs before compari
 ``Allow: /foo/bar/%62%61%7A`` allows ``/foo/bar/baz``, and it does not cut a ``User-agent:``
 value at its first invalid character (``User-agent: Foo Bar`` must apply to ``Foo``). Those are
 the semantics of its matcher, not of one corner that could be wrapped, so this module follows
-Google's reference parser and matcher (github.com/google/robotstxt, robots.cc) instead:
+Google's reference parser and matcher (github.com/google/robotstxt, robots.cc) instead. (The
+one packaged binding of it, fast-robotstxt, builds a fork that percent-decodes ``%62`` and
+encodes raw URLs, failing those two of Google's own tests; on 320,000 random (robots.txt,
+agent, URL) checks this module and that binding disagreed only there.) The rules:
 
 * lines end at CR, LF or CRLF; a UTF-8 byte order mark (even a partial one) is skipped;
   ``#`` starts a comment; a line keeps its first 16,663 bytes (8 x 2083, minus the end);
