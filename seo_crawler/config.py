@@ -18,6 +18,7 @@ class CrawlConfig(_Section):
     user_agent: str = Field(min_length=1)
     obey_robots: bool
     robots_max_bytes: int = Field(default=500 * 1024, gt=0)
+    robots_user_agent: str = Field(default="", pattern="^[A-Za-z_-]*$")
     max_pages: int = Field(gt=0)
     max_depth: int = Field(ge=0)
     concurrency: int = Field(gt=0)

@@ -41,6 +41,7 @@ def scrapy_settings(
         "USER_AGENT": crawl.user_agent,
         "ROBOTSTXT_OBEY": crawl.obey_robots,
         "SEARCHOPS_ROBOTS_MAX_BYTES": crawl.robots_max_bytes,
+        "ROBOTSTXT_USER_AGENT": crawl.robots_user_agent or None,
         "CONCURRENT_REQUESTS": crawl.concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_host,
         # Workers per callback output: ours yield one row and a few requests, and each

@@ -68,9 +68,11 @@ def site(
     return app
 
 
-def crawl(tmp_path: Path, base: str, *extra: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+def crawl(
+    tmp_path: Path, base: str, *extra: str, extra_config: str = ""
+) -> tuple[subprocess.CompletedProcess[str], Path]:
     config = tmp_path / "searchops.toml"
-    config.write_text("[crawl]\nretries = 0\ntimeout_s = 1.0\nmax_bytes = 1000000\n")
+    config.write_text("[crawl]\nretries = 0\ntimeout_s = 1.0\nmax_bytes = 1000000\n" + extra_config)
     run = tmp_path / "run"
     result = subprocess.run(
         [SEARCHOPS, "--config", str(config), "--workspace", str(tmp_path / "ws.duckdb"),
@@ -138,6 +140,24 @@ def test_robots_txt_over_500_kib_read_up_to_the_limit(tmp_path: Path) -> None:
     assert row["bytes"] == 512000
     findings = audit(tmp_path, run)
     assert ("SEO-ROBOTS-003", base + "/robots.txt") in {(f["rule_id"], f["url"]) for f in findings}
+
+
+def test_robots_user_agent_picks_the_group(tmp_path: Path) -> None:
+    # a browser-like User-Agent names no crawler: [crawl] robots_user_agent says which group
+    log: list[str] = []
+
+    def robots_text(host: str) -> str:
+        return "User-agent: *\nDisallow: /late/\n\nUser-agent: Googlebot\nDisallow: /early/\n"
+
+    with serve(site(log, robots_text=robots_text)) as base:
+        result, _run = crawl(
+            tmp_path,
+            base,
+            extra_config='user_agent = "Mozilla/5.0 (compatible; Googlebot/2.1)"\n'
+            'robots_user_agent = "Googlebot"\n',
+        )
+    assert result.returncode == 0, result.stderr
+    assert "/early/a" not in log and "/late/b" in log
 
 
 def test_robots_txt_404_allows_everything(tmp_path: Path) -> None:
