@@ -269,6 +269,28 @@ class _Row(NamedTuple):
     exp_cost_hi: float
 
 
+def _ratio(x: float) -> str:
+    """A ratio people can read: 2 decimals, more when that would print a small one as 0.00."""
+    if x == 0 or not np.isfinite(x) or abs(x) >= 0.01:
+        return f"{x:.2f}"
+    return f"{x:.3f}" if abs(x) >= 0.001 else f"{x:.1e}"
+
+
+def _mroas_text(r: _Row, value_per_click: float, saturated: bool) -> str:
+    """The marginal ROAS at the current bid with its interval; a zero says why it is zero
+    (the table stores 0.0 for all three), an unknown says unknown."""
+    if not (np.isfinite(r.current_bid) and r.current_bid > 0):
+        return "marginal ROAS unknown (no current bid)"
+    if saturated:
+        return "marginal ROAS 0 (clicks at their ceiling: a higher bid buys no more)"
+    if value_per_click == 0:
+        return "marginal ROAS 0 (no conversion value in its history)"
+    return (
+        f"marginal ROAS {_ratio(r.marginal_roas)} "
+        f"[{_ratio(r.marginal_roas_lo)}, {_ratio(r.marginal_roas_hi)}]"
+    )
+
+
 def reason_texts(
     table: pd.DataFrame,
     model: KeywordModels,
@@ -287,13 +309,17 @@ def reason_texts(
     clicks = np.nan_to_num(model.col("clicks"))
     need = min_clicks
     box = proposal.box
+    curves = model.curves(proposal.value_per_click)
+    current = table["current_bid"].to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        saturated = np.isfinite(curves.ceiling) & (curves.clicks(current) >= curves.ceiling)
     out = []
     columns = (table[c].to_numpy(dtype=float, na_value=np.nan).tolist() for c in _Row._fields)
     rows = zip(*columns, strict=True)
     for i, (reasons, values) in enumerate(zip(table["reasons"].astype(str), rows, strict=True)):
         r = _Row(*values)
         codes = set(reasons.split(";"))
-        m = f"marginal ROAS {r.marginal_roas:.2f} [{r.marginal_roas_lo:.2f}, {r.marginal_roas_hi:.2f}]"
+        m = _mroas_text(r, float(curves.value_per_click[i]), bool(saturated[i]))
         cmp = ">" if r.marginal_roas > target else "<" if r.marginal_roas < target else "="
         parts = []
         if "HELD_INSUFFICIENT_DATA" in codes:

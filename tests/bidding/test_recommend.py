@@ -104,7 +104,10 @@ def test_reasons_state_the_numbers_behind_the_move(models, config):
     assert (t["marginal_roas_lo"] <= t["marginal_roas_hi"]).all()
     assert (t["exp_clicks_lo"] <= t["exp_clicks_hi"]).all() and (t["exp_cost_lo"] >= 0).all()
     for r in t[raised | lowered].itertuples():
-        assert f"marginal ROAS {r.marginal_roas:.2f}" in r.reason
+        if r.marginal_roas == 0:  # a zero says why (issue 19: "0.00 [0.00, 0.00]")
+            assert "marginal ROAS 0 (clicks at their ceiling" in r.reason, r.reason
+        else:
+            assert f"marginal ROAS {r.marginal_roas:.2f}" in r.reason
         assert f"target {target:.2f}" in r.reason and f"to {r.new_bid:.2f}" in r.reason
         assert (
             f"{r.exp_clicks:,.0f} clicks [{r.exp_clicks_lo:,.0f}, {r.exp_clicks_hi:,.0f}]"
