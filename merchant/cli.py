@@ -79,3 +79,79 @@ def import_(
 
 
 TABLE_NAME = "merchant_items"
+
+
+@merchant.command("check")
+@click.option(
+    "--crawl",
+    "run",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Run folder of a crawl that reached the product pages.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "never"]),
+    default="never",
+    show_default=True,
+    help="Exit 1 when a finding of this severity or worse is found.",
+)
+@click.pass_obj
+def check(obj: Any, run: Path, fmt: str, out: Path | None, fail_on: str) -> None:
+    """Join the imported feed with a crawl: what Google would disapprove, and what it costs.
+
+    One row per finding: kind, offer_id, url, language, page_value, markup_value,
+    feed_value, spend_at_risk (the item's Shopping cost over the last [merchant]
+    spend_window_days, 28, in the workspace). Kinds: landing_page_error / _redirects / _noindex / _blocked,
+    page_not_crawled, price_mismatch (sale and member prices understood),
+    availability_mismatch, gtin_missing, gtin_mismatch, languages_disagree, not_in_feed.
+    The findings are also kept in the workspace (merchant_findings).
+
+    \b
+    Examples:
+      searchops merchant import products_en.txt --language en
+      searchops merchant check --crawl runs/crawl-20261116T050000Z
+      searchops merchant check --crawl runs/latest --format csv --out feed-fixes.csv
+    """
+    from merchant.check import check as join
+    from searchops.escaping import json_dumps, terminal_document, write_csv
+
+    if not (run / "pages.parquet").is_file():
+        raise SearchopsError(f"{safe_text(run)}: not a finished crawl (no pages.parquet)")
+    with obj.open_workspace() as ws:
+        if not ws.has_table(TABLE_NAME):
+            raise SearchopsError("no feed in the workspace: run `searchops merchant import FEED`")
+        window = obj.settings().settings.merchant.spend_window_days
+        findings = join(ws, run, spend_window_days=window)
+        with ws.transaction() as con:
+            ws.replace_rows("merchant_findings", findings.assign(run=str(run)), "run", str(run))
+            del con
+    if fmt == "csv":
+        text = write_csv(findings)
+    elif fmt == "json":
+        records = findings.astype(object).where(findings.notna(), None).to_dict("records")
+        text = json_dumps(records, indent=1, default=str) + "\n"  # null, never NaN
+    else:
+        shown = findings.drop(columns=["message"]).head(200)
+        text = terminal_document(shown.to_string(index=False)) + "\n" if len(shown) else ""
+    if out:
+        out.write_text(text or "", encoding="utf-8")
+    elif text:
+        click.echo(text, nl=False)
+    counts = findings["kind"].value_counts()
+    summary = ", ".join(f"{kind} {n:,}" for kind, n in counts.items()) or "no findings"
+    stderr.print(
+        f"{len(findings):,} findings ({summary}); "
+        f"spend at risk {findings['spend_at_risk'].sum():,.2f} over {window} days"
+    )
+    worst = {"error": ["error"], "warning": ["error", "warning"], "never": []}[fail_on]
+    if findings["severity"].isin(worst).any():
+        raise SystemExit(1)

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from audits.config import AuditConfig
 from bidding.config import BiddingConfig, CoverageConfig
+from merchant.config import MerchantConfig
 from reports.config import ReportConfig
 from searchops.errors import ConfigError
 from searchops.workspace_config import WorkspaceConfig
@@ -47,6 +48,7 @@ class Settings(BaseModel):
     report: ReportConfig
     workspace: WorkspaceConfig
     ai_access: AiAccessConfig
+    merchant: MerchantConfig
 
 
 @dataclass(frozen=True)

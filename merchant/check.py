@@ -1,0 +1,303 @@
+"""The product join: each feed item against its landing page, the page's markup and its ads.
+
+Google disapproves Shopping items whose landing page disagrees with the feed ("Mismatched
+value (page crawl) [price]", "[availability]": support.google.com/merchants/answer/6098334
+and 6324741) or does not work (answer/6098155: 404, redirects, pages crawlers may not fetch).
+Merchant Center reads the feed and samples pages; searchops reads the whole crawl, so it
+finds these before Google does, for every item.
+
+An item joins its page by its ``link`` (the URL requested, or where a redirect ended). The
+page's product facts come from its Product / ProductGroup markup (``offers``: price, currency,
+availability; ``gtin*``, ``sku``, ``name``, ``image``). Finding kinds (``kind``):
+
+* ``landing_page_error`` (4xx/5xx or not fetched), ``landing_page_redirects``,
+  ``landing_page_noindex``, ``landing_page_blocked`` (robots.txt);
+* ``page_not_crawled``: the item's link was not reached by the crawl (its host crawled);
+* ``price_mismatch``: the markup's price is neither the feed's price nor its sale price;
+  member-only prices (``validForMemberTier``) and strikethrough list prices
+  (``priceType`` StrikethroughPrice) are not the price a shopper pays, so they are skipped;
+* ``availability_mismatch``: in stock in one and not the other;
+* ``gtin_missing`` (in the feed, not in the markup) and ``gtin_mismatch``;
+* ``languages_disagree``: the en and fr items of one id differ in price or availability;
+* ``not_in_feed``: a product page in stock whose URL, id or GTIN no feed item has.
+
+``spend_at_risk`` is the item's Shopping cost over the last ``[merchant] spend_window_days``
+days in the workspace (``sem_shopping_daily``, item ids compared case-insensitively), and
+``revenue_at_risk`` its conversion value: what stops when Google disapproves the item.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+if TYPE_CHECKING:
+    from searchops.workspace import Workspace
+
+COLUMNS = [
+    "kind", "severity", "offer_id", "url", "language", "page_value", "markup_value",
+    "feed_value", "spend_at_risk", "revenue_at_risk", "message",
+]  # fmt: skip
+SEVERITY = {
+    "landing_page_error": "error", "landing_page_blocked": "error", "price_mismatch": "error",
+    "availability_mismatch": "error", "page_not_crawled": "warning",
+    "landing_page_redirects": "warning", "landing_page_noindex": "error",
+    "gtin_missing": "warning", "gtin_mismatch": "error", "languages_disagree": "warning",
+    "not_in_feed": "warning",
+}  # fmt: skip
+# schema.org availability -> the feed's values (answer/6324448); the rest read as out of stock.
+AVAILABILITY = {
+    "instock": "in_stock", "limitedavailability": "in_stock", "onlineonly": "in_stock",
+    "instoreonly": "in_stock", "preorder": "preorder", "presale": "preorder",
+    "backorder": "backorder", "outofstock": "out_of_stock", "soldout": "out_of_stock",
+    "discontinued": "out_of_stock",
+}  # fmt: skip
+PRODUCT_TYPES = {"Product", "ProductGroup", "IndividualProduct", "ProductModel"}
+PAGE_COLUMNS = [
+    "url", "final_url", "status", "fetch_state", "meta_robots", "x_robots_tag", "lang",
+    "structured_data",
+]  # fmt: skip
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    value = node.get("@type", node.get("type"))
+    values = value if isinstance(value, list) else [value]
+    return {str(v).rsplit("/", 1)[-1] for v in values if v}
+
+
+def _props(node: dict[str, Any]) -> dict[str, Any]:
+    """JSON-LD keeps properties on the node; microdata (extruct's layout) under properties."""
+    props = node.get("properties")
+    return props if isinstance(props, dict) else node
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def _products(items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Product nodes of a page, with the variants a ProductGroup lists (hasVariant)."""
+    for item in items:
+        data = item.get("data")
+        if not isinstance(data, dict):
+            continue
+        stack = [data]
+        while stack:
+            node = stack.pop()
+            if _types(node) & PRODUCT_TYPES:
+                yield node
+            props = _props(node)
+            for key in ("hasVariant", "mainEntity"):
+                stack.extend(v for v in _as_list(props.get(key)) if isinstance(v, dict))
+
+
+def _number(value: Any) -> float | None:
+    try:
+        return round(float(str(value).replace(",", "").strip()), 2)
+    except (TypeError, ValueError):
+        return None
+
+
+def _offer_prices(offer: dict[str, Any]) -> Iterator[tuple[float, str | None]]:
+    """The prices a shopper pays: the offer's own and its priceSpecifications that are neither
+    member-only nor a strikethrough list price."""
+    props = _props(offer)
+    price = _number(props.get("price", props.get("lowPrice")))
+    currency = props.get("priceCurrency")
+    if price is not None:
+        yield price, currency
+    for spec in _as_list(props.get("priceSpecification")):
+        if not isinstance(spec, dict):
+            continue
+        s = _props(spec)
+        if s.get("validForMemberTier") or "Strikethrough" in str(s.get("priceType", "")):
+            continue
+        amount = _number(s.get("price"))
+        if amount is not None:
+            yield amount, s.get("priceCurrency", currency)
+
+
+def page_facts(row: dict[str, Any]) -> dict[str, Any]:
+    """Product facts of one crawled page (empty lists when it has no product markup)."""
+    try:
+        items = json.loads(row["structured_data"] or "[]")
+    except ValueError:
+        items = []
+    prices: list[tuple[float, str | None]] = []
+    availability: set[str] = set()
+    gtins: set[str] = set()
+    ids: set[str] = set()
+    names: list[str] = []
+    product = False
+    for node in _products(items if isinstance(items, list) else []):
+        product = True
+        props = _props(node)
+        for key in ("gtin", "gtin8", "gtin12", "gtin13", "gtin14"):
+            gtins.update(str(v).strip().lstrip("0") for v in _as_list(props.get(key)) if v)
+        ids.update(str(v).strip() for v in _as_list(props.get("sku")) if v)
+        names += [str(v) for v in _as_list(props.get("name")) if v]
+        for offer in _as_list(props.get("offers")):
+            if isinstance(offer, dict):
+                prices += list(_offer_prices(offer))
+                for a in _as_list(_props(offer).get("availability")):
+                    key = str(a).rsplit("/", 1)[-1].lower()
+                    availability.add(AVAILABILITY.get(key, "out_of_stock"))
+    return {
+        "product": product, "prices": prices, "availability": availability, "gtins": gtins,
+        "ids": ids, "names": names,
+    }  # fmt: skip
+
+
+def _pages(run: Path) -> Iterator[dict[str, Any]]:
+    parquet = pq.ParquetFile(run / "pages.parquet")
+    columns = [c for c in PAGE_COLUMNS if c in parquet.schema_arrow.names]
+    for batch in parquet.iter_batches(batch_size=20_000, columns=columns):
+        yield from batch.to_pylist()
+
+
+def _spend(workspace: Workspace, window_days: int) -> pd.DataFrame:
+    if not workspace.has_table("sem_shopping_daily"):
+        return pd.DataFrame({"item": [], "spend": [], "revenue": []})
+    return workspace.con.execute(
+        f"""SELECT lower(item_id) AS item, sum(cost) AS spend,
+                   sum(coalesce(conversions_value_adjusted, conversions_value)) AS revenue
+            FROM sem_shopping_daily
+            WHERE date > (SELECT max(date) FROM sem_shopping_daily) - INTERVAL {int(window_days)} DAY
+            GROUP BY 1"""
+    ).df()
+
+
+def check(workspace: Workspace, run: Path, *, spend_window_days: int = 28) -> pd.DataFrame:
+    """One row per finding (``COLUMNS``), the items with the most spend at risk first."""
+    feed = workspace.con.execute(
+        "SELECT offer_id, language, link, availability, price, price_currency, sale_price, "
+        "gtin, title FROM merchant_items WHERE offer_id IS NOT NULL"
+    ).df()
+    by_link: dict[str, list[dict[str, Any]]] = {}
+    for record in feed.to_dict("records"):
+        item = {str(k): v for k, v in record.items()}
+        if isinstance(item["link"], str):
+            by_link.setdefault(item["link"], []).append(item)
+    feed_ids = {str(i) for i in feed["offer_id"]}
+    feed_gtins = {str(g).lstrip("0") for g in feed["gtin"] if isinstance(g, str)}
+    findings: list[dict[str, Any]] = []
+    reached: set[str] = set()
+    hosts: set[str] = set()
+
+    def add(kind: str, item: dict[str, Any] | None, url: str, message: str, **values: Any) -> None:
+        findings.append({
+            "kind": kind, "severity": SEVERITY[kind],
+            "offer_id": item["offer_id"] if item else None, "url": url,
+            "language": item["language"] if item else None, "message": message,
+            "page_value": values.get("page"), "markup_value": values.get("markup"),
+            "feed_value": values.get("feed"),
+        })  # fmt: skip
+
+    for page in _pages(run):
+        hosts.add(_host(page["url"]))
+        items = by_link.get(page["url"], []) + (
+            by_link.get(page["final_url"], []) if page["final_url"] != page["url"] else []
+        )
+        facts = page_facts(page)
+        if not items:
+            if facts["product"] and "in_stock" in facts["availability"] and page["status"] == 200:
+                known = facts["ids"] & feed_ids or facts["gtins"] & feed_gtins
+                if not known:
+                    add("not_in_feed", None, page["url"],
+                        "Product page in stock that no feed item has (link, id or GTIN)",
+                        page="in_stock")  # fmt: skip
+            continue
+        for item in items:
+            reached.add(item["link"])
+            _judge(page, facts, item, add)
+    for link, linked in by_link.items():
+        if link not in reached and _host(link) in hosts:
+            for item in linked:
+                add("page_not_crawled", item, link,
+                    "The item's landing page was not reached by the crawl (not linked, "
+                    "not in a sitemap, or outside its limits)")  # fmt: skip
+    _languages(feed, add)
+    frame = pd.DataFrame(
+        findings, columns=[c for c in COLUMNS if c not in ("spend_at_risk", "revenue_at_risk")]
+    )
+    spend = _spend(workspace, spend_window_days)
+    frame["item"] = frame["offer_id"].astype("string").str.lower()
+    frame = frame.merge(spend, on="item", how="left").drop(columns="item")
+    frame = frame.rename(columns={"spend": "spend_at_risk", "revenue": "revenue_at_risk"})
+    frame[["spend_at_risk", "revenue_at_risk"]] = frame[
+        ["spend_at_risk", "revenue_at_risk"]
+    ].fillna(0.0)
+    order = frame["severity"].map({"error": 0, "warning": 1})
+    frame = frame.assign(_o=order).sort_values(["spend_at_risk", "_o", "kind", "offer_id"],
+                                               ascending=[False, True, True, True])  # fmt: skip
+    return frame.drop(columns="_o")[COLUMNS].reset_index(drop=True)
+
+
+def _host(url: str) -> str:
+    return url.split("/")[2].lower() if url.count("/") >= 2 else ""
+
+
+def _judge(page: dict[str, Any], facts: dict[str, Any], item: dict[str, Any], add: Any) -> None:
+    url = page["url"]
+    robots = f"{page.get('meta_robots') or ''},{page.get('x_robots_tag') or ''}"
+    if page["fetch_state"] == "blocked_robots":
+        add("landing_page_blocked", item, url, "robots.txt blocks the landing page", page="blocked")
+        return
+    if page["status"] is None or page["status"] >= 400:
+        add("landing_page_error", item, url, f"The landing page answers {page['status'] or page['fetch_state']}",
+            page=str(page["status"] or page["fetch_state"]))  # fmt: skip
+        return
+    if page["final_url"] != url and item["link"] == url:
+        add("landing_page_redirects", item, url, f"The landing page redirects to {page['final_url']}",
+            page=page["final_url"])  # fmt: skip
+    if "noindex" in robots or "none" in robots.replace(" ", "").split(","):
+        add("landing_page_noindex", item, url, "The landing page says noindex", page="noindex")
+    if not facts["product"]:
+        return
+    paid = {(p, (c or "").upper()) for p, c in facts["prices"]}
+    feed_prices = {item["price"], item["sale_price"]} - {None}
+    feed_prices = {round(float(p), 2) for p in feed_prices if p == p}
+    currency = (item["price_currency"] or "").upper()
+    if (
+        paid
+        and feed_prices
+        and not any(p in feed_prices and (not c or not currency or c == currency) for p, c in paid)
+    ):
+        add("price_mismatch", item, url, "The markup's price is not the feed's price or sale price",
+            markup=", ".join(f"{p:.2f} {c}".strip() for p, c in sorted(paid)),
+            feed=f"{item['price']:.2f} {currency}".strip() if item["price"] == item["price"] else None)  # fmt: skip
+    shown = facts["availability"]
+    if shown and item["availability"]:
+        feed_in = item["availability"] in ("in_stock", "preorder", "backorder")
+        if feed_in != bool(shown & {"in_stock", "preorder", "backorder"}):
+            add("availability_mismatch", item, url, "The markup's availability is not the feed's",
+                markup=", ".join(sorted(shown)), feed=item["availability"])  # fmt: skip
+    gtin = str(item["gtin"]).lstrip("0") if isinstance(item["gtin"], str) and item["gtin"] else ""
+    if gtin and not facts["gtins"]:
+        add("gtin_missing", item, url, "The feed has a GTIN the page's markup does not give",
+            feed=item["gtin"])  # fmt: skip
+    elif gtin and gtin not in facts["gtins"]:
+        add("gtin_mismatch", item, url, "The markup's GTIN is not the feed's",
+            markup=", ".join(sorted(facts["gtins"])), feed=item["gtin"])  # fmt: skip
+
+
+def _languages(feed: pd.DataFrame, add: Any) -> None:
+    """One id in two languages: a shopper sees one price in English and another in French."""
+    for offer_id, group in feed.groupby("offer_id"):
+        if group["language"].nunique() < 2:
+            continue
+        prices = set(group["price"].dropna().round(2))
+        stock = set(group["availability"].dropna())
+        if len(prices) > 1 or len(stock) > 1:
+            first = {str(k): v for k, v in group.iloc[0].to_dict().items()}
+            values = "; ".join(
+                f"{r.language}: {r.price} {r.availability}" for r in group.itertuples()
+            )
+            add("languages_disagree", first, first["link"],
+                f"The {' and '.join(sorted(group['language'].dropna()))} items of {offer_id} differ",
+                feed=values)  # fmt: skip
