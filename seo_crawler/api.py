@@ -158,6 +158,8 @@ def crawl(
     week: date | datetime | None = None,
     label: str | None = None,
     show_progress: bool | None = None,
+    frontier: str | None = None,
+    join: str | None = None,
 ) -> Path:
     """Crawl ``start_urls`` (and ``sitemaps``) into a run folder and return its path.
 
@@ -173,10 +175,39 @@ def crawl(
     Raises :class:`SearchopsError` on bad input, a failed crawler process, or when no
     start URL could be fetched (DNS, connection, timeout, 5xx): the run folder then
     still holds what was collected, and is not registered.
+
+    ``frontier="redis://HOST:PORT/DB"`` makes the crawl shared: its frontier and seen-set live
+    in Redis, this process is its first worker, and ``join=CRAWL_ID`` (with the same
+    ``frontier``) adds a worker from any machine that sees the run folder
+    (:mod:`seo_crawler.shared`). One worker finalizes the run folder once the crawl is done;
+    the others return the run folder unfinalized (its manifest comes with the last).
     """
     urls = [start_urls] if isinstance(start_urls, str) else list(start_urls)
     sitemap_list = list(sitemaps)
     out_path = Path(out) if out is not None else None
+    if join is not None or frontier is not None:
+        from seo_crawler import shared
+
+        if resume:
+            raise SearchopsError(
+                "--resume is for a single-process crawl: a shared crawl resumes by "
+                "--join CRAWL_ID (its frontier is in Redis)"
+            )
+        if frontier is None:
+            raise SearchopsError("--join needs --frontier redis://HOST:PORT/DB")
+        if join is not None:
+            return shared.join(
+                join, frontier, out_path, show_progress=show_progress, workspace=workspace
+            )
+        spec = new_spec(
+            urls, sitemap_list, settings=settings or load_settings().settings,
+            max_pages=max_pages, max_depth=max_depth, render=render,
+            render_sample=render_sample or 0,
+            week=week.date() if isinstance(week, datetime) else week, label=label,
+        )  # fmt: skip
+        return shared.start(
+            spec, frontier, new_folder(out_path), show_progress=show_progress, workspace=workspace
+        )
     if resume:
         run = interrupted_folder(out_path)
         spec = CrawlSpec.read(run)
@@ -205,6 +236,21 @@ def crawl(
     (run / layout.PROGRESS).unlink(missing_ok=True)
     show = show_progress if show_progress is not None else console.interactive()
     progress = _run_child(run, resume=resume, show=show)
+    return finish(run, spec, progress, started, resume=resume, show=show, workspace=workspace)
+
+
+def finish(
+    run: Path,
+    spec: CrawlSpec,
+    progress: dict[str, Any],
+    started: datetime,
+    *,
+    resume: bool,
+    show: bool,
+    workspace: Workspace | str | os.PathLike[str] | None,
+    extra: dict[str, Any] | None = None,
+) -> Path:
+    """Finalize the run folder of a finished crawl: Parquet tables, crawl.json, registration."""
     from seo_crawler import store  # pyarrow and DuckDB: only once the crawler process is done
 
     stats = store.finalize(run)
@@ -236,6 +282,7 @@ def crawl(
         },
         "week": spec.week.isoformat() if spec.week else None,
         "label": spec.label,
+        **(extra or {}),
     }
     write_manifest(run, manifest)
     store.clean_working_files(run)
@@ -320,20 +367,29 @@ def _register(
     )
 
 
-def _read_progress(run: Path) -> dict[str, Any]:
+def _read_progress(path: Path) -> dict[str, Any]:
     try:
-        data: dict[str, Any] = json.loads((run / layout.PROGRESS).read_text(encoding="utf-8"))
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         return data
     except (OSError, ValueError):
         return {}
 
 
-def _run_child(run: Path, *, resume: bool, show: bool) -> dict[str, Any]:
-    """Start ``python -m seo_crawler.process``, follow its progress file, fail loudly if it fails."""
+def _run_child(
+    run: Path, *, resume: bool, show: bool, shared: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Start ``python -m seo_crawler.process``, follow its progress file, fail loudly if it
+    fails. ``shared``: a worker of a shared crawl ({frontier, crawl_id, worker, join})."""
+    worker = shared["worker"] if shared else ""
+    progress_file = run / layout.worker_file(layout.PROGRESS, worker)
+    pid_file = run / layout.worker_file(layout.PID, worker)
     log = (run / layout.LOG).open("ab")
     # The child logs at our level: --debug / -v reach crawl.log (with tracebacks on --debug).
     level = level_name(logging.getLogger().getEffectiveLevel())
     command = [sys.executable, "-m", "seo_crawler.process", str(run), "--log-level", level]
+    if shared:
+        command += ["--frontier", shared["frontier"], "--crawl-id", shared["crawl_id"]]
+        command += ["--worker", worker] + (["--join"] if shared.get("join") else [])
     # The crawler runs in its own session: whatever stops this process (Ctrl-C, SIGTERM from
     # `timeout` or a cancelled CI job, to this process or its whole group) reaches the
     # crawler exactly once, from here (a second signal would make Scrapy stop uncleanly).
@@ -345,7 +401,7 @@ def _run_child(run: Path, *, resume: bool, show: bool) -> dict[str, Any]:
         stdin=subprocess.DEVNULL,
         start_new_session=True,
     )
-    (run / layout.PID).write_text(str(child.pid))
+    pid_file.write_text(str(child.pid))
     progress: dict[str, Any] = {}
     display = console.progress() if show else None
     previous_term = _sigterm_as_interrupt()
@@ -356,7 +412,7 @@ def _run_child(run: Path, *, resume: bool, show: bool) -> dict[str, Any]:
         while child.poll() is None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 child.wait(timeout=0.25)  # returns as soon as the crawler exits
-            progress = _read_progress(run) or progress
+            progress = _read_progress(progress_file) or progress
             if display is not None and progress:
                 display.update(
                     task,
@@ -373,6 +429,11 @@ def _run_child(run: Path, *, resume: bool, show: bool) -> dict[str, Any]:
         except KeyboardInterrupt:
             child.kill()
             child.wait()
+        if shared:
+            raise SearchopsError(
+                "interrupted; this worker's URLs go back to the shared queue when their "
+                f"leases expire; add a worker with: {join_command(shared)}"
+            ) from None
         raise SearchopsError(
             f"interrupted; continue with: searchops crawl --out {run} --resume"
         ) from None
@@ -382,8 +443,8 @@ def _run_child(run: Path, *, resume: bool, show: bool) -> dict[str, Any]:
         if display is not None:
             display.stop()
         log.close()
-        (run / layout.PID).unlink(missing_ok=True)
-    progress = _read_progress(run) or progress
+        pid_file.unlink(missing_ok=True)
+    progress = _read_progress(progress_file) or progress
     if child.returncode != 0 or not progress.get("finished"):
         how = (
             f"was killed by signal {-child.returncode}"
@@ -395,6 +456,15 @@ def _run_child(run: Path, *, resume: bool, show: bool) -> dict[str, Any]:
             f"crawler process {how}{': ' + tail if tail else ''} (log: {run / layout.LOG}; continue with --resume)"
         )
     return progress
+
+
+def join_command(shared: dict[str, Any]) -> str:
+    """The command that adds a worker to a shared crawl."""
+    import shlex
+
+    return (
+        f"searchops crawl --join {shared['crawl_id']} --frontier {shlex.quote(shared['frontier'])}"
+    )
 
 
 def _rate(progress: dict[str, Any]) -> float:

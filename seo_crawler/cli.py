@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from searchops import console
-from searchops.run_folder import read_manifest
+from searchops.run_folder import MANIFEST, read_manifest
 from seo_crawler import api
 from seo_crawler.spec import RENDER_MODES
 
@@ -49,6 +49,19 @@ from seo_crawler.spec import RENDER_MODES
     help="Run folder (default runs/crawl-<timestamp>).",
 )
 @click.option("--resume", is_flag=True, help="Continue the interrupted crawl in --out.")
+@click.option(
+    "--frontier",
+    metavar="redis://HOST:PORT/DB",
+    help="Share the crawl through Redis: prints a crawl id and the command that adds a "
+    "worker from any machine (--join); --out must then be a path every worker sees.",
+)
+@click.option(
+    "--join",
+    "join",
+    metavar="CRAWL_ID",
+    help="Add a worker to the shared crawl CRAWL_ID (needs --frontier; --out only if the "
+    "run folder is mounted at another path here).",
+)
 @click.option(
     "--include",
     multiple=True,
@@ -101,6 +114,8 @@ def crawl(
     render_sample: int | None,
     out: Path | None,
     resume: bool,
+    frontier: str | None,
+    join: str | None,
     include: tuple[str, ...],
     exclude: tuple[str, ...],
     allowed_hosts: tuple[str, ...],
@@ -125,9 +140,20 @@ def crawl(
       searchops crawl https://www.example.ca/ --render-sample 5   # raw vs rendered, 5 pages a template
       searchops crawl https://www.example.ca/ --out runs/weekly --resume   # after an interruption
       searchops crawl https://www.example.ca/ --resolve www.example.ca=10.0.0.5   # staging server
+      searchops crawl https://www.example.ca/ --frontier redis://10.0.0.9:6379/0 --out /mnt/runs/weekly
+      searchops crawl --join 3f2a9c1b7d4e --frontier redis://10.0.0.9:6379/0   # another worker
 
     Then: searchops audit RUN
     """
+    if join:
+        if urls or sitemaps:
+            raise click.UsageError("--join takes no start URL or --sitemap: the crawl has them")
+        if not frontier:
+            raise click.UsageError("--join needs --frontier redis://HOST:PORT/DB")
+        run = api.crawl(frontier=frontier, join=join, out=out, workspace=obj.workspace)
+        _summary_for_logs(run)
+        console.stdout.print(str(run.resolve()), markup=False)
+        return
     if not urls and not sitemaps and not resume:
         raise click.UsageError("give at least one start URL or --sitemap")
     overrides: dict[str, Any] = {"crawl": {}}
@@ -173,6 +199,7 @@ def crawl(
         workspace=obj.workspace,
         week=week.date() if week else None,
         label=label,
+        frontier=frontier,
     )
     _summary_for_logs(run)
     console.stdout.print(str(run.resolve()), markup=False)
@@ -182,6 +209,8 @@ def _summary_for_logs(run: Path) -> None:
     """On a terminal the crawl prints its summary after its progress display; in a log
     or a pipe (CI, `make demo`) there is no progress display, so the summary comes here."""
     if console.interactive() or console.is_quiet():
+        return
+    if not (run / MANIFEST).exists():  # a shared crawl's worker: another one finalizes
         return
     api.print_summary(read_manifest(run)["stats"])
 

@@ -23,6 +23,8 @@ class CrawlConfig(_Section):
     max_depth: int = Field(ge=0)
     concurrency: int = Field(gt=0)
     concurrency_per_host: int = Field(gt=0)
+    host_delay_s: float = Field(default=0.0, ge=0)
+    lease_s: float = Field(default=120.0, ge=1)
     autothrottle: bool = True
     autothrottle_target_concurrency: float = Field(default=8.0, gt=0)
     timeout_s: float = Field(default=30.0, gt=0)

@@ -9,3 +9,12 @@ SPEC = ".spec.json"  # the crawl's arguments and settings, read by the crawler p
 LOG = "crawl.log"  # the crawler process's warnings and errors
 PID = ".crawler.pid"  # the crawler process, while it runs
 TABLES = ("pages", "links", "sitemaps", "sitemap_urls", "robots")  # one file each per part
+
+
+def worker_file(name: str, worker: str) -> str:
+    """A working file of one worker of a shared crawl (``.progress.json`` ->
+    ``.progress-WORKER.json``): the workers share the run folder."""
+    if not worker:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    return f"{stem}-{worker}.{ext}" if dot and stem else f"{name}-{worker}"

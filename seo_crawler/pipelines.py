@@ -34,14 +34,18 @@ class ParquetPartsWriter:
         if not run:
             raise NotConfigured
         self.run = Path(run)
+        self.crawler = crawler
         self.stats = crawler.stats
+        # A worker of a shared crawl: its own part names in the shared run folder
+        self.tag = crawler.settings.get("SEARCHOPS_WORKER", "")
+        self.settled: list[str] = []  # page URLs in this batch, recorded or already recorded
         self.batch_rows = crawler.settings.getint("SEARCHOPS_BATCH_ROWS", 500)
         self.flush_seconds = crawler.settings.getfloat("SEARCHOPS_FLUSH_SECONDS", 2.0)
         self.buffer: dict[str, list[dict[str, Any]]] = {name: [] for name in layout.TABLES}
         self.last_flush = time.monotonic()
         self.timer: task.LoopingCall | None = None
-        store.drop_uncommitted(self.run)
-        self.part = store.next_part_number(self.run)
+        store.drop_uncommitted(self.run, self.tag)
+        self.part = store.next_part_number(self.run, self.tag)
         self.recorded = UrlSet(store.column_values(self.run, "pages", "url"))
         self.sitemaps_recorded = set(store.column_values(self.run, "sitemaps", "sitemap"))
         self.robots_recorded = set(store.column_values(self.run, "robots", "robots_url"))
@@ -68,6 +72,7 @@ class ParquetPartsWriter:
     def process_item(self, item: dict[str, Any], spider: Any = None) -> dict[str, Any]:
         page = item.get("page")
         if page is not None:
+            self.settled.append(page["url"])
             if page["url"] in self.recorded:
                 return {}
             self.recorded.add(page["url"])
@@ -107,12 +112,18 @@ class ParquetPartsWriter:
 
     def flush(self) -> None:
         self.last_flush = time.monotonic()
-        if not any(self.buffer.values()):
-            return
-        store.write_part(self.run, self.part, self.buffer)
-        self.part += 1
-        self.buffer = {name: [] for name in layout.TABLES}
-        release_freed_memory()
+        if any(self.buffer.values()):
+            store.write_part(self.run, self.part, self.buffer, self.tag)
+            self.part += 1
+            self.buffer = {name: [] for name in layout.TABLES}
+            release_freed_memory()
+        if self.settled:
+            # The rows are in a committed part now: a shared frontier releases their leases
+            # (a worker killed before this point loses nothing: the leases expire).
+            recorded = getattr(getattr(self.crawler.spider, "frontier", None), "recorded", None)
+            if recorded is not None:
+                recorded(self.settled)
+            self.settled = []
 
 
 class ProgressFeed:
@@ -122,7 +133,8 @@ class ProgressFeed:
         run = crawler.settings.get("SEARCHOPS_RUN")
         if not run:
             raise NotConfigured
-        self.path = Path(run) / layout.PROGRESS
+        worker = crawler.settings.get("SEARCHOPS_WORKER", "")
+        self.path = Path(run) / layout.worker_file(layout.PROGRESS, worker)
         self.stats = crawler.stats
         self.crawler = crawler
         self.started = time.monotonic()

@@ -28,12 +28,22 @@ from seo_crawler.urls import Scope
 
 
 def scrapy_settings(
-    spec: CrawlSpec, run: Path, *, resume: bool = False, log_level: str = "WARNING"
+    spec: CrawlSpec,
+    run: Path,
+    *,
+    resume: bool = False,
+    log_level: str = "WARNING",
+    shared: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Scrapy settings for one crawl: only the components the crawl needs."""
+    """Scrapy settings for one crawl: only the components the crawl needs. ``shared``: this
+    process is a worker of a shared crawl ({frontier, crawl_id, worker, join})."""
     crawl, render = spec.crawl, spec.render_config
+    spider_args = spec.spider_args(run, resume=resume)
+    if shared:
+        spider_args["shared"] = shared
     settings: dict[str, Any] = {
-        "SEARCHOPS_SPEC": spec.spider_args(run, resume=resume),
+        "SEARCHOPS_SPEC": spider_args,
+        "SEARCHOPS_WORKER": shared["worker"] if shared else "",
         "SEARCHOPS_RUN": str(run),
         "SEARCHOPS_BATCH_ROWS": crawl.batch_rows,
         "SEARCHOPS_FLUSH_SECONDS": crawl.flush_seconds,
@@ -151,7 +161,21 @@ def main(argv: list[str]) -> int:
     parser.add_argument("run", type=Path, help="run folder holding .spec.json")
     parser.add_argument("--resume", action="store_true", help="continue the crawl in RUN")
     parser.add_argument("--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING"))
+    parser.add_argument("--frontier", help="redis://HOST:PORT/DB of a shared crawl")
+    parser.add_argument("--crawl-id", help="the shared crawl's id")
+    parser.add_argument("--worker", help="this worker's id in the shared crawl")
+    parser.add_argument("--join", action="store_true", help="a joining worker (no start URLs)")
     args = parser.parse_args(argv)
+    shared = (
+        {
+            "frontier": args.frontier,
+            "crawl_id": args.crawl_id,
+            "worker": args.worker,
+            "join": args.join,
+        }
+        if args.frontier
+        else None
+    )
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     try:
         spec = CrawlSpec.read(args.run)
@@ -160,7 +184,7 @@ def main(argv: list[str]) -> int:
         from seo_crawler.spider import CatalogSpider
 
         settings = scrapy_settings(
-            spec, args.run.resolve(), resume=args.resume, log_level=args.log_level
+            spec, args.run.resolve(), resume=args.resume, log_level=args.log_level, shared=shared
         )
         process = CrawlerProcess(settings)
         _safe_log_records()

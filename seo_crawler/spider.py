@@ -38,10 +38,12 @@ import scrapy
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider, DownloadCancelledError
 from scrapy.http import Response, TextResponse
+from scrapy.utils.defer import deferred_from_coro
+from twisted.internet import task
 from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
-from seo_crawler import layout, store
+from seo_crawler import layout, redis_frontier, store
 from seo_crawler.browser import BrowserPolicy
 from seo_crawler.config import CrawlConfig, RenderConfig
 from seo_crawler.extract import PageFacts, header_facts
@@ -49,6 +51,7 @@ from seo_crawler.extract_pool import ExtractPool, worker_count
 from seo_crawler.frontier import Frontier, LineQueue, UrlSet
 from seo_crawler.middlewares import REFUSED_NAMES
 from seo_crawler.pipelines import RECORD
+from seo_crawler.redis_frontier import RedisFrontier
 from seo_crawler.robots import RobotsTxt
 from seo_crawler.sitemaps import parse_sitemap
 from seo_crawler.urls import Scope, host_of, page_template, site_of, template_of, unsafe_address
@@ -60,6 +63,7 @@ log = logging.getLogger(__name__)
 MAX_REDIRECTS = 10
 RAW_PAGE = "searchops_raw_page"  # meta of a render request: the raw page's (row, links)
 SITEMAP_RELEASE = 1000  # sitemap-only URLs judged and queued per idle round
+TICK_S = 0.2  # a shared crawl's worker: how often it feeds itself from Redis when idle
 SITEMAP_SLOT = "searchops-sitemaps"  # download slot of sitemap files (concurrency 1: process.py)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _ALTERNATES = ("canonical", "hreflang")
@@ -173,16 +177,37 @@ class CatalogSpider(scrapy.Spider):
         # Remembered: an out-of-scope link (cart, search, excluded paths) is on every page
         # and never joins ``seen``, so it was judged again each time (regexes, query parse).
         self.allows = lru_cache(maxsize=20_000)(self.scope.allows)  # ~3 MB at most
-        self.seen = UrlSet()  # every URL met in scope: claimed, trap or unsafe
+        # every URL met in scope: claimed, trap or unsafe
+        self.seen: UrlSet | RedisFrontier = UrlSet()
         self.sitemaps_seen: set[str] = set()
+        # A worker of a shared crawl (--frontier redis://): the frontier and seen-set in Redis
+        self.shared: dict[str, Any] | None = spec.get("shared")
+        worker = self.shared["worker"] if self.shared else ""
         # sitemap-only URLs, judged and queued when the link frontier runs dry
-        self.sitemap_pending = LineQueue(self.run / layout.SITEMAP_QUEUE)
+        self.sitemap_pending = LineQueue(
+            self.run / layout.worker_file(layout.SITEMAP_QUEUE, worker)
+        )
         self.feed = 2 * self.config.concurrency  # requests handed to Scrapy's scheduler at a time
         self.templates: dict[str, list[int]] = {}  # template -> [pages needing JS, pages not]
         self.render_sample: int = spec.get("render_sample", 0)
         self.sample_templates: dict[str, str] = spec.get("sample_templates", {})
         self.rendered_per_template: dict[str, int] = {}  # vitals template -> pages rendered
-        self.frontier = Frontier(self.run / layout.FRONTIER)
+        self.frontier: Frontier | RedisFrontier
+        if self.shared:
+            self.frontier = RedisFrontier(
+                redis_frontier.connect(self.shared["frontier"]),
+                self.shared["crawl_id"],
+                worker,
+                max_pages=self.max_pages,
+                lease_s=self.config.lease_s,
+                per_host=self.config.concurrency_per_host,
+                delay_s=self.config.host_delay_s,
+            )
+            self.seen = self.frontier
+            self.ticker: task.LoopingCall | None = None
+            self.ticks = 0
+        else:
+            self.frontier = Frontier(self.run / layout.FRONTIER)
         self.extractor = ExtractPool(worker_count(self.config.extract_workers))
         self.renders_started = 0
         self.browser_policy: BrowserPolicy | None = None  # set by from_crawler when rendering
@@ -200,6 +225,11 @@ class CatalogSpider(scrapy.Spider):
 
     # ------------------------------------------------------------------ start and resume
     async def start(self) -> AsyncIterator[Request]:
+        if self.shared:
+            self.ticker = task.LoopingCall(self._tick)
+            self.ticker.start(TICK_S, now=False)
+            if self.shared.get("join"):  # the starting worker schedules the start URLs
+                return
         if self.spec.get("resume"):
             self._resume()
         for url in self.start_urls_given:
@@ -216,6 +246,38 @@ class CatalogSpider(scrapy.Spider):
                 robots = self._sitemap_request(f"{scheme}://{netloc}/robots.txt", parent=None)
                 if robots is not None:
                     yield robots
+
+    def _tick(self) -> None:
+        """A shared crawl's worker: heartbeat (leases renewed, busy while it has work of its
+        own) and feeding the downloader while Scrapy is idle (its idle signal comes every 5 s)."""
+        assert isinstance(self.frontier, RedisFrontier)
+        self.ticks += 1
+        if self.ticks % max(1, int(self.frontier.lease_ms / 3000 / TICK_S)) == 0:
+            self.frontier.heartbeat(busy=self._busy())
+        engine = self.crawler.engine
+        if engine is None or not engine.running:
+            return
+        released = 0
+        for request in self._release():
+            engine.crawl(request)
+            released += 1
+        if (
+            not released
+            and not len(self.sitemap_pending)
+            and engine.spider_is_idle()
+            and self.frontier.finished()
+        ):
+            # Scrapy asks its idle handlers every 5 s only: the crawl's end is noticed here
+            if self.ticker is not None:
+                self.ticker.stop()
+            deferred_from_coro(engine.close_spider_async(reason="finished"))
+
+    def _busy(self) -> bool:
+        """Work this worker holds outside the shared queue (sitemaps, start requests)."""
+        engine = self.crawler.engine
+        return bool(len(self.sitemap_pending)) or (
+            engine is not None and not engine.spider_is_idle()
+        )
 
     def _resume(self) -> None:
         recorded = set(store.column_values(self.run, "pages", "url"))
@@ -289,8 +351,7 @@ class CatalogSpider(scrapy.Spider):
             follow = False
         else:
             return
-        if self._claim(url):
-            self.frontier.push(Visit(url, depth, source, referrer, follow=follow))
+        self._claim(url, Visit(url, depth, source, referrer, follow=follow))
 
     def _release(self) -> Iterator[Request]:
         """Requests from the spider's own frontier, just enough to keep the downloader busy.
@@ -314,13 +375,23 @@ class CatalogSpider(scrapy.Spider):
             "searchops/frontier", len(self.frontier) + len(self.sitemap_pending)
         )
 
-    def _claim(self, url: str) -> bool:
-        """Whether ``url`` may be taken into the crawl (new, in scope, within the budget); the
-        caller then writes it to the frontier (queued, or recorded at once)."""
-        if url in self.seen or self.frontier.claimed >= self.max_pages or not self.allows(url):
+    def _claim(self, url: str, visit: Visit | None = None) -> bool:
+        """Whether ``url`` is taken into the crawl (new, in scope, within the budget); it is
+        then queued (``visit``) or the caller records it at once (``visit`` None).
+        A shared frontier decides in one atomic step for every worker."""
+        if isinstance(self.frontier, RedisFrontier):
+            if not self.allows(url) or not self.frontier.claim(visit, url):
+                return False
+            self.crawler.stats.inc_value("searchops/scheduled")
+            return True
+        seen = self.seen
+        assert isinstance(seen, UrlSet)
+        if url in seen or self.frontier.claimed >= self.max_pages or not self.allows(url):
             return False
-        self.seen.add(url)
+        seen.add(url)
         self.crawler.stats.set_value("searchops/scheduled", self.frontier.claimed + 1)
+        if visit is not None:
+            self.frontier.push(visit)
         return True
 
     def _unfetched(
@@ -336,7 +407,11 @@ class CatalogSpider(scrapy.Spider):
             if trap is None:
                 return None
             state, error = "trap", None
-        self.seen.add(url)
+        if isinstance(self.seen, RedisFrontier):
+            if not self.seen.mark(url):
+                return None  # another worker recorded it
+        else:
+            self.seen.add(url)
         visit = Visit(url, depth, source, referrer)
         return self._row(visit, url, None, state, trap=trap, error=error)
 
@@ -373,6 +448,8 @@ class CatalogSpider(scrapy.Spider):
 
     # ------------------------------------------------------------------ pages
     async def parse(self, response: Response) -> list[Any]:
+        if isinstance(self.frontier, RedisFrontier):
+            self.frontier.fetched(response.meta[VISIT].url)  # the host's global slot is free
         facts = None
         try:
             if (
@@ -565,6 +642,8 @@ class CatalogSpider(scrapy.Spider):
     def _failed(self, failure: Failure) -> Iterator[dict[str, Any]]:
         request: Request = failure.request  # type: ignore[attr-defined]
         visit: Visit = request.meta[VISIT]
+        if isinstance(self.frontier, RedisFrontier):
+            self.frontier.fetched(visit.url)
         blocked = request.meta.get("blocked")
         error: str | None = (
             f"{failure.type.__name__ if failure.type else 'Error'}: {str(failure.value)[:300]}"
@@ -806,8 +885,16 @@ class CatalogSpider(scrapy.Spider):
             released += 1
         if released:
             raise DontCloseSpider
+        if isinstance(self.frontier, RedisFrontier):
+            # Idle here, but other workers may still add URLs: closed once the whole crawl is
+            # done (empty queue, no lease held, no live worker busy).
+            self.frontier.heartbeat(busy=bool(len(self.sitemap_pending)))
+            if not self.frontier.finished():
+                raise DontCloseSpider
 
     def closed_frontier(self, spider: scrapy.Spider, reason: str) -> None:
+        if self.shared and self.ticker is not None and self.ticker.running:
+            self.ticker.stop()
         self.extractor.close()
         self.frontier.close()
         self.sitemap_pending.close()

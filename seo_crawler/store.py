@@ -38,18 +38,25 @@ def committed_parts(run: Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.endswith(".tmp"))
 
 
-def drop_uncommitted(run: Path) -> None:
-    """Half-written parts of a killed crawl: their pages are re-fetched on resume."""
+def drop_uncommitted(run: Path, tag: str = "") -> None:
+    """Half-written parts of a killed crawl: their pages are re-fetched on resume. A worker
+    of a shared crawl (``tag``: its id) drops only its own: the others' are being written."""
     root = run / PARTS
     if root.is_dir():
         for p in root.iterdir():
-            if p.name.endswith(".tmp"):
+            if p.name.endswith(f"{'-' + tag if tag else ''}.tmp"):
                 shutil.rmtree(p, ignore_errors=True)
 
 
-def next_part_number(run: Path) -> int:
-    parts = committed_parts(run)
-    return int(parts[-1].name.split("-")[1]) + 1 if parts else 0
+def _part_name(number: int, tag: str) -> str:
+    """``part-NNNNN``, or ``part-NNNNN-WORKER`` for a worker of a shared crawl (one run
+    folder, any number of writers: each numbers its own parts)."""
+    return f"part-{number:05d}-{tag}" if tag else f"part-{number:05d}"
+
+
+def next_part_number(run: Path, tag: str = "") -> int:
+    parts = [p for p in committed_parts(run) if not tag or p.name.endswith(f"-{tag}")]
+    return max(int(p.name.split("-")[1]) for p in parts) + 1 if parts else 0
 
 
 def _json_line(record: dict[str, Any]) -> bytes:
@@ -68,7 +75,9 @@ def _json_default(value: object) -> str:
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
 
 
-def write_part(run: Path, number: int, rows: dict[str, list[dict[str, Any]]]) -> Path:
+def write_part(
+    run: Path, number: int, rows: dict[str, list[dict[str, Any]]], tag: str = ""
+) -> Path:
     """Write one part (a JSON-lines file per table with rows), committed by renaming its folder.
 
     JSON lines, not Parquet, in the crawler process: pyarrow's import and first use cost
@@ -76,7 +85,7 @@ def write_part(run: Path, number: int, rows: dict[str, list[dict[str, Any]]]) ->
     budget. :func:`finalize` turns each part into Parquet, batch by batch, once the
     crawler process has exited.
     """
-    final = run / PARTS / f"part-{number:05d}"
+    final = run / PARTS / _part_name(number, tag)
     tmp = final.with_name(final.name + ".tmp")
     tmp.mkdir(parents=True, exist_ok=True)
     for table, records in rows.items():
@@ -357,3 +366,6 @@ def clean_working_files(run: Path) -> None:
     shutil.rmtree(run / PARTS, ignore_errors=True)
     for name in (FRONTIER, PROGRESS, SITEMAP_QUEUE, SPEC):
         (run / name).unlink(missing_ok=True)
+    for pattern in (".progress-*.json", ".sitemap-queue-*.txt", ".crawler-*.pid"):
+        for path in run.glob(pattern):  # the workers' of a shared crawl
+            path.unlink(missing_ok=True)

@@ -1,0 +1,322 @@
+"""The crawl frontier in Redis: one crawl shared by any number of worker processes on any
+number of machines (``searchops crawl --frontier redis://HOST:PORT/DB``).
+
+It has :class:`seo_crawler.frontier.Frontier`'s interface (push, log_recorded, pop, claimed,
+resume, close) plus what sharing needs. Keys live under ``searchops:crawl:<ID>:``:
+
+* ``spec``: the crawl spec as JSON (a joining worker reads the crawl from here);
+* ``fp:<n>``: the seen-set. Each URL is a 64-bit fingerprint (the first 8 bytes of its
+  BLAKE2b digest, as a signed integer) kept in one of ``buckets`` small sets. A Redis set
+  of integers up to ``set-max-intset-entries`` (512 by default) is an *intset*, a sorted
+  array of 8-byte integers: with buckets sized for ~256 fingerprints each, a URL costs
+  ~9-10 bytes of Redis memory (a set of 40-character SHA1 strings, scrapy-redis's
+  dupefilter, costs ~88). Exact up to a 64-bit collision (odds ~3e-6 at 10 million URLs);
+  never a Bloom filter, whose false positives are pages silently never audited;
+* ``queue``: a list of JSON visits (breadth-first order, FIFO); ``claimed``: URLs taken in;
+* ``leases``: a sorted set of the visits handed to a worker, scored by their expiry. A
+  worker renews its leases while it holds them and releases one only once the URL's row is
+  in a *committed* part file, so a worker killed with ``kill -9`` loses nothing: its leases
+  expire and go back to the queue (a second fetch after a lost lease; the run folder's
+  finalization keeps one row per URL);
+* ``slots:<host>`` / ``next:<host>``: politeness across workers: fetches in flight on a
+  host (each a token with an expiry) are capped at ``concurrency_per_host`` for the whole
+  crawl, and ``host_delay_s`` spaces the fetches of one host whichever worker makes them;
+* ``workers``: each worker's heartbeat (expiry) and ``busy:<worker>``: a worker with
+  work of its own (sitemaps, start URLs) keeps the crawl open; ``finished``: set once,
+  atomically, when the queue is empty, no lease is held and no live worker is busy.
+
+Claiming (seen-check, budget, add, queue) and popping (expired leases back to the queue,
+host slot, lease) are Lua scripts: atomic in Redis, whatever the number of workers.
+
+Why not scrapy-redis: its scheduler and queues serialize Scrapy ``Request`` objects
+through Scrapy's scheduler, but this spider does not keep its frontier in Scrapy's
+scheduler (it feeds Scrapy a few requests at a time from its own frontier, which carries
+visits, not requests: :mod:`seo_crawler.spider`); its dupefilter is the 40-character SHA1
+set above; and its queues have no leases (a popped request of a killed worker is lost).
+So the frontier is these few Redis structures through redis-py, behind the interface the
+spider already uses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+import uuid
+from typing import Any
+from urllib.parse import urlsplit
+
+import redis
+
+from searchops.errors import SearchopsError
+from seo_crawler.visit import Visit
+
+PER_BUCKET = 256  # fingerprints a bucket is sized for: well under Redis's 512 intset entries
+MAX_BUCKETS = 1 << 22
+
+# KEYS: fp bucket, queue, claimed. ARGV: fingerprint, entry (empty: record, no queue), budget.
+_CLAIM = """
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 0 end
+if tonumber(redis.call('GET', KEYS[3]) or '0') >= tonumber(ARGV[3]) then return -1 end
+redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('INCR', KEYS[3])
+if ARGV[2] ~= '' then redis.call('RPUSH', KEYS[2], ARGV[2]) end
+return 1
+"""
+
+# KEYS: fp bucket. ARGV: fingerprint. Seen without a claim (trap and unsafe rows): 1 if new.
+_MARK = "return redis.call('SADD', KEYS[1], ARGV[1])"
+
+# Expired leases back to the front of the queue. KEYS: queue, leases.
+_REQUEUE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 1000)
+for i = #expired, 1, -1 do
+  redis.call('ZREM', KEYS[2], expired[i])
+  redis.call('LPUSH', KEYS[1], expired[i])
+end
+return now
+"""
+
+# KEYS: queue, leases, prefix of slots/next keys. ARGV: lease ms, per-host cap, delay ms,
+# slot token. Returns {entry, wait_ms}: entry false when nothing may be handed out now.
+_POP = (
+    "local now = (function()\n"
+    + _REQUEUE.replace("return now", "return now end)()")
+    + """
+local head = redis.call('LINDEX', KEYS[1], 0)
+if not head then return {false, 0} end
+local host = cjson.decode(head)['h'] or ''
+local slots = KEYS[3] .. 'slots:' .. host
+local nextkey = KEYS[3] .. 'next:' .. host
+redis.call('ZREMRANGEBYSCORE', slots, '-inf', now)
+if redis.call('ZCARD', slots) >= tonumber(ARGV[2]) then return {false, 50} end
+local due = tonumber(redis.call('GET', nextkey) or '0')
+if due > now then return {false, due - now} end
+redis.call('LPOP', KEYS[1])
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[1]), head)
+redis.call('ZADD', slots, now + tonumber(ARGV[1]), ARGV[4])
+redis.call('PEXPIRE', slots, tonumber(ARGV[1]) * 2)
+if tonumber(ARGV[3]) > 0 then
+  redis.call('SET', nextkey, now + tonumber(ARGV[3]), 'PX', tonumber(ARGV[3]) + 1000)
+end
+return {head, 0}
+"""
+)
+
+# KEYS: queue, leases, workers, finished, prefix. ARGV: this worker. 1 when the crawl is done.
+_FINISH = (
+    "local now = (function()\n"
+    + _REQUEUE.replace("return now", "return now end)()")
+    + """
+if redis.call('EXISTS', KEYS[4]) == 1 then return 1 end
+if redis.call('LLEN', KEYS[1]) > 0 or redis.call('ZCARD', KEYS[2]) > 0 then return 0 end
+local workers = redis.call('HGETALL', KEYS[3])
+for i = 1, #workers, 2 do
+  if tonumber(workers[i + 1]) > now and workers[i] ~= ARGV[1]
+     and redis.call('EXISTS', KEYS[5] .. 'busy:' .. workers[i]) == 1 then
+    return 0
+  end
+end
+redis.call('SET', KEYS[4], now)
+return 1
+"""
+)
+
+
+def fingerprint(url: str) -> int:
+    """A URL's 64-bit fingerprint as a signed integer (Redis stores it in an intset)."""
+    return int.from_bytes(
+        hashlib.blake2b(url.encode("utf-8"), digest_size=8).digest(), "big", signed=True
+    )
+
+
+def bucket_count(max_pages: int) -> int:
+    """Buckets for a crawl of ``max_pages``: a power of two, ~PER_BUCKET fingerprints each."""
+    return min(MAX_BUCKETS, 1 << max(0, math.ceil(math.log2(max(1, max_pages) / PER_BUCKET))))
+
+
+def connect(url: str) -> redis.Redis:
+    """A client for ``redis://HOST:PORT/DB``, or a one-line error when it cannot be reached."""
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise SearchopsError(f"--frontier must be redis://HOST:PORT/DB, not {url!r}")
+    try:
+        client = redis.Redis.from_url(
+            url, socket_timeout=30, socket_connect_timeout=10, decode_responses=True
+        )
+        client.ping()
+    except (redis.RedisError, ValueError) as exc:
+        raise SearchopsError(f"Redis at {url} is not reachable: {exc}") from None
+    return client
+
+
+def key_prefix(crawl_id: str) -> str:
+    return f"searchops:crawl:{crawl_id}:"
+
+
+def store_spec(client: redis.Redis, crawl_id: str, spec_json: str) -> None:
+    if not client.set(key_prefix(crawl_id) + "spec", spec_json, nx=True):
+        raise SearchopsError(f"crawl id {crawl_id} already exists in this Redis database")
+
+
+def load_spec(client: redis.Redis, crawl_id: str) -> dict[str, Any]:
+    raw = client.get(key_prefix(crawl_id) + "spec")
+    if raw is None:
+        raise SearchopsError(f"no shared crawl {crawl_id!r} in this Redis database")
+    data: dict[str, Any] = json.loads(raw)
+    return data
+
+
+def new_crawl_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+class RedisFrontier:
+    """One worker's view of a shared crawl's frontier (see the module docstring)."""
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        crawl_id: str,
+        worker: str,
+        *,
+        max_pages: int,
+        lease_s: float = 60.0,
+        per_host: int = 16,
+        delay_s: float = 0.0,
+    ):
+        self.client = client
+        self.prefix = key_prefix(crawl_id)
+        self.worker = worker
+        self.max_pages = max_pages
+        self.buckets = bucket_count(max_pages)
+        self.lease_ms = max(1000, int(lease_s * 1000))
+        self.per_host = per_host
+        self.delay_ms = int(delay_s * 1000)
+        self.queue, self.leases = self.prefix + "queue", self.prefix + "leases"
+        self._claim = client.register_script(_CLAIM)
+        self._mark = client.register_script(_MARK)
+        self._pop = client.register_script(_POP)
+        self._finish = client.register_script(_FINISH)
+        self.held: dict[str, str] = {}  # URL -> its lease (the queue entry), until recorded
+        self.slots: dict[str, tuple[str, str]] = {}  # URL -> (host slots key, token)
+        self.wait_until = 0.0  # monotonic: politeness says no pop before then
+        self.heartbeat()
+
+    # ------------------------------------------------------------------ the seen-set
+    def _bucket(self, fp: int) -> str:
+        return f"{self.prefix}fp:{fp % self.buckets}"
+
+    def __contains__(self, url: object) -> bool:
+        fp = fingerprint(str(url))
+        return bool(self.client.sismember(self._bucket(fp), str(fp)))
+
+    def mark(self, url: str) -> bool:
+        """Take ``url`` as seen without claiming it (a trap row): True if no worker had."""
+        fp = fingerprint(url)
+        return bool(self._mark(keys=[self._bucket(fp)], args=[fp]))
+
+    # ------------------------------------------------------------------ Frontier's interface
+    @property
+    def claimed(self) -> int:
+        return int(self.client.get(self.prefix + "claimed") or 0)
+
+    def __len__(self) -> int:
+        return int(self.client.llen(self.queue))
+
+    def resume(self, recorded: set[str]) -> set[str]:
+        """Nothing to rebuild: the frontier outlives every worker in Redis."""
+        return set()
+
+    def claim(self, visit: Visit | None, url: str) -> bool:
+        """Atomically: ``url`` new and within the budget, then seen and queued (``visit``)
+        or recorded without a fetch (``visit`` None). False when seen or over budget."""
+        fp = fingerprint(url)
+        entry = "" if visit is None else _entry(visit)
+        keys = [self._bucket(fp), self.queue, self.prefix + "claimed"]
+        return int(self._claim(keys=keys, args=[fp, entry, self.max_pages])) == 1
+
+    def push(self, visit: Visit) -> None:
+        self.claim(visit, visit.url)
+
+    def log_recorded(self, url: str, depth: int, source: str, referrer: str | None) -> None:
+        """Claimed by :meth:`claim` already (a shared seen-set has no separate log)."""
+
+    def pop(self) -> Visit | None:
+        """The oldest queued visit, leased to this worker, or None (empty, or the host's
+        global slots or delay say wait)."""
+        if time.monotonic() < self.wait_until:
+            return None
+        token = f"{self.worker}:{uuid.uuid4().hex[:8]}"
+        entry, wait_ms = self._pop(
+            keys=[self.queue, self.leases, self.prefix],
+            args=[self.lease_ms, self.per_host, self.delay_ms, token],
+        )
+        if not entry:
+            self.wait_until = time.monotonic() + int(wait_ms) / 1000
+            return None
+        text = str(entry)
+        data = json.loads(text)
+        visit = Visit(data["u"], data["d"], data["f"], data["r"], follow=not data.get("n"))
+        self.held[visit.url] = text
+        self.slots[visit.url] = (f"{self.prefix}slots:{data.get('h', '')}", token)
+        return visit
+
+    def fetched(self, url: str) -> None:
+        """The first answer for ``url`` arrived: its host slot is free for any worker."""
+        slot = self.slots.pop(url, None)
+        if slot is not None:
+            self.client.zrem(*slot)
+
+    def recorded(self, urls: list[str]) -> None:
+        """These URLs' rows are in a committed part: their leases are released."""
+        entries = [self.held.pop(url) for url in urls if url in self.held]
+        for url in urls:
+            self.fetched(url)
+        if entries:
+            self.client.zrem(self.leases, *entries)
+
+    def heartbeat(self, busy: bool = False) -> None:
+        """This worker is alive (its leases renewed); ``busy``: it has work of its own."""
+        expiry = int(time.time() * 1000) + self.lease_ms
+        pipe = self.client.pipeline(transaction=False)
+        pipe.hset(self.prefix + "workers", self.worker, expiry)
+        if self.held:
+            pipe.zadd(self.leases, dict.fromkeys(self.held.values(), expiry), xx=True)
+        for key, token in self.slots.values():
+            pipe.zadd(key, {token: expiry}, xx=True)
+        if busy:
+            pipe.set(self.prefix + f"busy:{self.worker}", 1, px=self.lease_ms)
+        else:
+            pipe.delete(self.prefix + f"busy:{self.worker}")
+        pipe.execute()
+
+    def finished(self) -> bool:
+        """Whether the crawl is over (decided once, for every worker)."""
+        keys = [
+            self.queue,
+            self.leases,
+            self.prefix + "workers",
+            self.prefix + "finished",
+            self.prefix,
+        ]
+        return int(self._finish(keys=keys, args=[self.worker])) == 1
+
+    def close(self) -> None:
+        self.client.hset(self.prefix + "workers", self.worker, 0)
+        self.client.delete(self.prefix + f"busy:{self.worker}")
+
+
+def _entry(visit: Visit) -> str:
+    entry: dict[str, Any] = {
+        "u": visit.url,
+        "d": visit.depth,
+        "f": visit.source,
+        "r": visit.referrer,
+        "h": urlsplit(visit.url).netloc.lower(),
+    }
+    if not visit.follow:
+        entry["n"] = 1
+    return json.dumps(entry, separators=(",", ":"))

@@ -1,0 +1,105 @@
+"""The Redis frontier's pieces against a real redis-server: atomic claims, leases that
+survive a killed worker, global per-host slots, compact fingerprints, the end of a crawl."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+
+import pytest
+import redis
+
+from seo_crawler.redis_frontier import RedisFrontier, bucket_count, fingerprint
+from seo_crawler.visit import Visit
+from tests.redis_server import MISSING, redis_server
+
+pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason=MISSING)
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    with redis_server() as url:
+        yield url
+
+
+def _frontier(url: str, worker: str, **kwargs: object) -> RedisFrontier:
+    client = redis.Redis.from_url(url, decode_responses=True)
+    options = {"max_pages": 1000, "lease_s": 1.0, "per_host": 16, **kwargs}
+    return RedisFrontier(client, "t", worker, **options)  # type: ignore[arg-type]
+
+
+def _visit(url: str) -> Visit:
+    return Visit(url, 1, "link", "http://a.test/")
+
+
+def test_a_url_is_claimed_once_across_workers_and_within_the_budget(redis_url: str) -> None:
+    one, two = _frontier(redis_url, "w1", max_pages=3), _frontier(redis_url, "w2", max_pages=3)
+    assert one.claim(_visit("http://a.test/x"), "http://a.test/x")
+    assert not two.claim(_visit("http://a.test/x"), "http://a.test/x")  # seen by w1
+    assert "http://a.test/x" in two and "http://a.test/y" not in two
+    assert two.claim(None, "http://a.test/r")  # recorded without a fetch: claimed, not queued
+    assert two.claim(_visit("http://a.test/y"), "http://a.test/y")
+    assert not one.claim(_visit("http://a.test/z"), "http://a.test/z")  # budget of 3 spent
+    assert one.claimed == 3 and len(one) == 2
+    assert one.mark("http://a.test/trap") and not two.mark("http://a.test/trap")
+
+
+def test_leases_of_a_killed_worker_go_back_to_the_queue(redis_url: str) -> None:
+    killed, alive = _frontier(redis_url, "w1"), _frontier(redis_url, "w2", lease_s=30.0)
+    for i in range(3):
+        killed.push(_visit(f"http://a.test/{i}"))
+    held = [killed.pop(), killed.pop()]
+    assert [v.url for v in held if v] == ["http://a.test/0", "http://a.test/1"]
+    got = alive.pop()
+    assert got is not None and got.url == "http://a.test/2"
+    assert alive.pop() is None and not alive.finished()  # w1's leases are live
+    time.sleep(1.2)  # w1 stops renewing (kill -9): its leases expire
+    again = [alive.pop(), alive.pop()]
+    assert {v.url for v in again if v} == {"http://a.test/0", "http://a.test/1"}
+    alive.recorded(["http://a.test/0", "http://a.test/1", "http://a.test/2"])
+    assert alive.finished()
+
+
+def test_a_renewed_lease_is_not_handed_out_again(redis_url: str) -> None:
+    one, two = _frontier(redis_url, "w1"), _frontier(redis_url, "w2")
+    one.push(_visit("http://a.test/slow"))
+    assert one.pop() is not None
+    for _ in range(4):
+        time.sleep(0.4)
+        one.heartbeat()
+        assert two.pop() is None
+    one.recorded(["http://a.test/slow"])
+    assert two.finished()
+
+
+def test_per_host_slots_hold_across_workers(redis_url: str) -> None:
+    one, two = _frontier(redis_url, "w1", per_host=2), _frontier(redis_url, "w2", per_host=2)
+    for i in range(4):
+        one.push(_visit(f"http://a.test/{i}"))
+    assert one.pop() is not None and two.pop() is not None
+    two.wait_until = one.wait_until = 0
+    assert one.pop() is None  # the host's 2 slots are taken, by two workers
+    two.fetched("http://a.test/1")
+    one.wait_until = 0
+    assert one.pop() is not None  # a slot freed by w2's answer
+
+
+def test_a_busy_worker_keeps_the_crawl_open(redis_url: str) -> None:
+    one, two = _frontier(redis_url, "w1"), _frontier(redis_url, "w2")
+    one.heartbeat(busy=True)  # e.g. reading sitemaps: it will queue URLs
+    assert not two.finished()
+    one.heartbeat(busy=False)
+    assert two.finished() and one.finished()  # decided once, for every worker
+
+
+def test_fingerprints_are_kept_as_small_integer_sets(redis_url: str) -> None:
+    frontier = _frontier(redis_url, "w1", max_pages=5_000)
+    client = frontier.client
+    for i in range(5_000):
+        frontier.mark(f"https://shop.test/p/{i}?colour=red")
+    buckets = list(client.scan_iter(match="searchops:crawl:t:fp:*"))
+    assert len(buckets) == bucket_count(5_000) == 32
+    assert {client.object("encoding", key) for key in buckets} == {"intset"}
+    assert sum(client.scard(key) for key in buckets) == 5_000
+    assert fingerprint("https://shop.test/") == fingerprint("https://shop.test/")
