@@ -83,7 +83,8 @@ def editor_frame(table: pd.DataFrame, step: float = 0.01) -> pd.DataFrame:
     pause = _actions(rows).eq("pause")
     return pd.DataFrame(
         {
-            "Customer ID": rows["customer_id"].astype(str).str.replace("-", "", regex=False),
+            # blank when the source never said (an export without Customer ID): never a label
+            "Customer ID": rows["customer_id"].astype("string").str.replace("-", "").fillna(""),
             "Campaign": rows["campaign"],
             "Ad group": rows["ad_group"],
             "Keyword": rows["keyword"],

@@ -139,8 +139,32 @@ def pull(
     help="Which console exported the file (auto: from its preamble and column names).",
 )
 @click.option("--source", help="Account name for the rows (default: PLATFORM-export:FILE-STEM).")
+@click.option(
+    "--customer-id",
+    help="The account's Customer ID (123-456-7890) when the file has no Customer ID column.",
+)
+@click.option(
+    "--currency",
+    help="The account currency (ISO code: CAD, EUR...) when the file has no Currency code column.",
+)
+@click.option(
+    "--allow",
+    "allow",
+    multiple=True,
+    type=click.Choice(["duplicates", "negative-cost", "future-dates"]),
+    help="Accept what is refused by default: exact duplicate rows (summed), negative costs or "
+    "counts, days in the future. Repeat for several.",
+)
 @click.pass_obj
-def import_(obj: Any, files: tuple[Path, ...], platform: str, source: str | None) -> None:
+def import_(
+    obj: Any,
+    files: tuple[Path, ...],
+    platform: str,
+    source: str | None,
+    customer_id: str | None,
+    currency: str | None,
+    allow: tuple[str, ...],
+) -> None:
     """Import Google Ads / Microsoft Advertising keyword, shopping or search terms reports.
 
     CSV (UTF-8, or UTF-16 tab-separated as Google's "CSV for Excel") or XLSX, English or
@@ -151,7 +175,13 @@ def import_(obj: Any, files: tuple[Path, ...], platform: str, source: str | None
     reports need Search term, Day, Campaign, Ad group, Clicks, Cost (import them under the
     same --source as the keyword report, for `searchops bid terms`). Other columns
     are skipped with one warning naming them. Each file is all or nothing: a bad file
-    changes nothing in the workspace. Re-importing a file replaces its rows.
+    changes nothing in the workspace. Re-importing a file replaces its rows; files of one
+    --source merge (a keyword list then a daily report keeps every keyword, and the bids
+    of the one that has a Max CPC column). Files of any size are streamed.
+
+    Refused with the row named unless --allow'ed: exact duplicate rows (they would double
+    the spend), negative costs or counts, days after tomorrow. The Customer ID and currency
+    come from the file's columns, else --customer-id / --currency (never from --source).
 
     \b
     Examples:
@@ -162,9 +192,12 @@ def import_(obj: Any, files: tuple[Path, ...], platform: str, source: str | None
     """
     from sem import exports
 
+    options = exports.ImportOptions(
+        customer_id=customer_id, currency=currency, allow=frozenset(allow)
+    )
     with obj.open_workspace() as ws:
         for path in files:
-            pull_id, counts = exports.import_file(ws, path, platform, source)
+            pull_id, counts = exports.import_file(ws, path, platform, source, options)
             rows = ", ".join(f"{n:,} {t.removeprefix('sem_')}" for t, n in counts.items())
             stderr.print(f"{safe_text(path)}: {rows} ({pull_id})")
 
@@ -216,6 +249,7 @@ def roi(
     settings = obj.settings(overrides).settings
     opts = roi_mod.options_from_settings(settings)
     with obj.open_workspace(read_only=True) as ws:
+        currency = _source_currency(ws, source) or settings.report.currency
         fit = roi_mod.fit_models(
             ws,
             source=source,
@@ -226,6 +260,7 @@ def roi(
     summary = roi_mod.summarize(fit, level, opts)
     if level == "keyword":
         summary = _with_keyword_forecasts(summary, fit)
+    summary["currency"] = currency
     if fmt == "csv":
         click.echo(write_csv(summary), nl=False)
     elif fmt == "json":
@@ -233,12 +268,13 @@ def roi(
             "level": level,
             "interval": opts.interval,
             "margin": opts.margin,
+            "currency": currency,
             "rows": json.loads(summary.to_json(orient="records", date_format="iso")),
             "diagnostics": _finite(fit.attrs["diagnostics"]),
         }
         click.echo(json_dumps(payload, indent=2, default=_json_default, allow_nan=False))
     else:
-        _print_table(summary, level, opts.interval, limit, settings.report.currency)
+        _print_table(summary, level, opts.interval, limit, currency)
 
 
 # Per-keyword forecasts the fit holds beside the summary's money columns: what a manager (or
@@ -255,6 +291,28 @@ def _with_keyword_forecasts(summary: pd.DataFrame, fit: pd.DataFrame) -> pd.Data
     if not extra:
         return summary
     return summary.merge(fit[["criterion_id", *extra]], on="criterion_id", how="left")
+
+
+def _source_currency(ws: Any, source: str | None) -> str | None:
+    """The currency the source's export or pull said (None for older workspaces)."""
+    from sem import tables
+
+    if not ws.has_table("sem_keywords"):
+        return None
+    have = {
+        r[0]
+        for r in ws.con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'sem_keywords'"
+        ).fetchall()
+    }
+    if "currency" not in have:
+        return None
+    source = source or next(iter(tables.sources(ws)), None)
+    row = ws.con.execute(
+        "SELECT min(currency) FROM sem_keywords WHERE source = ? AND currency IS NOT NULL",
+        [source],
+    ).fetchone()
+    return str(row[0]) if row and row[0] else None
 
 
 def _finite(value: Any) -> Any:
@@ -283,7 +341,8 @@ def _print_table(
     from rich.table import Table
 
     pct = f"{interval:.0%}"
-    symbol = "$" if currency in ("CAD", "USD", "AUD", "NZD") else ""
+    symbols = {"CAD": "$", "USD": "$", "AUD": "$", "NZD": "$", "EUR": "€", "GBP": "£"}
+    symbol = symbols.get(currency, "")
 
     def money(value: Any) -> str:
         amount = float(value)

@@ -41,9 +41,9 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -179,6 +179,26 @@ class ParsedExport:
     frame: pd.DataFrame  # canonical columns
     french: bool
     skipped_columns: list[str]  # headers of the columns not imported, as the file spells them
+
+
+ALLOWABLE = ("duplicates", "negative-cost", "future-dates")
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the file does not say, and what a manager may accept knowingly.
+
+    ``customer_id``: the account when the file has no Customer ID column (never guessed from
+    the source label); ``currency``: the account currency when the file has no Currency code
+    column (a file that has one must agree); ``allow``: checks to skip, from ``ALLOWABLE``
+    (exact duplicate rows are then summed, negative costs and future days imported as
+    written); ``today``: the day after which dates are "in the future" (one day of slack for
+    account time zones ahead of this machine's)."""
+
+    customer_id: str | None = None
+    currency: str | None = None
+    allow: frozenset[str] = frozenset()
+    today: date | None = None
 
 
 # ------------------------------------------------------------------ reading
@@ -490,6 +510,17 @@ def _layout(path: Path, head: list[list[object]], platform: str) -> _Layout:
     if missing:
         names = ", ".join(f"{_DISPLAY[f][0]!r} (fr {_DISPLAY[f][1]!r})" for f in missing)
         raise SearchopsError(f"{path}: missing column(s): {names}")
+    if kind == "keywords" and "cpc_bid" not in have:
+        notes.append(
+            "no 'Max. CPC' (fr 'CPC max.') column: the bids come from a keyword list or pull "
+            "of the same --source when there is one; without either, clicks and cost are "
+            "forecast at today's level with no response to bid changes"
+        )
+    if "clicks" in have and "conversions" not in have:
+        notes.append(
+            "no 'Conversions' (fr 'Conversions', Microsoft 'Conv.') column: conversions "
+            "imported as 0, so conversion rates and ROAS cannot be modelled from this file"
+        )
     if "clicks" in have and "conversions_value" not in have:
         notes.append(
             "no conversion value column ('Conv. value', fr 'Valeur de conv.', Microsoft "
@@ -678,7 +709,7 @@ def _convert(name: str, cell: object, french: bool, day_first: bool) -> object:
 # ------------------------------------------------------------------ to the SEM tables
 
 
-def _row_local(frame: pd.DataFrame, kind: str, source: str, customer: str) -> pd.DataFrame:
+def _row_local(frame: pd.DataFrame, kind: str, source: str, customer: str | None) -> pd.DataFrame:
     """What each row gets on its own before staging: the account, ids from names where the
     file has none (stable across imports), defaults."""
     f = frame
@@ -698,8 +729,6 @@ def _row_local(frame: pd.DataFrame, kind: str, source: str, customer: str) -> pd
     elif kind == "keywords":
         _fill_ids(f, "criterion_id", ["campaign", "ad_group", "keyword", "match_type"], source)
         f["category"] = f["campaign"]  # campaigns pool keywords without a product category
-        if "status" not in f:
-            f["status"] = "ENABLED"
         if "cpc_bid" not in f:
             f["cpc_bid"] = float("nan")
     return f
@@ -751,20 +780,29 @@ def _staged_tables(kind: str, columns: set[str]) -> dict[str, str]:
 
 
 def import_file(
-    workspace: Workspace, path: Path, platform: str = "auto", source: str | None = None
+    workspace: Workspace,
+    path: Path,
+    platform: str = "auto",
+    source: str | None = None,
+    options: ImportOptions | None = None,
 ) -> tuple[str, dict[str, int]]:
     """Parse, validate and write one export in a single transaction; (pull id, row counts).
 
     The file is read and converted ``CHUNK_ROWS`` rows at a time into a Parquet staging file;
     only when the whole file has been read without error are the SEM tables changed, in one
     transaction, by DuckDB from the staging file (summed per key, under a memory limit): a
-    1 GB export imports in bounded memory, and a bad row anywhere changes nothing."""
+    1 GB export imports in bounded memory, and a bad row anywhere changes nothing.
+
+    Keywords merge with those the same source already has: a keyword list and a daily report
+    imported one after the other keep every keyword and take each column (Max CPC, status,
+    final URL) from whichever file has it, the later one first."""
     import tempfile
 
     import pyarrow.parquet as pq
 
+    opts = options or ImportOptions()
     layout, rows = _open(path, platform)
-    customer: str | None = None
+    account = _Account(layout, opts)
     first_date_row: dict[object, int] = {}
     columns: set[str] = set()
     writer: pq.ParquetWriter | None = None
@@ -773,18 +811,16 @@ def import_file(
         for chunk in _chunks(rows, CHUNK_ROWS):
             frame = _convert_chunk(layout, chunk)
             label = source or f"{_final_platform(layout, platform)}-export:{path.stem}"
-            if customer is None:
-                customer = (
-                    str(frame["customer_id"].iloc[0]).replace("-", "")
-                    if "customer_id" in frame
-                    else label
-                )
+            account.see(frame)
+            _check_metrics(layout, frame, opts)
+            if "duplicates" not in opts.allow:
+                frame["_hash"] = [hash(tuple(str(c) for c in row)) for _, row in chunk]
             if "date_raw" in frame:
                 firsts = frame.drop_duplicates("date_raw")
                 for raw, r in zip(firsts["date_raw"], firsts["_row"], strict=True):
                     first_date_row.setdefault(raw, int(r))
                 frame["date_raw"] = frame["date_raw"].astype(str)
-            frame = _row_local(frame, layout.kind, label, customer)
+            frame = _row_local(frame, layout.kind, label, account.customer_id)
             table = _arrow(frame, writer.schema if writer is not None else None)
             if writer is None:
                 writer = pq.ParquetWriter(staged, table.schema)
@@ -794,12 +830,110 @@ def import_file(
             raise SearchopsError(f"{path}: the table has no data rows")
         writer.close()
         dates = _date_map(layout, list(first_date_row), first_date_row) if first_date_row else {}
+        _check_dates(layout, dates, first_date_row, opts)
+        _check_duplicates(workspace.con, layout, staged)
         _log_notes(layout)
         platform = _final_platform(layout, platform)
         source = source or f"{platform}-export:{path.stem}"
         if "date_raw" in columns:
             columns = columns - {"date_raw"} | {"date"}
-        return _write_staged(workspace, layout, staged, columns - {"_row"}, dates, source, platform)
+        return _write_staged(
+            workspace, layout, staged, columns - {"_row", "_hash"}, dates, source, platform,
+            account,
+        )  # fmt: skip
+
+
+class _Account:
+    """The account's Customer ID and currency: from the file's columns, else the options;
+    a file naming two, or disagreeing with the options, is refused."""
+
+    FLAGS: ClassVar[dict[str, str]] = {"customer_id": "--customer-id", "currency": "--currency"}
+
+    def __init__(self, layout: _Layout, opts: ImportOptions) -> None:
+        self.layout = layout
+        self.customer_id = _customer(opts.customer_id) if opts.customer_id else None
+        self.currency = _currency(opts.currency) if opts.currency else None
+        self.said_by = {k: self.FLAGS[k] for k in self.FLAGS if getattr(self, k) is not None}
+
+    def see(self, frame: pd.DataFrame) -> None:
+        for column in self.FLAGS:
+            if column not in frame:
+                continue
+            text = frame[column].astype("string").str.strip()
+            text = text[text.notna() & ~text.isin(["", "--"])]
+            if text.empty:
+                continue
+            norm = text.map(_customer if column == "customer_id" else _currency)
+            expected = getattr(self, column) or norm.iloc[0]
+            bad = norm.ne(expected).to_numpy(bool)
+            rows = frame["_row"].to_numpy()[norm.index.to_numpy()]  # a fresh RangeIndex
+            if bad.any():
+                r = int(rows[bad.argmax()])
+                said = self.said_by.get(column) or f"row {int(rows[0])}"
+                raise SearchopsError(
+                    f"{self.layout.path}: row {r}: {column.replace('_', ' ')} "
+                    f"{norm[bad].iloc[0]}, but {said} says {expected}; import one account "
+                    "(one currency) per file"
+                )
+            if getattr(self, column) is None:
+                setattr(self, column, expected)
+                self.said_by[column] = f"row {int(rows[0])}"
+
+
+def _currency(value: str) -> str:
+    code = str(value).strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        raise SearchopsError(f"currency {value!r}: expected an ISO 4217 code such as CAD or EUR")
+    return code
+
+
+def _customer(value: str) -> str:
+    """Google's 123-456-7890 as digits; Microsoft's account numbers (F119XXXX) as written."""
+    text = str(value).replace("-", "").strip()
+    if not re.fullmatch(r"[A-Za-z0-9]{4,20}", text):
+        raise SearchopsError(
+            f"customer id {value!r}: expected Google's 123-456-7890 or Microsoft's account number"
+        )
+    return text
+
+
+def _check_metrics(layout: _Layout, frame: pd.DataFrame, opts: ImportOptions) -> None:
+    """Negative counts and costs are refused with the row named (refunds and invalid-click
+    credits are not in keyword reports: a negative is a broken file), or --allow."""
+    if "negative-cost" in opts.allow:
+        return
+    for i, field in layout.columns.items():
+        name = field.removesuffix("__micros")
+        if name not in _METRIC_FIELDS or name not in frame:
+            continue
+        negative = frame[name].to_numpy(float) < 0
+        if negative.any():
+            at = int(negative.argmax())
+            raise SearchopsError(
+                f"{layout.path}: row {int(frame['_row'].iloc[at])}, column "
+                f"{layout.labels[i]!r}: negative value {frame[name].iloc[at]:g}; fix the "
+                "export, or import it as written with --allow negative-cost"
+            )
+
+
+def _check_dates(
+    layout: _Layout, dates: dict, first_row: dict[object, int], opts: ImportOptions
+) -> None:
+    if "future-dates" in opts.allow or not dates:
+        return
+    today = opts.today or date.today()
+    late = [
+        (first_row[raw], day)
+        for raw, day in dates.items()
+        if day.date() > today + timedelta(days=1)
+    ]
+    if late:
+        r, day = min(late, key=lambda x: x[0])
+        label = next(layout.labels[i] for i, f in layout.columns.items() if f == "date")
+        raise SearchopsError(
+            f"{layout.path}: row {r}, column {label!r}: {day:%Y-%m-%d} is in the future (today "
+            f"is {today:%Y-%m-%d}); fix the export, or import it with --allow future-dates"
+        )
 
 
 def _arrow(frame: pd.DataFrame, schema: pa.Schema | None) -> pa.Table:
@@ -810,7 +944,7 @@ def _arrow(frame: pd.DataFrame, schema: pa.Schema | None) -> pa.Table:
     if schema is None:
         floats = {"clicks", "impressions", "cost", "conversions", "conversions_value", "cpc_bid",
                   "price"}  # fmt: skip
-        ints = {"campaign_id", "ad_group_id", "criterion_id", "_row"}
+        ints = {"campaign_id", "ad_group_id", "criterion_id", "_row", "_hash"}
         schema = pa.schema(
             [
                 (c, pa.float64() if c in floats else pa.int64() if c in ints else pa.string())
@@ -830,7 +964,7 @@ def _arrow(frame: pd.DataFrame, schema: pa.Schema | None) -> pa.Table:
 
 def _write_staged(
     workspace: Workspace, layout: _Layout, staged: Path, columns: set[str],
-    dates: dict[object, pd.Timestamp], source: str, platform: str,
+    dates: dict[object, pd.Timestamp], source: str, platform: str, account: _Account,
 ) -> tuple[str, dict[str, int]]:  # fmt: skip
     con = workspace.con
     limit = con.execute("SELECT current_setting('memory_limit')").fetchone()
@@ -847,6 +981,11 @@ def _write_staged(
                 "JOIN _import_dates d ON s.date_raw = d.raw"
             )
         con.execute(f"CREATE OR REPLACE TEMP VIEW _staged AS {view}")
+        queries = _staged_tables(layout.kind, columns)
+        if "sem_keywords" in queries:
+            queries["sem_keywords"] = _merged_keywords(
+                workspace, queries["sem_keywords"], columns, source, account
+            )
         since = until = None
         if "date" in columns:
             lo, hi = con.execute("SELECT min(date), max(date) FROM _staged").fetchone() or (
@@ -860,7 +999,7 @@ def _write_staged(
             counts = {
                 table: tables.write_query(workspace, table, sql, source=source, pull_id=pull_id,
                                           since=since, until=until)
-                for table, sql in _staged_tables(layout.kind, columns).items()
+                for table, sql in queries.items()
             }  # fmt: skip
             workspace.register_run(
                 pull_id, "sem", started_at=started,
@@ -868,15 +1007,71 @@ def _write_staged(
                 week=monday_of(datetime.combine(until, datetime.min.time())) if until else None,
                 label=f"{platform} {layout.kind} export {layout.path.name}",
                 stats={"source": source, "file": str(layout.path), "since": since,
-                       "until": until, "rows": counts},
+                       "until": until, "rows": counts, "customer_id": account.customer_id,
+                       "currency": account.currency},
             )  # fmt: skip
     finally:
         con.execute("DROP VIEW IF EXISTS _staged")
+        con.execute("DROP TABLE IF EXISTS _old_keywords")
         if "date" in columns:
             con.unregister("_import_dates")
         if limit is not None:
             con.execute(f"SET memory_limit = '{limit[0]}'")
     return pull_id, counts
+
+
+def _check_duplicates(con: object, layout: _Layout, staged: Path) -> None:
+    """Exact duplicate rows (every cell the same: an export pasted twice) would double the
+    spend: refused with both rows named, or --allow duplicates (then summed)."""
+    import pyarrow.parquet as pq
+
+    if "_hash" not in pq.read_schema(staged).names:
+        return
+    found = con.execute(  # type: ignore[attr-defined]
+        f"SELECT min(_row), max(_row) FROM read_parquet('{_sql_path(staged)}') GROUP BY _hash "
+        "HAVING count(*) > 1 ORDER BY 1 LIMIT 1"
+    ).fetchone()
+    if found:
+        raise SearchopsError(
+            f"{layout.path}: rows {found[0]} and {found[1]} are identical (the same rows "
+            "exported or pasted twice would double their clicks and cost); remove the "
+            "copies, or import them summed with --allow duplicates"
+        )
+
+
+def _merged_keywords(
+    workspace: Workspace, new: str, columns: set[str], source: str, account: _Account
+) -> str:
+    """The file's keywords over the ones the source already has: none is lost, and a column
+    the file lacks (or leaves empty) keeps its earlier value."""
+    con = workspace.con
+    tables.ensure_tables(workspace, ["sem_keywords"])
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _old_keywords AS SELECT * FROM sem_keywords WHERE source = ?",
+        [source],
+    )
+    defaults = {"status": "'ENABLED'"}
+    if account.currency:
+        defaults["currency"] = f"'{account.currency}'"
+    # the account's id and currency, once a file says them, hold for all its keywords
+    said = {"customer_id": account.customer_id, "currency": account.currency}
+    replace = [f"coalesce('{v}', {k}) AS {k}" for k, v in said.items() if v]
+    known = f" REPLACE ({', '.join(replace)})" if replace else ""
+    select = []
+    for name, _ in tables.TABLES["sem_keywords"]:
+        if name in ("source", "pull_id", "criterion_id"):
+            continue
+        parts = [f'n."{name}"'] if name in columns else []
+        parts.append(f'o."{name}"')
+        if name in defaults:
+            parts.append(defaults[name])
+        select.append(f'coalesce({", ".join(parts)}) AS "{name}"')
+    return (
+        f"SELECT n.criterion_id, {', '.join(select)} FROM ({new}) n "
+        "LEFT JOIN _old_keywords o USING (criterion_id) "
+        f"UNION ALL BY NAME SELECT * EXCLUDE (source, pull_id){known} FROM _old_keywords "
+        f"WHERE criterion_id NOT IN (SELECT criterion_id FROM ({new}))"
+    )
 
 
 def _sql_path(path: Path) -> str:

@@ -27,7 +27,9 @@ Columns (``TABLES`` below is the authoritative list, with types):
     item_id (merchant item id of the product the keyword sells, when known), sku, category,
     bidding_strategy_type (the campaign's: MANUAL_CPC, TARGET_ROAS, ...), smart_bidding (TRUE
     when that strategy sets bids itself and ignores the keyword's max CPC: bid changes are
-    pointless; NULL when the source does not say).
+    pointless; NULL when the source does not say), currency (the account's ISO code, e.g.
+    CAD or EUR: what every money column of the source is in; NULL when the source does not
+    say).
 ``sem_keyword_daily`` one row per keyword and day:
     date, customer_id, campaign_id, ad_group_id, criterion_id, cpc_bid (the max CPC in effect
     that day, time-weighted over the day when it changed; from the API it is rebuilt from the
@@ -149,6 +151,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("category", "VARCHAR"),
         ("bidding_strategy_type", "VARCHAR"),
         ("smart_bidding", "BOOLEAN"),
+        ("currency", "VARCHAR"),
     ],
     "sem_keyword_daily": [
         *_COMMON,
