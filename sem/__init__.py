@@ -27,9 +27,10 @@ now=None) -> dict``
     ``with_retries(call, policy, what)`` and ``stream_rows(client, customer_id, query)`` for
     other callers (bid uploads).
 
-``sem.exports.import_file(workspace, path, platform="auto", source=None)``
-    A Google Ads / Microsoft Advertising keyword or shopping export, in one transaction;
-    ``parse_export(path)`` parses and validates without writing.
+``sem.exports.import_file(workspace, path, platform="auto", source=None, options=None)``
+    A Google Ads / Microsoft Advertising keyword or shopping export, streamed, in one
+    transaction (``ImportOptions``: customer_id, currency, allow); ``parse_export(path)``
+    parses and validates without writing.
 
 ``sem.roi.fit_models(workspace_or_frames, *, source=None, since=None, until=None,
 options=None, **overrides) -> DataFrame``
