@@ -233,12 +233,11 @@ def _evaluate(
 def _populations(ctx: RuleContext) -> dict[str, int]:
     """What a family judges when it is not the HTML pages: vitals findings stand for
     templates (one per template measured), robots findings for robots.txt files (one per
-    origin crawled)."""
+    origin whose robots.txt exists or failed: a 404 means no file, nothing to judge)."""
     populations = {}
     if "robots" in ctx.artifacts:
-        row = ctx.con.execute("SELECT count(*) FROM robots").fetchone()
-        if row and row[0]:
-            populations["robots"] = int(row[0])
+        row = ctx.con.execute("SELECT count(*) FROM robots WHERE outcome <> 'allow_all'").fetchone()
+        populations["robots"] = int(row[0]) if row else 0
     if "vitals" not in ctx.artifacts or "template" not in ctx.columns("vitals"):
         return populations
     row = ctx.con.execute("SELECT count(DISTINCT template) FROM vitals").fetchone()
