@@ -162,3 +162,18 @@ def test_alternates_left_out_by_max_pages_are_not_crawled_not_missing(tmp_path: 
     page = f"{origin}/hreflang/noreturn-en.html"
     assert ("SEO-HREFLANG-013", page) in fired
     assert ("SEO-HREFLANG-004", page) not in fired
+
+
+def test_a_loc_holding_markup_is_recorded_whole_not_as_the_site_root(tmp_path: Path) -> None:
+    """sitemaps/loc-markup.xml: a <loc> with a <b> element and one with an entity reference
+    were recorded cut at the markup (the site root); they are read whole and flagged."""
+    with corpus_site() as origin:
+        run = tmp_path / "run"
+        crawl = _cli("crawl", "--sitemap", f"{origin}/sitemaps/loc-markup.xml", "--max-pages", "3",
+                     "--out", str(run), cwd=tmp_path)  # fmt: skip
+        assert crawl.returncode == 0, crawl.stderr
+    urls = pd.read_parquet(run / "sitemap_urls.parquet")
+    assert sorted(urls["loc"]) == [f"{origin}/links/&page;", f"{origin}/links/javascript-href.html"]
+    assert urls["loc_markup"].all()
+    sitemaps = pd.read_parquet(run / "sitemaps.parquet")
+    assert len(sitemaps["structure_issues"].iloc[0]) == 2
