@@ -204,6 +204,9 @@ class CatalogSpider(scrapy.Spider):
                 delay_s=self.config.host_delay_s,
             )
             self.seen = self.frontier
+            # A popped URL holds a host slot for every worker: take no more than this worker
+            # downloads at once, or it would sit on slots other workers could use.
+            self.feed = self.config.concurrency
             self.ticker: task.LoopingCall | None = None
             self.ticks = 0
         else:

@@ -35,13 +35,22 @@ def redis_url() -> Iterator[str]:
         yield url
 
 
-def tree_app(hits: collections.Counter[str], delay: float = 0.02) -> web.Application:
-    """Page i links to 3i+1..3i+3 (and back home), plus one trap link; hits counts fetches."""
+def tree_app(
+    hits: collections.Counter[str], delay: float = 0.02, in_flight: list[int] | None = None
+) -> web.Application:
+    """Page i links to 3i+1..3i+3 (and back home), plus one trap link; hits counts fetches;
+    ``in_flight``: [now, most] requests being answered at once."""
+    busy = in_flight if in_flight is not None else [0, 0]
 
     async def page(request: web.Request) -> web.Response:
         hits[request.path_qs] += 1
         i = int(request.match_info.get("i", "0"))
-        await asyncio.sleep(delay)
+        busy[0] += 1
+        busy[1] = max(busy)
+        try:
+            await asyncio.sleep(delay)
+        finally:
+            busy[0] -= 1
         children = "".join(
             f"<a href='/p/{j}'>p{j}</a>" for j in range(3 * i + 1, min(3 * i + 4, PAGES))
         )
@@ -116,10 +125,13 @@ def test_two_workers_record_the_single_process_url_set_each_url_fetched_once(
     tmp_path: Path, redis_url: str
 ) -> None:
     hits: collections.Counter[str] = collections.Counter()
-    with serve(tree_app(hits)) as base:
+    in_flight = [0, 0]
+    with serve(tree_app(hits, in_flight=in_flight)) as base:
         single = _single(tmp_path, base)
         hits.clear()
-        config, run = _config(tmp_path), tmp_path / "shared"
+        in_flight[1] = 0
+        # 3 requests at a time a worker, 3 on the host for both together
+        config, run = _config(tmp_path, concurrency=3, concurrency_per_host=3), tmp_path / "shared"
         starter, crawl_id = _start(config, base, run, redis_url)
         joiner = _join(config, crawl_id, redis_url)
         out_starter, err_starter = starter.communicate(timeout=300)
@@ -132,6 +144,7 @@ def test_two_workers_record_the_single_process_url_set_each_url_fetched_once(
     assert set(pages["url"]) == single and len(pages) == len(single)
     assert any("/a/a/a/a/" in url for url in single)  # trap rows recorded once too
     assert max(hits.values()) == 1 and len(hits) == PAGES  # every page fetched once
+    assert in_flight[1] <= 3  # the per-host cap held across the workers
     manifest = read_manifest(run)
     assert manifest["complete"] and len(manifest["shared"]["workers"]) == 2
     assert not list(run.glob("parts")) and not list(run.glob(".progress-*"))
