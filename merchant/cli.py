@@ -155,3 +155,44 @@ def check(obj: Any, run: Path, fmt: str, out: Path | None, fail_on: str) -> None
     worst = {"error": ["error"], "warning": ["error", "warning"], "never": []}[fail_on]
     if findings["severity"].isin(worst).any():
         raise SystemExit(1)
+
+
+@merchant.command("pull")
+@click.option("--account", required=True, help="Merchant Center account id (accounts/ID).")
+@click.option("--endpoint", help="API host:port (default Google's merchantapi.googleapis.com).")
+@click.option(
+    "--ca-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="PEM CA bundle to trust for the API's TLS (a corporate proxy, a local server).",
+)
+@click.pass_obj
+def pull(obj: Any, account: str, endpoint: str | None, ca_file: Path | None) -> None:
+    """Read every product, its status and item-level issues through the Merchant API.
+
+    Products land in merchant_items (source merchant:ACCOUNT, beside imported feeds) and
+    their issues in merchant_issues; a pull that fails halfway changes nothing. Credentials:
+    SEARCHOPS_MERCHANT_ACCESS_TOKEN (an access token), else Application Default Credentials
+    (GOOGLE_APPLICATION_CREDENTIALS or `gcloud auth application-default login`) with the
+    content scope. Read only: nothing is written to the Merchant Center account.
+
+    \b
+    Examples:
+      searchops merchant pull --account 123456789
+      searchops merchant check --crawl runs/latest
+    """
+    from merchant.api import client, pull_products
+    from searchops.tls import trust_ca_file
+
+    account = account.removeprefix("accounts/").strip()
+    if not account.isdigit():
+        raise SearchopsError(
+            f"--account {safe_text(account)}: a Merchant Center account id is a number"
+        )
+    if ca_file is not None:
+        trust_ca_file(ca_file)
+    products = client(endpoint)
+    with obj.open_workspace() as ws:
+        count, issues = pull_products(ws, products, account)
+    stderr.print(
+        f"accounts/{account}: {count:,} products, {issues:,} item-level issues -> {TABLE_NAME}"
+    )

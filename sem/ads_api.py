@@ -41,6 +41,7 @@ from google.api_core import exceptions as api_exceptions
 
 from searchops import clock
 from searchops.errors import SearchopsError
+from searchops.tls import trust_ca_file  # noqa: F401  (sem.cli calls ads_api.trust_ca_file)
 from searchops.workspace import Workspace, monday_of
 from sem import history, tables
 
@@ -317,20 +318,6 @@ def load_client(
     if login_customer_id:
         client.login_customer_id = normalize_customer_id(login_customer_id)
     return client
-
-
-def trust_ca_file(path: Path) -> None:
-    """Trust the certificates of ``path`` (PEM) for the API's TLS channels in this process.
-
-    gRPC reads ``GRPC_DEFAULT_SSL_ROOTS_FILE_PATH`` once, before its first TLS channel: call
-    this before any client talks to the API."""
-    try:
-        pem = path.read_bytes()
-    except OSError as exc:
-        raise SearchopsError(f"{path}: cannot read the CA file ({exc.strerror})") from None
-    if b"-----BEGIN CERTIFICATE-----" not in pem:
-        raise SearchopsError(f"{path}: not a PEM CA bundle (no -----BEGIN CERTIFICATE----- block)")
-    os.environ["GRPC_DEFAULT_SSL_ROOTS_FILE_PATH"] = str(path.resolve())
 
 
 def client_from_environment(
