@@ -261,6 +261,14 @@ def roi(
     if level == "keyword":
         summary = _with_keyword_forecasts(summary, fit)
     summary["currency"] = currency
+    unbid = int(fit["current_bid"].isna().sum()) if "current_bid" in fit else 0
+    if unbid:
+        stderr.print(
+            f"note: {unbid} of {len(fit)} keyword(s) have no Max CPC (the source's files have "
+            "no Max CPC column and no keyword list or pull gave one): their cost and profit at "
+            "current bids are not known (n/a) and their forecasts do not respond to bids; "
+            "import a keyword list with Max CPC under the same --source"
+        )
     if fmt == "csv":
         click.echo(write_csv(summary), nl=False)
     elif fmt == "json":
@@ -346,7 +354,12 @@ def _print_table(
 
     def money(value: Any) -> str:
         amount = float(value)
+        if not math.isfinite(amount):
+            return "n/a"
         return f"{'-' if amount < 0 else ''}{symbol}{abs(amount):,.2f}"
+
+    def ratio(value: Any) -> str:
+        return f"{float(value):.2f}" if math.isfinite(float(value)) else "n/a"
 
     name_col = {"keyword": "keyword", "ad_group": "ad_group", "campaign": "campaign"}[level]
     table = Table(
@@ -361,18 +374,27 @@ def _print_table(
     for col in ("cost/day", "value/day", "ROAS", "profit/day", "clicks", "data"):
         table.add_column(col, justify="right", no_wrap=True)
     rows = summary.sort_values("cost_per_day", ascending=False).head(limit)
+    rows = rows.assign(
+        no_bid=rows["current_bid"].isna() if level == "keyword" and "current_bid" in rows else False
+    )
     for r in rows.itertuples(index=False):
         flag = (
             ("ok" if r.sufficient else "thin")
             if level == "keyword"
             else f"{r.sufficient_share:.0%} ok"
         )
+        unknown = bool(r.no_bid)
+        profit = (
+            "n/a (no bid)"
+            if unknown
+            else f"{money(r.profit_per_day)} [{r.profit_lo:,.2f}, {r.profit_hi:,.2f}]"
+        )
         table.add_row(
             safe_text(getattr(r, name_col), 60),
-            money(r.cost_per_day),
-            money(r.value_per_day),
-            f"{r.roas:.2f}",
-            f"{money(r.profit_per_day)} [{r.profit_lo:,.2f}, {r.profit_hi:,.2f}]",
+            "n/a" if unknown else money(r.cost_per_day),
+            "n/a" if unknown else money(r.value_per_day),
+            "n/a" if unknown else ratio(r.roas),
+            profit,
             f"{r.clicks:,.0f}",
             flag,
         )

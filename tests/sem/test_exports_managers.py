@@ -128,3 +128,13 @@ def test_duplicates_negative_costs_and_future_days_are_refused_unless_allowed(
     with Workspace(Path(ws), read_only=True) as w:
         daily = tables.read(w, "sem_keyword_daily")
     assert len(daily) == 4 + (allow != "duplicates")
+
+
+def test_a_report_without_max_cpc_says_so_in_sem_roi_instead_of_zero(tmp_path, capsys):
+    ws = str(tmp_path / "ws.duckdb")
+    assert searchops(capsys, "--workspace", ws, "sem", "import", str(DAILY_EN))[0] == 0
+    code, out, err = searchops(capsys, "--workspace", ws, "sem", "roi", "--level", "keyword")
+    assert code == 0, err
+    assert "2 of 2 keyword(s) have no Max CPC" in err
+    assert "n/a (no bid)" in out and "0.00" not in out and "nan" not in out
+    assert "EUR" in out
