@@ -15,6 +15,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
+from collections.abc import Callable
 
 from rich.console import Console, ConsoleDimensions
 from rich.markup import escape
@@ -103,6 +105,30 @@ def progress(transient: bool = False) -> Progress:
         transient=transient,
         disable=not interactive(),
     )
+
+
+class PipedProgress:
+    """Progress for CI logs and pipes, where the live display is off: one plain line on
+    stderr at most every ``every_s`` seconds (``[crawl]``/``[vitals] progress_every_s``), so
+    a long command never looks hung. Silent on a terminal (the live display shows it), with
+    -q, and when ``every_s`` is 0."""
+
+    def __init__(self, label: str, every_s: float) -> None:
+        self.label = label
+        self.every_s = every_s
+        self.enabled = every_s > 0 and not interactive() and not _quiet
+        self.started = self.last = time.monotonic()
+
+    def tick(self, text: str | Callable[[], str]) -> None:
+        """Print ``label: text (elapsed)`` if ``every_s`` passed since the last line."""
+        now = time.monotonic()
+        if not self.enabled or now - self.last < self.every_s:
+            return
+        self.last = now
+        message = text() if callable(text) else text
+        elapsed = int(now - self.started)
+        line = f"{self.label}: {message} ({elapsed // 60}:{elapsed % 60:02d} elapsed)"
+        print(terminal_text(line), file=sys.stderr, flush=True)
 
 
 class SafeFormatter(logging.Formatter):

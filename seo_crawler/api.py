@@ -235,7 +235,7 @@ def crawl(
     started = datetime.now(UTC)
     (run / layout.PROGRESS).unlink(missing_ok=True)
     show = show_progress if show_progress is not None else console.interactive()
-    progress = _run_child(run, resume=resume, show=show)
+    progress = _run_child(run, resume=resume, show=show, every_s=spec.crawl.progress_every_s)
     return finish(run, spec, progress, started, resume=resume, show=show, workspace=workspace)
 
 
@@ -376,7 +376,12 @@ def _read_progress(path: Path) -> dict[str, Any]:
 
 
 def _run_child(
-    run: Path, *, resume: bool, show: bool, shared: dict[str, Any] | None = None
+    run: Path,
+    *,
+    resume: bool,
+    show: bool,
+    shared: dict[str, Any] | None = None,
+    every_s: float = 0.0,
 ) -> dict[str, Any]:
     """Start ``python -m seo_crawler.process``, follow its progress file, fail loudly if it
     fails. ``shared``: a worker of a shared crawl ({frontier, crawl_id, worker, join})."""
@@ -404,6 +409,7 @@ def _run_child(
     pid_file.write_text(str(child.pid))
     progress: dict[str, Any] = {}
     display = console.progress() if show else None
+    piped = console.PipedProgress("crawl", every_s if display is None else 0.0)
     previous_term = _sigterm_as_interrupt()
     try:
         if display is not None:
@@ -413,6 +419,8 @@ def _run_child(
             with contextlib.suppress(subprocess.TimeoutExpired):
                 child.wait(timeout=0.25)  # returns as soon as the crawler exits
             progress = _read_progress(progress_file) or progress
+            if progress:
+                piped.tick(_progress_text(progress))
             if display is not None and progress:
                 display.update(
                     task,
@@ -464,6 +472,13 @@ def join_command(shared: dict[str, Any]) -> str:
 
     return (
         f"searchops crawl --join {shared['crawl_id']} --frontier {shlex.quote(shared['frontier'])}"
+    )
+
+
+def _progress_text(progress: dict[str, Any]) -> str:
+    return (
+        f"{progress.get('pages', 0):,} pages ({_rate(progress)} pages/s), queued "
+        f"{progress.get('queued', 0):,}, errors {progress.get('errors', 0):,}"
     )
 
 

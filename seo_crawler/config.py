@@ -33,6 +33,7 @@ class CrawlConfig(_Section):
     max_bytes: int = Field(default=15 * 1024 * 1024, gt=0)
     warn_bytes: int = Field(default=2 * 1024 * 1024, gt=0)
     sitemap_max_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+    progress_every_s: float = Field(default=30.0, ge=0)
     sitemaps_from_robots: bool = True
     follow_nofollow: bool = True
     fetch_alternates: bool = True
@@ -137,6 +138,7 @@ class VitalsConfig(_Section):
     profile: str
     runs: int = Field(ge=1)
     per_template: int = Field(ge=1)
+    progress_every_s: float = Field(default=30.0, ge=0)
     concurrency: int = Field(ge=1)
     loading_concurrency: int = Field(ge=1)
     chromium_args: list[str]

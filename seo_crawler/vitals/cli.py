@@ -13,7 +13,7 @@ import pandas as pd
 from rich.table import Table
 from rich.text import Text
 
-from searchops.console import clean_text, progress, safe_text, stderr, stdout
+from searchops.console import PipedProgress, clean_text, progress, safe_text, stderr, stdout
 from searchops.errors import SearchopsError
 from searchops.run_folder import new_run_dir
 from seo_crawler.vitals import api, summary
@@ -178,9 +178,14 @@ def vitals(
             raise SearchopsError(f"{safe_text(url)}: not an http(s) URL")
     with progress(transient=True) as bar, obj.open_workspace() as ws:
         task = bar.add_task("measuring", total=None, status="")
+        piped = PipedProgress("vitals", settings.vitals.progress_every_s)
+        measured = [0]
 
         def done(row: dict[str, Any]) -> None:
             bar.update(task, advance=1, status=safe_text(row["url"], limit=60))
+            measured[0] += 1
+            total = bar.tasks[0].total
+            piped.tick(f"{measured[0]:,}{f' of {total:,.0f}' if total else ''} loads measured")
 
         if from_run is not None:
             path = api.measure_run(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -123,3 +124,37 @@ def test_resume_takes_the_original_sitemap_and_reports_this_sessions_speed(
     # ~2 pages/s at 0.5 s a page, one at a time: the pages before the resume do not count
     assert 0 < stats["pages_per_second"] < 3, stats
     assert len(pd.read_parquet(run / "pages.parquet")) == PAGES
+
+
+def test_a_piped_crawl_prints_a_progress_line_every_n_seconds(tmp_path: Path) -> None:
+    (tmp_path / "searchops.toml").write_text(
+        "[crawl]\nconcurrency = 1\nprogress_every_s = 1.0\nsitemaps_from_robots = false\n"
+    )
+    server = _slow_site()
+    with server.running() as base:
+        result = cli(
+            "crawl", base + "/p/0", "--render", "never", "--max-pages", "8", "--out", "run",
+            cwd=tmp_path, env={"CI": "true"},
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("crawl: ")]
+    assert len(lines) >= 2, result.stderr  # ~4 s of crawling at 0.5 s a page
+    assert re.match(
+        r"crawl: [\d,]+ pages \([\d.]+ pages/s\), queued \d+, errors 0 \(\d+:\d\d elapsed\)",
+        lines[0],
+    )
+
+
+@pytest.mark.slow
+def test_piped_vitals_print_progress_lines(tmp_path: Path) -> None:
+    (tmp_path / "searchops.toml").write_text(
+        '[vitals]\nruns = 3\nprogress_every_s = 0.01\nprofile = "none"\n'
+    )
+    server = HostileServer().route("/", Reply.html("<h1>Hi</h1>", "<title>Hi</title>"))
+    with server.running() as base:
+        result = cli("vitals", base + "/", "--out", "v", cwd=tmp_path, env={"CI": "true"})
+    assert result.returncode in (0, 1), result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("vitals: ")]
+    assert lines and re.match(r"vitals: \d+ of 3 loads measured \(\d+:\d\d elapsed\)", lines[-1]), (
+        result.stderr
+    )
