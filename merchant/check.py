@@ -18,6 +18,10 @@ availability; ``gtin*``, ``sku``, ``name``, ``image``). Finding kinds (``kind``)
   (``priceType`` StrikethroughPrice) are not the price a shopper pays, so they are skipped;
 * ``availability_mismatch``: in stock in one and not the other;
 * ``gtin_missing`` (in the feed, not in the markup) and ``gtin_mismatch``;
+* ``title_differs``: the feed's title shares under half its words with the markup's name
+  (Google: the title must describe the product on the landing page, answer/6324415);
+* ``image_differs``: the feed's image_link is none of the images the markup names (Google
+  compares images with the landing page's, answer/6324350);
 * ``languages_disagree``: the en and fr items of one id differ in price or availability;
 * ``not_in_feed``: a product page in stock whose URL, id or GTIN no feed item has.
 
@@ -48,7 +52,7 @@ SEVERITY = {
     "availability_mismatch": "error", "page_not_crawled": "warning",
     "landing_page_redirects": "warning", "landing_page_noindex": "error",
     "gtin_missing": "warning", "gtin_mismatch": "error", "languages_disagree": "warning",
-    "not_in_feed": "warning",
+    "not_in_feed": "warning", "title_differs": "warning", "image_differs": "warning",
 }  # fmt: skip
 # schema.org availability -> the feed's values (answer/6324448); the rest read as out of stock.
 AVAILABILITY = {
@@ -133,6 +137,7 @@ def page_facts(row: dict[str, Any]) -> dict[str, Any]:
     gtins: set[str] = set()
     ids: set[str] = set()
     names: list[str] = []
+    images: set[str] = set()
     product = False
     for node in _products(items if isinstance(items, list) else []):
         product = True
@@ -141,6 +146,10 @@ def page_facts(row: dict[str, Any]) -> dict[str, Any]:
             gtins.update(str(v).strip().lstrip("0") for v in _as_list(props.get(key)) if v)
         ids.update(str(v).strip() for v in _as_list(props.get("sku")) if v)
         names += [str(v) for v in _as_list(props.get("name")) if v]
+        for image in _as_list(props.get("image")):
+            url = image.get("url", image.get("contentUrl")) if isinstance(image, dict) else image
+            if isinstance(url, str) and url:
+                images.add(url.strip())
         for offer in _as_list(props.get("offers")):
             if isinstance(offer, dict):
                 prices += list(_offer_prices(offer))
@@ -149,7 +158,7 @@ def page_facts(row: dict[str, Any]) -> dict[str, Any]:
                     availability.add(AVAILABILITY.get(key, "out_of_stock"))
     return {
         "product": product, "prices": prices, "availability": availability, "gtins": gtins,
-        "ids": ids, "names": names,
+        "ids": ids, "names": names, "images": images,
     }  # fmt: skip
 
 
@@ -176,7 +185,7 @@ def check(workspace: Workspace, run: Path, *, spend_window_days: int = 28) -> pd
     """One row per finding (``COLUMNS``), the items with the most spend at risk first."""
     feed = workspace.con.execute(
         "SELECT offer_id, language, link, availability, price, price_currency, sale_price, "
-        "gtin, title FROM merchant_items WHERE offer_id IS NOT NULL"
+        "gtin, title, image_link FROM merchant_items WHERE offer_id IS NOT NULL"
     ).df()
     by_link: dict[str, list[dict[str, Any]]] = {}
     for record in feed.to_dict("records"):
@@ -277,6 +286,15 @@ def _judge(page: dict[str, Any], facts: dict[str, Any], item: dict[str, Any], ad
         if feed_in != bool(shown & {"in_stock", "preorder", "backorder"}):
             add("availability_mismatch", item, url, "The markup's availability is not the feed's",
                 markup=", ".join(sorted(shown)), feed=item["availability"])  # fmt: skip
+    title = _words(item.get("title"))
+    names = [_words(n) for n in facts["names"]]
+    if title and names and max(len(title & n) / len(title) for n in names) < 0.5:
+        add("title_differs", item, url, "The feed's title does not describe the page's product",
+            markup=facts["names"][0], feed=item["title"])  # fmt: skip
+    image = item.get("image_link")
+    if isinstance(image, str) and image and facts["images"] and image not in facts["images"]:
+        add("image_differs", item, url, "The feed's image is not one the page's markup names",
+            markup=sorted(facts["images"])[0], feed=image)  # fmt: skip
     gtin = str(item["gtin"]).lstrip("0") if isinstance(item["gtin"], str) and item["gtin"] else ""
     if gtin and not facts["gtins"]:
         add("gtin_missing", item, url, "The feed has a GTIN the page's markup does not give",
@@ -284,6 +302,13 @@ def _judge(page: dict[str, Any], facts: dict[str, Any], item: dict[str, Any], ad
     elif gtin and gtin not in facts["gtins"]:
         add("gtin_mismatch", item, url, "The markup's GTIN is not the feed's",
             markup=", ".join(sorted(facts["gtins"])), feed=item["gtin"])  # fmt: skip
+
+
+def _words(text: Any) -> set[str]:
+    """Lowercase words of a title, for an overlap that ignores order, case and punctuation."""
+    if not isinstance(text, str):
+        return set()
+    return {w for w in "".join(c if c.isalnum() else " " for c in text.casefold()).split() if w}
 
 
 def _languages(feed: pd.DataFrame, add: Any) -> None:

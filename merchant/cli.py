@@ -112,7 +112,8 @@ def check(obj: Any, run: Path, fmt: str, out: Path | None, fail_on: str) -> None
     feed_value, spend_at_risk (the item's Shopping cost over the last [merchant]
     spend_window_days, 28, in the workspace). Kinds: landing_page_error / _redirects / _noindex / _blocked,
     page_not_crawled, price_mismatch (sale and member prices understood),
-    availability_mismatch, gtin_missing, gtin_mismatch, languages_disagree, not_in_feed.
+    availability_mismatch, gtin_missing, gtin_mismatch, title_differs, image_differs,
+    languages_disagree, not_in_feed.
     The findings are also kept in the workspace (merchant_findings).
 
     \b

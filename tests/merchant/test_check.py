@@ -11,6 +11,7 @@ validForMemberTier, StrikethroughPrice)."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -65,6 +66,10 @@ PAGES = {
     "/en/p/private": _product("Private", _offer("6.00")),
     "/en/p/unlisted-lamp": _product("Lamp", _offer("44.00"), sku="LAMP-9"),
     "/en/p/orphan": _product("Orphan", _offer("7.00")),
+    "/en/p/retitled": _product("Kestrel Camp Chair", _offer("30.00")),
+    "/en/p/other-image": _product(
+        "Stool", _offer("15.00"), image="https://cdn.example.ca/stool-1.jpg"
+    ),
 }
 FEED = [
     # id, language, path, price, sale_price, availability, gtin
@@ -81,15 +86,26 @@ FEED = [
     ("HIDDEN-1", "en", "/en/p/hidden", "5.00 CAD", "", "in_stock", ""),
     ("PRIVATE-1", "en", "/en/p/private", "6.00 CAD", "", "in_stock", ""),
     ("ORPHAN-1", "en", "/en/p/orphan", "7.00 CAD", "", "in_stock", ""),
+    ("TITLE-1", "en", "/en/p/retitled", "30.00 CAD", "", "in_stock", ""),
+    ("IMAGE-1", "en", "/en/p/other-image", "15.00 CAD", "", "in_stock", ""),
 ]
 EXPECTED = {
     ("price_mismatch", "PRICE-1"), ("availability_mismatch", "STOCK-1"),
     ("gtin_missing", "GTIN-1"), ("gtin_mismatch", "GTIN-2"), ("landing_page_error", "GONE-1"),
     ("landing_page_redirects", "MOVED-1"), ("landing_page_noindex", "HIDDEN-1"),
     ("landing_page_blocked", "PRIVATE-1"), ("page_not_crawled", "ORPHAN-1"),
-    ("languages_disagree", "CLEAN-1"), ("not_in_feed", None),
+    ("languages_disagree", "CLEAN-1"), ("not_in_feed", None), ("title_differs", "TITLE-1"),
+    ("image_differs", "IMAGE-1"),
 }  # fmt: skip
 CLEAN = {"SALE-1", "MEMBER-1"}
+# The feed's titles are the pages' product names but one; its images are the pages' but one.
+TITLES = {"TITLE-1": "Boreal Dome Tent 4-Person", "MOVED-1": "Clean Tent"}
+IMAGES = {"IMAGE-1": "https://cdn.example.ca/stool-2.jpg"}
+
+
+def _name(path: str) -> str:
+    match = re.search(r'"name": "([^"]*)"', PAGES.get(path, ""))
+    return match.group(1) if match else "Item"
 
 
 def _app() -> web.Application:
@@ -115,8 +131,8 @@ def _app() -> web.Application:
 
 def _feed(tmp_path: Path, base: str, language: str) -> Path:
     path = tmp_path / f"feed-{language}.txt"
-    lines = ["id\tlink\tprice\tsale_price\tavailability\tgtin\ttitle"]
-    lines += [f"{i}\t{base}{p}\t{pr}\t{s}\t{a}\t{g}\tItem {i}"
+    lines = ["id\tlink\tprice\tsale_price\tavailability\tgtin\ttitle\timage_link"]
+    lines += [f"{i}\t{base}{p}\t{pr}\t{s}\t{a}\t{g}\t{TITLES.get(i, _name(p))}\t{IMAGES.get(i, '')}"
               for i, lang, p, pr, s, a, g in FEED if lang == language]  # fmt: skip
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
