@@ -38,8 +38,10 @@ options=None, **overrides) -> DataFrame``
     ``[sem]`` of default.toml and the project's searchops.toml; the dataclass has no defaults
     of its own). Overrides: ``margin``, ``interval``, ``shrinkage`` (prior strength multiplier;
     0 = no pooling), ``landscape_weight``, ``min_clicks``, ``min_conversions``, ``draws``,
-    ``seed``. ``since``/``until`` bound the history (for
-    backtests). ``result.attrs["diagnostics"]`` holds the model checks. Columns:
+    ``seed``, ``recency_half_lives``, ``forecast_days``. ``since``/``until`` bound the history
+    (for backtests). ``result.attrs["diagnostics"]`` holds the model checks (``recency``: day
+    dispersion, the half-life chosen per volume bucket by the history's own rolling-origin
+    backtest with each candidate's deviance, the drift variance). Columns:
 
     * ids and labels: criterion_id, customer_id, campaign_id, campaign, ad_group_id, ad_group,
       keyword, match_type, status, category, item_id, final_url;
@@ -48,8 +50,11 @@ options=None, **overrides) -> DataFrame``
     * click curve ``clicks/day(x) = min(click_ceiling, a * x ** elasticity)``: a, a_se,
       elasticity, elasticity_se (posterior), elasticity_raw (the keyword's own MLE),
       click_ceiling (inf when no landscape shows one), clicks_per_day (at current_bid, the
-      posterior mean of a lognormal volume prior) with clicks_lo/clicks_hi (interval) and
-      clicks_log_sd (posterior sd of log clicks/day);
+      posterior mean of a lognormal volume prior, recent weeks weighing more where the
+      account's rates drift) with clicks_lo/clicks_hi (interval of the mean rate over the next
+      ``[sem] forecast_days``, the drift included) and clicks_log_sd (its sd of log
+      clicks/day); clicks_dispersion (day-to-day variance of clicks over Poisson's, 1 =
+      Poisson: ``sem.roi.drift``);
     * cost: cpc_ratio, cpc_ratio_se (actual CPC / max CPC), cpc, cpc_lo, cpc_hi (at current_bid);
     * conversion rate: cvr, cvr_lo, cvr_hi (credible interval), cvr_alpha, cvr_beta
       (the Beta posterior);

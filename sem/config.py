@@ -16,6 +16,8 @@ class SemConfig(BaseModel):
     bootstrap_draws: int = Field(ge=20)
     shrinkage: float = Field(ge=0)
     seed: int
+    recency_half_lives_days: list[float] = Field(min_length=0)
+    forecast_days: int = Field(ge=7, le=91)
     api_retries: int = Field(ge=0)
     api_backoff_s: float = Field(ge=0)
     api_backoff_max_s: float = Field(ge=0)

@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sem.roi.data import bid_groups, missing_exposure
+from sem.roi.data import bid_groups, exposure_start, history_window, missing_exposure
+from sem.roi.drift import Recency, fit_recency
 from sem.roi.options import RoiOptions
 from sem.roi.pooling import MIN_PRIOR_KEYWORDS, shrink_normal
 from sem.roi.volume import joint_volume_posterior, volume_covariates, volume_posterior
@@ -40,6 +41,8 @@ class ClickFit:
     log_sd: np.ndarray  # posterior sd of log clicks/day at the current bid
     bid_levels: np.ndarray  # (keyword, bid) observation groups per keyword
     diagnostics: dict[str, Any]
+    phi: np.ndarray  # day-to-day dispersion of clicks (1 = Poisson)
+    drift_var: np.ndarray | float  # log variance of the forecast window's rate beyond the posterior
 
 
 def fit_clicks(
@@ -93,8 +96,23 @@ def fit_clicks(
         landscape, k_index, x_ref, b, ceiling_bid, opts.landscape_weight, y_k, s_k
     )
     i_k = np.bincount(groups["k"], groups["impressions"], minlength=k).astype(float)
-    if dispersion > 1:  # quasi-Poisson: extra-Poisson noise makes each click worth less
-        y_k, s_k, i_k = y_k / dispersion, s_k / dispersion, i_k / dispersion
+    recency = _recency(
+        daily, k_index, season, x_ref, b, ceiling_bid, current_bid, opts, since, until
+    )
+    drift_var: np.ndarray | float = 0.0
+    if recency is None:
+        if dispersion > 1:  # quasi-Poisson: extra-Poisson noise makes each click worth less
+            y_k, s_k, i_k = y_k / dispersion, s_k / dispersion, i_k / dispersion
+    else:
+        if recency.weighted:  # the daily history's part, recent weeks weighing more
+            y_k = np.maximum(y_k - recency.clicks_total + recency.clicks_weighted, 0.0)
+            s_k = np.maximum(s_k - recency.exposure_total + recency.exposure_weighted, 1e-12)
+            i_k = np.maximum(i_k - recency.impressions_total + recency.impressions_weighted, 0.0)
+        # Day-to-day overdispersion (quasi-likelihood): a noisy day is worth less.
+        phi = recency.phi
+        if (phi > 1).any():
+            y_k, s_k, i_k = y_k / phi, s_k / phi, i_k / phi
+        drift_var = recency.drift_var
     if i_k.sum() > 0 and np.all(i_k >= y_k - 1e-6):
         # Impressions reported: clicks/day = impressions/day x CTR, each with its own
         # posterior (the likelihood factorizes: impressions ~ Poisson, clicks | impressions ~
@@ -113,7 +131,8 @@ def fit_clicks(
         )
     # Clicks/day at the current bid: log c = u + b * log(x / x_ref), b's uncertainty added.
     shift = np.log(np.where(current_bid > 0, current_bid, x_ref) / x_ref)
-    log_sd = np.sqrt(volume["var"] + (shift * b_se) ** 2 + landscape_var)
+    # The drift: how far the forecast window's rate moves from the posterior's.
+    log_sd = np.sqrt(volume["var"] + (shift * b_se) ** 2 + landscape_var + drift_var)
     widen = log_sd / np.sqrt(np.maximum(volume["var"], 1e-300))
     centre = volume["log_mean"] + b * shift
     # A ceiling is read off the simulations' flat part: it carries their bias too.
@@ -143,7 +162,42 @@ def fit_clicks(
             "clicks": _click_diagnostics(groups, a, b, k) | {"dispersion": dispersion},
             "elasticity_prior": elast_prior,
             "volume_prior": volume["prior"],
+            "recency": recency.diagnostics if recency is not None else None,
         },
+        phi=recency.phi if recency is not None else np.full(k, max(dispersion, 1.0)),
+        drift_var=drift_var,
+    )
+
+
+def _recency(
+    daily: pd.DataFrame,
+    k_index: pd.Index,
+    season: np.ndarray,
+    x_ref: np.ndarray,
+    b: np.ndarray,
+    ceiling_bid: np.ndarray,
+    current_bid: np.ndarray,
+    opts: RoiOptions,
+    since: date | None,
+    until: date | None,
+) -> Recency | None:
+    """Recency weights, day dispersion and drift (:mod:`sem.roi.drift`); None without two
+    weeks of daily history (the bid-level dispersion stands in)."""
+    if daily.empty:
+        return None
+    window = history_window(daily, since, until)
+    if window[1] < 14:
+        return None
+    start = exposure_start(daily, k_index, window)
+    return fit_recency(
+        daily,
+        k_index,
+        season,
+        (x_ref, b, ceiling_bid, current_bid),
+        start,
+        window,
+        opts.recency_half_lives,
+        opts.forecast_days,
     )
 
 

@@ -162,34 +162,32 @@ def _group_key(pos: np.ndarray, bid: np.ndarray) -> np.ndarray:
     return key
 
 
-def missing_exposure(
-    daily: pd.DataFrame,
-    k_index: pd.Index,
-    season: np.ndarray,
-    since: date | None,
-    until: date | None,
-) -> np.ndarray:
-    """Seasonal exposure (days) of each keyword's days without a daily row in the window.
-
-    The window is ``since..until`` (else the history's first..last day). Leading days before
-    a keyword's first row count only up to ``_LEADING_GAPS`` of its mean gap between rows: a
-    keyword seen most days whose first row is late was most likely created then (the reports
-    do not say), while a keyword without rows, or with one, gets the whole window.
-    """
-    k = len(k_index)
-    if daily.empty:
-        return np.zeros(k)
+def history_window(
+    daily: pd.DataFrame, since: date | None, until: date | None
+) -> tuple[pd.Timestamp, int]:
+    """(first day, number of days) of the fitted window: ``since..until``, else the history's
+    first..last day."""
     first_day = pd.Timestamp(since) if since is not None else daily["date"].min()
     last_day = pd.Timestamp(until) if until is not None else daily["date"].max()
-    n_days = max((last_day - first_day).days + 1, 1)
-    by_day = season[(first_day.day_of_week + np.arange(n_days)) % 7]
-    cum = np.concatenate([[0.0], np.cumsum(by_day)])
+    return first_day, max((last_day - first_day).days + 1, 1)
+
+
+def exposure_start(
+    daily: pd.DataFrame, k_index: pd.Index, window: tuple[pd.Timestamp, int]
+) -> np.ndarray:
+    """Each keyword's first counted day in the window (days from its first day).
+
+    Leading days before a keyword's first row count only up to ``_LEADING_GAPS`` of its mean
+    gap between rows: a keyword seen most days whose first row is late was most likely created
+    then (the reports do not say), while a keyword without rows, or with one, gets the whole
+    window."""
+    first_day, n_days = window
+    k = len(k_index)
     pos = k_index.get_indexer(pd.Index(daily["criterion_id"].to_numpy()))
     day = (daily["date"] - first_day).dt.days.to_numpy()
     ok = (pos >= 0) & (day >= 0) & (day < n_days)
     pos, day = pos[ok], day[ok]
     rows = np.bincount(pos, minlength=k)
-    observed = np.bincount(pos, by_day[day], minlength=k)
     first = np.full(k, n_days, dtype=np.int64)
     last = np.full(k, -1, dtype=np.int64)
     np.minimum.at(first, pos, day)
@@ -198,5 +196,27 @@ def missing_exposure(
     last = np.where(rows > 0, last, n_days - 1)
     mean_gap = (last - first + 1) / np.maximum(rows, 1)
     lead = np.where(rows >= 2, np.minimum(first, np.ceil(_LEADING_GAPS * mean_gap)), first)
-    start = (first - lead).astype(np.int64)
+    return (first - lead).astype(np.int64)
+
+
+def missing_exposure(
+    daily: pd.DataFrame,
+    k_index: pd.Index,
+    season: np.ndarray,
+    since: date | None,
+    until: date | None,
+) -> np.ndarray:
+    """Seasonal exposure (days) of each keyword's days without a daily row in the window
+    (:func:`history_window`), from its first counted day (:func:`exposure_start`)."""
+    k = len(k_index)
+    if daily.empty:
+        return np.zeros(k)
+    first_day, n_days = history_window(daily, since, until)
+    by_day = season[(first_day.day_of_week + np.arange(n_days)) % 7]
+    cum = np.concatenate([[0.0], np.cumsum(by_day)])
+    pos = k_index.get_indexer(pd.Index(daily["criterion_id"].to_numpy()))
+    day = (daily["date"] - first_day).dt.days.to_numpy()
+    ok = (pos >= 0) & (day >= 0) & (day < n_days)
+    observed = np.bincount(pos[ok], by_day[day[ok]], minlength=k)
+    start = exposure_start(daily, k_index, (first_day, n_days))
     return np.maximum(cum[n_days] - cum[start] - observed, 0.0)

@@ -108,6 +108,7 @@ def fit_models(
             "conversions": totals["conversions"],
             "conversions_value": totals["value"],
             "bid_levels": clicks.bid_levels,
+            "clicks_dispersion": clicks.phi,
             "has_landscape": k_index.isin(landscape["criterion_id"].dropna()),
             "a": clicks.a,
             "a_se": clicks.a_se,

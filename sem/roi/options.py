@@ -19,6 +19,8 @@ class RoiOptions:
     min_conversions: int
     draws: int
     seed: int
+    recency_half_lives: tuple[float, ...]
+    forecast_days: int
 
     @classmethod
     def from_settings(cls, settings: Any = None, **overrides: Any) -> RoiOptions:
@@ -37,6 +39,8 @@ class RoiOptions:
             "min_conversions": sem.min_conversions,
             "draws": sem.bootstrap_draws,
             "seed": sem.seed,
+            "recency_half_lives": tuple(sem.recency_half_lives_days),
+            "forecast_days": sem.forecast_days,
         }
         base.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**base)

@@ -1,0 +1,134 @@
+"""Recency weighting, day dispersion and drift of the volume model (sem/roi/drift.py), over
+seeds and forecast origins: the false-alarm rates of ``tests/sem/test_drift.py``'s assertions
+and the forecast quality against peers run in the same process.
+
+Accounts: ``tests/sem/test_drift.py``'s two small accounts (600 keywords, constant bids), one
+whose rates drift (log random walk, consecutive 28-day windows ~0.5 apart in log-sd) with
+overdispersed days (1.7x Poisson + 0.04 x clicks/day), one stationary Poisson. Each origin fits
+the 90 days before it and forecasts the next 28 days' clicks/day. Printed per account:
+
+* the share of (seed, origin) runs where each test assertion fails (its false-alarm rate);
+* clicks/day MAE over the last-28-day mean's (target <= 0.90 at the default weighting) and
+  the predictive coverage of the 90% intervals (lognormal rate, Poisson counts around it;
+  target 0.85-0.95) per bucket of history clicks, for: the default (half-life chosen by the
+  account's own backtest among ``[sem] recency_half_lives_days``), equal weights
+  (``recency_half_lives=()``: today's searchops before the change, plus day dispersion), and
+  each fixed half-life alone.
+
+Run: ``.venv/bin/python benchmarks/recency.py [--seeds 1,...,10] [--origins 120,150,180]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from sem import roi  # noqa: E402
+from tests.sem import test_drift as accounts  # noqa: E402
+
+BUCKETS = ((0, 0, "0"), (1, 29, "1-29"), (30, 299, "30-299"), (300, np.inf, "300+"))
+
+
+def run(seed: int, drifting: bool, origin: int, **overrides: object) -> dict[str, object]:
+    frames, clicks = accounts._account(seed, drifting)
+    dates = pd.date_range(accounts.FIRST_DAY, periods=accounts.DAYS)
+    fit = roi.fit_models(
+        frames,
+        since=dates[origin - accounts.HISTORY].date(),
+        until=dates[origin - 1].date(),
+        **overrides,
+    )
+    actual = clicks[:, origin : origin + 28].mean(axis=1)
+    naive = clicks[:, origin - 28 : origin].mean(axis=1)
+    history = clicks[:, origin - accounts.HISTORY : origin].sum(axis=1)
+    rng = np.random.default_rng(seed)
+    sd = fit["clicks_log_sd"].to_numpy()[:, None]
+    mean = fit["clicks_per_day"].to_numpy()
+    rate = mean[:, None] * np.exp(sd * rng.standard_normal((len(fit), 400)) - sd**2 / 2)
+    lo, hi = np.quantile(rng.poisson(rate * 28) / 28, [0.05, 0.95], axis=1)
+    return {
+        "fit": fit,
+        "err": np.abs(mean - actual),
+        "naive_err": np.abs(naive - actual),
+        "inside": (actual >= lo) & (actual <= hi),
+        "history": history,
+    }
+
+
+def alarms(r: dict[str, object], drifting: bool) -> dict[str, bool]:
+    fit = r["fit"]
+    rep = fit.attrs["diagnostics"]["recency"]  # type: ignore[attr-defined]
+    if drifting:
+        ratio = r["err"].mean() / r["naive_err"].mean()  # type: ignore[attr-defined]
+        coverage = r["inside"].mean()  # type: ignore[attr-defined]
+        head = [b for b in rep["day_dispersion"] if b["below_clicks_per_day"] > 10]
+        return {
+            "head phi <= 1.5": not all(b["phi"] > 1.5 for b in head),
+            "half-life missing (>3/day)": not all(
+                b["half_life_days"] is not None
+                for b in rep["buckets"]
+                if b["below_clicks_per_day"] > 3
+            ),
+            "drift var outside 0.08-0.6": not all(
+                0.08 < b["drift_log_var"] < 0.6 for b in rep["buckets"]
+            ),
+            "MAE ratio >= 1": ratio >= 1.0,
+            "coverage outside 0.82-0.96": not 0.82 <= coverage <= 0.96,
+        }
+    return {
+        "phi > 1": not all(b["phi"] == 1.0 for b in rep["day_dispersion"]),
+        "half-life chosen": not all(b["half_life_days"] is None for b in rep["buckets"]),
+        "drift var > 0": not all(b["drift_log_var"] == 0.0 for b in rep["buckets"]),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", default="1,2,3,4,5,6,7,8,9,10")
+    parser.add_argument("--origins", default="120,150,180")
+    args = parser.parse_args()
+    seeds = [int(s) for s in args.seeds.split(",")]
+    origins = [int(o) for o in args.origins.split(",")]
+    peers = {"default": {}, "equal weights": {"recency_half_lives": ()}}
+    for drifting in (True, False):
+        name = "drifting, overdispersed" if drifting else "stationary Poisson"
+        counts: dict[str, int] = {}
+        rows = []
+        runs = 0
+        for seed in seeds:
+            for origin in origins:
+                for peer, overrides in peers.items():
+                    r = run(seed, drifting, origin, **overrides)
+                    if peer == "default":
+                        runs += 1
+                        for alarm, hit in alarms(r, drifting).items():
+                            counts[alarm] = counts.get(alarm, 0) + int(hit)
+                    for lo, hi, label in BUCKETS:
+                        sel = (r["history"] >= lo) & (r["history"] <= hi)  # type: ignore[operator]
+                        rows.append({"peer": peer, "bucket": label, "n": int(sel.sum()),
+                                     "err": float(r["err"][sel].sum()),  # type: ignore[index]
+                                     "naive": float(r["naive_err"][sel].sum()),  # type: ignore[index]
+                                     "inside": float(r["inside"][sel].sum())})  # type: ignore[index]  # fmt: skip
+            print(f"{name}: seed {seed} done", file=sys.stderr)
+        df = pd.DataFrame(rows)
+        print(f"\n== {name}: {runs} runs (seeds {args.seeds} x origins {args.origins})")
+        for alarm, hits in counts.items():
+            print(f"  test assertion '{alarm}' fails in {hits} of {runs}")
+        table = df.groupby(["peer", "bucket"], sort=False)[["n", "err", "naive", "inside"]].sum()
+        table["MAE / last-28-day mean"] = table["err"] / table["naive"]
+        table["90% predictive coverage"] = table["inside"] / table["n"]
+        print(table[["n", "MAE / last-28-day mean", "90% predictive coverage"]].round(3))
+        overall = df.groupby("peer", sort=False)[["err", "naive"]].sum()
+        print("  all keywords, MAE / last-28-day mean:",
+              (overall["err"] / overall["naive"]).round(3).to_dict())  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
