@@ -9,7 +9,7 @@ returns a :class:`TermsResult`:
   ad group where it earned the most value: campaign_id, campaign, ad_group_id, ad_group,
   search_term, match_type (the suggested one, Editor spelling), bid (the starting max CPC:
   the bid at which the term's marginal ROAS meets the target on its ad group's click curve,
-  within ``max_change`` of the bid that buys the term today), bid_source (``model``: the ad
+  from the bid that buys the term today up to ``max_change`` above it), bid_source (``model``: the ad
   group's click-curve elasticity and CPC ratio; ``observed``: no model, the bid that bought
   the term's clicks), the history (clicks, impressions, cost,
   conversions, conversions_value), the term's conversion rate cvr/cvr_lo/cvr_hi (beta posterior
@@ -353,11 +353,16 @@ def _new_keywords(
         optimal = out["cvr"].to_numpy(float) * vpconv * e / (k * (1 + e) * target)
     # Start within the per-cycle step cap of the bid that buys the term today, as any bid move:
     # the models saw the term's traffic only at that bid.
+    # Never below that bid: a new keyword is suggested to win more of a converting term, and
+    # a lower bid would list it with negative value gained (issue 19).
     cap = config.max_change
-    optimal = np.clip(optimal, observed_bid * (1 - cap), observed_bid * (1 + cap))
+    optimal = np.clip(optimal, observed_bid, observed_bid * (1 + cap))
     raw = np.where(modelled & np.isfinite(optimal), optimal, observed_bid)
     step = config.bid_step
-    bid = np.round(np.clip(np.round(raw / step) * step, config.bid_floor, config.bid_ceiling), 10)
+    # up to the next step: rounding down would start just under the bid that buys it today
+    bid = np.round(
+        np.clip(np.ceil(raw / step - 1e-9) * step, config.bid_floor, config.bid_ceiling), 10
+    )
     out["match_type"] = config.terms.new_match_type
     out["bid"] = bid
     out["bid_source"] = np.where(modelled, "model", "observed")

@@ -72,6 +72,7 @@ def test_hand_built_exports_through_the_cli(tmp_path):
     for r in payload["new_keywords"]:
         for m in ("exp_clicks", "exp_cost", "exp_value", "value_gained"):
             assert r[f"{m}_lo"] <= r[m] <= r[f"{m}_hi"]
+        assert r["value_gained"] >= 0  # a suggested keyword never loses value (issue 19)
     (g,) = payload["negatives"]
     assert g["p_value"] < load_settings().settings.bidding.terms.negative_max_p
     assert g["spend_saved_lo"] <= g["spend_saved"] <= g["spend_saved_hi"]
