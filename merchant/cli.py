@@ -98,6 +98,17 @@ TABLE_NAME = "merchant_items"
 )
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
 @click.option(
+    "--supplemental",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a supplemental feed (tab-separated: id, price, availability) that corrects the "
+    "feed from what the site's pages say, for Merchant Center to upload.",
+)
+@click.option(
+    "--fix-list",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the site team's list (CSV): pages to repair, markup to complete, products to add.",
+)
+@click.option(
     "--fail-on",
     type=click.Choice(["error", "warning", "never"]),
     default="never",
@@ -105,7 +116,10 @@ TABLE_NAME = "merchant_items"
     help="Exit 1 when a finding of this severity or worse is found.",
 )
 @click.pass_obj
-def check(obj: Any, run: Path, fmt: str, out: Path | None, fail_on: str) -> None:
+def check(
+    obj: Any, run: Path, fmt: str, out: Path | None, supplemental: Path | None,
+    fix_list: Path | None, fail_on: str,
+) -> None:  # fmt: skip
     """Join the imported feed with a crawl: what Google would disapprove, and what it costs.
 
     One row per finding: kind, offer_id, url, language, page_value, markup_value,
@@ -143,6 +157,14 @@ def check(obj: Any, run: Path, fmt: str, out: Path | None, fail_on: str) -> None
     else:
         shown = findings.drop(columns=["message"]).head(200)
         text = terminal_document(shown.to_string(index=False)) + "\n" if len(shown) else ""
+    if supplemental:
+        from merchant.outputs import supplemental_feed
+
+        supplemental.write_text(supplemental_feed(findings), encoding="utf-8")
+    if fix_list:
+        from merchant.outputs import site_fixes
+
+        write_csv(site_fixes(findings), fix_list)
     if out:
         out.write_text(text or "", encoding="utf-8")
     elif text:

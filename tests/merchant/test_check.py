@@ -165,5 +165,17 @@ def test_every_documented_mismatch_once_and_the_clean_controls_not_at_all(tmp_pa
     assert price["markup_value"] == "59.99 CAD" and price["feed_value"] == "49.99 CAD"
     (lamp,) = [r for r in rows if r["kind"] == "not_in_feed"]
     assert lamp["url"].endswith("/en/p/unlisted-lamp")
-    failing = cli("merchant", "check", "--crawl", str(run), "--fail-on", "error", "--format", "csv")
+    failing = cli("merchant", "check", "--crawl", str(run), "--fail-on", "error", "--format", "csv",
+                  "--supplemental", str(tmp_path / "supplemental.txt"),
+                  "--fix-list", str(tmp_path / "fixes.csv"))  # fmt: skip
     assert failing.returncode == 1 and failing.stdout.startswith("kind,severity,offer_id")
+    # the site's price and availability correct the feed; the site team gets what only it fixes
+    assert (tmp_path / "supplemental.txt").read_text().splitlines() == [
+        "id\tprice\tavailability",
+        "PRICE-1\t59.99 CAD\t",
+        "STOCK-1\t\tout_of_stock",
+    ]
+    fixes = (tmp_path / "fixes.csv").read_text()
+    for offer in ("GONE-1", "MOVED-1", "HIDDEN-1", "PRIVATE-1", "ORPHAN-1", "GTIN-1"):
+        assert offer in fixes
+    assert "PRICE-1" not in fixes and "unlisted-lamp" in fixes
