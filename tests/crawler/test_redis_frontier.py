@@ -103,3 +103,25 @@ def test_fingerprints_are_kept_as_small_integer_sets(redis_url: str) -> None:
     assert {client.object("encoding", key) for key in buckets} == {"intset"}
     assert sum(client.scard(key) for key in buckets) == 5_000
     assert fingerprint("https://shop.test/") == fingerprint("https://shop.test/")
+
+
+def test_cli_errors_of_a_shared_crawl_are_one_line(redis_url: str) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    searchops = str(Path(sys.executable).parent / "searchops")
+    cases = {
+        ("--join", "abc", "--frontier", "redis://127.0.0.1:1/0"): "is not reachable",
+        ("--join", "abc", "--frontier", "http://x/"): "must be redis://",
+        ("--join", "abc", "--frontier", redis_url): "no shared crawl 'abc'",
+        ("--join", "abc"): "--join needs --frontier",
+    }
+    for args, message in cases.items():
+        done = subprocess.run(
+            [searchops, "crawl", *args], capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 2 and message in done.stderr, (args, done.stderr)
+        assert "Traceback" not in done.stderr
+        if args[-2] == "--frontier":  # not a usage error: one line
+            assert len(done.stderr.strip().splitlines()) == 1, done.stderr
