@@ -39,6 +39,7 @@ class ParquetPartsWriter:
         # A worker of a shared crawl: its own part names in the shared run folder
         self.tag = crawler.settings.get("SEARCHOPS_WORKER", "")
         self.settled: list[str] = []  # page URLs in this batch, recorded or already recorded
+        self.settling: list[str] = []  # those of the batch before (see flush)
         self.batch_rows = crawler.settings.getint("SEARCHOPS_BATCH_ROWS", 500)
         self.flush_seconds = crawler.settings.getfloat("SEARCHOPS_FLUSH_SECONDS", 2.0)
         self.buffer: dict[str, list[dict[str, Any]]] = {name: [] for name in layout.TABLES}
@@ -68,6 +69,7 @@ class ParquetPartsWriter:
         if self.timer is not None and self.timer.running:
             self.timer.stop()
         self.flush()
+        self.flush()  # the last batch's leases too
 
     def process_item(self, item: dict[str, Any], spider: Any = None) -> dict[str, Any]:
         page = item.get("page")
@@ -117,13 +119,14 @@ class ParquetPartsWriter:
             self.part += 1
             self.buffer = {name: [] for name in layout.TABLES}
             release_freed_memory()
-        if self.settled:
-            # The rows are in a committed part now: a shared frontier releases their leases
-            # (a worker killed before this point loses nothing: the leases expire).
-            recorded = getattr(getattr(self.crawler.spider, "frontier", None), "recorded", None)
-            if recorded is not None:
-                recorded(self.settled)
-            self.settled = []
+        # A shared frontier releases a URL's lease once its rows are in a committed part (a
+        # worker killed before that loses nothing: the lease expires). One flush later: the
+        # rows a page's callback yields besides its own (a redirect's target, trap links) may
+        # land in the next part.
+        recorded = getattr(getattr(self.crawler.spider, "frontier", None), "recorded", None)
+        if recorded is not None and self.settling:
+            recorded(self.settling)
+        self.settling, self.settled = self.settled, []
 
 
 class ProgressFeed:

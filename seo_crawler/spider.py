@@ -400,8 +400,13 @@ class CatalogSpider(scrapy.Spider):
     def _unfetched(
         self, url: str, depth: int, source: str, referrer: str | None
     ) -> dict[str, Any] | None:
-        """A row for an in-scope URL that must not be fetched (trap, unsafe), or None."""
-        if url in self.seen or not self.allows(url):
+        """A row for an in-scope URL that must not be fetched (trap, unsafe), or None.
+
+        A shared crawl records it again in each worker that meets it (the writer keeps one a
+        worker, finalization one in all): marked seen in Redis, a row that a killed worker
+        had not committed would be lost."""
+        shared = isinstance(self.seen, RedisFrontier)
+        if (not shared and url in self.seen) or not self.allows(url):
             return None
         if unsafe_address(host_of(url)):
             state, trap, error = "blocked_unsafe", None, "link-local or cloud-metadata address"
@@ -410,10 +415,7 @@ class CatalogSpider(scrapy.Spider):
             if trap is None:
                 return None
             state, error = "trap", None
-        if isinstance(self.seen, RedisFrontier):
-            if not self.seen.mark(url):
-                return None  # another worker recorded it
-        else:
+        if not isinstance(self.seen, RedisFrontier):
             self.seen.add(url)
         visit = Visit(url, depth, source, referrer)
         return self._row(visit, url, None, state, trap=trap, error=error)
