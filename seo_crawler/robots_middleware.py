@@ -21,6 +21,11 @@ token robots.txt is matched for; default: the token of ``USER_AGENT``),
 size). Each host's outcome is sent as a ``{"robots": row}`` record (``RECORD`` signal) for
 ``robots.parquet``; each request it refuses gets ``meta["blocked"] = "robots"`` (and
 ``meta["blocked_reason"]`` when the refusal comes from a failed robots.txt, not a rule).
+
+A host whose name the DNS guard refuses (it resolves to a link-local / cloud-metadata address,
+:class:`seo_crawler.middlewares.SafeResolver`) is not a host with an unreachable robots.txt:
+nothing was ever sent to it and nothing will be. Its requests get ``meta["blocked"] = "unsafe"``
+(the spider records ``blocked_unsafe``) and no robots.txt row is recorded for it.
 """
 
 from __future__ import annotations
@@ -39,8 +44,10 @@ from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
 
+from seo_crawler.middlewares import REFUSED_NAMES
 from seo_crawler.pipelines import RECORD
 from seo_crawler.robots import MAX_BYTES, RobotsTxt, product_token
+from seo_crawler.urls import host_of
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +56,7 @@ MAX_REDIRECTS = 5
 ROBOTS_META = "searchops_robots"  # marks the middleware's own robots.txt requests
 
 RULES, ALLOW_ALL, DISALLOW_ALL = "rules", "allow_all", "disallow_all"
+UNSAFE = "unsafe"  # the DNS guard refused the host's name: never contacted, nothing recorded
 
 
 @dataclass
@@ -56,7 +64,7 @@ class RobotsPolicy:
     """What one origin's robots.txt decided, and the facts recorded about it."""
 
     origin: str
-    outcome: str  # rules | allow_all | disallow_all
+    outcome: str  # rules | allow_all | disallow_all | unsafe
     reason: str  # one line: why this outcome
     robots: RobotsTxt | None = None
     status: int | None = None
@@ -133,6 +141,12 @@ class RobotsTxtMiddleware:
         ):
             return
         policy = await self.policy(origin_of(request.url))
+        if policy.outcome == UNSAFE:
+            # The safety block wins over robots.txt: the spider records blocked_unsafe.
+            request.meta["blocked"] = "unsafe"
+            if self.stats:
+                self.stats.inc_value("searchops/blocked_unsafe")
+            raise IgnoreRequest(policy.reason)
         if policy.allows(request.url, self.token):
             return
         request.meta["blocked"] = "robots"
@@ -175,6 +189,11 @@ class RobotsTxtMiddleware:
             try:
                 response = await self.crawler.engine.download_async(self._request(url))  # type: ignore[union-attr]
             except Exception as exc:
+                host = host_of(url)
+                if not chain and host in REFUSED_NAMES:  # Twisted says "no results" for it
+                    return RobotsPolicy(
+                        origin, UNSAFE, f"{host} resolves to unsafe address {REFUSED_NAMES[host]}"
+                    )
                 error = f"{type(exc).__name__}: {str(exc)[:300]}"
                 # Google: network errors and timeouts are server errors -> crawl nothing.
                 return RobotsPolicy(
@@ -298,6 +317,8 @@ class RobotsTxtMiddleware:
 
     # ------------------------------------------------------------------ recording
     def _record(self, policy: RobotsPolicy) -> None:
+        if policy.outcome == UNSAFE:
+            return
         if self.stats:
             self.stats.inc_value(f"robotstxt/outcome/{policy.outcome}")
         if policy.outcome == DISALLOW_ALL:
