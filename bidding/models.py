@@ -11,7 +11,9 @@ clicks                 clicks in the fitted history (data sufficiency)
 a, a_se                click-curve scale (clicks/day at bid 1) and its standard error
 elasticity, elasticity_se   click-curve elasticity and its standard error
 click_ceiling          clicks/day at saturation (inf when unknown)
-cpc_ratio              avg CPC / max CPC (the CPC model ``cpc = cpc_ratio * bid``)
+cpc_ratio              avg CPC / max CPC at cpc_bid
+cpc_exponent           how CPC moves with the bid: ``cpc = cpc_ratio * cpc_bid * (bid / cpc_bid)
+                       ** cpc_exponent`` (1: proportional to the bid, the default)
 cvr, cvr_lo, cvr_hi    conversion rate and its interval
 value_per_conversion, value_lo, value_hi   order value and its interval
 =====================  ============================================================
@@ -52,6 +54,7 @@ OPTIONAL_DEFAULTS: dict[str, str | int | float | None] = {
     "category": "",
     "a_se": 0.0,
     "elasticity_se": 0.0,
+    "cpc_exponent": 1.0,
 }
 
 
@@ -97,6 +100,8 @@ class KeywordModels:
             ceiling=np.where(np.isfinite(ceiling) & (ceiling > 0), ceiling, np.inf),
             cpc_ratio=np.clip(np.nan_to_num(self.col("cpc_ratio"), nan=1.0), 1e-3, 1.0),
             value_per_click=self.value_per_click() if value_per_click is None else value_per_click,
+            cpc_exponent=np.nan_to_num(self.col("cpc_exponent"), nan=1.0),
+            reference_bid=np.where(self.current_bid > 0, self.current_bid, 1.0),
         )
 
     def take(self, index: np.ndarray) -> KeywordModels:

@@ -4,22 +4,25 @@ Response model of keyword ``i`` to its max CPC bid ``b`` (per day; the same mode
 demo truth in ``sem/tables.py``)::
 
     clicks_i(b) = min(ceiling_i, scale_i * b ** elasticity_i)
-    cpc_i(b)    = cpc_ratio_i * b          # the CPC model
+    cpc_i(b)    = cpc_ratio_i * r_i * (b / r_i) ** gamma_i     # the CPC model
     cost_i(b)   = clicks_i(b) * cpc_i(b)
     value_i(b)  = clicks_i(b) * value_per_click_i   (value per click = cvr * value per conversion)
 
-Why ``cpc = k * b``: in Google's generalized second-price auction a click costs what is needed
-to keep the ad's rank, which is below the max CPC and moves with it; over the range one cycle
-can move a bid, the ratio avg CPC / max CPC of a keyword is stable, so ``k`` is estimated per
-keyword from history (``cost / clicks / bid``).
+Why ``cpc ~ b ** gamma``: in Google's generalized second-price auction a click costs what is
+needed to keep the ad's rank, which is below the max CPC and moves less than it: ``gamma`` (the
+CPC exponent) is estimated per keyword from cost / clicks at its bid levels (``sem.roi.cost``);
+``cpc_ratio`` is avg CPC / max CPC at the reference bid ``r`` (today's). ``gamma = 1`` is a
+CPC proportional to the bid (the default when curves come without one).
 
 Every objective and constraint (profit ``margin * value - cost`` or conversion value, a daily
 budget on cost, a target ROAS ``value / cost >= R``) has a Lagrangian of the form
 ``sum_i w * value_i - cost_i`` for one scalar ``w >= 0``: for profit ``w = (m + nu) / (1 + mu +
 nu R)``, for value ``w = (1 + nu) / (mu + nu R)``. For a given ``w`` each keyword's best bid is
-closed-form (the function is unimodal in ``b``)::
+closed-form (the function is unimodal in ``b``): the marginal ROAS is
+``v_i e_i / ((e_i + gamma_i) cpc_i(b))``, so::
 
-    b_i(w) = clip(min(w * v_i * e_i / (k_i * (1 + e_i)), saturation_i), lower_i, upper_i)
+    b_i(w) = clip(min(r_i * (w * v_i * e_i / ((e_i + gamma_i) k_i r_i)) ** (1 / gamma_i),
+                      saturation_i), lower_i, upper_i)
 
 where the marginal ROAS ``d value / d cost`` of every keyword not at a bound equals ``1 / w``
 (the KKT condition). Spend and value grow with ``w``; ``value - R * cost`` is unimodal in ``w``
@@ -48,14 +51,38 @@ class ResponseCurves:
     scale: np.ndarray
     elasticity: np.ndarray
     ceiling: np.ndarray  # clicks per day at saturation (inf when none)
-    cpc_ratio: np.ndarray
+    cpc_ratio: np.ndarray  # avg CPC / max CPC at the reference bid
     value_per_click: np.ndarray
+    cpc_exponent: np.ndarray | None = None  # gamma (None: 1, CPC proportional to the bid)
+    reference_bid: np.ndarray | None = None  # where cpc_ratio holds (None: 1; moot at gamma 1)
 
     def __post_init__(self) -> None:
         n = len(self.scale)
-        for name in ("elasticity", "ceiling", "cpc_ratio", "value_per_click"):
+        if self.cpc_exponent is None:
+            object.__setattr__(self, "cpc_exponent", np.ones(n))
+        if self.reference_bid is None:
+            object.__setattr__(self, "reference_bid", np.ones(n))
+        for name in ("elasticity", "ceiling", "cpc_ratio", "value_per_click", "cpc_exponent",
+                     "reference_bid"):  # fmt: skip
             if len(getattr(self, name)) != n:
                 raise ValueError(f"ResponseCurves.{name} has a different length")
+
+    @property
+    def gamma(self) -> np.ndarray:
+        assert self.cpc_exponent is not None
+        return self.cpc_exponent
+
+    @property
+    def reference(self) -> np.ndarray:
+        assert self.reference_bid is not None
+        return self.reference_bid
+
+    def cpc(self, bids: np.ndarray) -> np.ndarray:
+        """Cost per click at ``bids`` (``cpc_ratio * bids`` when the exponent is 1)."""
+        r = self.reference
+        with np.errstate(divide="ignore", invalid="ignore"):
+            moved = np.where(self.gamma == 1.0, bids, r * np.power(bids / r, self.gamma))
+        return self.cpc_ratio * moved
 
     def __len__(self) -> int:
         return len(self.scale)
@@ -64,7 +91,7 @@ class ResponseCurves:
         return np.minimum(self.ceiling, self.scale * np.power(bids, self.elasticity))
 
     def cost(self, bids: np.ndarray) -> np.ndarray:
-        return self.clicks(bids) * self.cpc_ratio * bids
+        return self.clicks(bids) * self.cpc(bids)
 
     def value(self, bids: np.ndarray) -> np.ndarray:
         return self.clicks(bids) * self.value_per_click
@@ -76,9 +103,9 @@ class ResponseCurves:
         return np.where(np.isfinite(sat) & (self.elasticity > 0), sat, np.inf)
 
     def marginal_roas(self, bids: np.ndarray) -> np.ndarray:
-        """d value / d cost at ``bids`` below saturation: ``v e / (k (1 + e) b)``."""
+        """d value / d cost at ``bids`` below saturation: ``v e / ((e + gamma) cpc(b))``."""
         e = self.elasticity
-        return self.value_per_click * e / (self.cpc_ratio * (1 + e) * bids)
+        return self.value_per_click * e / ((e + self.gamma) * self.cpc(bids))
 
     def take(self, index: np.ndarray) -> ResponseCurves:
         return ResponseCurves(
@@ -87,6 +114,8 @@ class ResponseCurves:
             self.ceiling[index],
             self.cpc_ratio[index],
             self.value_per_click[index],
+            self.gamma[index],
+            self.reference[index],
         )
 
 
@@ -120,12 +149,26 @@ class Optimizer:
         self.margin = margin
         self.iterations = iterations
         e = np.maximum(curves.elasticity, 0.0)
-        # b_i(w) = w * slope_i below saturation
-        self._slope = curves.value_per_click * e / (curves.cpc_ratio * (1 + e))
+        # Below saturation b_i(w) = r_i * (w * slope_i) ** (1 / gamma_i): w * slope_i is the
+        # CPC share of the reference bid where marginal ROAS is 1 / w.
+        self._gamma = np.clip(curves.gamma, 0.05, None)
+        self._ref = curves.reference
+        self._slope = (
+            curves.value_per_click * e / ((e + self._gamma) * curves.cpc_ratio * self._ref)
+        )
+        self._proportional = bool(np.all(curves.gamma == 1.0))
         self._cap = np.minimum(curves.saturation_bid(), self.upper)
 
     def bids(self, w: float) -> np.ndarray:
-        return np.clip(np.minimum(w * self._slope, self._cap), self.lower, self.upper)
+        if self._proportional:
+            free = w * self._slope * self._ref
+        else:
+            with np.errstate(divide="ignore", over="ignore"):
+                log_share = np.log(np.maximum(w * self._slope, 1e-300)) / self._gamma
+                free = np.where(
+                    self._slope > 0, self._ref * np.exp(np.minimum(log_share, 700.0)), 0.0
+                )
+        return np.clip(np.minimum(free, self._cap), self.lower, self.upper)
 
     def totals(self, w: float) -> tuple[float, float, float]:
         """(clicks, cost, value) per day at multiplier ``w``."""
@@ -133,7 +176,7 @@ class Optimizer:
         clicks = self.curves.clicks(b)
         return (
             float(clicks.sum()),
-            float((clicks * self.curves.cpc_ratio * b).sum()),
+            float((clicks * self.curves.cpc(b)).sum()),
             float((clicks * self.curves.value_per_click).sum()),
         )
 
@@ -191,7 +234,7 @@ class Optimizer:
     def solution(self, w: float, *, binding: str = "none", feasible: bool = True) -> Solution:
         b = self.bids(w)
         clicks = self.curves.clicks(b)
-        cost = float((clicks * self.curves.cpc_ratio * b).sum())
+        cost = float((clicks * self.curves.cpc(b)).sum())
         value = float((clicks * self.curves.value_per_click).sum())
         return Solution(
             bids=b,

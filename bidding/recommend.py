@@ -145,8 +145,8 @@ def expected_changes(
     strategy's estimate over the model's) so it brackets what the strategy bid on.
     """
     rng = np.random.default_rng(seed)
-    ceiling = model.curves().ceiling
-    cpc_ratio = model.curves().cpc_ratio
+    curves = model.curves()
+    ceiling = curves.ceiling
     scale = np.ones(len(model)) if value_scale is None else value_scale
     q = [(1 - level) / 2, (1 + level) / 2]
     cols: dict[str, list[np.ndarray]] = {
@@ -171,9 +171,13 @@ def expected_changes(
         c0 = np.minimum(cap, np.nan_to_num(uncapped0))
         c1 = np.minimum(cap, np.nan_to_num(uncapped1))
         vpc = d["cvr"] * d["value"]
+        part = curves.take(np.arange(len(curves))[idx])
+        cpc0 = part.cpc(b0[:, 0])[:, None]
+        cpc1 = part.cpc(b1[:, 0])[:, None]
+        gamma = part.gamma[:, None]
         delta = {
             "clicks": c1 - c0,
-            "cost": cpc_ratio[idx, None] * (c1 * b1 - c0 * b0),
+            "cost": c1 * cpc1 - c0 * cpc0,
             "value": (c1 - c0) * vpc,
         }
         delta["profit"] = margin * delta["value"] - delta["cost"]
@@ -181,11 +185,11 @@ def expected_changes(
             totals[m] += delta[m].sum(axis=0) * days
         e = d["e"]
         with np.errstate(divide="ignore", invalid="ignore"):
-            mroas = scale[idx, None] * vpc * e / (cpc_ratio[idx, None] * (1 + e) * b0)
+            mroas = scale[idx, None] * vpc * e / ((e + gamma) * cpc0)
         per_draw = {
             **{f"d_{m}": delta[m] * days for m in METRICS},
             "exp_clicks": c1 * days,
-            "exp_cost": cpc_ratio[idx, None] * c1 * b1 * days,
+            "exp_cost": c1 * cpc1 * days,
             # past the click ceiling another cent of bid buys no value
             "marginal_roas": np.where(c0 >= cap, 0.0, np.nan_to_num(mroas)),
         }
@@ -313,6 +317,12 @@ def reason_texts(
     current = table["current_bid"].to_numpy(dtype=float, na_value=np.nan)
     with np.errstate(invalid="ignore"):
         saturated = np.isfinite(curves.ceiling) & (curves.clicks(current) >= curves.ceiling)
+    # One bid level in the history: the slopes of clicks and CPC vs bid are its category's.
+    borrowed = (
+        ~model.frame["cpc_exponent_own"].fillna(True).astype(bool).to_numpy()
+        if "cpc_exponent_own" in model.frame.columns
+        else np.zeros(len(model), bool)
+    )
     out = []
     columns = (table[c].to_numpy(dtype=float, na_value=np.nan).tolist() for c in _Row._fields)
     rows = zip(*columns, strict=True)
@@ -353,6 +363,10 @@ def reason_texts(
             parts.append("no increase: product out of stock")
         if "NO_INCREASE_LANDING_PAGE" in codes and box.landing_failed[i]:
             parts.append("no increase: landing page fails in the latest crawl")
+        if borrowed[i] and "HELD_INSUFFICIENT_DATA" not in codes:
+            parts.append(
+                "clicks and CPC vs bid from similar keywords (one bid level in its history)"
+            )
         if free is not None and ({"BUDGET_CONSTRAINT", "ROAS_TARGET"} & codes):
             by = "the budget" if "BUDGET_CONSTRAINT" in codes else "the target ROAS"
             parts.append(f"held below its max-profit bid {free[i]:.2f} by {by}")

@@ -155,7 +155,7 @@ def _week(
     curves: ResponseCurves, bids: np.ndarray, margin: float, season: float
 ) -> dict[str, float]:
     clicks = curves.clicks(bids) * season * WEEK
-    cost = float((clicks * curves.cpc_ratio * bids).sum())
+    cost = float((clicks * curves.cpc(bids)).sum())
     value = float((clicks * curves.value_per_click).sum())
     return {"cost": cost, "value": value, "profit": margin * value - cost}
 

@@ -55,7 +55,11 @@ options=None, **overrides) -> DataFrame``
       ``[sem] forecast_days``, the drift included) and clicks_log_sd (its sd of log
       clicks/day); clicks_dispersion (day-to-day variance of clicks over Poisson's, 1 =
       Poisson: ``sem.roi.drift``);
-    * cost: cpc_ratio, cpc_ratio_se (actual CPC / max CPC), cpc, cpc_lo, cpc_hi (at current_bid);
+    * cost: cpc_ratio, cpc_ratio_se (actual CPC / max CPC at current_bid), cpc, cpc_lo,
+      cpc_hi (at current_bid); cpc_exponent, cpc_exponent_se (CPC ~ bid ** cpc_exponent,
+      from cost / clicks at the keyword's bid levels and landscape cost points, shrunk toward
+      its category's; 1 = proportional), cpc_exponent_own (False: one bid level, the
+      category's slope);
     * conversion rate: cvr, cvr_lo, cvr_hi (credible interval), cvr_alpha, cvr_beta
       (the Beta posterior);
     * value per conversion: value_per_conversion, value_per_conversion_lo/_hi, value_log_mu,

@@ -22,7 +22,7 @@ from searchops.errors import SearchopsError
 from searchops.workspace import Workspace
 from sem.roi.clicks import fit_clicks
 from sem.roi.conversion import cvr_diagnostics, cvr_posterior
-from sem.roi.cost import cpc_ratio
+from sem.roi.cost import cpc_exponent, cpc_ratio
 from sem.roi.data import keyword_totals, load_frames, weekday_season
 from sem.roi.draws import add_derived_intervals
 from sem.roi.options import RoiOptions
@@ -83,7 +83,15 @@ def fit_models(
     )
     lo_q, hi_q = (1 - opts.interval) / 2, (1 + opts.interval) / 2
     vpc_mu, vpc_sd = value_posterior(daily, totals, k_index, price, cat_codes, len(cats), opts)
-    ratio, ratio_se = cpc_ratio(daily, k_index, cat_codes, len(cats), opts.shrinkage)
+    ratio, ratio_se, ratio_bid = cpc_ratio(daily, k_index, cat_codes, len(cats), opts.shrinkage)
+    gamma, gamma_sd, gamma_own, gamma_prior = cpc_exponent(
+        daily, landscape, k_index, cat_codes, len(cats), opts.shrinkage, opts.landscape_weight
+    )
+    # The ratio was measured at the keyword's mean bid: at today's bid CPC has moved by
+    # (today / mean) ** gamma, the bid by today / mean.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        moved = (current_bid / ratio_bid) ** (gamma - 1)
+    ratio = ratio * np.where(np.isfinite(moved) & (moved > 0), moved, 1.0)
 
     z = stats.norm.ppf(hi_q)
     out = pd.DataFrame(
@@ -118,6 +126,9 @@ def fit_models(
             "click_ceiling": clicks.ceiling,
             "cpc_ratio": ratio,
             "cpc_ratio_se": ratio_se,
+            "cpc_exponent": gamma,
+            "cpc_exponent_se": gamma_sd,
+            "cpc_exponent_own": gamma_own,
             "cvr": cvr_alpha / (cvr_alpha + cvr_beta),
             "cvr_lo": stats.beta.ppf(lo_q, cvr_alpha, cvr_beta),
             "cvr_hi": stats.beta.ppf(hi_q, cvr_alpha, cvr_beta),
@@ -148,6 +159,7 @@ def fit_models(
         "options": opts.__dict__,
         "season": season.round(4).tolist(),
         **clicks.diagnostics,
+        "cpc_exponent_prior": gamma_prior,
         "cvr_prior": cvr_prior,
         "cvr": cvr_diagnostics(totals, cvr_alpha, cvr_beta),
     }
