@@ -2,7 +2,8 @@
 
 Week 1 crawls the demo site as first generated; week 2 serves its ``week=2`` variant
 (some defects fixed, some new) with the product template's hero image slowed down.
-Each week: crawl -> lab vitals -> audit (week 2 against week 1) -> SEM data pulled
+Each week: crawl -> lab vitals -> audit (week 2 against week 1) -> AI-search access
+check (robots.txt and server answers per search and AI crawler) -> SEM data pulled
 through the local Google Ads API server with the real client -> bid recommendations ->
 catalog coverage. Every run is registered with its simulated ``week``, so the weekly
 report written at the end shows real week-over-week deltas.
@@ -37,7 +38,7 @@ from searchops.workspace import Workspace, monday_of
 
 # A folder holding this file was written by the demo, so a rerun may clear it.
 MARKER = ".searchops-demo"
-STAGES = ("crawl", "vitals", "audit", "sem", "bids", "coverage")
+STAGES = ("crawl", "vitals", "audit", "ai-access", "sem", "bids", "coverage")
 # Week 2's slower template: the hero image of product pages arrives this much later. 2.5 s
 # pushes the product LCP past web.dev's 2.5 s "good" bound even on a fast machine, so the
 # regression is visible in the pass rates and to the vitals regression rule.
@@ -139,6 +140,31 @@ def _pull_sem(ws: Workspace, opts: DemoOptions, week: Week, site_url: str) -> st
     return f"{len(frames['sem_keyword_daily']):,} keyword-days {since}..{week.sunday}"
 
 
+def _check_ai_access(ws: Workspace, run: Path, settings: Settings, week: Week) -> str:
+    """``searchops ai-access`` on the home page and one page of each other template crawled,
+    stored with the week's date as the check's time (the demo replays past weeks)."""
+    from seo_crawler import load_pages
+    from seo_crawler.ai_access import check_access
+    from seo_crawler.urls import page_template
+
+    pages = load_pages(run)
+    fetched = sorted(pages.loc[pages["status"] == 200, "url"])
+    by_template: dict[str, str] = {}
+    for url in fetched:
+        by_template.setdefault(page_template(url, settings.vitals.templates), url)
+    urls = sorted(
+        by_template.values(), key=lambda u: page_template(u, settings.vitals.templates) != "home"
+    )
+    frame = check_access(
+        urls,
+        config=settings.ai_access,
+        checked_at=datetime.combine(week.sunday, datetime.min.time(), UTC),
+    )
+    ws.append_df("ai_access", frame)
+    against = int((frame["verdict"] == "fail").sum())
+    return f"{len(urls)} URLs, {against} crawler(s) against the policy"
+
+
 def run_week(
     ws: Workspace,
     opts: DemoOptions,
@@ -198,6 +224,8 @@ def run_week(
             changes = result.findings["change"].value_counts()
             detail = ", ".join(f"{n:,} {change}" for change, n in changes.items())
             done(f"{len(result.findings):,} findings" + (f": {detail}" if detail else ""))
+        with stage("ai-access") as done:
+            done(_check_ai_access(ws, run, settings, week))
         with stage("sem") as done:
             done(_pull_sem(ws, opts, week, base))
         # Bid and coverage runs register the day they ran; this demo replays past weeks.
@@ -301,9 +329,9 @@ def demo(obj: Any, out: Path, products: int, keywords: int, seed: int) -> None:
 
     Serves the demo catalog site and a local Google Ads API server on 127.0.0.1, then for
     two simulated weeks (the second with some defects fixed, some new and a slower
-    product template): crawl, lab Core Web Vitals, audit (week 2 against week 1), SEM
-    data pulled through the Google Ads API client, bid recommendations and catalog
-    coverage. Everything goes under OUT (workspace OUT/searchops.duckdb); the last line
+    product template): crawl, lab Core Web Vitals, audit (week 2 against week 1), AI-search
+    access (searchops ai-access on one page per template), SEM data pulled through the
+    Google Ads API client, bid recommendations and catalog coverage. Everything goes under OUT (workspace OUT/searchops.duckdb); the last line
     printed is the path of the report. Nothing leaves the machine.
 
     \b
