@@ -203,7 +203,7 @@ class RedisFrontier:
         self.held: dict[str, str] = {}  # URL -> its lease (the queue entry), until recorded
         self.slots: dict[str, tuple[str, str]] = {}  # URL -> (host slots key, token)
         self.wait_until = 0.0  # monotonic: politeness says no pop before then
-        self.heartbeat()
+        self.heartbeat(busy=None)  # the starting worker stays busy until its first tick
 
     # ------------------------------------------------------------------ the seen-set
     def _bucket(self, fp: int) -> str:
@@ -278,8 +278,9 @@ class RedisFrontier:
         if entries:
             self.client.zrem(self.leases, *entries)
 
-    def heartbeat(self, busy: bool = False) -> None:
-        """This worker is alive (its leases renewed); ``busy``: it has work of its own."""
+    def heartbeat(self, busy: bool | None = False) -> None:
+        """This worker is alive (its leases renewed); ``busy``: it has work of its own
+        (None: as it was)."""
         expiry = int(time.time() * 1000) + self.lease_ms
         pipe = self.client.pipeline(transaction=False)
         pipe.hset(self.prefix + "workers", self.worker, expiry)
@@ -289,7 +290,7 @@ class RedisFrontier:
             pipe.zadd(key, {token: expiry}, xx=True)
         if busy:
             pipe.set(self.prefix + f"busy:{self.worker}", 1, px=self.lease_ms)
-        else:
+        elif busy is not None:
             pipe.delete(self.prefix + f"busy:{self.worker}")
         pipe.execute()
 

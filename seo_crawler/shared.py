@@ -8,9 +8,10 @@
   Redis and crawls as another worker, into the same run folder (a shared filesystem path
   on other machines: each worker writes its own part files, ``part-NNNNN-WORKER``);
 * when the crawl is done (empty queue, no lease held, no live worker busy) every worker's
-  crawler exits; the first to get there (``SET finalizer NX``: exactly one) waits until the
-  others have exited (or their heartbeat has expired: a killed worker) and finalizes the run
-  folder (pages, links, sitemaps, crawl.json) from every worker's part files.
+  crawler exits; the first to get there (``SET finalizer NX``: exactly one, on a lease it
+  renews, so that another takes over if it is killed) waits until the others have exited (or
+  their heartbeat has expired: a killed worker) and finalizes the run folder (pages, links,
+  sitemaps, crawl.json) from every worker's part files; the others return once it is done.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 import time
 import uuid
 from datetime import UTC, datetime
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+STARTUP_MS = 300_000  # the first worker's crawler has this long to queue the start URLs
 KEEP_S = 86_400  # the spec and the finished mark stay a day: a late --join is told it is over
 
 
@@ -54,10 +57,11 @@ def start(
     prefix = redis_frontier.key_prefix(crawl_id)
     record = {"spec": spec.model_dump(mode="json"), "run": str(run.resolve())}
     redis_frontier.store_spec(client, crawl_id, json.dumps(record))
-    # Busy until its crawler has queued the start URLs: a worker joining at once must not
-    # find an empty queue and call the crawl done.
+    # Busy until its crawler has queued the start URLs (its first heartbeat): a worker joining
+    # at once must not find an empty queue and call the crawl done. Long enough for a slow
+    # start; if this worker dies before, the crawl ends that much later.
     lease_ms = int(spec.crawl.lease_s * 1000)
-    client.set(f"{prefix}busy:{worker}", 1, px=lease_ms)
+    client.set(f"{prefix}busy:{worker}", 1, px=max(lease_ms, STARTUP_MS))
     client.hset(f"{prefix}workers", worker, int(time.time() * 1000) + lease_ms)
     shared = {"frontier": frontier, "crawl_id": crawl_id, "worker": worker, "join": False}
     from seo_crawler.api import join_command
@@ -119,18 +123,36 @@ def _work(
         progress = api._run_child(run, resume=False, show=show, shared=shared)
     finally:
         client.sadd(prefix + "exited", worker)
-    if not client.set(prefix + "finalizer", worker, nx=True):
-        log.info("worker %s done; another worker finalizes %s", worker, run)
-        return run
-    _wait_for_workers(client, prefix)
-    merged = _merged_progress(run, progress)
+    # One finalizer, on a lease it renews: killed while it waits or finalizes, another takes over.
+    lease_ms = int(spec.crawl.lease_s * 1000)
+    while True:
+        # "finalized" is set before the finalizer's key goes: checked first, never finalized twice
+        if client.exists(prefix + "finalized"):
+            return run
+        if client.set(prefix + "finalizer", worker, nx=True, px=lease_ms):
+            break
+        time.sleep(0.25)
+    stop = threading.Event()
+    renew = threading.Thread(
+        target=_renew, args=(client, prefix + "finalizer", lease_ms, stop), daemon=True
+    )
+    renew.start()
     try:
+        _wait_for_workers(client, prefix)
+        merged = _merged_progress(run, progress)
         return api.finish(
             run, spec, merged, started, resume=False, show=show, workspace=workspace,
             extra={"shared": {"crawl_id": shared["crawl_id"], "workers": _workers(client, prefix)}},
         )  # fmt: skip
     finally:
+        stop.set()
+        client.set(prefix + "finalized", worker, ex=KEEP_S)
         _release_keys(client, prefix)
+
+
+def _renew(client: redis.Redis, key: str, lease_ms: int, stop: threading.Event) -> None:
+    while not stop.wait(lease_ms / 3000):
+        client.pexpire(key, lease_ms)
 
 
 def _workers(client: redis.Redis, prefix: str) -> list[str]:
@@ -169,7 +191,7 @@ def _merged_progress(run: Path, mine: dict[str, Any]) -> dict[str, Any]:
 
 def _release_keys(client: redis.Redis, prefix: str) -> None:
     """The crawl's frontier and fingerprints are dropped; its spec and finished mark kept a day."""
-    keep = {prefix + "spec", prefix + "finished", prefix + "finalizer"}
+    keep = {prefix + "spec", prefix + "finished", prefix + "finalized"}
     batch: list[str] = []
     for key in client.scan_iter(match=prefix + "*", count=1000):
         if str(key) in keep:
