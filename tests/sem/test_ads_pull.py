@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ from google.ads.googleads.errors import GoogleAdsException
 from google.ads.googleads.v26.errors.types.errors import GoogleAdsFailure
 
 from demo import ads_server
+from searchops import clock
 from searchops.cli import cli
 from searchops.errors import SearchopsError
 from searchops.workspace import Workspace
@@ -321,7 +323,7 @@ def test_change_history_pages_past_the_limit(server, small_account):
     ],
 )  # fmt: skip
 def test_change_event_limits_are_googles(server, where, limit, code):
-    today = pd.Timestamp.now(tz=ads_server.TIME_ZONE).tz_localize(None).normalize()
+    today = pd.Timestamp(clock.now(ZoneInfo(ads_server.TIME_ZONE))).normalize()
     dates = {"old": today - pd.Timedelta(days=31), "recent": today - pd.Timedelta(days=5),
              "today": today + pd.Timedelta(days=1)}  # fmt: skip
     query = (f"SELECT change_event.resource_name FROM change_event "
@@ -482,7 +484,7 @@ def test_cli_change_history_out_of_reach_is_one_line(small_account, tmp_path, mo
     """A client clock days behind the server's asks for changes older than Google keeps."""
     import datetime as dt
 
-    ahead = lambda: dt.datetime.now() + dt.timedelta(days=3)  # noqa: E731
+    ahead = lambda: clock.now() + dt.timedelta(days=3)  # noqa: E731
     with ads_server.serve(small_account, now=ahead) as handle:
         code, err = _cli(handle, tmp_path, monkeypatch, capsys, "--customer-id",
                          small_account.customer_id, "--since", str(small_account.since),
@@ -585,7 +587,7 @@ def test_weekly_pulls_keep_bids_older_than_the_change_history(tmp_path):
     from demo import ads_account
 
     account = ads_account.generate(keywords=150, days=45, seed=6, products=100)
-    clock = [dt.datetime.now() - dt.timedelta(days=15)]
+    now = [clock.now() - dt.timedelta(days=15)]
     truth = account.frames["sem_keyword_daily"].set_index(["criterion_id", "date"])["cpc_bid"]
 
     def bids(frame):
@@ -593,19 +595,19 @@ def test_weekly_pulls_keep_bids_older_than_the_change_history(tmp_path):
         return frame["cpc_bid"].to_numpy(), truth.reindex(key).to_numpy()
 
     with (
-        ads_server.serve(account, now=lambda: clock[0]) as handle,
+        ads_server.serve(account, now=lambda: now[0]) as handle,
         Workspace(tmp_path / "ws.duckdb") as ws,
     ):
         client = make_client(handle)
-        first_until = clock[0].date() - dt.timedelta(days=1)
+        first_until = now[0].date() - dt.timedelta(days=1)
         early = ads_api.pull(client, account.customer_id, account.since, first_until,
-                             policy=FAST, now=clock[0])  # fmt: skip
+                             policy=FAST, now=now[0])  # fmt: skip
         ads_api.save_pull(ws, early, account.customer_id, account.since, first_until)
-        clock[0] = dt.datetime.now()
+        now[0] = clock.now()
         late = ads_api.pull(client, account.customer_id, account.since, account.until,
-                            policy=FAST, now=clock[0])  # fmt: skip
+                            policy=FAST, now=now[0])  # fmt: skip
         old = pd.to_datetime(late["sem_keyword_daily"]["date"]) < pd.Timestamp(
-            clock[0].date() - dt.timedelta(days=29)
+            now[0].date() - dt.timedelta(days=29)
         )
         assert old.sum() > 100 and late["sem_keyword_daily"].loc[old, "cpc_bid"].isna().all()
         ads_api.save_pull(ws, late, account.customer_id, account.since, account.until)
