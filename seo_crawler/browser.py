@@ -16,7 +16,11 @@ POST with whatever the page found. Every request Chromium makes goes through
 What is blocked is recorded per page (``pages.browser_blocked``, audit rule SEO-LINKS-030)
 and counted (``crawl.json`` stats ``browser_blocked``). Service workers are blocked (their
 requests would bypass interception). Known limit: Playwright routes only the first request
-of a redirect chain, so an in-scope URL that redirects elsewhere is followed by Chromium.
+of a redirect chain, so a redirect's target never reaches the policy: behind it, Chromium's
+own resolver is fenced to the scope's hosts (:meth:`BrowserPolicy.host_fence`,
+``--host-resolver-rules``): any other host name or address (IP literals included) fails to
+resolve, whether a redirect, a WebSocket or anything else asks for it. The fence is per host;
+ports are the interception's to judge.
 
 Memory: V8's heap is capped (``--js-flags=--max-old-space-size``) and :class:`RendererWatchdog`
 kills any Chromium process whose RSS passes ``[render] max_renderer_mb`` (typed arrays live
@@ -80,6 +84,14 @@ class BrowserPolicy:
         ):
             return "cross-origin-" + method.lower()
         return None
+
+    def host_fence(self) -> str:
+        """A Chromium switch under which only the scope's hosts resolve (every other name or
+        address is NOTFOUND): what interception cannot see, redirect targets and WebSockets
+        among them, still cannot leave the scope's hosts."""
+        names = sorted({host_of(f"http://{site}/") for site in self.scope.hosts} - {""})
+        excluded = "".join(f", EXCLUDE {name}" for name in names)
+        return f"--host-resolver-rules=MAP * ~NOTFOUND{excluded}"
 
     def record(self, page_url: str, method: str, url: str, reason: str) -> None:
         with self._lock:

@@ -119,6 +119,10 @@ def scrapy_settings(
         "ITEM_PIPELINES": {"seo_crawler.pipelines.ParquetPartsWriter": 100},
     }
     if spec.renders:
+        policy = BrowserPolicy(
+            Scope.build(crawl, [*spec.start_urls, *spec.sitemaps]),
+            skip_resource_types=SKIPPED_RESOURCES,
+        )
         handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
         settings.update({
             "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
@@ -126,7 +130,7 @@ def scrapy_settings(
             "PLAYWRIGHT_BROWSER_TYPE": "chromium",
             "PLAYWRIGHT_LAUNCH_OPTIONS": {
                 "executable_path": render.chromium_path,
-                "args": chromium_args(render),
+                "args": [*chromium_args(render), policy.host_fence()],
                 "headless": True,
             },
             # One page per context: a page's storage, service workers and memory are its own.
@@ -139,10 +143,7 @@ def scrapy_settings(
             # Every request Chromium makes is judged by the crawl's scope and safety policy
             # (seo_crawler.browser); images, fonts and media, which do not change the DOM we
             # extract from, are skipped.
-            "PLAYWRIGHT_ABORT_REQUEST": BrowserPolicy(
-                Scope.build(crawl, [*spec.start_urls, *spec.sitemaps]),
-                skip_resource_types=SKIPPED_RESOURCES,
-            ),
+            "PLAYWRIGHT_ABORT_REQUEST": policy,
         })  # fmt: skip
     return settings
 

@@ -326,6 +326,8 @@ async def measure_jobs(
     semaphore = asyncio.Semaphore(concurrency)
     loading = asyncio.Semaphore(settings.loading_concurrency)
     args = list(settings.chromium_args)
+    if policy is not None:
+        args.append(policy.host_fence())
     watchdog = None
     if render is not None:
         args.append(f"--js-flags=--max-old-space-size={render.js_heap_mb}")

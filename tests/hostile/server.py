@@ -70,7 +70,8 @@ class Seen:
 class HostileServer:
     """Routes (exact path, query included or not) -> :class:`Reply`; anything else is 404."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host  # another loopback address (127.0.0.2) is another host
         self.routes: dict[str, Reply] = {}
         self.requests: list[Seen] = []
         self.base = ""
@@ -130,7 +131,7 @@ class HostileServer:
 
     @contextmanager
     def running(self) -> Iterator[str]:
-        """Serve in a background thread; yields ``http://127.0.0.1:PORT``."""
+        """Serve in a background thread; yields ``http://HOST:PORT``."""
         port = free_port()
         loop = asyncio.new_event_loop()
         started = threading.Event()
@@ -139,7 +140,7 @@ class HostileServer:
         def run() -> None:
             asyncio.set_event_loop(loop)
             holder.append(
-                loop.run_until_complete(asyncio.start_server(self._handle, "127.0.0.1", port))
+                loop.run_until_complete(asyncio.start_server(self._handle, self.host, port))
             )
             started.set()
             loop.run_forever()
@@ -147,7 +148,7 @@ class HostileServer:
         thread = threading.Thread(target=run, daemon=True)
         thread.start()
         assert started.wait(10), "hostile server did not start"
-        self.base = f"http://127.0.0.1:{port}"
+        self.base = f"http://{self.host}:{port}"
         try:
             yield self.base
         finally:

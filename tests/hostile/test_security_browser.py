@@ -89,6 +89,35 @@ def test_the_rendering_browser_stays_in_scope(tmp_path: Path, config: Path) -> N
     assert [f["url"] for f in findings if f["rule_id"] == "SEO-LINKS-030"] == [base + "/"]
 
 
+def test_redirects_and_websockets_cannot_take_the_browser_to_another_host(
+    tmp_path: Path, config: Path
+) -> None:
+    """Interception sees only a redirect chain's first request (an in-scope one here) and no
+    WebSocket: the host fence (Chromium's resolver knows only the scope's hosts) stops both."""
+    other = HostileServer(host="127.0.0.2")
+    other.route("/after-redirect", Reply(body=b"GIF89a", content_type="image/gif"))
+    with other.running() as elsewhere:
+        site = HostileServer()
+        site.route("/hop", Reply(status=302, headers={"Location": f"{elsewhere}/after-redirect"}))
+        script = (
+            "<script>fetch('/hop', {mode: 'no-cors'}).catch(() => 0);"
+            f"try {{ new WebSocket('ws://{elsewhere[7:]}/ws'); }}"
+            "catch (e) {}; document.body.insertAdjacentHTML('beforeend', '<h1>Rendered</h1>')"
+            "</script>"
+        )
+        site.route("/", Reply.html(script))
+        with site.running() as base:
+            done = cli(
+                "--config", str(config), "crawl", base + "/", "--render", "always",
+                "--out", str(tmp_path / "run"), cwd=tmp_path, timeout=240,
+            )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert ("GET", "/hop") in {(r.method, r.path) for r in site.requests}  # the redirect was asked
+    assert other.requests == [], other.paths()  # but neither it nor the WebSocket got through
+    page = pd.read_parquet(tmp_path / "run" / "pages.parquet").set_index("url").loc[base + "/"]
+    assert page["rendered"] and list(page["h1"]) == ["Rendered"]
+
+
 def test_a_never_ending_script_keeps_the_raw_page(tmp_path: Path, config: Path) -> None:
     site = HostileServer()
     site.route(
