@@ -180,6 +180,9 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
         overrides={
             "crawl": {
                 "max_bytes": MAX_BYTES,
+                # The sitemap cap is 50 MiB (sitemaps.org): bomb.xml.gz inflates to 50 MB, a
+                # bomb only against a smaller cap (a bigger bomb would cost the suite time).
+                "sitemap_max_bytes": MAX_BYTES,
                 "timeout_s": 3.0,
                 "retries": 1,
                 "retry_backoff_s": 0.1,
