@@ -52,7 +52,11 @@ def _pages(predicate) -> list[LabPage]:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("page", _pages(lambda p: p.lcp_min_ms), ids=lambda p: p.path)
 def test_lcp_is_the_delayed_hero_image(lab, page: LabPage) -> None:  # type: ignore[no-untyped-def]
     row = lab[page.path]
-    assert page.lcp_min_ms <= row["lcp_ms"] <= page.lcp_min_ms + LATE_MARGIN_MS
+    # The hero's paint after its delay runs through the same paint pipeline as the first
+    # paint: on a busy machine both slow down, so the margin grows with this load's FCP (a
+    # fixed 700 ms failed at 724 ms on a loaded CI machine; an LCP taken at the wrong element
+    # or at load end is still caught, as are the selector and URL below).
+    assert page.lcp_min_ms <= row["lcp_ms"] <= page.lcp_min_ms + LATE_MARGIN_MS + row["fcp_ms"]
     assert row["lcp_selector"] == page.lcp_selector
     assert "/__lab/img/hero.png" in row["lcp_url"]
     assert bool(row["lcp_lazy"]) is page.lcp_lazy
