@@ -12,12 +12,12 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
 
+from searchops import clock
 from seo_crawler.config import CrawlConfig
 
 # Cloud instance-metadata endpoints: fetching them from a crawler is a classic SSRF
@@ -177,7 +177,7 @@ class Scope:
     repeated_segments: int = 3
     max_path_segments: int = 12
     calendar_years: int = 3
-    this_year: int = field(default_factory=lambda: datetime.now(UTC).year)
+    this_year: int = field(default_factory=lambda: clock.today().year)
 
     @classmethod
     def build(cls, config: CrawlConfig, seed_urls: list[str]) -> Scope:

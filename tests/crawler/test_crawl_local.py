@@ -5,20 +5,20 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from aiohttp import web
 
+from searchops import clock
 from searchops.settings import load_settings
 from seo_crawler import crawl, load_links, load_pages
 from tests.crawler.sites import BILLION_LAUGHS, gzip_bomb, html, serve
 
 pytestmark = pytest.mark.xdist_group("crawler-local")
 
-YEAR = datetime.now(UTC).year
+YEAR = clock.today().year  # the year the calendar-trap rule reads (pinned by tests/conftest.py)
 MAX_BYTES = 1_000_000
 
 
