@@ -10,22 +10,22 @@ STAMP  := $(VENV)/.installed
 
 install: $(STAMP) chromium redis
 
-# Exactly the versions CI tested, hash-checked (requirements.lock); then searchops itself.
-$(STAMP): pyproject.toml requirements.lock
+# Exactly the versions CI tested, hash-checked (requirements.txt); then searchops itself.
+$(STAMP): pyproject.toml requirements.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements.txt
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-# requirements.lock after a dependency is added to pyproject.toml (other pins are kept).
+# requirements.txt after a dependency is added to pyproject.toml (other pins are kept).
 lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11.7 \
-		--custom-compile-command "make lock" -o requirements.lock
+		--custom-compile-command "make lock" -o requirements.txt
 
 # Every dependency to its newest release inside pyproject.toml's ranges; then run `make test`.
 upgrade: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11.7 \
-		--custom-compile-command "make lock" --upgrade -o requirements.lock
+		--custom-compile-command "make lock" --upgrade -o requirements.txt
 
 # Playwright cannot download its own browsers here: we drive Debian's Chromium.
 chromium:

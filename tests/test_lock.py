@@ -1,4 +1,4 @@
-"""requirements.lock pins what CI tested: every dependency, inside pyproject.toml's ranges,
+"""requirements.txt pins what CI tested: every dependency, inside pyproject.toml's ranges,
 hash-checked, and installed here at exactly those versions (`make lock` / `make upgrade`)."""
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ PIN = re.compile(r"^([A-Za-z0-9._-]+)==([^\s\\;]+)")
 
 
 def _locked() -> dict[str, tuple[str, int]]:
-    """name -> (version, number of hashes) from requirements.lock."""
+    """name -> (version, number of hashes) from requirements.txt."""
     pins: dict[str, tuple[str, int]] = {}
     name = ""
-    for line in (ROOT / "requirements.lock").read_text().splitlines():
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
         if match := PIN.match(line):
             name = canonicalize_name(match.group(1))
             pins[name] = (match.group(2), 0)
@@ -40,7 +40,7 @@ def test_every_dependency_is_pinned_inside_its_range_with_hashes():
     pins = _locked()
     for requirement in _declared():
         name = canonicalize_name(requirement.name)
-        assert name in pins, f"{name} is in pyproject.toml but not in requirements.lock: make lock"
+        assert name in pins, f"{name} is in pyproject.toml but not in requirements.txt: make lock"
         version, hashes = pins[name]
         assert requirement.specifier.contains(version, prereleases=True), (name, version)
         assert hashes >= 1, name
