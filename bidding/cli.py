@@ -195,12 +195,12 @@ def apply(
 
     from bidding.apply import apply_bids, check_offline
     from searchops.errors import SearchopsError
+    from searchops.tls import trust_ca_file
     from sem.ads_api import (
         MissingCredentials,
         RetryPolicy,
         client_from_environment,
         normalize_customer_id,
-        trust_ca_file,
     )
 
     if offline and execute:

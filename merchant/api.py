@@ -20,18 +20,14 @@ local test server and short jobs), else Application Default Credentials with the
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from merchant.feed import clean
-from merchant.imports import SCHEMA, TABLE
+from merchant.imports import replace_items, staged_items
 from searchops.errors import SearchopsError
 
 if TYPE_CHECKING:
@@ -141,39 +137,26 @@ def pull_products(
     now = datetime.now(UTC).replace(tzinfo=None)
     issues: list[dict[str, Any]] = []
     count = 0
-    with tempfile.TemporaryDirectory(prefix="searchops-merchant-") as tmp:
-        staged = Path(tmp) / "items.parquet"
-        writer = pq.ParquetWriter(staged, SCHEMA)
-        chunk: list[dict[str, Any]] = []
-        try:
-            request = ListProductsRequest(parent=f"accounts/{account}", page_size=page_size)
-            pages = products.list_products(request=request)
-            for product in pages:
-                chunk.append(product_row(product, source, now))
-                issues += issue_rows(product, source)
-                count += 1
-                if len(chunk) >= 10_000:
-                    writer.write_table(pa.Table.from_pylist(chunk, schema=SCHEMA))
-                    chunk = []
-            if chunk:
-                writer.write_table(pa.Table.from_pylist(chunk, schema=SCHEMA))
-        except exceptions.GoogleAPICallError as exc:
-            raise SearchopsError(
-                f"Merchant API: accounts/{account}: {_status(exc)} "
-                f"{clean(exc.message)}; nothing was written"
-            ) from None
-        finally:
-            writer.close()
-        sql_path = str(staged).replace("'", "''")
-        issue_frame = pd.DataFrame(issues, columns=[
-            "source", "offer_id", "language", "code", "severity", "attribute", "description",
-            "reporting_context", "disapproved_countries"], dtype="string")  # fmt: skip
-        with workspace.transaction() as con:
-            if not workspace.has_table(TABLE):
-                con.execute(
-                    f"CREATE TABLE {TABLE} AS SELECT * FROM read_parquet('{sql_path}') LIMIT 0"
-                )
-            con.execute(f"DELETE FROM {TABLE} WHERE source = ?", [source])
-            con.execute(f"INSERT INTO {TABLE} BY NAME SELECT * FROM read_parquet('{sql_path}')")
-            workspace.replace_rows(ISSUES_TABLE, issue_frame, "source", source)
+
+    def rows() -> Iterator[dict[str, Any]]:
+        nonlocal count
+        request = ListProductsRequest(parent=f"accounts/{account}", page_size=page_size)
+        for product in products.list_products(request=request):
+            issues.extend(issue_rows(product, source))
+            count += 1
+            yield product_row(product, source, now)
+
+    try:
+        with staged_items(rows()) as staged:
+            issue_frame = pd.DataFrame(issues, columns=[
+                "source", "offer_id", "language", "code", "severity", "attribute", "description",
+                "reporting_context", "disapproved_countries"], dtype="string")  # fmt: skip
+            with workspace.transaction():
+                replace_items(workspace, staged, "source = ?", [source])
+                workspace.replace_rows(ISSUES_TABLE, issue_frame, "source", source)
+    except exceptions.GoogleAPICallError as exc:
+        raise SearchopsError(
+            f"Merchant API: accounts/{account}: {_status(exc)} "
+            f"{clean(exc.message)}; nothing was written"
+        ) from None
     return count, len(issues)

@@ -146,9 +146,8 @@ def check(
             raise SearchopsError("no feed in the workspace: run `searchops merchant import FEED`")
         window = obj.settings().settings.merchant.spend_window_days
         findings = join(ws, run, spend_window_days=window)
-        with ws.transaction() as con:
+        with ws.transaction():
             ws.replace_rows("merchant_findings", findings.assign(run=str(run)), "run", str(run))
-            del con
     if fmt == "csv":
         text = write_csv(findings)
     elif fmt == "json":

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -81,50 +83,63 @@ def import_feed(
     result = FeedImport(source=source, language=language)
     now = datetime.now(UTC).replace(tzinfo=None)
     seen: set[str] = set()
-    with tempfile.TemporaryDirectory(prefix="searchops-feed-") as tmp:
+
+    def items() -> Iterator[dict[str, Any]]:
+        for number, row in enumerate(read_feed(path), start=1):
+            offer_id = row.pop("id")
+            if offer_id in seen:
+                if not allow_duplicates:
+                    raise FeedError(
+                        f"{path.name}: item {number} repeats id {offer_id!r} (Merchant "
+                        "Center rejects duplicate ids; --allow-duplicates keeps the first)"
+                    )
+                continue
+            if offer_id:
+                seen.add(offer_id)
+            row_language = (row.pop("content_language") or "").lower() or language
+            row.update(source=source, language=row_language, offer_id=offer_id)
+            row.update(file=path.name, imported_at=now)
+            if row["issues"]:
+                result.items_with_issues += 1
+                result.issues.update(_issue_kind(i) for i in row["issues"].split("; "))
+            result.items += 1
+            yield row
+
+    with staged_items(items()) as staged:
+        if not result.items:
+            raise FeedError(f"{path.name}: no items (is it a Merchant Center feed?)")
+        with workspace.transaction():
+            replace_items(
+                workspace, staged, "source = ? AND language IS NOT DISTINCT FROM ?",
+                [source, language],
+            )  # fmt: skip
+    return result
+
+
+@contextmanager
+def staged_items(rows: Iterable[dict[str, Any]]) -> Iterator[Path]:
+    """``rows`` (``SCHEMA``) in a temporary Parquet file, written a chunk at a time so a
+    million items never sit in memory as Python objects; yields the file's path."""
+    with tempfile.TemporaryDirectory(prefix="searchops-merchant-") as tmp:
         staged = Path(tmp) / "items.parquet"
-        writer = pq.ParquetWriter(staged, SCHEMA)
-        chunk: list[dict[str, Any]] = []
-        try:
-            for number, row in enumerate(read_feed(path), start=1):
-                offer_id = row.pop("id")
-                if offer_id in seen:
-                    if not allow_duplicates:
-                        raise FeedError(
-                            f"{path.name}: item {number} repeats id {offer_id!r} (Merchant "
-                            "Center rejects duplicate ids; --allow-duplicates keeps the first)"
-                        )
-                    continue
-                if offer_id:
-                    seen.add(offer_id)
-                row_language = (row.pop("content_language") or "").lower() or language
-                row.update(source=source, language=row_language, offer_id=offer_id)
-                row.update(file=path.name, imported_at=now)
-                if row["issues"]:
-                    result.items_with_issues += 1
-                    result.issues.update(_issue_kind(i) for i in row["issues"].split("; "))
+        with pq.ParquetWriter(staged, SCHEMA) as writer:
+            chunk: list[dict[str, Any]] = []
+            for row in rows:
                 chunk.append(row)
-                result.items += 1
                 if len(chunk) >= CHUNK:
                     writer.write_table(pa.Table.from_pylist(chunk, schema=SCHEMA))
                     chunk = []
             if chunk:
                 writer.write_table(pa.Table.from_pylist(chunk, schema=SCHEMA))
-        finally:
-            writer.close()
-        if not result.items:
-            raise FeedError(f"{path.name}: no items (is it a Merchant Center feed?)")
-        _replace(workspace, staged, source, language)
-    return result
+        yield staged
 
 
-def _replace(workspace: Workspace, staged: Path, source: str, language: str | None) -> None:
+def replace_items(workspace: Workspace, staged: Path, where: str, params: list[Any]) -> None:
+    """Replace the ``merchant_items`` rows ``where`` selects by the staged file's rows (the
+    caller holds the transaction)."""
     sql_path = str(staged).replace("'", "''")
-    with workspace.transaction() as con:
-        if not workspace.has_table(TABLE):
-            con.execute(f"CREATE TABLE {TABLE} AS SELECT * FROM read_parquet('{sql_path}') LIMIT 0")
-        con.execute(
-            f"DELETE FROM {TABLE} WHERE source = ? AND language IS NOT DISTINCT FROM ?",
-            [source, language],
-        )
-        con.execute(f"INSERT INTO {TABLE} BY NAME SELECT * FROM read_parquet('{sql_path}')")
+    con = workspace.con
+    if not workspace.has_table(TABLE):
+        con.execute(f"CREATE TABLE {TABLE} AS SELECT * FROM read_parquet('{sql_path}') LIMIT 0")
+    con.execute(f"DELETE FROM {TABLE} WHERE {where}", params)
+    con.execute(f"INSERT INTO {TABLE} BY NAME SELECT * FROM read_parquet('{sql_path}')")

@@ -13,7 +13,7 @@ nothing here logs or stores them. What is missing is named before the library is
 would only say ``use_proto_plus``), and ``use_proto_plus`` defaults to true.
 
 TLS: the client always opens a TLS channel and gRPC trusts the roots of
-``GRPC_DEFAULT_SSL_ROOTS_FILE_PATH`` (:func:`trust_ca_file`: a corporate proxy's CA, the local
+``GRPC_DEFAULT_SSL_ROOTS_FILE_PATH`` (:func:`searchops.tls.trust_ca_file`: a corporate proxy's CA, the local
 server's certificate). A failed certificate check is permanent, never retried: one line names
 the certificate problem.
 """
@@ -41,7 +41,6 @@ from google.api_core import exceptions as api_exceptions
 
 from searchops import clock
 from searchops.errors import SearchopsError
-from searchops.tls import trust_ca_file  # noqa: F401  (sem.cli calls ads_api.trust_ca_file)
 from searchops.workspace import Workspace, monday_of
 from sem import history, tables
 

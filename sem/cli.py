@@ -15,6 +15,7 @@ from searchops.console import safe_text, stderr, stdout
 from searchops.errors import SearchopsError
 from searchops.escaping import json_dumps, write_csv
 from searchops.plugins import SEM, PluginGroup
+from searchops.tls import trust_ca_file
 
 
 @click.group(cls=PluginGroup, plugin_group=SEM)
@@ -99,7 +100,7 @@ def pull(
     ids = [ads_api.normalize_customer_id(i) for value in customer_ids for i in value.split(",")
            if i.strip()]  # fmt: skip
     if ca_file is not None:
-        ads_api.trust_ca_file(ca_file)
+        trust_ca_file(ca_file)
     policy = ads_api.RetryPolicy.from_settings(obj.settings().settings)
     options = ads_api.PullOptions.from_settings(obj.settings().settings)
     targets: list[tuple[str, str | None]] = []  # (client id, login customer id)
