@@ -20,6 +20,7 @@ judged (a sitemap index lists every product: ~110,000 URLs on the demo site at 5
 from __future__ import annotations
 
 import json
+from array import array
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -28,25 +29,75 @@ from seo_crawler.visit import Visit
 
 
 class UrlSet:
-    """A set of URLs kept as their 64-bit hashes: ~40 bytes a URL instead of ~150.
+    """A set of URLs kept as their 64-bit hashes in one flat array: 12-24 bytes a URL.
 
-    The crawl's seen-set and the writer's recorded-set hold every URL of the crawl (100,000 at
-    100,000 pages, twice). Two URLs sharing a hash (odds ~1e-8 at a million URLs) would make
-    the second look seen: an accepted risk for the memory budget. ``hash()`` of a string
-    differs between processes, so a set lives in one process (resume rebuilds it from files).
+    The crawl's seen-set and the writer's recorded-set hold every URL of the crawl (a
+    million at a million pages, twice). A Python ``set`` of hashes costs ~70 bytes a URL
+    (a 32-byte int object plus its slot): ~150 MB for the two at a million pages, half the
+    crawl's memory budget. Here the hashes sit in an ``array('q')`` hash table with linear
+    probing, at most half full (doubled when it gets there).
+
+    Two URLs sharing a hash (odds ~1e-8 at a million URLs) would make the second look seen:
+    an accepted risk for the memory budget. ``hash()`` of a string differs between
+    processes, so a set lives in one process (resume rebuilds it from files).
     """
 
+    _EMPTY = 0  # a slot never used; a URL whose hash is 0 is stored as 1
+
     def __init__(self, urls: Iterable[str] = ()) -> None:
-        self._hashes = {hash(url) for url in urls}
+        self._slots = array("q", bytes(8 * 1024))
+        self._mask = 1023
+        self._count = 0
+        for url in urls:
+            self.add(url)
 
     def __contains__(self, url: object) -> bool:
-        return hash(url) in self._hashes
+        return self._find(hash(url) or 1) >= 0
 
     def __len__(self) -> int:
-        return len(self._hashes)
+        return self._count
 
     def add(self, url: str) -> None:
-        self._hashes.add(hash(url))
+        self._insert(hash(url) or 1)
+
+    def update(self, other: UrlSet) -> None:
+        """Every URL of ``other`` (a set of this process) added to this one."""
+        for h in other._slots:
+            if h != self._EMPTY:
+                self._insert(h)
+
+    def _find(self, h: int) -> int:
+        """The slot holding ``h``, or -1 - the empty slot where it would go."""
+        slots, mask = self._slots, self._mask
+        i = h & mask
+        while True:
+            found = slots[i]
+            if found == h:
+                return i
+            if found == self._EMPTY:
+                return -1 - i
+            i = (i + 1) & mask
+
+    def _insert(self, h: int) -> None:
+        i = self._find(h)
+        if i >= 0:
+            return
+        self._slots[-1 - i] = h
+        self._count += 1
+        if 2 * self._count > self._mask:
+            self._grow()
+
+    def _grow(self) -> None:
+        old = self._slots
+        self._slots = array("q", bytes(16 * len(old)))
+        self._mask = 2 * len(old) - 1
+        slots, mask = self._slots, self._mask
+        for h in old:
+            if h != self._EMPTY:
+                i = h & mask
+                while slots[i] != self._EMPTY:
+                    i = (i + 1) & mask
+                slots[i] = h
 
 
 class LineQueue:
@@ -95,7 +146,7 @@ class Frontier:
                     self._writer.flush()
         self._session_start = self._writer.tell()
         self._reader = path.open("rb")
-        self._skip: set[str] | None = None  # resume: URLs not to hand out again
+        self._skip: UrlSet | None = None  # resume: URLs not to hand out again
         self._waiting = 0
         self.claimed = 0  # lines in the file (URLs taken into the crawl)
 
@@ -103,14 +154,15 @@ class Frontier:
         """URLs queued and not yet handed out."""
         return self._waiting
 
-    def resume(self, recorded: set[str]) -> set[str]:
+    def resume(self, recorded: UrlSet) -> UrlSet:
         """Read the file a killed crawl left; returns every URL it claimed.
 
         The reader then hands out, in their first order, the claimed URLs not in ``recorded``.
-        Must be called before anything is pushed.
+        Must be called before anything is pushed. Compact sets throughout: at a million
+        pages, sets of URL strings took ~300 MB.
         """
-        claimed: set[str] = set()
-        queued: set[str] = set()
+        claimed = UrlSet()
+        queued = UrlSet()
         self._reader.seek(0)
         for line in self._reader:
             entry = _parse(line)
@@ -123,7 +175,8 @@ class Frontier:
         self._reader.seek(0)
         self.claimed = len(claimed)
         self._waiting = len(queued)
-        self._skip = set(recorded)
+        self._skip = UrlSet()
+        self._skip.update(recorded)
         return claimed
 
     def push(self, visit: Visit) -> None:

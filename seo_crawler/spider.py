@@ -283,8 +283,11 @@ class CatalogSpider(scrapy.Spider):
         )
 
     def _resume(self) -> None:
-        recorded = set(store.column_values(self.run, "pages", "url"))
-        self.seen = UrlSet(self.frontier.resume(recorded) | recorded)
+        if isinstance(self.frontier, Frontier):  # a shared frontier outlives its workers
+            recorded = UrlSet(store.column_values(self.run, "pages", "url"))
+            seen = self.frontier.resume(recorded)
+            seen.update(recorded)
+            self.seen = seen
         self.crawler.stats.set_value("searchops/scheduled", self.frontier.claimed)
 
     def _request(self, visit: Visit, url: str) -> Request:
