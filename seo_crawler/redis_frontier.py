@@ -13,7 +13,9 @@ resume, close) plus what sharing needs. Keys live under ``searchops:crawl:<ID>:`
   dupefilter, costs ~88). Exact up to a 64-bit collision (odds ~3e-6 at 10 million URLs);
   never a Bloom filter, whose false positives are pages silently never audited;
 * ``queue``: a list of JSON visits (breadth-first order, FIFO); ``claimed``: URLs taken in;
-* ``leases``: a sorted set of the visits handed to a worker, scored by their expiry. A
+* ``leases``: a sorted set of the visits handed to a worker, scored by their expiry (each
+  member is the queue entry, a newline and the pop's own token: a worker whose lease expired
+  and was handed to another can neither renew nor release the new holder's lease). A
   worker renews its leases while it holds them and releases one only once the URL's row is
   in a *committed* part file, so a worker killed with ``kill -9`` loses nothing: its leases
   expire and go back to the queue (a second fetch after a lost lease; the run folder's
@@ -42,6 +44,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import threading
 import time
 import uuid
 from typing import Any
@@ -75,7 +78,7 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 1000)
 for i = #expired, 1, -1 do
   redis.call('ZREM', KEYS[2], expired[i])
-  redis.call('LPUSH', KEYS[1], expired[i])
+  redis.call('LPUSH', KEYS[1], string.match(expired[i], '^[^\\n]*'))
 end
 return now
 """
@@ -96,7 +99,7 @@ if redis.call('ZCARD', slots) >= tonumber(ARGV[2]) then return {false, 50} end
 local due = tonumber(redis.call('GET', nextkey) or '0')
 if due > now then return {false, due - now} end
 redis.call('LPOP', KEYS[1])
-redis.call('ZADD', KEYS[2], now + tonumber(ARGV[1]), head)
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[1]), head .. '\\n' .. ARGV[4])
 redis.call('ZADD', slots, now + tonumber(ARGV[1]), ARGV[4])
 redis.call('PEXPIRE', slots, tonumber(ARGV[1]) * 2)
 if tonumber(ARGV[3]) > 0 then
@@ -203,7 +206,16 @@ class RedisFrontier:
         self.held: dict[str, str] = {}  # URL -> its lease (the queue entry), until recorded
         self.slots: dict[str, tuple[str, str]] = {}  # URL -> (host slots key, token)
         self.wait_until = 0.0  # monotonic: politeness says no pop before then
+        self.busy: bool | None = None  # None: not said yet (the starter's start-up mark holds)
         self.heartbeat(busy=None)  # the starting worker stays busy until its first tick
+        # Leases and the heartbeat are renewed by a thread of their own: a crawler whose
+        # reactor is held up (a slow extraction, a machine busy with other work) for longer
+        # than a lease is alive, and must neither lose its leases to another worker (a
+        # second fetch) nor be taken for dead by the finalizer (whose merge would miss its
+        # last parts). Only kill -9 (or a lost machine) lets them expire.
+        self._stop = threading.Event()
+        self._beat = threading.Thread(target=self._renew, name="lease-renewal", daemon=True)
+        self._beat.start()
 
     # ------------------------------------------------------------------ the seen-set
     def _bucket(self, fp: int) -> str:
@@ -260,7 +272,7 @@ class RedisFrontier:
         text = str(entry)
         data = json.loads(text)
         visit = Visit(data["u"], data["d"], data["f"], data["r"], follow=not data.get("n"))
-        self.held[visit.url] = text
+        self.held[visit.url] = f"{text}\n{token}"  # the lease's member (see _POP)
         self.slots[visit.url] = (f"{self.prefix}slots:{data.get('h', '')}", token)
         return visit
 
@@ -284,15 +296,27 @@ class RedisFrontier:
         expiry = int(time.time() * 1000) + self.lease_ms
         pipe = self.client.pipeline(transaction=False)
         pipe.hset(self.prefix + "workers", self.worker, expiry)
-        if self.held:
-            pipe.zadd(self.leases, dict.fromkeys(self.held.values(), expiry), xx=True)
-        for key, token in self.slots.values():
+        # copies: the renewal thread reads these while the reactor changes them
+        leases, slots = list(self.held.values()), list(self.slots.values())
+        if leases:
+            pipe.zadd(self.leases, dict.fromkeys(leases, expiry), xx=True)
+        for key, token in slots:
             pipe.zadd(key, {token: expiry}, xx=True)
-        if busy:
-            pipe.set(self.prefix + f"busy:{self.worker}", 1, px=self.lease_ms)
-        elif busy is not None:
-            pipe.delete(self.prefix + f"busy:{self.worker}")
+        if busy is not None:
+            self.busy = busy
+        busy_key = self.prefix + f"busy:{self.worker}"
+        if self.busy:
+            pipe.set(busy_key, 1, px=self.lease_ms)
+        elif self.busy is not None:
+            pipe.delete(busy_key)
         pipe.execute()
+
+    def _renew(self) -> None:
+        while not self._stop.wait(self.lease_ms / 4000):
+            try:
+                self.heartbeat(busy=None)
+            except redis.RedisError:  # Redis away for a moment: the next beat retries
+                continue
 
     def finished(self) -> bool:
         """Whether the crawl is over (decided once, for every worker)."""
@@ -305,7 +329,13 @@ class RedisFrontier:
         ]
         return int(self._finish(keys=keys, args=[self.worker])) == 1
 
+    def stop_renewing(self) -> None:
+        """No more heartbeats or lease renewals (closing; or, in tests, what kill -9 does)."""
+        self._stop.set()
+        self._beat.join(timeout=5)
+
     def close(self) -> None:
+        self.stop_renewing()
         self.client.hset(self.prefix + "workers", self.worker, 0)
         self.client.delete(self.prefix + f"busy:{self.worker}")
 

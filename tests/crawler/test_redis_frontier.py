@@ -54,7 +54,8 @@ def test_leases_of_a_killed_worker_go_back_to_the_queue(redis_url: str) -> None:
     got = alive.pop()
     assert got is not None and got.url == "http://a.test/2"
     assert alive.pop() is None and not alive.finished()  # w1's leases are live
-    time.sleep(1.2)  # w1 stops renewing (kill -9): its leases expire
+    killed.stop_renewing()  # what kill -9 does
+    time.sleep(1.2)  # its leases expire
     again = [alive.pop(), alive.pop()]
     assert {v.url for v in again if v} == {"http://a.test/0", "http://a.test/1"}
     alive.recorded(["http://a.test/0", "http://a.test/1", "http://a.test/2"])
@@ -71,6 +72,36 @@ def test_a_renewed_lease_is_not_handed_out_again(redis_url: str) -> None:
         assert two.pop() is None
     one.recorded(["http://a.test/slow"])
     assert two.finished()
+
+
+def test_a_worker_held_up_longer_than_a_lease_keeps_it(redis_url: str) -> None:
+    # the reactor never calls heartbeat() here (a slow page, a busy machine): the renewal
+    # thread does, so the URL is neither handed to another worker nor fetched twice
+    one, two = _frontier(redis_url, "w1"), _frontier(redis_url, "w2")
+    one.push(_visit("http://a.test/slow"))
+    assert one.pop() is not None
+    time.sleep(2.5)  # 2.5 leases
+    assert two.pop() is None and not two.finished()
+    one.recorded(["http://a.test/slow"])
+    assert two.finished()
+
+
+def test_a_late_worker_cannot_release_the_lease_another_took_over(redis_url: str) -> None:
+    late, taker, third = (_frontier(redis_url, w) for w in ("w1", "w2", "w3"))
+    late.push(_visit("http://a.test/x"))
+    late.push(_visit("http://a.test/y"))
+    assert late.pop() is not None
+    late.stop_renewing()  # stalled: its lease expires and x goes back to the queue
+    time.sleep(1.2)
+    got = taker.pop()
+    assert got is not None and got.url == "http://a.test/x"
+    late.recorded(["http://a.test/x"])  # the stalled worker wakes up and records x
+    # the taker's lease on x holds: the crawl is not over while it works on x
+    assert third.pop() is not None and third.pop() is None  # y only
+    third.recorded(["http://a.test/y"])
+    assert not third.finished()
+    taker.recorded(["http://a.test/x"])
+    assert third.finished()
 
 
 def test_per_host_slots_hold_across_workers(redis_url: str) -> None:
