@@ -45,6 +45,8 @@ FAMILIES: dict[str, str] = {
     "robots": "ROBOTS",
     "rendering": "RENDER",  # raw HTML vs the DOM after JavaScript
     "ai_search": "AI",  # readiness for AI search and answer engines
+    "products": "PRODUCT",  # what a shopper can judge a product by, page against its category
+    "media": "MEDIA",  # images and video: their markup, sitemaps and files
 }
 SEVERITIES = ("error", "warning", "notice")
 SCOPES = ("page", "site")

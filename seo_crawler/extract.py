@@ -30,6 +30,7 @@ from seo_crawler.facts.head import (
     parse_link_header,
     resolved_or_as_written,
 )
+from seo_crawler.facts.product_page import product_facts
 from seo_crawler.facts.structured_data import structured_data, visible_prices
 from seo_crawler.urls import site_of
 
@@ -156,7 +157,7 @@ def _empty_body() -> dict[str, Any]:
         "jsonld_control_chars": [], "non_link_anchors": [],
         "visible_prices": [], "product_markup": False, "price_shown": False,
         "availability_shown": False, "description_shown": False, "data_nosnippet": [],
-        "images": [], "insecure_resources": [], "word_count": 0,
+        "images": [], "product": None, "insecure_resources": [], "word_count": 0,
         "content_hash": None, "simhash": None, "links_internal": 0, "links_external": 0,
     }  # fmt: skip
 
@@ -179,6 +180,9 @@ def _extract_tree(
     record.update(commerce_facts(doc, data.items, record["visible_prices"]))
     record.update(page_text.headings(doc))
     record["images"] = links.images(doc, resolve)
+    record["product"] = product_facts(
+        doc, data.items, record["images"], record["visible_prices"], url, resolve.or_as_written
+    )
     record["insecure_resources"] = links.insecure_resources(doc, url)
     page_anchors = links.anchors(doc, resolve)
     record["non_link_anchors"] = links.non_link_anchors(doc, resolve)

@@ -33,6 +33,50 @@ IMAGE = pa.struct(
     ]
 )
 
+# What a shopper can judge a product by (seo_crawler.facts.product_page), recorded for every
+# HTML page (a product template's page without markup is a product page too); the audit
+# SEO-PRODUCT-001 compares product pages with their category's distribution.
+PRODUCT = pa.struct(
+    [
+        # the BreadcrumbList path ("Gear > Tents"), the page's own crumb left out; null when
+        # the page has no breadcrumb markup (audits then use the URL's parent path)
+        ("category", pa.string()),
+        (
+            "description_chars",
+            pa.int32(),
+        ),  # longest visible description text (itemprop/class/id description)
+        (
+            "images",
+            pa.int32(),
+        ),  # distinct product images: Product markup image + <img itemprop=image>
+        (
+            "image_max_width",
+            pa.int32(),
+        ),  # widest declared width (img width or ImageObject width), null if none
+        ("images_without_alt", pa.int32()),  # product images shown in an <img> with no or empty alt
+        (
+            "first_image_lazy",
+            pa.bool_(),
+        ),  # the first product <img> has loading=lazy (likely the LCP)
+        (
+            "rating",
+            pa.bool_(),
+        ),  # aggregateRating with a ratingValue, or a visible itemprop=ratingValue
+        ("reviews", pa.int32()),  # reviewCount/ratingCount, or the number of Review items
+        (
+            "specifications",
+            pa.int32(),
+        ),  # additionalProperty values, or rows of a spec/feature table or list
+        ("price_visible", pa.bool_()),  # a price shown on the page (visible_prices)
+        ("availability_visible", pa.bool_()),  # an availability/stock element with text
+        ("brand", pa.bool_()),
+        ("gtin", pa.bool_()),  # gtin, gtin8/12/13/14 or isbn in the Product markup
+        ("mpn", pa.bool_()),
+        ("variants", pa.int32()),  # hasVariant items of a ProductGroup
+        ("video", pa.bool_()),  # VideoObject markup, a <video>, or a YouTube/Vimeo embed
+    ]
+)
+
 NON_LINK_ANCHOR = pa.struct(
     [
         ("href", pa.string()),  # as written (stripped), null when the <a> has none
@@ -122,6 +166,9 @@ PAGES = pa.schema([
     ("description_shown", pa.bool_()),  # a Product description, or an itemprop/class description element with text
     ("data_nosnippet", pa.list_(pa.string())),  # what data-nosnippet elements hide: price | availability | description | other
     ("images", pa.list_(IMAGE)),
+    # what a shopper can judge the product by (PRODUCT above); null when not HTML. Since
+    # schema version 10.
+    ("product", PRODUCT),
     ("insecure_resources", pa.list_(pa.string())),  # http:// subresources on an https page
     ("word_count", pa.int32()),         # words of visible body text
     ("content_hash", pa.string()),      # sha1 of normalized visible text (exact duplicates)

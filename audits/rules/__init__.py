@@ -5,11 +5,11 @@ How to add a rule
 
 1. Pick the family package (``meta``, ``indexability``, ``links``, ``hreflang``,
    ``structured_data``, ``content``, ``sitemaps``, ``vitals``, ``robots``, ``rendering``,
-   ``ai_search``) and the next free
+   ``ai_search``, ``products``, ``media``) and the next free
    number: IDs are ``SEO-<CODE>-NNN`` with the family's code from
    :data:`audits.rule.FAMILIES` (``structured_data`` -> ``SCHEMA``, ``indexability``
    -> ``INDEX``, ``sitemaps`` -> ``SITEMAP``, ``rendering`` -> ``RENDER``, ``ai_search``
-   -> ``AI``, others upper-cased). An ID is never
+   -> ``AI``, ``products`` -> ``PRODUCT``, others upper-cased). An ID is never
    reused: when a rule is deleted, add its ID to :data:`audits.rule.RETIRED_IDS`.
 2. Create ``audits/rules/<family>/<slug_with_underscores>.py`` with exactly one
    subclass of :class:`audits.rule.Rule` (or of a helper base in

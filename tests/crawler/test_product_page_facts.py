@@ -1,0 +1,66 @@
+"""The ``product`` column: what a shopper can judge a product by, read from one page."""
+
+from __future__ import annotations
+
+from seo_crawler.extract import extract
+
+HEADERS = {"Content-Type": "text/html; charset=utf-8"}
+
+# Google's merchant listing example (developers.google.com/search/docs/appearance/
+# structured-data/product), shown on a page with its images, specifications and a video.
+COMPLETE = b"""<html lang="en"><head><title>Trail Tent 2</title>
+<script type="application/ld+json">{"@context": "https://schema.org", "@type": "Product",
+ "name": "Trail Tent 2", "image": ["https://s.ex/img/t1.jpg",
+ {"@type": "ImageObject", "url": "https://s.ex/img/t2.jpg", "width": 1200}],
+ "brand": {"@type": "Brand", "name": "Acme"}, "gtin13": "0012345678905", "mpn": "TT2",
+ "aggregateRating": {"@type": "AggregateRating", "ratingValue": 4.5, "reviewCount": 12},
+ "offers": {"@type": "Offer", "price": "199.00", "priceCurrency": "CAD",
+ "availability": "https://schema.org/InStock"}}</script>
+<script type="application/ld+json">{"@context": "https://schema.org", "@type": "BreadcrumbList",
+ "itemListElement": [{"@type": "ListItem", "position": 1, "name": "Gear", "item": "https://s.ex/gear/"},
+ {"@type": "ListItem", "position": 2, "name": "Tents", "item": "https://s.ex/gear/tents/"},
+ {"@type": "ListItem", "position": 3, "name": "Trail Tent 2"}]}</script>
+</head><body><h1>Trail Tent 2</h1>
+<img src="/img/t1.jpg" alt="" width="800" loading="lazy"><img src="/img/t2.jpg" alt="Side">
+<img src="/img/logo.png" alt="Acme" width="2000">
+<div class="product-description">A roomy two person tent for three seasons.</div>
+<span class="price">$199.00</span><p class="availability">In stock</p>
+<table class="specs"><tr><td>Weight</td><td>2 kg</td></tr><tr><td>Poles</td><td>2</td></tr></table>
+<iframe src="https://www.youtube.com/embed/abc"></iframe></body></html>"""
+
+
+def test_a_complete_product_page() -> None:
+    product = extract("https://s.ex/p/trail-tent", COMPLETE, HEADERS).record["product"]
+    assert product == {
+        "category": "Gear > Tents",  # the page's own crumb left out
+        "description_chars": 42,
+        "images": 2,  # the logo is not a product image
+        "image_max_width": 1200,  # ImageObject width; the logo's 2000 is not counted
+        "images_without_alt": 1,
+        "first_image_lazy": True,
+        "rating": True,
+        "reviews": 12,
+        "specifications": 2,
+        "price_visible": True,
+        "availability_visible": True,
+        "brand": True,
+        "gtin": True,
+        "mpn": True,
+        "variants": 0,
+        "video": True,
+    }
+
+
+def test_a_bare_page_and_microdata_variants() -> None:
+    bare = extract("https://s.ex/p/x", b"<html><body><h1>X</h1></body></html>", HEADERS)
+    assert bare.record["product"]["images"] == 0
+    assert bare.record["product"]["category"] is None
+    assert not bare.record["product"]["price_visible"]
+    group = b"""<html><body><div itemscope itemtype="https://schema.org/ProductGroup">
+    <span itemprop="name">Shirt</span><span itemprop="brand">Acme</span>
+    <div itemprop="hasVariant" itemscope itemtype="https://schema.org/Product"><span itemprop="name">S</span></div>
+    <div itemprop="hasVariant" itemscope itemtype="https://schema.org/Product"><span itemprop="name">M</span></div>
+    <img itemprop="image" src="/s.jpg" alt="Shirt" width="640"></div></body></html>"""
+    product = extract("https://s.ex/p/shirt", group, HEADERS).record["product"]
+    assert (product["variants"], product["brand"], product["images"]) == (2, True, 1)
+    assert product["image_max_width"] == 640 and product["images_without_alt"] == 0
