@@ -162,11 +162,96 @@ def page_facts(row: dict[str, Any]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _pages(run: Path) -> Iterator[dict[str, Any]]:
-    parquet = pq.ParquetFile(run / "pages.parquet")
-    columns = [c for c in PAGE_COLUMNS if c in parquet.schema_arrow.names]
-    for batch in parquet.iter_batches(batch_size=20_000, columns=columns):
+def _quoted(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+# The feed items a page can join; ``items`` in every query below.
+_ITEMS = """items AS (
+    SELECT offer_id, language, link, availability, price, price_currency, sale_price, gtin,
+           title, image_link
+    FROM merchant_items WHERE offer_id IS NOT NULL AND link IS NOT NULL)"""
+
+
+def _batches(con: Any, sql: str) -> Iterator[dict[str, Any]]:
+    """Rows of ``sql`` a record batch at a time: memory holds one batch, not the result."""
+    reader = con.sql(sql).to_arrow_reader(_BATCH_ROWS)
+    for batch in reader:
         yield from batch.to_pylist()
+
+
+_BATCH_ROWS = 20_000
+
+
+def _page_columns(run: Path) -> str:
+    names = set(pq.ParquetFile(run / "pages.parquet").schema_arrow.names)
+    return ", ".join(f'"{c}"' if c in names else f'NULL AS "{c}"' for c in PAGE_COLUMNS)
+
+
+def _join(workspace: Workspace, run: Path, add: Any) -> None:
+    """Each page with the items that link to it (by the URL requested or where it ended),
+    judged one batch of pages at a time; pages no item has, checked for ``not_in_feed``."""
+    con = workspace.con
+    pages = f"pages AS (SELECT {_page_columns(run)} FROM read_parquet({_quoted(run / 'pages.parquet')}))"
+    item_columns = (
+        "i.offer_id, i.language, i.link, i.availability, i.price, i.price_currency, "
+        "i.sale_price, i.gtin, i.title, i.image_link"
+    )
+    page_columns = ", ".join(f"p.{c}" for c in PAGE_COLUMNS)
+    joined = f"""WITH {pages}, {_ITEMS}
+        SELECT {page_columns}, {item_columns} FROM pages p JOIN items i ON i.link = p.url
+        UNION ALL
+        SELECT {page_columns}, {item_columns} FROM pages p JOIN items i ON i.link = p.final_url
+        WHERE p.final_url IS DISTINCT FROM p.url"""
+    item_keys = ("offer_id", "language", "link", "availability", "price", "price_currency",
+                 "sale_price", "gtin", "title", "image_link")  # fmt: skip
+    for row in _batches(con, joined):
+        page = {c: row[c] for c in PAGE_COLUMNS}
+        _judge(page, page_facts(page), {k: row[k] for k in item_keys}, add)
+    # Pages no item links to: product pages in stock whose id or GTIN no item has either.
+    alone = f"""WITH {pages}, {_ITEMS}
+        SELECT url, structured_data FROM pages
+        WHERE status = 200 AND structured_data LIKE '%Product%'
+          AND url NOT IN (SELECT link FROM items)
+          AND coalesce(final_url, url) NOT IN (SELECT link FROM items)"""
+    keys: list[tuple[str, str, str]] = []  # url, kind, key
+    for page in _batches(con, alone):
+        facts = page_facts(page)
+        if facts["product"] and "in_stock" in facts["availability"]:
+            keys.append((page["url"], "url", page["url"]))
+            keys += [(page["url"], "id", i) for i in facts["ids"]]
+            keys += [(page["url"], "gtin", g) for g in facts["gtins"]]
+    if not keys:
+        return
+    candidates = pd.DataFrame(keys, columns=["url", "kind", "key"])  # noqa: F841 (read by SQL)
+    unknown = con.execute(
+        f"""WITH {_ITEMS},
+        known AS (SELECT offer_id AS key, 'id' AS kind FROM items
+                  UNION ALL SELECT ltrim(gtin, '0'), 'gtin' FROM items WHERE gtin IS NOT NULL)
+        SELECT url FROM candidates WHERE kind = 'url'
+        EXCEPT
+        SELECT c.url FROM candidates c JOIN known k USING (kind, key)
+        ORDER BY url"""
+    ).fetchall()
+    for (url,) in unknown:
+        add("not_in_feed", None, url,
+            "Product page in stock that no feed item has (link, id or GTIN)", page="in_stock")  # fmt: skip
+
+
+def _not_crawled(workspace: Workspace, run: Path, add: Any) -> None:
+    """Items whose link no page of the crawl requested or ended at, on a host it crawled."""
+    pages = f"read_parquet({_quoted(run / 'pages.parquet')})"
+    sql = f"""WITH {_ITEMS},
+        hosts AS (SELECT DISTINCT lower(split_part(url, '/', 3)) AS host FROM {pages})
+        SELECT * FROM items
+        WHERE link NOT IN (SELECT url FROM {pages})
+          AND link NOT IN (SELECT final_url FROM {pages} WHERE final_url IS NOT NULL)
+          AND lower(split_part(link, '/', 3)) IN (SELECT host FROM hosts)
+        ORDER BY link, offer_id, language"""
+    for item in _batches(workspace.con, sql):
+        add("page_not_crawled", item, item["link"],
+            "The item's landing page was not reached by the crawl (not linked, "
+            "not in a sitemap, or outside its limits)")  # fmt: skip
 
 
 def _spend(workspace: Workspace, window_days: int) -> pd.DataFrame:
@@ -181,22 +266,15 @@ def _spend(workspace: Workspace, window_days: int) -> pd.DataFrame:
     ).df()
 
 
-def check(workspace: Workspace, run: Path, *, spend_window_days: int = 28) -> pd.DataFrame:
-    """One row per finding (``COLUMNS``), the items with the most spend at risk first."""
-    feed = workspace.con.execute(
-        "SELECT offer_id, language, link, availability, price, price_currency, sale_price, "
-        "gtin, title, image_link FROM merchant_items WHERE offer_id IS NOT NULL"
-    ).df()
-    by_link: dict[str, list[dict[str, Any]]] = {}
-    for record in feed.to_dict("records"):
-        item = {str(k): v for k, v in record.items()}
-        if isinstance(item["link"], str):
-            by_link.setdefault(item["link"], []).append(item)
-    feed_ids = {str(i) for i in feed["offer_id"]}
-    feed_gtins = {str(g).lstrip("0") for g in feed["gtin"] if isinstance(g, str)}
+def check(
+    workspace: Workspace, run: Path, *, spend_window_days: int = 28, memory_limit: str = "1GB"
+) -> pd.DataFrame:
+    """One row per finding (``COLUMNS``), the items with the most spend at risk first.
+
+    The join runs in DuckDB (``memory_limit``, spilling to disk past it) and pages are judged
+    a batch at a time: a million items against a million pages stay within a few hundred MB
+    of Python objects plus the findings."""
     findings: list[dict[str, Any]] = []
-    reached: set[str] = set()
-    hosts: set[str] = set()
 
     def add(kind: str, item: dict[str, Any] | None, url: str, message: str, **values: Any) -> None:
         findings.append({
@@ -207,30 +285,27 @@ def check(workspace: Workspace, run: Path, *, spend_window_days: int = 28) -> pd
             "feed_value": values.get("feed"),
         })  # fmt: skip
 
-    for page in _pages(run):
-        hosts.add(_host(page["url"]))
-        items = by_link.get(page["url"], []) + (
-            by_link.get(page["final_url"], []) if page["final_url"] != page["url"] else []
+    con = workspace.con
+    previous = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    con.execute(f"SET memory_limit = '{memory_limit}'")
+    try:
+        _join(workspace, run, add)
+        _not_crawled(workspace, run, add)
+        _languages(
+            con.execute(
+                f"""WITH {_ITEMS} SELECT offer_id, language, link, price, availability FROM items
+                WHERE offer_id IN (
+                    SELECT offer_id FROM items GROUP BY 1
+                    HAVING count(DISTINCT language) > 1
+                       AND (count(DISTINCT round(price, 2)) > 1
+                            OR count(DISTINCT availability) > 1))
+                ORDER BY offer_id, language, link"""
+            ).df(),
+            add,
         )
-        facts = page_facts(page)
-        if not items:
-            if facts["product"] and "in_stock" in facts["availability"] and page["status"] == 200:
-                known = facts["ids"] & feed_ids or facts["gtins"] & feed_gtins
-                if not known:
-                    add("not_in_feed", None, page["url"],
-                        "Product page in stock that no feed item has (link, id or GTIN)",
-                        page="in_stock")  # fmt: skip
-            continue
-        for item in items:
-            reached.add(item["link"])
-            _judge(page, facts, item, add)
-    for link, linked in by_link.items():
-        if link not in reached and _host(link) in hosts:
-            for item in linked:
-                add("page_not_crawled", item, link,
-                    "The item's landing page was not reached by the crawl (not linked, "
-                    "not in a sitemap, or outside its limits)")  # fmt: skip
-    _languages(feed, add)
+    finally:
+        if previous:
+            con.execute(f"SET memory_limit = '{previous[0]}'")
     frame = pd.DataFrame(
         findings, columns=[c for c in COLUMNS if c not in ("spend_at_risk", "revenue_at_risk")]
     )
@@ -242,8 +317,9 @@ def check(workspace: Workspace, run: Path, *, spend_window_days: int = 28) -> pd
         ["spend_at_risk", "revenue_at_risk"]
     ].fillna(0.0)
     order = frame["severity"].map({"error": 0, "warning": 1})
-    frame = frame.assign(_o=order).sort_values(["spend_at_risk", "_o", "kind", "offer_id"],
-                                               ascending=[False, True, True, True])  # fmt: skip
+    frame = frame.assign(_o=order).sort_values(
+        ["spend_at_risk", "_o", "kind", "offer_id", "language", "url"],
+        ascending=[False, True, True, True, True, True], kind="stable")  # fmt: skip
     return frame.drop(columns="_o")[COLUMNS].reset_index(drop=True)
 
 
@@ -269,9 +345,9 @@ def _judge(page: dict[str, Any], facts: dict[str, Any], item: dict[str, Any], ad
     if not facts["product"]:
         return
     paid = {(p, (c or "").upper()) for p, c in facts["prices"]}
-    feed_prices = {item["price"], item["sale_price"]} - {None}
-    feed_prices = {round(float(p), 2) for p in feed_prices if p == p}
-    currency = (item["price_currency"] or "").upper()
+    feed_prices = {round(float(p), 2) for p in (item["price"], item["sale_price"])
+                   if p is not None and p == p}  # fmt: skip
+    currency = item["price_currency"].upper() if isinstance(item["price_currency"], str) else ""
     if (
         paid
         and feed_prices
@@ -279,7 +355,7 @@ def _judge(page: dict[str, Any], facts: dict[str, Any], item: dict[str, Any], ad
     ):
         add("price_mismatch", item, url, "The markup's price is not the feed's price or sale price",
             markup=", ".join(f"{p:.2f} {c}".strip() for p, c in sorted(paid)),
-            feed=f"{item['price']:.2f} {currency}".strip() if item["price"] == item["price"] else None)  # fmt: skip
+            feed=f"{item['price']:.2f} {currency}".strip() if feed_prices and item["price"] is not None and item["price"] == item["price"] else None)  # fmt: skip
     shown = facts["availability"]
     if shown and item["availability"]:
         feed_in = item["availability"] in ("in_stock", "preorder", "backorder")

@@ -144,8 +144,9 @@ def check(
     with obj.open_workspace() as ws:
         if not ws.has_table(TABLE_NAME):
             raise SearchopsError("no feed in the workspace: run `searchops merchant import FEED`")
-        window = obj.settings().settings.merchant.spend_window_days
-        findings = join(ws, run, spend_window_days=window)
+        cfg = obj.settings().settings.merchant
+        window = cfg.spend_window_days
+        findings = join(ws, run, spend_window_days=window, memory_limit=cfg.join_memory_limit)
         with ws.transaction():
             ws.replace_rows("merchant_findings", findings.assign(run=str(run)), "run", str(run))
     if fmt == "csv":
