@@ -297,6 +297,23 @@ def finish(
     return run
 
 
+def register_written(run: Path, workspace: Workspace | str | os.PathLike[str]) -> None:
+    """Register a finalized run folder from its manifest (a shared crawl whose finalizer
+    was killed between writing the folder and registering it)."""
+    manifest = read_manifest(run)
+    timings = manifest.get("timings", {})
+    week = manifest.get("week")
+    _register(
+        run,
+        workspace,
+        datetime.fromisoformat(timings["started_at"]),
+        datetime.fromisoformat(timings["finished_at"]),
+        date.fromisoformat(week) if week else None,
+        manifest.get("label"),
+        manifest.get("stats", {}),
+    )
+
+
 def unreachable_start(run: Path, spec: CrawlSpec) -> str | None:
     """Why the site could not be crawled at all, or None: every start URL failed to fetch
     (DNS, connection, timeout, TLS) or answered 5xx; for a sitemap-only crawl, every

@@ -139,6 +139,12 @@ def _work(
     renew.start()
     try:
         _wait_for_workers(client, prefix)
+        if _written(run, shared["crawl_id"]):
+            # the last finalizer was killed after writing the run folder (its parts are gone):
+            # merging again would overwrite it with nothing; only the registration is redone
+            if workspace is not None:
+                api.register_written(run, workspace)
+            return run
         merged = _merged_progress(run, progress)
         return api.finish(
             run, spec, merged, started, resume=False, show=show, workspace=workspace,
@@ -148,6 +154,18 @@ def _work(
         stop.set()
         client.set(prefix + "finalized", worker, ex=KEEP_S)
         _release_keys(client, prefix)
+
+
+def _written(run: Path, crawl_id: str) -> bool:
+    """Whether this crawl's run folder is already finalized (its manifest complete)."""
+    from searchops.run_folder import MANIFEST
+
+    try:
+        manifest = json.loads((run / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    shared = manifest.get("shared") or {}
+    return bool(manifest.get("complete")) and shared.get("crawl_id") == crawl_id
 
 
 def _renew(client: redis.Redis, key: str, lease_ms: int, stop: threading.Event) -> None:
