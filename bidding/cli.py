@@ -482,12 +482,23 @@ def _table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) ->
     "--out", type=click.Path(file_okay=False, path_type=Path), help="Folder for the Editor CSVs."
 )
 @click.option("--seed", default=0, show_default=True, help="Seed of the interval draws.")
+@click.option(
+    "--group-by",
+    type=click.Choice([f"custom_label_{k}" for k in range(5)]),
+    help="Feed custom label to count products without ads by (default: the first one the "
+    "feed uses). Every label in use is written to coverage-groups.csv.",
+)
 @click.pass_obj
-def coverage(obj: Any, crawl_run: str, top: int | None, out: Path | None, seed: int) -> None:
+def coverage(
+    obj: Any, crawl_run: str, top: int | None, out: Path | None, seed: int, group_by: str | None
+) -> None:
     """Find catalog products worth adding to paid search, and wasted paid coverage.
 
-    Products come from the crawl's Product structured data; paid coverage from the workspace's
-    SEM tables (keyword final URLs, item ids, Shopping items). In-stock products without paid
+    The catalog is the Merchant Center feed when the workspace has one (searchops merchant
+    import / pull: the catalog of record), else the crawl's Product structured data; the
+    crawl judges the landing pages either way. A feed's custom_label_0..4 travel with the
+    products, and products without ads are counted per label value (--group-by).
+    Paid coverage from the workspace's SEM tables (keyword final URLs, item ids, Shopping items). In-stock products without paid
     coverage are ranked by expected incremental profit (with intervals), and for the top N
     keywords (advertools.kw_generate) and responsive search ads (advertools.ad_create, 30/90
     character limits) are written as Google Ads Editor CSVs. Keywords and Shopping items that
@@ -498,11 +509,14 @@ def coverage(obj: Any, crawl_run: str, top: int | None, out: Path | None, seed: 
     Examples:
       searchops coverage --crawl latest
       searchops coverage --crawl runs/crawl-20260301T020000Z --top 50 --out coverage/
+      searchops merchant import products_en.txt && searchops coverage --crawl latest \\
+          --group-by custom_label_1
     """
     from rich.table import Table
 
     import bidding
     from bidding.data import new_run_id
+    from searchops.escaping import write_csv
 
     settings = obj.settings().settings
     cfg = settings.coverage
@@ -520,8 +534,9 @@ def coverage(obj: Any, crawl_run: str, top: int | None, out: Path | None, seed: 
         )
     result, paths = found.result, found.paths
     opp = result.opportunities
+    catalog = "feed products" if result.source == "feed" else "crawled products"
     table = Table(
-        title=f"Top uncovered in-stock products ({len(opp)} of {len(result.products)} crawled products)"
+        title=f"Top uncovered in-stock products ({len(opp)} of {len(result.products)} {catalog})"
     )
     for col in ("#", "Product", "Category", "Price", f"Profit {cfg.horizon_days}d (interval)"):
         table.add_column(col)
@@ -534,6 +549,25 @@ def coverage(obj: Any, crawl_run: str, top: int | None, out: Path | None, seed: 
             f"{r.profit:+,.0f} [{r.profit_lo:+,.0f}, {r.profit_hi:+,.0f}]",
         )
     stdout.print(table)
+    groups = result.groups
+    if not groups.empty:
+        label = group_by or str(groups["label"].iloc[0])
+        shown = groups[groups["label"] == label]
+        if shown.empty:
+            stderr.print(f"the feed sets no {label}; labels in use: "
+                         f"{', '.join(groups['label'].unique())}")  # fmt: skip
+        else:
+            by_label = Table(title=f"Products without ads by {label}")
+            for col in ("Value", "Products", "Without ads", "In stock without ads",
+                        f"Paying opportunities (profit {cfg.horizon_days}d)"):  # fmt: skip
+                by_label.add_column(col)
+            for g in shown.itertuples(index=False):
+                by_label.add_row(safe_text(g.value, 30), f"{g.products:,}", f"{g.without_ads:,}",
+                                 f"{g.in_stock_without_ads:,}",
+                                 f"{g.paying_opportunities:,} ({g.profit:+,.0f})")  # fmt: skip
+            stdout.print(by_label)
+        paths["groups"] = Path(out or Path("coverage") / run_id) / "coverage-groups.csv"
+        write_csv(groups, paths["groups"])
     w = result.waste
     if not w.empty:
         by = w.groupby(["channel", "reason"])["spend_at_stake"].agg(["size", "sum", "count"])
@@ -549,4 +583,4 @@ def coverage(obj: Any, crawl_run: str, top: int | None, out: Path | None, seed: 
                 spend += f" ({size - known} without spend data)"
             waste_table.add_row(safe_text(channel), safe_text(why), str(size), spend)
         stdout.print(waste_table)
-    stderr.print(f"run {run_id}: {safe_text(paths['keywords'])}, {safe_text(paths['ads'])}")
+    stderr.print(f"run {run_id} ({catalog}): " + ", ".join(safe_text(p) for p in paths.values()))

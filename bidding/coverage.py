@@ -1,8 +1,11 @@
 """Catalog coverage: products worth adding to paid search, and paid coverage that is wasted.
 
-``coverage(run, workspace, config, margin) -> Coverage`` joins the products found in a crawl
-(Product structured data, :func:`bidding.site.products_from_pages`) with the account's paid
-coverage: keywords (final URL or item id / sku) and Shopping items (``sem_products``, eligible
+``coverage(run, workspace, config, margin) -> Coverage`` joins the catalog's products with
+the account's paid coverage. The catalog is the Merchant Center feed when the workspace holds
+one (``merchant_items``, from ``merchant import`` or ``merchant pull``: the catalog of record
+Shopping ads are built from, :func:`feed_products`), else the products found in the crawl
+(Product structured data, :func:`bidding.site.products_from_pages`); the crawl still judges
+the landing pages. Paid coverage: keywords (final URL or item id / sku) and Shopping items (``sem_products``, eligible
 status). Two tables:
 
 ``opportunities`` (workspace ``coverage_opportunities``): in-stock products without paid
@@ -25,6 +28,10 @@ Keyword final URLs are matched to crawled URLs exactly; when none matches but th
 (the ads point at the live host, the crawl was of a staging copy or another port), they are
 matched by path, and ``notes`` says so. When no ad URL matches any crawled URL, ``notes`` (and
 a warning) says that wasted spend and keyword coverage could not be judged.
+
+A feed's ``custom_label_0`` .. ``custom_label_4`` (the retailer's own groups: season, margin
+band, bestsellers ...) are carried into the opportunities, and :func:`label_groups` counts, per
+label value, the products, those without ads and the expected profit of covering them.
 
 :func:`generated_ads` makes, for the top opportunities, keywords (``advertools.kw_generate``)
 and responsive search ad headlines / descriptions (``advertools.ad_create``) within Google's
@@ -54,12 +61,20 @@ _ELIGIBLE = ("ELIGIBLE", "ELIGIBLE_LIMITED")
 _DRAWS = 2000
 
 
+LABELS = tuple(f"custom_label_{k}" for k in range(5))
+# Feed availability values a shopper can buy now or order (answer/6324448), as the crawl's
+# InStock / PreOrder.
+_BUYABLE = ("in_stock", "preorder")
+
+
 @dataclass
 class Coverage:
-    products: pd.DataFrame  # one row per crawled product (sku), with coverage flags
+    products: pd.DataFrame  # one row per catalog product (sku), with coverage flags
     opportunities: pd.DataFrame
     waste: pd.DataFrame
     notes: list[str] = field(default_factory=list)  # how ad URLs were matched to the crawl
+    source: str = "crawl"  # where the products came from: "feed" (merchant_items) or "crawl"
+    groups: pd.DataFrame = field(default_factory=pd.DataFrame)  # label_groups()
 
 
 def _table(workspace: Workspace, name: str) -> pd.DataFrame:
@@ -90,6 +105,75 @@ def crawl_products(pages: pd.DataFrame) -> pd.DataFrame:
     first["urls"] = urls
     first["in_stock"] = stock
     return first.reset_index()
+
+
+def _top_level(value: object) -> str | None:
+    """The first level of a product_type or google_product_category ("Tents > 2-person" ->
+    "Tents"): the department the account's categories and ad groups are named after."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value.split(">")[0].split(",")[0].strip() or None
+
+
+def feed_products(workspace: Workspace) -> pd.DataFrame | None:
+    """The Merchant feed as the catalog: one row per offer id (the English item first, its
+    other-language items' links in ``urls``), None when the workspace has no feed items.
+
+    ``category`` is the item's product_type top level (the retailer's taxonomy, as the ads'
+    categories), else its google_product_category's; ``in_stock`` is true when any item of the
+    id can be bought (in_stock, preorder)."""
+    if not workspace.has_table("merchant_items"):
+        return None
+    items = workspace.con.execute(
+        f"""SELECT offer_id AS sku, gtin, title AS name, brand, product_type,
+                   google_product_category, price, price_currency AS currency, link AS url,
+                   availability, {", ".join(LABELS)}
+            FROM merchant_items WHERE offer_id IS NOT NULL
+            ORDER BY offer_id, language = 'en' DESC, language, source, link"""
+    ).df()
+    if items.empty:
+        return None
+    items["category"] = (
+        items["product_type"]
+        .map(_top_level)
+        .fillna(items["google_product_category"].map(_top_level))
+    )
+    items["in_stock"] = items["availability"].isin(_BUYABLE).where(items["availability"].notna())
+    grouped = items.groupby("sku", sort=False)
+    first = grouped.first()  # first non-null of each column, the English item's before others
+    first["urls"] = grouped["url"].agg(lambda u: sorted(set(u.dropna())))
+    first["in_stock"] = grouped["in_stock"].agg(lambda s: bool(s.fillna(False).any()))
+    first["price"] = pd.to_numeric(first["price"], errors="coerce").astype(float)
+    columns = ["sku", "gtin", "name", "brand", "category", "price", "currency", "url",
+               "availability", "in_stock", "urls", *LABELS]  # fmt: skip
+    return first.reset_index()[columns]
+
+
+def label_groups(products: pd.DataFrame, opp: pd.DataFrame) -> pd.DataFrame:
+    """Per custom label in use and per value: products, products without ads (in stock) and
+    the expected profit of the opportunities among them that pay off."""
+    rows = []
+    for label in LABELS:
+        if label not in products or not products[label].notna().any():
+            continue
+        values = products[label].fillna("(none)")
+        paying = opp[opp["profit"] > 0] if not opp.empty else opp
+        profit = (
+            paying.groupby(paying[label].fillna("(none)"))["profit"].agg(["sum", "size"])
+            if label in paying and not paying.empty
+            else pd.DataFrame(columns=["sum", "size"])
+        )
+        for value, group in products.groupby(values, sort=True):
+            without = ~group["covered"]
+            rows.append({
+                "label": label, "value": value, "products": len(group),
+                "without_ads": int(without.sum()),
+                "in_stock_without_ads": int((without & group["in_stock"].fillna(False)).sum()),
+                "paying_opportunities": int(profit["size"].get(value, 0)),
+                "profit": float(profit["sum"].get(value, 0.0)),
+            })  # fmt: skip
+    return pd.DataFrame(rows, columns=["label", "value", "products", "without_ads",
+                                       "in_stock_without_ads", "paying_opportunities", "profit"])  # fmt: skip
 
 
 def _coverage_flags(
@@ -185,6 +269,7 @@ def opportunities(
         & products["price"].notna()
     ].copy()
     columns = ["sku", "gtin", "name", "brand", "category", "price", "currency", "url"]
+    columns += [c for c in LABELS if c in cand]
     if cand.empty:
         return cand.reindex(
             columns=[
@@ -419,7 +504,8 @@ def coverage(
     run: Path, workspace: Workspace, config: CoverageConfig, margin: float, seed: int = 0
 ) -> Coverage:
     pages = read_pages(run)
-    products = crawl_products(pages)
+    feed = feed_products(workspace)
+    products = feed if feed is not None else crawl_products(pages)
     keywords, notes = align_to_crawl(_table(workspace, "sem_keywords"), pages)
     for note in notes:
         log.warning("%s", note)
@@ -442,7 +528,10 @@ def coverage(
         ad_url = keywords.drop_duplicates("criterion_id").set_index("criterion_id")["ad_final_url"]
         is_kw = wasted["channel"] == "keyword"
         wasted.loc[is_kw, "url"] = wasted.loc[is_kw, "criterion_id"].map(ad_url)
-    return Coverage(products=flagged, opportunities=opp, waste=wasted, notes=notes)
+    return Coverage(
+        products=flagged, opportunities=opp, waste=wasted, notes=notes,
+        source="crawl" if feed is None else "feed", groups=label_groups(flagged, opp),
+    )  # fmt: skip
 
 
 _UNSAFE = re.compile(r"[^\w '&.,!%/-]+")
@@ -541,6 +630,7 @@ def save(
         wasted["criterion_id"] = pd.to_numeric(wasted["criterion_id"], errors="coerce").astype(
             "Int64"
         )
+        _add_columns(workspace, "coverage_opportunities", opp)
         workspace.replace_rows("coverage_opportunities", opp, "run_id", run_id)
         workspace.replace_rows("coverage_waste", wasted, "run_id", run_id)
         workspace.register_run(
@@ -549,6 +639,7 @@ def save(
             label=crawl_run,
             stats={
                 "horizon_days": horizon_days,
+                "products_from": result.source,
                 "opportunities": len(opp),
                 "waste_rows": len(wasted),
                 "spend_at_stake": float(wasted["spend_at_stake"].sum())
@@ -556,3 +647,15 @@ def save(
                 else 0.0,
             },
         )
+
+
+def _add_columns(workspace: Workspace, table: str, frame: pd.DataFrame) -> None:
+    """Columns a newer run writes (a feed's custom labels) added to a table older runs made."""
+    if not workspace.has_table(table):
+        return
+    have = {r[0] for r in workspace.con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
+    ).fetchall()}  # fmt: skip
+    for column in frame.columns:
+        if column not in have:
+            workspace.con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{column}" VARCHAR')
