@@ -18,12 +18,18 @@ estimate (every keyword forecast at the account's mean clicks per day, conversio
 value per click, no interval), i.e. what "no per-keyword model" gives.
 
     .venv/bin/python benchmarks/calibration.py [--seeds 1,2,...,12] [--keywords 10000] [--days 90]
+        [--until 2026-11-15]
+
+Every account ends on the same day, so a run's figures do not change with the calendar:
+``--until``, else the day before ``SEARCHOPS_TODAY`` (:mod:`searchops.clock`), else
+``DEFAULT_UNTIL`` (the day before the test suite's pinned today), never "yesterday".
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +39,10 @@ import pandas as pd
 # sibling benchmark instead of the package: drop that entry before importing it.
 sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 from demo import ads_account  # noqa: E402
+from searchops import clock  # noqa: E402
 from sem import roi  # noqa: E402
+
+DEFAULT_UNTIL = date(2026, 11, 15)  # tests/conftest.py pins today at 2026-11-16
 
 BUCKETS = [(0, 0, "0"), (1, 9, "1-9"), (10, 99, "10-99"), (100, np.inf, "100+")]
 QUANTITIES = ("clicks", "cvr", "value_per_click", "roas")
@@ -113,6 +122,12 @@ def report(rows: list[dict[str, float]], title: str) -> None:
         print(line, flush=True)
 
 
+def until_day() -> date:
+    """The accounts' last day: the day before the pinned today, else ``DEFAULT_UNTIL``."""
+    pinned = clock.pinned_today()
+    return pinned - timedelta(days=1) if pinned is not None else DEFAULT_UNTIL
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     # 12 accounts (~2 minutes): the zero-click bucket holds ~400 keywords an account, so a
@@ -120,11 +135,18 @@ def main() -> None:
     parser.add_argument("--seeds", default=",".join(str(s) for s in range(1, 13)))
     parser.add_argument("--keywords", type=int, default=10_000)
     parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--until", type=date.fromisoformat, default=None,
+                        help="last day of every account (default: SEARCHOPS_TODAY - 1, "
+                        f"else {DEFAULT_UNTIL})")  # fmt: skip
     args = parser.parse_args()
+    until = args.until or until_day()
+    print(f"accounts end on {until} ({args.days} days)", flush=True)
     model_rows: list[dict[str, float]] = []
     peer_rows: list[dict[str, float]] = []
     for seed in (int(s) for s in args.seeds.split(",")):
-        account = ads_account.generate(keywords=args.keywords, days=args.days, seed=seed)
+        account = ads_account.generate(
+            keywords=args.keywords, days=args.days, seed=seed, until=until
+        )
         fit = roi.fit_models(account, seed=seed)
         truth = truth_at_current_bid(account, fit)
         model_rows += bucket_rows(fit, truth, seed)

@@ -51,6 +51,7 @@ import pandas as pd
 if TYPE_CHECKING:
     import pyarrow as pa
 
+from searchops import clock
 from searchops.errors import SearchopsError
 from searchops.workspace import Workspace, monday_of
 from sem import tables
@@ -61,6 +62,9 @@ log = logging.getLogger(__name__)
 # whitespace collapsed). One table for both platforms and both languages.
 ALIASES: dict[str, tuple[str, ...]] = {
     "date": ("day", "date", "jour", "timeperiod", "gregoriandate", "gregorian date", "time period"),
+    # Week- and Month-segmented Google Ads reports: the period's first day (Monday; the 1st)
+    "week": ("week", "semaine", "week (mon - sun)", "semaine (lun - dim)", "semaine (lun. - dim.)"),
+    "month": ("month", "mois"),
     "account": ("account", "account name", "accountname", "compte", "nom du compte"),
     "customer_id": ("customer id", "account id", "accountid", "id client", "id du compte",
                     "account number", "accountnumber"),
@@ -467,6 +471,9 @@ class _Layout:
     notes: list[str]
     first_row: int  # the file's row number (1-based) of the first data row
     microsoft_footer: bool = False  # set while reading: Microsoft's copyright line was seen
+    period: str = "day"  # day | week | month: what one row's date column covers
+    report_range: tuple[date, date] | None = None  # the preamble's "Nov 1, 2026 - Nov 30, 2026"
+    today: date | None = None  # the import's today (a period is clipped to the day before)
 
     @property
     def fields(self) -> set[str]:
@@ -488,6 +495,20 @@ def _layout(path: Path, head: list[list[object]], platform: str) -> _Layout:
     if "search_term" in have:
         kind = "search_terms"
     notes = []
+    period = "day"
+    periods = [p for p in ("week", "month") if p in have]
+    if periods and "date" in have:  # a Day column too: the rows are days; the rest is a label
+        skipped += [labels[i] for i, f in columns.items() if f in periods]
+        columns = {i: f for i, f in columns.items() if f not in periods}
+    elif len(periods) == 2:
+        raise SearchopsError(
+            f"{path}: both a Week and a Month column: segment the report by one period "
+            "(Day, Week or Month)"
+        )
+    elif periods:
+        period = periods[0]
+        columns = {i: "date" if f == period else f for i, f in columns.items()}
+    have = {f.removesuffix("__micros") for f in columns.values()}
     if kind == "keywords" and "date" not in have and have & _METRIC_FIELDS:
         # Without a Day segment the counts are totals over the report's range: no daily rows.
         notes.append(
@@ -526,7 +547,30 @@ def _layout(path: Path, head: list[list[object]], platform: str) -> _Layout:
             "no conversion value column ('Conv. value', fr 'Valeur de conv.', Microsoft "
             "'Revenue'): revenue imported as 0"
         )
-    return _Layout(path, platform, kind, french, columns, labels, skipped, notes, h + 2)
+    layout = _Layout(path, platform, kind, french, columns, labels, skipped, notes, h + 2)
+    layout.period = period
+    layout.report_range = _report_range(head[:h])
+    return layout
+
+
+_RANGE = re.compile(r"^\s*(.+?)\s+[-–]\s+(.+?)\s*$")
+
+
+def _report_range(preamble: list[list[object]]) -> tuple[date, date] | None:
+    """The date range a Google Ads download states above its table ("November 1, 2026 -
+    November 30, 2026", fr "1 nov. 2026 - 30 nov. 2026"), or None."""
+    for row in preamble:
+        for cell in row:
+            m = _RANGE.match(str(cell))
+            if not m:
+                continue
+            try:
+                first, last = parse_date(m[1]), parse_date(m[2])
+            except (ValueError, KeyError):
+                continue
+            if first <= last:
+                return first.date(), last.date()
+    return None
 
 
 def _open(path: Path, platform: str) -> tuple[_Layout, Iterator[tuple[int, list[object]]]]:
@@ -619,13 +663,61 @@ def _date_map(layout: _Layout, raw: list[object], first_row: dict[object, int]) 
     out = {}
     for cell in raw:
         try:
-            out[cell] = parse_date(cell, day_first)
+            if layout.period == "month":
+                out[cell] = parse_month(cell)
+            else:
+                out[cell] = parse_date(cell, day_first)
         except (ValueError, KeyError):
+            what = "a month" if layout.period == "month" else "a date"
             raise SearchopsError(
                 f"{layout.path}: row {first_row.get(cell, '?')}, column {label!r}: cannot read "
-                f"{str(cell)!r} as a date"
+                f"{str(cell)!r} as {what}"
             ) from None
+        if layout.period == "week" and out[cell].day_of_week != 0:
+            raise SearchopsError(
+                f"{layout.path}: row {first_row.get(cell, '?')}, column {label!r}: week "
+                f"{str(cell)!r} does not start on a Monday (Google Ads weeks run Monday to "
+                "Sunday and are named by their Monday)"
+            )
     return out
+
+
+def parse_month(value: object) -> pd.Timestamp:
+    """A Month segment's value -> its first day: ``2026-11-01`` / ``2026-11`` (the API's
+    yyyy-MM-dd), ``November 2026`` / ``Nov 2026`` / ``novembre 2026`` (the console's)."""
+    if isinstance(value, datetime):
+        return pd.Timestamp(value).normalize().replace(day=1)
+    text = _norm(value)
+    if m := re.fullmatch(r"(\d{4})-(\d{1,2})(?:-01)?", text):
+        return pd.Timestamp(int(m[1]), int(m[2]), 1)
+    if m := re.fullmatch(r"([a-zéû]+)\.? (\d{4})", text):
+        return pd.Timestamp(int(m[2]), _MONTHS[m[1]], 1)
+    first = parse_date(value)
+    if first.day != 1:
+        raise ValueError(value)
+    return first
+
+
+def period_days(
+    layout: _Layout, starts: dict[object, pd.Timestamp], last_day: date
+) -> pd.DataFrame:
+    """Each written period -> its days: (raw, date, i, n), ``n`` the days of the period that
+    fall inside the report's range and no later than ``last_day``; a day's own row: one day."""
+    rows = []
+    lo, hi = layout.report_range or (None, None)
+    for raw, start in starts.items():
+        if layout.period == "day":
+            rows.append((str(raw), start, 0, 1))
+            continue
+        end = start + (pd.offsets.Week(1) if layout.period == "week" else pd.offsets.MonthBegin(1))
+        days = pd.date_range(start, end - pd.Timedelta(days=1), freq="D")
+        keep = days[days.date <= (min(hi, last_day) if hi else last_day)]
+        if lo is not None:
+            keep = keep[keep.date >= lo]
+        if keep.empty:  # a period wholly outside the range: keep its first day
+            keep = days[:1]
+        rows += [(str(raw), day, i, len(keep)) for i, day in enumerate(keep)]
+    return pd.DataFrame(rows, columns=["raw", "date", "i", "n"])
 
 
 def _log_notes(layout: _Layout) -> None:
@@ -802,6 +894,7 @@ def import_file(
 
     opts = options or ImportOptions()
     layout, rows = _open(path, platform)
+    layout.today = opts.today or clock.today()
     account = _Account(layout, opts)
     first_date_row: dict[object, int] = {}
     columns: set[str] = set()
@@ -836,7 +929,7 @@ def import_file(
         platform = _final_platform(layout, platform)
         source = source or f"{platform}-export:{path.stem}"
         if "date_raw" in columns:
-            columns = columns - {"date_raw"} | {"date"}
+            columns = columns - {"date_raw"} | {"date", "period"}
         return _write_staged(
             workspace, layout, staged, columns - {"_row", "_hash"}, dates, source, platform,
             account,
@@ -921,6 +1014,8 @@ def _check_dates(
 ) -> None:
     if "future-dates" in opts.allow or not dates:
         return
+    # The wall clock, not searchops.clock: the suite pins today at 2026-11-16 and its export
+    # fixtures run to 2026-11-20 (a future day is one after this machine's real tomorrow).
     today = opts.today or date.today()
     late = [
         (first_row[raw], day)
@@ -972,12 +1067,12 @@ def _write_staged(
     try:
         view = f"SELECT * FROM read_parquet('{_sql_path(staged)}')"
         if "date" in columns:
-            mapping = pd.DataFrame(
-                {"raw": [str(k) for k in dates], "date": pd.to_datetime(list(dates.values()))}
-            )
+            yesterday = (layout.today or clock.today()) - timedelta(days=1)
+            mapping = period_days(layout, dates, yesterday)
             con.register("_import_dates", mapping)
             view = (
-                f"SELECT s.* EXCLUDE (date_raw), d.date FROM ({view}) s "
+                f"SELECT s.* EXCLUDE (date_raw{_spread_excluded(columns)}), d.date"
+                f"{_spread(columns, layout.period)} FROM ({view}) s "
                 "JOIN _import_dates d ON s.date_raw = d.raw"
             )
         con.execute(f"CREATE OR REPLACE TEMP VIEW _staged AS {view}")
@@ -1018,6 +1113,30 @@ def _write_staged(
         if limit is not None:
             con.execute(f"SET memory_limit = '{limit[0]}'")
     return pull_id, counts
+
+
+def _spread_excluded(columns: set[str]) -> str:
+    metrics = sorted(_METRIC_FIELDS & columns)
+    return "".join(f', "{m}"' for m in metrics)
+
+
+def _spread(columns: set[str], period: str) -> str:
+    """The SQL of a period row's share on day ``d.i`` of its ``d.n`` days (see
+    ``sem.tables``: counts apportioned in whole units, money and conversions follow clicks)."""
+
+    def whole(col: str) -> str:
+        return f'(floor((d.i + 1) * s."{col}" / d.n) - floor(d.i * s."{col}" / d.n))'
+
+    parts = []
+    share = "(1.0 / d.n)"
+    if "clicks" in columns:
+        share = f"(CASE WHEN s.clicks > 0 THEN {whole('clicks')} / s.clicks ELSE 1.0 / d.n END)"
+    for m in sorted(_METRIC_FIELDS & columns):
+        expr = whole(m) if m in ("clicks", "impressions") else f's."{m}" * {share}'
+        parts.append(f'{expr} AS "{m}"')
+    label = "NULL" if period == "day" else f"'{period.upper()}'"
+    parts.append(f"{label} AS period")
+    return "".join(f", {p}" for p in parts)
 
 
 def _check_duplicates(con: object, layout: _Layout, staged: Path) -> None:

@@ -73,6 +73,16 @@ Columns (``TABLES`` below is the authoritative list, with types):
     it), completeness (share made before day d: what a report shows d days after the click),
     sample_conversions.
 
+Week- and Month-segmented exports (``period``): a row of a Week (Month) report is the total of
+its Monday-to-Sunday week (calendar month), clipped to the report's date range and to
+yesterday. It is written as one row per day of that span, marked ``period`` WEEK (MONTH), so
+that every per-day rate (clicks/day, cost/day, exposure in days) reads it correctly: clicks
+and impressions are apportioned in whole units as evenly as the days allow (the counts of
+the span are exact, ``floor((i + 1) * n / d) - floor(i * n / d)`` on day ``i`` of ``d``),
+cost, conversions and conversion value follow the clicks (each day's CPC, conversion rate
+and value per conversion are the period's). What such rows cannot say, the day-to-day variation
+and the weekday pattern within the period, they do not pretend to: within it they are even.
+
 Conversion lag: Google reports conversions on the day of the click, so the last days are
 under-counted until their late conversions arrive. ``conversion_completeness`` of a daily row is
 the lag curve's completeness at the row's age on the pull day (1 for old rows);
@@ -130,6 +140,9 @@ _LAG = [
     ("conversions_adjusted", "DOUBLE"),
     ("conversions_value_adjusted", "DOUBLE"),
 ]
+# The report segment a daily row was spread from: NULL for a day's own row, WEEK or MONTH for
+# a Week- or Month-segmented export (see ``period`` above).
+_PERIOD = [("period", "VARCHAR")]
 
 TABLES: dict[str, list[tuple[str, str]]] = {
     "sem_keywords": [
@@ -163,6 +176,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("cpc_bid", "DOUBLE"),
         *_METRICS,
         *_LAG,
+        *_PERIOD,
     ],
     "sem_shopping_daily": [
         *_COMMON,
@@ -173,6 +187,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("item_id", "VARCHAR"),
         *_METRICS,
         *_LAG,
+        *_PERIOD,
     ],
     "sem_campaigns": [
         *_COMMON,
@@ -281,6 +296,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("match_type", "VARCHAR"),
         ("status", "VARCHAR"),
         *_METRICS,
+        *_PERIOD,
     ],
     "sem_truth": [
         *_COMMON,
