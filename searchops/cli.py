@@ -42,6 +42,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "coverage": ("bidding.cli:coverage", "Find catalog products worth adding to paid search."),
     "report": ("reports.cli:report", "Write the weekly HTML report."),
     "merchant": ("merchant.cli:merchant", "Import Merchant Center product feeds."),
+    "products": (
+        "merchant.completeness:products",
+        "Products customers cannot judge, the most valuable first.",
+    ),
     "ai-access": (
         "seo_crawler.ai_access_cli:ai_access",
         "What each search and AI crawler may fetch, and what it gets.",

@@ -34,7 +34,8 @@ MANIFEST = "crawl.json"
 # 8: pages' commerce facts (product_markup, price_shown, ...) and a rendered page's raw_*
 #    columns (every rendered page is fetched raw first); render_reason sample.
 # 9: pages.browser_blocked (what the rendering browser was not allowed to request).
-# 10: pages.product (what a shopper can judge a product by: seo_crawler.facts.product_page).
+# 10: pages.product (what a shopper can judge a product by: seo_crawler.facts.product_page);
+#     sitemap_urls.images/image_count/videos/video_count (image and video sitemap entries).
 SCHEMA_VERSION = 10
 
 _VERSIONED = ("searchops", "scrapy", "scrapy-playwright", "extruct", "pyarrow", "duckdb")

@@ -231,6 +231,17 @@ SITEMAPS = pa.schema([
     ("structure_issues", pa.list_(pa.string())),
 ])
 
+# One video:video of a video sitemap entry (Google's video sitemap extension); null fields absent.
+SITEMAP_VIDEO = pa.struct(
+    [
+        ("thumbnail_loc", pa.string()),
+        ("title", pa.string()),
+        ("description", pa.string()),
+        ("content_loc", pa.string()),
+        ("player_loc", pa.string()),
+    ]
+)
+
 ISSUE = pa.struct([("line", pa.int32()), ("message", pa.string()), ("text", pa.string())])
 
 # One row per origin (scheme://host:port) whose robots.txt the crawler read to obey it
@@ -271,5 +282,12 @@ SITEMAP_URLS = pa.schema([
     # the <loc> held an element or entity reference: loc is its whole text (it used to be
     # cut at the markup, often to the site root); since schema version 6
     ("loc_markup", pa.bool_()),
+    # Google's image and video sitemap extensions (image:image, video:video), since schema
+    # version 10: the image:loc of each image:image (null when it has none) and the video
+    # fields of each video:video, the first 20 of each; the counts are of all of them.
+    ("images", pa.list_(pa.string())),
+    ("image_count", pa.int32()),
+    ("videos", pa.list_(SITEMAP_VIDEO)),
+    ("video_count", pa.int32()),
 ])
 # fmt: on

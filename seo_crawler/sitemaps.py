@@ -59,6 +59,12 @@ _URL_FIELDS = ("loc", "lastmod", "changefreq", "priority")  # children of <url> 
 _INDEX_FIELDS = ("loc", "lastmod")  # children of <sitemap>
 _MAX_ISSUES = 100  # structure issues kept per file: the first ones and a count say enough
 _MAX_LOC = 2048  # sitemaps.org: a <loc> is less than 2,048 characters
+# Google's image and video sitemap extensions (developers.google.com/search/docs/crawling-
+# indexing/sitemaps/image-sitemaps and .../video-sitemaps): what is kept of each <url>.
+_IMAGE_NS = "http://www.google.com/schemas/sitemap-image/1.1"
+_VIDEO_NS = "http://www.google.com/schemas/sitemap-video/1.1"
+_VIDEO_FIELDS = ("thumbnail_loc", "title", "description", "content_loc", "player_loc")
+_MAX_MEDIA = 20  # image/video entries kept per <url> (their count is kept whole): bounds memory
 
 
 def parse_sitemap(body: bytes, max_bytes: int) -> SitemapFile:
@@ -213,8 +219,21 @@ def _url_entry(entry: etree._Element, issues: _Issues) -> dict[str, object] | No
     if not loc:
         return None
     alternates = []
+    images: list[str | None] = []
+    videos: list[dict[str, str | None]] = []
+    image_count = video_count = 0
     for child in others:
-        if _local(child.tag) == "link" and child.get("rel") == "alternate":
+        namespace = _namespace(child.tag)
+        if namespace == _IMAGE_NS and _local(child.tag) == "image":
+            image_count += 1
+            if len(images) < _MAX_MEDIA:
+                found = _media_fields(child, ("loc",))
+                images.append(found["loc"])
+        elif namespace == _VIDEO_NS and _local(child.tag) == "video":
+            video_count += 1
+            if len(videos) < _MAX_MEDIA:
+                videos.append(_media_fields(child, _VIDEO_FIELDS))
+        elif _local(child.tag) == "link" and child.get("rel") == "alternate":
             href = child.get("href")
             alternates.append(
                 {
@@ -230,7 +249,22 @@ def _url_entry(entry: etree._Element, issues: _Issues) -> dict[str, object] | No
         "priority": fields.get("priority"),
         "loc_markup": markup,
         "alternates": alternates,
+        "images": images,
+        "image_count": image_count,
+        "videos": videos,
+        "video_count": video_count,
     }
+
+
+def _media_fields(element: etree._Element, names: tuple[str, ...]) -> dict[str, str | None]:
+    """The first text of each of ``names`` among an image:image / video:video's children
+    (null when absent or empty), at most 2,048 characters each."""
+    found: dict[str, str | None] = dict.fromkeys(names)
+    for child in element:
+        name = _local(child.tag) if _is_element(child) else ""
+        if name in found and found[name] is None:
+            found[name] = "".join(child.itertext()).strip()[:_MAX_LOC] or None
+    return found
 
 
 def robots_sitemaps(body: bytes) -> list[str]:

@@ -798,6 +798,10 @@ class CatalogSpider(scrapy.Spider):
                     "priority": entry["priority"],
                     "loc_markup": entry["loc_markup"],
                     "alternates": alternates,
+                    "images": entry["images"],
+                    "image_count": entry["image_count"],
+                    "videos": entry["videos"],
+                    "video_count": entry["video_count"],
                 }
             )
             if not queue:

@@ -6,7 +6,7 @@ with ``crawl:`` options (``--render always``) is crawled apart with them; the
 files of a folder marked ``sitemaps: true`` are given as ``--sitemap`` and judged by what
 is reported about them or their entries. The
 hreflang, canonical and robots pages are crawled as http://127.0.0.1:PORT/ while every
-page names http://localhost:PORT/; the structured-data pages (schema, schema2026) are crawled as localhost.
+page names http://localhost:PORT/; the structured-data and product pages (schema, schema2026, products, media) are crawled as localhost.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import pytest
 from tests.corpus.server import SITE, corpus_site, expectations
 
 SEARCHOPS = str(Path(sys.executable).parent / "searchops")
-CRAWLED_AS_LOCALHOST = ("schema", "schema2026")
+CRAWLED_AS_LOCALHOST = ("schema", "schema2026", "products", "media")
 
 pytestmark = pytest.mark.slow
 

@@ -28,6 +28,10 @@ def test_urlset_with_alternates_gzipped() -> None:
             "priority": None,
             "loc_markup": False,
             "alternates": [{"lang": "fr-ca", "href": "https://x.ca/fr/a", "source": "sitemap"}],
+            "images": [],
+            "image_count": 0,
+            "videos": [],
+            "video_count": 0,
         }
     ]
     assert parsed.namespace == "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -126,4 +130,36 @@ def test_robots_sitemap_lines() -> None:
     assert sorted(robots_sitemaps(body)) == [
         "https://x.ca/other.xml",
         "https://x.ca/sitemap_index.xml",
+    ]
+
+
+def test_image_and_video_entries() -> None:
+    """Google's image and video sitemap extensions: each image:image's loc (null without
+    one) and each video:video's required fields, whatever the namespace prefix."""
+    body = b"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:i="http://www.google.com/schemas/sitemap-image/1.1"
+        xmlns:video="http://www.google.com/schemas/sitemap-video/1.1">
+  <url><loc>https://example.com/sample1.html</loc>
+    <i:image><i:loc>https://example.com/image.jpg</i:loc></i:image>
+    <i:image><i:caption>no loc</i:caption></i:image>
+    <video:video>
+      <video:thumbnail_loc>https://www.example.com/thumbs/123.jpg</video:thumbnail_loc>
+      <video:title>Grilling steaks for summer</video:title>
+      <video:description>Alkis shows you how</video:description>
+      <video:player_loc>https://www.example.com/videoplayer.php?video=123</video:player_loc>
+    </video:video>
+  </url>
+</urlset>"""
+    (entry,) = parse_sitemap(body, 10**6).urls
+    assert entry["images"] == ["https://example.com/image.jpg", None]
+    assert entry["image_count"] == 2 and entry["video_count"] == 1
+    assert entry["videos"] == [
+        {
+            "thumbnail_loc": "https://www.example.com/thumbs/123.jpg",
+            "title": "Grilling steaks for summer",
+            "description": "Alkis shows you how",
+            "content_loc": None,
+            "player_loc": "https://www.example.com/videoplayer.php?video=123",
+        }
     ]
