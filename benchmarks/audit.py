@@ -1,6 +1,7 @@
 """Audit benchmark: 1,000,000 synthetic page records, every rule, seconds and peak RSS.
 
     .venv/bin/python benchmarks/audit.py [--pages 1000000] [--keep DIR]
+    .venv/bin/python benchmarks/audit.py --pages 1000000,10000000   # scaling (issue 21)
 
 The run folder is generated in batches of 100,000 rows (numpy + pyarrow.compute, no
 Python loop per page): bilingual catalog pages with realistic field sizes (60-char URLs,
@@ -13,7 +14,8 @@ are produced and written like on a real site.
 Each measurement runs in its own child process and reports its own peak RSS
 (VmHWM); the peer is DuckDB merely scanning every column of the same Parquet
 files, so the printed ratio is robust to the load on this shared machine.
-Target: audit < 60 s and < 2 GB peak RSS on 2 cores.
+Target: audit < 60 s and < 2 GB peak RSS on 2 cores at 1,000,000 rows; at 10,000,000
+rows, time per million rows within 1.5x of that at 1,000,000 and < 4 GB peak RSS.
 """
 
 from __future__ import annotations
@@ -230,26 +232,33 @@ def page_batch(
     )
     pages = pages.cast(schema.PAGES)
     # 3 internal links per page: the next product, the partner page, and another (1% broken)
-    links = pa.table(
+    link_columns = {
+        "source": pa.concat_arrays([urls, urls, urls]),
+        "target": pa.concat_arrays(
+            [
+                pc.take(urls, pa.array((order + 1) % n)),
+                partner,
+                where(defect == 29, _cat(urls, "-gone"), pc.take(urls, pa.array((order + 7) % n))),
+            ]
+        ),
+        "kind": pa.array(["a"] * (3 * n)),
+        "anchor": pa.concat_arrays([names, names, names]),
+        "nofollow": pa.array(np.zeros(3 * n, bool)),
+        "region": pa.array(["body"] * (3 * n)),
+        "internal": pa.array(np.ones(3 * n, bool)),
+    }
+    return pages, complete(link_columns, schema.LINKS, 3 * n)
+
+
+def complete(columns: dict[str, Any], table_schema: pa.Schema, n: int) -> pa.Table:
+    """A table with ``table_schema``: the columns given, the others (added to the schema
+    since this generator was written) null."""
+    return pa.table(
         {
-            "source": pa.concat_arrays([urls, urls, urls]),
-            "target": pa.concat_arrays(
-                [
-                    pc.take(urls, pa.array((order + 1) % n)),
-                    partner,
-                    where(
-                        defect == 29, _cat(urls, "-gone"), pc.take(urls, pa.array((order + 7) % n))
-                    ),
-                ]
-            ),
-            "kind": pa.array(["a"] * (3 * n)),
-            "anchor": pa.concat_arrays([names, names, names]),
-            "nofollow": pa.array(np.zeros(3 * n, bool)),
-            "region": pa.array(["body"] * (3 * n)),
-            "internal": pa.array(np.ones(3 * n, bool)),
+            name: columns.get(name, pa.nulls(n, table_schema.field(name).type))
+            for name in table_schema.names
         }
-    ).cast(schema.LINKS)
-    return pages, links
+    ).cast(table_schema)
 
 
 def generate(run: Path, pages: int) -> None:
@@ -263,31 +272,33 @@ def generate(run: Path, pages: int) -> None:
         page_table, link_table = page_batch(start, n, pages, rng)
         page_writer.write_table(page_table, row_group_size=BATCH)
         link_writer.write_table(link_table, row_group_size=BATCH)
-        sitemap_rows = pa.table(
+        sitemap_rows = complete(
             {
                 "sitemap": page_table["sitemaps"].combine_chunks().flatten(),
                 "loc": page_table["url"],
                 "lastmod": pa.array(["2026-11-16"] * n),
-                "alternates": pa.nulls(n, pa.list_(schema.HREFLANG)),
-            }
-        ).cast(schema.SITEMAP_URLS)
+            },
+            schema.SITEMAP_URLS,
+            n,
+        )
         sitemap_writer.write_table(sitemap_rows)
     page_writer.close()
     link_writer.close()
     sitemap_writer.close()
     files = sorted({f"{HOST}/sitemaps/products-{i}" for i in range((pages + 49_999) // 50_000)})
     pq.write_table(
-        pa.table(
+        complete(
             {
-                "sitemap": files,
-                "parent": [f"{HOST}/sitemap_index.xml"] * len(files),
-                "kind": ["urlset"] * len(files),
+                "sitemap": pa.array(files),
+                "parent": pa.array([f"{HOST}/sitemap_index.xml"] * len(files)),
+                "kind": pa.array(["urlset"] * len(files)),
                 "status": pa.array([200] * len(files), pa.int32()),
                 "url_count": pa.array([50_000] * len(files), pa.int64()),
                 "bytes_uncompressed": pa.array([14_000_000] * len(files), pa.int64()),
-                "error": pa.nulls(len(files), pa.string()),
-            }
-        ).cast(schema.SITEMAPS),
+            },
+            schema.SITEMAPS,
+            len(files),
+        ),
         run / "sitemaps.parquet",
     )
     write_manifest(
@@ -350,42 +361,80 @@ def measure(code: str, run: Path) -> dict[str, Any]:
     return data
 
 
+def bench(run: Path, pages: int) -> dict[str, Any]:
+    """Generate (unless already there), scan and audit ``pages`` rows in ``run``; print them."""
+    started = time.perf_counter()
+    if not (run / "pages.parquet").exists():
+        generate(run, pages)
+    size_mb = sum(p.stat().st_size for p in run.glob("*.parquet")) / 2**20
+    print(
+        f"generated {pages:,} pages ({size_mb:.0f} MB of Parquet) in {time.perf_counter() - started:.1f} s"
+    )
+    scan = measure(_SCAN, run)
+    audit = measure(_AUDIT, run)
+    print(
+        f"peer: DuckDB reading every value  {scan['seconds']:.1f} s ({scan['cpu_seconds']} CPU s), "
+        f"peak RSS {scan['peak_rss_mb']} MB"
+    )
+    print(
+        f"audit: {audit['rules_run']} rules, {audit['findings']:,} findings  "
+        f"{audit['seconds']:.1f} s ({audit['cpu_seconds']} CPU s), peak RSS {audit['peak_rss_mb']} MB"
+    )
+    print(
+        f"ratio audit / scan: {audit['seconds'] / scan['seconds']:.1f}x wall, "
+        f"{audit['cpu_seconds'] / max(scan['cpu_seconds'], 0.1):.1f}x CPU"
+    )
+    print(f"slowest rules: {audit['top']}")
+    per_million = audit["seconds"] / (pages / 1e6)
+    print(
+        f"audit time per million rows: {per_million:.1f} s ({audit['cpu_seconds'] / (pages / 1e6):.1f} CPU s)"
+    )
+    if pages <= 1_000_000:
+        met = float(audit["seconds"]) < 60 and float(audit["peak_rss_mb"]) < 2048
+        print(f"target at {pages:,}: < 60 s and < 2048 MB -> {'met' if met else 'NOT met'}")
+    return {"pages": pages, "scan": scan, "audit": audit}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=1_000_000)
-    parser.add_argument("--keep", type=Path, help="generate into (and keep) this run folder")
+    parser.add_argument(
+        "--pages",
+        default="1000000",
+        help="rows of each run, comma-separated (e.g. 1000000,10000000: scaling printed)",
+    )
+    parser.add_argument("--keep", type=Path, help="generate into (and keep) DIR/<rows>")
     args = parser.parse_args()
+    sizes = [int(x) for x in str(args.pages).split(",") if x.strip()]
     tmp = None if args.keep else Path(tempfile.mkdtemp(prefix="searchops-audit-bench-"))
-    run = args.keep or (tmp / "run")  # type: ignore[operator]
+    base = args.keep or tmp
+    assert base is not None
+    results = []
     try:
-        started = time.perf_counter()
-        if not (run / "pages.parquet").exists():
-            generate(run, args.pages)
-        size_mb = sum(p.stat().st_size for p in run.glob("*.parquet")) / 2**20
-        print(
-            f"generated {args.pages:,} pages ({size_mb:.0f} MB of Parquet) in {time.perf_counter() - started:.1f} s"
-        )
-        scan = measure(_SCAN, run)
-        audit = measure(_AUDIT, run)
-        print(
-            f"peer: DuckDB reading every value  {scan['seconds']:.1f} s ({scan['cpu_seconds']} CPU s), "
-            f"peak RSS {scan['peak_rss_mb']} MB"
-        )
-        print(
-            f"audit: {audit['rules_run']} rules, {audit['findings']:,} findings  "
-            f"{audit['seconds']:.1f} s ({audit['cpu_seconds']} CPU s), peak RSS {audit['peak_rss_mb']} MB"
-        )
-        print(
-            f"ratio audit / scan: {audit['seconds'] / scan['seconds']:.1f}x wall, "
-            f"{audit['cpu_seconds'] / max(scan['cpu_seconds'], 0.1):.1f}x CPU"
-        )
-        print(f"slowest rules: {audit['top']}")
-        print(
-            f"target: < 60 s and < 2048 MB -> {'met' if float(audit['seconds']) < 60 and float(audit['peak_rss_mb']) < 2048 else 'NOT met'}"
-        )
+        for pages in sizes:
+            print(f"--- {pages:,} rows")
+            results.append(bench(base / str(pages), pages))
+            if tmp is not None:
+                shutil.rmtree(base / str(pages), ignore_errors=True)
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
+    if len(results) > 1:
+        small, big = results[0], results[-1]
+
+        def per_m(r: dict[str, Any], key: str) -> float:
+            return float(r["audit"][key]) / (r["pages"] / 1e6)
+
+        wall = per_m(big, "seconds") / per_m(small, "seconds")
+        cpu = per_m(big, "cpu_seconds") / per_m(small, "cpu_seconds")
+        # the scan peer's own scaling: how much of the ratio the machine and the files explain
+        scan = (big["scan"]["seconds"] / big["pages"]) / (small["scan"]["seconds"] / small["pages"])
+        rss = float(big["audit"]["peak_rss_mb"])
+        print(
+            f"scaling {small['pages']:,} -> {big['pages']:,} rows: audit time per million rows "
+            f"x{wall:.2f} wall, x{cpu:.2f} CPU (target <= 1.5; DuckDB scan peer x{scan:.2f}); "
+            f"peak RSS at {big['pages']:,}: {rss:.0f} MB (target <= 4096) -> "
+            f"{'met' if wall <= 1.5 and rss <= 4096 else 'NOT met'}"
+        )
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from array import array
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +57,14 @@ class UrlSet:
     def __len__(self) -> int:
         return self._count
 
-    def add(self, url: str) -> None:
+    def add(self, url: Hashable) -> None:
         self._insert(hash(url) or 1)
+
+    def add_new(self, key: Hashable) -> bool:
+        """Add ``key`` (a URL, or any value: a tuple of them); whether it was new."""
+        before = self._count
+        self._insert(hash(key) or 1)
+        return self._count > before
 
     def update(self, other: UrlSet) -> None:
         """Every URL of ``other`` (a set of this process) added to this one."""

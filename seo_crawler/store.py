@@ -12,18 +12,18 @@ whole crawl knows (``in_sitemap``, ``sitemaps``, sitemap hreflang alternates).
 
 from __future__ import annotations
 
-import bisect
 import json
 import os
 import shutil
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from seo_crawler.frontier import UrlSet
 from seo_crawler.layout import FRONTIER, PARTS, PROGRESS, SITEMAP_QUEUE, SPEC
 from seo_crawler.memory import lean_arrow_pool, release_freed_memory
 
@@ -160,12 +160,12 @@ def _tables(run: Path, table: str, table_schema: pa.Schema) -> Iterator[pa.Table
 class _Writer:
     """A Parquet file with the contract schema, written batch by batch, renamed when whole."""
 
-    def __init__(self, target: Path, table_schema: pa.Schema):
+    def __init__(self, target: Path, table_schema: pa.Schema, compression: str = "zstd"):
         import pyarrow.parquet as pq
 
         self.target, self.rows = target, 0
         self.tmp = target.with_suffix(".parquet.tmp")
-        self.writer = pq.ParquetWriter(self.tmp, table_schema, compression="zstd")
+        self.writer = pq.ParquetWriter(self.tmp, table_schema, compression=compression)
 
     def write(self, table: pa.Table) -> None:
         if table.num_rows:
@@ -178,102 +178,118 @@ class _Writer:
         return self.rows
 
 
-def _first_seen(keys: Iterable[object], done: set[int]) -> list[bool]:
-    """Per key, whether it is new (then remembered by its hash: 8 bytes, not the string)."""
-    mask = []
-    for key in keys:
-        h = hash(key)
-        mask.append(h not in done)
-        done.add(h)
-    return mask
+def _first_seen(keys: Iterable[Hashable], done: UrlSet) -> list[bool]:
+    """Per key, whether it is new (then remembered by its 64-bit hash, not the value)."""
+    return [done.add_new(key) for key in keys]
 
 
-class _SitemapIndex:
-    """Which sitemaps list a URL, and the hreflang alternates they give it.
+# Sitemap facts of the crawled pages, one row per page listed in a sitemap, in page order:
+# which sitemaps list it (sorted, distinct) and the hreflang alternates they give it (in the
+# order of the sitemap entries; an alternate without href or hreflang annotates nothing:
+# SEO-SITEMAP-010). An exact join on the URL, on disk when it outgrows the memory limit.
+_SITEMAP_FACTS_SQL = """
+SELECT p.row, list_sort(list_distinct(list(e.sitemap))) AS sitemaps,
+       flatten(list(
+           list_filter(coalesce(e.alternates, []),
+                       lambda a: coalesce(a.href, '') <> '' AND coalesce(a.lang, '') <> '')
+           ORDER BY e.entry)) AS alternates
+FROM (SELECT url, file_row_number AS row FROM read_parquet($pages, file_row_number = true)) p
+JOIN (SELECT loc, sitemap, alternates, file_row_number AS entry
+      FROM read_parquet($entries, file_row_number = true)) e ON e.loc = p.url
+GROUP BY p.row
+ORDER BY p.row
+"""
 
-    The sitemap entries stay the Arrow tables they were read as; a dict from the hash of
-    each ``loc`` to its entry rows finds them (~100 bytes a URL, where a dict of ~110,000 URL
-    strings cost ~70 MB, and Arrow's own hash lookups ~80 MB of transient RSS). A hash that
-    collides is caught by comparing the entry's ``loc`` with the page's URL.
+# DuckDB's share of finalization: the crawl's RSS budget is 400 MB, the parent CLI included.
+SITEMAP_JOIN_MEMORY = "160MB"
+
+
+def _sitemap_facts(
+    pages: Path, entries: Path, spill: Path
+) -> Iterator[tuple[int, list[str], list[Any]]]:
+    """(page row, sitemaps, alternates) for every page of ``pages`` a sitemap lists, by row.
+
+    Held in memory before, as Arrow tables of every sitemap entry plus a dict of their
+    hashes: ~350 MB at a million entries with hreflang alternates (the demo site's
+    sitemaps at 500,000 products). DuckDB joins them within a memory limit, spilling the
+    rest to ``spill``.
     """
+    import duckdb
 
-    def __init__(self) -> None:
-        self.tables: list[pa.Table] = []
-        self.offsets: list[int] = []  # number of the first entry row of each table
-        self.rows: dict[int, int | list[int]] = {}
-        self.count = 0
+    spill.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(
+        config={
+            "threads": 1,
+            "memory_limit": SITEMAP_JOIN_MEMORY,
+            "temp_directory": str(spill),
+            "preserve_insertion_order": False,
+        }
+    )
+    try:
+        con.execute("SET enable_progress_bar = false")
+        reader = con.sql(
+            _SITEMAP_FACTS_SQL, params={"pages": str(pages), "entries": str(entries)}
+        ).to_arrow_reader(10_000)
+        for batch in reader:
+            yield from zip(
+                batch.column(0).to_pylist(),
+                batch.column(1).to_pylist(),
+                batch.column(2).to_pylist(),
+                strict=True,
+            )
+    finally:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
 
-    def add(self, table: pa.Table) -> None:
-        self.tables.append(table.select(["loc", "sitemap", "alternates"]).combine_chunks())
-        self.offsets.append(self.count)
-        rows = self.rows
-        for row, loc in enumerate(table["loc"].to_pylist(), start=self.count):
-            h = hash(loc)
-            known = rows.get(h)
-            if known is None:
-                rows[h] = row  # one sitemap entry per URL is the rule: a plain int
-            elif isinstance(known, int):
-                rows[h] = [known, row]
-            else:
-                known.append(row)
-        self.count += table.num_rows
 
-    def enrich(self, pages: pa.Table) -> pa.Table:
-        """``pages`` with ``in_sitemap``, ``sitemaps`` and the sitemap alternates in ``hreflang``."""
-        import pyarrow as pa
+def _enrich(staged: Path, entries: Path, writer: _Writer, spill: Path) -> None:
+    """The staged pages (deduplicated, in crawl order) with ``in_sitemap``, ``sitemaps`` and
+    the sitemap alternates appended to ``hreflang``, batch by batch into ``writer``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
-        from seo_crawler import schema
+    from seo_crawler import schema
 
-        urls = pages["url"].to_pylist()
-        wanted: list[tuple[int, int]] = []  # (page row, entry row)
-        for page_row, url in enumerate(urls):
-            found = self.rows.get(hash(url))
-            if found is not None:
-                wanted.extend((page_row, r) for r in ([found] if isinstance(found, int) else found))
-        # Entry rows are numbered across the tables: take from each table its own rows (a take
-        # on the chunked concatenation would first copy every chunk into one).
-        picked: dict[str, list[Any]] = {"loc": [], "sitemap": [], "alternates": []}
-        wanted.sort(key=lambda pair: pair[1])
-        entry_rows = [r for _, r in wanted]
-        for number, table in enumerate(self.tables):
-            lo = bisect.bisect_left(entry_rows, self.offsets[number])
-            hi = bisect.bisect_left(entry_rows, self.offsets[number] + table.num_rows)
-            if lo < hi:
-                rows = pa.array([r - self.offsets[number] for r in entry_rows[lo:hi]], pa.int64())
-                taken = table.take(rows)
-                for name in picked:
-                    picked[name].extend(taken[name].to_pylist())
-        hreflang = pages["hreflang"].to_pylist()
-        listed: list[set[str]] = [set() for _ in urls]
-        in_sitemap = [False] * len(urls)
-        for (page_row, _), loc, sitemap, alternates in zip(
-            wanted, picked["loc"], picked["sitemap"], picked["alternates"], strict=True
-        ):
-            if loc != urls[page_row]:
-                continue  # hash collision
-            in_sitemap[page_row] = True
-            listed[page_row].add(sitemap)
-            # an alternate without href or hreflang annotates nothing (SEO-SITEMAP-010)
-            given = [a for a in alternates or [] if a["href"] and a["lang"]]
-            hreflang[page_row] = [*(hreflang[page_row] or []), *given]
+    facts = _sitemap_facts(staged, entries, spill)
+    upcoming = next(facts, None)
+    first = 0  # page row of the batch's first row
+    for batch in pq.ParquetFile(staged).iter_batches(batch_size=2_000):
+        table = pa.Table.from_batches([batch])
+        n = table.num_rows
+        in_sitemap = [False] * n
+        listed: list[list[str]] = [[] for _ in range(n)]
+        hreflang = table["hreflang"].to_pylist()
+        while upcoming is not None and upcoming[0] < first + n:
+            row, sitemaps, alternates = upcoming
+            i = row - first
+            in_sitemap[i] = True
+            listed[i] = sitemaps
+            hreflang[i] = [*(hreflang[i] or []), *(alternates or [])]
+            upcoming = next(facts, None)
         for name, values in (
             ("in_sitemap", pa.array(in_sitemap, pa.bool_())),
-            ("sitemaps", pa.array([sorted(s) for s in listed], pa.list_(pa.string()))),
+            ("sitemaps", pa.array(listed, pa.list_(pa.string()))),
             ("hreflang", pa.array(hreflang, pa.list_(schema.HREFLANG))),
         ):
-            pages = pages.set_column(pages.schema.get_field_index(name), name, values)
-        return pages
+            table = table.set_column(table.schema.get_field_index(name), name, values)
+        writer.write(table)
+        first += n
+        del table, batch
+        release_freed_memory()
+    for _ in facts:  # close the reader (and DuckDB) even when rows were left over
+        pass
 
 
 def finalize(run: Path) -> dict[str, Any]:
     """Merge the committed parts into ``pages/links/sitemaps/sitemap_urls/robots.parquet``;
     returns stats.
 
-    Streaming, one part in memory at a time, in Arrow (a DuckDB join, and later Python dicts
-    of every sitemap URL, took the crawl over its 300 MB RSS budget), through a lean Arrow
-    pool (:mod:`seo_crawler.memory`). Links go first, before the sitemap index exists. Pages
-    are deduplicated by URL (a resume may record one twice: the first row stands) and get
-    their sitemap facts from :class:`_SitemapIndex`.
+    Streaming, one part in memory at a time, in Arrow, through a lean Arrow pool
+    (:mod:`seo_crawler.memory`); what must see every row at once lives in compact form
+    (the deduplication sets: 64-bit hashes in a flat table) or on disk (the join of the
+    pages with the sitemap entries, in DuckDB within a memory limit). Pages are
+    deduplicated by URL (a resume may record one twice: the first row stands) and staged
+    in crawl order, then get their sitemap facts (:func:`_enrich`).
     """
     with lean_arrow_pool():
         counts = {
@@ -286,26 +302,32 @@ def finalize(run: Path) -> dict[str, Any]:
 
         from seo_crawler import schema
 
-        done: set[int] = set()
+        done = UrlSet()
         sm_urls = _Writer(run / "sitemap_urls.parquet", schema.SITEMAP_URLS)
-        index = _SitemapIndex()
         for table in _tables(run, "sitemap_urls", schema.SITEMAP_URLS):
             pairs = zip(table["sitemap"].to_pylist(), table["loc"].to_pylist(), strict=True)
-            table = table.filter(_first_seen(pairs, done))
-            sm_urls.write(table)
-            index.add(table)
+            sm_urls.write(table.filter(_first_seen(pairs, done)))
         counts["sitemap_urls"] = sm_urls.close()
         release_freed_memory()
 
-        pages = _Writer(run / "pages.parquet", schema.PAGES)
+        # staged among the parts: a kill during finalization leaves nothing in the run
+        # folder's own namespace, and the next finalization starts it again
+        staged = _Writer(run / PARTS / "pages.staged.parquet", schema.PAGES, compression="lz4")
         stats = _Stats()
-        done.clear()
+        done = UrlSet()
         for table in _tables(run, "pages", schema.PAGES):
-            table = index.enrich(table.filter(_first_seen(table["url"].to_pylist(), done)))
+            table = table.filter(_first_seen(table["url"].to_pylist(), done))
             stats.add(table, pc)
-            pages.write(table)
+            staged.write(table)
             del table
             release_freed_memory()
+        del done
+        staged.close()
+        pages = _Writer(run / "pages.parquet", schema.PAGES)
+        try:
+            _enrich(staged.target, run / "sitemap_urls.parquet", pages, run / PARTS / "spill.tmp")
+        finally:
+            staged.target.unlink(missing_ok=True)
         counts["pages"] = pages.close()
     return {"rows": counts, **stats.summary()}
 
@@ -316,7 +338,7 @@ def _copy(run: Path, table: str, key: str | None) -> int:
 
     target = {"links": schema.LINKS, "sitemaps": schema.SITEMAPS, "robots": schema.ROBOTS}[table]
     writer = _Writer(run / f"{table}.parquet", target)
-    done: set[int] = set()
+    done = UrlSet()
     for batch in _tables(run, table, target):
         writer.write(
             batch if key is None else batch.filter(_first_seen(batch[key].to_pylist(), done))

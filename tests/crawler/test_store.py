@@ -86,3 +86,43 @@ def test_parts_keep_text_as_is_and_take_values_orjson_refuses(tmp_path: Path) ->
     assert "Crème « brûlée »" in text and '"2026-11-22T10:00:00.123456+00:00"' in text
     assert list(store.column_values(run, "pages", "url")) == ["https://s/é", "https://s/x"]
     assert list(store.column_values(run, "pages", "bytes")) == [100, huge]
+
+
+def test_sitemap_facts_follow_their_pages_across_batches(tmp_path: Path) -> None:
+    """More pages than one enrichment batch, listed by sitemaps in another order, some twice
+    and some not at all: every page gets exactly its own sitemaps and alternates."""
+    run = tmp_path / "run"
+    n = 4_500  # > 2 batches of 2,000
+    urls = [f"https://s/p/{i}" for i in range(n)]
+    alt = {"lang": "fr-ca", "href": "https://s/fr", "source": "sitemap"}
+    no_href = {"lang": "de", "href": "", "source": "sitemap"}  # annotates nothing
+    entries = [
+        {"sitemap": f"https://s/sm-{i % 3}.xml", "loc": urls[i], "alternates": [alt, no_href]}
+        for i in reversed(range(0, n, 2))  # even pages, listed backwards
+    ]
+    entries += [{"sitemap": "https://s/sm-a.xml", "loc": urls[i]} for i in range(0, n, 10)]
+    for number, start in enumerate(range(0, n, 1_000)):
+        store.write_part(
+            run,
+            number,
+            {
+                "sitemap_urls": entries[number::5],  # each part has some entries
+                "pages": [page(u) for u in urls[start : start + 1_000]],
+            },
+        )
+    store.finalize(run)
+    rows = pq.read_table(run / "pages.parquet").to_pylist()
+    assert [r["url"] for r in rows] == urls  # crawl order kept
+    for i, row in enumerate(rows):
+        if i % 2:
+            assert row["in_sitemap"] is False and row["sitemaps"] == []
+            assert [h["source"] for h in row["hreflang"]] == ["html"]
+            continue
+        listed = sorted(
+            {f"https://s/sm-{i % 3}.xml"} | ({"https://s/sm-a.xml"} if i % 10 == 0 else set())
+        )
+        assert row["in_sitemap"] is True and row["sitemaps"] == listed, i
+        assert row["hreflang"][1:] == [alt], (
+            i
+        )  # the sitemap's alternate, once, after the page's own
+    assert not (run / "parts" / "pages.staged.parquet").exists()
