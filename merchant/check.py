@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -321,6 +322,26 @@ def check(
         ["spend_at_risk", "_o", "kind", "offer_id", "language", "url"],
         ascending=[False, True, True, True, True, True], kind="stable")  # fmt: skip
     return frame.drop(columns="_o")[COLUMNS].reset_index(drop=True)
+
+
+FINDINGS_TABLE = "merchant_findings"
+
+
+def save(
+    workspace: Workspace, findings: pd.DataFrame, run: Path, checked_at: datetime | None = None
+) -> None:
+    """Keep a check's findings (``merchant_findings``), replacing an earlier check of the same
+    run folder: ``run`` is its absolute path, ``checked_at`` when it was checked (UTC; the
+    report shows the newest check)."""
+    key = str(Path(run).resolve())
+    when = checked_at or datetime.now(UTC).replace(tzinfo=None)
+    with workspace.transaction():
+        if workspace.has_table(FINDINGS_TABLE):  # tables written before checked_at existed
+            workspace.con.execute(
+                f"ALTER TABLE {FINDINGS_TABLE} ADD COLUMN IF NOT EXISTS checked_at TIMESTAMP"
+            )
+        rows = findings.assign(run=key, checked_at=pd.Timestamp(when))
+        workspace.replace_rows(FINDINGS_TABLE, rows, "run", key)
 
 
 def _host(url: str) -> str:

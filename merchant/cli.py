@@ -137,6 +137,7 @@ def check(
       searchops merchant check --crawl runs/latest --format csv --out feed-fixes.csv
     """
     from merchant.check import check as join
+    from merchant.check import save
     from searchops.escaping import json_dumps, terminal_document, write_csv
 
     if not (run / "pages.parquet").is_file():
@@ -147,8 +148,7 @@ def check(
         cfg = obj.settings().settings.merchant
         window = cfg.spend_window_days
         findings = join(ws, run, spend_window_days=window, memory_limit=cfg.join_memory_limit)
-        with ws.transaction():
-            ws.replace_rows("merchant_findings", findings.assign(run=str(run)), "run", str(run))
+        save(ws, findings, run)
     if fmt == "csv":
         text = write_csv(findings)
     elif fmt == "json":

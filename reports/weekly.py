@@ -43,6 +43,7 @@ SECTION_TITLES = {
     "sem": "Paid search",
     "bids": "Bids",
     "coverage": "Coverage",
+    "products": "Products",
     "ai_access": "AI search access",
 }
 
@@ -53,6 +54,7 @@ LOADERS = {
     "sem": sections.load_sem,
     "bids": sections.load_bids,
     "coverage": sections.load_coverage,
+    "products": sections.load_products,
     "ai_access": sections.load_ai_access,
 }
 

@@ -11,6 +11,7 @@ only a few hundred numbers and strings ever reach Python.
 from reports.sections.ai_access import AiAccess, load_ai_access
 from reports.sections.common import SITE_KINDS, Missing, Trend, clip, columns, report_weeks
 from reports.sections.paid import Bids, Coverage, Sem, load_bids, load_coverage, load_sem
+from reports.sections.products import Products, load_products
 from reports.sections.site import (
     P75_METRICS,
     Findings,
@@ -32,6 +33,7 @@ __all__ = [
     "Findings",
     "Health",
     "Missing",
+    "Products",
     "RuleChange",
     "Sem",
     "TemplateSample",
@@ -44,6 +46,7 @@ __all__ = [
     "load_coverage",
     "load_findings",
     "load_health",
+    "load_products",
     "load_sem",
     "load_vitals",
     "report_weeks",

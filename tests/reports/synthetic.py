@@ -205,7 +205,30 @@ def build(path: Path, *, pages: int = 400, weeks: int = 2, keywords: int = 50) -
             ),
         )
         ws.append_df("ai_access", _ai_access())
+        ws.append_df("merchant_findings", merchant_findings())
     return path
+
+
+def merchant_findings(run: str = "/runs/crawl-w2", checked_at: str = "2026-11-23") -> pd.DataFrame:
+    """A `merchant check`: two price mismatches and a 404 (errors; PRICE-1 in two languages,
+    counted once), a redirect (warning) and a product missing from the feed."""
+    rows = [
+        # kind, severity, offer_id, language, page_value, markup_value, feed_value, spend
+        ("price_mismatch", "error", "PRICE-1", "en", None, "59.99 CAD", "49.99 CAD", 400.0),
+        ("price_mismatch", "error", "PRICE-1", "fr", None, "59.99 CAD", "49.99 CAD", 400.0),
+        ("landing_page_error", "error", "GONE-1", "en", "404", None, None, 150.0),
+        ("landing_page_redirects", "warning", "MOVED-1", "en", "https://shop.example.ca/x", None, None, 90.0),
+        ("not_in_feed", "warning", None, None, "in_stock", None, None, 0.0),
+    ]  # fmt: skip
+    return pd.DataFrame({
+        "kind": [r[0] for r in rows], "severity": [r[1] for r in rows],
+        "offer_id": [r[2] for r in rows],
+        "url": [f"https://shop.example.ca/{r[3] or 'en'}/p/{(r[2] or 'new').lower()}" for r in rows],
+        "language": [r[3] for r in rows], "page_value": [r[4] for r in rows],
+        "markup_value": [r[5] for r in rows], "feed_value": [r[6] for r in rows],
+        "spend_at_risk": [r[7] for r in rows], "revenue_at_risk": [r[7] * 3 for r in rows],
+        "message": "", "run": run, "checked_at": pd.Timestamp(checked_at),
+    })  # fmt: skip
 
 
 def _ai_access() -> pd.DataFrame:

@@ -16,7 +16,7 @@ from searchops.workspace import Workspace
 from tests.reports import synthetic
 
 SECTIONS = (
-    "summary", "health", "findings", "vitals", "sem", "bids", "coverage", "ai_access",
+    "summary", "health", "findings", "vitals", "sem", "bids", "coverage", "products", "ai_access",
 )  # fmt: skip
 
 
@@ -130,7 +130,7 @@ def test_findings_deltas_against_the_previous_week(tmp_path: Path) -> None:
 def test_empty_workspace_renders_every_section_as_missing(tmp_path: Path) -> None:
     Workspace(tmp_path / "empty.duckdb").close()
     html = write_report(tmp_path / "empty.duckdb", tmp_path / "r.html").read_text()
-    assert html.count('class="missing"') == 8
+    assert html.count('class="missing"') == 9
     assert "No SEM data in this workspace yet" in html
     assert "No runs registered in this workspace yet" in html
 

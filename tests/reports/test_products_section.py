@@ -1,0 +1,54 @@
+"""The weekly report's products section: the newest `merchant check` (feed mismatches by
+kind in words, spend at risk counting each disapproved product once), and the product pages
+customers cannot judge (SEO-PRODUCT-001) of the newest audit."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from reports.weekly import write_report
+from searchops.workspace import Workspace
+from tests.reports.synthetic import merchant_findings
+
+
+def _text(html: str) -> str:
+    section = html[html.index('<section id="products"') :]
+    section = section[: section.index("</section>")]
+    return " ".join(re.sub(r"<[^>]+>", " ", section).split())
+
+
+def test_products_section_reads_the_newest_check_and_the_audit(tmp_path: Path) -> None:
+    with Workspace(tmp_path / "ws.duckdb") as ws:
+        ws.register_run("crawl-1", "crawl", week=datetime(2026, 11, 16))
+        ws.append_df("findings", pd.DataFrame({
+            "run_id": "crawl-1", "rule_id": ["SEO-PRODUCT-001", "SEO-PRODUCT-001", "SEO-META-001"],
+            "family": "products", "severity": "warning", "fingerprint": ["a", "b", "c"],
+            "url": ["https://shop.example.ca/en/p/thin", "https://shop.example.ca/en/p/bare",
+                    "https://shop.example.ca/en/p/x"],
+            "message": ["Customers cannot judge this product: description", "Customers cannot "
+                        "judge this product: images <script>alert(1)</script>", "title"],
+        }))  # fmt: skip
+        old = merchant_findings(run="/runs/old", checked_at="2026-11-09")
+        ws.append_df("merchant_findings", old.assign(spend_at_risk=9999.0))  # an older check
+        ws.append_df("merchant_findings", merchant_findings())
+    html = write_report(tmp_path / "ws.duckdb", tmp_path / "r.html").read_text(encoding="utf-8")
+    text = _text(html)
+    # PRICE-1 (two languages) and GONE-1 are errors: 2 products, 400 + 150 spend; warnings not summed
+    assert "Products Google may disapprove 2 $550 Shopping spend at risk" in text
+    assert "Feed mismatches 5 3 errors, on 4 feed items (check of 2026-11-23)" in text
+    assert "9,999" not in text  # the older check is not shown
+    assert "Price on the page differs from the feed" in text and "Landing page redirects" in text
+    assert "Product pages customers cannot judge 2" in text
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+    # the items with the most spend at risk first
+    assert text.index("PRICE-1") < text.index("GONE-1") < text.index("MOVED-1")
+
+
+def test_no_check_says_what_to_run(tmp_path: Path) -> None:
+    Workspace(tmp_path / "ws.duckdb").close()
+    html = write_report(tmp_path / "ws.duckdb", tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "No Merchant feed check in this workspace yet" in _text(html)
