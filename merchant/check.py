@@ -23,7 +23,8 @@ availability; ``gtin*``, ``sku``, ``name``, ``image``). Finding kinds (``kind``)
 * ``image_differs``: the feed's image_link is none of the images the markup names (Google
   compares images with the landing page's, answer/6324350);
 * ``languages_disagree``: the en and fr items of one id differ in price or availability;
-* ``not_in_feed``: a product page in stock whose URL, id or GTIN no feed item has.
+* ``not_in_feed``: a product page in stock whose URL, id or GTIN no feed item has (a page
+  whose markup lists several products is a category page, not judged).
 
 ``spend_at_risk`` is the item's Shopping cost over the last ``[merchant] spend_window_days``
 days in the workspace (``sem_shopping_daily``, item ids compared case-insensitively), and
@@ -139,13 +140,19 @@ def page_facts(row: dict[str, Any]) -> dict[str, Any]:
     ids: set[str] = set()
     names: list[str] = []
     images: set[str] = set()
+    links: set[str] = set()  # the products' own url properties
     product = False
+    listed = 0  # top-level Product items: a category page lists several, a product page one
+    for item in items if isinstance(items, list) else []:
+        data = item.get("data") if isinstance(item, dict) else None
+        listed += isinstance(data, dict) and bool(_types(data) & PRODUCT_TYPES)
     for node in _products(items if isinstance(items, list) else []):
         product = True
         props = _props(node)
         for key in ("gtin", "gtin8", "gtin12", "gtin13", "gtin14"):
             gtins.update(str(v).strip().lstrip("0") for v in _as_list(props.get(key)) if v)
         ids.update(str(v).strip() for v in _as_list(props.get("sku")) if v)
+        links.update(str(v).strip() for v in _as_list(props.get("url")) if isinstance(v, str) and v)
         names += [str(v) for v in _as_list(props.get("name")) if v]
         for image in _as_list(props.get("image")):
             url = image.get("url", image.get("contentUrl")) if isinstance(image, dict) else image
@@ -158,7 +165,7 @@ def page_facts(row: dict[str, Any]) -> dict[str, Any]:
                     key = str(a).rsplit("/", 1)[-1].lower()
                     availability.add(AVAILABILITY.get(key, "out_of_stock"))
     return {
-        "product": product, "prices": prices, "availability": availability, "gtins": gtins,
+        "product": product, "listed": listed, "links": links, "prices": prices, "availability": availability, "gtins": gtins,
         "ids": ids, "names": names, "images": images,
     }  # fmt: skip
 
@@ -218,7 +225,17 @@ def _join(workspace: Workspace, run: Path, add: Any) -> None:
     keys: list[tuple[str, str, str]] = []  # url, kind, key
     for page in _batches(con, alone):
         facts = page_facts(page)
-        if facts["product"] and "in_stock" in facts["availability"]:
+        # one product on the page, its own (a listing of several, or of one whose url is
+        # another page, is a category page)
+        own = not facts["links"] or any(
+            page["url"] == link or page["url"].endswith(link) for link in facts["links"]
+        )
+        if (
+            facts["product"]
+            and facts["listed"] <= 1
+            and own
+            and "in_stock" in facts["availability"]
+        ):
             keys.append((page["url"], "url", page["url"]))
             keys += [(page["url"], "id", i) for i in facts["ids"]]
             keys += [(page["url"], "gtin", g) for g in facts["gtins"]]

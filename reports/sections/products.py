@@ -6,7 +6,9 @@
   the check's window), over the items with an error-severity finding: the ones Google
   disapproves (price, availability, landing page, GTIN); warnings are listed, not summed.
 * Completeness: product pages customers cannot judge (rule SEO-PRODUCT-001, the page in
-  its category's bottom decile for a part) in the newest audit run of the report's weeks.
+  its category's bottom decile for a part) in the newest audit run of the report's weeks,
+  the pages whose feed items spent most on Shopping over the last 28 days first
+  (``searchops products`` ranks by Search value too).
 """
 
 from __future__ import annotations
@@ -66,14 +68,26 @@ def _completeness(
     if not by_week:
         return None, []
     run_id = by_week[max(by_week)]
+    value = "SELECT NULL AS url, 0.0 AS spend WHERE false"
+    items, daily = columns(con, "merchant_items"), columns(con, "sem_shopping_daily")
+    if items and daily and {"link", "offer_id"} <= items and {"item_id", "cost", "date"} <= daily:
+        # the Shopping spend of the items the page is the landing page of, last 28 days
+        value = """SELECT i.link AS url, sum(d.cost) AS spend FROM merchant_items i
+            JOIN sem_shopping_daily d ON lower(d.item_id) = lower(i.offer_id)
+            WHERE d.date > (SELECT max(date) FROM sem_shopping_daily) - INTERVAL 28 DAY
+            GROUP BY 1"""
     rows = con.execute(
-        "SELECT url, message FROM findings WHERE run_id = ? AND rule_id = ? ORDER BY url",
+        f"""SELECT f.url, any_value(f.message), coalesce(any_value(v.spend), 0)
+            FROM findings f LEFT JOIN ({value}) v ON v.url = f.url
+            WHERE f.run_id = ? AND f.rule_id = ?
+            GROUP BY f.url ORDER BY 3 DESC, f.url""",
         [run_id, COMPLETENESS_RULE],
     ).fetchall()
     shown = [
-        {"url": clip(url, cfg.text_limit), "message": clip(message, cfg.text_limit)}
-        for url, message in rows[: cfg.top_items]
-    ]
+        {"url": clip(url, cfg.text_limit), "message": clip(message, cfg.text_limit),
+         "spend": float(spend)}
+        for url, message, spend in rows[: cfg.top_items]
+    ]  # fmt: skip
     return len(rows), shown
 
 

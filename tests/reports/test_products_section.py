@@ -32,6 +32,19 @@ def test_products_section_reads_the_newest_check_and_the_audit(tmp_path: Path) -
             "message": ["Customers cannot judge this product: description", "Customers cannot "
                         "judge this product: images <script>alert(1)</script>", "title"],
         }))  # fmt: skip
+        # the bare page is the landing page of an item with Shopping spend: ranked first
+        ws.append_df("merchant_items", pd.DataFrame({
+            "offer_id": ["BARE-1"], "link": ["https://shop.example.ca/en/p/bare"]}))  # fmt: skip
+        ws.append_df(
+            "sem_shopping_daily",
+            pd.DataFrame(
+                {
+                    "date": pd.to_datetime(["2026-11-20", "2026-09-01"]),
+                    "item_id": ["bare-1", "BARE-1"],
+                    "cost": [75.0, 1000.0],
+                }
+            ),
+        )  # fmt: skip  (the September day is outside 28 days)
         old = merchant_findings(run="/runs/old", checked_at="2026-11-09")
         ws.append_df("merchant_findings", old.assign(spend_at_risk=9999.0))  # an older check
         ws.append_df("merchant_findings", merchant_findings())
@@ -43,6 +56,9 @@ def test_products_section_reads_the_newest_check_and_the_audit(tmp_path: Path) -
     assert "9,999" not in text  # the older check is not shown
     assert "Price on the page differs from the feed" in text and "Landing page redirects" in text
     assert "Product pages customers cannot judge 2" in text
+    incomplete = text[text.index("What is missing") :]
+    assert incomplete.index("en/p/bare") < incomplete.index("en/p/thin")
+    assert "$75" in incomplete and "$1,075" not in incomplete
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
     # the items with the most spend at risk first
     assert text.index("PRICE-1") < text.index("GONE-1") < text.index("MOVED-1")
