@@ -35,12 +35,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pyarrow.parquet as pq
+
+from searchops import clock
 
 if TYPE_CHECKING:
     from searchops.workspace import Workspace
@@ -351,7 +353,7 @@ def save(
     run folder: ``run`` is its absolute path, ``checked_at`` when it was checked (UTC; the
     report shows the newest check)."""
     key = str(Path(run).resolve())
-    when = checked_at or datetime.now(UTC).replace(tzinfo=None)
+    when = checked_at or clock.now().replace(tzinfo=None)
     with workspace.transaction():
         if workspace.has_table(FINDINGS_TABLE):  # tables written before checked_at existed
             workspace.con.execute(

@@ -52,8 +52,8 @@ class Products:
     items_at_risk: int  # distinct offer ids with an error finding
     spend_at_risk: float
     revenue_at_risk: float
-    by_kind: list[dict[str, Any]] = field(default_factory=list)
-    top: list[dict[str, Any]] = field(default_factory=list)
+    by_kind: list[dict[str, Any]] = field(default_factory=list)  # products (or pages) per kind
+    top: list[dict[str, Any]] = field(default_factory=list)  # one row per item, its problems
     incomplete_count: int | None = None  # None: no audit with the completeness rule
     incomplete: list[dict[str, Any]] = field(default_factory=list)
 
@@ -128,10 +128,12 @@ def load_products(
                      count(*) DESC, kind"""
     ).fetchall()
     top = con.execute(
-        f"""SELECT offer_id, language, kind, severity, url, page_value, markup_value, feed_value,
-                   spend_at_risk
+        f"""SELECT offer_id, language, list(DISTINCT kind ORDER BY kind), bool_or(severity = 'error'),
+                   min(url), max(spend_at_risk), count(*), any_value(page_value),
+                   any_value(markup_value), any_value(feed_value)
             FROM merchant_findings WHERE {newest} AND offer_id IS NOT NULL
-            ORDER BY spend_at_risk DESC, severity = 'error' DESC, kind, offer_id, language
+            GROUP BY offer_id, language
+            ORDER BY max(spend_at_risk) DESC, bool_or(severity = 'error') DESC, offer_id, language
             LIMIT ?""",
         [cfg.top_items],
     ).fetchall()
@@ -145,12 +147,14 @@ def load_products(
         section.by_kind.append({"kind": kind, "what": what, "do": do, "severity": severity,
                                 "count": int(n), "items": int(offers),
                                 "spend": float(spend or 0.0)})  # fmt: skip
-    for offer, lang, kind, severity, url, page, markup, feed, spend in top:
+    for offer, lang, item_kinds, error, url, spend, n, page, markup, feed in top:
         shown = markup if markup is not None else page
         section.top.append({
             "offer_id": clip(offer, 40), "language": clip(lang, 8),
-            "what": KIND_WORDS.get(kind, (kind, ""))[0], "severity": severity,
-            "url": clip(url, cfg.text_limit), "site": clip(shown, 60), "feed": clip(feed, 60),
+            "what": "; ".join(KIND_WORDS.get(k, (k, ""))[0] for k in item_kinds),
+            "severity": "error" if error else "warning", "url": clip(url, cfg.text_limit),
+            # the values side by side when the item has one finding; several: see the list
+            "site": clip(shown, 60) if n == 1 else "", "feed": clip(feed, 60) if n == 1 else "",
             "spend": float(spend or 0.0),
         })  # fmt: skip
     section.incomplete_count, section.incomplete = _completeness(con, weeks, cfg)
