@@ -3,7 +3,8 @@
 Views over the run folder's Parquet files (read lazily, with projection
 pushdown, so a rule that reads two columns of a million pages reads two columns):
 
-``pages``, ``links``, ``sitemaps``, ``sitemap_urls``, ``robots``, ``vitals`` (when present),
+``pages``, ``links``, ``sitemaps``, ``sitemap_urls``, ``robots``, ``vitals``, ``images`` (the
+sampled image files; when present),
 and with a baseline ``baseline_pages``, ``baseline_links``, ... ``baseline_vitals``.
 
 Shared derived tables, built once on first use by :meth:`RuleContext.ensure`:
@@ -58,7 +59,7 @@ from searchops.run_folder import parquet_path
 if TYPE_CHECKING:
     from searchops.settings import Settings
 
-RUN_ARTIFACTS = ("pages", "links", "sitemaps", "sitemap_urls", "robots", "vitals")
+RUN_ARTIFACTS = ("pages", "links", "sitemaps", "sitemap_urls", "robots", "vitals", "images")
 
 NOINDEX_SQL = (
     "(regexp_matches(coalesce({t}meta_robots, ''), '(^|[^a-z])(noindex|none)([^a-z]|$)') "

@@ -250,6 +250,7 @@ def _populations(ctx: RuleContext) -> dict[str, int]:
 _INPUTS = {
     "baseline": "no baseline given (--baseline RUN or last)",
     "vitals": "no vitals measured for this run (searchops vitals --from RUN)",
+    "images": "no image files sampled in this run ([crawl] image_sample_max = 0, or no images)",
 }
 
 

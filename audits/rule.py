@@ -51,7 +51,9 @@ FAMILIES: dict[str, str] = {
 SEVERITIES = ("error", "warning", "notice")
 SCOPES = ("page", "site")
 # What a rule may need; a rule whose artifact is absent from the run is skipped.
-ARTIFACTS = ("pages", "links", "sitemaps", "sitemap_urls", "robots", "vitals", "baseline")
+ARTIFACTS = (
+    "pages", "links", "sitemaps", "sitemap_urls", "robots", "vitals", "images", "baseline",
+)  # fmt: skip
 DOC_SECTIONS = ("Why:", "Anti-pattern:", "Fix:", "Source:")
 # Keys of [audit.rules."ID"] that every rule understands, besides its own options.
 COMMON_OPTIONS = ("enabled", "severity")
@@ -62,6 +64,7 @@ _KNOWN_COLUMNS = {
     "sitemaps": set(schema.SITEMAPS.names),
     "sitemap_urls": set(schema.SITEMAP_URLS.names),
     "robots": set(schema.ROBOTS.names),
+    "images": set(schema.IMAGE_FILES.names),
 }
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _SOURCE = re.compile(r"Source:\s*(?:\S+\s+)*?https?://\S+")

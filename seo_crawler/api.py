@@ -254,9 +254,15 @@ def finish(
     from seo_crawler import store  # pyarrow and DuckDB: only once the crawler process is done
 
     stats = store.finalize(run)
+    failure = unreachable_start(run, spec)
+    if not failure:
+        from seo_crawler import image_sample
+
+        sampled = image_sample.sample(run, spec.crawl, spec.start_urls + spec.sitemaps)
+        if sampled:
+            stats["images_sampled"] = sampled
     finished = datetime.now(UTC)
     stats["pages_per_second"] = _rate(progress)
-    failure = unreachable_start(run, spec)
     previous = read_manifest(run) if resume and (run / MANIFEST).exists() else {}
     manifest = {
         "kind": "crawl",

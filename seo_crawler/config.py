@@ -50,6 +50,11 @@ class CrawlConfig(_Section):
     batch_rows: int = Field(default=500, gt=0)
     flush_seconds: float = Field(default=2.0, gt=0)
     extract_workers: int = Field(default=1, ge=0)
+    # The image files sampled after the crawl (seo_crawler.image_sample; 0 = none)
+    image_sample_pages: int = Field(default=5, ge=0)
+    image_sample_per_page: int = Field(default=10, ge=0)
+    image_sample_max: int = Field(default=500, ge=0)
+    image_sample_bytes: int = Field(default=65536, ge=1024)
 
     @model_validator(mode="after")
     def _patterns_compile(self) -> CrawlConfig:

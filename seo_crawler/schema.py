@@ -242,6 +242,27 @@ SITEMAP_VIDEO = pa.struct(
     ]
 )
 
+# One row per image file sampled after the crawl (seo_crawler.image_sample: per URL template,
+# the first pages' first images, one ranged GET each, within scope and robots.txt). Since
+# schema version 10; absent when nothing was sampled.
+IMAGE_FILES = pa.schema([
+    ("page", pa.string()),              # the (first sampled) page showing it
+    ("template", pa.string()),          # that page's URL template (seo_crawler.urls.template_of)
+    ("src", pa.string()),               # the image URL (resolved <img src>)
+    ("declared_width", pa.int32()),     # <img width> / height as integers, null when absent or not a number
+    ("declared_height", pa.int32()),
+    # fetched | out_of_scope (host not crawled) | blocked_robots | blocked_unsafe (link-local or
+    # metadata address) | not_sampled (see error) | error (timeout, connection; see error)
+    ("fetch_state", pa.string()),
+    ("status", pa.int32()),             # HTTP status (206 for a ranged answer); redirects not followed
+    ("content_type", pa.string()),      # media type of the answer, lowercased
+    ("format", pa.string()),            # what the file's header says: JPEG | PNG | WEBP | GIF | AVIF | SVG | BMP | ... ; null if unreadable
+    ("bytes", pa.int64()),              # the whole file's size (Content-Range total, Content-Length, or all bytes read)
+    ("width", pa.int32()),              # served (intrinsic) size from the file's header
+    ("height", pa.int32()),
+    ("error", pa.string()),
+])
+
 ISSUE = pa.struct([("line", pa.int32()), ("message", pa.string()), ("text", pa.string())])
 
 # One row per origin (scheme://host:port) whose robots.txt the crawler read to obey it

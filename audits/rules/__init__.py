@@ -16,7 +16,7 @@ How to add a rule
    :mod:`audits.rules._base`) setting ``id``, ``slug`` (naming the failing state,
    e.g. ``title-missing``), ``family``, ``severity`` (error/warning/notice), ``scope``
    (page or site), ``needs`` (artifacts: pages, links, sitemaps, sitemap_urls,
-   robots, vitals, baseline), ``fields`` (columns it reads, ``"title"`` or
+   robots, vitals, images, baseline), ``fields`` (columns it reads, ``"title"`` or
    ``"vitals.lcp_ms"``) and ``options`` (names of its thresholds). Its docstring has
    a one-line summary and the sections ``Why:``, ``Anti-pattern:``, ``Fix:`` and
    ``Source:`` (with a link). All of this is checked when the module is imported.

@@ -12,7 +12,8 @@ A case file::
         expect: []
 
 Records are completed with a clean page's values (:func:`audits.synthetic.clean_page`);
-``links``, ``sitemaps``, ``sitemap_urls``, ``robots`` and ``vitals`` tables, ``options`` (this rule's
+``links``, ``sitemaps``, ``sitemap_urls``, ``robots``, ``vitals`` and ``image_files``
+(images.parquet) tables, ``options`` (this rule's
 config) and ``baseline`` (a nested run: pages, links, ..., vitals) are optional.
 ``evidence`` in an expectation is a substring of the finding's evidence.
 """
@@ -33,6 +34,7 @@ from audits.engine import evaluate
 from audits.registry import all_rules, get_rule
 from audits.synthetic import write_run
 from searchops.settings import Settings, load_settings
+from seo_crawler.schema import IMAGE_FILES
 
 CASES_DIR = Path(__file__).parent / "cases"
 
@@ -63,6 +65,9 @@ def _write(run: Path, spec: dict[str, Any]) -> Path:
     )
     if "vitals" in spec:
         pq.write_table(pa.Table.from_pylist(spec["vitals"]), run / "vitals.parquet")
+    if "image_files" in spec:  # the sampled image files: images.parquet
+        table = pa.Table.from_pylist(spec["image_files"], schema=IMAGE_FILES)
+        pq.write_table(table, run / "images.parquet")
     return run
 
 

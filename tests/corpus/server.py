@@ -1,6 +1,6 @@
 """Serves the corpus site (``tests/corpus/site``) on 127.0.0.1, the way a plain web server would.
 
-Static files as they are, except that ``PORT`` in them (and in ``_responses.yaml``)
+Static files as they are (images with HTTP Range support), except that ``PORT`` in text files (and in ``_responses.yaml``)
 becomes the port the request came in on, so pages can name ``http://localhost:PORT/``
 absolutely; ``_responses.yaml`` adds what a file cannot carry: redirects, statuses and
 headers (Link, X-Robots-Tag). Any other path answers 404.
@@ -49,6 +49,8 @@ def app() -> web.Application:
         if SITE not in path.parents or not path.is_file() or path.name.startswith("_"):
             return web.Response(status=404, text="not found", content_type="text/plain")
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if content_type.startswith("image/"):  # as they are, with Range support (206)
+            return web.FileResponse(path, headers=headers)
         body = path.read_text(encoding="utf-8").replace("PORT", port)
         return web.Response(
             status=spec.get("status", 200),
