@@ -327,10 +327,14 @@ def unreachable_start(run: Path, spec: CrawlSpec) -> str | None:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
+    # Batch by batch: the columns of a million pages would cost ~200 MB of the crawl's budget
     columns = ["url", "discovered_from", "fetch_state", "status", "error"]
-    pages = pq.read_table(parquet_path(run, "pages"), columns=columns)
+    starts: list[dict[str, Any]] = []
+    fetched = 0
+    for batch in pq.ParquetFile(parquet_path(run, "pages")).iter_batches(50_000, columns=columns):
+        starts += batch.filter(pc.equal(batch.column(1), "start")).to_pylist()
+        fetched += pc.sum(pc.equal(batch.column(2), "fetched")).as_py() or 0
     if spec.start_urls:
-        starts = pages.filter(pc.equal(pages["discovered_from"], "start")).to_pylist()
         failed = [row for row in starts if _fetch_failed(row)]
         if not starts or len(failed) < len(starts):
             return None
@@ -339,7 +343,7 @@ def unreachable_start(run: Path, spec: CrawlSpec) -> str | None:
         return f"{console.safe_text(first['url'])}: {_failure_text(first)}{more}"
     sitemaps = pq.read_table(parquet_path(run, "sitemaps"), columns=["sitemap", "status", "error"])
     roots = [row for row in sitemaps.to_pylist() if row["sitemap"] in spec.sitemaps]
-    if pc.sum(pc.equal(pages["fetch_state"], "fetched")).as_py() or not roots:
+    if fetched or not roots:
         return None
     if all(_fetch_failed(row) for row in roots):
         return f"{console.safe_text(roots[0]['sitemap'])}: {_failure_text(roots[0])}"
