@@ -70,6 +70,10 @@ PAGES = {
     "/en/p/other-image": _product(
         "Stool", _offer("15.00"), image="https://cdn.example.ca/stool-1.jpg"
     ),
+    # a price the feed cannot read (Merchant Center rejects the item): nothing to compare
+    "/en/p/quote-kayak": _product("Sea Kayak", _offer("899.00")),
+    # a category page listing two products in stock is no product missing from the feed
+    "/en/c/tents": _product("Tent A", _offer("100.00")) + _product("Tent B", _offer("120.00")),
 }
 FEED = [
     # id, language, path, price, sale_price, availability, gtin
@@ -88,6 +92,7 @@ FEED = [
     ("ORPHAN-1", "en", "/en/p/orphan", "7.00 CAD", "", "in_stock", ""),
     ("TITLE-1", "en", "/en/p/retitled", "30.00 CAD", "", "in_stock", ""),
     ("IMAGE-1", "en", "/en/p/other-image", "15.00 CAD", "", "in_stock", ""),
+    ("QUOTE-1", "en", "/en/p/quote-kayak", "call for price", "", "in_stock", ""),
 ]
 EXPECTED = {
     ("price_mismatch", "PRICE-1"), ("availability_mismatch", "STOCK-1"),
@@ -97,7 +102,7 @@ EXPECTED = {
     ("languages_disagree", "CLEAN-1"), ("not_in_feed", None), ("title_differs", "TITLE-1"),
     ("image_differs", "IMAGE-1"),
 }  # fmt: skip
-CLEAN = {"SALE-1", "MEMBER-1"}
+CLEAN = {"SALE-1", "MEMBER-1", "QUOTE-1"}
 # The feed's titles are the pages' product names but one; its images are the pages' but one.
 TITLES = {"TITLE-1": "Boreal Dome Tent 4-Person", "MOVED-1": "Clean Tent"}
 IMAGES = {"IMAGE-1": "https://cdn.example.ca/stool-2.jpg"}
