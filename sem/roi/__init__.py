@@ -13,7 +13,10 @@ One model per module, each readable and replaceable alone:
 
 :mod:`sem.roi.fit` composes them (:func:`fit_models`), :mod:`sem.roi.summary` rolls them up
 (:func:`summarize`); :mod:`sem.roi.data` reads the history, :mod:`sem.roi.pooling` holds the
-shared empirical-Bayes helpers, :mod:`sem.roi.options` the options.
+shared empirical-Bayes helpers, :mod:`sem.roi.options` the options. :mod:`sem.roi.shared`
+carries the account-wide quantities (priors, dispersions, medians) from a sample to the
+keyword chunks of a large account's fit: every model computes them through
+:func:`sem.roi.shared.account_wide`.
 
 ``shrinkage`` scales every prior's strength (1 = the fitted empirical-Bayes prior; 0 = no
 pooling); the bidding policy search tunes it.

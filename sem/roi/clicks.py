@@ -23,6 +23,7 @@ from sem.roi.data import bid_groups, exposure_start, history_window, missing_exp
 from sem.roi.drift import Recency, fit_recency
 from sem.roi.options import RoiOptions
 from sem.roi.pooling import MIN_PRIOR_KEYWORDS, shrink_normal
+from sem.roi.shared import account_wide
 from sem.roi.volume import joint_volume_posterior, volume_covariates, volume_posterior
 
 
@@ -68,7 +69,7 @@ def fit_clicks(
     groups = {name: values[below] for name, values in groups.items()}
 
     b_raw, b_raw_se = _elasticity_mle(groups, k)
-    dispersion = _click_dispersion(groups, b_raw, k)
+    dispersion = account_wide("clicks.dispersion", lambda: _click_dispersion(groups, b_raw, k))
     b_raw_se = b_raw_se * math.sqrt(max(dispersion, 1.0))
     b, b_se, elast_prior = shrink_normal(
         b_raw, b_raw_se, cat_codes, n_cat, opts.shrinkage, informative_se=0.3
@@ -261,11 +262,11 @@ def _reference_bid(groups: dict[str, np.ndarray], k: int, current_bid: np.ndarra
     weight = np.bincount(kk, e, minlength=k)
     log_mean = np.bincount(kk, e * np.log(groups["bid"]), minlength=k) / np.maximum(weight, 1e-300)
     fallback = np.where(np.isfinite(current_bid) & (current_bid > 0), current_bid, np.nan)
-    fallback = np.where(
-        np.isfinite(fallback),
-        fallback,
-        np.nanmedian(fallback) if np.isfinite(fallback).any() else 1.0,
+    median = account_wide(
+        "clicks.median_bid",
+        lambda: float(np.nanmedian(fallback)) if np.isfinite(fallback).any() else 1.0,
     )
+    fallback = np.where(np.isfinite(fallback), fallback, median)
     return np.where(weight > 0, np.exp(log_mean), fallback)
 
 
@@ -357,14 +358,20 @@ def _landscape_bias_variance(
     e_land = np.bincount(pos, e, minlength=k)
     y_land = np.bincount(pos, weight * landscape["clicks"].to_numpy(float)[ok], minlength=k)
     y_hist, s_hist = y - y_land, s - e_land
-    both = (y_hist >= 300) & (y_land >= 100) & (s_hist > 0)  # Poisson noise well below the bias
-    if both.sum() < MIN_PRIOR_KEYWORDS:
+
+    def bias_variance() -> float | None:
+        both = (y_hist >= 300) & (y_land >= 100) & (s_hist > 0)  # Poisson noise << the bias
+        if both.sum() < MIN_PRIOR_KEYWORDS:
+            return None
+        d = np.log(y_land[both] / e_land[both]) - np.log(y_hist[both] / s_hist[both])
+        noise = np.mean(1 / y_hist[both] + 1 / y_land[both])
+        spread = (1.4826 * np.median(np.abs(d - np.median(d)))) ** 2  # robust: MAD
+        return max(float(spread - noise), 0.0)
+
+    bias = account_wide("clicks.landscape_bias", bias_variance)
+    if bias is None:
         return np.zeros(k), 0.0
-    d = np.log(y_land[both] / e_land[both]) - np.log(y_hist[both] / s_hist[both])
-    noise = np.mean(1 / y_hist[both] + 1 / y_land[both])
-    spread = (1.4826 * np.median(np.abs(d - np.median(d)))) ** 2  # robust: MAD
     share = np.where(s > 0, e_land / np.maximum(s, 1e-300), 0.0)
-    bias = max(spread - noise, 0.0)
     return share**2 * bias, bias
 
 

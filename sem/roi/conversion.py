@@ -8,6 +8,7 @@ import numpy as np
 from scipy import special
 
 from sem.roi.pooling import fit_beta_binomial
+from sem.roi.shared import account_wide
 
 # Percentiles of the account's log bids where the conversion-rate prior's mean may bend
 # (linear splines): the lower half, where bid floors stop bids tracking value.
@@ -38,12 +39,17 @@ def cvr_posterior(
     x = np.minimum(np.round(conversions), n)
     has_price = np.isfinite(price) & (price > 0)
     covariate = np.where(has_price, log_bid - np.log(np.where(has_price, price, 1.0)), log_bid)
-    z = np.zeros_like(log_bid)
-    for c in range(n_cat):
-        for priced in (True, False):
-            sel = (cat == c) & (has_price == priced)
-            if sel.any():
-                z[sel] = covariate[sel] - np.nanmedian(covariate[sel])
+
+    def centres() -> np.ndarray:  # per category, priced or not: the covariate's median
+        out = np.full((n_cat, 2), np.nan)
+        for c in range(n_cat):
+            for priced in (True, False):
+                sel = (cat == c) & (has_price == priced)
+                if sel.any():
+                    out[c, int(priced)] = np.nanmedian(covariate[sel])
+        return out
+
+    z = covariate - account_wide("conversion.centres", centres)[cat, has_price.astype(int)]
     z = np.nan_to_num(z)  # keywords without any known bid sit at their category's median
     cols, bounds = [z, z**2], [(-3.0, 3.0), (-1.0, 1.0)]
     # Bids have floors (a manager's or a rule's minimum bid): below some level a bid stops
@@ -51,36 +57,48 @@ def cvr_posterior(
     # says (1.5x overestimated at the demo's floor, most of the sparse buckets' bias). Linear
     # splines in the absolute log bid, knots at its lower quantiles, let the data say where.
     known = np.isfinite(log_bid)
-    log_bid = np.where(known, log_bid, float(np.median(log_bid[known])) if known.any() else 0.0)
-    for q in _CVR_BID_KNOTS:
-        cols.append(np.maximum(np.percentile(log_bid, q) - log_bid, 0.0))
+
+    def knots() -> tuple[float, list[float]]:
+        fill = float(np.median(log_bid[known])) if known.any() else 0.0
+        filled = np.where(known, log_bid, fill)
+        return fill, [float(np.percentile(filled, q)) for q in _CVR_BID_KNOTS]
+
+    fill, knot_at = account_wide("conversion.bid_knots", knots)
+    log_bid = np.where(known, log_bid, fill)
+    for knot in knot_at:
+        cols.append(np.maximum(knot - log_bid, 0.0))
         bounds.append((-3.0, 3.0))
     Z = np.column_stack(cols)
-    theta_c, report = np.empty((n_cat, Z.shape[1] + 2)), []
     has = n > 0
-    overall = fit_beta_binomial(n[has], x[has], Z[has], bounds)
-    # The bends are the account's, fitted once on every keyword, and an offset in each
-    # category's own fit: a category of a few hundred keywords cannot place three bends, its
-    # noise would pass for signal (sparse coverage 0.87 -> 0.82 on 200-keyword categories
-    # whose rate ignores the bid, when each category fitted its own).
-    offset = Z[:, 2:] @ overall[3:-1]
-    for c in range(n_cat):
-        sel = (cat == c) & has
-        fitted = overall.copy()
-        if x[sel].sum() >= 20:
-            fitted[[0, 1, 2, -1]] = fit_beta_binomial(
-                n[sel], x[sel], Z[sel, :2], bounds[:2], offset[sel]
+
+    def priors() -> tuple[np.ndarray, list[dict[str, float]]]:
+        theta_c, report = np.empty((n_cat, Z.shape[1] + 2)), []
+        overall = fit_beta_binomial(n[has], x[has], Z[has], bounds)
+        # The bends are the account's, fitted once on every keyword, and an offset in each
+        # category's own fit: a category of a few hundred keywords cannot place three bends,
+        # its noise would pass for signal (sparse coverage 0.87 -> 0.82 on 200-keyword
+        # categories whose rate ignores the bid, when each category fitted its own).
+        offset = Z[:, 2:] @ overall[3:-1]
+        for c in range(n_cat):
+            sel = (cat == c) & has
+            fitted = overall.copy()
+            if x[sel].sum() >= 20:
+                fitted[[0, 1, 2, -1]] = fit_beta_binomial(
+                    n[sel], x[sel], Z[sel, :2], bounds[:2], offset[sel]
+                )
+            theta_c[c] = fitted
+            report.append(
+                {
+                    "mean": float(special.expit(fitted[0])),
+                    "bid_slope": float(fitted[1]),
+                    "bid_curvature": float(fitted[2]),
+                    "strength": float(np.exp(fitted[-1])),
+                    "keywords": int(sel.sum()),
+                }
             )
-        theta_c[c] = fitted
-        report.append(
-            {
-                "mean": float(special.expit(fitted[0])),
-                "bid_slope": float(fitted[1]),
-                "bid_curvature": float(fitted[2]),
-                "strength": float(np.exp(fitted[-1])),
-                "keywords": int(sel.sum()),
-            }
-        )
+        return theta_c, report
+
+    theta_c, report = account_wide("conversion.priors", priors)
     theta = theta_c[cat]
     mean = special.expit(theta[:, 0] + (Z * theta[:, 1:-1]).sum(axis=1))
     strength = np.exp(theta[:, -1]) * shrinkage

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from sem.roi.pooling import shrink_normal
+from sem.roi.shared import account_wide
 
 
 def cpc_ratio(
@@ -25,13 +26,18 @@ def cpc_ratio(
     bid_clicks = np.bincount(pos, clicks * daily["cpc_bid"].to_numpy(float)[ok], minlength=k)
     cost = np.bincount(pos, daily["cost"].to_numpy(float)[ok], minlength=k)
     n = np.bincount(pos, clicks, minlength=k)
-    ratio_c = np.full(n_cat, 0.8)
-    sd_c = np.full(n_cat, 0.1)
-    for c in range(n_cat):
-        sel = (cat == c) & (bid_clicks > 0)
-        if sel.sum() >= 3:
-            ratio_c[c] = cost[sel].sum() / bid_clicks[sel].sum()
-            sd_c[c] = max(float(np.std(cost[sel] / bid_clicks[sel])), 0.01)
+
+    def category_ratios() -> tuple[np.ndarray, np.ndarray]:
+        ratio_c = np.full(n_cat, 0.8)
+        sd_c = np.full(n_cat, 0.1)
+        for c in range(n_cat):
+            sel = (cat == c) & (bid_clicks > 0)
+            if sel.sum() >= 3:
+                ratio_c[c] = cost[sel].sum() / bid_clicks[sel].sum()
+                sd_c[c] = max(float(np.std(cost[sel] / bid_clicks[sel])), 0.01)
+        return ratio_c, sd_c
+
+    ratio_c, sd_c = account_wide("cost.category_ratio", category_ratios)
     pseudo = 20.0 * shrinkage
     mean_bid = np.where(n > 0, bid_clicks / np.maximum(n, 1), 1.0)
     ratio = (cost + pseudo * ratio_c[cat] * mean_bid) / np.maximum(
@@ -71,7 +77,7 @@ def cpc_exponent(
     ok = (pos >= 0) & np.isfinite(bid) & (bid > 0) & (clicks > 0) & (cost > 0)
     parts.append((pos[ok], bid[ok], clicks[ok], cost[ok]))
     # Within a bid level a day's log CPC varies by about sigma^2 / clicks: pooled sigma^2.
-    sigma2 = _log_cpc_variance(*parts[0])
+    sigma2 = account_wide("cost.log_cpc_variance", lambda: _log_cpc_variance(*parts[0]))
     if landscape_weight > 0 and not landscape.empty and "cost" in landscape.columns:
         lpos = k_index.get_indexer(pd.Index(landscape["criterion_id"].to_numpy()))
         lbid = landscape["cpc_bid"].to_numpy(float)

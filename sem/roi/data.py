@@ -13,6 +13,7 @@ import pandas as pd
 from searchops.errors import SearchopsError
 from searchops.workspace import Workspace
 from sem import tables
+from sem.roi.shared import account_wide
 
 # The daily columns the models read: at 100,000 keywords x 90 days the table's text columns
 # (source, pull id, customer id) alone would take gigabytes as Python strings.
@@ -26,27 +27,130 @@ def load_frames(
 ) -> dict[str, pd.DataFrame]:
     """The SEM tables of one source from a workspace, a dict of frames or a DemoAccount
     (``sem_keyword_daily`` with :data:`DAILY_COLUMNS` only)."""
-    names = ("sem_keywords", "sem_keyword_daily", "sem_bid_landscape", "sem_products")
     only = {"sem_keyword_daily": DAILY_COLUMNS}
     if isinstance(data, Workspace):
-        found = tables.sources(data)
-        if not found:
-            raise SearchopsError(
-                "no SEM data in the workspace: run `searchops sem demo|pull|import`"
-            )
-        if source is None:
-            source = found[0]
-        elif source not in found:
-            raise SearchopsError(f"no SEM source {source!r}; known: {', '.join(found)}")
-        return {n: tables.read(data, n, source=source, only=only.get(n)) for n in names}
+        source = resolve_source(data, source)
+        return {n: tables.read(data, n, source=source, only=only.get(n)) for n in _TABLES}
     frames = getattr(data, "frames", data)
     out = {}
-    for n in names:
+    for n in _TABLES:
         frame = frames.get(n, pd.DataFrame())
         if n in only:  # project before conforming: conform copies every column it keeps
             frame = frame[[c for c in only[n] if c in frame.columns]]
         out[n] = tables.conform(n, frame, only.get(n))
     return out
+
+
+_TABLES = ("sem_keywords", "sem_keyword_daily", "sem_bid_landscape", "sem_products")
+
+
+def resolve_source(workspace: Workspace, source: str | None) -> str:
+    """``source``, checked, or the newest one in the workspace."""
+    found = tables.sources(workspace)
+    if not found:
+        raise SearchopsError("no SEM data in the workspace: run `searchops sem demo|pull|import`")
+    if source is None:
+        return found[0]
+    if source not in found:
+        raise SearchopsError(f"no SEM source {source!r}; known: {', '.join(found)}")
+    return source
+
+
+def keyword_list(workspace: Workspace, source: str) -> pd.DataFrame:
+    """criterion_id, category and cpc_bid of every keyword of ``source`` (its first row, in
+    table order: the order ``fit_models`` gives its rows)."""
+    frame = workspace.con.execute(
+        "SELECT criterion_id, category, cpc_bid FROM sem_keywords WHERE source = ? ORDER BY rowid",
+        [source],
+    ).df()
+    return frame.drop_duplicates("criterion_id").reset_index(drop=True)
+
+
+def _date_filter(since: date | None, until: date | None) -> tuple[str, list[Any]]:
+    where, params = "", []
+    if since is not None:
+        where += " AND date >= ?"
+        params.append(since)
+    if until is not None:
+        where += " AND date <= ?"
+        params.append(until)
+    return where, params
+
+
+def daily_aggregates(
+    workspace: Workspace, source: str, since: date | None, until: date | None
+) -> tuple[np.ndarray, tuple[pd.Timestamp, int]]:
+    """The weekday season (:func:`weekday_season`) and the window (:func:`history_window`) of
+    every daily row of ``source``, aggregated in DuckDB (one scan, nothing held)."""
+    where, params = _date_filter(since, until)
+    rows = workspace.con.execute(
+        "SELECT isodow(date) - 1 AS dow, sum(clicks), count(DISTINCT date), min(date), max(date)"
+        f" FROM sem_keyword_daily WHERE source = ?{where} GROUP BY dow",
+        [source, *params],
+    ).fetchall()
+    clicks, days = np.zeros(7), np.zeros(7, dtype=np.int64)
+    for dow, c, d, _, _ in rows:
+        clicks[dow], days[dow] = float(c or 0.0), d
+    season = np.ones(7)
+    if clicks.sum() >= 100 and not (days == 0).any():
+        per_day = clicks / days
+        season = per_day / per_day.mean()
+    first: Any = min((r[3] for r in rows), default=pd.NaT)
+    last: Any = max((r[4] for r in rows), default=pd.NaT)
+    first_day = pd.Timestamp(since if since is not None else first)
+    last_day = pd.Timestamp(until if until is not None else last)
+    return season, (first_day, max((last_day - first_day).days + 1, 1))
+
+
+def load_chunk(
+    workspace: Workspace,
+    source: str,
+    criterion_ids: np.ndarray,
+    since: date | None,
+    until: date | None,
+) -> dict[str, pd.DataFrame]:
+    """:func:`load_frames` for some keywords only: their rows of each table, in table order,
+    read from DuckDB without the other keywords' ever reaching Python."""
+    con = workspace.con
+    con.register("_roi_chunk", pd.DataFrame({"criterion_id": np.asarray(criterion_ids)}))
+    try:
+        ids = "criterion_id IN (SELECT criterion_id FROM _roi_chunk)"
+
+        def rows(table: str, select: str = "*", extra: str = "", params: tuple = ()) -> Any:
+            if not workspace.has_table(table):
+                return pd.DataFrame(columns=tables.columns(table))
+            sql = f'SELECT {select} FROM "{table}" WHERE source = ? AND {ids}{extra} ORDER BY rowid'
+            return con.execute(sql, [source, *params]).df()
+
+        where, params = _date_filter(since, until)
+        daily_cols = ", ".join(f'"{c}"' for c in DAILY_COLUMNS)
+        kw = tables.conform("sem_keywords", rows("sem_keywords"))
+        frames = {
+            "sem_keywords": kw,
+            "sem_keyword_daily": tables.conform(
+                "sem_keyword_daily",
+                rows("sem_keyword_daily", daily_cols, where, tuple(params)),
+                DAILY_COLUMNS,
+            ),
+            "sem_bid_landscape": tables.conform("sem_bid_landscape", rows("sem_bid_landscape")),
+        }
+    finally:
+        con.unregister("_roi_chunk")
+    items = kw["item_id"].dropna().unique()
+    if workspace.has_table("sem_products") and len(items):
+        con.register("_roi_items", pd.DataFrame({"item_id": items}))
+        try:
+            products = con.execute(
+                "SELECT * FROM sem_products WHERE source = ? AND item_id IN "
+                "(SELECT item_id FROM _roi_items) ORDER BY rowid",
+                [source],
+            ).df()
+        finally:
+            con.unregister("_roi_items")
+    else:
+        products = pd.DataFrame(columns=tables.columns("sem_products"))
+    frames["sem_products"] = tables.conform("sem_products", products)
+    return frames
 
 
 # Bid levels per keyword in the grouping key: bids in 1/10,000 up to 10^6 (any real bid).
@@ -59,6 +163,10 @@ _LEADING_GAPS = 5.0
 
 def weekday_season(daily: pd.DataFrame) -> np.ndarray:
     """Mean clicks per weekday over the mean day (1 everywhere without enough data)."""
+    return account_wide("data.season", lambda: _weekday_season(daily))
+
+
+def _weekday_season(daily: pd.DataFrame) -> np.ndarray:
     if daily.empty or daily["clicks"].sum() < 100:
         return np.ones(7)
     dow = daily["date"].dt.day_of_week.to_numpy()
@@ -167,6 +275,12 @@ def history_window(
 ) -> tuple[pd.Timestamp, int]:
     """(first day, number of days) of the fitted window: ``since..until``, else the history's
     first..last day."""
+    return account_wide("data.window", lambda: _history_window(daily, since, until))
+
+
+def _history_window(
+    daily: pd.DataFrame, since: date | None, until: date | None
+) -> tuple[pd.Timestamp, int]:
     first_day = pd.Timestamp(since) if since is not None else daily["date"].min()
     last_day = pd.Timestamp(until) if until is not None else daily["date"].max()
     return first_day, max((last_day - first_day).days + 1, 1)

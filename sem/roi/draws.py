@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from sem.roi.options import RoiOptions
+from sem.roi.shared import shared_rng
 
 BOOTSTRAP_CHUNK = 5000  # keywords per bootstrap block: bounds memory at 100,000 keywords
 
@@ -55,7 +56,7 @@ def posterior_draws(
 
 
 def add_derived_intervals(out: pd.DataFrame, opts: RoiOptions) -> None:
-    rng = np.random.default_rng(opts.seed)
+    rng = shared_rng(opts.seed)  # a chunked fit's chunks continue one stream
     lo_q, hi_q = (1 - opts.interval) / 2, (1 + opts.interval) / 2
     x = out["current_bid"].to_numpy(float)
     b = out["elasticity"].to_numpy(float)

@@ -35,6 +35,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sem.roi.shared import account_wide
+
 _WEEK = 7
 # Buckets of a keyword's mean clicks/day: the day dispersion grows with volume, and the weeks
 # worth weighing shrink with it.
@@ -110,29 +112,17 @@ def fit_recency(
     weeks = _weekly(daily, k_index, season, factor, start, window)
     n_weeks = weeks.clicks.shape[1]
     bucket = _bucket(weeks)
-    phi, phi_report = _day_dispersion(weeks, bucket)
+    phi_by_bucket, phi_report = account_wide(
+        "drift.day_dispersion", lambda: _day_dispersion(weeks, bucket)
+    )
+    phi = phi_by_bucket[bucket]
     ages = np.arange(n_weeks, dtype=float)
     origins = _origins(forecast_days, window[1] // _WEEK)
     span = max(round(forecast_days / _WEEK), 1)
-    candidates = (math.inf, *half_lives)
-    half_life = np.full(len(bucket), math.inf)
-    drift_var = np.zeros(len(bucket))
-    report = []
-    # The drift left at each weighting, measured on every keyword with enough clicks: a
-    # bucket of tail keywords has none, and borrows it at its own weighting.
-    pooled = {h: _drift_variance(weeks, phi, _weights(ages, h), origins, span) for h in candidates}
-    for j in range(len(_BUCKET_EDGES) + 1):
-        sel = bucket == j
-        if not sel.any():
-            continue
-        h, scores = _choose_half_life(weeks, phi, j, candidates, origins, span)
-        own = _drift_variance(weeks, phi, _weights(ages, h), origins, span, j)
-        drift = own if own[1]["keywords"] >= _DRIFT_MIN_KEYWORDS else pooled[h]
-        half_life[sel], drift_var[sel] = h, drift[0]
-        report.append({"below_clicks_per_day": _edge(j), "keywords": int(sel.sum()),
-                       "half_life_days": h if math.isfinite(h) else None,
-                       "drift_log_var": drift[0], "drift": drift[1],
-                       "backtest_deviance": scores})  # fmt: skip
+    half_life_by_bucket, drift_by_bucket, report = account_wide(
+        "drift.half_lives", lambda: _half_lives(weeks, bucket, phi, ages, origins, span, half_lives)
+    )
+    half_life, drift_var = half_life_by_bucket[bucket], drift_by_bucket[bucket]
     w = _weights(ages[None, :], half_life[:, None])
     return Recency(
         clicks_total=weeks.clicks.sum(1),
@@ -150,6 +140,38 @@ def fit_recency(
             "backtest_origins_weeks_back": origins,
         },
     )
+
+
+def _half_lives(
+    weeks: _Weeks,
+    bucket: np.ndarray,
+    phi: np.ndarray,
+    ages: np.ndarray,
+    origins: list[int],
+    span: int,
+    half_lives: tuple[float, ...],
+) -> tuple[np.ndarray, np.ndarray, list[dict[str, Any]]]:
+    """Per bucket: the half-life chosen by the backtest and the drift left at it; report."""
+    candidates = (math.inf, *half_lives)
+    n_buckets = len(_BUCKET_EDGES) + 1
+    half_life, drift_var = np.full(n_buckets, math.inf), np.zeros(n_buckets)
+    report = []
+    # The drift left at each weighting, measured on every keyword with enough clicks: a
+    # bucket of tail keywords has none, and borrows it at its own weighting.
+    pooled = {h: _drift_variance(weeks, phi, _weights(ages, h), origins, span) for h in candidates}
+    for j in range(n_buckets):
+        sel = bucket == j
+        if not sel.any():
+            continue
+        h, scores = _choose_half_life(weeks, phi, j, candidates, origins, span)
+        own = _drift_variance(weeks, phi, _weights(ages, h), origins, span, j)
+        drift = own if own[1]["keywords"] >= _DRIFT_MIN_KEYWORDS else pooled[h]
+        half_life[j], drift_var[j] = h, drift[0]
+        report.append({"below_clicks_per_day": _edge(j), "keywords": int(sel.sum()),
+                       "half_life_days": h if math.isfinite(h) else None,
+                       "drift_log_var": drift[0], "drift": drift[1],
+                       "backtest_deviance": scores})  # fmt: skip
+    return half_life, drift_var, report
 
 
 def _edge(j: int) -> float:
@@ -231,7 +253,7 @@ def _weekly(
 
 
 def _day_dispersion(weeks: _Weeks, bucket: np.ndarray) -> tuple[np.ndarray, list[dict[str, float]]]:
-    """Per keyword: the Pearson dispersion of days within weeks, pooled per bucket. Given a
+    """Per bucket: the Pearson dispersion of days within weeks, pooled per bucket. Given a
     week's total ``Y > 0`` over days of exposure ``f_d`` (sum ``F``), the statistic
     ``F / Y * sum(y_d^2 / f_d) - Y`` has expectation exactly ``days - 1`` under Poisson
     (multinomial days), zero-click days included (they add nothing to the sum)."""
@@ -241,7 +263,7 @@ def _day_dispersion(weeks: _Weeks, bucket: np.ndarray) -> tuple[np.ndarray, list
         stat = np.where(ok, f / np.where(ok, y, 1) * weeks.square - y, 0.0)
     dof = np.where(ok, weeks.days - 1, 0.0)
     stat_k, dof_k = stat.sum(1), dof.sum(1)
-    phi = np.ones(len(y))
+    phi = np.ones(len(_BUCKET_EDGES) + 1)
     report = []
     for j in range(len(_BUCKET_EDGES) + 1):
         sel = bucket == j
@@ -250,9 +272,9 @@ def _day_dispersion(weeks: _Weeks, bucket: np.ndarray) -> tuple[np.ndarray, list
             continue
         estimate = float(stat_k[sel].sum()) / d
         significant = estimate > 1 + _DISPERSION_Z * math.sqrt(2 / d)
-        phi[sel] = estimate if significant else 1.0
+        phi[j] = estimate if significant else 1.0
         report.append({"below_clicks_per_day": _edge(j), "keywords": int(sel.sum()), "dof": d,
-                       "pearson": estimate, "phi": float(phi[sel][0])})  # fmt: skip
+                       "pearson": estimate, "phi": float(phi[j])})  # fmt: skip
     return phi, report
 
 

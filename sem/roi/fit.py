@@ -23,10 +23,27 @@ from searchops.workspace import Workspace
 from sem.roi.clicks import fit_clicks
 from sem.roi.conversion import cvr_diagnostics, cvr_posterior
 from sem.roi.cost import cpc_exponent, cpc_ratio
-from sem.roi.data import keyword_totals, load_frames, weekday_season
+from sem.roi.data import (
+    daily_aggregates,
+    keyword_list,
+    keyword_totals,
+    load_chunk,
+    load_frames,
+    resolve_source,
+    weekday_season,
+)
 from sem.roi.draws import add_derived_intervals
 from sem.roi.options import RoiOptions
 from sem.roi.order_value import item_price, value_posterior
+from sem.roi.shared import SharedValues, account_wide, recording, replaying
+
+# Keywords fitted at once from a workspace; a larger account is fitted in chunks of this many
+# sharing its account-wide quantities (priors, dispersions, season), so memory stays that of
+# one chunk (about 1.4 GB at 100,000 keywords x 90 days) whatever the account's size.
+CHUNK_KEYWORDS = 100_000
+# Keywords the account-wide quantities are estimated from in a chunked fit (a seeded random
+# sample beyond): every prior has at most a few parameters per category.
+PRIOR_KEYWORDS = 100_000
 
 
 def fit_models(
@@ -36,17 +53,93 @@ def fit_models(
     since: date | None = None,
     until: date | None = None,
     options: RoiOptions | None = None,
+    chunk_keywords: int | None = None,
+    prior_keywords: int | None = None,
     **option_overrides: Any,
 ) -> pd.DataFrame:
     """Fit every keyword's models; one row per keyword (columns in ``sem/__init__.py``).
 
     ``since``/``until`` restrict the daily history (backtests fit on earlier weeks).
     Model diagnostics are in ``result.attrs["diagnostics"]``.
+
+    From a workspace with more than ``chunk_keywords`` (default :data:`CHUNK_KEYWORDS`)
+    keywords the fit is chunked: the
+    weekday season and window are aggregated over every daily row in DuckDB, the other
+    account-wide quantities (:mod:`sem.roi.shared`) are estimated on ``prior_keywords``
+    (default :data:`PRIOR_KEYWORDS`) of them (all when there are no more), and then every keyword is fitted in chunks of
+    ``chunk_keywords`` with those, its chunk's rows read from DuckDB. With
+    ``prior_keywords`` covering the account the result is the one-piece fit's.
     """
     opts = options or RoiOptions.from_settings()
     if option_overrides:
         opts = replace(opts, **option_overrides)
-    frames = load_frames(data, source)
+    if isinstance(data, Workspace):
+        source = resolve_source(data, source)
+        keywords = keyword_list(data, source)
+        chunk = chunk_keywords or CHUNK_KEYWORDS
+        if len(keywords) > chunk:
+            prior = prior_keywords or PRIOR_KEYWORDS
+            return _fit_chunked(data, source, keywords, since, until, opts, chunk, prior)
+    return _fit_frames(load_frames(data, source), since, until, opts)
+
+
+def _fit_chunked(
+    workspace: Workspace,
+    source: str,
+    keywords: pd.DataFrame,
+    since: date | None,
+    until: date | None,
+    opts: RoiOptions,
+    chunk_keywords: int,
+    prior_keywords: int,
+) -> pd.DataFrame:
+    shared = SharedValues()
+    season, window = daily_aggregates(workspace, source, since, until)
+    shared.preset("data.season", season)
+    shared.preset("data.window", window)
+    shared.preset("fit.categories", _categories(keywords)[1])
+    shared.preset("fit.median_bid", np.nanmedian(keywords["cpc_bid"].to_numpy(float)))
+    ids = keywords["criterion_id"].to_numpy()
+    sample = ids
+    if len(ids) > prior_keywords:
+        rng = np.random.default_rng(opts.seed)
+        sample = ids[np.sort(rng.choice(len(ids), prior_keywords, replace=False))]
+    with recording(shared):
+        prior_fit = _fit_frames(load_chunk(workspace, source, sample, since, until),
+                                since, until, opts)  # fmt: skip
+    diagnostics = prior_fit.attrs["diagnostics"]
+    del prior_fit
+    # Whole blocks of the interval draws per chunk: the draws then continue from chunk to
+    # chunk exactly as in one piece (draws.BOOTSTRAP_CHUNK read now: tests may shrink it).
+    from sem.roi import draws
+
+    block = draws.BOOTSTRAP_CHUNK
+    step = chunk_keywords // block * block if chunk_keywords >= block else chunk_keywords
+    parts = []
+    for start in range(0, len(ids), step):
+        with replaying(shared):
+            frames = load_chunk(workspace, source, ids[start : start + step], since, until)
+            parts.append(_fit_frames(frames, since, until, opts))
+            del frames
+    out = pd.concat(parts, ignore_index=True)
+    del parts
+    out.attrs["diagnostics"] = {
+        **diagnostics,
+        "keywords": len(out),
+        "chunks": {"keywords_per_chunk": step, "chunks": -(-len(ids) // step),
+                   "priors_fitted_on_keywords": len(sample)},
+    }  # fmt: skip
+    return out
+
+
+def _categories(kw: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
+    codes, cats = pd.factorize(kw["category"].fillna("(none)").astype(str))
+    return codes, pd.Index(cats)
+
+
+def _fit_frames(
+    frames: dict[str, pd.DataFrame], since: date | None, until: date | None, opts: RoiOptions
+) -> pd.DataFrame:
     kw = frames["sem_keywords"].drop_duplicates("criterion_id").reset_index(drop=True)
     if kw.empty:
         raise SearchopsError("no keywords to model")
@@ -60,7 +153,9 @@ def fit_models(
         landscape = landscape[landscape["end_date"] <= pd.Timestamp(until)]
 
     k_index = pd.Index(kw["criterion_id"].to_numpy())
-    cat_codes, cats = pd.factorize(kw["category"].fillna("(none)").astype(str))
+    own_codes, own_cats = _categories(kw)
+    cats = account_wide("fit.categories", lambda: own_cats)
+    cat_codes = own_codes if cats is own_cats else cats.get_indexer(own_cats)[own_codes]
     current_bid = kw["cpc_bid"].to_numpy(float)
     season = weekday_season(daily)
     totals = keyword_totals(daily, k_index)
@@ -71,11 +166,12 @@ def fit_models(
     typical_bid = np.where(
         totals["days"] > 0, totals["bid_sum"] / np.maximum(totals["days"], 1), current_bid
     )
+    median_bid = account_wide("fit.median_bid", lambda: np.nanmedian(current_bid))
     price = item_price(kw, frames["sem_products"])
     cvr_alpha, cvr_beta, cvr_prior = cvr_posterior(
         totals["clicks"],
         totals["conversions"],
-        np.log(np.where(typical_bid > 0, typical_bid, np.nanmedian(current_bid))),
+        np.log(np.where(typical_bid > 0, typical_bid, median_bid)),
         price,
         cat_codes,
         len(cats),

@@ -9,6 +9,7 @@ import pandas as pd
 
 from sem.roi.options import RoiOptions
 from sem.roi.pooling import shrink_normal
+from sem.roi.shared import account_wide
 
 
 def item_price(kw: pd.DataFrame, products: pd.DataFrame) -> np.ndarray:
@@ -40,7 +41,7 @@ def value_posterior(
     has = (conv > 0) & (value > 0)
     obs = np.where(has, np.log(np.where(has, value, 1) / np.where(has, conv, 1)), np.nan)
     base = np.where(np.isfinite(price) & (price > 0), np.log(np.where(price > 0, price, 1)), 0.0)
-    sigma2 = _order_log_variance(daily, k_index)
+    sigma2 = account_wide("order_value.log_variance", lambda: _order_log_variance(daily, k_index))
     s2 = np.log1p(np.expm1(sigma2) / np.maximum(conv, 1))
     se = np.where(has, np.sqrt(s2), np.inf)
     post, sd, _ = shrink_normal(obs + s2 / 2 - base, se, cat, n_cat, opts.shrinkage)

@@ -7,6 +7,8 @@ import numpy as np
 from scipy import optimize, special
 from statsmodels.stats.meta_analysis import combine_effects
 
+from sem.roi.shared import account_wide
+
 # Fewer keywords with clicks than this and a fitted prior is noise: a weak prior is used.
 MIN_PRIOR_KEYWORDS = 30
 
@@ -29,6 +31,30 @@ def shrink_normal(
     and their standard errors asymptotic, which would understate the true spread.
     """
     ok = np.isfinite(est) & np.isfinite(se) & (se > 0)
+    prior_mean, prior_var, mean_var, report = account_wide(
+        "pooling.shrink_normal",
+        lambda: _normal_prior(est, se, ok, cat, n_cat, informative_se),
+    )
+    pm, pv = prior_mean[cat], prior_var[cat] / max(shrinkage, 1e-9)
+    precision = np.where(ok, 1 / np.where(ok, se, 1.0) ** 2, 0.0)
+    if shrinkage <= 0:
+        post = np.where(ok, est, pm)
+        post_sd = np.where(ok, se, np.sqrt(prior_var[cat] + mean_var[cat]))
+        return post, post_sd, report
+    post_prec = precision + 1 / pv
+    post = (np.where(ok, est, 0.0) * precision + pm / pv) / post_prec
+    return post, np.sqrt(1 / post_prec + mean_var[cat]), report
+
+
+def _normal_prior(
+    est: np.ndarray,
+    se: np.ndarray,
+    ok: np.ndarray,
+    cat: np.ndarray,
+    n_cat: int,
+    informative_se: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[dict[str, float]]]:
+    """Per category: prior mean, between-keyword variance, variance of the mean; report."""
     informative = ok & (se < informative_se)
     if informative.sum() < 20:
         informative = ok
@@ -53,15 +79,7 @@ def shrink_normal(
     for c in range(n_cat):
         report.append({"mean": float(prior_mean[c]), "tau2": float(prior_var[c]),
                        "keywords": int(counts[c])})  # fmt: skip
-    pm, pv = prior_mean[cat], prior_var[cat] / max(shrinkage, 1e-9)
-    precision = np.where(ok, 1 / np.where(ok, se, 1.0) ** 2, 0.0)
-    if shrinkage <= 0:
-        post = np.where(ok, est, pm)
-        post_sd = np.where(ok, se, np.sqrt(prior_var[cat] + mean_var[cat]))
-        return post, post_sd, report
-    post_prec = precision + 1 / pv
-    post = (np.where(ok, est, 0.0) * precision + pm / pv) / post_prec
-    return post, np.sqrt(1 / post_prec + mean_var[cat]), report
+    return prior_mean, prior_var, mean_var, report
 
 
 def _combine(effect: np.ndarray, variance: np.ndarray) -> tuple[float, float, float]:

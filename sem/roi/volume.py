@@ -19,6 +19,7 @@ from statsmodels.base.model import GenericLikelihoodModel
 
 from sem.roi.options import RoiOptions
 from sem.roi.pooling import MIN_PRIOR_KEYWORDS, fit_beta_binomial
+from sem.roi.shared import account_wide
 
 # Keywords the volume prior is fitted on (a random sample beyond): a dozen parameters are
 # pinned down long before that, and the quadrature costs per keyword.
@@ -46,12 +47,20 @@ def volume_covariates(
     columns += [(cat == c).astype(float) for c in range(1, n_cat)]
     columns += [(match == m).astype(float) for m in ("PHRASE", "BROAD")]
     log_bid = np.log(x_ref)
-    columns.append(log_bid - np.mean(log_bid))
-    if impressions is not None:
-        log_impressions = np.log(impressions)
-        columns.append(log_impressions - np.mean(log_impressions))
+    log_impressions = None if impressions is None else np.log(impressions)
+    bid_centre, impressions_centre = account_wide(
+        "volume.centres",
+        lambda: (
+            np.mean(log_bid),
+            None if log_impressions is None else np.mean(log_impressions),
+        ),
+    )
+    columns.append(log_bid - bid_centre)
+    if log_impressions is not None:
+        columns.append(log_impressions - impressions_centre)
     X = np.column_stack(columns)
-    keep = np.r_[True, X[:, 1:].std(axis=0) > 0]
+    # Columns that vary in the account (a chunked fit keeps the account's columns).
+    keep = account_wide("volume.columns", lambda: np.r_[True, X[:, 1:].std(axis=0) > 0])
     return X[:, keep]
 
 
@@ -224,30 +233,37 @@ def volume_posterior(
     quantile below that probability is 0: ``log_lo`` is -inf). ``log_mean`` and ``var`` stay
     those of the volume given that the keyword is shown.
     """
-    rng = np.random.default_rng(seed)
-    fit_on = np.flatnonzero(s > 0)
-    if fit_on.size > _VOLUME_FIT_KEYWORDS:
-        fit_on = np.sort(rng.choice(fit_on, _VOLUME_FIT_KEYWORDS, replace=False))
-    pooled = math.log((y[fit_on].sum() + 0.5) / max(s[fit_on].sum(), 1e-9)) if fit_on.size else 0.0
-    start = np.r_[pooled - 0.5, np.zeros(X.shape[1] - 1), 0.0, 0.0]
-    model_class = _ZeroInflatedPoissonLognormal if never_shown_mass else _PoissonLognormal
-    if never_shown_mass:  # start at half the share of empty histories: some are small volumes
-        empty_share = float(np.mean(y[fit_on] == 0)) if fit_on.size else 0.0
-        start = np.r_[start, special.logit(min(max(empty_share / 2, 1e-4), 0.5))]
-    if fit_on.size >= MIN_PRIOR_KEYWORDS:
-        model = model_class(y[fit_on], X[fit_on], s[fit_on], impressions[fit_on])
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # convergence chatter: the result is checked below
-            res = model.fit(
-                start_params=start, method="bfgs", maxiter=300, disp=0, skip_hessian=True
-            )
-        params = np.asarray(res.params, dtype=float)
-        if not np.all(np.isfinite(params)):
-            params = start
-    else:  # too few keywords to learn the spread: a weak prior around the pooled rate
-        params = np.r_[pooled, np.zeros(X.shape[1] - 1), math.log(2.0), 0.0]
-        if never_shown_mass:
-            params = np.r_[params, -20.0]  # no point mass: every empty history a small volume
+
+    def prior() -> tuple[np.ndarray, int]:
+        rng = np.random.default_rng(seed)
+        fit_on = np.flatnonzero(s > 0)
+        if fit_on.size > _VOLUME_FIT_KEYWORDS:
+            fit_on = np.sort(rng.choice(fit_on, _VOLUME_FIT_KEYWORDS, replace=False))
+        pooled = (
+            math.log((y[fit_on].sum() + 0.5) / max(s[fit_on].sum(), 1e-9)) if fit_on.size else 0.0
+        )
+        start = np.r_[pooled - 0.5, np.zeros(X.shape[1] - 1), 0.0, 0.0]
+        model_class = _ZeroInflatedPoissonLognormal if never_shown_mass else _PoissonLognormal
+        if never_shown_mass:  # start at half the share of empty histories: some are small volumes
+            empty_share = float(np.mean(y[fit_on] == 0)) if fit_on.size else 0.0
+            start = np.r_[start, special.logit(min(max(empty_share / 2, 1e-4), 0.5))]
+        if fit_on.size >= MIN_PRIOR_KEYWORDS:
+            model = model_class(y[fit_on], X[fit_on], s[fit_on], impressions[fit_on])
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # convergence chatter: the result is checked below
+                res = model.fit(
+                    start_params=start, method="bfgs", maxiter=300, disp=0, skip_hessian=True
+                )
+            params = np.asarray(res.params, dtype=float)
+            if not np.all(np.isfinite(params)):
+                params = start
+        else:  # too few keywords to learn the spread: a weak prior around the pooled rate
+            params = np.r_[pooled, np.zeros(X.shape[1] - 1), math.log(2.0), 0.0]
+            if never_shown_mass:
+                params = np.r_[params, -20.0]  # no point mass: every empty history a small volume
+        return params, int(fit_on.size)
+
+    params, fitted_on = account_wide("volume.prior", prior)
     zero_share = np.zeros(len(y))
     never_shown_share = 0.0
     if never_shown_mass:
@@ -305,7 +321,7 @@ def volume_posterior(
         "coefficients": [float(c) for c in params[:-2]],
         "tau_large_counts": float(np.exp(params[-2])),
         "tau_per_impression": float(np.exp(params[-1])),
-        "fitted_on_keywords": int(fit_on.size),
+        "fitted_on_keywords": fitted_on,
     }
     if never_shown_mass:
         out["prior"]["never_shown_share"] = never_shown_share
@@ -373,19 +389,26 @@ def _ctr_posterior(
     quadratic in the keyword's (posterior mean) log impression volume (maximum likelihood,
     the account's when a category has under 20 clicks)."""
     n, x = impressions, np.minimum(clicks, impressions)
-    z = log_volume - np.median(log_volume)
+    z = log_volume - account_wide("volume.ctr_centre", lambda: np.median(log_volume))
     Z = np.column_stack([z, z**2])
     bounds = [(-3.0, 3.0), (-1.0, 1.0)]
     has = n > 0
-    overall = fit_beta_binomial(n[has], x[has], Z[has], bounds)
-    theta, report = np.empty((n_cat, 4)), []
-    for c in range(n_cat):
-        sel = (cat == c) & has
-        theta[c] = (
-            fit_beta_binomial(n[sel], x[sel], Z[sel], bounds) if x[sel].sum() >= 20 else overall
-        )
-        report.append({"mean": float(special.expit(theta[c, 0])), "volume_slope": float(theta[c, 1]),
-                       "strength": float(np.exp(theta[c, 3])), "keywords": int(sel.sum())})  # fmt: skip
+
+    def priors() -> tuple[np.ndarray, list[dict[str, float]]]:
+        overall = fit_beta_binomial(n[has], x[has], Z[has], bounds)
+        theta, report = np.empty((n_cat, 4)), []
+        for c in range(n_cat):
+            sel = (cat == c) & has
+            theta[c] = (
+                fit_beta_binomial(n[sel], x[sel], Z[sel], bounds) if x[sel].sum() >= 20 else overall
+            )
+            report.append({"mean": float(special.expit(theta[c, 0])),
+                           "volume_slope": float(theta[c, 1]),
+                           "strength": float(np.exp(theta[c, 3])),
+                           "keywords": int(sel.sum())})  # fmt: skip
+        return theta, report
+
+    theta, report = account_wide("volume.ctr_priors", priors)
     mean = special.expit(theta[cat, 0] + (Z * theta[cat, 1:-1]).sum(axis=1))
     strength = np.exp(theta[cat, -1]) * shrinkage
     return (
