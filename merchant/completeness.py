@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 RULE_ID = "SEO-PRODUCT-001"
 COLUMNS = [
-    "url", "category", "missing", "evidence", "paid_spend", "paid_revenue", "shopping_spend",
+    "url", "category", "product_type", "missing", "evidence", "paid_spend", "paid_revenue", "shopping_spend",
     "shopping_revenue", "offer_ids",
 ]  # fmt: skip
 _MONEY = ["paid_spend", "paid_revenue", "shopping_spend", "shopping_revenue"]
@@ -55,7 +55,8 @@ def cannot_judge(
     """One row per product page customers cannot judge (``COLUMNS``), most valuable first.
 
     ``missing``: the parts named, comma-separated; ``evidence``: each with the page's value
-    and its category's median; ``category``: the population it was judged in."""
+    and its category's median; ``category``: the population it was judged in (BreadcrumbList
+    path or URL folder); ``product_type``: the feed's product_type of the page's items."""
     from audits.engine import run_audit
 
     result = run_audit(run, baseline=None, rules=[RULE_ID], skip_rules=None, settings=settings)
@@ -76,7 +77,7 @@ def cannot_judge(
     values = _values(workspace, frame["url"].tolist(), window_days)
     frame = frame.merge(values, on="url", how="left")
     frame[_MONEY] = frame[_MONEY].fillna(0.0)
-    frame["offer_ids"] = frame["offer_ids"].fillna("")
+    frame[["offer_ids", "product_type"]] = frame[["offer_ids", "product_type"]].fillna("")
     frame["_revenue"] = frame["paid_revenue"] + frame["shopping_revenue"]
     frame["_spend"] = frame["paid_spend"] + frame["shopping_spend"]
     frame["_parts"] = frame["missing"].str.count(",") + 1
@@ -89,7 +90,7 @@ def cannot_judge(
 def _values(workspace: Workspace | None, urls: list[str], window_days: int) -> pd.DataFrame:
     empty = pd.DataFrame(
         {"url": pd.Series([], dtype=str), **{c: pd.Series([], dtype=float) for c in _MONEY},
-         "offer_ids": pd.Series([], dtype=str)}
+         "offer_ids": pd.Series([], dtype=str), "product_type": pd.Series([], dtype=str)}
     )  # fmt: skip
     if workspace is None or not urls:
         return empty
@@ -119,11 +120,13 @@ def _values(workspace: Workspace | None, urls: list[str], window_days: int) -> p
                            FROM sem_shopping_daily WHERE date >
                                 (SELECT max(date) FROM sem_shopping_daily) - INTERVAL {days} DAY
                            GROUP BY 1),
-                     items AS (SELECT DISTINCT {_key("link")} AS k, offer_id FROM merchant_items
+                     items AS (SELECT DISTINCT {_key("link")} AS k, offer_id, product_type
+                               FROM merchant_items
                                WHERE link IS NOT NULL AND offer_id IS NOT NULL)
                 SELECT items.k, sum(coalesce(d.spend, 0)) AS shopping_spend,
                        sum(coalesce(d.revenue, 0)) AS shopping_revenue,
-                       string_agg(DISTINCT items.offer_id, ' ' ORDER BY items.offer_id) AS offer_ids
+                       string_agg(DISTINCT items.offer_id, ' ' ORDER BY items.offer_id) AS offer_ids,
+                       string_agg(DISTINCT nullif(trim(items.product_type), ''), '; ') AS product_type
                 FROM items LEFT JOIN d ON d.item = lower(items.offer_id)
                 WHERE items.k IN (SELECT {_key("url")} FROM _cannot_judge_pages)
                 GROUP BY 1
@@ -132,7 +135,7 @@ def _values(workspace: Workspace | None, urls: list[str], window_days: int) -> p
             frame = frame.merge(shopping, on="k", how="left")
     finally:
         con.unregister("_cannot_judge_pages")
-    for column in [*_MONEY, "offer_ids"]:
+    for column in [*_MONEY, "offer_ids", "product_type"]:
         if column not in frame:
             frame[column] = None
     return frame.drop(columns="k")

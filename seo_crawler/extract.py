@@ -180,9 +180,18 @@ def _extract_tree(
     record.update(commerce_facts(doc, data.items, record["visible_prices"]))
     record.update(page_text.headings(doc))
     record["images"] = links.images(doc, resolve)
-    record["product"] = product_facts(
-        doc, data.items, record["images"], record["visible_prices"], url, resolve.or_as_written
-    )
+    # Only where a shopper could judge a product: Product markup or a price shown (a product
+    # template's page without markup shows its price); articles and help pages skip the cost.
+    if (
+        record["product_markup"]
+        or record["visible_prices"]
+        or '"Product' in record["structured_data"]
+    ):
+        record["product"] = product_facts(
+            doc, data.items, record["images"], record["visible_prices"], url, resolve.or_as_written
+        )
+    else:
+        record["product"] = None
     record["insecure_resources"] = links.insecure_resources(doc, url)
     page_anchors = links.anchors(doc, resolve)
     record["non_link_anchors"] = links.non_link_anchors(doc, resolve)

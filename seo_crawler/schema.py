@@ -34,7 +34,8 @@ IMAGE = pa.struct(
 )
 
 # What a shopper can judge a product by (seo_crawler.facts.product_page), recorded for every
-# HTML page (a product template's page without markup is a product page too); the audit
+# HTML page with Product markup or a visible price (a product template's page without
+# markup shows its price, and is a product page too); the audit
 # SEO-PRODUCT-001 compares product pages with their category's distribution.
 PRODUCT = pa.struct(
     [
@@ -166,8 +167,9 @@ PAGES = pa.schema([
     ("description_shown", pa.bool_()),  # a Product description, or an itemprop/class description element with text
     ("data_nosnippet", pa.list_(pa.string())),  # what data-nosnippet elements hide: price | availability | description | other
     ("images", pa.list_(IMAGE)),
-    # what a shopper can judge the product by (PRODUCT above); null when not HTML. Since
-    # schema version 10.
+    # what a shopper can judge the product by (PRODUCT above); null when not HTML, or when
+    # the page has neither Product/ProductGroup markup nor a visible price. Since schema
+    # version 10.
     ("product", PRODUCT),
     ("insecure_resources", pa.list_(pa.string())),  # http:// subresources on an https page
     ("word_count", pa.int32()),         # words of visible body text

@@ -4,9 +4,10 @@ Google's product page guidance asks for what a customer needs to decide (a descr
 several large images, reviews, specifications, price, availability, brand and identifiers,
 variants, video), shown on the page and described by Product / ProductGroup markup. These
 are facts, not judgements: the audit (``SEO-PRODUCT-001``) compares each page with its
-category's own distribution. Recorded for every HTML page (a product template's page
-without markup is a product page too); a handful of attribute XPaths and one walk of the
-structured-data items, nothing kept beyond a few numbers a page.
+category's own distribution. Recorded for every HTML page with Product markup or a visible
+price (a product template's page without markup shows its price, and is a product page too);
+one XPath over the class/id/itemprop attributes and one walk of the structured-data items,
+nothing kept beyond a few numbers a page.
 
 Sources: developers.google.com/search/docs/appearance/structured-data/product (product
 snippets and merchant listings), developers.google.com/search/docs/specialty/ecommerce/
@@ -17,6 +18,7 @@ page shows), developers.google.com/search/docs/appearance/google-images (images)
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
@@ -26,28 +28,53 @@ from seo_crawler.facts.page_text import node_text
 _PRODUCT_TYPES = ("Product", "ProductGroup", "IndividualProduct", "ProductModel")
 _GTINS = ("gtin", "gtin8", "gtin12", "gtin13", "gtin14", "isbn")
 _MAX_IMAGES = 50  # product images compared per page: bounds work on pathological galleries
-# Visible description: itemprop=description or a class/id naming a description (themes).
-_DESCRIPTIONS = etree.XPath(
-    "(//@itemprop[.='description'] | //@class[contains(., 'description')]"
-    " | //@id[contains(., 'description')])/parent::*[not(self::meta)]"
-)
-_AVAILABILITY = etree.XPath(
-    "(//@itemprop[.='availability'] | //@class[contains(., 'availability')"
-    " or contains(., 'stock')])/parent::*[not(self::meta or self::link)]"
-)
-_RATING = etree.XPath("boolean(//@itemprop[.='ratingValue'])")
-_IMAGE_PROPS = etree.XPath("//@itemprop[.='image']/parent::img")
-# Specification tables and lists: a class or id naming specifications, features or
-# attributes; their rows (tr, dt, li) are the specifications a shopper reads.
-_SPEC_ROWS = etree.XPath(
-    "(//@class | //@id)[contains(., 'spec') or contains(., 'feature')"
-    " or contains(., 'attribute') or contains(., 'caracteristique')]"
-    "/parent::*[self::table or self::dl or self::ul or self::ol or self::div or self::section]"
-)
-_VIDEO = etree.XPath(
-    "boolean(//video | //iframe[contains(@src, 'youtube.com/embed') or contains(@src,"
-    " 'youtube-nocookie.com') or contains(@src, 'player.vimeo.com')])"
-)
+# One pass over the class, id and itemprop attributes, filtered in Python: a page has a few
+# dozen, and string predicates in the XPath (one XPath per part) cost ten times as much on a
+# catalog page (extraction runs on every page). Visible description: itemprop=description
+# or a class/id naming a description (themes); availability: itemprop or a class naming
+# availability/stock; specification tables and lists: a class or id naming specifications,
+# features or attributes.
+_WORDS = ("description", "availability", "stock", "spec", "feature", "attribute", "caracteristique")
+_ATTRIBUTES = etree.XPath("//@class | //@id | //@itemprop")
+_VIDEO_HOSTS = ("youtube.com/embed", "youtube-nocookie.com", "player.vimeo.com")
+_SPEC_TAGS = frozenset({"table", "dl", "ul", "ol", "div", "section"})
+
+
+@dataclass
+class _Parts:
+    descriptions: list[Any] = field(default_factory=list)
+    availability: list[Any] = field(default_factory=list)
+    specifications: list[Any] = field(default_factory=list)
+    image_elements: list[Any] = field(default_factory=list)
+    rating: bool = False
+
+
+def _parts(doc: Any) -> _Parts:
+    found = _Parts()
+    for attribute in _ATTRIBUTES(doc):
+        value = str(attribute)
+        if attribute.attrname != "itemprop" and not any(w in value for w in _WORDS):
+            continue
+        element = attribute.getparent()
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if attribute.attrname == "itemprop":
+            if value == "description" and tag != "meta":
+                found.descriptions.append(element)
+            elif value == "availability" and tag not in ("meta", "link"):
+                found.availability.append(element)
+            elif value == "ratingValue":
+                found.rating = True
+            elif value == "image" and tag == "img":
+                found.image_elements.append(element)
+            continue
+        if "description" in value and tag != "meta":
+            found.descriptions.append(element)
+        named_stock = "availability" in value or "stock" in value
+        if attribute.attrname == "class" and named_stock and tag not in ("meta", "link"):
+            found.availability.append(element)
+        if tag in _SPEC_TAGS and any(w in value for w in _WORDS[3:]):
+            found.specifications.append(element)
+    return found
 
 
 def _nodes(value: Any) -> Iterator[dict[str, Any]]:
@@ -164,7 +191,8 @@ def product_facts(
                 counts = (_int(agg.get("reviewCount")), _int(agg.get("ratingCount")))
                 reviews = max(reviews, *(c or 0 for c in counts))
         reviews = max(reviews, len(_as_list(props.get("review"))))
-    for img in _IMAGE_PROPS(doc):
+    parts = _parts(doc)
+    for img in parts.image_elements:
         src = img.get("src") or img.get("data-src")
         if src and not src.startswith("data:") and len(image_urls) < _MAX_IMAGES:
             image_urls.setdefault(_resolved(resolve, src), None)
@@ -176,28 +204,36 @@ def product_facts(
             len(element.findall(".//tr"))
             + len(element.findall(".//dt"))
             + len(element.findall("li"))
-            for element in _SPEC_ROWS(doc)
+            for element in parts.specifications
         ),
         default=0,
     )
     return {
         "category": _breadcrumb(nodes, page_url, names),
-        "description_chars": max((len(node_text(n)) for n in _DESCRIPTIONS(doc)), default=0),
+        "description_chars": max((len(node_text(n)) for n in parts.descriptions), default=0),
         "images": len(image_urls),
         "image_max_width": max(widths, default=None),
         "images_without_alt": sum(1 for i in shown.values() if not (i.get("alt") or "").strip()),
         "first_image_lazy": bool(first and (first.get("loading") or "").lower() == "lazy"),
-        "rating": rating or bool(_RATING(doc)),
+        "rating": rating or parts.rating,
         "reviews": reviews,
         "specifications": max(specifications, spec_rows),
         "price_visible": bool(visible_prices),
-        "availability_visible": any(node_text(n) for n in _AVAILABILITY(doc)),
+        "availability_visible": any(node_text(n) for n in parts.availability),
         "brand": brand,
         "gtin": gtin,
         "mpn": mpn,
         "variants": variants,
-        "video": any("VideoObject" in _types(n) for n in nodes) or bool(_VIDEO(doc)),
+        "video": any("VideoObject" in _types(n) for n in nodes) or _video_element(doc),
     }
+
+
+def _video_element(doc: Any) -> bool:
+    """A <video>, or a YouTube / Vimeo player embedded in an <iframe>."""
+    for element in doc.iter("video", "iframe"):
+        if element.tag == "video" or any(h in (element.get("src") or "") for h in _VIDEO_HOSTS):
+            return True
+    return False
 
 
 def _resolved(resolve: Callable[[str], str], url: str) -> str:

@@ -111,9 +111,9 @@ def test_products_ranks_the_pages_customers_cannot_judge_by_value(tmp_path: Path
         assert crawl.returncode == 0, crawl.stderr
     feed = tmp_path / "feed.txt"
     feed.write_text(
-        "id\ttitle\tlink\tprice\tavailability\n"
-        f"TENT-V\tNo Video\t{local}/products/tents/no-video.html\t262.00 CAD\tin_stock\n"
-        f"TENT-A\tComplete A\t{local}/products/tents/complete-a.html\t249.00 CAD\tin_stock\n",
+        "id\ttitle\tlink\tprice\tavailability\tproduct_type\n"
+        f"TENT-V\tNo Video\t{local}/products/tents/no-video.html\t262.00 CAD\tin_stock\tCamping > Tents\n"
+        f"TENT-A\tComplete A\t{local}/products/tents/complete-a.html\t249.00 CAD\tin_stock\t\n",
         encoding="utf-8",
     )
     imported = _cli("merchant", "import", str(feed), "--language", "en", cwd=tmp_path)
@@ -146,5 +146,6 @@ def test_products_ranks_the_pages_customers_cannot_judge_by_value(tmp_path: Path
     assert len(order) == 11 and not [o for o in order if o.startswith("complete")]
     assert rows[0]["missing"] == "video" and rows[0]["shopping_revenue"] == 524.0
     assert rows[0]["offer_ids"] == "TENT-V" and rows[1]["paid_spend"] == 12.0
+    assert rows[0]["product_type"] == "Camping > Tents" and rows[1]["product_type"] == ""
     assert rows[1]["missing"] == "GTIN or MPN" and rows[1]["category"] == "Gear > Tents"
     assert "11 products customers cannot judge; 2 with spend or revenue" in ranked.stderr

@@ -52,10 +52,13 @@ def test_a_complete_product_page() -> None:
 
 
 def test_a_bare_page_and_microdata_variants() -> None:
-    bare = extract("https://s.ex/p/x", b"<html><body><h1>X</h1></body></html>", HEADERS)
-    assert bare.record["product"]["images"] == 0
-    assert bare.record["product"]["category"] is None
-    assert not bare.record["product"]["price_visible"]
+    # no Product markup and no price: nothing a shopper could judge a product by (not recorded)
+    bare = extract("https://s.ex/help", b"<html><body><h1>Help</h1></body></html>", HEADERS)
+    assert bare.record["product"] is None
+    # a product template's page without markup: its visible price makes it judged
+    shown = b'<html><body><h1>X</h1><span class="price">$5</span></body></html>'
+    product = extract("https://s.ex/p/x", shown, HEADERS).record["product"]
+    assert (product["images"], product["category"], product["price_visible"]) == (0, None, True)
     group = b"""<html><body><div itemscope itemtype="https://schema.org/ProductGroup">
     <span itemprop="name">Shirt</span><span itemprop="brand">Acme</span>
     <div itemprop="hasVariant" itemscope itemtype="https://schema.org/Product"><span itemprop="name">S</span></div>
