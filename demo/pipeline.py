@@ -4,8 +4,10 @@ Week 1 crawls the demo site as first generated; week 2 serves its ``week=2`` var
 (some defects fixed, some new) with the product template's hero image slowed down.
 Each week: crawl -> lab vitals -> audit (week 2 against week 1) -> AI-search access
 check (robots.txt and server answers per search and AI crawler) -> SEM data pulled
-through the local Google Ads API server with the real client -> bid recommendations ->
-catalog coverage. Every run is registered with its simulated ``week``, so the weekly
+through the local Google Ads API server with the real client -> Merchant Center: the demo
+feed imported (English items) and pulled through a local Merchant API (French items), then
+checked against the week's crawl (demo.merchant_account: seeded mismatches, their manifest
+in OUT/merchant/) -> bid recommendations -> catalog coverage (the feed as the catalog). Every run is registered with its simulated ``week``, so the weekly
 report written at the end shows real week-over-week deltas.
 
 Python API::
@@ -38,7 +40,7 @@ from searchops.workspace import Workspace, monday_of
 
 # A folder holding this file was written by the demo, so a rerun may clear it.
 MARKER = ".searchops-demo"
-STAGES = ("crawl", "vitals", "audit", "ai-access", "sem", "bids", "coverage")
+STAGES = ("crawl", "vitals", "audit", "ai-access", "sem", "merchant", "bids", "coverage")
 # Week 2's slower template: the hero image of product pages arrives this much later. 2.5 s
 # pushes the product LCP past web.dev's 2.5 s "good" bound even on a fast machine, so the
 # regression is visible in the pass rates and to the vitals regression rule.
@@ -140,6 +142,51 @@ def _pull_sem(ws: Workspace, opts: DemoOptions, week: Week, site_url: str) -> st
     return f"{len(frames['sem_keyword_daily']):,} keyword-days {since}..{week.sunday}"
 
 
+def _merchant(
+    ws: Workspace, opts: DemoOptions, week: Week, settings: Settings, base: str, run: Path
+) -> str:
+    """The demo Merchant Center account: English items imported from a feed file, French
+    items pulled through a local Merchant API with the production client, then checked
+    against the week's crawl; the manifest of what the check must find beside the feed."""
+    import json
+
+    from google.api_core.client_options import ClientOptions
+    from google.oauth2.credentials import Credentials
+    from google.shopping.merchant_products_v1 import ProductsServiceClient
+
+    from demo import ads_server, merchant_server
+    from demo import merchant_account as account
+    from demo.site.catalog import Catalog
+    from merchant.api import pull_products
+    from merchant.check import check, save
+    from merchant.imports import import_feed
+
+    folder = opts.out / "merchant"
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = account.items(Catalog(products=opts.products, seed=opts.seed), base)
+    feed = folder / f"{account.FEED_SOURCE}.txt"
+    feed.write_text(account.feed_tsv(rows), encoding="utf-8")
+    manifest = account.manifest(opts.products, opts.seed, week.number, base)
+    (folder / f"manifest-week{week.number}.json").write_text(json.dumps(manifest, indent=1))
+    imported = import_feed(ws, feed, source=account.FEED_SOURCE, language="en")
+    ads_server.trust_local_server()  # the same localhost certificate as the Ads API's
+    with merchant_server.serve({account.ACCOUNT_ID: account.api_products(rows)}) as server:
+        products = ProductsServiceClient(
+            credentials=Credentials(token=server.access_token),
+            client_options=ClientOptions(api_endpoint=server.endpoint),
+        )
+        pulled, _issues = pull_products(ws, products, account.ACCOUNT_ID)
+    cfg = settings.merchant
+    findings = check(
+        ws, run, spend_window_days=cfg.spend_window_days, memory_limit=cfg.join_memory_limit
+    )
+    save(ws, findings, run, checked_at=datetime.combine(week.sunday, datetime.min.time()))
+    return (
+        f"{imported.items:,} feed + {pulled:,} API items, {len(findings):,} findings, "
+        f"{findings['spend_at_risk'].sum():,.2f} spend at risk -> {folder}"
+    )
+
+
 def _check_ai_access(ws: Workspace, run: Path, settings: Settings, week: Week) -> str:
     """``searchops ai-access`` on the home page and one page of each other template crawled,
     stored with the week's date as the check's time (the demo replays past weeks)."""
@@ -228,6 +275,8 @@ def run_week(
             done(_check_ai_access(ws, run, settings, week))
         with stage("sem") as done:
             done(_pull_sem(ws, opts, week, base))
+        with stage("merchant") as done:
+            done(_merchant(ws, opts, week, settings, base, run))
         # Bid and coverage runs register the day they ran; this demo replays past weeks.
         replayed_from = datetime.now(UTC).replace(tzinfo=None)
         with stage("bids") as done:
@@ -331,7 +380,8 @@ def demo(obj: Any, out: Path, products: int, keywords: int, seed: int) -> None:
     two simulated weeks (the second with some defects fixed, some new and a slower
     product template): crawl, lab Core Web Vitals, audit (week 2 against week 1), AI-search
     access (searchops ai-access on one page per template), SEM data pulled through the
-    Google Ads API client, bid recommendations and catalog coverage. Everything goes under OUT (workspace OUT/searchops.duckdb); the last line
+    Google Ads API client, the demo Merchant Center feed and API checked against the crawl,
+    bid recommendations and catalog coverage. Everything goes under OUT (workspace OUT/searchops.duckdb); the last line
     printed is the path of the report. Nothing leaves the machine.
 
     \b

@@ -53,9 +53,21 @@ def test_demo_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
     week1, week2 = demo_weeks(clock.today())  # the demo's "today": pinned for the suite
     assert f"Week of {week2.monday.isoformat()}, compared with the week of {week1.monday}" in text
-    for section in ("summary", "health", "findings", "vitals", "sem", "bids", "coverage"):
+    for section in (
+        "summary",
+        "health",
+        "findings",
+        "vitals",
+        "sem",
+        "bids",
+        "coverage",
+        "products",
+    ):
         assert f'<section id="{section}"' in html
     assert 'class="missing"' not in html  # every stage wrote its tables
+    # the demo Merchant account was imported, pulled and checked: the products section has it
+    assert "Products Google may disapprove" in text
+    assert (out / "merchant" / "manifest-week2.json").is_file()
     # week 2 of the demo site fixes some defects, adds others, and slows the product template
     assert re.search(r"[\d,]+ site problems? were fixed since the week of", text)
     assert re.search(r"[\d,]+ new site problems? appeared since the week of", text)
