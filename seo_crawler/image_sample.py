@@ -116,9 +116,13 @@ def _header_facts(head: bytes) -> tuple[str | None, int | None, int | None]:
         return "SVG", None, None
     from PIL import Image  # only when images are sampled
 
+    # Pillow refuses to open a header announcing a huge image (a decompression bomb) so that
+    # its pixels are never decoded; only the header is read here, so the size is recorded
+    # (a 60,000 px file is a finding, not an unreadable one).
+    Image.MAX_IMAGE_PIXELS = None
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # DecompressionBombWarning: the pixels are never read
+            warnings.simplefilter("ignore")
             with Image.open(io.BytesIO(head)) as image:
                 return image.format, image.width, image.height
     except Exception:  # not an image, or a header past the bytes read

@@ -104,3 +104,53 @@ def test_no_sample_when_turned_off(tmp_path: Path) -> None:
     crawl = load_settings(overrides={"crawl": {"image_sample_max": 0}}).settings.crawl
     assert image_sample.sample(run, crawl, ["http://127.0.0.1:9/"]) == {}
     assert not (run / "images.parquet").exists()
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG announcing ``width`` x ``height`` in its IHDR chunk, without pixel data."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b"")
+
+
+def test_hostile_image_answers(tmp_path: Path) -> None:
+    """A server that ignores Range and sends 20 MB, a header announcing a 60,000 px image
+    (a decompression bomb, never decoded), an HTML page at an image URL: each is recorded,
+    only the first image_sample_bytes are read, nothing raises."""
+    big = _jpeg(64, 48) + b"\0" * 20_000_000
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        if request.path == "/img/huge.jpg":
+            return web.Response(body=big, content_type="image/jpeg")  # 200: Range ignored
+        if request.path == "/img/bomb.png":
+            return web.Response(body=_png_header(60_000, 60_000), content_type="image/png")
+        return web.Response(text="<html>not found</html>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", handle)
+    with serve(app) as origin:
+        images = [_img(f"{origin}/img/{n}") for n in ("huge.jpg", "bomb.png", "page.jpg")]
+        run = write_run(tmp_path / "run", pages=[{"url": f"{origin}/p/1", "images": images}])
+        robots = [{"origin": origin, "outcome": "allow_all", "body": None}]
+        pq.write_table(pa.Table.from_pylist(robots, schema=schema.ROBOTS), run / "robots.parquet")
+        crawl = load_settings().settings.crawl
+        image_sample.sample(run, crawl, [origin + "/"])
+    rows = {
+        r["src"].rsplit("/", 1)[-1]: r for r in pq.read_table(run / "images.parquet").to_pylist()
+    }
+    huge, bomb, page = rows["huge.jpg"], rows["bomb.png"], rows["page.jpg"]
+    assert (huge["status"], huge["format"], huge["width"], huge["bytes"]) == (
+        200,
+        "JPEG",
+        64,
+        len(big),
+    )
+    assert (bomb["format"], bomb["width"], bomb["height"]) == ("PNG", 60_000, 60_000)
+    assert page["format"] is None and page["content_type"] == "text/html"
