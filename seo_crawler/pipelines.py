@@ -20,6 +20,8 @@ from seo_crawler.memory import release_freed_memory
 # Rows recorded outside a callback (trap rows of sitemap URLs judged when the spider is
 # idle) reach the writer through this signal: components talk through signals.
 RECORD = object()
+# A shared crawl's sitemap row carries the lease of its file: released once the row is committed
+LEASE = "searchops_lease"
 
 
 class ParquetPartsWriter:
@@ -86,6 +88,8 @@ class ParquetPartsWriter:
             self.robots_recorded.add(robots["robots_url"])
             self.buffer["robots"].append(robots)
         sitemap = item.get("sitemap")
+        if item.get(LEASE):  # a shared crawl's sitemap: its lease goes with its row
+            self.settled.append(item[LEASE])
         if sitemap is not None and sitemap["sitemap"] not in self.sitemaps_recorded:
             self.sitemaps_recorded.add(sitemap["sitemap"])
             self.buffer["sitemaps"].append(sitemap)

@@ -55,6 +55,9 @@ import redis
 from searchops.errors import SearchopsError
 from seo_crawler.visit import Visit
 
+SITEMAP_RELEASE = 1000  # sitemap-only URLs claimed a round, once every worker is idle
+KNOWN = 50_000  # URLs a worker remembers as seen (no round trip for a site's menu links)
+SITEMAP_FILE, ROBOTS_FILE = "sitemap-file", "robots-file"  # queue entries that are no page
 PER_BUCKET = 256  # fingerprints a bucket is sized for: well under Redis's 512 intset entries
 MAX_BUCKETS = 1 << 22
 
@@ -83,6 +86,35 @@ end
 return now
 """
 
+# One fetch of a host, if its global slots and delay allow it now: a slot token with an expiry
+# in ``slots``, the host's next due time in ``nextkey``. Returns 0 (taken) or ms to wait.
+_TAKE_SLOT = """
+redis.call('ZREMRANGEBYSCORE', slots, '-inf', now)
+if redis.call('ZCARD', slots) >= tonumber(cap) then return 50 end
+local due = tonumber(redis.call('GET', nextkey) or '0')
+if due > now then return due - now end
+redis.call('ZADD', slots, now + tonumber(lease), token)
+redis.call('PEXPIRE', slots, tonumber(lease) * 2)
+if tonumber(delay) > 0 then
+  redis.call('SET', nextkey, now + tonumber(delay), 'PX', tonumber(delay) + 1000)
+end
+return 0
+"""
+
+_NOW = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+"""
+
+# A redirect hop or a render of a page already handed out: the host's slot for one more fetch.
+# KEYS: slots, next. ARGV: lease ms, per-host cap, delay ms, slot token.
+_SLOT = (
+    _NOW
+    + "local slots, nextkey = KEYS[1], KEYS[2]\n"
+    + "local lease, cap, delay, token = ARGV[1], ARGV[2], ARGV[3], ARGV[4]\n"
+    + _TAKE_SLOT
+)
+
 # KEYS: queue, leases, prefix of slots/next keys. ARGV: lease ms, per-host cap, delay ms,
 # slot token. Returns {entry, wait_ms}: entry false when nothing may be handed out now.
 _POP = (
@@ -92,19 +124,15 @@ _POP = (
 local head = redis.call('LINDEX', KEYS[1], 0)
 if not head then return {false, 0} end
 local host = cjson.decode(head)['h'] or ''
-local slots = KEYS[3] .. 'slots:' .. host
-local nextkey = KEYS[3] .. 'next:' .. host
-redis.call('ZREMRANGEBYSCORE', slots, '-inf', now)
-if redis.call('ZCARD', slots) >= tonumber(ARGV[2]) then return {false, 50} end
-local due = tonumber(redis.call('GET', nextkey) or '0')
-if due > now then return {false, due - now} end
+local wait = (function()
+local slots, nextkey = KEYS[3] .. 'slots:' .. host, KEYS[3] .. 'next:' .. host
+local lease, cap, delay, token = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+"""
+    + _TAKE_SLOT
+    + """end)()
+if wait > 0 then return {false, wait} end
 redis.call('LPOP', KEYS[1])
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[1]), head .. '\\n' .. ARGV[4])
-redis.call('ZADD', slots, now + tonumber(ARGV[1]), ARGV[4])
-redis.call('PEXPIRE', slots, tonumber(ARGV[1]) * 2)
-if tonumber(ARGV[3]) > 0 then
-  redis.call('SET', nextkey, now + tonumber(ARGV[3]), 'PX', tonumber(ARGV[3]) + 1000)
-end
 return {head, 0}
 """
 )
@@ -123,6 +151,28 @@ for i = 1, #workers, 2 do
     return 0
   end
 end
+-- Idle everywhere: sitemap-only URLs are claimed now (as one process releases them when its
+-- link frontier is empty, so that link-reachable pages keep their click depth), in one step:
+-- none is lost whoever dies. Up to ARGV[3] queued a call.
+local queued, scanned = 0, 0
+while queued < tonumber(ARGV[3]) and scanned < 20 * tonumber(ARGV[3]) do
+  if tonumber(redis.call('GET', KEYS[7]) or '0') >= tonumber(ARGV[2]) then
+    redis.call('DEL', KEYS[6])
+    break
+  end
+  local raw = redis.call('LPOP', KEYS[6])
+  if not raw then break end
+  scanned = scanned + 1
+  local e = cjson.decode(raw)
+  local bucket = KEYS[5] .. 'fp:' .. e['b']
+  if redis.call('SISMEMBER', bucket, e['p']) == 0 then
+    redis.call('SADD', bucket, e['p'])
+    redis.call('INCR', KEYS[7])
+    redis.call('RPUSH', KEYS[1], e['e'])
+    queued = queued + 1
+  end
+end
+if queued > 0 or redis.call('LLEN', KEYS[6]) > 0 then return 0 end
 redis.call('SET', KEYS[4], now)
 return 1
 """
@@ -172,6 +222,19 @@ def load_spec(client: redis.Redis, crawl_id: str) -> dict[str, Any]:
     return data
 
 
+def starting(client: redis.Redis, crawl_id: str, worker: str, startup_s: float) -> None:
+    """The first worker is alive and busy for ``startup_s`` (until its crawler's first
+    heartbeat): a worker joining at once must not find an empty queue and call the crawl done.
+    Long enough for a slow start (if it dies before, the crawl ends that much later). Alive as
+    long as busy: a busy mark counts only while its worker is alive, and with the heartbeat's
+    ``lease_s`` only, a crawler slower than that to start (imports on a loaded machine) let the
+    joiners call the crawl done, empty."""
+    prefix = key_prefix(crawl_id)
+    startup_ms = int(startup_s * 1000)
+    client.set(f"{prefix}busy:{worker}", 1, px=startup_ms)
+    client.hset(f"{prefix}workers", worker, int(time.time() * 1000) + startup_ms)
+
+
 def new_crawl_id() -> str:
     return uuid.uuid4().hex[:12]
 
@@ -202,11 +265,13 @@ class RedisFrontier:
         self._claim = client.register_script(_CLAIM)
         self._mark = client.register_script(_MARK)
         self._pop = client.register_script(_POP)
+        self._slot = client.register_script(_SLOT)
         self._finish = client.register_script(_FINISH)
         self.held: dict[str, str] = {}  # URL -> its lease (the queue entry), until recorded
         self.slots: dict[str, tuple[str, str]] = {}  # URL -> (host slots key, token)
         self.wait_until = 0.0  # monotonic: politeness says no pop before then
         self.busy: bool | None = None  # None: not said yet (the starter's start-up mark holds)
+        self.known: set[str] = set()  # URLs known seen (see claim_many)
         self.heartbeat(busy=None)  # the starting worker stays busy until its first tick
         # Leases and the heartbeat are renewed by a thread of their own: a crawler whose
         # reactor is held up (a slow extraction, a machine busy with other work) for longer
@@ -242,6 +307,52 @@ class RedisFrontier:
         """Nothing to rebuild: the frontier outlives every worker in Redis."""
         return set()
 
+    def claim_many(self, visits: list[Visit]) -> int:
+        """:meth:`claim` of each visit in one round trip (a page's links); how many were new.
+        URLs this worker knows are seen (claimed here or found seen before) cost nothing:
+        a catalog's menu and footer links are on every page."""
+        fresh = [v for v in dict((v.url, v) for v in visits).values() if v.url not in self.known]
+        if not fresh:
+            return 0
+        pipe = self.client.pipeline(transaction=False)
+        for visit in fresh:
+            fp = fingerprint(visit.url)
+            keys = [self._bucket(fp), self.queue, self.prefix + "claimed"]
+            self._claim(keys=keys, args=[fp, _entry(visit), self.max_pages], client=pipe)
+        new = 0
+        for visit, result in zip(fresh, pipe.execute(), strict=True):
+            if int(result) >= 0:  # claimed now or seen before: seen for good
+                self._know(visit.url)
+            new += int(result) == 1
+        return new
+
+    def _know(self, url: str) -> None:
+        if len(self.known) >= KNOWN:
+            self.known.clear()  # flat memory; forgetting costs a round trip, never a fetch
+        self.known.add(url)
+
+    def push_file(self, kind: str, url: str, parent: str | None) -> bool:
+        """A sitemap (or a robots.txt naming sitemaps) to read, queued for any worker, once
+        per crawl; leased like a page and released when its rows are committed."""
+        fp = fingerprint(f"{kind}\t{url}")
+        entry = _entry(Visit(url, 0, kind, parent))
+        keys = [self._bucket(fp), self.queue, self.prefix + "files"]
+        return int(self._claim(keys=keys, args=[fp, entry, 1 << 50])) == 1
+
+    def push_sitemap_urls(self, visits: list[Visit]) -> None:
+        """Sitemap-only URLs (judged in scope, no trap): kept in Redis, claimed by
+        :meth:`finished` once every worker is idle, so any worker fetches them and none is
+        lost with the worker that read the sitemap."""
+        pipe = self.client.pipeline(transaction=False)
+        for start in range(0, len(visits), 1000):
+            entries = []
+            for visit in visits[start : start + 1000]:
+                fp = fingerprint(visit.url)
+                entry = {"b": fp % self.buckets, "p": str(fp), "e": _entry(visit)}
+                entries.append(json.dumps(entry, separators=(",", ":")))
+            pipe.rpush(self.prefix + "sitemap", *entries)
+        pipe.execute()
+
     def claim(self, visit: Visit | None, url: str) -> bool:
         """Atomically: ``url`` new and within the budget, then seen and queued (``visit``)
         or recorded without a fetch (``visit`` None). False when seen or over budget."""
@@ -272,18 +383,56 @@ class RedisFrontier:
         text = str(entry)
         data = json.loads(text)
         visit = Visit(data["u"], data["d"], data["f"], data["r"], follow=not data.get("n"))
-        self.held[visit.url] = f"{text}\n{token}"  # the lease's member (see _POP)
-        self.slots[visit.url] = (f"{self.prefix}slots:{data.get('h', '')}", token)
+        self.held[lease_key(visit)] = f"{text}\n{token}"  # the lease's member (see _POP)
+        self.slots[lease_key(visit)] = (f"{self.prefix}slots:{data.get('h', '')}", token)
         return visit
 
     def fetched(self, url: str) -> None:
-        """The first answer for ``url`` arrived: its host slot is free for any worker."""
+        """The first answer for ``url`` (a :func:`lease_key`) arrived: its host slot is free for
+        any worker."""
         slot = self.slots.pop(url, None)
         if slot is not None:
             self.client.zrem(*slot)
 
+    def take_slot(self, url: str, fetch_url: str) -> float:
+        """One more fetch for ``url`` (already handed out) at ``fetch_url``: a redirect hop or a
+        render. Takes ``fetch_url``'s host slot for every worker, as :meth:`pop` does, and
+        returns 0.0; or the seconds to wait before asking again (the host's slots are taken or
+        its delay has not passed)."""
+        host = urlsplit(fetch_url).netloc.lower()
+        key = f"{self.prefix}slots:{host}"
+        token = f"{self.worker}:{uuid.uuid4().hex[:8]}"
+        wait_ms = int(
+            self._slot(
+                keys=[key, f"{self.prefix}next:{host}"],
+                args=[self.lease_ms, self.per_host, self.delay_ms, token],
+            )
+        )
+        if wait_ms > 0:
+            return wait_ms / 1000
+        self.slots[url] = (key, token)
+        return 0.0
+
+    # ------------------------------------------------------------------ --render auto, shared
+    def vote(self, template: str, needs_js: bool) -> list[int]:
+        """A page of ``template`` needed JavaScript (or not): every worker's votes together,
+        [needing JS, not], this one included (a hash in Redis, so that each worker decides a
+        template's rendering on the whole crawl's pages, as one process would)."""
+        key = self.prefix + "votes"
+        pipe = self.client.pipeline(transaction=True)
+        pipe.hincrby(key, f"{template}\t{'needs' if needs_js else 'fine'}", 1)
+        pipe.hmget(key, f"{template}\tneeds", f"{template}\tfine")
+        _, counts = pipe.execute()
+        return [int(n or 0) for n in counts]
+
+    def count_render(self, template: str) -> int:
+        """One more page of ``template`` rendered (``--render-sample``): how many now, in every
+        worker together."""
+        return int(self.client.hincrby(self.prefix + "rendered", template, 1))
+
     def recorded(self, urls: list[str]) -> None:
-        """These URLs' rows are in a committed part: their leases are released."""
+        """These URLs' rows (:func:`lease_key`) are in a committed part: their leases are
+        released."""
         entries = [self.held.pop(url) for url in urls if url in self.held]
         for url in urls:
             self.fetched(url)
@@ -326,8 +475,11 @@ class RedisFrontier:
             self.prefix + "workers",
             self.prefix + "finished",
             self.prefix,
+            self.prefix + "sitemap",
+            self.prefix + "claimed",
         ]
-        return int(self._finish(keys=keys, args=[self.worker])) == 1
+        args: list[str | int] = [self.worker, self.max_pages, SITEMAP_RELEASE]
+        return int(self._finish(keys=keys, args=args)) == 1
 
     def stop_renewing(self) -> None:
         """No more heartbeats or lease renewals (closing; or, in tests, what kill -9 does)."""
@@ -338,6 +490,14 @@ class RedisFrontier:
         self.stop_renewing()
         self.client.hset(self.prefix + "workers", self.worker, 0)
         self.client.delete(self.prefix + f"busy:{self.worker}")
+
+
+def lease_key(visit: Visit) -> str:
+    """What a worker's leases and slots are keyed by: a page's URL; a sitemap or robots.txt
+    file's kind and URL (a page could be listed as a sitemap too)."""
+    if visit.source in (SITEMAP_FILE, ROBOTS_FILE):
+        return f"{visit.source}\t{visit.url}"
+    return visit.url
 
 
 def _entry(visit: Visit) -> str:

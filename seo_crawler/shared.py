@@ -54,15 +54,9 @@ def start(
     crawl_id = redis_frontier.new_crawl_id()
     worker = _worker_id()
     spec.write(run)
-    prefix = redis_frontier.key_prefix(crawl_id)
     record = {"spec": spec.model_dump(mode="json"), "run": str(run.resolve())}
     redis_frontier.store_spec(client, crawl_id, json.dumps(record))
-    # Busy until its crawler has queued the start URLs (its first heartbeat): a worker joining
-    # at once must not find an empty queue and call the crawl done. Long enough for a slow
-    # start; if this worker dies before, the crawl ends that much later.
-    lease_ms = int(spec.crawl.lease_s * 1000)
-    client.set(f"{prefix}busy:{worker}", 1, px=max(lease_ms, STARTUP_MS))
-    client.hset(f"{prefix}workers", worker, int(time.time() * 1000) + lease_ms)
+    redis_frontier.starting(client, crawl_id, worker, max(spec.crawl.lease_s, STARTUP_MS / 1000))
     shared = {"frontier": frontier, "crawl_id": crawl_id, "worker": worker, "join": False}
     from seo_crawler.api import join_command
 

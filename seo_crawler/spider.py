@@ -38,7 +38,7 @@ import scrapy
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider, DownloadCancelledError
 from scrapy.http import Response, TextResponse
-from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet import task
 from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
@@ -50,7 +50,7 @@ from seo_crawler.extract import PageFacts, header_facts
 from seo_crawler.extract_pool import ExtractPool, worker_count
 from seo_crawler.frontier import Frontier, LineQueue, UrlSet
 from seo_crawler.middlewares import REFUSED_NAMES
-from seo_crawler.pipelines import RECORD
+from seo_crawler.pipelines import LEASE, RECORD
 from seo_crawler.redis_frontier import RedisFrontier
 from seo_crawler.robots import RobotsTxt
 from seo_crawler.sitemaps import parse_sitemap
@@ -331,6 +331,13 @@ class CatalogSpider(scrapy.Spider):
             reason = "page-needs-js"
         template = page_template(url, self.sample_templates) if self.render_sample else ""
         done = self.rendered_per_template.get(template, 0)
+        if isinstance(self.frontier, RedisFrontier):
+            # counted for every worker: --render-sample N pages of a template in all
+            if reason is not None or (self.render_sample and done < self.render_sample):
+                done = self.rendered_per_template[template] = self.frontier.count_render(template)
+                if reason is None and done <= self.render_sample:
+                    reason = "sample"
+            return reason
         if reason is None and self.render_sample and done < self.render_sample:
             reason = "sample"
         if reason is not None:
@@ -351,13 +358,17 @@ class CatalogSpider(scrapy.Spider):
         canonical rules judge the whole set a crawled page names. Trap and unsafe URLs are
         recorded (a row, not fetched) through the item path.
         """
+        visit = self._visit(url, depth, source, referrer)
+        if visit is not None:
+            self._claim(url, visit)
+
+    def _visit(self, url: str, depth: int, source: str, referrer: str | None) -> Visit | None:
+        """The visit of ``url`` found at ``depth``, or None when the depth rules it out."""
         if depth <= self.max_depth:
-            follow = True
-        elif self.config.fetch_alternates and source in _ALTERNATES:
-            follow = False
-        else:
-            return
-        self._claim(url, Visit(url, depth, source, referrer, follow=follow))
+            return Visit(url, depth, source, referrer)
+        if self.config.fetch_alternates and source in _ALTERNATES:
+            return Visit(url, depth, source, referrer, follow=False)
+        return None
 
     def _release(self) -> Iterator[Request]:
         """Requests from the spider's own frontier, just enough to keep the downloader busy.
@@ -376,6 +387,15 @@ class CatalogSpider(scrapy.Spider):
             if visit is None:
                 break
             room -= 1
+            if visit.source in (redis_frontier.SITEMAP_FILE, redis_frontier.ROBOTS_FILE):
+                assert isinstance(self.frontier, RedisFrontier)
+                lease = redis_frontier.lease_key(visit)
+                request = self._sitemap_request(visit.url, visit.referrer, lease=lease)
+                if request is None:
+                    self.frontier.recorded([lease])
+                else:
+                    yield request
+                continue
             yield self._request(visit, visit.url)
         self.crawler.stats.set_value(
             "searchops/frontier", len(self.frontier) + len(self.sitemap_pending)
@@ -424,12 +444,19 @@ class CatalogSpider(scrapy.Spider):
         return self._row(visit, url, None, state, trap=trap, error=error)
 
     def _follow(self, targets: list[tuple[str, str]], depth: int, referrer: str) -> Iterator[Any]:
+        shared = isinstance(self.frontier, RedisFrontier)
+        batch: list[Visit] = []
         for url, source in targets:
             row = self._unfetched(url, depth, source, referrer)
             if row is not None:
                 yield {"page": row, "links": []}
-                continue
-            self._schedule(url, depth, source, referrer)
+            elif not shared:
+                self._schedule(url, depth, source, referrer)
+            elif (visit := self._visit(url, depth, source, referrer)) and self.allows(url):
+                batch.append(visit)
+        if batch:  # a shared crawl claims a page's links in one round trip
+            assert isinstance(self.frontier, RedisFrontier)
+            self.crawler.stats.inc_value("searchops/scheduled", self.frontier.claim_many(batch))
 
     # ------------------------------------------------------------------ records
     def _row(
@@ -477,7 +504,22 @@ class CatalogSpider(scrapy.Spider):
         except Exception as exc:  # a page that breaks extraction is recorded, never dropped
             log.warning("extraction failed on %s", response.url, exc_info=True)
             rows = [self._extraction_failed(response, exc)]
+        if isinstance(self.frontier, RedisFrontier):
+            await self._take_slots(rows)
         return [*rows, *self._release()]
+
+    async def _take_slots(self, rows: list[Any]) -> None:
+        """A shared crawl: a redirect hop or a render of this page is one more fetch of its host,
+        made once the host's global slot and delay allow it, as for a page from the queue."""
+        from twisted.internet import reactor  # the one Scrapy installed (never at import)
+
+        assert isinstance(self.frontier, RedisFrontier)
+        for request in rows:
+            if not isinstance(request, Request) or VISIT not in request.meta:
+                continue
+            url = request.meta[VISIT].url
+            while (wait := self.frontier.take_slot(url, request.url)) > 0:
+                await maybe_deferred_to_future(task.deferLater(reactor, wait, lambda: None))
 
     def _extraction_failed(self, response: Response, exc: Exception) -> dict[str, Any]:
         visit: Visit = response.meta[VISIT]
@@ -613,7 +655,12 @@ class CatalogSpider(scrapy.Spider):
                 record["jsonld_blocks"] == 0 or record["word_count"] < self.render_config.min_words
             )
         )
-        votes = self.templates.setdefault(template_of(response.url), [0, 0])
+        template = template_of(response.url)
+        if isinstance(self.frontier, RedisFrontier) and self.renders and self.render_mode == "auto":
+            # every worker's votes (only --render auto reads them)
+            self.templates[template] = self.frontier.vote(template, lacking)
+            return lacking
+        votes = self.templates.setdefault(template, [0, 0])
         votes[0 if lacking else 1] += 1
         return lacking
 
@@ -708,20 +755,34 @@ class CatalogSpider(scrapy.Spider):
         yield from follow
 
     # ------------------------------------------------------------------ sitemaps
-    def _sitemap_request(self, url: str, parent: str | None) -> Request | None:
+    def _sitemap_request(
+        self, url: str, parent: str | None, lease: str | None = None
+    ) -> Request | None:
+        """The request of a sitemap (or of a robots.txt naming sitemaps), once per crawl.
+
+        A shared crawl queues it in Redis for any worker instead (None here); ``lease``: the
+        worker that popped it, whose lease is released once its rows are committed."""
         try:
             url = self.scope.normalize(url)
         except ValueError:  # no URL parser takes it (http://host:PORT/): nothing to fetch
             return None
-        if url in self.sitemaps_seen or unsafe_address(host_of(url)):
+        if unsafe_address(host_of(url)):
             return None
-        self.sitemaps_seen.add(url)
-        if url.endswith("/robots.txt"):
+        robots = url.endswith("/robots.txt")
+        if lease is None and isinstance(self.frontier, RedisFrontier):
+            kind = redis_frontier.ROBOTS_FILE if robots else redis_frontier.SITEMAP_FILE
+            self.frontier.push_file(kind, url, parent)
+            return None
+        if lease is None:
+            if url in self.sitemaps_seen:
+                return None
+            self.sitemaps_seen.add(url)
+        if robots:
             return Request(
                 url,
                 callback=self.parse_robots,
                 errback=self.sitemap_failed,
-                meta={"dont_obey_robotstxt": True, "handle_httpstatus_all": True},
+                meta={"dont_obey_robotstxt": True, "handle_httpstatus_all": True, LEASE: lease},
                 priority=10,
             )
         return Request(
@@ -732,6 +793,7 @@ class CatalogSpider(scrapy.Spider):
             # inflated plus its parsed tree, and an index lists hundreds of them.
             meta={
                 "parent": parent,
+                LEASE: lease,
                 "handle_httpstatus_all": True,
                 "dont_redirect": True,
                 "download_slot": SITEMAP_SLOT,
@@ -744,7 +806,15 @@ class CatalogSpider(scrapy.Spider):
         )
 
     def parse_robots(self, response: Response) -> list[Request]:
-        return list(self._parse_robots(response))
+        requests = list(self._parse_robots(response))
+        self._file_done(response.meta.get(LEASE))
+        return requests
+
+    def _file_done(self, lease: str | None) -> None:
+        """A shared crawl's robots.txt is read (the sitemaps it names are queued in Redis): its
+        lease is released."""
+        if lease is not None and isinstance(self.frontier, RedisFrontier):
+            self.frontier.recorded([lease])
 
     def _parse_robots(self, response: Response) -> Iterator[Request]:
         """The sitemaps robots.txt names. Relative ``Sitemap:`` values are resolved against
@@ -761,14 +831,18 @@ class CatalogSpider(scrapy.Spider):
                 yield request
 
     def parse_sitemap(self, response: Response) -> list[Any]:
-        return [*self._parse_sitemap(response), *self._release()]
+        lease = response.meta.get(LEASE)
+        if lease is not None and isinstance(self.frontier, RedisFrontier):
+            self.frontier.fetched(lease)  # the host's slot is free; leased until recorded
+        return [*self._parse_sitemap(response, lease), *self._release()]
 
-    def _parse_sitemap(self, response: Response) -> Iterator[Any]:
+    def _parse_sitemap(self, response: Response, lease: str | None) -> Iterator[Any]:
         parent = response.meta.get("parent")
         if response.status != 200:
             yield self._sitemap_row(
-                response.url, parent, "invalid", response.status, 0, 0, f"HTTP {response.status}"
-            )
+                response.url, parent, "invalid", response.status, 0, 0, f"HTTP {response.status}",
+                lease=lease,
+            )  # fmt: skip
             return
         parsed = parse_sitemap(response.body, self.config.sitemap_max_bytes)
         count = len(parsed.urls) if parsed.kind == "urlset" else len(parsed.children)
@@ -776,6 +850,8 @@ class CatalogSpider(scrapy.Spider):
         # Only while the budget lasts: once it is spent, idle() drops what waits anyway.
         queue = self.frontier.claimed < self.max_pages
         listed: set[str] = set()
+        shared = isinstance(self.frontier, RedisFrontier)
+        visits: list[Visit] = []  # a shared crawl's sitemap-only URLs, for Redis
         clean = _memo_normalize(self.scope)  # alternates repeat the other entries' <loc>s
         for entry in parsed.urls:
             written = str(entry["loc"])
@@ -808,9 +884,23 @@ class CatalogSpider(scrapy.Spider):
                 continue
             hrefs = (clean(a["href"]) for a in alternates if a["href"] and a["lang"])
             for candidate in (loc, *hrefs):
-                if candidate and candidate not in listed and candidate not in self.seen:
-                    listed.add(candidate)
-                    self.sitemap_pending.append(candidate)  # judged when released (idle)
+                if not candidate or candidate in listed:
+                    continue
+                listed.add(candidate)
+                if not shared:
+                    if candidate not in self.seen:
+                        self.sitemap_pending.append(candidate)  # judged when released (idle)
+                    continue
+                # Shared: judged now; traps recorded by this worker, the rest kept in Redis
+                # until every worker is idle (a URL seen by then is not fetched again).
+                trap = self._unfetched(candidate, 1, "sitemap", None)
+                if trap is not None:
+                    yield {"page": trap, "links": []}
+                elif self.max_depth >= 1 and self.allows(candidate):
+                    visits.append(Visit(candidate, 1, "sitemap", None))
+        if visits:
+            assert isinstance(self.frontier, RedisFrontier)
+            self.frontier.push_sitemap_urls(visits)
         yield self._sitemap_row(
             response.url,
             parent,
@@ -822,6 +912,7 @@ class CatalogSpider(scrapy.Spider):
             rows,
             namespace=parsed.namespace,
             issues=parsed.issues,
+            lease=lease,
         )
         for child in parsed.children:
             if self.scope.internal(child) or site_of(child) == site_of(response.url):
@@ -842,8 +933,10 @@ class CatalogSpider(scrapy.Spider):
         *,
         namespace: str | None = None,
         issues: list[str] | None = None,
+        lease: str | None = None,
     ) -> dict[str, Any]:
         return {
+            LEASE: lease,  # a shared crawl's: released once this row is committed
             "sitemap": {
                 "sitemap": url,
                 "parent": parent,
@@ -863,7 +956,11 @@ class CatalogSpider(scrapy.Spider):
 
     def _sitemap_failed(self, failure: Failure) -> Iterator[dict[str, Any]]:
         request: Request = failure.request  # type: ignore[attr-defined]
+        lease = request.meta.get(LEASE)
+        if lease is not None and isinstance(self.frontier, RedisFrontier):
+            self.frontier.fetched(lease)
         if request.callback == self.parse_robots:
+            self._file_done(lease)
             return
         error = f"{failure.type.__name__ if failure.type else 'Error'}: {str(failure.value)[:300]}"
         if request.meta.get("blocked") == "robots":
@@ -872,7 +969,7 @@ class CatalogSpider(scrapy.Spider):
             limit = self.config.sitemap_max_bytes
             error = f"larger than {limit} bytes (the sitemaps.org limit, uncompressed): not read"
         yield self._sitemap_row(
-            request.url, request.meta.get("parent"), "invalid", None, 0, 0, error
+            request.url, request.meta.get("parent"), "invalid", None, 0, 0, error, lease=lease
         )
 
     def idle(self, spider: scrapy.Spider) -> None:

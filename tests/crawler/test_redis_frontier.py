@@ -10,7 +10,14 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from seo_crawler.redis_frontier import RedisFrontier, bucket_count, fingerprint
+from seo_crawler.redis_frontier import (
+    SITEMAP_FILE,
+    RedisFrontier,
+    bucket_count,
+    fingerprint,
+    lease_key,
+    starting,
+)
 from seo_crawler.visit import Visit
 from tests.redis_server import MISSING, redis_server
 
@@ -124,6 +131,20 @@ def test_a_busy_worker_keeps_the_crawl_open(redis_url: str) -> None:
     assert two.finished() and one.finished()  # decided once, for every worker
 
 
+def test_the_first_worker_keeps_the_crawl_open_until_its_crawler_has_started(
+    redis_url: str,
+) -> None:
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    starting(client, "t", "w1", startup_s=30.0)  # what `crawl --frontier` does before its crawler
+    joiner = _frontier(redis_url, "w2", lease_s=1.0)
+    time.sleep(1.3)  # longer than lease_s: w1's crawler is still importing
+    assert not joiner.finished()
+    first = _frontier(redis_url, "w1", lease_s=1.0)  # its crawler: start URLs, then a heartbeat
+    first.push(_visit("http://a.test/"))
+    first.heartbeat(busy=False)
+    assert not joiner.finished() and joiner.pop() is not None
+
+
 def test_fingerprints_are_kept_as_small_integer_sets(redis_url: str) -> None:
     frontier = _frontier(redis_url, "w1", max_pages=5_000)
     client = frontier.client
@@ -156,3 +177,63 @@ def test_cli_errors_of_a_shared_crawl_are_one_line(redis_url: str) -> None:
         assert "Traceback" not in done.stderr
         if args[-2] == "--frontier":  # not a usage error: one line
             assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_render_votes_and_samples_are_counted_for_every_worker(redis_url: str) -> None:
+    one, two = _frontier(redis_url, "w1"), _frontier(redis_url, "w2")
+    assert one.vote("/p/*", True) == [1, 0]
+    assert two.vote("/p/*", True) == [2, 0]  # w1's vote counts in w2's decision
+    assert one.vote("/p/*", False) == [2, 1] and two.vote("/c/*", False) == [0, 1]
+    assert [one.count_render("/p/*"), two.count_render("/p/*")] == [1, 2]
+
+
+def test_a_hop_takes_the_host_slot_a_popped_page_would(redis_url: str) -> None:
+    one, two = _frontier(redis_url, "w1", per_host=1), _frontier(redis_url, "w2", per_host=1)
+    one.push(_visit("http://a.test/1"))
+    one.push(_visit("http://b.test/1"))
+    got = one.pop()
+    assert got is not None and got.url == "http://a.test/1"
+    one.fetched("http://a.test/1")  # answered 301 -> http://b.test/2
+    assert one.take_slot("http://a.test/1", "http://b.test/2") == 0.0
+    assert two.take_slot("http://b.test/9", "http://b.test/9") > 0  # b.test's one slot is held
+    assert two.pop() is None  # b.test/1 waits too (a.test's slot is free, b.test's is not)
+    one.fetched("http://a.test/1")  # the hop answered: b.test's slot is free
+    assert two.take_slot("http://b.test/9", "http://b.test/9") == 0.0
+
+
+def test_a_page_s_links_are_claimed_in_one_round_trip_and_remembered(redis_url: str) -> None:
+    one, two = _frontier(redis_url, "w1", max_pages=4), _frontier(redis_url, "w2", max_pages=4)
+    links = [_visit(f"http://a.test/{i}") for i in (1, 2, 2, 3)]
+    assert one.claim_many(links) == 3 and len(one) == 3
+    assert one.claim_many(links) == 0 and "http://a.test/1" in one.known  # no round trip
+    assert two.claim_many([_visit("http://a.test/3"), _visit("http://a.test/4")]) == 1
+    assert two.claim_many([_visit("http://a.test/5")]) == 0  # the budget of 4 is spent
+    assert "http://a.test/5" not in two.known
+
+
+def test_sitemap_only_urls_are_claimed_once_every_worker_is_idle(redis_url: str) -> None:
+    one, two = _frontier(redis_url, "w1"), _frontier(redis_url, "w2")
+    one.push(_visit("http://a.test/linked"))
+    listed = [Visit(f"http://a.test/{p}", 1, "sitemap", None) for p in ("linked", "only")]
+    two.push_sitemap_urls(listed)
+    assert not two.finished() and len(two) == 1  # a link is queued: sitemap URLs wait
+    got = one.pop()
+    assert got is not None and not two.finished() and len(two) == 0  # and while it is held
+    one.recorded(["http://a.test/linked"])
+    assert not two.finished()  # idle: the sitemap-only URL is claimed and queued, once
+    queued = two.pop()
+    assert queued is not None and queued.url == "http://a.test/only"
+    assert queued.source == "sitemap" and queued.depth == 1
+    two.recorded(["http://a.test/only"])
+    assert one.finished() and one.claimed == 2
+
+
+def test_a_sitemap_file_is_queued_once_for_any_worker(redis_url: str) -> None:
+    one, two = _frontier(redis_url, "w1"), _frontier(redis_url, "w2")
+    assert one.push_file(SITEMAP_FILE, "http://a.test/sitemap.xml", None)
+    assert not two.push_file(SITEMAP_FILE, "http://a.test/sitemap.xml", None)
+    got = two.pop()
+    assert got is not None and got.source == SITEMAP_FILE and one.claimed == 0  # no page
+    assert lease_key(got) in two.held and not one.finished()
+    two.recorded([lease_key(got)])
+    assert one.finished()
