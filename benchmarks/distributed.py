@@ -32,6 +32,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
@@ -101,6 +102,9 @@ def _crawl(
     site.times.clear()
     site.gate.clear()
     site.in_flight[:] = [0, 0]
+    import redis
+
+    commands_before = _commands(redis.Redis.from_url(redis_url))
     with tempfile.TemporaryDirectory(prefix="distributed-") as tmp:
         folder = Path(tmp)
         config, run = _config(folder, concurrency, per_host), folder / "run"
@@ -148,7 +152,9 @@ def _crawl(
         recorded = set(pd.read_parquet(run / "pages.parquet", columns=["url"])["url"])
     expected = site.urls(base)
     elapsed = max(site.times) - site.opened
+    commands = _commands(redis.Redis.from_url(redis_url)) - commands_before
     return {
+        "commands_per_page": commands / max(1, len(recorded)),
         "pages_per_s": len(site.hits) / elapsed,
         "twice": sum(1 for n in site.hits.values() if n > 1),
         "lost": len(expected - recorded),
@@ -156,6 +162,11 @@ def _crawl(
         "recorded": len(recorded),
         "most": site.in_flight[1],
     }
+
+
+def _commands(client: Any) -> int:
+    """Commands Redis has processed (INFO stats): the workers' round trips, scripts counted once."""
+    return int(client.info("stats")["total_commands_processed"])
 
 
 def fingerprint_memory(redis_url: str, count: int) -> tuple[float, float]:
@@ -221,7 +232,8 @@ def main() -> None:
                     f"ratio to 1 worker {r['pages_per_s'] / one:4.2f} (goal "
                     f"{'>= ' + format(0.8 * n, '.1f') if raised else '~1.0'}); fetched twice "
                     f"{r['twice']}, lost {r['lost']}, extra {r['extra']}; most requests on the "
-                    f"host at once {r['most']} (cap {cap})"
+                    f"host at once {r['most']} (cap {cap}); Redis commands a page "
+                    f"{r['commands_per_page']:.1f}"
                 )
         r = _crawl(site, base, redis_url, 4, c, 4 * c, kill_one=True)
         print(

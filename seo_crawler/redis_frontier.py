@@ -90,7 +90,7 @@ return now
 # in ``slots``, the host's next due time in ``nextkey``. Returns 0 (taken) or ms to wait.
 _TAKE_SLOT = """
 redis.call('ZREMRANGEBYSCORE', slots, '-inf', now)
-if redis.call('ZCARD', slots) >= tonumber(cap) then return 50 end
+if redis.call('ZCARD', slots) >= tonumber(cap) then return 20 end
 local due = tonumber(redis.call('GET', nextkey) or '0')
 if due > now then return due - now end
 redis.call('ZADD', slots, now + tonumber(lease), token)
@@ -393,6 +393,7 @@ class RedisFrontier:
         slot = self.slots.pop(url, None)
         if slot is not None:
             self.client.zrem(*slot)
+            self.wait_until = 0.0  # a slot this worker freed: the next pop may take it at once
 
     def take_slot(self, url: str, fetch_url: str) -> float:
         """One more fetch for ``url`` (already handed out) at ``fetch_url``: a redirect hop or a

@@ -26,6 +26,7 @@ Decisions (each visible in the record):
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -213,6 +214,8 @@ class CatalogSpider(scrapy.Spider):
             self.frontier = Frontier(self.run / layout.FRONTIER)
         self.extractor = ExtractPool(worker_count(self.config.extract_workers))
         self.renders_started = 0
+        self.frontier_counted = 0.0  # monotonic: when the queue's length was last counted
+        self.slot_waiters = 0  # a shared crawl's hops and renders waiting for their host's slot
         self.browser_policy: BrowserPolicy | None = None  # set by from_crawler when rendering
 
     @classmethod
@@ -382,6 +385,8 @@ class CatalogSpider(scrapy.Spider):
         waiting = len(scheduler) if scheduler is not None and hasattr(scheduler, "__len__") else 0
         active = len(engine.downloader.active) if engine is not None else 0
         room = self.feed - waiting - active
+        if self.slot_waiters:  # a hop or render of a page in hand goes first (_take_slots)
+            room = 0
         while room > 0:
             visit = self.frontier.pop()
             if visit is None:
@@ -397,9 +402,12 @@ class CatalogSpider(scrapy.Spider):
                     yield request
                 continue
             yield self._request(visit, visit.url)
-        self.crawler.stats.set_value(
-            "searchops/frontier", len(self.frontier) + len(self.sitemap_pending)
-        )
+        now = time.monotonic()
+        shared = isinstance(self.frontier, RedisFrontier)
+        if not shared or now - self.frontier_counted >= 0.5:  # in Redis: a round trip
+            self.frontier_counted = now
+            queued = len(self.frontier) + len(self.sitemap_pending)
+            self.crawler.stats.set_value("searchops/frontier", queued)
 
     def _claim(self, url: str, visit: Visit | None = None) -> bool:
         """Whether ``url`` is taken into the crawl (new, in scope, within the budget); it is
@@ -485,6 +493,11 @@ class CatalogSpider(scrapy.Spider):
     async def parse(self, response: Response) -> list[Any]:
         if isinstance(self.frontier, RedisFrontier):
             self.frontier.fetched(response.meta[VISIT].url)  # the host's global slot is free
+            # and the downloader has room: the next page is fetched while this one is parsed
+            # (after the parse, a worker held one fetch fewer than its cap for each page's
+            # extraction: ~a third of its throughput at 100 ms pages)
+            for request in self._release():
+                self.crawler.engine.crawl(request)
         facts = None
         try:
             if (
@@ -518,8 +531,12 @@ class CatalogSpider(scrapy.Spider):
             if not isinstance(request, Request) or VISIT not in request.meta:
                 continue
             url = request.meta[VISIT].url
-            while (wait := self.frontier.take_slot(url, request.url)) > 0:
-                await maybe_deferred_to_future(task.deferLater(reactor, wait, lambda: None))
+            self.slot_waiters += 1  # this worker pops nothing meanwhile: its freed slots are ours
+            try:
+                while (wait := self.frontier.take_slot(url, request.url)) > 0:
+                    await maybe_deferred_to_future(task.deferLater(reactor, wait, lambda: None))
+            finally:
+                self.slot_waiters -= 1
 
     def _extraction_failed(self, response: Response, exc: Exception) -> dict[str, Any]:
         visit: Visit = response.meta[VISIT]
