@@ -82,6 +82,9 @@ def recommend_bids(
     review.txt there; ``run_id`` names the run (default: a new timestamped id). Raises
     :class:`SearchopsError` on bad arguments.
     """
+    import numpy as np
+
+    from bidding import unavailable
     from bidding.data import (
         keyword_flags,
         load_models,
@@ -94,6 +97,7 @@ def recommend_bids(
     from bidding.site import latest_crawl, resolve_run
     from bidding.strategy import Constraints, Context, get_strategy
     from bidding.tuning import latest_policy
+    from sem import tables
 
     if budget is not None and not budget > 0:
         raise SearchopsError("--budget must be positive")
@@ -141,14 +145,59 @@ def recommend_bids(
         landing_failed=failed,
     )
     smart, kinds = smart_bidding_flags(workspace, models.frame)
-    rec = recommend(
-        model=models,
-        strategy=chosen,
-        context=context,
-        seed=seed,
-        smart_bidding=smart,
-        bidding_strategy=kinds,
-    )
+    # Keywords without a Max CPC or without conversion data cannot be moved: held, said why
+    # (bidding/unavailable.py); their spend at today's level is fixed against the budget.
+    no_bid, no_conversions = unavailable.flags(models)
+    held = no_bid | no_conversions
+    currency = tables.source_currency(workspace, source)
+    if held.any():
+        movable = ~held
+        stuck = models.take(np.flatnonzero(held))
+        spend = float(np.nansum(stuck.curves().cost(stuck.current_bid)))
+        rows = unavailable.held_rows(
+            stuck, no_bid[held], no_conversions[held], margin=s.sem.margin,
+            days=cfg.horizon_days, level=cfg.interval_level, draws=cfg.interval_draws,
+            seed=seed, currency=currency,
+        )  # fmt: skip
+        free = None
+        if movable.any():
+            free = recommend(
+                model=models.take(np.flatnonzero(movable)),
+                strategy=chosen,
+                context=Context(
+                    config=cfg,
+                    constraints=Constraints(
+                        objective=objective,  # type: ignore[arg-type]
+                        margin=s.sem.margin,
+                        budget=None if budget is None else max(budget - spend, 0.0),
+                        target_roas=target_roas,
+                    ),
+                    out_of_stock=oos[movable],
+                    landing_failed=failed[movable],
+                ),
+                seed=seed,
+                smart_bidding=smart[movable],
+                bidding_strategy=kinds[movable],
+            )
+        base = {
+            "strategy": chosen.name,
+            "policy": chosen.policy.model_dump() if chosen.policy else None,
+            "objective": objective, "margin": s.sem.margin, "target_roas": target_roas,
+            "horizon_days": cfg.horizon_days, "interval_level": cfg.interval_level,
+        }  # fmt: skip
+        rec = unavailable.merged(free, rows, movable, held, spend=spend, budget=budget, base=base)
+    else:
+        rec = recommend(
+            model=models,
+            strategy=chosen,
+            context=context,
+            seed=seed,
+            smart_bidding=smart,
+            bidding_strategy=kinds,
+        )
+    rec.summary["currency"] = currency
+    # every row's money is in it (JSON rows, the table); "string": never a NULL-typed column
+    rec.table["currency"] = pd.Series(currency, index=rec.table.index, dtype="string")
     run_id = run_id or new_run_id()
     if save:
         save_recommendation(workspace, rec, run_id)

@@ -127,6 +127,11 @@ def recommend(
         f"{safe_text(paths['csv'])} ({s['raised'] + s['lowered']} bid changes, "
         f"{s.get('paused', 0)} pauses), {safe_text(paths['json'])}"
     )
+    if s.get("no_bid_change_reason"):
+        from searchops.errors import SearchopsError
+
+        # the files cannot support any recommendation: a job must not take it for "all fine"
+        raise SearchopsError(safe_text(s["no_bid_change_reason"], 2000))
 
 
 @bid.command()

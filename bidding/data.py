@@ -158,8 +158,10 @@ def save_recommendation(workspace: Workspace, rec: Recommendation, run_id: str) 
     table["customer_id"] = table["customer_id"].astype(str)
     frontier = rec.frontier.assign(run_id=run_id, point=np.arange(len(rec.frontier)))
     w = rec.summary.get("multiplier") or rec.summary["margin"]
-    frontier["chosen"] = np.arange(len(frontier)) == int(
-        np.argmin(np.abs(np.log(frontier["multiplier"] / w)))
+    frontier["chosen"] = (
+        np.arange(len(frontier)) == int(np.argmin(np.abs(np.log(frontier["multiplier"] / w))))
+        if len(frontier)
+        else np.zeros(0, bool)  # no keyword could be moved: no frontier
     )
     with workspace.transaction():
         add_missing_columns(workspace, "bid_recommendations", table)

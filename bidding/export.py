@@ -16,6 +16,9 @@ Status          ``Paused`` on a pause, blank otherwise (Editor: "Leaving a field
 Campaign ID     Google's ids, so ``searchops bid apply`` and Editor match exactly
 Ad group ID
 Keyword ID      the criterion id
+Currency        the account currency the Max CPC is in (ISO code, e.g. EUR; blank when the
+                source never said): Editor takes the bid in the account's own currency and
+                does not import this column; it tells a reader what the amounts are in
 ==============  ==================================================================
 
 Every text cell is written by :func:`searchops.escaping.write_csv`: a campaign, ad group or
@@ -60,6 +63,7 @@ EDITOR_COLUMNS = [
     "Campaign ID",
     "Ad group ID",
     "Keyword ID",
+    "Currency",
 ]
 _MATCH = {"EXACT": "Exact", "PHRASE": "Phrase", "BROAD": "Broad"}
 
@@ -78,7 +82,9 @@ def _actions(rows: pd.DataFrame) -> pd.Series:
     return pd.Series("set_bid", index=rows.index)
 
 
-def editor_frame(table: pd.DataFrame, step: float = 0.01) -> pd.DataFrame:
+def editor_frame(
+    table: pd.DataFrame, step: float = 0.01, currency: str | None = None
+) -> pd.DataFrame:
     rows = changed(table, step)
     pause = _actions(rows).eq("pause")
     return pd.DataFrame(
@@ -94,6 +100,7 @@ def editor_frame(table: pd.DataFrame, step: float = 0.01) -> pd.DataFrame:
             "Campaign ID": rows["campaign_id"],
             "Ad group ID": rows["ad_group_id"],
             "Keyword ID": rows["criterion_id"],
+            "Currency": currency or "",
         },
         columns=EDITOR_COLUMNS,
     )
@@ -111,7 +118,7 @@ def write_outputs(
     """``out/bids-editor.csv``, ``out/recommendations.json``, ``out/review.txt``; the paths."""
     out.mkdir(parents=True, exist_ok=True)
     csv_path = out / "bids-editor.csv"
-    write_csv(editor_frame(rec.table, step), csv_path)
+    write_csv(editor_frame(rec.table, step, rec.summary.get("currency")), csv_path)
     json_path = out / "recommendations.json"
     head = {
         "run_id": run_id,
@@ -157,6 +164,16 @@ def summary_lines(rec: Recommendation) -> list[str]:
     """The lines under the review table: target, projected spend vs budget (and why not met)."""
     s = rec.summary
     lines = []
+    if s.get("no_bid_change_reason"):
+        lines.append(f"[yellow]{safe_text(s['no_bid_change_reason'], 2000)}[/]")
+    if s.get("no_current_bid") or s.get("no_conversion_data"):
+        unit = f" {s['currency']}" if s.get("currency") else ""
+        lines.append(
+            f"held, no bid change recommended: {s.get('no_current_bid', 0):,} keywords without "
+            f"a Max CPC (forecast at today's level, no bid response), "
+            f"{s.get('no_conversion_data', 0):,} without conversion data (value unknown); "
+            f"their spend {s['fixed_spend_per_day']:,.2f}{unit}/day at today's level is fixed"
+        )
     target = s.get("target_marginal_roas")
     if target is not None:
         lines.append(f"target marginal ROAS {target:.2f} (every freely moving bid is set to it)")
@@ -197,17 +214,18 @@ def review_table(rec: Recommendation, top: int = 20) -> Table:
         )
         if s.get(key)
     )
+    unit = f" {s['currency']}" if s.get("currency") else ""
     title = (
         f"{s['raised']} up, {s['lowered']} down, {s['held']} held{extra} of {s['keywords']} "
         "keywords; "
-        f"expected profit over {s['horizon_days']} days {s['d_profit']:+,.0f} "
+        f"expected profit over {s['horizon_days']} days {s['d_profit']:+,.0f}{unit} "
         f"[{s['d_profit_lo']:+,.0f}, {s['d_profit_hi']:+,.0f}]"
     )
     table = Table(title=title, title_justify="left")
     for col, justify in (
         ("Keyword", "left"),
         ("Match", "left"),
-        ("Bid", "right"),
+        (f"Bid ({s['currency']})" if s.get("currency") else "Bid", "right"),
         ("New", "right"),
         ("Change", "right"),
         ("Profit (interval)", "right"),

@@ -189,6 +189,12 @@ def build_report(
     cfg = settings.report
     if weeks is not None:
         cfg = cfg.model_copy(update={"weeks": weeks})
+    # Money in the account's own currency when its export or pull said it ([report] currency
+    # is only the fallback): an EUR account is never shown in $.
+    from sem.tables import source_currency
+
+    if currency := source_currency(workspace):
+        cfg = cfg.model_copy(update={"currency": currency})
     con = workspace.con
     week_list = sections.report_weeks(con, cfg.weeks)
     found = {name: load(con, week_list, cfg) for name, load in LOADERS.items()}

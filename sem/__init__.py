@@ -69,7 +69,11 @@ options=None, **overrides) -> DataFrame``
       cost) with profit_lo/_hi; roas with roas_lo/_hi; marginal_roas (d value / d cost)
       with marginal_roas_lo/_hi;
     * data sufficiency: enough_clicks (>= min_clicks), enough_conversions, bid_variation
-      (>= 2 bid levels or a landscape), sufficient (enough_clicks and bid_variation).
+      (>= 2 bid levels or a landscape), sufficient (enough_clicks and bid_variation);
+    * what the files did not say (``sem.roi.missing``): bid_known (False: no Max CPC; the
+      row is fitted at the history's cost per click as a stand-in current_bid, elasticity 0,
+      cpc_ratio 1, no marginal ROAS: a forecast at today's level without bid response),
+      conversions_known (False: no conversion columns; every conversion-based column NaN).
 
 ``sem.roi.summarize(fit, level="keyword"|"ad_group"|"campaign", options) -> DataFrame``
     Roll-ups with bootstrap intervals (what ``searchops sem roi`` prints).

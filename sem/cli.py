@@ -261,15 +261,11 @@ def roi(
     summary = roi_mod.summarize(fit, level, opts)
     if level == "keyword":
         summary = _with_keyword_forecasts(summary, fit)
+    summary = _with_unavailable(summary, fit, level)
     summary["currency"] = currency
-    unbid = int(fit["current_bid"].isna().sum()) if "current_bid" in fit else 0
-    if unbid:
-        stderr.print(
-            f"note: {unbid} of {len(fit)} keyword(s) have no Max CPC (the source's files have "
-            "no Max CPC column and no keyword list or pull gave one): their cost and profit at "
-            "current bids are not known (n/a) and their forecasts do not respond to bids; "
-            "import a keyword list with Max CPC under the same --source"
-        )
+    notes = unavailable_notes(fit)
+    for note in notes:
+        stderr.print(f"note: {note}")
     if fmt == "csv":
         click.echo(write_csv(summary), nl=False)
     elif fmt == "json":
@@ -278,6 +274,9 @@ def roi(
             "interval": opts.interval,
             "margin": opts.margin,
             "currency": currency,
+            "keywords_without_bid": int((~_flag(fit, "bid_known")).sum()),
+            "keywords_without_conversions": int((~_flag(fit, "conversions_known")).sum()),
+            "notes": notes,
             "rows": json.loads(summary.to_json(orient="records", date_format="iso")),
             "diagnostics": _finite(fit.attrs["diagnostics"]),
         }
@@ -302,26 +301,84 @@ def _with_keyword_forecasts(summary: pd.DataFrame, fit: pd.DataFrame) -> pd.Data
     return summary.merge(fit[["criterion_id", *extra]], on="criterion_id", how="left")
 
 
+def _flag(fit: pd.DataFrame, name: str) -> pd.Series:
+    """A fit's bid_known / conversions_known (True for fits made before they existed)."""
+    if name not in fit.columns:
+        return pd.Series(True, index=fit.index)
+    return fit[name].fillna(True).astype(bool)
+
+
+# Summary columns that need conversions (sem.roi.missing): unknown, never 0, without them.
+_NEEDS_CONVERSIONS = (
+    "conversions", "conversions_value", "value_per_day", "roas", "roas_lo", "roas_hi",
+    "profit_per_day", "profit_lo", "profit_hi", "cvr", "cvr_lo", "cvr_hi", "value_per_click",
+    "value_per_click_lo", "value_per_click_hi", "marginal_roas", "marginal_roas_lo",
+    "marginal_roas_hi",
+)  # fmt: skip
+
+
+def _with_unavailable(summary: pd.DataFrame, fit: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Say what the files could not tell: per keyword ``bid_known`` (a keyword without a Max
+    CPC shows no current bid and no marginal ROAS: its forecast has no bid response) and
+    ``conversions_known`` (without conversion columns, every conversion-based figure is
+    unknown, not 0); per ad group or campaign the count of such keywords
+    (``keywords_without_bid``, ``keywords_without_conversions``), a group with any keyword
+    without conversions having no value, ROAS or profit either."""
+    from sem.roi.summary import LEVELS
+
+    key = LEVELS[level][0]
+    flags = pd.DataFrame(
+        {
+            key: fit[key],
+            "no_bid": ~_flag(fit, "bid_known"),
+            "no_conversions": ~_flag(fit, "conversions_known"),
+        }
+    )
+    if level == "keyword":
+        summary = summary.merge(flags, on=key, how="left")
+        summary["bid_known"] = ~summary.pop("no_bid").fillna(False).astype(bool)
+        summary["conversions_known"] = ~summary.pop("no_conversions").fillna(False).astype(bool)
+        if "current_bid" in summary.columns:
+            summary["current_bid"] = summary["current_bid"].where(summary["bid_known"])
+        unknown = ~summary["conversions_known"]
+    else:
+        counts = flags.groupby(key, sort=False)[["no_bid", "no_conversions"]].sum()
+        counts.columns = ["keywords_without_bid", "keywords_without_conversions"]
+        summary = summary.merge(counts.reset_index(), on=key, how="left")
+        unknown = summary["keywords_without_conversions"] > 0
+    cols = [c for c in _NEEDS_CONVERSIONS if c in summary.columns]
+    known = ~unknown.to_numpy(bool)
+    for col in cols:
+        summary[col] = summary[col].astype(float).where(known)
+    return summary
+
+
+def unavailable_notes(fit: pd.DataFrame) -> list[str]:
+    """One line per thing the source's files did not say (sem roi, bid recommend)."""
+    notes = []
+    no_bid = int((~_flag(fit, "bid_known")).sum())
+    if no_bid:
+        notes.append(
+            f"{no_bid} of {len(fit)} keyword(s) have no Max CPC (the source's files have no "
+            "Max CPC column and no keyword list or pull gave one): their clicks and cost are "
+            "forecast at today's level, at their history's cost per click, with no response "
+            "to bids (no marginal ROAS, no bid change); import a keyword list with Max CPC "
+            "under the same --source"
+        )
+    no_conv = int((~_flag(fit, "conversions_known")).sum())
+    if no_conv:
+        notes.append(
+            f"{no_conv} of {len(fit)} keyword(s) have no conversion data (the source's files "
+            "have no 'Conversions' / 'Conv. value' columns): conversion rate, value, ROAS and "
+            "profit are unavailable (n/a), not zero; import a report with those columns"
+        )
+    return notes
+
+
 def _source_currency(ws: Any, source: str | None) -> str | None:
-    """The currency the source's export or pull said (None for older workspaces)."""
     from sem import tables
 
-    if not ws.has_table("sem_keywords"):
-        return None
-    have = {
-        r[0]
-        for r in ws.con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'sem_keywords'"
-        ).fetchall()
-    }
-    if "currency" not in have:
-        return None
-    source = source or next(iter(tables.sources(ws)), None)
-    row = ws.con.execute(
-        "SELECT min(currency) FROM sem_keywords WHERE source = ? AND currency IS NOT NULL",
-        [source],
-    ).fetchone()
-    return str(row[0]) if row and row[0] else None
+    return tables.source_currency(ws, source)
 
 
 def _finite(value: Any) -> Any:
@@ -375,26 +432,38 @@ def _print_table(
     for col in ("cost/day", "value/day", "ROAS", "profit/day", "clicks", "data"):
         table.add_column(col, justify="right", no_wrap=True)
     rows = summary.sort_values("cost_per_day", ascending=False).head(limit)
-    rows = rows.assign(
-        no_bid=rows["current_bid"].isna() if level == "keyword" and "current_bid" in rows else False
-    )
-    for r in rows.itertuples(index=False):
+    # per row: keywords without a bid / without conversions (a keyword row: 0 or 1)
+    if level == "keyword":
+        no_bid = [0 if k else 1 for k in rows.get("bid_known", pd.Series(True, rows.index))]
+        no_conv = [
+            0 if k else 1 for k in rows.get("conversions_known", pd.Series(True, rows.index))
+        ]
+    else:
+        no_bid = rows.get("keywords_without_bid", pd.Series(0, rows.index)).fillna(0).tolist()
+        no_conv = (
+            rows.get("keywords_without_conversions", pd.Series(0, rows.index)).fillna(0).tolist()
+        )
+    for r, nb, nc in zip(rows.itertuples(index=False), no_bid, no_conv, strict=True):
         flag = (
             ("ok" if r.sufficient else "thin")
             if level == "keyword"
             else f"{r.sufficient_share:.0%} ok"
         )
-        unknown = bool(r.no_bid)
+        # what the files did not say, in the row itself (the notes on stderr say why)
+        if level == "keyword":
+            flag += ", no bid" * bool(nb) + ", no conv." * bool(nc)
+        else:
+            flag += f", {int(nb)} no bid" * bool(nb) + f", {int(nc)} no conv." * bool(nc)
         profit = (
-            "n/a (no bid)"
-            if unknown
+            "n/a"  # the data column says why: no conv.
+            if nc
             else f"{money(r.profit_per_day)} [{r.profit_lo:,.2f}, {r.profit_hi:,.2f}]"
         )
         table.add_row(
             safe_text(getattr(r, name_col), 60),
-            "n/a" if unknown else money(r.cost_per_day),
-            "n/a" if unknown else money(r.value_per_day),
-            "n/a" if unknown else ratio(r.roas),
+            money(r.cost_per_day),
+            money(r.value_per_day),
+            ratio(r.roas),
             profit,
             f"{r.clicks:,.0f}",
             flag,

@@ -490,3 +490,25 @@ def sources(workspace: Workspace) -> list[str]:
         "GROUP BY k.source ORDER BY max(r.started_at) DESC NULLS LAST, k.source"
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def source_currency(workspace: Workspace, source: str | None = None) -> str | None:
+    """The currency (ISO code) a source's export or pull said (the newest source by default);
+    None when it never said (older workspaces, exports without a Currency code column and no
+    --currency)."""
+    if not workspace.has_table("sem_keywords"):
+        return None
+    have = {
+        r[0]
+        for r in workspace.con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'sem_keywords'"
+        ).fetchall()
+    }
+    if "currency" not in have:
+        return None
+    source = source or next(iter(sources(workspace)), None)
+    row = workspace.con.execute(
+        "SELECT min(currency) FROM sem_keywords WHERE source = ? AND currency IS NOT NULL",
+        [source],
+    ).fetchone()
+    return str(row[0]) if row and row[0] else None

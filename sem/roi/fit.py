@@ -33,6 +33,7 @@ from sem.roi.data import (
     weekday_season,
 )
 from sem.roi.draws import add_derived_intervals
+from sem.roi.missing import stand_in_bids, unavailable_models
 from sem.roi.options import RoiOptions
 from sem.roi.order_value import item_price, value_posterior
 from sem.roi.shared import SharedValues, account_wide, recording, replaying
@@ -151,6 +152,8 @@ def _fit_frames(
     landscape = frames["sem_bid_landscape"]
     if until is not None:
         landscape = landscape[landscape["end_date"] <= pd.Timestamp(until)]
+    # no Max CPC known: fitted at the keyword's average CPC, with no bid response (missing.py)
+    kw, daily, no_bid = stand_in_bids(kw, daily)
 
     k_index = pd.Index(kw["criterion_id"].to_numpy())
     own_codes, own_cats = _categories(kw)
@@ -188,6 +191,7 @@ def _fit_frames(
     with np.errstate(divide="ignore", invalid="ignore"):
         moved = (current_bid / ratio_bid) ** (gamma - 1)
     ratio = ratio * np.where(np.isfinite(moved) & (moved > 0), moved, 1.0)
+    ratio = np.where(no_bid, 1.0, ratio)  # the stand-in bid is the history's cost per click
 
     z = stats.norm.ppf(hi_q)
     out = pd.DataFrame(
@@ -238,6 +242,9 @@ def _fit_frames(
         }
     )
     out["clicks_per_day"] = np.minimum(clicks.ceiling, clicks.a * current_bid**clicks.elasticity)
+    if no_bid.any():  # the same forecast, flat in the bid
+        out.loc[no_bid, "a"] = out["clicks_per_day"][no_bid]
+        out.loc[no_bid, ["elasticity", "elasticity_se", "elasticity_raw"]] = 0.0
     out["clicks_lo"] = np.minimum(clicks.clicks_lo, out["clicks_per_day"])
     out["clicks_hi"] = np.maximum(clicks.clicks_hi, out["clicks_per_day"])
     out["clicks_log_sd"] = clicks.log_sd
@@ -246,6 +253,7 @@ def _fit_frames(
     out["cpc_lo"] = np.maximum(ratio - z * ratio_se, 0.0) * current_bid
     out["cpc_hi"] = (ratio + z * ratio_se) * current_bid
     add_derived_intervals(out, opts)
+    unavailable_models(out, no_bid, daily)
     out["enough_clicks"] = out["clicks"] >= opts.min_clicks
     out["enough_conversions"] = out["conversions"] >= opts.min_conversions
     out["bid_variation"] = (out["bid_levels"] >= 2) | out["has_landscape"]

@@ -4,6 +4,7 @@ Customer ID from the file or --customer-id, duplicate rows, negative costs, futu
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -130,11 +131,39 @@ def test_duplicates_negative_costs_and_future_days_are_refused_unless_allowed(
     assert len(daily) == 4 + (allow != "duplicates")
 
 
-def test_a_report_without_max_cpc_says_so_in_sem_roi_instead_of_zero(tmp_path, capsys):
+def test_a_report_without_max_cpc_says_so_in_sem_roi_instead_of_zero(
+    tmp_path, capsys, monkeypatch
+):
+    """No Max CPC: clicks and cost forecast at today's level (the history's cost per click),
+    flat in the bid, said on every row and level; no conversion columns: value, ROAS and
+    profit unavailable, never 0 or nan."""
+    import csv
+    import io
+
+    monkeypatch.setenv("COLUMNS", "160")  # a terminal wide enough for the whole table
     ws = str(tmp_path / "ws.duckdb")
     assert searchops(capsys, "--workspace", ws, "sem", "import", str(DAILY_EN))[0] == 0
     code, out, err = searchops(capsys, "--workspace", ws, "sem", "roi", "--level", "keyword")
     assert code == 0, err
-    assert "2 of 2 keyword(s) have no Max CPC" in err
-    assert "n/a (no bid)" in out and "0.00" not in out and "nan" not in out
-    assert "EUR" in out
+    assert "2 of 2 keyword(s) have no Max CPC" in err and "no response to bids" in err
+    assert "2 of 2 keyword(s) have no conversion data" in err
+    assert out.count("no bid, no conv.") == 2 and "0.00" not in out
+    assert "€" in out and "nan" not in out and "$" not in out
+    for level in ("campaign", "ad_group"):
+        code, out, _ = searchops(capsys, "--workspace", ws, "sem", "roi", "--level", level)
+        assert code == 0 and "2 no bid, 2 no conv." in out and "0.00" not in out
+        code, out, _ = searchops(capsys, "--workspace", ws, "sem", "roi", "--level", level,
+                                 "--format", "csv")  # fmt: skip
+        (row,) = csv.DictReader(io.StringIO(out))
+        assert row["keywords_without_bid"] == "2" and row["keywords_without_conversions"] == "2"
+        assert row["value_per_day"] == row["roas"] == row["profit_per_day"] == ""
+        # 21.94 EUR over 2 days of history: about 11/day at today's level, not 0
+        assert 5 < float(row["cost_per_day"]) < 20 and row["currency"] == "EUR"
+    code, out, _ = searchops(capsys, "--workspace", ws, "sem", "roi", "--level", "keyword",
+                             "--format", "json")  # fmt: skip
+    payload = json.loads(out)
+    assert payload["keywords_without_bid"] == 2 and len(payload["notes"]) == 2
+    for row in payload["rows"]:
+        assert row["bid_known"] is False and row["current_bid"] is None
+        assert row["conversions_known"] is False and row["cvr"] is None
+        assert row["marginal_roas"] is None and row["cost_per_day"] > 0
