@@ -131,9 +131,7 @@ def test_duplicates_negative_costs_and_future_days_are_refused_unless_allowed(
     assert len(daily) == 4 + (allow != "duplicates")
 
 
-def test_a_report_without_max_cpc_says_so_in_sem_roi_instead_of_zero(
-    tmp_path, capsys, monkeypatch
-):
+def test_a_report_without_max_cpc_says_so_in_sem_roi_instead_of_zero(tmp_path, capsys, monkeypatch):
     """No Max CPC: clicks and cost forecast at today's level (the history's cost per click),
     flat in the bid, said on every row and level; no conversion columns: value, ROAS and
     profit unavailable, never 0 or nan."""
