@@ -7,7 +7,11 @@ per-host cap is either raised to C x N (throughput should grow with the workers:
 of one worker's) or left at C (it holds for all workers together: goal ~1.0x, exactly the cap).
 The home page is held until every worker's crawler is up, and throughput is pages fetched /
 (last fetch - home page fetch), so process startup is not counted. Printed per run: pages/s,
-ratio to one worker, URLs fetched twice (goal 0), URLs recorded vs the site's (goal: equal).
+ratio to one worker, URLs fetched twice (goal 0), URLs recorded vs the site's (goal: equal),
+the most requests on the host at once (never above the cap), Redis commands a page (those its
+Lua scripts run included) and the workers' CPU a page (start-up and finalization included)
+with the machine's load average: when the workers cannot get the CPU their pages need, that,
+not Redis, limits the ratio.
 Then a run of 4 workers where one is killed with kill -9 mid-crawl: URLs lost (goal 0), URLs
 fetched twice (the killed worker's leases, fetched again after they expired). Then Redis
 memory per URL at 1,000,000 fingerprints (INFO memory used_memory, goal <= 12 bytes) beside
@@ -25,6 +29,7 @@ import collections
 import hashlib
 import os
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -105,6 +110,8 @@ def _crawl(
     import redis
 
     commands_before = _commands(redis.Redis.from_url(redis_url))
+    cpu_before = _children_cpu()
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="distributed-") as tmp:
         folder = Path(tmp)
         config, run = _config(folder, concurrency, per_host), folder / "run"
@@ -153,7 +160,10 @@ def _crawl(
     expected = site.urls(base)
     elapsed = max(site.times) - site.opened
     commands = _commands(redis.Redis.from_url(redis_url)) - commands_before
+    cpu = _children_cpu() - cpu_before  # every worker's CLI and crawler, start to finalization
     return {
+        "cpu_ms_per_page": 1000 * cpu / max(1, len(recorded)),
+        "load": load,
         "commands_per_page": commands / max(1, len(recorded)),
         "pages_per_s": len(site.hits) / elapsed,
         "twice": sum(1 for n in site.hits.values() if n > 1),
@@ -162,6 +172,12 @@ def _crawl(
         "recorded": len(recorded),
         "most": site.in_flight[1],
     }
+
+
+def _children_cpu() -> float:
+    """CPU seconds of the workers that have exited (their crawler processes included)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _commands(client: Any) -> int:
@@ -233,7 +249,8 @@ def main() -> None:
                     f"{'>= ' + format(0.8 * n, '.1f') if raised else '~1.0'}); fetched twice "
                     f"{r['twice']}, lost {r['lost']}, extra {r['extra']}; most requests on the "
                     f"host at once {r['most']} (cap {cap}); Redis commands a page "
-                    f"{r['commands_per_page']:.1f}"
+                    f"{r['commands_per_page']:.1f}; workers' CPU {r['cpu_ms_per_page']:.0f} ms a "
+                    f"page (machine load {r['load']:.0f})"
                 )
         r = _crawl(site, base, redis_url, 4, c, 4 * c, kill_one=True)
         print(
