@@ -15,6 +15,15 @@ the 90 days before it and forecasts the next 28 days' clicks/day. Printed per ac
   (``recency_half_lives=()``: today's searchops before the change, plus day dispersion), and
   each fixed half-life alone.
 
+Peers (``--peers``): ``default`` (the config's candidates), ``equal`` (equal weights),
+``from7`` (candidates 7-112 days, the default before 3.5 days was added), ``from14``.
+
+``--short-history``: instead, the drift variance measured on a 45-day history per bucket
+(``tests/sem/test_drift.py::test_short_histories_skip_the_backtest``) over seeds.
+
+``--misfit``: instead, the false-alarm and detection rates of ``tests/sem/test_bid_misfit.py``
+(the bid-move misfit of a power curve and of a staircase of ad positions) over seeds.
+
 Run: ``.venv/bin/python benchmarks/recency.py [--seeds 1,...,10] [--origins 120,150,180]``.
 """
 
@@ -89,14 +98,71 @@ def alarms(r: dict[str, object], drifting: bool) -> dict[str, bool]:
     }
 
 
+PEERS: dict[str, dict[str, object]] = {
+    "default": {},
+    "equal": {"recency_half_lives": ()},
+    "from7": {"recency_half_lives": (7.0, 14.0, 28.0, 56.0, 112.0)},
+    "from14": {"recency_half_lives": (14.0, 28.0, 56.0, 112.0)},
+}
+
+
+def misfit(seeds: list[int]) -> None:
+    """Rates at which ``tests/sem/test_bid_misfit.py``'s assertions fail over seeds."""
+    from sem.roi.clicks import bid_move_misfit
+    from tests.sem import test_bid_misfit as t
+
+    fails = {"staircase kappa <= 1.0": 0, "power curve kappa >= 0.5": 0, "power kappa > 0": 0}
+    kappas: dict[str, list[float]] = {"staircase": [], "power": []}
+    for seed in seeds:
+        for stepped, name in ((True, "staircase"), (False, "power")):
+            daily, index = t.history(seed, stepped)
+            ones = np.ones(t.KEYWORDS)
+            kappa, _ = bid_move_misfit(daily, index, ones * t.ELASTICITY, ones)
+            kappas[name].append(kappa)
+        fails["staircase kappa <= 1.0"] += kappas["staircase"][-1] <= 1.0
+        fails["power curve kappa >= 0.5"] += kappas["power"][-1] >= 0.5
+        fails["power kappa > 0"] += kappas["power"][-1] > 0
+    for name, values in kappas.items():
+        q = np.quantile(values, [0, 0.5, 1])
+        print(f"{name}: kappa min {q[0]:.3f} median {q[1]:.3f} max {q[2]:.3f}")
+    for what, n in fails.items():
+        print(f"'{what}' in {n} of {len(seeds)} seeds")
+
+
+def short_history(seeds: list[int]) -> None:
+    """Drift measured on a 45-day history (``tests/sem/test_drift.py``'s short-history test):
+    its range per bucket over seeds, drifting and stationary."""
+    from datetime import date
+
+    for drifting in (True, False):
+        values = []
+        for seed in seeds:
+            frames, _ = accounts._account(seed, drifting)
+            fit = roi.fit_models(frames, since=date(2025, 4, 1), until=date(2025, 5, 15))
+            buckets = fit.attrs["diagnostics"]["recency"]["buckets"]
+            values += [b["drift_log_var"] for b in buckets]
+        name = "drifting" if drifting else "stationary"
+        print(f"{name}: drift log variance per bucket min {min(values):.3f} "
+              f"max {max(values):.3f} over {len(values)} buckets x seeds")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="1,2,3,4,5,6,7,8,9,10")
     parser.add_argument("--origins", default="120,150,180")
+    parser.add_argument("--peers", default="default,equal", help=", ".join(PEERS))
+    parser.add_argument("--misfit", action="store_true")
+    parser.add_argument("--short-history", action="store_true")
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
+    if args.misfit:
+        misfit(seeds)
+        return
+    if args.short_history:
+        short_history(seeds)
+        return
     origins = [int(o) for o in args.origins.split(",")]
-    peers = {"default": {}, "equal weights": {"recency_half_lives": ()}}
+    peers = {name: PEERS[name] for name in args.peers.split(",")}
     for drifting in (True, False):
         name = "drifting, overdispersed" if drifting else "stationary Poisson"
         counts: dict[str, int] = {}
@@ -106,7 +172,7 @@ def main() -> None:
             for origin in origins:
                 for peer, overrides in peers.items():
                     r = run(seed, drifting, origin, **overrides)
-                    if peer == "default":
+                    if peer == next(iter(peers)):
                         runs += 1
                         for alarm, hit in alarms(r, drifting).items():
                             counts[alarm] = counts.get(alarm, 0) + int(hit)

@@ -26,6 +26,14 @@ from sem.roi.pooling import MIN_PRIOR_KEYWORDS, shrink_normal
 from sem.roi.shared import account_wide
 from sem.roi.volume import joint_volume_posterior, volume_covariates, volume_posterior
 
+# Bid moves (sem/roi/clicks.py bid_move_misfit): days compared on each side of a move (a week
+# holds the weekday cycle), clicks needed on each side (log ratio about normal, count noise
+# about 1/clicks), pairs needed on each of moves and controls, keyword-days per block.
+_MOVE_DAYS = 7
+_MISFIT_MIN_CLICKS = 5.0
+_MISFIT_MIN_PAIRS = 20
+_MISFIT_CHUNK = 2_000_000
+
 
 @dataclass(frozen=True)
 class ClickFit:
@@ -132,8 +140,18 @@ def fit_clicks(
         )
     # Clicks/day at the current bid: log c = u + b * log(x / x_ref), b's uncertainty added.
     shift = np.log(np.where(current_bid > 0, current_bid, x_ref) / x_ref)
+    # A power curve is not the auction's shape (position steps, a reserve price): what the
+    # account's own bid moves did beyond it, per squared log bid step, widens a forecast away
+    # from the bids the volume was measured at.
+    phi_k = recency.phi if recency is not None else np.ones(k)
+    misfit, misfit_report = account_wide(
+        "clicks.bid_move_misfit",
+        lambda: bid_move_misfit(daily, k_index, b, phi_k, since, until),
+    )
     # The drift: how far the forecast window's rate moves from the posterior's.
-    log_sd = np.sqrt(volume["var"] + (shift * b_se) ** 2 + landscape_var + drift_var)
+    log_sd = np.sqrt(
+        volume["var"] + (shift * b_se) ** 2 + misfit * shift**2 + landscape_var + drift_var
+    )
     widen = log_sd / np.sqrt(np.maximum(volume["var"], 1e-300))
     centre = volume["log_mean"] + b * shift
     # A ceiling is read off the simulations' flat part: it carries their bias too.
@@ -164,6 +182,7 @@ def fit_clicks(
             "elasticity_prior": elast_prior,
             "volume_prior": volume["prior"],
             "recency": recency.diagnostics if recency is not None else None,
+            "bid_move_misfit": misfit_report,
         },
         phi=recency.phi if recency is not None else np.full(k, max(dispersion, 1.0)),
         drift_var=drift_var,
@@ -200,6 +219,103 @@ def _recency(
         opts.recency_half_lives,
         opts.forecast_days,
     )
+
+
+def bid_move_misfit(
+    daily: pd.DataFrame,
+    k_index: pd.Index,
+    b: np.ndarray,
+    phi: np.ndarray,
+    since: date | None = None,
+    until: date | None = None,
+) -> tuple[float, dict[str, Any]]:
+    """Variance of log clicks/day that a bid move adds beyond the fitted curve, per squared
+    log bid step (``kappa``; 0 unless significant), from the history's own bid moves.
+
+    At each day a keyword's bid changed, with the same bid the ``_MOVE_DAYS`` days before
+    and after, the log ratio of the two spans' clicks is compared with the curve's
+    ``b * log(new / old)``; spans of the same keywords without a move (control points every
+    ``2 * _MOVE_DAYS`` days where the bid held) measure what drift, day noise and counts do
+    alone. ``kappa`` = (mean squared move residual - controls') / mean squared log step:
+    a staircase of ad positions or a reserve price makes it large, a true power curve ~0.
+    """
+    report: dict[str, Any] = {"moves": 0, "controls": 0, "kappa": 0.0}
+    if daily.empty:
+        return 0.0, report
+    first_day, n_days = history_window(daily, since, until)
+    pos = k_index.get_indexer(pd.Index(daily["criterion_id"].to_numpy()))
+    day = (daily["date"] - first_day).dt.days.to_numpy()
+    bid = daily["cpc_bid"].to_numpy(float)
+    ok = (pos >= 0) & (day >= 0) & (day < n_days) & np.isfinite(bid) & (bid > 0)
+    pos, day, bid = pos[ok], day[ok], bid[ok]
+    clicks = daily["clicks"].to_numpy(float)[ok]
+    order = np.lexsort((day, pos))
+    pos, day, bid, clicks = pos[order], day[order], bid[order], clicks[order]
+    changed = np.r_[False, (pos[1:] == pos[:-1]) & ~np.isclose(bid[1:], bid[:-1])]
+    movers = np.unique(pos[changed])
+    if movers.size == 0 or n_days < 2 * _MOVE_DAYS:
+        return 0.0, report
+    moves: list[np.ndarray] = []
+    controls: list[np.ndarray] = []
+    step = max(1, _MISFIT_CHUNK // n_days)
+    for begin in range(0, movers.size, step):
+        chunk = movers[begin : begin + step]
+        # rows are sorted by keyword: the chunk's are one slice of them
+        first = int(np.searchsorted(pos, chunk[0], side="left"))
+        last = int(np.searchsorted(pos, chunk[-1], side="right"))
+        rows = np.arange(first, last)
+        rows = rows[np.isin(pos[rows], chunk)]
+        row_of = np.searchsorted(chunk, pos[rows])
+        # keyword x day: clicks (0 on days without a row), bid carried forward over gaps
+        y = np.zeros((chunk.size, n_days))
+        np.add.at(y, (row_of, day[rows]), clicks[rows])
+        x = np.full((chunk.size, n_days), np.nan)
+        x[row_of, day[rows]] = bid[rows]
+        x = pd.DataFrame(x.T).ffill().to_numpy().T
+        moves.append(_span_pairs(y, x, b[chunk], phi[chunk], move=True))
+        controls.append(_span_pairs(y, x, b[chunk], phi[chunk], move=False))
+    m, c = np.concatenate(moves, axis=1), np.concatenate(controls, axis=1)
+    report.update(moves=int(m.shape[1]), controls=int(c.shape[1]))
+    if m.shape[1] < _MISFIT_MIN_PAIRS or c.shape[1] < _MISFIT_MIN_PAIRS:
+        return 0.0, report
+    excess = float(m[0].mean() - c[0].mean())
+    se = math.sqrt(m[0].var(ddof=1) / m.shape[1] + c[0].var(ddof=1) / c.shape[1])
+    step2 = float(m[1].mean())
+    kappa = excess / step2 if excess > 2 * se and step2 > 0 else 0.0
+    report.update(kappa=kappa, excess_log_var=excess, se=se, mean_squared_log_step=step2)
+    return kappa, report
+
+
+def _span_pairs(
+    y: np.ndarray, x: np.ndarray, b: np.ndarray, phi: np.ndarray, move: bool
+) -> np.ndarray:
+    """(squared residual beyond count noise, squared log step) of each pair of
+    ``_MOVE_DAYS``-day spans around a bid change (``move``) or a control point, both spans at
+    one bid each, with enough clicks for the log ratio to be about normal."""
+    n = _MOVE_DAYS
+    days = y.shape[1]
+    cum = np.concatenate([np.zeros((len(y), 1)), np.cumsum(y, axis=1)], axis=1)
+    # the bid is constant over [t - n, t) and over [t, t + n)
+    same = np.isclose(x[:, 1:], x[:, :-1]) | (np.isnan(x[:, 1:]) & np.isnan(x[:, :-1]))
+    run = np.concatenate([np.zeros((len(y), 1), int), np.cumsum(~same, axis=1)], axis=1)
+    t = np.arange(n, days - n + 1)
+    before_flat = run[:, t - 1] == run[:, t - n]
+    after_flat = run[:, t + n - 1] == run[:, t]
+    at = before_flat & after_flat & np.isfinite(x[:, t - 1]) & np.isfinite(x[:, t])
+    if move:
+        at &= ~np.isclose(x[:, t], x[:, t - 1])
+    else:  # control points every 2n days where the bid held over both spans
+        at &= np.isclose(x[:, t], x[:, t - 1]) & ((t - n) % (2 * n) == 0)[None, :]
+    kk, j = np.nonzero(at)
+    tt = t[j]
+    y0 = cum[kk, tt] - cum[kk, tt - n]
+    y1 = cum[kk, tt + n] - cum[kk, tt]
+    enough = (y0 >= _MISFIT_MIN_CLICKS) & (y1 >= _MISFIT_MIN_CLICKS)
+    kk, tt, y0, y1 = kk[enough], tt[enough], y0[enough], y1[enough]
+    d = np.log(x[kk, tt] / x[kk, tt - 1])
+    r = np.log(y1 / y0) - b[kk] * d
+    noise = phi[kk] * (1 / y0 + 1 / y1)
+    return np.vstack([r**2 - noise, d**2])
 
 
 def _elasticity_mle(groups: dict[str, np.ndarray], k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -16,10 +16,15 @@ blocks of each keyword's days (7 days hold the weekday cycle, and drift within a
   model). The half-life is chosen by a rolling-origin backtest on the history itself: origins
   every ``forecast_days`` back, forecast the next ``forecast_days`` from the weeks before,
   Poisson deviance summed over keywords; a candidate must beat equal weights by a clear margin
-  (on a stationary account equal weights win and nothing changes).
+  (on a stationary account equal weights win and nothing changes). The account's choice over
+  all keywords comes first; a bucket departs from it only if another candidate beats it there
+  clearly (a bucket of a handful of head keywords cannot pass the margin alone, and fell back
+  to equal weights while every other bucket followed the drift).
 * **Drift variance**: at the chosen weighting, the variance of log(actual / forecast) of the
   backtest's keywords beyond their count noise: what the next window's mean rate moves by,
-  added to the volume's log variance so the intervals cover it.
+  added to the volume's log variance so the intervals cover it. It is measured at an origin
+  every week (overlapping windows): origins a whole window apart left a 62-day history one
+  origin and a 48-day one none, so its forecasts had no drift in their intervals at all.
 
 statsmodels' state-space models (``UnobservedComponents``) fit one series at a time: 10^5
 keywords would be 10^5 Kalman filters and MLEs. The discounted gamma-Poisson posterior is the
@@ -118,9 +123,13 @@ def fit_recency(
     phi = phi_by_bucket[bucket]
     ages = np.arange(n_weeks, dtype=float)
     origins = _origins(forecast_days, window[1] // _WEEK)
+    # The drift is measured at every week's origin (overlapping windows): one origin every
+    # forecast window leaves a 62-day history a single origin, too few keywords to measure it.
+    drift_origins = _origins(forecast_days, window[1] // _WEEK, every_week=True)
     span = max(round(forecast_days / _WEEK), 1)
-    half_life_by_bucket, drift_by_bucket, report = account_wide(
-        "drift.half_lives", lambda: _half_lives(weeks, bucket, phi, ages, origins, span, half_lives)
+    half_life_by_bucket, drift_by_bucket, report, account = account_wide(
+        "drift.half_lives",
+        lambda: _half_lives(weeks, bucket, phi, ages, (origins, drift_origins), span, half_lives),
     )
     half_life, drift_var = half_life_by_bucket[bucket], drift_by_bucket[bucket]
     w = _weights(ages[None, :], half_life[:, None])
@@ -135,6 +144,7 @@ def fit_recency(
         half_life=half_life,
         drift_var=drift_var,
         diagnostics={
+            **account,
             "day_dispersion": phi_report,
             "buckets": report,
             "backtest_origins_weeks_back": origins,
@@ -147,31 +157,46 @@ def _half_lives(
     bucket: np.ndarray,
     phi: np.ndarray,
     ages: np.ndarray,
-    origins: list[int],
+    origins: tuple[list[int], list[int]],
     span: int,
     half_lives: tuple[float, ...],
-) -> tuple[np.ndarray, np.ndarray, list[dict[str, Any]]]:
-    """Per bucket: the half-life chosen by the backtest and the drift left at it; report."""
+) -> tuple[np.ndarray, np.ndarray, list[dict[str, Any]], dict[str, Any]]:
+    """Per bucket: the half-life chosen by the backtest (at ``origins[0]``) and the drift left
+    at it (at ``origins[1]``); report per bucket; the account's own choice."""
+    choice_origins, drift_origins = origins
     candidates = (math.inf, *half_lives)
     n_buckets = len(_BUCKET_EDGES) + 1
     half_life, drift_var = np.full(n_buckets, math.inf), np.zeros(n_buckets)
     report = []
     # The drift left at each weighting, measured on every keyword with enough clicks: a
     # bucket of tail keywords has none, and borrows it at its own weighting.
-    pooled = {h: _drift_variance(weeks, phi, _weights(ages, h), origins, span) for h in candidates}
+    pooled = {
+        h: _drift_variance(weeks, phi, _weights(ages, h), drift_origins, span) for h in candidates
+    }
+    # The account's own choice over all keywords: a bucket too small to tell candidates apart
+    # keeps it (equal weights there would ignore the drift every other bucket shows).
+    account_h, account_scores = _choose_half_life(
+        weeks, phi, None, candidates, choice_origins, span
+    )
     for j in range(n_buckets):
         sel = bucket == j
         if not sel.any():
             continue
-        h, scores = _choose_half_life(weeks, phi, j, candidates, origins, span)
-        own = _drift_variance(weeks, phi, _weights(ages, h), origins, span, j)
+        h, scores = _choose_half_life(
+            weeks, phi, j, candidates, choice_origins, span, candidates.index(account_h)
+        )
+        own = _drift_variance(weeks, phi, _weights(ages, h), drift_origins, span, j)
         drift = own if own[1]["keywords"] >= _DRIFT_MIN_KEYWORDS else pooled[h]
         half_life[j], drift_var[j] = h, drift[0]
         report.append({"below_clicks_per_day": _edge(j), "keywords": int(sel.sum()),
                        "half_life_days": h if math.isfinite(h) else None,
                        "drift_log_var": drift[0], "drift": drift[1],
                        "backtest_deviance": scores})  # fmt: skip
-    return half_life, drift_var, report
+    account = {
+        "account_half_life_days": account_h if math.isfinite(account_h) else None,
+        "account_backtest_deviance": account_scores,
+    }
+    return half_life, drift_var, report, account
 
 
 def _edge(j: int) -> float:
@@ -278,10 +303,13 @@ def _day_dispersion(weeks: _Weeks, bucket: np.ndarray) -> tuple[np.ndarray, list
     return phi, report
 
 
-def _origins(forecast_days: int, full_weeks: int) -> list[int]:
-    """Ages (in weeks) of the backtest's origins: every forecast window back, as long as at
-    least as many weeks as the window remain before it to fit on."""
+def _origins(forecast_days: int, full_weeks: int, every_week: bool = False) -> list[int]:
+    """Ages (in weeks) of the backtest's origins: every forecast window back (``every_week``:
+    every week back), as long as at least as many weeks as the window remain before it to
+    fit on (``every_week``: two weeks)."""
     span = max(round(forecast_days / _WEEK), 1)
+    if every_week:
+        return [a for a in range(span, full_weeks) if full_weeks - a >= min(span, 2)]
     return [a for a in range(span, full_weeks, span) if full_weeks - a >= span]
 
 
@@ -314,18 +342,23 @@ def _bucket(weeks: _Weeks, origin: int = 0) -> np.ndarray:
 def _choose_half_life(
     weeks: _Weeks,
     phi: np.ndarray,
-    j: int,
+    j: int | None,
     candidates: tuple[float, ...],
     origins: list[int],
     span: int,
+    base: int = 0,
 ) -> tuple[float, list[dict[str, Any]]]:
     """The candidate (``candidates[0]`` is equal weights) with the smallest scaled Poisson
-    deviance of the history's own rolling-origin forecasts over the keywords of bucket ``j``; equal
-    weights unless another beats them by ``_HALF_LIFE_MIN_GAIN`` and ``_HALF_LIFE_MIN_SHARE``."""
+    deviance of the history's own rolling-origin forecasts over the keywords of bucket ``j``
+    (every keyword: None); ``candidates[base]`` unless another beats it by
+    ``_HALF_LIFE_MIN_GAIN`` and ``_HALF_LIFE_MIN_SHARE``."""
     if not origins or len(candidates) < 2:
-        return math.inf, []
+        return candidates[base], []
     ages = np.arange(weeks.clicks.shape[1], dtype=float)
-    members = {origin: _bucket(weeks, origin) == j for origin in origins}
+    members = {
+        origin: np.ones(len(phi), bool) if j is None else _bucket(weeks, origin) == j
+        for origin in origins
+    }
     scores: list[dict[str, Any]] = []
     for h in candidates:
         deviance = 0.0
@@ -337,11 +370,11 @@ def _choose_half_life(
             term = np.where(y > 0, y * np.log(np.where(y > 0, y, 1) / mu), 0.0) - (y - mu)
             deviance += float((2 * term / phi)[sel & (f > 0)].sum())
         scores.append({"half_life_days": h if math.isfinite(h) else None, "deviance": deviance})
-    base = scores[0]["deviance"]
+    reference = scores[base]["deviance"]
     best = min(range(len(scores)), key=lambda i: scores[i]["deviance"])
-    gain = base - scores[best]["deviance"]
-    if best == 0 or gain < max(_HALF_LIFE_MIN_GAIN, _HALF_LIFE_MIN_SHARE * base):
-        return math.inf, scores
+    gain = reference - scores[best]["deviance"]
+    if best == base or gain < max(_HALF_LIFE_MIN_GAIN, _HALF_LIFE_MIN_SHARE * reference):
+        return float(candidates[base]), scores
     return float(candidates[best]), scores
 
 
@@ -382,7 +415,7 @@ def _drift_variance(
     (method of moments over the backtest's keywords with enough clicks, chosen on the past
     alone; 0 unless significant). Account-wide movement is part of it: the forecast does not
     know it either."""
-    excess = []
+    excess, who = [], []
     for origin in origins:
         y, f, yw, fw, y2w = _forecast(weeks, origin, span, w)
         expected = yw / np.maximum(fw, 1e-300) * f
@@ -393,12 +426,25 @@ def _drift_variance(
         if not use.any():
             continue
         d = np.clip(np.log((y[use] + 0.5) / expected[use]), -3.0, 3.0)
-        noise = phi[use] * (1 / expected[use] + y2w[use] / yw[use] ** 2)
+        # Count noise of each side's log (delta method), with its second-order term: the log
+        # of a count of 10 varies by 1/10 + 1/200, and that 0.005 alone would pass for drift
+        # on an account with tens of thousands of small keywords.
+        future, past = phi[use] / expected[use], phi[use] * y2w[use] / yw[use] ** 2
+        noise = future + past + (future**2 + past**2) / 2
         excess.append(d**2 - noise)
+        who.append(np.flatnonzero(use))
     if not excess:
         return 0.0, {"keywords": 0}
     values = np.concatenate(excess)
     mean = float(values.mean())
-    se = float(values.std(ddof=1) / math.sqrt(len(values))) if len(values) > 1 else math.inf
+    # Origins a week apart overlap: a keyword's terms are correlated, so the standard error
+    # is clustered by keyword (its terms' sum around the mean), not taken over the terms.
+    keys, at = np.unique(np.concatenate(who), return_inverse=True)
+    if len(keys) > 1:
+        per_keyword = np.bincount(at, values - mean, minlength=len(keys))
+        se = float(math.sqrt((per_keyword**2).sum() * len(keys) / (len(keys) - 1)) / len(values))
+    else:
+        se = math.inf
     drift = mean if mean > 2 * se else 0.0
-    return max(drift, 0.0), {"keywords": len(values), "excess_log_var": mean, "se": se}
+    return max(drift, 0.0), {"keywords": len(keys), "terms": len(values),
+                             "excess_log_var": mean, "se": se}  # fmt: skip
