@@ -340,10 +340,30 @@ def _copy(run: Path, table: str, key: str | None) -> int:
     writer = _Writer(run / f"{table}.parquet", target)
     done = UrlSet()
     for batch in _tables(run, table, target):
-        writer.write(
-            batch if key is None else batch.filter(_first_seen(batch[key].to_pylist(), done))
-        )
+        if table == "links":
+            batch = batch.filter(_first_part(batch["source"].to_pylist(), done))
+        elif key is not None:
+            batch = batch.filter(_first_seen(batch[key].to_pylist(), done))
+        writer.write(batch)
     return writer.close()
+
+
+def _first_part(sources: list[Any], done: UrlSet) -> list[bool]:
+    """Per link, whether it belongs to the first record of its page's links.
+
+    A response's links are one contiguous run of rows (one item, one part). A page fetched
+    twice (a shared crawl's worker killed after committing a page but before releasing its
+    lease, a resume) or reached again through a redirect chain ending at it brings a second
+    run of the same source's links: only the first is kept, as only a URL's first page row
+    is.
+    """
+    keep: list[bool] = []
+    previous, kept = None, False
+    for source in sources:
+        if source != previous:
+            previous, kept = source, done.add_new(source)
+        keep.append(kept)
+    return keep
 
 
 class _Stats:

@@ -126,3 +126,45 @@ def test_sitemap_facts_follow_their_pages_across_batches(tmp_path: Path) -> None
             i
         )  # the sitemap's alternate, once, after the page's own
     assert not (run / "parts" / "pages.staged.parquet").exists()
+
+
+def test_a_page_recorded_twice_keeps_the_links_of_its_first_part_only(tmp_path: Path) -> None:
+    # a shared crawl's worker killed after committing /a but before releasing its lease:
+    # another worker fetched /a again; its page row and its links are recorded once
+    run = tmp_path / "run"
+    first = [{"source": "https://s/a", "target": f"https://s/{t}", "kind": "a"} for t in "bc"]
+    store.write_part(run, 0, {"pages": [page("https://s/a")], "links": first})
+    again = [
+        *first,
+        {"source": "https://s/a", "target": "https://s/d", "kind": "a"},  # changed meanwhile
+        {"source": "https://s/b", "target": "https://s/a", "kind": "a"},
+    ]
+    store.write_part(run, 1, {"pages": [page("https://s/a"), page("https://s/b")], "links": again})
+    store.finalize(run)
+    links = pq.read_table(run / "links.parquet").to_pylist()
+    assert [(link["source"], link["target"]) for link in links] == [
+        ("https://s/a", "https://s/b"),
+        ("https://s/a", "https://s/c"),
+        ("https://s/b", "https://s/a"),
+    ]
+
+
+def test_a_second_run_of_a_pages_links_in_the_same_part_is_dropped(tmp_path: Path) -> None:
+    # /b fetched directly, then reached again at the end of /x -> /b: its links once
+    run = tmp_path / "run"
+    b_links = [{"source": "https://s/b", "target": "https://s/c", "kind": "a"}]
+    hop = {"source": "https://s/x", "target": "https://s/b", "kind": "redirect"}
+    store.write_part(
+        run,
+        0,
+        {
+            "pages": [page("https://s/b"), page("https://s/x", final_url="https://s/b")],
+            "links": [*b_links, hop, *b_links],
+        },
+    )
+    store.finalize(run)
+    links = pq.read_table(run / "links.parquet").to_pylist()
+    assert [(link["source"], link["target"]) for link in links] == [
+        ("https://s/b", "https://s/c"),
+        ("https://s/x", "https://s/b"),
+    ]
