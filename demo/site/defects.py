@@ -126,6 +126,20 @@ XSS_JS_URL = "javascript:alert(4)"
 XSS_SVG = "<svg onload=alert(5)> {{7*7}} Headlamp"
 
 
+# The defects that leave a product page incomplete for a shopper, and the part it lacks in
+# SEO-PRODUCT-001's words (the product-completeness recall of tests/merchant/
+# test_demo_completeness.py). Every other product page of the catalog is complete: a
+# description, an image with alt, a rating with its count, a price, specifications, brand
+# and GTIN. Pages with other defects may lack parts as a consequence (a JS-only page's raw
+# HTML, a page whose JSON-LD does not parse): neither seeded incomplete nor clean controls.
+INCOMPLETE_PARTS: dict[str, str] = {
+    "thin-content": "description",
+    "image-no-alt": "image alt text",
+    "rating-without-count": "reviews",
+    "product-no-price": "visible price",
+}
+
+
 @dataclass(frozen=True)
 class Slot:
     """One seeded product defect: ``name`` selects the rendering, ``langs`` the pages."""

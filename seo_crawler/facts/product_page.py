@@ -218,7 +218,8 @@ def product_facts(
         "rating": rating or parts.rating,
         "reviews": reviews,
         "specifications": max(specifications, spec_rows),
-        "price_visible": bool(visible_prices),
+        # "Price on request" / "Call for price" in the price element is no price to judge by
+        "price_visible": any(any(c.isdigit() for c in text) for text in visible_prices),
         "availability_visible": any(node_text(n) for n in parts.availability),
         "brand": brand,
         "gtin": gtin,

@@ -67,3 +67,20 @@ def test_a_bare_page_and_microdata_variants() -> None:
     product = extract("https://s.ex/p/shirt", group, HEADERS).record["product"]
     assert (product["variants"], product["brand"], product["images"]) == (2, True, 1)
     assert product["image_max_width"] == 640 and product["images_without_alt"] == 0
+
+
+def test_price_on_request_is_no_visible_price() -> None:
+    # Google's merchant listings need a price (Offer.price); a price element saying "Price on
+    # request" or "Call for price" shows none: the page is a product page, its price not visible
+    for text in (b"Price on request", b"Call for price", b"Prix sur demande"):
+        page = (
+            b'<html><body><h1>X</h1><script type="application/ld+json">{"@context": '
+            b'"https://schema.org", "@type": "Product", "name": "X", "offers": {"@type": '
+            b'"Offer", "priceCurrency": "CAD"}}</script><span class="price">'
+            + text
+            + b"</span></body></html>"
+        )
+        product = extract("https://s.ex/p/x", page, HEADERS).record["product"]
+        assert product is not None and product["price_visible"] is False, text
+    shown = b'<html><body><h1>X</h1><span class="price">199,00 $</span></body></html>'
+    assert extract("https://s.ex/p/x", shown, HEADERS).record["product"]["price_visible"] is True

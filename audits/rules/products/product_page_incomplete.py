@@ -14,7 +14,10 @@ PARTS: tuple[tuple[str, str], ...] = (
     ("images", "f.images"),
     ("image size", "f.image_max_width"),
     ("image alt text", "CASE WHEN f.images > 0 THEN 1.0 - f.images_without_alt / f.images END"),
-    ("reviews", "greatest(f.reviews, CAST(f.rating AS INTEGER))"),
+    # Reviews are judged present or absent (a count shown with them): how many a product has
+    # is its sales history, not something its page leaves out, and any spread of counts has
+    # a bottom decile.
+    ("reviews", "CAST(f.reviews > 0 AS INTEGER)"),
     ("specifications", "f.specifications"),
     ("visible price", "CAST(f.price_visible AS INTEGER)"),
     ("visible availability", "CAST(f.availability_visible AS INTEGER)"),
@@ -22,7 +25,8 @@ PARTS: tuple[tuple[str, str], ...] = (
     ("GTIN or MPN", "CAST(f.gtin OR f.mpn AS INTEGER)"),
     ("video", "CAST(f.video AS INTEGER)"),
 )
-# The population of pages whose category is too small to have a distribution.
+# The population a page of a category too small to have a distribution is judged in: every
+# product page of the run (its own category's pages among them).
 ALL_PRODUCTS = "(all product pages)"
 
 
@@ -73,7 +77,7 @@ class ProductPageIncomplete(CommercePageRule):
     def check(self, ctx: RuleContext) -> str:
         ctx.ensure("html_pages")
         parts = " UNION ALL ".join(
-            f"SELECT url, population, {sql_text(name)} AS part, {i} AS part_order, "
+            f"SELECT url, category, own, population, {sql_text(name)} AS part, {i} AS part_order, "
             f"CAST({value} AS DOUBLE) AS value FROM q"
             for i, (name, value) in enumerate(PARTS)
         )
@@ -87,21 +91,28 @@ class ProductPageIncomplete(CommercePageRule):
                 WHERE product IS NOT NULL AND {self.commerce_page()} AND {INDEXABLE}
             ), sizes AS (SELECT category, count(*) AS n FROM p GROUP BY category),
             q AS (
-                SELECT p.url, p.f, p.category,
+                SELECT p.url, p.f, p.category, sizes.n >= {least} AS own,
                        CASE WHEN sizes.n >= {least} THEN p.category ELSE '{ALL_PRODUCTS}' END
                            AS population
                 FROM p JOIN sizes USING (category)
-            ), judged AS (
-                SELECT population FROM q GROUP BY population HAVING count(*) >= {least}
-            ), v AS (
-                SELECT * FROM ({parts}) WHERE value IS NOT NULL
-                  AND population IN (SELECT population FROM judged)
-            ), ranked AS (
-                SELECT *, cume_dist() OVER (PARTITION BY population, part ORDER BY value) AS share,
-                       median(value) OVER (PARTITION BY population, part) AS category_median
+            ), v AS (SELECT * FROM ({parts}) WHERE value IS NOT NULL),
+            ranked AS (
+                -- a page of a large category against its category; every page also ranked
+                -- among all product pages, for the pages of small categories
+                SELECT *, cume_dist() OVER (PARTITION BY category, part ORDER BY value) AS share,
+                       median(value) OVER (PARTITION BY category, part) AS category_median,
+                       cume_dist() OVER (PARTITION BY part ORDER BY value) AS share_all,
+                       median(value) OVER (PARTITION BY part) AS median_all,
+                       count(*) OVER (PARTITION BY part) AS n_all
                 FROM v
+            ), chosen AS (
+                SELECT url, population, part, part_order, value, share, category_median
+                FROM ranked WHERE own
+                UNION ALL
+                SELECT url, population, part, part_order, value, share_all, median_all
+                FROM ranked WHERE NOT own AND n_all >= {least}
             ), weak AS (
-                SELECT * FROM ranked
+                SELECT * FROM chosen
                 WHERE share <= {float(self.opt("bottom_share"))}
                   AND value < category_median * {float(self.opt("below_median_ratio"))}
             )
