@@ -16,7 +16,7 @@ from typing import Any
 from reports.config import ReportConfig
 from reports.drivers import Drivers
 from reports.formatting import count, money, pct, points
-from reports.sections import Bids, Coverage, Findings, Health, Sem, Vitals
+from reports.sections import Bids, Coverage, Findings, Health, Products, Sem, Vitals
 from reports.wording import family, waste_reason
 
 
@@ -324,6 +324,33 @@ def _coverage(coverage: Coverage, cfg: ReportConfig, out: Summary) -> None:
         )
 
 
+def _mismatches(n: int) -> str:
+    return f"{count(n)} feed mismatch{'' if n == 1 else 'es'}"
+
+
+def _products(products: Products, cfg: ReportConfig, out: Summary) -> None:
+    """The Products section's cards: products Google may disapprove (feed mismatches that are
+    errors) with their Shopping spend at risk, and the product pages customers cannot judge."""
+    if products.items_at_risk:
+        out.next_steps.append(
+            f"Correct the feed or the pages of the {_plural(products.items_at_risk, 'product')} "
+            f"Google may disapprove: {money(products.spend_at_risk, cfg.currency)} of Shopping "
+            f"spend at risk ({_mismatches(products.findings)}, "
+            f"{count(products.errors)} of them errors; listed under Products)."
+        )
+    elif products.findings:
+        out.next_steps.append(
+            f"Review the {_mismatches(products.findings)} under Products: none "
+            "makes Google disapprove a product, no Shopping spend at risk."
+        )
+    if products.incomplete_count:
+        out.next_steps.append(
+            f"Complete the {_plural(products.incomplete_count, 'product page')} customers "
+            "cannot judge (the weakest of their category for a description, images, reviews, "
+            "price or other parts), those with the most Shopping spend first (under Products)."
+        )
+
+
 def summarize(sections: dict[str, object], cfg: ReportConfig) -> Summary:
     """Sentences for every section that has data; sections given as ``Missing`` are skipped.
 
@@ -336,6 +363,7 @@ def summarize(sections: dict[str, object], cfg: ReportConfig) -> Summary:
         ("sem", Sem, _sem),
         ("bids", Bids, _bids),
         ("coverage", Coverage, _coverage),
+        ("products", Products, _products),
     )
     for name, kind, write in writers:
         if not isinstance(section := sections.get(name), kind):

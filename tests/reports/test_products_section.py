@@ -62,6 +62,15 @@ def test_products_section_reads_the_newest_check_and_the_audit(tmp_path: Path) -
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
     # the items with the most spend at risk first
     assert text.index("PRICE-1") < text.index("GONE-1") < text.index("MOVED-1")
+    # the executive summary repeats the section's numbers, pointing at it
+    summary = html[html.index('<section id="summary"') :]
+    summary = " ".join(re.sub(r"<[^>]+>", " ", summary[: summary.index("</section>")]).split())
+    assert (
+        "Correct the feed or the pages of the 2 products Google may disapprove: $550 of "
+        "Shopping spend at risk (5 feed mismatches, 3 of them errors; listed under Products)."
+    ) in summary
+    assert "Complete the 2 product pages customers cannot judge" in summary
+    assert summary.count("Products") >= 2 and 'data-section="products"' in html
 
 
 def test_no_check_says_what_to_run(tmp_path: Path) -> None:
