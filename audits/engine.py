@@ -10,6 +10,8 @@ would read as new and every old one as fixed.
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -176,30 +178,62 @@ def _evaluate(
     rebase: dict[str, str],
 ) -> AuditResult:
     ctx = RuleContext.open(run, settings, baseline=baseline, con=con)
-    con.execute(_FINDINGS_DDL.format(name="_findings"))
     statuses = []
-    for rule in instantiate(rule_classes, settings):
-        started = time.perf_counter()
-        reason = _skip_reason(rule, ctx)
-        count = 0
-        if reason is None:
-            try:
-                count = _collect(rule, ctx)
-            except Exception as exc:
-                exc.add_note(f"while running audit rule {rule.id} ({type(rule).__module__})")
-                raise
-        statuses.append(
-            {
-                "rule_id": rule.id,
-                "slug": rule.slug,
-                "family": rule.family,
-                "severity": rule.effective_severity,
-                "status": "skipped" if reason else "ran",
-                "reason": reason or "",
-                "seconds": round(time.perf_counter() - started, 4),
-            }
-        )
-        log.debug("%s: %d findings in %.2fs", rule.id, count, statuses[-1]["seconds"])
+    # Each rule's findings go to a Parquet file of their own, not to a table in DuckDB's
+    # memory: a site whose every page has a finding or two (a site-wide template defect)
+    # holds millions of them, which took the memory limit from the rules that ran after
+    # (1,000,000 pages: out of memory in SEO-HREFLANG-014). They are read back once, at
+    # the end, when no rule needs the memory.
+    spill = Path(tempfile.mkdtemp(prefix="searchops-findings-"))
+    try:
+        for number, rule in enumerate(instantiate(rule_classes, settings)):
+            started = time.perf_counter()
+            reason = _skip_reason(rule, ctx)
+            count = 0
+            if reason is None:
+                try:
+                    count = _collect(rule, ctx, spill / f"{number:04d}.parquet")
+                except Exception as exc:
+                    exc.add_note(f"while running audit rule {rule.id} ({type(rule).__module__})")
+                    raise
+            statuses.append(_status(rule, reason, started))
+            log.debug("%s: %d findings in %.2fs", rule.id, count, statuses[-1]["seconds"])
+        con.execute(_FINDINGS_DDL.format(name="_findings"))
+        if any(spill.glob("*.parquet")):
+            con.execute(
+                f"INSERT INTO _findings SELECT * FROM read_parquet('{_sql_text(str(spill))}/*.parquet')"
+            )
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
+    return _results(run, baseline, settings, rule_classes, ctx, rebase, statuses)
+
+
+def _status(rule: Rule, reason: str | None, started: float) -> dict[str, Any]:
+    return {
+        "rule_id": rule.id,
+        "slug": rule.slug,
+        "family": rule.family,
+        "severity": rule.effective_severity,
+        "status": "skipped" if reason else "ran",
+        "reason": reason or "",
+        "seconds": round(time.perf_counter() - started, 4),
+    }
+
+
+def _sql_text(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def _results(
+    run: Path,
+    baseline: Path | None,
+    settings: Settings,
+    rule_classes: Sequence[type[Rule]],
+    ctx: RuleContext,
+    rebase: dict[str, str],
+    statuses: list[dict[str, Any]],
+) -> AuditResult:
+    con = ctx.con
     suppressed = _suppress(con, settings, rule_classes)
     _rebase(con, rebase)
     findings = con.execute(
@@ -270,7 +304,8 @@ def _skip_reason(rule: Rule, ctx: RuleContext) -> str | None:
     return None
 
 
-def _collect(rule: Rule, ctx: RuleContext) -> int:
+def _collect(rule: Rule, ctx: RuleContext, target: Path) -> int:
+    """Run ``rule`` and write its findings to the Parquet file ``target``; their count."""
     out = rule.check(ctx)
     con = ctx.con
     if isinstance(out, str):
@@ -287,16 +322,18 @@ def _collect(rule: Rule, ctx: RuleContext) -> int:
     if missing:
         raise TypeError(f"{rule.id}.check() result lacks column(s) {', '.join(sorted(missing))}")
     optional = {c: (c if c in columns else "NULL") for c in ("related_url", "key")}
-    before = con.execute("SELECT count(*) FROM _findings").fetchall()[0][0]
-    con.execute(
+    names = [f"'{_sql_text(v)}'" for v in (rule.id, rule.family, rule.effective_severity)]
+    row = con.execute(
         f"""
-        INSERT INTO _findings
-        SELECT ?, ?, ?, url::VARCHAR, message::VARCHAR, coalesce(evidence::VARCHAR, ''),
-               {optional["related_url"]}::VARCHAR, {optional["key"]}::VARCHAR
-        FROM _rule_out WHERE url IS NOT NULL
-        """,
-        [rule.id, rule.family, rule.effective_severity],
-    )
+        COPY (
+            SELECT {names[0]} AS rule_id, {names[1]} AS family, {names[2]} AS severity,
+                   url::VARCHAR AS url, message::VARCHAR AS message,
+                   coalesce(evidence::VARCHAR, '') AS evidence,
+                   {optional["related_url"]}::VARCHAR AS related_url, {optional["key"]}::VARCHAR AS key
+            FROM _rule_out WHERE url IS NOT NULL
+        ) TO '{_sql_text(str(target))}' (FORMAT parquet)
+        """
+    ).fetchone()
     con.execute("DROP VIEW IF EXISTS _rule_out")
     for (scratch,) in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, '_scratch_')"
@@ -304,8 +341,7 @@ def _collect(rule: Rule, ctx: RuleContext) -> int:
         con.execute(f'DROP TABLE "{scratch}"')
     if isinstance(out, pd.DataFrame | pa.Table):
         con.unregister("_rule_out_data")
-    after = con.execute("SELECT count(*) FROM _findings").fetchall()[0][0]
-    return int(after - before)
+    return int(row[0]) if row else 0
 
 
 def _suppress(
