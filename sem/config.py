@@ -18,6 +18,8 @@ class SemConfig(BaseModel):
     seed: int
     recency_half_lives_days: list[float] = Field(min_length=0)
     forecast_days: int = Field(ge=7, le=91)
+    fit_chunk_keywords: int = Field(ge=1)
+    fit_prior_keywords: int = Field(ge=1)
     api_retries: int = Field(ge=0)
     api_backoff_s: float = Field(ge=0)
     api_backoff_max_s: float = Field(ge=0)

@@ -38,14 +38,6 @@ from sem.roi.options import RoiOptions
 from sem.roi.order_value import item_price, value_posterior
 from sem.roi.shared import SharedValues, account_wide, recording, replaying
 
-# Keywords fitted at once from a workspace; a larger account is fitted in chunks of this many
-# sharing its account-wide quantities (priors, dispersions, season), so memory stays that of
-# one chunk (about 1.4 GB at 100,000 keywords x 90 days) whatever the account's size.
-CHUNK_KEYWORDS = 100_000
-# Keywords the account-wide quantities are estimated from in a chunked fit (a seeded random
-# sample beyond): every prior has at most a few parameters per category.
-PRIOR_KEYWORDS = 100_000
-
 
 def fit_models(
     data: Workspace | Mapping[str, pd.DataFrame] | Any,
@@ -63,11 +55,11 @@ def fit_models(
     ``since``/``until`` restrict the daily history (backtests fit on earlier weeks).
     Model diagnostics are in ``result.attrs["diagnostics"]``.
 
-    From a workspace with more than ``chunk_keywords`` (default :data:`CHUNK_KEYWORDS`)
-    keywords the fit is chunked: the
+    From a workspace with more than ``chunk_keywords`` (default ``[sem]
+    fit_chunk_keywords``) keywords the fit is chunked, so memory is one chunk's: the
     weekday season and window are aggregated over every daily row in DuckDB, the other
     account-wide quantities (:mod:`sem.roi.shared`) are estimated on ``prior_keywords``
-    (default :data:`PRIOR_KEYWORDS`) of them (all when there are no more), and then every keyword is fitted in chunks of
+    (default ``[sem] fit_prior_keywords``) of them (all when there are no more), and then every keyword is fitted in chunks of
     ``chunk_keywords`` with those, its chunk's rows read from DuckDB. With
     ``prior_keywords`` covering the account the result is the one-piece fit's.
     """
@@ -77,9 +69,9 @@ def fit_models(
     if isinstance(data, Workspace):
         source = resolve_source(data, source)
         keywords = keyword_list(data, source)
-        chunk = chunk_keywords or CHUNK_KEYWORDS
+        chunk = chunk_keywords or opts.chunk_keywords
         if len(keywords) > chunk:
-            prior = prior_keywords or PRIOR_KEYWORDS
+            prior = prior_keywords or opts.prior_keywords
             return _fit_chunked(data, source, keywords, since, until, opts, chunk, prior)
     return _fit_frames(load_frames(data, source), since, until, opts)
 

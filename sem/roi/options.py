@@ -21,6 +21,8 @@ class RoiOptions:
     seed: int
     recency_half_lives: tuple[float, ...]
     forecast_days: int
+    chunk_keywords: int
+    prior_keywords: int
 
     @classmethod
     def from_settings(cls, settings: Any = None, **overrides: Any) -> RoiOptions:
@@ -41,6 +43,8 @@ class RoiOptions:
             "seed": sem.seed,
             "recency_half_lives": tuple(sem.recency_half_lives_days),
             "forecast_days": sem.forecast_days,
+            "chunk_keywords": sem.fit_chunk_keywords,
+            "prior_keywords": sem.fit_prior_keywords,
         }
         base.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**base)

@@ -72,17 +72,18 @@ def test_cli_roi_and_bid_recommend_chunked_equal_one_piece(
     workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Through the CLI: `sem roi --level keyword` and `bid recommend` on an account fitted in
-    chunks (as past fit.CHUNK_KEYWORDS keywords) print and write what the one-piece fit gives."""
+    chunks (past [sem] fit_chunk_keywords keywords) print and write what the one-piece fit
+    gives, the priors estimated on every keyword (fit_prior_keywords at least the account)."""
     from click.testing import CliRunner
 
     from searchops.cli import cli
-    from sem.roi import fit
 
     monkeypatch.setattr(draws, "BOOTSTRAP_CHUNK", 50)
-    ws = ["--workspace", str(workspace)]
     runs = {}
-    for name, chunk in (("one", fit.CHUNK_KEYWORDS), ("chunked", 150)):
-        monkeypatch.setattr(fit, "CHUNK_KEYWORDS", chunk)
+    for name, chunk in (("one", 100_000), ("chunked", 150)):
+        config = tmp_path / f"{name}.toml"
+        config.write_text(f"[sem]\nfit_chunk_keywords = {chunk}\nfit_prior_keywords = 1000\n")
+        ws = ["--config", str(config), "--workspace", str(workspace)]
         roi_out = CliRunner().invoke(cli, [*ws, "sem", "roi", "--level", "keyword", "--format",
                                            "csv"])  # fmt: skip
         assert roi_out.exit_code == 0, roi_out.output
