@@ -56,11 +56,11 @@ def fit_models(
     Model diagnostics are in ``result.attrs["diagnostics"]``.
 
     From a workspace with more than ``chunk_keywords`` (default ``[sem]
-    fit_chunk_keywords``) keywords the fit is chunked, so memory is one chunk's: the
-    weekday season and window are aggregated over every daily row in DuckDB, the other
-    account-wide quantities (:mod:`sem.roi.shared`) are estimated on ``prior_keywords``
-    (default ``[sem] fit_prior_keywords``) of them (all when there are no more), and then every keyword is fitted in chunks of
-    ``chunk_keywords`` with those, its chunk's rows read from DuckDB. With
+    fit_chunk_keywords``) keywords the fit is chunked, so memory is one chunk's: the weekday
+    season and window are aggregated over every daily row in DuckDB, the other account-wide
+    quantities (:mod:`sem.roi.shared`) are estimated on ``prior_keywords`` (default ``[sem]
+    fit_prior_keywords``) of them (all when there are no more), then every keyword is fitted
+    in chunks of ``chunk_keywords`` with those, its chunk's rows read from DuckDB. With
     ``prior_keywords`` covering the account the result is the one-piece fit's.
     """
     opts = options or RoiOptions.from_settings()
