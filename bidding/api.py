@@ -86,6 +86,7 @@ def recommend_bids(
 
     from bidding import unavailable
     from bidding.data import (
+        account_volume_log_sd,
         keyword_flags,
         load_models,
         new_run_id,
@@ -143,6 +144,7 @@ def recommend_bids(
         ),
         out_of_stock=oos,
         landing_failed=failed,
+        account_log_sd=account_volume_log_sd(workspace, source, days=cfg.horizon_days),
     )
     smart, kinds = smart_bidding_flags(workspace, models.frame)
     # Keywords without a Max CPC or without conversion data cannot be moved: held, said why

@@ -36,10 +36,12 @@ def bid() -> None:
 )
 @click.option(
     "--strategy",
-    type=click.Choice(["exact", "target-roas-rule", "current"]),
+    type=click.Choice(["exact", "posterior", "target-roas-rule", "current"]),
     default="exact",
     show_default=True,
-    help="Bidding strategy (exact = searchops' optimizer).",
+    help="Bidding strategy (exact = searchops' point-estimate optimizer; posterior = bids "
+    "chosen over the posterior draws, moving as far as the evidence supports, cutting "
+    "keywords that spend without converting, --budget as a chance constraint).",
 )
 @click.option(
     "--policy",

@@ -75,6 +75,10 @@ class BiddingConfig(BaseModel):
     frontier_points: int = Field(ge=3)
     interval_level: float = Field(gt=0, lt=1)
     interval_draws: int = Field(ge=20)
+    risk_quantile: float = Field(gt=0, le=0.5)
+    budget_confidence: float = Field(ge=0.5, lt=1)
+    pause_probability: float = Field(gt=0.5, le=1)
+    pause_min_clicks: int = Field(ge=0)
     block_increase_out_of_stock: bool
     block_increase_failed_landing: bool
     pause_out_of_stock: bool

@@ -47,6 +47,45 @@ def load_models(
     return from_roi(fit)
 
 
+def account_volume_log_sd(
+    workspace: Workspace, source: str | None = None, *, days: int = 7, windows: int = 4
+) -> float:
+    """How far the whole account's clicks move from one ``days`` window to the next: the root
+    mean square log ratio of each window's clicks to the mean of the ``windows`` before it,
+    over the history (0 with fewer than three such ratios). Every keyword's forecast shares
+    this movement (season, trend, a competitor leaving), so summed intervals and the budget's
+    chance constraint carry it as one factor instead of letting keyword errors cancel."""
+    from sem import tables
+
+    if not workspace.has_table("sem_keyword_daily"):
+        return 0.0
+    src = source or next(iter(tables.sources(workspace)), None)
+    if src is None:
+        return 0.0
+    rows = workspace.con.execute(
+        "SELECT date, sum(clicks) FROM sem_keyword_daily WHERE source = ? GROUP BY date "
+        "ORDER BY date",
+        [src],
+    ).fetchall()
+    if not rows:
+        return 0.0
+    daily = pd.Series([float(c or 0) for _, c in rows], index=pd.to_datetime([d for d, _ in rows]))
+    return volume_log_sd(daily, days=days, windows=windows)
+
+
+def volume_log_sd(daily: pd.Series, *, days: int = 7, windows: int = 4) -> float:
+    """:func:`account_volume_log_sd` of a series of daily clicks indexed by date."""
+    daily = daily.reindex(pd.date_range(daily.index.min(), daily.index.max()), fill_value=0.0)
+    full = len(daily) // days * days
+    sums = daily.to_numpy()[len(daily) - full :].reshape(-1, days).sum(1)
+    ratios = [
+        np.log(sums[i] / sums[i - windows : i].mean())
+        for i in range(windows, len(sums))
+        if sums[i] > 0 and sums[i - windows : i].mean() > 0
+    ]
+    return float(np.sqrt(np.mean(np.square(ratios)))) if len(ratios) >= 3 else 0.0
+
+
 def keyword_flags(
     workspace: Workspace, frame: pd.DataFrame, run: Path | None = None
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -179,7 +179,8 @@ def summary_lines(rec: Recommendation) -> list[str]:
         lines.append(f"target marginal ROAS {target:.2f} (every freely moving bid is set to it)")
     if s.get("paused"):
         lines.append(
-            f"{s['paused']:,} keywords to pause (product out of stock or landing page failing): "
+            f"{s['paused']:,} keywords to pause (product out of stock, landing page failing "
+            "or no conversions): "
             f"spend saved over {s['horizon_days']} days {s['spend_saved']:,.2f} "
             f"[{s['spend_saved_lo']:,.2f}, {s['spend_saved_hi']:,.2f}]"
         )
@@ -194,6 +195,14 @@ def summary_lines(rec: Recommendation) -> list[str]:
             f"{s['smart_bidding_skipped']:,} keywords under Smart Bidding skipped: their "
             "campaigns' bidding strategies set bids (no max CPC sent); their spend "
             f"{s['fixed_spend_per_day']:,.2f}/day is fixed spend, outside the optimization"
+        )
+    if s.get("holds"):
+        counts = ", ".join(f"{code} {count:,}" for code, count in s["holds"].items())
+        lines.append(f"bids kept, by reason: {counts}")
+    if s.get("paused_no_conversions") or s.get("cut_bid_down"):
+        lines.append(
+            f"cut for spending without converting: {s.get('paused_no_conversions', 0):,} "
+            f"paused, {s.get('cut_bid_down', 0):,} bid down to the step cap (pause cap reached)"
         )
     check = s.get("budget_check")
     if check:

@@ -49,7 +49,22 @@ REASONS = {
     "PAUSE_OUT_OF_STOCK": "product out of stock: pause the keyword",
     "PAUSE_LANDING_PAGE": "landing page fails (4xx/5xx or noindex): pause the keyword",
     "PAUSE_CAP": "would be paused, but this cycle's pause cap is reached: no increase instead",
+    "HELD_NO_SUPPORTED_MOVE": "no bid within the step cap gains at the decision quantile",
+    "CUT_NO_CONVERSIONS": "loses money at every bid within the step cap: bid to the bottom",
+    "PAUSE_NO_CONVERSIONS": "spends without converting enough to pay for its clicks: pause",
 }
+# Why a keyword's bid stays as it is, in the order a row is counted under (summary "holds").
+HOLD_REASONS = (
+    "SKIPPED_SMART_BIDDING",
+    "HELD_INSUFFICIENT_DATA",
+    "HELD_NO_SUPPORTED_MOVE",
+    "NO_INCREASE_OUT_OF_STOCK",
+    "NO_INCREASE_LANDING_PAGE",
+    "BID_FLOOR",
+    "BID_CEILING",
+    "CLICK_CEILING",
+    "NO_CHANGE",
+)
 # What a row asks of the account: a new max CPC, a status change to PAUSED, or nothing.
 ACTIONS = ("set_bid", "pause", "hold")
 ID_COLUMNS = [
@@ -136,6 +151,7 @@ def expected_changes(
     draws: int,
     seed: int,
     value_scale: np.ndarray | None = None,
+    common_log_sd: float = 0.0,
 ) -> tuple[pd.DataFrame, dict[str, float]]:
     """Per keyword and in total: expected change (mean and interval) of clicks, cost, value, profit.
 
@@ -155,6 +171,8 @@ def expected_changes(
         for s in ("", "_lo", "_hi")
     }
     totals = {m: np.zeros(draws) for m in METRICS}
+    # one account-wide volume factor per draw, shared by every keyword (mean 1)
+    common = np.exp(rng.normal(0, common_log_sd, draws) - common_log_sd**2 / 2)
     for start in range(0, len(model), _CHUNK):
         idx = slice(start, start + _CHUNK)
         d = _draws(model, idx, draws, level, rng)
@@ -168,8 +186,8 @@ def expected_changes(
             no_bid = ~(b0[:, 0] > 0)
             if no_bid.any():
                 uncapped1[no_bid] = d["a"][no_bid] * np.power(b1[no_bid], d["e"][no_bid])
-        c0 = np.minimum(cap, np.nan_to_num(uncapped0))
-        c1 = np.minimum(cap, np.nan_to_num(uncapped1))
+        c0 = np.minimum(cap, np.nan_to_num(uncapped0) * common)
+        c1 = np.minimum(cap, np.nan_to_num(uncapped1) * common)
         vpc = d["cvr"] * d["value"]
         part = curves.take(np.arange(len(curves))[idx])
         cpc0 = part.cpc(b0[:, 0])[:, None]
@@ -236,6 +254,13 @@ def reason_codes(
         "CLICK_CEILING": np.isfinite(sat) & (new >= sat - tol),
         "NO_CHANGE": ~moved & ~box.held,
     }
+    supported = proposal.notes.get("supported")
+    if isinstance(supported, np.ndarray):
+        flags["HELD_NO_SUPPORTED_MOVE"] = ~moved & ~box.held & ~supported
+        flags["NO_CHANGE"] = flags["NO_CHANGE"] & supported
+    cut = proposal.notes.get("cut")
+    if isinstance(cut, np.ndarray):
+        flags["CUT_NO_CONVERSIONS"] = cut
     if free is not None:
         held_back = new < free - config.bid_step
         flags["BUDGET_CONSTRAINT"] = held_back & ("budget" in proposal.binding)
@@ -311,6 +336,12 @@ def reason_texts(
     with np.errstate(divide="ignore", invalid="ignore"):
         width = (model.col("cvr_hi") - model.col("cvr_lo")) / model.col("cvr")
     clicks = np.nan_to_num(model.col("clicks"))
+    conversions = (
+        np.nan_to_num(model.col("conversions"))
+        if "conversions" in model.frame.columns
+        else np.full(len(model), np.nan)
+    )
+    p_loss = np.asarray(proposal.notes.get("p_loss", np.full(len(model), np.nan)), float)
     need = min_clicks
     box = proposal.box
     curves = model.curves(proposal.value_per_click)
@@ -340,6 +371,17 @@ def reason_texts(
                     f"held: conversion-rate interval {width[i]:.1f}x its mean "
                     f"(at most {config.max_cvr_interval_ratio:g}x)"
                 )
+        elif "CUT_NO_CONVERSIONS" in codes:
+            parts.append(
+                f"cut: profit negative in {p_loss[i]:.0%} of the posterior draws even at "
+                f"{r.new_bid:.2f} ({clicks[i]:,.0f} clicks"
+                + (f", {conversions[i]:,.1f} conversions)" if np.isfinite(conversions[i]) else ")")
+            )
+        elif "HELD_NO_SUPPORTED_MOVE" in codes:
+            parts.append(
+                f"held: no bid within the step cap gains at the {config.risk_quantile:.0%} "
+                f"quantile of its posterior ({m})"
+            )
         elif np.isfinite(target):
             parts.append(f"{m} at {r.current_bid:.2f} {cmp} target {target:.2f}")
         else:
@@ -399,6 +441,9 @@ def budget_check(
     box = proposal.box
     tol = config.bid_step / 2
     projected = float(curves.cost(new).sum())
+    mean = proposal.notes.get("spend_mean")
+    if isinstance(mean, float):  # the posterior strategy's: cut keywords paused count nothing
+        projected = mean
     low = curves.cost(box.lower)
     high = curves.cost(box.upper)
     check: dict[str, Any] = {
@@ -409,6 +454,10 @@ def budget_check(
         "max_spend_per_day": float(high.sum()),
         "limits": [],
     }
+    upper = proposal.notes.get("spend_quantile")
+    if isinstance(upper, float):
+        check["confidence"] = config.budget_confidence
+        check["spend_upper_per_day"] = upper
 
     def limit(name: str, mask: np.ndarray, spend: np.ndarray) -> None:
         if mask.any():
@@ -454,6 +503,11 @@ def budget_message(check: dict[str, Any]) -> str:
             f"({check['fixed_keywords']:,} keywords under Smart Bidding)"
         )
     status = check["status"]
+    if "confidence" in check:
+        head += (
+            f"; spend <= budget with probability {check['confidence']:.0%} "
+            f"(its {check['confidence']:.0%} upper bound {check['spend_upper_per_day']:,.2f}/day)"
+        )
     if status == "met":
         return head + ": the budget binds"
     if status == "not_binding":
@@ -526,6 +580,8 @@ def recommend(
         ),
         out_of_stock=oos[free],
         landing_failed=failed[free],
+        account_log_sd=context.account_log_sd,
+        pause_room=max(cap - int(pause.sum()), 0),
     )
     idx = np.flatnonzero(free)
     rec = _optimized(model=model.take(idx), strategy=strategy, context=free_context, seed=seed)
@@ -533,9 +589,16 @@ def recommend(
     table["action"] = np.where(
         (table["new_bid"] - table["current_bid"]).abs() > config.bid_step / 2, "set_bid", "hold"
     )
-    parts = [table]
     kw = {"margin": c.margin, "days": config.horizon_days, "level": config.interval_level,
-          "draws": config.interval_draws, "seed": seed}  # fmt: skip
+          "draws": config.interval_draws, "seed": seed,
+          "common_log_sd": context.account_log_sd}  # fmt: skip
+    cut = table["reasons"].astype(str).str.contains("CUT_NO_CONVERSIONS").to_numpy()
+    chosen = rec.summary.pop("cut_pause", None)
+    cut_pause = cut & (np.zeros(len(idx), bool) if chosen is None else chosen)
+    if cut_pause.any():
+        table, totals = _pause_cuts(model.take(idx), table, cut_pause, kw)
+        rec.summary.update(totals)
+    parts = [table]
     if pause.any():
         parts.append(_paused_rows(model, np.flatnonzero(pause), oos, failed, kw))
     if skip.any():
@@ -557,9 +620,15 @@ def recommend(
     )
     summary = dict(rec.summary)
     paused_rows = full[full["action"] == "pause"]
+    set_bid = full["action"].eq("set_bid")
     summary.update(
         keywords=n,
-        paused=int(pause.sum()),
+        paused=int(pause.sum() + cut_pause.sum()),
+        paused_no_conversions=int(cut_pause.sum()),
+        cut_bid_down=int((cut & ~cut_pause).sum()),
+        holds=hold_counts(full),
+        raised=int((set_bid & (full["new_bid"] > full["current_bid"])).sum()),
+        lowered=int((set_bid & (full["new_bid"] < full["current_bid"])).sum()),
         pause_capped=int(capped.sum()),
         pause_cap=cap,
         smart_bidding_skipped=int(skip.sum()),
@@ -573,13 +642,15 @@ def recommend(
         cost_per_day_current=float(spend_now.sum()),
         cost_per_day_new=summary["cost_per_day_new"] + fixed,
     )
-    # The pauses change totals too. Their intervals are added bound to bound (wider than the
-    # interval of the sum): the two parts come from separate draws.
+    # The stock and landing-page pauses change totals too (the no-conversion ones are in them
+    # already). Their intervals are added bound to bound (wider than the interval of the sum):
+    # the two parts come from separate draws.
+    site_paused = paused_rows[~paused_rows["reasons"].astype(str).eq("PAUSE_NO_CONVERSIONS")]
     for m in METRICS:
-        if not len(paused_rows):
+        if not len(site_paused):
             break
         for s in ("", "_lo", "_hi"):
-            summary[f"d_{m}{s}"] += float(paused_rows[f"d_{m}{s}"].sum())
+            summary[f"d_{m}{s}"] += float(site_paused[f"d_{m}{s}"].sum())
     check = summary.get("budget_check")
     if check is not None and c.budget is not None:
         check = dict(check)
@@ -602,6 +673,56 @@ def recommend(
         check["message"] = budget_message(check)
         summary["budget_check"] = check
     return Recommendation(table=full.reset_index(drop=True), frontier=rec.frontier, summary=summary)
+
+
+def hold_counts(table: pd.DataFrame) -> dict[str, int]:
+    """Rows whose bid stays as it is (``action`` hold), counted under the first of
+    :data:`HOLD_REASONS` among their codes (``OTHER`` when none)."""
+    held = table.loc[table["action"].eq("hold"), "reasons"].astype(str)
+    counts: dict[str, int] = {}
+    for reasons in held:
+        codes = set(reasons.split(";"))
+        first = next((code for code in HOLD_REASONS if code in codes), "OTHER")
+        counts[first] = counts.get(first, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def _pause_cuts(
+    model: KeywordModels, table: pd.DataFrame, cut_pause: np.ndarray, kw: dict[str, Any]
+) -> tuple[pd.DataFrame, dict[str, float]]:
+    """The optimized rows with the cut keywords in ``cut_pause`` paused: their clicks, cost
+    and value stop (the value is lost: unlike a failing page, these keywords could sell), and
+    the totals recomputed jointly over the new bids (paused = bid 0: no clicks)."""
+    table = table.copy()
+    current = table["current_bid"].to_numpy(float)
+    new = np.where(cut_pause, 0.0, table["new_bid"].to_numpy(float))
+    changes, totals = expected_changes(model, current, new, **kw)
+    changes.index = table.index
+    rows = table.index[cut_pause]
+    at_now, _ = expected_changes(model.take(np.flatnonzero(cut_pause)), current[cut_pause],
+                                 current[cut_pause], **kw)  # fmt: skip
+    for col in [c for c in changes.columns if c.startswith("d_")]:
+        table.loc[rows, col] = changes.loc[rows, col]
+    for s in ("", "_lo", "_hi"):
+        table.loc[rows, f"spend_saved{s}"] = at_now[f"exp_cost{s}"].to_numpy()
+        table.loc[rows, f"exp_clicks{s}"] = 0.0
+        table.loc[rows, f"exp_cost{s}"] = 0.0
+    table.loc[rows, "new_bid"] = table.loc[rows, "current_bid"]
+    table.loc[rows, "change"] = 0.0
+    table.loc[rows, "action"] = "pause"
+    table.loc[rows, "reasons"] = "PAUSE_NO_CONVERSIONS"
+    days = kw["days"]
+    table.loc[rows, "reason"] = [
+        f"pause: spends without converting enough to pay for its clicks "
+        f"({str(why).split(';')[0].removeprefix('cut: ')}); {days}-day spend saved "
+        f"{saved:,.2f} [{lo:,.2f}, {hi:,.2f}], value lost {-value:,.2f}"
+        for why, saved, lo, hi, value in zip(
+            table.loc[rows, "reason"], table.loc[rows, "spend_saved"],
+            table.loc[rows, "spend_saved_lo"], table.loc[rows, "spend_saved_hi"],
+            table.loc[rows, "d_value"], strict=True,
+        )
+    ]  # fmt: skip
+    return table, totals
 
 
 def _add_code(reasons: pd.Series, mask: np.ndarray, code: str) -> pd.Series:
@@ -707,6 +828,7 @@ def _optimized(
         draws=config.interval_draws,
         seed=seed,
         value_scale=value_scale,
+        common_log_sd=context.account_log_sd,
     )
     table = model.frame[[col for col in ID_COLUMNS if col in model.frame.columns]].copy()
     table["current_bid"] = current
@@ -723,7 +845,12 @@ def _optimized(
             iterations=config.bisection_iterations,
         )
     constrained = c.objective == "profit" and proposal.binding != "none"
-    free = optimizer.bids(c.margin) if constrained else None
+    free_bids = proposal.notes.get("free_bids")
+    free = (
+        (free_bids if isinstance(free_bids, np.ndarray) else optimizer.bids(c.margin))
+        if constrained
+        else None
+    )
     table["reasons"] = reason_codes(model, proposal, new, config, free)
     table = pd.concat([table, changes], axis=1)
     target = target_marginal_roas(proposal, c)
@@ -760,6 +887,9 @@ def _optimized(
         "target_roas": c.target_roas,
         "horizon_days": config.horizon_days,
         "interval_level": config.interval_level,
+        "account_log_sd": context.account_log_sd,
+        "risk_quantile": config.risk_quantile,
+        "budget_confidence": config.budget_confidence if c.budget is not None else None,
         "multiplier": proposal.multiplier if np.isfinite(proposal.multiplier) else None,
         "binding": proposal.binding,
         "feasible": proposal.feasible,
@@ -772,6 +902,7 @@ def _optimized(
         "value_per_day_new": float(curves.value(new).sum()),
         "target_marginal_roas": target if np.isfinite(target) else None,
         "budget_check": budget_check(model, proposal, new, c, config),
+        "cut_pause": proposal.notes.get("cut_pause"),
         **totals,
     }
     return Recommendation(table=table, frontier=frontier, summary=summary)

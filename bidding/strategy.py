@@ -57,6 +57,11 @@ class Context:
     constraints: Constraints
     out_of_stock: np.ndarray | None = None  # per keyword: no increase
     landing_failed: np.ndarray | None = None  # per keyword: no increase
+    # log sd of the account-wide volume over the horizon (a factor every keyword shares)
+    account_log_sd: float = 0.0
+    # how many keywords the strategy may pause for spending without converting (the pause
+    # guardrails' room left after stock and landing-page pauses; None: none, bid down instead)
+    pause_room: int | None = None
 
 
 @dataclass(frozen=True)
@@ -105,10 +110,11 @@ class BidStrategy(abc.ABC):
 def get_strategy(name: str, policy: PolicyConfig | None = None) -> BidStrategy:
     from bidding._current import CurrentBids
     from bidding._exact import ExactStrategy
+    from bidding._posterior import PosteriorStrategy
     from bidding._rule import TargetRoasRule
 
     known: dict[str, type[BidStrategy]] = {
-        cls.name: cls for cls in (ExactStrategy, TargetRoasRule, CurrentBids)
+        cls.name: cls for cls in (ExactStrategy, PosteriorStrategy, TargetRoasRule, CurrentBids)
     }
     if name not in known:
         raise ValueError(f"unknown strategy {name!r}; known: {', '.join(known)}")

@@ -55,6 +55,16 @@ def models() -> KeywordModels:
 
 @pytest.fixture
 def config() -> BiddingConfig:
+    """The settings with the data-hold guardrail switched on (30 clicks, a conversion-rate
+    interval at most 3x its mean), as a manager may configure it: these tests check that
+    guardrail; the defaults leave holds to the posterior (``default_config``)."""
+    return load_settings().settings.bidding.model_copy(
+        update={"min_clicks": 30, "max_cvr_interval_ratio": 3.0}
+    )
+
+
+@pytest.fixture
+def default_config() -> BiddingConfig:
     return load_settings().settings.bidding
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from bidding.strategy import BidStrategy, Constraints, Context, get_strategy
 
-STRATEGIES = ["exact", "target-roas-rule", "current"]
+STRATEGIES = ["exact", "posterior", "target-roas-rule", "current"]
 
 
 @pytest.mark.parametrize("name", STRATEGIES)
