@@ -76,10 +76,12 @@ def _completeness(
             JOIN sem_shopping_daily d ON lower(d.item_id) = lower(i.offer_id)
             WHERE d.date > (SELECT max(date) FROM sem_shopping_daily) - INTERVAL 28 DAY
             GROUP BY 1"""
+    # an audit against a baseline also records the findings it no longer sees (change 'fixed')
+    current = "coalesce(f.change, '') <> 'fixed'" if "change" in have else "true"
     rows = con.execute(
         f"""SELECT f.url, any_value(f.message), coalesce(any_value(v.spend), 0)
             FROM findings f LEFT JOIN ({value}) v ON v.url = f.url
-            WHERE f.run_id = ? AND f.rule_id = ?
+            WHERE f.run_id = ? AND f.rule_id = ? AND {current}
             GROUP BY f.url ORDER BY 3 DESC, f.url""",
         [run_id, COMPLETENESS_RULE],
     ).fetchall()

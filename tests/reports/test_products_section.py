@@ -25,12 +25,16 @@ def test_products_section_reads_the_newest_check_and_the_audit(tmp_path: Path) -
     with Workspace(tmp_path / "ws.duckdb") as ws:
         ws.register_run("crawl-1", "crawl", week=datetime(2026, 11, 16))
         ws.append_df("findings", pd.DataFrame({
-            "run_id": "crawl-1", "rule_id": ["SEO-PRODUCT-001", "SEO-PRODUCT-001", "SEO-META-001"],
-            "family": "products", "severity": "warning", "fingerprint": ["a", "b", "c"],
+            "run_id": "crawl-1", "rule_id": ["SEO-PRODUCT-001", "SEO-PRODUCT-001", "SEO-META-001",
+                                             "SEO-PRODUCT-001"],
+            "family": "products", "severity": "warning", "fingerprint": ["a", "b", "c", "d"],
             "url": ["https://shop.example.ca/en/p/thin", "https://shop.example.ca/en/p/bare",
-                    "https://shop.example.ca/en/p/x"],
+                    "https://shop.example.ca/en/p/x", "https://shop.example.ca/en/p/completed"],
             "message": ["Customers cannot judge this product: description", "Customers cannot "
-                        "judge this product: images <script>alert(1)</script>", "title"],
+                        "judge this product: images <script>alert(1)</script>", "title",
+                        "Customers cannot judge this product: reviews"],
+            # the page completed since the baseline: recorded as fixed, not counted
+            "change": ["persisting", "new", "new", "fixed"],
         }))  # fmt: skip
         # the bare page is the landing page of an item with Shopping spend: ranked first
         ws.append_df("merchant_items", pd.DataFrame({
@@ -55,7 +59,7 @@ def test_products_section_reads_the_newest_check_and_the_audit(tmp_path: Path) -
     assert "Feed mismatches 5 3 errors, on 4 feed items (check of 2026-11-23)" in text
     assert "9,999" not in text  # the older check is not shown
     assert "Price on the page differs from the feed" in text and "Landing page redirects" in text
-    assert "Product pages customers cannot judge 2" in text
+    assert "Product pages customers cannot judge 2" in text and "en/p/completed" not in text
     incomplete = text[text.index("What is missing") :]
     assert incomplete.index("en/p/bare") < incomplete.index("en/p/thin")
     assert "$75" in incomplete and "$1,075" not in incomplete
