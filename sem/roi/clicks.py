@@ -248,6 +248,8 @@ def bid_move_misfit(
     bid = daily["cpc_bid"].to_numpy(float)
     ok = (pos >= 0) & (day >= 0) & (day < n_days) & np.isfinite(bid) & (bid > 0)
     pos, day, bid = pos[ok], day[ok], bid[ok]
+    if pos.size < 2:  # no day with a known bid (a daily report without Max CPC): no move
+        return 0.0, report
     clicks = daily["clicks"].to_numpy(float)[ok]
     order = np.lexsort((day, pos))
     pos, day, bid, clicks = pos[order], day[order], bid[order], clicks[order]
