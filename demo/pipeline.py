@@ -158,7 +158,7 @@ def _merchant(
     from demo import merchant_account as account
     from demo.site.catalog import Catalog
     from merchant.api import pull_products
-    from merchant.check import check, save
+    from merchant.check import at_risk, check, save
     from merchant.imports import import_feed
 
     folder = opts.out / "merchant"
@@ -181,9 +181,10 @@ def _merchant(
         ws, run, spend_window_days=cfg.spend_window_days, memory_limit=cfg.join_memory_limit
     )
     save(ws, findings, run, checked_at=datetime.combine(week.sunday, datetime.min.time()))
+    items, spend, _revenue = at_risk(findings)
     return (
         f"{imported.items:,} feed + {pulled:,} API items, {len(findings):,} findings, "
-        f"{findings['spend_at_risk'].sum():,.2f} spend at risk -> {folder}"
+        f"{items:,} items Google may disapprove, {spend:,.2f} spend at risk -> {folder}"
     )
 
 

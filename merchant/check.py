@@ -51,6 +51,21 @@ COLUMNS = [
     "kind", "severity", "offer_id", "url", "language", "page_value", "markup_value",
     "feed_value", "spend_at_risk", "revenue_at_risk", "message",
 ]  # fmt: skip
+
+
+def at_risk(findings: pd.DataFrame) -> tuple[int, float, float]:
+    """(items, Shopping spend, revenue) at risk: each offer id once, over the items with an
+    error finding (the ones Google disapproves). The one definition: the CLI's summary, the
+    demo and the report's products section say the same figure."""
+    errors = findings[(findings["severity"] == "error") & findings["offer_id"].notna()]
+    per_item = errors.groupby("offer_id")[["spend_at_risk", "revenue_at_risk"]].max()
+    return (
+        len(per_item),
+        float(per_item["spend_at_risk"].sum()),
+        float(per_item["revenue_at_risk"].sum()),
+    )
+
+
 SEVERITY = {
     "landing_page_error": "error", "landing_page_blocked": "error", "price_mismatch": "error",
     "availability_mismatch": "error", "page_not_crawled": "warning",

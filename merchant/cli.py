@@ -136,8 +136,8 @@ def check(
       searchops merchant check --crawl runs/crawl-20261116T050000Z
       searchops merchant check --crawl runs/latest --format csv --out feed-fixes.csv
     """
+    from merchant.check import at_risk, save
     from merchant.check import check as join
-    from merchant.check import save
     from searchops.escaping import json_dumps, terminal_document, write_csv
 
     if not (run / "pages.parquet").is_file():
@@ -171,9 +171,10 @@ def check(
         click.echo(text, nl=False)
     counts = findings["kind"].value_counts()
     summary = ", ".join(f"{kind} {n:,}" for kind, n in counts.items()) or "no findings"
+    items, spend, _revenue = at_risk(findings)
     stderr.print(
-        f"{len(findings):,} findings ({summary}); "
-        f"spend at risk {findings['spend_at_risk'].sum():,.2f} over {window} days"
+        f"{len(findings):,} findings ({summary}); {items:,} items Google may disapprove, "
+        f"Shopping spend at risk {spend:,.2f} over {window} days"
     )
     worst = {"error": ["error"], "warning": ["error", "warning"], "never": []}[fail_on]
     if findings["severity"].isin(worst).any():

@@ -184,3 +184,22 @@ def test_every_documented_mismatch_once_and_the_clean_controls_not_at_all(tmp_pa
     for offer in ("GONE-1", "MOVED-1", "HIDDEN-1", "PRIVATE-1", "ORPHAN-1", "GTIN-1"):
         assert offer in fixes
     assert "PRICE-1" not in fixes and "unlisted-lamp" in fixes
+
+
+def test_spend_at_risk_counts_each_item_once_over_its_errors() -> None:
+    # one figure everywhere (CLI summary, demo, report): an item with two error findings
+    # counts once; warnings and item-less findings are not summed
+    import pandas as pd
+
+    from merchant.check import at_risk
+
+    findings = pd.DataFrame(
+        {
+            "kind": ["price_mismatch", "availability_mismatch", "gtin_missing", "not_in_feed"],
+            "severity": ["error", "error", "warning", "error"],
+            "offer_id": ["A", "A", "B", None],
+            "spend_at_risk": [120.0, 120.0, 50.0, 0.0],
+            "revenue_at_risk": [300.0, 300.0, 80.0, 0.0],
+        }
+    )
+    assert at_risk(findings) == (1, 120.0, 300.0)
