@@ -77,6 +77,16 @@ def _parts(doc: Any) -> _Parts:
     return found
 
 
+_CHROME = frozenset({"header", "nav", "footer", "aside"})
+
+
+def _content_images(doc: Any) -> Iterator[Any]:
+    """``<img>`` elements outside the page's header, navigation, footer and sidebars."""
+    for img in doc.iter("img"):
+        if not any(a.tag in _CHROME for a in img.iterancestors() if isinstance(a.tag, str)):
+            yield img
+
+
 def _nodes(value: Any) -> Iterator[dict[str, Any]]:
     stack = [value]
     while stack:
@@ -196,6 +206,13 @@ def product_facts(
         src = img.get("src") or img.get("data-src")
         if src and not src.startswith("data:") and len(image_urls) < _MAX_IMAGES:
             image_urls.setdefault(_resolved(resolve, src), None)
+    if not image_urls:
+        # No markup names the product's images: the content images stand for them (a page
+        # without markup still shows its product; logos and icons sit in header/nav/footer)
+        for img in _content_images(doc):
+            src = img.get("src") or img.get("data-src")
+            if src and not src.startswith("data:") and len(image_urls) < _MAX_IMAGES:
+                image_urls.setdefault(_resolved(resolve, src), None)
     shown = {image["src"]: image for image in page_images if image.get("src") in image_urls}
     widths = [d for url, w in image_urls.items() if (d := _declared(shown.get(url), w))]
     first = next((i for i in page_images if i.get("src") in image_urls), None)

@@ -84,3 +84,18 @@ def test_price_on_request_is_no_visible_price() -> None:
         assert product is not None and product["price_visible"] is False, text
     shown = b'<html><body><h1>X</h1><span class="price">199,00 $</span></body></html>'
     assert extract("https://s.ex/p/x", shown, HEADERS).record["product"]["price_visible"] is True
+
+
+def test_a_page_without_image_markup_counts_its_content_images() -> None:
+    # no markup names the product's images: the images the page shows stand for them, the
+    # logo in the header and the icons in the footer not
+    page = b"""<html><body><header><img src="/logo.png" alt="Acme"></header>
+    <nav><img src="/menu.svg" alt="Menu"></nav><h1>Stove</h1>
+    <img src="/img/stove.jpg" alt="" width="900"><span class="price">$49</span>
+    <footer><img src="/pay.png" alt="Cards"></footer></body></html>"""
+    product = extract("https://s.ex/p/stove", page, HEADERS).record["product"]
+    assert (product["images"], product["image_max_width"], product["images_without_alt"]) == (
+        1,
+        900,
+        1,
+    )
