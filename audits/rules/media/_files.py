@@ -10,3 +10,6 @@ SIZES = (
     "|| coalesce(CAST(declared_height AS VARCHAR), '?') || ', served ' "
     "|| coalesce(CAST(width AS VARCHAR), '?') || 'x' || coalesce(CAST(height AS VARCHAR), '?')"
 )
+# The sampled images of the pages judged: a page fetched again under the other loopback
+# name (a local site whose pages name localhost) is judged once, under its first name.
+IMAGES = "(SELECT * FROM images WHERE page NOT IN (SELECT url FROM loopback_copies)) AS images"

@@ -4,7 +4,7 @@ from typing import ClassVar
 
 from audits.context import RuleContext
 from audits.rule import Rule
-from audits.rules.media._files import SERVED, SIZES
+from audits.rules.media._files import IMAGES, SERVED, SIZES
 
 
 class ImageAspectRatioDiffers(Rule):
@@ -31,6 +31,7 @@ class ImageAspectRatioDiffers(Rule):
     options: ClassVar[tuple[str, ...]] = ("tolerance",)
 
     def check(self, ctx: RuleContext) -> str:
+        ctx.ensure("html_pages")  # its loopback_copies
         tolerance = float(self.opt("tolerance"))
         declared = "declared_width / declared_height"
         served = "width / height"
@@ -39,7 +40,7 @@ class ImageAspectRatioDiffers(Rule):
                    'The image is declared at aspect ratio ' || round({declared}, 2)
                        || ' but its file is ' || round({served}, 2) AS message,
                    {SIZES} AS evidence, src AS related_url, src AS key
-            FROM images
+            FROM {IMAGES}
             WHERE {SERVED} AND declared_width > 0 AND declared_height > 0 AND width > 0 AND height > 0
               AND abs({declared} - {served}) / ({served}) > {tolerance}
         """

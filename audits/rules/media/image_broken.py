@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from audits.context import RuleContext
 from audits.rule import Rule
+from audits.rules.media._files import IMAGES
 
 
 class ImageBroken(Rule):
@@ -26,8 +27,9 @@ class ImageBroken(Rule):
     fields = ("images.page", "images.src", "images.status", "images.fetch_state")
 
     def check(self, ctx: RuleContext) -> str:
-        return """
+        ctx.ensure("html_pages")  # its loopback_copies
+        return f"""
             SELECT page AS url, 'An image of the page answers ' || status AS message,
                    src AS evidence, src AS related_url, src AS key
-            FROM images WHERE fetch_state = 'fetched' AND status >= 400
+            FROM {IMAGES} WHERE fetch_state = 'fetched' AND status >= 400
         """

@@ -5,6 +5,7 @@ from typing import ClassVar
 from audits.context import RuleContext
 from audits.rule import Rule
 from audits.rules._base import sql_text
+from audits.rules.media._files import IMAGES
 
 
 class ImageFormatUnsupported(Rule):
@@ -32,6 +33,7 @@ class ImageFormatUnsupported(Rule):
     options: ClassVar[tuple[str, ...]] = ("formats",)
 
     def check(self, ctx: RuleContext) -> str:
+        ctx.ensure("html_pages")  # its loopback_copies
         formats = ", ".join(sql_text(str(f).upper()) for f in self.opt("formats"))
         return f"""
             SELECT page AS url,
@@ -41,7 +43,7 @@ class ImageFormatUnsupported(Rule):
                        AS message,
                    src || ' ' || coalesce(format, content_type, '') AS evidence,
                    src AS related_url, src AS key
-            FROM images
+            FROM {IMAGES}
             WHERE fetch_state = 'fetched' AND status IN (200, 206)
               AND (format IS NULL OR upper(format) NOT IN ({formats}))
         """

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from audits.context import RuleContext
 from audits.rule import Rule
-from audits.rules.media._files import SERVED, SIZES
+from audits.rules.media._files import IMAGES, SERVED, SIZES
 
 
 class ImageLowResolution(Rule):
@@ -29,12 +29,13 @@ class ImageLowResolution(Rule):
     fields = ("images.page", "images.src", "images.declared_width", "images.width")
 
     def check(self, ctx: RuleContext) -> str:
+        ctx.ensure("html_pages")  # its loopback_copies
         return f"""
             SELECT page AS url,
                    'The image file is ' || width || ' px wide, declared ' || declared_width
                        || ' px: shown upscaled' AS message,
                    {SIZES} AS evidence, src AS related_url, src AS key
-            FROM images
+            FROM {IMAGES}
             WHERE {SERVED} AND format IS DISTINCT FROM 'SVG' AND width > 0
               AND declared_width > width
         """

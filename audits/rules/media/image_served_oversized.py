@@ -4,7 +4,7 @@ from typing import ClassVar
 
 from audits.context import RuleContext
 from audits.rule import Rule
-from audits.rules.media._files import SERVED, SIZES
+from audits.rules.media._files import IMAGES, SERVED, SIZES
 
 
 class ImageServedOversized(Rule):
@@ -30,6 +30,7 @@ class ImageServedOversized(Rule):
     options: ClassVar[tuple[str, ...]] = ("max_width_ratio", "min_bytes")
 
     def check(self, ctx: RuleContext) -> str:
+        ctx.ensure("html_pages")  # its loopback_copies
         ratio = float(self.opt("max_width_ratio"))
         return f"""
             SELECT page AS url,
@@ -37,7 +38,7 @@ class ImageServedOversized(Rule):
                        || 'x the declared width (' || coalesce(CAST(bytes AS VARCHAR), '?') || ' bytes)'
                        AS message,
                    {SIZES} AS evidence, src AS related_url, src AS key
-            FROM images
+            FROM {IMAGES}
             WHERE {SERVED} AND declared_width > 0 AND width > declared_width * {ratio}
               AND coalesce(bytes, 0) >= {int(self.opt("min_bytes"))}
         """
