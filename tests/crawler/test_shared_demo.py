@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import os
+import contextlib
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -17,6 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 from aiohttp import web
 
@@ -188,7 +188,14 @@ def test_sitemaps_of_a_worker_killed_while_reading_them_are_read_by_another(
         while not hits["/index.xml"]:  # the first worker holds the sitemap index
             assert time.monotonic() < deadline and starter.poll() is None, "no sitemap read"
             time.sleep(0.02)
-        os.killpg(starter.pid, signal.SIGKILL)
+        # kill -9 of the worker: its CLI and its crawler at once (the crawler, in a session
+        # of its own, otherwise lives on until it notices its parent gone, and on a loaded
+        # machine that was long enough to read the index once the gate opened)
+        tree = [psutil.Process(starter.pid), *psutil.Process(starter.pid).children(recursive=True)]
+        for process in tree:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.kill()
+        psutil.wait_procs(tree, timeout=30)
         starter.wait()
         gate.set()
         joiner = _join(config, crawl_id, redis_url)  # its lease expires: read again here
