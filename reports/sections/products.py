@@ -19,6 +19,7 @@ from typing import Any
 
 import duckdb
 
+from merchant.check import at_risk
 from reports.config import ReportConfig
 from reports.sections.common import Missing, clip, columns, latest_run_per_week, require
 
@@ -113,13 +114,13 @@ def load_products(
             FROM merchant_findings WHERE {newest}"""
     ).fetchone()
     assert head is not None
-    risk = con.execute(
-        f"""SELECT count(*), coalesce(sum(spend), 0), coalesce(sum(revenue), 0) FROM (
-                SELECT offer_id, max(spend_at_risk) AS spend, max(revenue_at_risk) AS revenue
-                FROM merchant_findings WHERE {newest} AND severity = 'error'
-                  AND offer_id IS NOT NULL GROUP BY offer_id)"""
-    ).fetchone()
-    assert risk is not None
+    # the one definition of spend at risk, as `merchant check` and the demo print it
+    risk = at_risk(
+        con.execute(
+            f"""SELECT severity, offer_id, spend_at_risk, revenue_at_risk
+                FROM merchant_findings WHERE {newest}"""
+        ).df()
+    )
     kinds = con.execute(
         f"""SELECT kind, any_value(severity), count(*), count(DISTINCT offer_id),
                    sum(spend_at_risk) FROM (
