@@ -152,11 +152,11 @@ def _work(
 
 def _written(run: Path, crawl_id: str) -> bool:
     """Whether this crawl's run folder is already finalized (its manifest complete)."""
-    from searchops.run_folder import MANIFEST
+    from searchops.run_folder import read_manifest
 
     try:
-        manifest = json.loads((run / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        manifest = read_manifest(run)
+    except SearchopsError:  # none yet (the usual case), or unreadable: merge the parts
         return False
     shared = manifest.get("shared") or {}
     return bool(manifest.get("complete")) and shared.get("crawl_id") == crawl_id
