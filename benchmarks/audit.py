@@ -69,6 +69,41 @@ WORDS = np.array(
     ]
 )
 
+# The Organization markup of the about page: the policies every offer inherits.
+ORGANIZATION = json.dumps(
+    [
+        {
+            "syntax": "json-ld",
+            "type": "Organization",
+            "data": {
+                "@context": "https://schema.org",
+                "@type": "Organization",
+                "name": "Boreal Outdoor",
+                "url": HOST + "/",
+                "logo": HOST + "/img/logo.png",
+                "hasMerchantReturnPolicy": {
+                    "@type": "MerchantReturnPolicy",
+                    "applicableCountry": "CA",
+                    "returnPolicyCountry": "CA",
+                    "returnPolicyCategory": "https://schema.org/MerchantReturnFiniteReturnWindow",
+                    "merchantReturnDays": 30,
+                    "returnMethod": "https://schema.org/ReturnByMail",
+                    "returnFees": "https://schema.org/FreeReturn",
+                },
+                "hasShippingService": {
+                    "@type": "ShippingService",
+                    "name": "Standard shipping",
+                    "shippingConditions": {
+                        "@type": "ShippingConditions",
+                        "shippingDestination": {"@type": "DefinedRegion", "addressCountry": "CA"},
+                        "shippingRate": {"@type": "MonetaryAmount", "value": 0, "currency": "CAD"},
+                    },
+                },
+            },
+        }
+    ]
+)
+
 
 def _lists(per_row: int, flat: pa.Array, rows: int | None = None) -> pa.ListArray:
     """A list column with ``per_row`` items in every row, from the flat item array."""
@@ -171,7 +206,12 @@ def page_batch(
         pa.StructArray.from_arrays(
             [
                 _weave(_cat(HOST, "/img/", sku, ".jpg"), _cat(HOST, "/img/", sku, "-2.jpg")),
-                _weave(where(defect == 23, pa.scalar(None, pa.string()), names), names),
+                # each image described for what it shows (SEO-MEDIA-002 flags a gallery
+                # repeating one alt text), ~1% with the main image's alt missing
+                _weave(
+                    where(defect == 23, pa.scalar(None, pa.string()), names),
+                    _cat(names, ", side view"),
+                ),
                 pa.array(["800"] * (2 * n)),
                 pa.array(["800"] * (2 * n)),
                 _weave(pa.nulls(n, pa.string()), pa.array(["lazy"] * n)),
@@ -210,10 +250,18 @@ def page_batch(
         "viewport": pa.array(["width=device-width, initial-scale=1"] * n),
         "h1": _lists(1, pc.utf8_title(names)),
         "h2": _lists(2, _weave(pa.array(["Specifications"] * n), pa.array(["Reviews"] * n))),
-        "structured_data": where(product, jsonld, "[]"),
+        # the site's Organization (one page: the about page) states the return and
+        # shipping policies every offer inherits (SEO-SCHEMA-017)
+        "structured_data": where(idx == 9, ORGANIZATION, where(product, jsonld, "[]")),
         "structured_data_errors": _lists(0, pa.array([], pa.string()), n),
         "jsonld_blocks": pa.array(product.astype(np.int32)),
         "visible_prices": _lists(1, _cat("$", pc.cast(pa.array(price), pa.string()))),
+        # the raw HTML (what AI crawlers read, SEO-AI-003) shows the offer; ~1% of
+        # product pages load the price by script
+        "product_markup": pa.array(product),
+        "price_shown": pa.array(defect != 31),
+        "availability_shown": pa.array(np.ones(n, bool)),
+        "description_shown": pa.array(np.ones(n, bool)),
         "images": images,
         "insecure_resources": _lists(0, pa.array([], pa.string()), n),
         "word_count": pa.array(rng.integers(250, 900, n).astype(np.int32)),
