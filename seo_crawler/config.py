@@ -93,10 +93,22 @@ class RenderConfig(_Section):
     min_words: int = Field(default=30, ge=0)
     wait_until: str = Field(default="networkidle", pattern="^(load|domcontentloaded|networkidle)$")
     timeout_ms: int = Field(default=20000, gt=0)
+    deadline_s: float = Field(default=60.0, gt=0)
+    close_timeout_s: float = Field(default=10.0, gt=0)
     max_pages_open: int = Field(default=4, gt=0)
     js_heap_mb: int = Field(default=384, gt=0)
     renderer_max_mb: int = Field(default=512, gt=0)
     browser_max_mb: int = Field(default=900, gt=0)
+
+    @model_validator(mode="after")
+    def _deadline_after_navigation(self) -> RenderConfig:
+        # The deadline covers the navigation too: shorter, it would cut renders goto allows.
+        if self.deadline_s * 1000 <= self.timeout_ms:
+            raise ValueError(
+                f"deadline_s ({self.deadline_s:g} s) must be longer than timeout_ms "
+                f"({self.timeout_ms} ms): it covers the navigation and what follows it"
+            )
+        return self
 
 
 class VitalsProfile(_Section):

@@ -123,7 +123,8 @@ def scrapy_settings(
             Scope.build(crawl, [*spec.start_urls, *spec.sitemaps]),
             skip_resource_types=SKIPPED_RESOURCES,
         )
-        handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+        # scrapy-playwright's handler, with a deadline on each render
+        handler = "seo_crawler.render.DeadlineDownloadHandler"
         settings.update({
             "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
             "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
@@ -140,6 +141,9 @@ def scrapy_settings(
                 f"render-{i}": {"service_workers": "block"} for i in range(render.max_pages_open)
             },
             "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": render.timeout_ms,
+            # goto is bounded by the timeout above; the rest of a render only by this deadline.
+            "SEARCHOPS_RENDER_DEADLINE": render.deadline_s,
+            "SEARCHOPS_RENDER_CLOSE_TIMEOUT": render.close_timeout_s,
             # Every request Chromium makes is judged by the crawl's scope and safety policy
             # (seo_crawler.browser); images, fonts and media, which do not change the DOM we
             # extract from, are skipped.

@@ -3,7 +3,8 @@ page's script cannot exhaust memory or end the crawl.
 
 Hostile pages on 127.0.0.1: a script that POSTs to another port, loads an image from it,
 fetches it as localhost and asks for the cloud metadata address; a script that never ends;
-a script that allocates without end. The other server must see nothing; what was blocked
+a script that allocates without end; a script that keeps the renderer busy once the page has
+loaded (only the render's deadline ends it). The other server must see nothing; what was blocked
 is recorded (pages.browser_blocked, crawl.json, audit SEO-LINKS-030; vitals.parquet).
 """
 
@@ -137,6 +138,48 @@ def test_a_never_ending_script_keeps_the_raw_page(tmp_path: Path, config: Path) 
     assert start["error"].startswith("render failed:") and start["needs_render"]
     assert start["word_count"] == 4  # the raw HTML's facts ("Tents and tarps", "next")
     assert pages.loc[base + "/next", "status"] == 200  # its links were followed
+
+
+# Generous bounds for a busy 2-core machine: a plain page renders in a few seconds there.
+DEADLINE = """
+[render]
+timeout_ms = 8000
+wait_until = "load"
+deadline_s = 20
+close_timeout_s = 10
+max_pages_open = 1
+[crawl]
+retries = 0
+"""
+
+
+@pytest.mark.slow
+def test_a_render_that_never_ends_after_load_is_cut_at_its_deadline(tmp_path: Path) -> None:
+    # The load event fires (goto returns), then the script never yields: page.content()
+    # cannot return, and under V8's heap cap and the watchdog's RSS limit nothing else ends it.
+    config = tmp_path / "deadline.toml"
+    config.write_text(DEADLINE)
+    site = HostileServer()
+    site.route("/", Reply.html("<h1>Home</h1><a href='/stuck'>stuck</a>"))
+    site.route("/stuck", Reply.html(
+        "<h1>Stuck</h1><p>Tents and tarps</p><a href='/after'>after</a><script>"
+        "addEventListener('load', () => setTimeout(() => { while (true) {} }, 0));</script>"
+    ))  # fmt: skip
+    # Linked only from /stuck: rendered after its timeout, in the one browser context it held.
+    site.route("/after", Reply.html("<div id=app></div><script>"
+        "document.getElementById('app').innerHTML = '<h1>Rendered after</h1>';</script>"))  # fmt: skip
+    with site.running() as base:
+        done = cli("--config", str(config), "crawl", base + "/", "--render", "always",
+                   "--out", str(tmp_path / "run"), cwd=tmp_path, timeout=240)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    pages = pd.read_parquet(tmp_path / "run" / "pages.parquet").set_index("url")
+    stuck = pages.loc[base + "/stuck"]
+    assert stuck["fetch_state"] == "fetched" and stuck["status"] == 200 and not stuck["rendered"]
+    assert stuck["error"].startswith("render failed: RenderTimeout: render timed out"), stuck
+    assert list(stuck["h1"]) == ["Stuck"]  # the raw HTML's facts are kept
+    after = pages.loc[base + "/after"]
+    assert after["rendered"] and list(after["h1"]) == ["Rendered after"]
+    assert pages.loc[base + "/", "rendered"]
 
 
 @pytest.mark.slow
