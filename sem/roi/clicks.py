@@ -19,7 +19,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sem.roi.data import bid_groups, exposure_start, history_window, missing_exposure
+from sem.roi.data import (
+    bid_groups,
+    exposure_start,
+    history_window,
+    keyword_blocks,
+    missing_exposure,
+)
 from sem.roi.drift import Recency, fit_recency
 from sem.roi.options import RoiOptions
 from sem.roi.pooling import MIN_PRIOR_KEYWORDS, shrink_normal
@@ -243,22 +249,52 @@ def bid_move_misfit(
     if daily.empty:
         return 0.0, report
     first_day, n_days = history_window(daily, since, until)
+    if n_days < 2 * _MOVE_DAYS:
+        return 0.0, report
+    moves: list[np.ndarray] = []
+    controls: list[np.ndarray] = []
+    # A block of keywords at a time (memory): pairs come in keyword order either way.
+    for ks, rows in keyword_blocks(daily, k_index):
+        _move_pairs(rows, k_index[ks], b[ks], phi[ks], (first_day, n_days), moves, controls)
+    if not moves:  # no keyword's bid moved (or no day with a known bid: no Max CPC)
+        return 0.0, report
+    m, c = np.concatenate(moves, axis=1), np.concatenate(controls, axis=1)
+    report.update(moves=int(m.shape[1]), controls=int(c.shape[1]))
+    if m.shape[1] < _MISFIT_MIN_PAIRS or c.shape[1] < _MISFIT_MIN_PAIRS:
+        return 0.0, report
+    excess = float(m[0].mean() - c[0].mean())
+    se = math.sqrt(m[0].var(ddof=1) / m.shape[1] + c[0].var(ddof=1) / c.shape[1])
+    step2 = float(m[1].mean())
+    kappa = excess / step2 if excess > 2 * se and step2 > 0 else 0.0
+    report.update(kappa=kappa, excess_log_var=excess, se=se, mean_squared_log_step=step2)
+    return kappa, report
+
+
+def _move_pairs(
+    daily: pd.DataFrame,
+    k_index: pd.Index,
+    b: np.ndarray,
+    phi: np.ndarray,
+    window: tuple[pd.Timestamp, int],
+    moves: list[np.ndarray],
+    controls: list[np.ndarray],
+) -> None:
+    """Append the move and control span pairs (:func:`_span_pairs`) of these keywords."""
+    first_day, n_days = window
     pos = k_index.get_indexer(pd.Index(daily["criterion_id"].to_numpy()))
     day = (daily["date"] - first_day).dt.days.to_numpy()
     bid = daily["cpc_bid"].to_numpy(float)
     ok = (pos >= 0) & (day >= 0) & (day < n_days) & np.isfinite(bid) & (bid > 0)
     pos, day, bid = pos[ok], day[ok], bid[ok]
     if pos.size < 2:  # no day with a known bid (a daily report without Max CPC): no move
-        return 0.0, report
+        return
     clicks = daily["clicks"].to_numpy(float)[ok]
     order = np.lexsort((day, pos))
     pos, day, bid, clicks = pos[order], day[order], bid[order], clicks[order]
     changed = np.r_[False, (pos[1:] == pos[:-1]) & ~np.isclose(bid[1:], bid[:-1])]
     movers = np.unique(pos[changed])
-    if movers.size == 0 or n_days < 2 * _MOVE_DAYS:
-        return 0.0, report
-    moves: list[np.ndarray] = []
-    controls: list[np.ndarray] = []
+    if movers.size == 0:
+        return
     step = max(1, _MISFIT_CHUNK // n_days)
     for begin in range(0, movers.size, step):
         chunk = movers[begin : begin + step]
@@ -276,16 +312,6 @@ def bid_move_misfit(
         x = pd.DataFrame(x.T).ffill().to_numpy().T
         moves.append(_span_pairs(y, x, b[chunk], phi[chunk], move=True))
         controls.append(_span_pairs(y, x, b[chunk], phi[chunk], move=False))
-    m, c = np.concatenate(moves, axis=1), np.concatenate(controls, axis=1)
-    report.update(moves=int(m.shape[1]), controls=int(c.shape[1]))
-    if m.shape[1] < _MISFIT_MIN_PAIRS or c.shape[1] < _MISFIT_MIN_PAIRS:
-        return 0.0, report
-    excess = float(m[0].mean() - c[0].mean())
-    se = math.sqrt(m[0].var(ddof=1) / m.shape[1] + c[0].var(ddof=1) / c.shape[1])
-    step2 = float(m[1].mean())
-    kappa = excess / step2 if excess > 2 * se and step2 > 0 else 0.0
-    report.update(kappa=kappa, excess_log_var=excess, se=se, mean_squared_log_step=step2)
-    return kappa, report
 
 
 def _span_pairs(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sem.roi.data import keyword_blocks
 from sem.roi.pooling import shrink_normal
 from sem.roi.shared import account_wide
 
@@ -68,6 +69,31 @@ def cpc_exponent(
     measured within bid levels, pooled over the account.
 
     Returns (gamma, its posterior sd, own, the category priors)."""
+    # A block of keywords at a time (memory: the per-row arrays of one block).
+    parts = [
+        _level_lines(rows, landscape, k_index[ks], landscape_weight)
+        for ks, rows in keyword_blocks(daily, k_index)
+    ]
+    sxx = np.concatenate([part[0] for part in parts])
+    sxy = np.concatenate([part[1] for part in parts])
+    # Within a bid level a day's log CPC varies by about sigma^2 / clicks: pooled sigma^2.
+    sigma2 = account_wide(
+        "cost.log_cpc_variance",
+        lambda: _pooled_variance(sum(p[2] for p in parts), sum(p[3] for p in parts)),
+    )
+    own = sxx > 1e-6
+    est = np.where(own, sxy / np.where(own, sxx, 1.0), np.nan)
+    se = np.where(own, np.sqrt(sigma2 / np.where(own, sxx, 1.0)), np.inf)
+    gamma, sd, prior = shrink_normal(est, se, cat, n_cat, shrinkage, informative_se=0.3)
+    return np.clip(gamma, 0.05, 1.5), sd, own, prior
+
+
+def _level_lines(
+    daily: pd.DataFrame, landscape: pd.DataFrame, k_index: pd.Index, landscape_weight: float
+) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """These keywords' clicks-weighted sums of squares ``sxx`` and products ``sxy`` of log CPC
+    on log bid over their bid levels, and the within-level log CPC variance's sum and degrees
+    of freedom (:func:`_log_cpc_variance`, daily rows only)."""
     k = len(k_index)
     parts = []
     pos = k_index.get_indexer(pd.Index(daily["criterion_id"].to_numpy()))
@@ -76,8 +102,8 @@ def cpc_exponent(
     cost = daily["cost"].to_numpy(float)
     ok = (pos >= 0) & np.isfinite(bid) & (bid > 0) & (clicks > 0) & (cost > 0)
     parts.append((pos[ok], bid[ok], clicks[ok], cost[ok]))
-    # Within a bid level a day's log CPC varies by about sigma^2 / clicks: pooled sigma^2.
-    sigma2 = account_wide("cost.log_cpc_variance", lambda: _log_cpc_variance(*parts[0]))
+    del pos, bid, clicks, cost, ok
+    within, dof = _log_cpc_variance(*parts[0])
     if landscape_weight > 0 and not landscape.empty and "cost" in landscape.columns:
         lpos = k_index.get_indexer(pd.Index(landscape["criterion_id"].to_numpy()))
         lbid = landscape["cpc_bid"].to_numpy(float)
@@ -89,7 +115,9 @@ def cpc_exponent(
     b = np.concatenate([x[1] for x in parts])
     n = np.concatenate([x[2] for x in parts])
     c = np.concatenate([x[3] for x in parts])
+    del parts
     key = p * 10**10 + np.rint(b * 1e4).astype(np.int64)
+    del p, b
     levels, group = np.unique(key, return_inverse=True)
     n_j = np.bincount(group, n, minlength=len(levels))
     c_j = np.bincount(group, c, minlength=len(levels))
@@ -102,20 +130,24 @@ def cpc_exponent(
     dx = lx - mx[k_j]
     sxx = np.bincount(k_j, n_j * dx * dx, minlength=k)
     sxy = np.bincount(k_j, n_j * dx * (ly - my[k_j]), minlength=k)
-    own = sxx > 1e-6
-    est = np.where(own, sxy / np.where(own, sxx, 1.0), np.nan)
-    se = np.where(own, np.sqrt(sigma2 / np.where(own, sxx, 1.0)), np.inf)
-    gamma, sd, prior = shrink_normal(est, se, cat, n_cat, shrinkage, informative_se=0.3)
-    return np.clip(gamma, 0.05, 1.5), sd, own, prior
+    return sxx, sxy, within, dof
+
+
+def _pooled_variance(within: float, dof: float) -> float:
+    """Per-click variance of log CPC within (keyword, bid) levels: a day's log CPC over ``c``
+    clicks varies by about ``sigma^2 / c``; 0.05 (a ~22% spread) when too few levels repeat."""
+    if dof < 20:
+        return 0.05
+    return within / dof
 
 
 def _log_cpc_variance(
     pos: np.ndarray, bid: np.ndarray, clicks: np.ndarray, cost: np.ndarray
-) -> float:
-    """Per-click variance of log CPC within (keyword, bid) levels: a day's log CPC over ``c``
-    clicks varies by about ``sigma^2 / c``; 0.05 (a ~22% spread) when too few levels repeat."""
+) -> tuple[float, float]:
+    """(sum of clicks x squared deviation of log CPC from its (keyword, bid) level's mean,
+    degrees of freedom: days beyond the first of each level)."""
     if pos.size == 0:
-        return 0.05
+        return 0.0, 0.0
     key = pos.astype(np.int64) * 10**10 + np.rint(bid * 1e4).astype(np.int64)
     _, group = np.unique(key, return_inverse=True)
     y = np.log(cost / clicks)
@@ -123,6 +155,4 @@ def _log_cpc_variance(
     mean = np.bincount(group, clicks * y) / np.maximum(weight, 1e-300)
     days = np.bincount(group)
     dof = float(np.maximum(days - 1, 0).sum())
-    if dof < 20:
-        return 0.05
-    return float(np.sum(clicks * (y - mean[group]) ** 2) / dof)
+    return float(np.sum(clicks * (y - mean[group]) ** 2)), dof

@@ -3,7 +3,8 @@ observation groups, weekday seasonality and the exposure of days without a row."
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import itertools
+from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
 
@@ -153,6 +154,37 @@ def load_chunk(
     return frames
 
 
+# Daily rows a per-row step of the models holds at once (:func:`keyword_blocks`): at 100,000
+# keywords x 90 days (7.6 million rows) each float column a step derives from the rows is 61 MB,
+# and a step held ten or more at once (the fit's peak memory); a block of a million rows holds
+# 8 MB each.
+ROW_BLOCK = 1_000_000
+
+
+def keyword_blocks(
+    daily: pd.DataFrame, k_index: pd.Index, rows: int | None = None
+) -> Iterator[tuple[slice, pd.DataFrame]]:
+    """The daily rows in blocks of whole keywords, about ``rows`` (default :data:`ROW_BLOCK`)
+    rows each: (the block's keywords, a slice of ``k_index``; their rows, in table order).
+
+    A per-keyword result computed block by block and concatenated is the one computed on every
+    row at once, bit for bit: each keyword's rows are all in its block, in the same order.
+    ``daily`` itself is the one block when it is no larger; otherwise rows of keywords not in
+    ``k_index`` are left out (the models leave them out anyway)."""
+    limit = ROW_BLOCK if rows is None else rows
+    k = len(k_index)
+    if len(daily) <= limit or k <= 1:
+        yield slice(0, k), daily
+        return
+    pos = k_index.get_indexer(pd.Index(daily["criterion_id"].to_numpy())).astype(np.int32)
+    ends = np.cumsum(np.bincount(pos[pos >= 0], minlength=k))
+    # a block ends at the keyword whose rows reach the next multiple of ``limit``
+    cuts = np.unique(np.searchsorted(ends, np.arange(limit, ends[-1], limit), side="left") + 1)
+    bounds = [0, *(int(c) for c in cuts if 0 < c < k), k]
+    for lo, hi in itertools.pairwise(bounds):
+        yield slice(lo, hi), daily.iloc[np.flatnonzero((pos >= lo) & (pos < hi))]
+
+
 # Bid levels per keyword in the grouping key: bids in 1/10,000 up to 10^6 (any real bid).
 _BID_LEVELS = 10**10
 
@@ -179,6 +211,14 @@ def _weekday_season(daily: pd.DataFrame) -> np.ndarray:
 
 
 def keyword_totals(daily: pd.DataFrame, k_index: pd.Index) -> dict[str, np.ndarray]:
+    """Per keyword: clicks, impressions, cost, conversions, value, days (rows), sum of bids."""
+    parts = [_keyword_totals(rows, k_index[ks]) for ks, rows in keyword_blocks(daily, k_index)]
+    if len(parts) == 1:
+        return parts[0]
+    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+
+
+def _keyword_totals(daily: pd.DataFrame, k_index: pd.Index) -> dict[str, np.ndarray]:
     k = len(k_index)
     pos = k_index.get_indexer(pd.Index(daily["criterion_id"].to_numpy()))
     ok = pos >= 0
@@ -211,7 +251,27 @@ def bid_groups(
     """Observation groups (keyword, bid), sorted: clicks ``y`` and seasonal exposure ``e`` in
     days. Grouped with numpy on one integer key (keyword, bid in 1/10,000 of the currency: bids
     are multiples of a cent): a pandas groupby of the 7.5 million daily rows of 100,000
-    keywords held several copies of them at once."""
+    keywords held several copies of them at once. Grouped a block of keywords at a time
+    (:func:`keyword_blocks`): the groups are sorted by keyword, so the blocks' concatenate."""
+    parts = []
+    for ks, rows in keyword_blocks(daily, k_index):
+        part = _bid_groups(rows, landscape, k_index[ks], current_bid[ks], season,
+                           landscape_weight)  # fmt: skip
+        part["k"] += ks.start
+        parts.append(part)
+    if len(parts) == 1:
+        return parts[0]
+    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+
+
+def _bid_groups(
+    daily: pd.DataFrame,
+    landscape: pd.DataFrame,
+    k_index: pd.Index,
+    current_bid: np.ndarray,
+    season: np.ndarray,
+    landscape_weight: float,
+) -> dict[str, np.ndarray]:
     pos = k_index.get_indexer(pd.Index(daily["criterion_id"].to_numpy()))
     bid = daily["cpc_bid"].to_numpy(float)
     known = np.isfinite(bid) & (bid > 0)
@@ -295,6 +355,15 @@ def exposure_start(
     gap between rows: a keyword seen most days whose first row is late was most likely created
     then (the reports do not say), while a keyword without rows, or with one, gets the whole
     window."""
+    parts = [
+        _exposure_start(rows, k_index[ks], window) for ks, rows in keyword_blocks(daily, k_index)
+    ]
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def _exposure_start(
+    daily: pd.DataFrame, k_index: pd.Index, window: tuple[pd.Timestamp, int]
+) -> np.ndarray:
     first_day, n_days = window
     k = len(k_index)
     pos = k_index.get_indexer(pd.Index(daily["criterion_id"].to_numpy()))
@@ -325,12 +394,24 @@ def missing_exposure(
     k = len(k_index)
     if daily.empty:
         return np.zeros(k)
-    first_day, n_days = history_window(daily, since, until)
+    window = history_window(daily, since, until)
+    parts = [
+        _missing_exposure(rows, k_index[ks], season, window)
+        for ks, rows in keyword_blocks(daily, k_index)
+    ]
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def _missing_exposure(
+    daily: pd.DataFrame, k_index: pd.Index, season: np.ndarray, window: tuple[pd.Timestamp, int]
+) -> np.ndarray:
+    first_day, n_days = window
+    k = len(k_index)
     by_day = season[(first_day.day_of_week + np.arange(n_days)) % 7]
     cum = np.concatenate([[0.0], np.cumsum(by_day)])
     pos = k_index.get_indexer(pd.Index(daily["criterion_id"].to_numpy()))
     day = (daily["date"] - first_day).dt.days.to_numpy()
     ok = (pos >= 0) & (day >= 0) & (day < n_days)
     observed = np.bincount(pos[ok], by_day[day[ok]], minlength=k)
-    start = exposure_start(daily, k_index, (first_day, n_days))
+    start = _exposure_start(daily, k_index, window)
     return np.maximum(cum[n_days] - cum[start] - observed, 0.0)

@@ -33,6 +33,7 @@ closed form of that local-level model, vectorized over keywords here.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sem.roi.data import keyword_blocks
 from sem.roi.shared import account_wide
 
 _WEEK = 7
@@ -210,6 +212,26 @@ def _weights(ages: np.ndarray, half_life: float | np.ndarray) -> np.ndarray:
 
 
 def _weekly(
+    daily: pd.DataFrame,
+    k_index: pd.Index,
+    season: np.ndarray,
+    factor: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    start: np.ndarray,
+    window: tuple[pd.Timestamp, int],
+) -> _Weeks:
+    # A block of keywords at a time (memory: the per-row arrays of one block), stacked.
+    x_ref, b, ceiling_bid, current_bid = factor
+    parts = []
+    for ks, rows in keyword_blocks(daily, k_index):
+        block = (x_ref[ks], b[ks], ceiling_bid[ks], current_bid[ks])
+        parts.append(_weekly_rows(rows, k_index[ks], season, block, start[ks], window))
+    if len(parts) == 1:
+        return parts[0]
+    return _Weeks(*(np.concatenate([getattr(p, f.name) for p in parts])
+                    for f in dataclasses.fields(_Weeks)))  # fmt: skip
+
+
+def _weekly_rows(
     daily: pd.DataFrame,
     k_index: pd.Index,
     season: np.ndarray,

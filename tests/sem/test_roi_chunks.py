@@ -105,3 +105,45 @@ def test_cli_roi_and_bid_recommend_chunked_equal_one_piece(
         rtol=1e-9,
     )
     assert rec_chunked["summary"]["d_profit"] == pytest.approx(rec_one["summary"]["d_profit"])
+
+
+def test_keyword_blocks_hold_whole_keywords_in_table_order() -> None:
+    from sem.roi.data import keyword_blocks
+
+    rng = np.random.default_rng(3)
+    ids = rng.permutation(np.arange(100, 140))
+    daily = pd.DataFrame({"criterion_id": rng.choice(np.r_[ids, 999], 500)})  # 999: unknown
+    k_index = pd.Index(ids)
+    blocks = list(keyword_blocks(daily, k_index, rows=60))
+    assert len(blocks) >= 8
+    assert [ks.start for ks, _ in blocks] == [0, *(ks.stop for ks, _ in blocks[:-1])]
+    assert blocks[-1][0].stop == len(ids)
+    for ks, rows in blocks:
+        assert rows["criterion_id"].isin(ids[ks]).all()
+        assert rows.index.is_monotonic_increasing  # table order
+        assert len(rows) <= 60 + rows["criterion_id"].value_counts().max()
+    kept = pd.concat([rows for _, rows in blocks]).sort_index()
+    pd.testing.assert_frame_equal(kept, daily[daily["criterion_id"] != 999])
+    # small enough: the frame itself, one block
+    ((ks, rows),) = keyword_blocks(daily, k_index, rows=500)
+    assert ks == slice(0, len(ids)) and rows is daily
+
+
+def test_a_fit_in_row_blocks_is_the_fit_on_every_row(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The per-row steps (bid groups, weekly drift blocks, bid moves, CPC levels, totals,
+    exposure) run a block of keywords at a time at scale: the same fit, bit for bit but for
+    the pooled log-CPC variance (summed block by block: rounding error)."""
+    from sem.roi import data
+
+    with Workspace(workspace, read_only=True) as ws:
+        whole = roi.fit_models(ws)
+        monkeypatch.setattr(data, "ROW_BLOCK", 2_000)  # ~20 blocks of this account's rows
+        blocked = roi.fit_models(ws)
+    assert len(whole) == 600
+    assert whole.attrs["diagnostics"]["bid_move_misfit"]["moves"] > 0
+    for name in ("recency", "bid_move_misfit", "clicks", "volume_prior", "cvr"):
+        assert blocked.attrs["diagnostics"][name] == whole.attrs["diagnostics"][name], name
+    pd.testing.assert_frame_equal(blocked, whole, check_exact=False, rtol=1e-12, atol=0)
+    assert (blocked["elasticity"] == whole["elasticity"]).all()  # no CPC in it: exact
