@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import psutil
@@ -64,19 +64,38 @@ class DeadlineDownloadHandler(ScrapyPlaywrightDownloadHandler):
         try:
             async with deadline:
                 return await super()._download_request_with_page(request, page, spider)
-        except TimeoutError:
-            if deadline.expired():  # not a TimeoutError raised inside the render
+        except Exception as exc:
+            timed_out = isinstance(exc, TimeoutError) and deadline.expired()
+            if timed_out:
                 self.stats.inc_value("searchops/render_timeouts")
                 log.warning(
                     "render of %s did not end within %s s: its page is closed",
                     request.url, self.deadline_s,
                 )  # fmt: skip
+            # Any failure (a navigation timeout, a crash): scrapy-playwright closes the page
+            # next with no timeout, and a renderer still busy could hold that close too.
+            if not request.meta.get("playwright_include_page"):
                 await close_render(page, self.close_timeout_s)
+            if timed_out:
                 raise RenderTimeout(
                     f"render timed out: not done within {self.deadline_s:g} s "
                     "([render] deadline_s); a script kept the renderer busy"
                 ) from None
             raise
+
+    def _make_close_page_callback(self, context_name: str) -> Callable[[], None]:
+        # scrapy-playwright calls it on the page's "crash" and again on its "close": a
+        # crashed page (a renderer the watchdog killed) would free two slots of its context.
+        release = super()._make_close_page_callback(context_name)
+        released = False
+
+        def release_once() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                release()
+
+        return release_once
 
     async def _create_browser_context(
         self, name: str, context_kwargs: dict[str, Any] | None, spider: Spider | None = None
@@ -89,7 +108,7 @@ class DeadlineDownloadHandler(ScrapyPlaywrightDownloadHandler):
 
 
 async def close_render(page: Page, timeout_s: float) -> str:
-    """Closes the page of a render that timed out; if it does not close, its browser context;
+    """Closes the page of a render that failed or timed out; if it does not close, its context;
     if that does not close it either, the browser (scrapy-playwright launches a new one for
     the next page). Each step waits at most ``timeout_s``. Returns the step that closed it:
     "page", "context" or "browser"."""

@@ -16,15 +16,13 @@ from pathlib import Path
 import psutil
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
+from scrapy_playwright.handler import BrowserContextWrapper
 
-from seo_crawler.render import _browser_processes, close_render
+from seo_crawler.render import DeadlineDownloadHandler, _browser_processes, close_render
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Chromium"),
-]
+chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Chromium")
 
 BUSY_AFTER_LOAD = "<h1>Busy</h1><script>setTimeout(() => { while (true) {} }, 0);</script>"
 CLOSE_TIMEOUT_S = 5.0  # each step's wait: a close takes well under a second
@@ -55,9 +53,9 @@ def _closes_with(step: str, hang: tuple[str, ...]) -> None:
                 page = await _busy_page(browser)
                 spinning = _busiest_renderer()
                 if "page" in hang:
-                    page.close = _never  # type: ignore[method-assign]
+                    page.close = _never  # type: ignore[method-assign,assignment]
                 if "context" in hang:
-                    page.context.close = _never  # type: ignore[method-assign]
+                    page.context.close = _never  # type: ignore[method-assign,assignment]
                 assert await close_render(page, CLOSE_TIMEOUT_S) == step
                 if step == "browser":  # killed: Playwright sees it gone
                     async with asyncio.timeout(30):
@@ -94,13 +92,41 @@ def _busiest_renderer() -> psutil.Process:
     return max(renderers, key=lambda p: p.cpu_percent())
 
 
+@pytest.mark.browser
+@chromium
 def test_a_busy_page_is_closed() -> None:
     _closes_with("page", hang=())
 
 
+@pytest.mark.browser
+@chromium
 def test_a_page_that_does_not_close_goes_with_its_context() -> None:
     _closes_with("context", hang=("page",))
 
 
+@pytest.mark.browser
+@chromium
 def test_a_context_that_does_not_close_goes_with_the_browser() -> None:
     _closes_with("browser", hang=("page", "context"))
+
+
+def test_a_crashed_page_frees_its_context_slot_once() -> None:
+    # scrapy-playwright's handler calls the callback on the page's "crash", then on its
+    # "close": the context's one page slot must not become two.
+    async def scenario() -> int:
+        handler = DeadlineDownloadHandler.__new__(DeadlineDownloadHandler)
+        slots = asyncio.Semaphore(1)
+        handler.context_wrappers = {
+            "render-0": BrowserContextWrapper(context=None, semaphore=slots, persistent=False)  # type: ignore[arg-type]
+        }
+        await slots.acquire()  # the page
+        on_crash_or_close = handler._make_close_page_callback("render-0")
+        on_crash_or_close()
+        on_crash_or_close()
+        free = 0
+        while not slots.locked():
+            await slots.acquire()
+            free += 1
+        return free
+
+    assert asyncio.run(scenario()) == 1
