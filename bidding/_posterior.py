@@ -103,6 +103,7 @@ class PosteriorStrategy(BidStrategy):
         paused[order[: min(context.pause_room or 0, int(cut.sum()))]] = True
         free_cols = np.where(cut, 0, free_cols)
         w, cols, binding, feasible = w_free, free_cols, [], True
+        lowest = False  # a budget even the lowest bids overspend: every bid to its bottom
         zb = normal_z(cfg.budget_confidence)
         acct = context.account_log_sd
 
@@ -127,6 +128,8 @@ class PosteriorStrategy(BidStrategy):
             binding.append(name)
             if fails(W_LOW):
                 feasible, w = False, W_LOW
+                if name == "budget":
+                    lowest = True
                 continue
             lo, hi = np.log(W_LOW), np.log(w)
             for _ in range(cfg.bisection_iterations // 2):
@@ -135,6 +138,8 @@ class PosteriorStrategy(BidStrategy):
             w = float(np.exp(lo))
         if binding:
             cols, supported = mom.choose(w, z)
+        if lowest:  # the closest to the budget the guardrails allow, as the exact optimizer
+            cols, supported = np.zeros(len(model), int), np.ones(len(model), bool)
         cols = np.where(cut, 0, cols)
         bids = mom.bids[rows, cols]
         spend = spend_quantile(mom, cols, zb, acct, paused)
@@ -153,5 +158,8 @@ class PosteriorStrategy(BidStrategy):
                 "free_bids": mom.bids[rows, free_cols],
                 "spend_quantile": spend,
                 "spend_mean": mom.spend(cols, ~paused)[0],
+                # per keyword, mean spend per day at the bottom and top of its box (paused: 0)
+                "spend_low": np.where(paused, 0.0, mom.cost[:, 0]),
+                "spend_high": np.where(paused, 0.0, mom.cost[:, -1]),
             },
         )

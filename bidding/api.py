@@ -64,7 +64,7 @@ def recommend_bids(
     budget: float | None = None,
     target_roas: float | None = None,
     objective: str | None = None,
-    strategy: str = "exact",
+    strategy: str | None = None,
     policy: str = "config",
     source: str | None = None,
     crawl: str | Path | None = None,
@@ -76,7 +76,8 @@ def recommend_bids(
 ) -> BidRun:
     """Recommend max CPC bids within the guardrails (``searchops bid recommend``).
 
-    ``objective`` defaults to ``[bidding] objective``; ``policy`` is ``config`` or ``tuned``
+    ``objective`` defaults to ``[bidding] objective``, ``strategy`` to ``[bidding] strategy``
+    (posterior); ``policy`` is ``config`` or ``tuned``
     (the latest ``bid tune`` result); ``crawl`` a run folder or id (default: the latest crawl,
     for landing-page checks). ``out``: write bids-editor.csv, recommendations.json and
     review.txt there; ``run_id`` names the run (default: a new timestamped id). Raises
@@ -122,7 +123,7 @@ def recommend_bids(
             raise SearchopsError("no tuned policy in the workspace: run `searchops bid tune`")
         params = tuned
     try:
-        chosen = get_strategy(strategy, params)
+        chosen = get_strategy(strategy or cfg.strategy, params)
     except ValueError as exc:
         raise SearchopsError(str(exc)) from None
     models = load_models(workspace, s, source=source)

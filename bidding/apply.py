@@ -16,7 +16,8 @@ is sent:
 A row with Status ``Paused`` (JSON: ``action`` ``pause``) is a status change, sent as an
 ``AdGroupCriterionOperation`` update of ``status`` = PAUSED (update mask ``status``), never as a
 bid. It is rejected unless the workspace still flags the keyword (product out of stock or
-landing page failing in the latest crawl), and past ``[bidding.guardrails]`` ``max_pauses`` /
+landing page failing in the latest crawl, or the latest recommendation pauses it for spending
+without converting: ``PAUSE_NO_CONVERSIONS``), and past ``[bidding.guardrails]`` ``max_pauses`` /
 ``max_pause_share`` (of the account's enabled keywords) per file; a keyword already paused is
 skipped.
 
@@ -199,16 +200,33 @@ def journal(workspace: Workspace, plan_id: str | None = None) -> pd.DataFrame:
     return workspace.con.execute(sql, [plan_id] if plan_id else []).df()
 
 
-def _held_criteria(workspace: Workspace) -> set[int]:
-    """Keywords the latest recommendation held for lack of data."""
+def _latest_with_reason(workspace: Workspace, code: str, action: str | None = None) -> set[int]:
+    """Keywords whose row in the latest recommendation carries the reason ``code`` (and, when
+    given, the ``action``)."""
     if not workspace.has_table("bid_recommendations"):
         return set()
+    have = {r[0] for r in workspace.con.execute("DESCRIBE bid_recommendations").fetchall()}
+    if action is not None and "action" not in have:
+        return set()  # written before pauses existed: it paused nothing
     rows = workspace.con.execute(
         "SELECT criterion_id FROM bid_recommendations WHERE run_id = "
         "(SELECT run_id FROM bid_recommendations ORDER BY created_at DESC LIMIT 1) "
-        "AND reasons LIKE '%HELD_INSUFFICIENT_DATA%'"
+        "AND contains(reasons, ?)" + (" AND action = ?" if action is not None else ""),
+        [code] if action is None else [code, action],
     ).fetchall()
-    return {int(r[0]) for r in rows}
+    return {int(r[0]) for r in rows if r[0] is not None}
+
+
+def _held_criteria(workspace: Workspace) -> set[int]:
+    """Keywords the latest recommendation held for lack of data."""
+    return _latest_with_reason(workspace, "HELD_INSUFFICIENT_DATA")
+
+
+def _no_conversion_pauses(workspace: Workspace) -> set[int]:
+    """Keywords the latest recommendation pauses for spending without converting (strategy
+    posterior, ``PAUSE_NO_CONVERSIONS``): the evidence for such a pause is the model's verdict
+    on the workspace's data, as the crawl is for a stock or landing-page pause."""
+    return _latest_with_reason(workspace, "PAUSE_NO_CONVERSIONS", action="pause")
 
 
 def guardrail_box(
@@ -394,10 +412,12 @@ def _reject_violations(
         f"the campaign's bidding strategy ({k}) sets bids and ignores a max CPC"
         for k in kinds[bid_on_smart]
     ]
-    unflagged = pause & ~(box.out_of_stock | box.landing_failed)
+    no_conversions = plan["criterion_id"].isin(_no_conversion_pauses(workspace)).to_numpy()
+    unflagged = pause & ~(box.out_of_stock | box.landing_failed | no_conversions)
     why[unflagged] = (
-        "pauses a keyword whose product is in stock and whose landing page is fine in the "
-        "latest crawl"
+        "pauses a keyword whose product is in stock, whose landing page is fine in the "
+        "latest crawl and that the latest recommendation does not pause for spending without "
+        "converting"
     )
     guard = config.guardrails
     cap = min(guard.max_pauses, int(np.floor(guard.max_pause_share * enabled)))

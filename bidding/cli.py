@@ -36,12 +36,11 @@ def bid() -> None:
 )
 @click.option(
     "--strategy",
-    type=click.Choice(["exact", "posterior", "target-roas-rule", "current"]),
-    default="exact",
-    show_default=True,
-    help="Bidding strategy (exact = searchops' point-estimate optimizer; posterior = bids "
-    "chosen over the posterior draws, moving as far as the evidence supports, cutting "
-    "keywords that spend without converting, --budget as a chance constraint).",
+    type=click.Choice(["posterior", "exact", "target-roas-rule", "current"]),
+    help="Bidding strategy (default [bidding] strategy, posterior): posterior = bids chosen "
+    "over the posterior draws, moving as far as the evidence supports, pausing keywords that "
+    "spend without converting, --budget as a chance constraint; exact = the point-estimate "
+    "optimizer behind a data hold; target-roas-rule; current = keep today's bids.",
 )
 @click.option(
     "--policy",
@@ -63,7 +62,7 @@ def recommend(
     budget: float | None,
     target_roas: float | None,
     objective: str | None,
-    strategy: str,
+    strategy: str | None,
     policy: str,
     source: str | None,
     crawl_run: str | None,
@@ -178,7 +177,8 @@ def apply(
 
     Validate-only unless --execute. A row with Status Paused is sent as a status change
     (PAUSED), never a bid, only while the workspace still sees its product out of stock or
-    its landing page failing, and at most [bidding.guardrails] max_pauses / max_pause_share
+    its landing page failing, or the latest recommendation pauses it for spending without
+    converting (PAUSE_NO_CONVERSIONS), and at most [bidding.guardrails] max_pauses / max_pause_share
     per file; a bid for a keyword under Smart Bidding is refused (its campaign's strategy
     ignores max CPC). Skips keywords already at their bid (or paused) or already applied
     from this file (re-running applies nothing twice), re-checks every bid against the

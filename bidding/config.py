@@ -68,6 +68,7 @@ class BiddingConfig(BaseModel):
     min_clicks: int = Field(ge=0)
     max_cvr_interval_ratio: float = Field(gt=0)
     objective: Literal["profit", "value"]
+    strategy: Literal["posterior", "exact", "target-roas-rule", "current"]
     default_cpc_ratio: float = Field(gt=0, le=1)
     history_days: int = Field(ge=7)
     horizon_days: int = Field(ge=1)

@@ -56,6 +56,8 @@ REASONS = {
 # Why a keyword's bid stays as it is, in the order a row is counted under (summary "holds").
 HOLD_REASONS = (
     "SKIPPED_SMART_BIDDING",
+    "NO_CURRENT_BID",
+    "NO_CONVERSION_DATA",
     "HELD_INSUFFICIENT_DATA",
     "HELD_NO_SUPPORTED_MOVE",
     "NO_INCREASE_OUT_OF_STOCK",
@@ -446,6 +448,9 @@ def budget_check(
         projected = mean
     low = curves.cost(box.lower)
     high = curves.cost(box.upper)
+    if isinstance(proposal.notes.get("spend_low"), np.ndarray):  # the posterior's, as ``mean``
+        low = np.asarray(proposal.notes["spend_low"], float)
+        high = np.asarray(proposal.notes["spend_high"], float)
     check: dict[str, Any] = {
         "budget_per_day": budget,
         "projected_spend_per_day": projected,
@@ -604,6 +609,10 @@ def recommend(
     if skip.any():
         parts.append(_smart_rows(model, np.flatnonzero(skip), kinds, kw))
     full = pd.concat(parts).sort_index()
+    # no-conversion cuts the cap left unpaused are bid down instead: capped too
+    cut_capped = np.zeros(n, bool)
+    cut_capped[idx] = cut & ~cut_pause
+    capped = capped | cut_capped
     if capped.any():
         full["reasons"] = _add_code(full["reasons"], capped, "PAUSE_CAP")
         full["reason"] = np.where(
@@ -627,6 +636,9 @@ def recommend(
         paused_no_conversions=int(cut_pause.sum()),
         cut_bid_down=int((cut & ~cut_pause).sum()),
         holds=hold_counts(full),
+        # bids kept (every hold but the Smart Bidding skips, counted apart): with raised,
+        # lowered, paused and skipped, every keyword once
+        held=int((full["action"].eq("hold") & ~skip_rows(full)).sum()),
         raised=int((set_bid & (full["new_bid"] > full["current_bid"])).sum()),
         lowered=int((set_bid & (full["new_bid"] < full["current_bid"])).sum()),
         pause_capped=int(capped.sum()),
@@ -675,6 +687,11 @@ def recommend(
     return Recommendation(table=full.reset_index(drop=True), frontier=rec.frontier, summary=summary)
 
 
+def skip_rows(table: pd.DataFrame) -> np.ndarray:
+    """Rows skipped because their campaign uses Smart Bidding."""
+    return table["reasons"].astype(str).str.contains("SKIPPED_SMART_BIDDING").to_numpy()
+
+
 def hold_counts(table: pd.DataFrame) -> dict[str, int]:
     """Rows whose bid stays as it is (``action`` hold), counted under the first of
     :data:`HOLD_REASONS` among their codes (``OTHER`` when none)."""
@@ -699,12 +716,11 @@ def _pause_cuts(
     changes, totals = expected_changes(model, current, new, **kw)
     changes.index = table.index
     rows = table.index[cut_pause]
-    at_now, _ = expected_changes(model.take(np.flatnonzero(cut_pause)), current[cut_pause],
-                                 current[cut_pause], **kw)  # fmt: skip
     for col in [c for c in changes.columns if c.startswith("d_")]:
         table.loc[rows, col] = changes.loc[rows, col]
-    for s in ("", "_lo", "_hi"):
-        table.loc[rows, f"spend_saved{s}"] = at_now[f"exp_cost{s}"].to_numpy()
+    # the spend saved is the cost change of the pause (the same draws), so the two agree
+    for s, other in (("", ""), ("_lo", "_hi"), ("_hi", "_lo")):
+        table.loc[rows, f"spend_saved{s}"] = -changes.loc[rows, f"d_cost{other}"]
         table.loc[rows, f"exp_clicks{s}"] = 0.0
         table.loc[rows, f"exp_cost{s}"] = 0.0
     table.loc[rows, "new_bid"] = table.loc[rows, "current_bid"]
@@ -896,7 +912,7 @@ def _optimized(
         "keywords": len(model),
         "raised": int((new > current + config.bid_step / 2).sum()),
         "lowered": int((new < current - config.bid_step / 2).sum()),
-        "held": int(proposal.box.held.sum()),
+        "held": int(proposal.box.held.sum()),  # the data holds; recommend() counts every hold
         "cost_per_day_current": float(curves.cost(current).sum()),
         "cost_per_day_new": float(curves.cost(new).sum()),
         "value_per_day_new": float(curves.value(new).sum()),

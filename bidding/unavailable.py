@@ -19,7 +19,14 @@ import numpy as np
 import pandas as pd
 
 from bidding.models import KeywordModels
-from bidding.recommend import ID_COLUMNS, METRICS, Recommendation, budget_message, expected_changes
+from bidding.recommend import (
+    ID_COLUMNS,
+    METRICS,
+    Recommendation,
+    budget_message,
+    expected_changes,
+    hold_counts,
+)
 
 REASONS = {
     "NO_CURRENT_BID": "no Max CPC known: no bid to change, the forecast has no bid response",
@@ -141,6 +148,7 @@ def merged(
     summary.update(
         keywords=len(table),
         held=summary["held"] + n_held,
+        holds=hold_counts(table),
         no_current_bid=no_bid,
         no_conversion_data=no_conv,
         budget_per_day=budget,

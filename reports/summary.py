@@ -262,12 +262,20 @@ def _loss_step(sem: Sem, cfg: ReportConfig) -> str:
 
 def _bids(bids: Bids, cfg: ReportConfig, out: Summary) -> None:
     changed = bids.increases + bids.decreases
-    if bids.paused:
-        days = f" over the next {bids.horizon_days} days" if bids.horizon_days else ""
+    days = f" over the next {bids.horizon_days} days" if bids.horizon_days else ""
+    if bids.paused_site:
         out.next_steps.append(
-            f"Apply the pause of {_plural(bids.paused, 'keyword')} advertising out-of-stock "
-            f"products or failing landing pages: {money(bids.spend_saved, cfg.currency)} of "
+            f"Apply the pause of {_plural(bids.paused_site, 'keyword')} advertising out-of-stock "
+            f"products or failing landing pages: {money(bids.spend_saved_site, cfg.currency)} of "
             f"spend saved{days}; restart them when the stock or the page is back."
+        )
+    if bids.paused_no_conversions:
+        out.next_steps.append(
+            f"Apply the pause of {_plural(bids.paused_no_conversions, 'keyword')} that spend "
+            "without converting enough to pay for their clicks: "
+            f"{money(bids.spend_saved_no_conversions, cfg.currency)} of spend saved{days}, "
+            f"about {money(bids.value_lost, cfg.currency)} of conversion value given up; "
+            "try them again after a change to the offer or the landing page."
         )
     if bids.out_of_stock:
         out.next_steps.append(

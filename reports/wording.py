@@ -21,6 +21,15 @@ BID_REASONS = {
     "NO_CHANGE": "already right",
     "BUDGET_CONSTRAINT": "held back by the budget",
     "ROAS_TARGET": "held back by the return target",
+    "SKIPPED_SMART_BIDDING": "the campaign's automated bidding sets this bid",
+    "PAUSE_OUT_OF_STOCK": "product out of stock",
+    "PAUSE_LANDING_PAGE": "landing page broken or hidden from search",
+    "PAUSE_CAP": "not paused: this week's limit on pauses is reached",
+    "HELD_NO_SUPPORTED_MOVE": "kept: no change is likely enough to pay",
+    "CUT_NO_CONVERSIONS": "spends without converting enough: lowered as far as allowed",
+    "PAUSE_NO_CONVERSIONS": "spends without converting enough to pay for its clicks",
+    "NO_CURRENT_BID": "kept: its current bid is unknown",
+    "NO_CONVERSION_DATA": "kept: no conversion data",
 }
 OUT_OF_STOCK_CODES = {"NO_INCREASE_OUT_OF_STOCK", "OUT_OF_STOCK"}
 

@@ -53,6 +53,21 @@ class Bids:
     # landing page): how many, and the spend that saves over ``horizon_days``.
     paused: int = 0
     spend_saved: float = 0.0
+    # Of those, the keywords paused for spending without converting enough to pay for their
+    # clicks (strategy posterior, PAUSE_NO_CONVERSIONS): their spend saved and the conversion
+    # value they would have brought (lost with the pause, unlike a page that cannot sell).
+    paused_no_conversions: int = 0
+    spend_saved_no_conversions: float = 0.0
+    value_lost: float = 0.0
+
+    @property
+    def paused_site(self) -> int:
+        """Paused for an out-of-stock product or a failing landing page."""
+        return self.paused - self.paused_no_conversions
+
+    @property
+    def spend_saved_site(self) -> float:
+        return self.spend_saved - self.spend_saved_no_conversions
 
 
 @dataclass(frozen=True)
@@ -203,9 +218,13 @@ def load_bids(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConf
         """,
         [run_id, cfg.material_amount, cfg.material_amount, cfg.top_items],
     ).fetchall()
-    (out_of_stock, paused, spend_saved) = con.execute(  # type: ignore[misc]
+    no_conv = f"({paused_sql}) AND contains({reasons}, 'PAUSE_NO_CONVERSIONS')"
+    lost_sql = "-coalesce(d_value, 0)" if "d_value" in have else "0"
+    (out_of_stock, paused, spend_saved, paused_nc, saved_nc, lost) = con.execute(  # type: ignore[misc]
         f"SELECT count(*) FILTER ({unpaused_stock}), count(*) FILTER ({paused_sql}), "
-        f"coalesce(sum({saved_sql}) FILTER ({paused_sql}), 0) "
+        f"coalesce(sum({saved_sql}) FILTER ({paused_sql}), 0), count(*) FILTER ({no_conv}), "
+        f"coalesce(sum({saved_sql}) FILTER ({no_conv}), 0), "
+        f"coalesce(sum({lost_sql}) FILTER ({no_conv}), 0) "
         "FROM bid_recommendations WHERE run_id = ?",
         [run_id],
     ).fetchone()
@@ -241,9 +260,7 @@ def load_bids(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConf
                 "current_bid": float(cur),
                 "new_bid": float(new),
                 "action": "pause" if paused else "raise" if new > cur else "lower",
-                "pause_why": "product out of stock"
-                if "OUT_OF_STOCK" in str(r or "") or "action" not in have
-                else "landing page failing",
+                "pause_why": _pause_why(str(r or ""), "action" in have),
                 "profit": float(p or 0),
                 "value": float(v or 0),
                 "cost": float(c or 0),
@@ -256,7 +273,19 @@ def load_bids(con: duckdb.DuckDBPyConnection, weeks: list[date], cfg: ReportConf
         marks=marks,
         paused=int(paused),
         spend_saved=float(spend_saved),
+        paused_no_conversions=int(paused_nc),
+        spend_saved_no_conversions=float(saved_nc),
+        value_lost=float(lost),
     )
+
+
+def _pause_why(reasons: str, has_action: bool) -> str:
+    """Why a row shown as "Pause" is paused, in a reader's words."""
+    if "OUT_OF_STOCK" in reasons or not has_action:
+        return "product out of stock"
+    if "PAUSE_NO_CONVERSIONS" in reasons:
+        return "spends without converting enough"
+    return "landing page failing"
 
 
 def _interval_keys() -> set[str]:

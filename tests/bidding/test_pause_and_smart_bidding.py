@@ -6,6 +6,7 @@ inside the pause cap), through the Python API, the CLI and the local Google Ads 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -134,7 +135,10 @@ def test_out_of_stock_and_failing_pages_are_paused_with_the_spend_saved(tmp_path
     t = run.table.set_index("criterion_id")
     paused = t[t["action"] == "pause"]
     failing = set(in_stock.loc[in_stock["final_url"].isin([gone, broken, hidden]), "criterion_id"])
-    assert set(paused.index) == oos_criteria(account) | failing
+    # the default strategy (posterior) also pauses keywords that spend without converting
+    site = paused["reasons"].str.contains("PAUSE_OUT_OF_STOCK|PAUSE_LANDING_PAGE")
+    assert set(paused.index[site]) == oos_criteria(account) | failing
+    assert (paused.loc[~site, "reasons"] == "PAUSE_NO_CONVERSIONS").all()
     assert (
         not t.loc[in_stock.loc[in_stock["final_url"] == fine, "criterion_id"], "action"]
         .eq("pause")
@@ -192,14 +196,20 @@ def test_the_pause_cap_pauses_the_most_spend_first_and_blocks_only_increases_of_
             workspace=ws, settings=settings_with(max_pauses=3), save=False
         )
     all_paused = every.table[every.table["action"] == "pause"]
-    assert len(all_paused) > 3
+    # stock and landing-page pauses come first (a page that cannot sell is a certain loss),
+    # the default strategy's no-conversion pauses fill the room they leave
+    site = all_paused[all_paused["reasons"].str.contains("PAUSE_OUT_OF_STOCK|PAUSE_LANDING")]
+    assert len(site) > 3 and (all_paused["reasons"] == "PAUSE_NO_CONVERSIONS").any()
     t = capped.table.set_index("criterion_id")
     paused = t[t["action"] == "pause"]
-    assert len(paused) == 3 and capped.summary["pause_capped"] == len(all_paused) - 3
-    top = all_paused.sort_values("spend_saved", ascending=False)["criterion_id"].head(3)
-    assert set(paused.index) == set(top)
-    rest = t.loc[sorted(set(all_paused["criterion_id"]) - set(top))]
-    assert rest["reasons"].str.contains("PAUSE_CAP").all()
+    top = site.sort_values("spend_saved", ascending=False)["criterion_id"].head(3)
+    assert len(paused) == 3 and set(paused.index) == set(top)
+    rest = t[t["reasons"].str.contains("PAUSE_CAP")]
+    assert capped.summary["pause_capped"] == len(rest)
+    assert set(site["criterion_id"]) - set(top) <= set(rest.index)
+    # every keyword cut for spending without converting is capped too: bid down instead
+    cut = t[t["reasons"].str.contains("CUT_NO_CONVERSIONS")]
+    assert len(cut) > 0 and set(cut.index) <= set(rest.index)
     assert (rest["new_bid"] <= rest["current_bid"] + 0.005).all()  # no increase
     assert rest["reason"].str.contains("at most 3 pauses per cycle").all()
 
@@ -243,7 +253,13 @@ def test_cli_exports_pauses_as_status_paused_never_smart_bidding_bids_and_applie
     kw = keywords(account)
     assert not kw.loc[csv.loc[csv["Status"].ne("Paused"), "Keyword ID"], "smart_bidding"].any()
     pauses = csv[csv["Status"].eq("Paused")]
-    assert set(pauses["Keyword ID"]) == oos_criteria(account) and len(pauses) == s["paused"]
+    assert len(pauses) == s["paused"]
+    # out of stock, and (the default strategy, posterior) spending without converting
+    why = pd.DataFrame(payload["recommendations"]).set_index("criterion_id")["reasons"]
+    why = why.loc[pauses["Keyword ID"]]
+    assert set(why.index[why.str.contains("PAUSE_OUT_OF_STOCK")]) == oos_criteria(account)
+    assert 0 < (why == "PAUSE_NO_CONVERSIONS").sum() == s["paused_no_conversions"]
+    assert why.str.contains("PAUSE_OUT_OF_STOCK|PAUSE_NO_CONVERSIONS").all()
     assert pauses["Max CPC"].isna().all()  # blank: Editor leaves the bid as it is
     review = (out / "review.txt").read_text()
     assert "paused" in review and "PAUSE_OUT_OF_STOCK" in review
@@ -334,6 +350,41 @@ def test_apply_refuses_bids_under_smart_bidding_unflagged_pauses_and_pauses_over
         assert all(e["new_status"] == "PAUSED" for e in server.journal)
 
 
+def test_a_no_conversion_pause_is_sent_only_while_the_latest_recommendation_pauses_it(
+    tmp_path, ws_path, capsys
+):
+    out = tmp_path / "bids"
+    ws = ("--workspace", str(ws_path))
+    code, _, err = searchops(capsys, *ws, "bid", "recommend", "--out", str(out))
+    assert code == 0, err
+    rows = pd.DataFrame(json.loads((out / "recommendations.json").read_text())["recommendations"])
+    cuts = set(rows.loc[rows["reasons"].eq("PAUSE_NO_CONVERSIONS"), "criterion_id"])
+    assert cuts
+    customer = str(rows["customer_id"].iloc[0])
+    check = (*ws, "bid", "apply", str(out / "bids-editor.csv"), "--customer-id", customer,
+             "--offline")  # fmt: skip
+    code, _, err = searchops(capsys, *check)
+    assert code == 0, err
+    assert "rejected" not in err
+    # a newer recommendation (here the exact strategy, which never cuts for conversions) no
+    # longer pauses them: the file's no-conversion pauses are refused, its other rows are not
+    code, _, err = searchops(capsys, *ws, "bid", "recommend", "--strategy", "exact",
+                             "--out", str(tmp_path / "exact"))  # fmt: skip
+    assert code == 0, err
+    code, _, err = searchops(capsys, *check)
+    assert code == 1
+    assert re.search(rf"\(pauses: \d+ ok, {len(cuts)} rejected\)", err), err
+    from bidding.apply import check_offline
+
+    with Workspace(ws_path, read_only=True) as ws:
+        config = load_settings().settings.bidding
+        res = check_offline(out / "bids-editor.csv", customer_id=customer, workspace=ws,
+                            config=config).results.set_index("criterion_id")  # fmt: skip
+    refused = res.loc[sorted(cuts)]
+    assert refused["result"].eq("rejected").all()
+    assert refused["error"].str.contains("does not pause for spending without converting").all()
+
+
 def test_local_server_refuses_a_status_an_update_cannot_set(account):
     kw = account.frames["sem_keywords"].iloc[0]
     with ads_server.serve(account) as server:
@@ -390,7 +441,6 @@ def test_an_older_journal_takes_the_action_column(tmp_path, ws_path, account, ca
 
 
 def test_the_weekly_report_reads_the_pause_action(tmp_path, ws_path, account):
-    import re
 
     from reports.weekly import write_report
 
@@ -398,10 +448,22 @@ def test_the_weekly_report_reads_the_pause_action(tmp_path, ws_path, account):
         run = bidding.recommend_bids(workspace=ws)
     html = write_report(ws_path, tmp_path / "r.html").read_text(encoding="utf-8")
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
-    n = run.summary["paused"]
-    assert n > 0
+    s = run.summary
+    n, cut = s["paused"] - s["paused_no_conversions"], s["paused_no_conversions"]
+    assert n > 0 and cut > 0  # the default strategy (posterior) also pauses for no conversions
     assert f"Apply the pause of {n} keywords advertising out-of-stock products" in text
     assert f"{n} keywords to pause (product out of stock or landing page failing)" in text
+    cut_rows = run.table[run.table["reasons"].eq("PAUSE_NO_CONVERSIONS")]
+    saved = f"${cut_rows['spend_saved'].sum():,.0f}"
+    lost = f"${-cut_rows['d_value'].sum():,.0f}"
+    assert (
+        f"Apply the pause of {cut} keywords that spend without converting enough to pay for "
+        f"their clicks: {saved} of spend saved over the next 7 days, about {lost} of "
+        "conversion value given up"
+    ) in text
+    assert f"{cut} keywords to pause because they spend without converting enough" in text
+    assert f"{saved} of spend saved and about {lost} of conversion value given up" in text
+    assert "Pause (spends without converting enough)" in text
     # the run pauses them itself: no "only lowers their bids" advice
     assert "advertising out-of-stock products instead of only lowering" not in text
     assert "Pause (product out of stock)" in text

@@ -82,7 +82,14 @@ def test_holds_are_counted_per_reason_in_the_summary_and_the_outputs(default_con
     payload = json.loads(paths["json"].read_text())
     assert payload["summary"]["holds"] == holds
     code, count = next(iter(holds.items()))
-    assert f"bids kept, by reason: {code} {count:,}" in paths["review"].read_text()
+    review = paths["review"].read_text()
+    assert f"bids kept, by reason: {code} {count:,}" in review
+    # the review's title counts these holds (not the exact strategy's data holds, none here)
+    held = int((t["action"].eq("hold") & ~t["reasons"].str.contains("SKIPPED_SMART")).sum())
+    assert s["held"] == held > 0
+    parts = ("raised", "lowered", "held", "paused", "smart_bidding_skipped")
+    assert sum(s[k] for k in parts) == len(t)
+    assert f"{s['raised']} up, {s['lowered']} down, {held} held" in " ".join(review.split())
 
 
 def test_a_lower_risk_quantile_moves_fewer_keywords_and_never_more_than_the_step_cap(
