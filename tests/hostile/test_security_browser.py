@@ -143,9 +143,9 @@ def test_a_never_ending_script_keeps_the_raw_page(tmp_path: Path, config: Path) 
 # Generous bounds for a busy 2-core machine: a plain page renders in a few seconds there.
 DEADLINE = """
 [render]
-timeout_ms = 8000
+timeout_ms = 15000
 wait_until = "load"
-deadline_s = 20
+deadline_s = 30
 close_timeout_s = 10
 max_pages_open = 1
 [crawl]
@@ -183,7 +183,15 @@ def test_a_render_that_never_ends_after_load_is_cut_at_its_deadline(tmp_path: Pa
 
 
 @pytest.mark.slow
-def test_a_page_that_eats_memory_is_killed_and_recorded(tmp_path: Path, config: Path) -> None:
+def test_a_page_that_eats_memory_is_killed_and_recorded(tmp_path: Path) -> None:
+    # /fine renders beside two pages pinning the CPU: on a busy 2-core machine a 4 s
+    # navigation timeout cut it (2 of 5 runs in parallel at load 50); the hostile pages end
+    # through the heap cap, the watchdog, or the navigation timeout, whichever comes first.
+    config = tmp_path / "memory.toml"
+    config.write_text(
+        "[render]\ntimeout_ms = 30000\nwait_until = 'load'\njs_heap_mb = 128\n"
+        "renderer_max_mb = 400\n[crawl]\nretries = 0\n"
+    )
     site = HostileServer()
     site.route(
         "/",
