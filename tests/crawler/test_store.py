@@ -125,7 +125,7 @@ def test_sitemap_facts_follow_their_pages_across_batches(tmp_path: Path) -> None
         assert row["hreflang"][1:] == [alt], (
             i
         )  # the sitemap's alternate, once, after the page's own
-    assert not (run / "parts" / "pages.staged.parquet").exists()
+    assert not [p for p in (run / "parts").iterdir() if p.is_file()]  # no working file left
 
 
 def test_a_page_recorded_twice_keeps_the_links_of_its_first_part_only(tmp_path: Path) -> None:
@@ -168,3 +168,101 @@ def test_a_second_run_of_a_pages_links_in_the_same_part_is_dropped(tmp_path: Pat
         ("https://s/b", "https://s/c"),
         ("https://s/x", "https://s/b"),
     ]
+
+
+def test_many_small_parts_make_few_row_groups(tmp_path: Path) -> None:
+    """A crawl commits a part every 2 s (tens of pages): the merged files gather them into
+    row groups instead of one per part (a footer per row group and column: ~20 MB at
+    100,000 pages, parsed whole by every reader)."""
+    run = tmp_path / "run"
+    n, per_part = 3_000, 30
+    urls = [f"https://s/p/{i}" for i in range(n)]
+    for number, start in enumerate(range(0, n, per_part)):
+        chunk = urls[start : start + per_part]
+        store.write_part(
+            run,
+            number,
+            {
+                "pages": [page(u) for u in chunk],
+                "links": [{"source": u, "target": urls[0], "kind": "a"} for u in chunk],
+            },
+        )
+    stats = store.finalize(run)
+    assert stats["rows"]["pages"] == n and stats["rows"]["links"] == n
+    pages = pq.ParquetFile(run / "pages.parquet")
+    assert pages.metadata.num_row_groups == 2  # 100 parts: 2,010 + 990 rows
+    assert pq.ParquetFile(run / "links.parquet").metadata.num_row_groups == 1
+    assert pages.read(columns=["url"]).column(0).to_pylist() == urls  # crawl order kept
+
+
+def test_a_page_recorded_twice_does_not_shift_the_sitemap_facts(tmp_path: Path) -> None:
+    """The pages are read twice (their URLs for the sitemap join, then whole): a second row of
+    a URL is dropped both times, so each page gets its own facts, not its neighbour's."""
+    run = tmp_path / "run"
+    entries = [
+        {"sitemap": "https://s/sm.xml", "loc": "https://s/b"},
+        {"sitemap": "https://s/sm.xml", "loc": "https://s/d"},
+    ]
+    store.write_part(run, 0, {"sitemap_urls": entries, "pages": [page("https://s/a")]})
+    store.write_part(run, 1, {"pages": [page("https://s/b"), page("https://s/a")]})
+    # a value Arrow's JSON reader rejects: this part is read the slow way, both times
+    store.write_part(run, 2, {"pages": [page("https://s/c", word_count=1.5), page("https://s/a")]})
+    store.write_part(run, 3, {"pages": [page("https://s/d")]})
+    store.finalize(run)
+    rows = pq.read_table(run / "pages.parquet", columns=["url", "in_sitemap"]).to_pylist()
+    assert [(r["url"], r["in_sitemap"]) for r in rows] == [
+        ("https://s/a", False),
+        ("https://s/b", True),
+        ("https://s/c", False),
+        ("https://s/d", True),
+    ]
+
+
+def test_a_finalization_killed_midway_is_redone_from_the_parts(tmp_path: Path) -> None:
+    """kill -9 while the pages are being written (working files left behind, no
+    pages.parquet): the next finalization writes exactly what an uninterrupted one does."""
+    import os
+
+    def parts(run: Path) -> None:
+        urls = [f"https://s/p/{i}" for i in range(5_000)]
+        for number, start in enumerate(range(0, len(urls), 500)):
+            chunk = urls[start : start + 500]
+            store.write_part(
+                run,
+                number,
+                {
+                    "pages": [page(u) for u in chunk],
+                    "sitemap_urls": [{"sitemap": "https://s/sm.xml", "loc": u} for u in chunk[::3]],
+                },
+            )
+
+    clean, killed = tmp_path / "clean", tmp_path / "killed"
+    parts(clean)
+    parts(killed)
+    store.finalize(clean)
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child dies like a process killed with -9
+        calls = 0
+        enrich = store._Enricher.__call__
+
+        def dies(self: store._Enricher, table: object) -> object:
+            nonlocal calls
+            calls += 1
+            if calls == 3:
+                os._exit(9)  # no finally, no cleanup: as kill -9 leaves it
+            return enrich(self, table)
+
+        store._Enricher.__call__ = dies  # type: ignore[method-assign]
+        store.finalize(killed)
+        os._exit(0)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 9
+    assert not (killed / "pages.parquet").exists()
+    assert (killed / "pages.parquet.tmp").exists() and (killed / "parts").is_dir()
+    store.finalize(killed)
+    for name in ("pages", "links", "sitemap_urls"):
+        assert pq.read_table(killed / f"{name}.parquet").equals(
+            pq.read_table(clean / f"{name}.parquet")
+        ), name
+    leftovers = {p.name for p in (killed / "parts").iterdir() if p.is_file()}
+    assert not leftovers, leftovers
