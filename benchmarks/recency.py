@@ -18,8 +18,9 @@ the 90 days before it and forecasts the next 28 days' clicks/day. Printed per ac
 Peers (``--peers``): ``default`` (the config's candidates), ``equal`` (equal weights),
 ``from7`` (candidates 7-112 days, the default before 3.5 days was added), ``from14``.
 
-``--short-history``: instead, the drift variance measured on a 45-day history per bucket
-(``tests/sem/test_drift.py::test_short_histories_skip_the_backtest``) over seeds.
+``--short-history``: instead, the drift variance and half-life choice on a 45-day history per
+bucket (``tests/sem/test_drift.py::test_short_histories_choose_their_weighting_on_shorter_forecasts``)
+over seeds.
 
 ``--misfit``: instead, the false-alarm and detection rates of ``tests/sem/test_bid_misfit.py``
 (the bid-move misfit of a power curve and of a staircase of ad positions) over seeds.
@@ -136,14 +137,24 @@ def short_history(seeds: list[int]) -> None:
 
     for drifting in (True, False):
         values = []
+        chosen = 0  # seeds with a half-life in every bucket above 3 clicks/day (drifting) or
+        # in none (stationary): what the test asserts
         for seed in seeds:
             frames, _ = accounts._account(seed, drifting)
             fit = roi.fit_models(frames, since=date(2025, 4, 1), until=date(2025, 5, 15))
             buckets = fit.attrs["diagnostics"]["recency"]["buckets"]
             values += [b["drift_log_var"] for b in buckets]
+            h = [
+                b["half_life_days"]
+                for b in buckets
+                if not drifting or b["below_clicks_per_day"] > 3
+            ]
+            chosen += all(x is not None for x in h) if drifting else all(x is None for x in h)
         name = "drifting" if drifting else "stationary"
+        what = "a half-life in every bucket above 3/day" if drifting else "equal weights everywhere"
         print(f"{name}: drift log variance per bucket min {min(values):.3f} "
-              f"max {max(values):.3f} over {len(values)} buckets x seeds")  # fmt: skip
+              f"max {max(values):.3f} over {len(values)} buckets x seeds; "
+              f"{what} in {chosen} of {len(seeds)} seeds")  # fmt: skip
 
 
 def main() -> None:
