@@ -1014,9 +1014,8 @@ def _check_dates(
 ) -> None:
     if "future-dates" in opts.allow or not dates:
         return
-    # The wall clock, not searchops.clock: the suite pins today at 2026-11-16 and its export
-    # fixtures run to 2026-11-20 (a future day is one after this machine's real tomorrow).
-    today = opts.today or date.today()
+    # searchops.clock: a pinned today (SEARCHOPS_TODAY) is today for this check as well
+    today = opts.today or clock.today()
     late = [
         (first_row[raw], day)
         for raw, day in dates.items()

@@ -131,6 +131,27 @@ def test_duplicates_negative_costs_and_future_days_are_refused_unless_allowed(
     assert len(daily) == 4 + (allow != "duplicates")
 
 
+def test_the_future_is_after_searchops_clock_today_not_the_wall_clock(
+    tmp_path, capsys, monkeypatch
+):
+    """A day is in the future after the pinned today (SEARCHOPS_TODAY) plus one day of slack
+    for time zones: 2026-11-18 is refused on 2026-11-16 whatever the machine's calendar says,
+    and imported on 2026-11-17."""
+    row = (
+        "2026-11-18,Enabled,[trail tent],Exact match,Search | tents,Summit tent,Eligible,--,"
+        "1.25,https://shop.example/en-ca/p/summit-tent-1,CAD,1,10,10%,0.5,0.50,0,0,--,0.85"
+    )
+    path = _with_rows(tmp_path, [row])
+    ws = str(tmp_path / "ws.duckdb")
+    monkeypatch.setenv("SEARCHOPS_TODAY", "2026-11-16")
+    code, _, err = searchops(capsys, "--workspace", ws, "sem", "import", str(path))
+    assert code == 2
+    assert "2026-11-18 is in the future (today is 2026-11-16)" in err
+    monkeypatch.setenv("SEARCHOPS_TODAY", "2026-11-17")
+    code, _, err = searchops(capsys, "--workspace", ws, "sem", "import", str(path))
+    assert code == 0, err
+
+
 def test_a_report_without_max_cpc_says_so_in_sem_roi_instead_of_zero(tmp_path, capsys, monkeypatch):
     """No Max CPC: clicks and cost forecast at today's level (the history's cost per click),
     flat in the bid, said on every row and level; no conversion columns: value, ROAS and

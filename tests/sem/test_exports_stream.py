@@ -18,8 +18,8 @@ HEADER = ["Day", "Keyword", "Match type", "Campaign", "Ad group", "Max. CPC", "C
 
 def report(path: Path, days: list[str], keywords: int = 7, bad: str | None = None) -> Path:
     """A Google keyword report by Day (fr-FR Excel: semicolons, D/M/YYYY, decimal commas),
-    rows ordered by day: the first chunks see only ambiguous dates (01/11 .. 12/11)."""
-    lines = ["Rapport sur les mots clés", "1 nov. 2026 - 20 nov. 2026", ";".join(HEADER)]
+    rows ordered by day: the first chunks see only ambiguous dates (01/10 .. 12/10)."""
+    lines = ["Rapport sur les mots clés", "1 oct. 2026 - 20 oct. 2026", ";".join(HEADER)]
     for d, day in enumerate(days):
         for k in range(keywords):
             match = ["Exact match", "Phrase match", "Broad match"][k % 3]
@@ -35,7 +35,8 @@ def report(path: Path, days: list[str], keywords: int = 7, bad: str | None = Non
     return path
 
 
-DAYS = [f"{d:02d}/11/2026" for d in range(1, 21)]
+# before the suite's pinned today (2026-11-16): a later day would be refused as in the future
+DAYS = [f"{d:02d}/10/2026" for d in range(1, 21)]
 
 
 def test_chunked_import_equals_one_chunk_and_dates_use_the_whole_column(
@@ -56,9 +57,9 @@ def test_chunked_import_equals_one_chunk_and_dates_use_the_whole_column(
     for one, many in zip(results[0], results[1], strict=True):
         pd.testing.assert_frame_equal(one.reset_index(drop=True), many.reset_index(drop=True))
     daily = results[1][1]
-    # 13/11 appears only after the first chunks: the column is day-first throughout
-    assert daily["date"].min() == pd.Timestamp(2026, 11, 1)
-    assert daily["date"].max() == pd.Timestamp(2026, 11, 20)
+    # 13/10 appears only after the first chunks: the column is day-first throughout
+    assert daily["date"].min() == pd.Timestamp(2026, 10, 1)
+    assert daily["date"].max() == pd.Timestamp(2026, 10, 20)
     assert daily["cost"].sum() == pytest.approx(
         sum((d * 7 + k) % 11 * 0.9 for d in range(20) for k in range(7))
     )
@@ -78,7 +79,7 @@ def test_a_bad_row_in_a_late_chunk_changes_nothing(
     assert done.value.code in (0, None)
     with Workspace(ws_file, read_only=True) as ws:
         before = tables.read(ws, "sem_keyword_daily")
-    bad_row = "20/11/2026;tent 9;Broad match;Search | tents;Group 1;1,25;3;1 209;beaucoup;0,00;0,00"
+    bad_row = "20/10/2026;tent 9;Broad match;Search | tents;Group 1;1,25;3;1 209;beaucoup;0,00;0,00"
     bad = report(tmp_path / "mots-cles.csv", DAYS, bad=bad_row)  # same source, more days
     capsys.readouterr()
     with pytest.raises(SystemExit) as done:
