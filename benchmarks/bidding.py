@@ -14,7 +14,9 @@ the value objective) of its four weeks under the true curves. Rows, per scenario
 (b) the target-ROAS rule (strategy ``target-roas-rule``): bid = fitted CVR x value per
     conversion / target ROAS (break-even ROAS 1 / margin without a target), all bids scaled
     down together to fit the budget, re-run weekly inside the guardrails (data holds included);
-(c) searchops: strategy ``exact`` with the default ``[bidding.policy]``, re-run weekly;
+(c) searchops: its default strategy (``[bidding] strategy``, posterior; ``--strategy exact``
+    for the point-estimate optimizer) with the default ``[bidding.policy]``, re-run weekly
+    (no pauses: the oracle cannot pause, a keyword the strategy would pause is bid down);
 (c-tuned) the same with the policy tuned by ``bidding.tuning.tune`` (Optuna TPE, the
     ``[bidding.tuning]`` trials and folds) on the account's 90-day history only, with the
     ``hindsight`` scorer: each of the last 3 history weeks is scored by models refitted on
@@ -51,7 +53,8 @@ fitted curves' forecast, whose error on next week's spend is of that order), and
 target ROAS at least 0.98 x the target. Then the scale check: fit + optimize 100,000 keywords
 (time as a share of the 120 s target).
 
-Run: ``.venv/bin/python benchmarks/bidding.py [--keywords 10000] [--seed 0] [--skip-scale | --scale-only]``.
+Run: ``.venv/bin/python benchmarks/bidding.py [--keywords 10000] [--seed 0] [--strategy S]
+[--headline-only] [--skip-tuned] [--skip-scale | --scale-only]``.
 """
 
 from __future__ import annotations
@@ -302,7 +305,15 @@ def tuned_policy(folds: list, settings: Any, constraints: Constraints) -> tuple[
 
 
 def run_scenario(
-    name: str, account: Any, settings: Any, constraints: Constraints, fitter: Fitter, folds: list
+    name: str,
+    account: Any,
+    settings: Any,
+    constraints: Constraints,
+    fitter: Fitter,
+    folds: list,
+    *,
+    strategy: str,
+    skip_tuned: bool = False,
 ) -> dict[str, Any]:
     t_start = time.perf_counter()
     kw = account.frames["sem_keywords"]
@@ -322,7 +333,10 @@ def run_scenario(
 
         return bid
 
-    tuned, tuned_note = tuned_policy(folds, settings, constraints)
+    if skip_tuned:
+        tuned, tuned_note = policy, "not run (--skip-tuned)"
+    else:
+        tuned, tuned_note = tuned_policy(folds, settings, constraints)
     rows = [
         Row(
             "(a) current bids", run_weekly(account, curves, margin, lambda f, u, b: b, learns=False)
@@ -333,11 +347,11 @@ def run_scenario(
         ),
         Row(
             "(c) searchops, weekly",
-            run_weekly(account, curves, margin, learner("exact", policy), learns=True),
+            run_weekly(account, curves, margin, learner(strategy, policy), learns=True),
         ),
         Row(
             "(c-tuned) searchops, tuned policy",
-            run_weekly(account, curves, margin, learner("exact", tuned), learns=True)
+            run_weekly(account, curves, margin, learner(strategy, tuned), learns=True)
             if tuned != policy
             else [],  # the default policy won the study: same run as (c)
         ),
@@ -364,7 +378,9 @@ def run_scenario(
     models0 = fitter(account.frames, account.until, shared=True)
     cx = align(
         models0,
-        model_bids(models0, settings, constraints, strategy="exact", policy=policy, max_change=1.0),
+        model_bids(
+            models0, settings, constraints, strategy=strategy, policy=policy, max_change=1.0
+        ),
         ids,
     )
     refs = [
@@ -454,14 +470,14 @@ def infeasible_note(account: Any, settings: Any, share: float) -> None:
     )
 
 
-def scale_check(settings: Any, keywords: int) -> None:
+def scale_check(settings: Any, keywords: int, strategy: str) -> None:
     account = demo.generate(keywords=keywords, days=90, seed=1)
     t0 = time.perf_counter()
     fit = fit_models(account, options=options_from_settings(settings))
     t_fit = time.perf_counter() - t0
     models = from_roi(fit)
     t1 = time.perf_counter()
-    get_strategy("exact", settings.bidding.policy).propose(
+    get_strategy(strategy, settings.bidding.policy).propose(
         model=models,
         context=Context(
             config=settings.bidding, constraints=Constraints(margin=settings.sem.margin)
@@ -484,10 +500,21 @@ def main() -> None:
     parser.add_argument(
         "--seed", type=int, default=0, help="demo account seed (0: the headline account)"
     )
+    parser.add_argument(
+        "--strategy",
+        choices=["posterior", "exact", "target-roas-rule", "current"],
+        help="strategy of the searchops rows (default: [bidding] strategy)",
+    )
+    parser.add_argument("--headline-only", action="store_true", help="only the HEADLINE scenario")
+    parser.add_argument(
+        "--skip-tuned", action="store_true", help="no Optuna study: (c-tuned) = (c)"
+    )
     args = parser.parse_args()
     settings = load_settings().settings
+    strategy = args.strategy or settings.bidding.strategy
+    print(f"searchops strategy: {strategy}")
     if args.scale_only:
-        scale_check(settings, args.scale_keywords)
+        scale_check(settings, args.scale_keywords, strategy)
         return
     t0 = time.perf_counter()
     margin = settings.sem.margin
@@ -499,7 +526,11 @@ def main() -> None:
     roas_now = float(curves.value(current).sum()) / spend_now
     target = round(1.15 * roas_now, 1)
     fitter = Fitter(settings)
-    folds = build_folds(account.frames, settings, folds=settings.bidding.tuning.folds)
+    folds = (
+        []
+        if args.skip_tuned
+        else build_folds(account.frames, settings, folds=settings.bidding.tuning.folds)
+    )
     base = Constraints(objective="profit", margin=margin)
     scenarios = [
         (
@@ -519,11 +550,14 @@ def main() -> None:
             replace(base, objective="value", target_roas=target),
         ),
     ]
+    if args.headline_only:
+        scenarios = scenarios[:1]
     verdicts = {}
     for name, constraints in scenarios:
         verdicts[name.split(",")[0] + ", " + name.split(", ")[1].split(" (")[0]] = run_scenario(
-            name, account, settings, constraints, fitter, folds
-        )
+            name, account, settings, constraints, fitter, folds,
+            strategy=strategy, skip_tuned=args.skip_tuned,
+        )  # fmt: skip
     infeasible_note(account, settings, 0.4)
     print("\n== targets")
     for name, v in verdicts.items():
@@ -532,7 +566,7 @@ def main() -> None:
         f"({fitter.fits} model fits, {fitter.seconds:.0f} s fitting, {time.perf_counter() - t0:.0f} s in all)"
     )
     if not args.skip_scale:
-        scale_check(settings, args.scale_keywords)
+        scale_check(settings, args.scale_keywords, strategy)
 
 
 if __name__ == "__main__":

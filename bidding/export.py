@@ -175,7 +175,14 @@ def summary_lines(rec: Recommendation) -> list[str]:
             f"their spend {s['fixed_spend_per_day']:,.2f}{unit}/day at today's level is fixed"
         )
     target = s.get("target_marginal_roas")
-    if target is not None:
+    if target is not None and s.get("strategy") == "posterior":
+        # no bid is set to a marginal ROAS: each moves only as far as its draws support
+        lines.append(
+            f"value weighed against cost at marginal ROAS {target:.2f}; each bid moved only "
+            f"as far as its gain holds at the {s.get('risk_quantile', 0.2):.0%} quantile of "
+            "its posterior (strategy posterior)"
+        )
+    elif target is not None:
         lines.append(f"target marginal ROAS {target:.2f} (every freely moving bid is set to it)")
     if s.get("paused"):
         lines.append(

@@ -288,7 +288,8 @@ def run_week(
             )
             s = bids.summary
             done(
-                f"{s['raised']:,} up, {s['lowered']:,} down; search terms: "
+                f"{s['raised']:,} up, {s['lowered']:,} down, {s.get('paused', 0):,} paused; "
+                "search terms: "
                 f"{len(terms.new_keywords):,} new keywords, {len(terms.negatives):,} negatives "
                 f"-> {bids_out}"
             )

@@ -90,6 +90,9 @@ def test_holds_are_counted_per_reason_in_the_summary_and_the_outputs(default_con
     parts = ("raised", "lowered", "held", "paused", "smart_bidding_skipped")
     assert sum(s[k] for k in parts) == len(t)
     assert f"{s['raised']} up, {s['lowered']} down, {held} held" in " ".join(review.split())
+    # no bid is set to a target marginal ROAS under this strategy, and the review says so
+    assert "every freely moving bid is set to it" not in review
+    assert "each bid moved only as far as its gain holds at the 20% quantile" in review
 
 
 def test_a_lower_risk_quantile_moves_fewer_keywords_and_never_more_than_the_step_cap(
