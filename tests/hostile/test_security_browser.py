@@ -180,6 +180,12 @@ def test_a_render_that_never_ends_after_load_is_cut_at_its_deadline(tmp_path: Pa
     after = pages.loc[base + "/after"]
     assert after["rendered"] and list(after["h1"]) == ["Rendered after"]
     assert pages.loc[base + "/", "rendered"]
+    audit = cli("audit", str(tmp_path / "run"), "--format", "json", "--rules", "SEO-RENDER-005", "--fail-on", "never",
+                cwd=tmp_path)  # fmt: skip
+    assert audit.returncode == 0, audit.stderr
+    found = {f["url"]: f for f in json.loads(audit.stdout)["findings"]}
+    assert list(found) == [base + "/stuck"]
+    assert found[base + "/stuck"]["evidence"].startswith("deadline: render failed: RenderTimeout")
 
 
 @pytest.mark.slow
