@@ -22,7 +22,10 @@ Above 100,000 keywords the account is generated in parts of 100,000 (demo accoun
 rows holds one part at a time; up to 100,000 it is ``searchops sem demo --seed 1``.
 ``--keep DIR`` keeps (and reuses) the workspaces there.
 
-    .venv/bin/python benchmarks/sem.py --rss [--sizes 100000,1000000] [--keep DIR]
+    .venv/bin/python benchmarks/sem.py --rss [--sizes 100000,1000000] [--keep DIR] [--commands bid]
+
+``--commands roi`` or ``bid`` measures one of the two (a 1,000,000-keyword run of each takes
+over half an hour on a busy 2-core machine); the other's columns then read nan.
 """
 
 from __future__ import annotations
@@ -151,7 +154,7 @@ def timed_rss(argv: list[str]) -> tuple[float, float, int]:
     return peak, time.perf_counter() - t0, rc
 
 
-def rss_run(size: int, days: int, folder: Path) -> None:
+def rss_run(size: int, days: int, folder: Path, commands: tuple[str, ...] = ("roi", "bid")) -> None:
     searchops = str(Path(sys.executable).with_name("searchops"))
     ws = folder / f"ws-{size}-{days}.duckdb"
     if not ws.exists():
@@ -172,12 +175,19 @@ def rss_run(size: int, days: int, folder: Path) -> None:
         peer, _ = peak_rss([sys.executable, "-c", read_all, str(ws)])
     scan_mb, scan_s, _ = timed_rss([sys.executable, "-c", scan, str(ws)])
     print(f"  {size:,}: DuckDB scan {scan_mb:.0f} MB {scan_s:.1f} s", file=sys.stderr, flush=True)
-    roi_mb, roi_s, rc_roi = timed_rss([searchops, "--workspace", str(ws), "sem", "roi", "--level",
-                                       "keyword", "--format", "csv"])  # fmt: skip
-    print(f"  {size:,}: sem roi {roi_mb:.0f} MB {roi_s:.0f} s exit {rc_roi}", file=sys.stderr,
-          flush=True)  # fmt: skip
-    bid_mb, bid_s, rc_bid = timed_rss([searchops, "--workspace", str(ws), "bid", "recommend",
-                                       "--out", str(folder / f"bids-{size}")])  # fmt: skip
+    nan = float("nan")
+    roi_mb, roi_s, rc_roi = nan, nan, 0
+    if "roi" in commands:
+        roi_mb, roi_s, rc_roi = timed_rss([searchops, "--workspace", str(ws), "sem", "roi",
+                                           "--level", "keyword", "--format", "csv"])  # fmt: skip
+        print(f"  {size:,}: sem roi {roi_mb:.0f} MB {roi_s:.0f} s exit {rc_roi}", file=sys.stderr,
+              flush=True)  # fmt: skip
+    bid_mb, bid_s, rc_bid = nan, nan, 0
+    if "bid" in commands:
+        bid_mb, bid_s, rc_bid = timed_rss([searchops, "--workspace", str(ws), "bid", "recommend",
+                                           "--out", str(folder / f"bids-{size}")])  # fmt: skip
+        print(f"  {size:,}: bid recommend {bid_mb:.0f} MB {bid_s:.0f} s exit {rc_bid}",
+              file=sys.stderr, flush=True)  # fmt: skip
     target = 1500 if size <= PART_KEYWORDS else 4096
     print(f"{size:>9,} {rows:>11,} {peer:>8.0f} {scan_mb:>8.0f} {scan_s:>7.1f} {roi_mb:>7.0f} "
           f"{roi_s:>7.0f} {roi_s / scan_s:>9.0f} {bid_mb:>7.0f} {bid_s:>7.0f} "
@@ -197,6 +207,8 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--rss", action="store_true", help="peak RSS of sem roi / bid recommend")
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the workspaces here")
+    parser.add_argument("--commands", default="roi,bid",
+                        help="with --rss: which commands to measure (roi, bid or both)")  # fmt: skip
     args = parser.parse_args()
     if args.rss:
         print(f"{'keywords':>9} {'daily rows':>11} {'read MB':>8} {'scan MB':>8} {'scan s':>7} "
@@ -206,7 +218,7 @@ def main() -> None:
             folder = args.keep or Path(tmp)
             folder.mkdir(parents=True, exist_ok=True)
             for size in (int(s) for s in args.sizes.split(",")):
-                rss_run(size, args.days, folder)
+                rss_run(size, args.days, folder, tuple(args.commands.split(",")))
         return
     targets = {10_000: 30.0, 100_000: 180.0}
     print(f"{'keywords':>9} {'daily rows':>11} {'fit s':>7} {'peer s':>7} {'fit/peer':>9} "
