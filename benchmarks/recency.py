@@ -22,6 +22,10 @@ Peers (``--peers``): ``default`` (the config's candidates), ``equal`` (equal wei
 bucket (``tests/sem/test_drift.py::test_short_histories_choose_their_weighting_on_shorter_forecasts``)
 over seeds.
 
+``--yearly``: instead, the yearly season of a 430-day account (rise into the forecast
+window, forecast bias with and without it) over seeds
+(``tests/sem/test_drift.py::test_a_year_of_history_forecasts_the_yearly_season``).
+
 ``--misfit``: instead, the false-alarm and detection rates of ``tests/sem/test_bid_misfit.py``
 (the bid-move misfit of a power curve and of a staircase of ad positions) over seeds.
 
@@ -31,6 +35,7 @@ Run: ``.venv/bin/python benchmarks/recency.py [--seeds 1,...,10] [--origins 120,
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -157,6 +162,42 @@ def short_history(seeds: list[int]) -> None:
               f"{what} in {chosen} of {len(seeds)} seeds")  # fmt: skip
 
 
+def yearly(seeds: list[int]) -> None:
+    """``tests/sem/test_drift.py::test_a_year_of_history_forecasts_the_yearly_season`` over
+    seeds: the season's rise into the forecast window and the forecast's mean log bias against
+    the true rates, with the yearly season and without it (the peer: the model before it)."""
+    from unittest import mock
+
+    from sem.roi import drift
+
+    def off(weeks: object, span: int) -> tuple[None, dict[str, object]]:
+        return None, {"fitted": False}
+
+    for amplitude in (0.3, 0.0):
+        rises, biases, peers = [], [], []
+        for seed in seeds:
+            frames, lam = accounts._yearly_account(seed, amplitude)
+            origin = (accounts.YEAR_UNTIL - accounts.YEAR_FIRST_DAY).days + 1
+            truth = lam[:, origin : origin + 28].mean(axis=1)
+            for peer in ("yearly", "without"):
+                patch = mock.patch.object(drift, "_yearly_season", off)
+                with patch if peer == "without" else contextlib.nullcontext():
+                    fit = roi.fit_models(
+                        frames, since=accounts.YEAR_FIRST_DAY, until=accounts.YEAR_UNTIL
+                    )
+                bias = float(np.mean(np.log(fit["clicks_per_day"].to_numpy() / truth)))
+                if peer == "yearly":
+                    season = fit.attrs["diagnostics"]["recency"]["yearly_season"]
+                    rises.append(season["next_window_log_season"]
+                                 - season["latest_4_weeks_log_season"])  # fmt: skip
+                    biases.append(bias)
+                else:
+                    peers.append(bias)
+        print(f"amplitude {amplitude}: rise {min(rises):.3f}-{max(rises):.3f}; forecast log "
+              f"bias {min(biases):.3f}-{max(biases):.3f} (without the season "
+              f"{min(peers):.3f}-{max(peers):.3f}) over {len(seeds)} seeds")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="1,2,3,4,5,6,7,8,9,10")
@@ -164,8 +205,12 @@ def main() -> None:
     parser.add_argument("--peers", default="default,equal", help=", ".join(PEERS))
     parser.add_argument("--misfit", action="store_true")
     parser.add_argument("--short-history", action="store_true")
+    parser.add_argument("--yearly", action="store_true")
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
+    if args.yearly:
+        yearly(seeds)
+        return
     if args.misfit:
         misfit(seeds)
         return

@@ -35,11 +35,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from statsmodels.tsa.statespace.structural import UnobservedComponents
 
 from sem.roi.data import keyword_blocks
 from sem.roi.shared import account_wide
@@ -56,6 +58,12 @@ _HALF_LIFE_MIN_GAIN = 10.8
 # ... and by this share of it: keyword-level forecasts share bids and days, so the deviance
 # terms are not independent and the chi-square margin alone is too easily passed.
 _HALF_LIFE_MIN_SHARE = 0.01
+# A yearly season is fitted with this many weeks of history: the forecast window's weeks of
+# the year before are then in it.
+_YEAR_WEEKS = 53
+_YEARLY_HARMONICS = 2
+# Expected clicks a keyword needs in a week to count in the account's weekly index.
+_YEARLY_MIN_CLICKS = 5.0
 # Weeks forecast by the half-life backtest of a history under two forecast windows long.
 _SHORT_SPAN_WEEKS = 2
 # Keywords counted in the drift variance: enough clicks in both windows that the log ratio is
@@ -81,11 +89,12 @@ class Recency:
     phi: np.ndarray
     half_life: np.ndarray
     drift_var: np.ndarray
+    yearly: bool = False  # the weighted exposure carries the yearly season's ratio
     diagnostics: dict[str, Any] = field(default_factory=dict)
 
     @property
     def weighted(self) -> bool:
-        return bool(np.isfinite(self.half_life).any())
+        return self.yearly or bool(np.isfinite(self.half_life).any())
 
 
 @dataclass(frozen=True)
@@ -149,13 +158,24 @@ def fit_recency(
     )
     half_life, drift_var = half_life_by_bucket[bucket], drift_by_bucket[bucket]
     w = _weights(ages[None, :], half_life[:, None])
+    exposure_weighted = (weeks.exposure * w).sum(1)
+    yearly, yearly_report = account_wide("drift.yearly", lambda: _yearly_season(weeks, span))
+    if yearly is not None:
+        # The forecast window's yearly season over the season of the weeks the keyword's
+        # rate is measured on (its recency weights): the rate is scaled by their ratio (its
+        # exposure divided), so a keyword measured in a trough is forecast into the peak.
+        past, future = yearly
+        with np.errstate(invalid="ignore", divide="ignore"):
+            measured = (weeks.exposure * w) @ past / exposure_weighted
+        exposure_weighted = exposure_weighted * np.exp(-(future - np.nan_to_num(measured)))
     return Recency(
         clicks_total=weeks.clicks.sum(1),
         exposure_total=weeks.exposure.sum(1),
         impressions_total=weeks.impressions.sum(1),
         clicks_weighted=(weeks.clicks * w).sum(1),
-        exposure_weighted=(weeks.exposure * w).sum(1),
+        exposure_weighted=exposure_weighted,
         impressions_weighted=(weeks.impressions * w).sum(1),
+        yearly=yearly is not None,
         phi=phi,
         half_life=half_life,
         drift_var=drift_var,
@@ -165,8 +185,55 @@ def fit_recency(
             "buckets": report,
             "backtest_origins_weeks_back": origins,
             "backtest_span_weeks": choice_span,
+            "yearly_season": yearly_report,
         },
     )
+
+
+def _yearly_season(
+    weeks: _Weeks, span: int
+) -> tuple[tuple[np.ndarray, float] | None, dict[str, Any]]:
+    """The account's yearly season, with a year of history (else None): per week of age, its
+    log season, and its mean over the next ``span`` weeks.
+
+    The account's weekly index (its clicks over what each keyword's mean rate gives at that
+    week's exposure: weekdays, bids and keyword mix taken out) is fitted by statsmodels'
+    ``UnobservedComponents``: a random-walk level (the account's drift, which the keywords'
+    recency weights already follow) plus a trigonometric yearly season (two harmonics). Only
+    the season is used; its forecast is the state space model's own."""
+    n_weeks = weeks.clicks.shape[1]
+    if n_weeks < _YEAR_WEEKS:
+        return None, {"fitted": False, "weeks": n_weeks, "needs_weeks": _YEAR_WEEKS}
+    y, f = weeks.clicks, weeks.exposure
+    rate = y.sum(1) / np.maximum(f.sum(1), 1e-300)
+    expected = f * rate[:, None]
+    # Each keyword's week over its own mean, averaged in logs with equal weight over the
+    # keywords with enough clicks that week: keyword levels drift apart over a year, and a
+    # clicks-weighted index would be the few head keywords' random walks, not the season.
+    counted = expected >= _YEARLY_MIN_CLICKS
+    log_ratio = np.where(counted, np.log((y + 0.5) / (expected + 0.5)), 0.0)
+    n = counted.sum(0)
+    if (n == 0).any():
+        return None, {"fitted": False, "weeks": n_weeks, "reason": "a week without keywords"}
+    index = (log_ratio.sum(0) / n)[::-1]  # oldest week first
+    model = UnobservedComponents(
+        index,
+        level="llevel",
+        freq_seasonal=[{"period": 365.25 / _WEEK, "harmonics": _YEARLY_HARMONICS}],
+        stochastic_freq_seasonal=[False],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence chatter on short series
+        res = model.fit(disp=False)
+    season = np.asarray(res.freq_seasonal[0]["smoothed"], dtype=float)[::-1]  # by age
+    level = float(np.asarray(res.level["filtered"])[-1])
+    future = float(np.mean(np.asarray(res.forecast(span)) - level))
+    if not (np.isfinite(season).all() and math.isfinite(future)):
+        return None, {"fitted": False, "weeks": n_weeks, "reason": "no finite fit"}
+    report = {"fitted": True, "weeks": n_weeks, "next_window_log_season": future,
+              "latest_4_weeks_log_season": float(season[:4].mean()),
+              "amplitude": float(season.max() - season.min())}  # fmt: skip
+    return (season, future), report
 
 
 def _half_lives(
