@@ -5,7 +5,11 @@ Python API::
     import audits
     result = audits.audit("runs/crawl-...", baseline="runs/crawl-prev", workspace=ws)
     result.findings   # DataFrame: rule_id, family, severity, url, message, evidence,
-                      #   related_url, fingerprint, change (new|persisting|fixed with a baseline)
+                      #   related_url, fingerprint, change (new|persisting|fixed with a baseline),
+                      #   read on first use from result.findings_file (Parquet, report order)
+    result.sql("SELECT rule_id, count(*) FROM findings GROUP BY ALL").fetchall()
+                      # DuckDB over the findings file: millions of findings, no DataFrame
+    result.rule_groups("open", rows=5, examples=3)   # per rule: count, new, first rows, URLs
     result.scores     # DataFrame: family, score (0-100), findings, pages (+ "overall")
     result.rules      # DataFrame: rule_id, slug, family, severity, status (ran|skipped), reason,
                       #   findings, seconds

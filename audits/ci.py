@@ -38,8 +38,7 @@ def _xml_text(value: object) -> str:
 
 def junit_xml(result: AuditResult) -> str:
     """One ``testcase`` per rule run: failed when it has (new) findings, listing their URLs."""
-    findings = counted(result)
-    by_rule = {rule_id: group for rule_id, group in findings.groupby("rule_id")}
+    by_rule = {group.rule_id: group for group in result.rule_groups("counted", rows=MAX_LISTED)}
     rules = result.rules
     failures = sum(
         1 for r in rules.to_dict("records") if r["status"] == "ran" and r["rule_id"] in by_rule
@@ -83,12 +82,12 @@ def junit_xml(result: AuditResult) -> str:
             "failure",
             type=str(rule["severity"]),
             message=_xml_text(
-                f"{len(group)}{new} {rule['severity']} finding(s): {group['message'].iloc[0]}"
+                f"{group.count}{new} {rule['severity']} finding(s): {group.rows['message'].iloc[0]}"
             ),
         )
-        lines = [_finding_line(f) for f in group.head(MAX_LISTED).itertuples()]
-        if len(group) > MAX_LISTED:
-            lines.append(f"... and {len(group) - MAX_LISTED} more")
+        lines = [_finding_line(f) for f in group.rows.itertuples()]
+        if group.count > MAX_LISTED:
+            lines.append(f"... and {group.count - MAX_LISTED} more")
         failure.text = _xml_text("\n".join(lines))
     ET.indent(suites)
     return (
@@ -130,17 +129,15 @@ def github_annotations(result: AuditResult, max_listed: int = 20) -> str:
     to a page URL, not to a file of the repository (GitHub would try to open
     findings.parquet, a binary, as source).
     """
-    findings = counted(result)
     commands = []
-    for rule_id, group in findings.groupby("rule_id", sort=False):
-        severity = group["severity"].iloc[0]
+    for group in result.rule_groups("counted", rows=max_listed):
         new = " new" if result.baseline is not None else ""
-        title = escape_property(f"{rule_id}: {len(group)}{new} finding(s)")
-        lines = [_finding_line(f) for f in group.head(max_listed).itertuples()]
-        if len(group) > max_listed:
-            lines.append(f"... and {len(group) - max_listed} more (see findings.parquet)")
+        title = escape_property(f"{group.rule_id}: {group.count}{new} finding(s)")
+        lines = [_finding_line(f) for f in group.rows.itertuples()]
+        if group.count > max_listed:
+            lines.append(f"... and {group.count - max_listed} more (see findings.parquet)")
         message = escape_data("\n".join(lines))
-        commands.append(f"::{severity} title={title}::{message}")
+        commands.append(f"::{group.severity} title={title}::{message}")
     return "\n".join(commands) + ("\n" if commands else "")
 
 
@@ -171,8 +168,8 @@ def markdown(result: AuditResult, *, examples: int = 3) -> str:
         else ["| family | score |", "|---|---:|"]
     )
     lines += [f"| {md_escape(s.family)} | {s.score:.1f} |" for s in result.scores.itertuples()]
-    found = result.open_findings()
-    if found.empty:
+    groups = result.rule_groups("open", examples=examples)
+    if not groups:
         lines += ["", "No findings."]
         return "\n".join(lines) + "\n"
     with_baseline = result.baseline is not None
@@ -182,18 +179,21 @@ def markdown(result: AuditResult, *, examples: int = 3) -> str:
     ]
     lines += ["|---|---|---:|" + ("---:|" if with_baseline else "") + "---|"]
     slugs = dict(zip(result.rules["rule_id"], result.rules["slug"], strict=True))
-    for rule_id, group in found.groupby("rule_id", sort=False):
-        urls = "<br>".join(md_escape(u) for u in group["url"].drop_duplicates().head(examples))
-        new = f" {int((group['change'] == 'new').sum())} |" if with_baseline else ""
+    for group in groups:
+        urls = "<br>".join(md_escape(u) for u in group.examples)
+        new = f" {group.new} |" if with_baseline else ""
         lines.append(
-            f"| {rule_id} {md_escape(slugs.get(rule_id, ''))} | {group['severity'].iloc[0]} | {len(group)} |{new} {urls} |"
+            f"| {group.rule_id} {md_escape(slugs.get(group.rule_id, ''))} | {group.severity} | {group.count} |{new} {urls} |"
         )
     if with_baseline:
-        fixed = result.findings[result.findings["change"] == "fixed"]
-        if len(fixed):
+        row = result.sql(
+            "SELECT count(*), count(DISTINCT rule_id) FROM findings WHERE change = 'fixed'"
+        ).fetchone()
+        fixed, fixed_rules = row if row else (0, 0)
+        if fixed:
             lines += [
                 "",
-                f"Fixed since the baseline: {len(fixed)} finding(s) in {fixed['rule_id'].nunique()} rule(s).",
+                f"Fixed since the baseline: {fixed} finding(s) in {fixed_rules} rule(s).",
             ]
     return "\n".join(lines) + "\n"
 

@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from audits.textwidth import em_widths
 from searchops.errors import SearchopsError, database_reason
@@ -416,32 +417,41 @@ def _text_width_batch(batch: pa.RecordBatch) -> pa.Table:
     )
 
 
+_TEXT_WIDTHS = pa.schema(
+    [("url", pa.string()), ("title_em", pa.float64()), ("description_em", pa.float64())]
+)
+
+
 def _build_text_widths(ctx: RuleContext) -> None:
     """``text_widths(url, title_em, description_em)``: search-result widths in em, per page."""
-    reader = ctx.con.sql("SELECT url, title, meta_description FROM html_pages").to_arrow_reader(
-        50_000
-    )
-    # em_widths is numpy and Arrow compute, which release the GIL: batches are measured
-    # on the audit's threads while DuckDB reads the next ones. One batch per thread is in
-    # flight (em_widths' temporaries are ~20 bytes per character), so memory stays
-    # bounded; parts keep the reader's order.
-    threads = max(1, int(ctx.settings.audit.threads))
-    parts: list[pa.Table] = []
-    pending: deque[Future[pa.Table]] = deque()
-    with ThreadPoolExecutor(threads) as pool:
-        for batch in reader:
-            pending.append(pool.submit(_text_width_batch, batch))
-            if len(pending) >= threads:
-                parts.append(pending.popleft().result())
-        parts.extend(future.result() for future in pending)
-    widths = (
-        pa.concat_tables(parts)
-        if parts
-        else pa.table({"url": [], "title_em": [], "description_em": []})
-    )
-    ctx.con.register("_text_widths", widths)
-    ctx.con.execute("CREATE OR REPLACE TEMP TABLE text_widths AS SELECT * FROM _text_widths")
-    ctx.con.unregister("_text_widths")
+    con = ctx.con
+    reader = con.sql("SELECT url, title, meta_description FROM html_pages").to_arrow_reader(50_000)
+    # The widths go to a Parquet file batch by batch (the connection is busy streaming
+    # the pages), which DuckDB then loads: ten million pages' widths are never in
+    # Python memory at once.
+    folder = Path(tempfile.mkdtemp(prefix="searchops-widths-"))
+    try:
+        with pq.ParquetWriter(folder / "widths.parquet", _TEXT_WIDTHS) as writer:
+            # em_widths is numpy and Arrow compute, which release the GIL: batches are
+            # measured on the audit's threads while DuckDB reads the next ones. One batch
+            # per thread is in flight (em_widths' temporaries are ~20 bytes per
+            # character), so memory stays bounded; parts keep the reader's order.
+            threads = max(1, int(ctx.settings.audit.threads))
+            pending: deque[Future[pa.Table]] = deque()
+            with ThreadPoolExecutor(threads) as pool:
+                for batch in reader:
+                    pending.append(pool.submit(_text_width_batch, batch))
+                    if len(pending) >= threads:
+                        writer.write_table(pending.popleft().result().cast(_TEXT_WIDTHS))
+                while pending:
+                    writer.write_table(pending.popleft().result().cast(_TEXT_WIDTHS))
+        reader.close()
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE text_widths AS SELECT * FROM "
+            f"read_parquet('{_quote(str(folder / 'widths.parquet'))}')"
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 _BUILDERS: dict[str, Callable[[RuleContext], None]] = {

@@ -13,6 +13,7 @@ import logging
 import shutil
 import tempfile
 import time
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,7 @@ import pyarrow as pa
 from audits.context import RuleContext, connect
 from audits.registry import _matches, all_rules, select_rules
 from audits.rule import SEVERITIES, Rule
-from audits.scoring import health_scores
+from audits.scoring import scores_from_counts
 from searchops.errors import SearchopsError
 from searchops.run_folder import read_manifest
 from searchops.settings import Settings
@@ -54,11 +55,27 @@ _FINGERPRINT_SQL = (
 
 
 @dataclass
+class RuleGroup:
+    """One rule's (open or counted) findings: counts, and the first rows in report order."""
+
+    rule_id: str
+    severity: str
+    count: int
+    new: int
+    rows: pd.DataFrame  # the first rows (at most the limit asked), all FINDING_COLUMNS
+    examples: list[str]  # distinct URLs in report order (at most the examples asked)
+
+
+@dataclass
 class AuditResult:
     """The outcome of one audit.
 
     ``findings``: one row per finding (:data:`FINDING_COLUMNS`); with a baseline,
-    ``change`` is new | persisting | fixed (fixed rows come from the baseline).
+    ``change`` is new | persisting | fixed (fixed rows come from the baseline). They live
+    in the Parquet file ``findings_file`` (sorted: severity, rule, URL); the DataFrame is
+    read from it on first use. Counts, scores, the CLI's tables and the CI formats are
+    computed by DuckDB over the file, so an audit of millions of pages never holds its
+    findings in memory unless a caller asks for the DataFrame.
     ``scores``: ``family, score (0-100), findings, pages``, plus ``family = "overall"``.
     ``rules``: per rule run ``rule_id, slug, family, severity, status (ran|skipped),
     reason, findings, seconds``.
@@ -66,12 +83,44 @@ class AuditResult:
 
     run: Path
     baseline: Path | None
-    findings: pd.DataFrame
+    findings_file: Path
     scores: pd.DataFrame
     rules: pd.DataFrame
     suppressed: int = 0
     stats: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what the reader must know (baseline hosts)
+    db_config: dict[str, Any] = field(default_factory=dict)  # DuckDB limits for the queries
+    _findings: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def findings(self) -> pd.DataFrame:
+        if self._findings is None:
+            self._findings = pd.read_parquet(self.findings_file)
+        return self._findings
+
+    def sql(self, query: str, params: Sequence[Any] = ()) -> duckdb.DuckDBPyConnection:
+        """Run ``query`` with the view ``findings`` (plus ``position``, the row's place in
+        report order) over the findings file, on a private connection."""
+        return self._connect().execute(query, list(params))
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        con = duckdb.connect(config=self.db_config)
+        con.execute(
+            "CREATE VIEW findings AS SELECT * EXCLUDE (file_row_number), "
+            "file_row_number AS position FROM "
+            f"read_parquet('{_sql_text(str(self.findings_file))}', file_row_number = true)"
+        )
+        return con
+
+    def _where(self, which: str) -> str:
+        """SQL: the rows of ``which``: all, open (this run's) or counted (failing a build:
+        the open ones, only the new ones with a baseline)."""
+        if which == "all":
+            return "true"
+        open_rows = "coalesce(change, '') <> 'fixed'"
+        if which == "counted" and self.baseline is not None:
+            return f"{open_rows} AND change = 'new'"
+        return open_rows
 
     def open_findings(self) -> pd.DataFrame:
         """Findings present in this run (not the ones the baseline had and this run fixed)."""
@@ -90,7 +139,72 @@ class AuditResult:
         return found
 
     def exit_code(self, fail_on: str) -> int:
-        return 1 if len(self.failing(fail_on)) else 0
+        if fail_on == "never":
+            return 0
+        if fail_on not in SEVERITY_RANK:
+            raise SearchopsError(f"--fail-on {fail_on!r}: use error, warning or never")
+        worse = [s for s in SEVERITIES if SEVERITY_RANK[s] <= SEVERITY_RANK[fail_on]]
+        row = self.sql(
+            f"SELECT count(*) FROM findings WHERE {self._where('counted')} "
+            f"AND severity IN ({', '.join('?' for _ in worse)})",
+            worse,
+        ).fetchone()
+        return 1 if row and row[0] else 0
+
+    def rule_groups(
+        self, which: str = "open", *, rows: int = 0, examples: int = 0
+    ) -> list[RuleGroup]:
+        """Per rule with findings among ``which`` (see :meth:`_where`), in report order: the
+        count, the new ones, its first ``rows`` rows and first ``examples`` distinct URLs."""
+        where = self._where(which)
+        counts = self.sql(
+            f"""
+            SELECT rule_id, any_value(severity ORDER BY position), count(*),
+                   count(*) FILTER (WHERE change = 'new')
+            FROM findings WHERE {where} GROUP BY rule_id ORDER BY min(position)
+            """
+        ).fetchall()
+        head = (  # through Arrow, as pd.read_parquet reads the file: the same dtypes
+            self._connect()
+            .sql(
+                f"""
+                WITH picked AS (  -- positions only: the window never holds whole rows
+                    SELECT position FROM findings WHERE {where}
+                    QUALIFY row_number() OVER (PARTITION BY rule_id ORDER BY position) <= {int(rows)}
+                )
+                SELECT * FROM findings WHERE position IN (SELECT position FROM picked)
+                ORDER BY position
+                """
+            )
+            .to_arrow_table()
+            .to_pandas()
+        )
+        urls = self.sql(
+            f"""
+            SELECT rule_id, url FROM (
+                SELECT rule_id, url, min(position) AS first FROM findings WHERE {where}
+                GROUP BY rule_id, url
+            )
+            QUALIFY row_number() OVER (PARTITION BY rule_id ORDER BY first) <= {int(examples)}
+            ORDER BY first
+            """
+        ).fetchall()
+        listed: dict[str, list[str]] = {}
+        for rule_id, url in urls:
+            listed.setdefault(rule_id, []).append(url)
+        by_rule = {rule_id: group for rule_id, group in head.groupby("rule_id", sort=False)}
+        empty = head.iloc[0:0]
+        return [
+            RuleGroup(
+                rule_id=rule_id,
+                severity=severity,
+                count=int(count),
+                new=int(new),
+                rows=by_rule.get(rule_id, empty)[list(FINDING_COLUMNS)].reset_index(drop=True),
+                examples=listed.get(rule_id, []),
+            )
+            for rule_id, severity, count, new in counts
+        ]
 
 
 def instantiate(rule_classes: Sequence[type[Rule]], settings: Settings) -> list[Rule]:
@@ -159,16 +273,6 @@ def origin_map(run: Path, baseline: Path) -> tuple[dict[str, str], list[str]]:
     ]
 
 
-def _rebase(con: duckdb.DuckDBPyConnection, mapping: dict[str, str]) -> None:
-    for old, new in mapping.items():
-        for column in ("url", "related_url", "key"):
-            con.execute(
-                f"UPDATE _findings SET {column} = ? || substr({column}, ?) "
-                f"WHERE {column} = ? OR starts_with({column}, ?) OR starts_with({column}, ?)",
-                [new, len(old) + 1, old, old + "/", old + "?"],
-            )
-
-
 def _evaluate(
     run: Path,
     rule_classes: Sequence[type[Rule]],
@@ -179,11 +283,10 @@ def _evaluate(
 ) -> AuditResult:
     ctx = RuleContext.open(run, settings, baseline=baseline, con=con)
     statuses = []
-    # Each rule's findings go to a Parquet file of their own, not to a table in DuckDB's
-    # memory: a site whose every page has a finding or two (a site-wide template defect)
-    # holds millions of them, which took the memory limit from the rules that ran after
-    # (1,000,000 pages: out of memory in SEO-HREFLANG-014). They are read back once, at
-    # the end, when no rule needs the memory.
+    # Each rule's findings go to a Parquet file of their own, never to memory: a site
+    # whose every page has a finding or two (a site-wide template defect) holds millions
+    # of them. DuckDB reads the parts back once, at the end, to write the one sorted
+    # findings file the result reads from (spilling to disk as it sorts).
     spill = Path(tempfile.mkdtemp(prefix="searchops-findings-"))
     try:
         for number, rule in enumerate(instantiate(rule_classes, settings)):
@@ -198,14 +301,43 @@ def _evaluate(
                     raise
             statuses.append(_status(rule, reason, started))
             log.debug("%s: %d findings in %.2fs", rule.id, count, statuses[-1]["seconds"])
-        con.execute(_FINDINGS_DDL.format(name="_findings"))
-        if any(spill.glob("*.parquet")):
-            con.execute(
-                f"INSERT INTO _findings SELECT * FROM read_parquet('{_sql_text(str(spill))}/*.parquet')"
-            )
+        con.execute(_FINDINGS_DDL.format(name="_findings_none"))
+        parts = (
+            f"read_parquet('{_sql_text(str(spill))}/*.parquet')"
+            if any(spill.glob("*.parquet"))
+            else "_findings_none"
+        )
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _findings AS SELECT * FROM {parts}")
+        return _results(run, baseline, settings, rule_classes, ctx, rebase, statuses)
     finally:
         shutil.rmtree(spill, ignore_errors=True)
-    return _results(run, baseline, settings, rule_classes, ctx, rebase, statuses)
+
+
+def _findings_home() -> Path:
+    """A private directory for a result's findings file (removed with the result)."""
+    return Path(tempfile.mkdtemp(prefix="searchops-audit-result-"))
+
+
+def _db_config(settings: Settings) -> dict[str, Any]:
+    return {"threads": settings.audit.threads, "memory_limit": settings.audit.memory_limit}
+
+
+# Report order: worst severity first, then rule, URL (fingerprint breaks ties).
+_REPORT_ORDER = (
+    "CASE severity "
+    + " ".join(f"WHEN '{name}' THEN {rank}" for name, rank in SEVERITY_RANK.items())
+    + f" ELSE {len(SEVERITY_RANK)} END, rule_id, url, fingerprint"
+)
+
+
+def _new_result(run: Path, baseline: Path | None, home: Path, **fields: Any) -> AuditResult:
+    # the result's queries spill (sorting millions of findings) beside its file
+    fields["db_config"] = {**fields.get("db_config", {}), "temp_directory": str(home / "spill")}
+    result = AuditResult(
+        run=run, baseline=baseline, findings_file=home / "findings.parquet", **fields
+    )
+    weakref.finalize(result, shutil.rmtree, home, True)
+    return result
 
 
 def _status(rule: Rule, reason: str | None, started: float) -> dict[str, Any]:
@@ -234,34 +366,79 @@ def _results(
     statuses: list[dict[str, Any]],
 ) -> AuditResult:
     con = ctx.con
-    suppressed = _suppress(con, settings, rule_classes)
-    _rebase(con, rebase)
-    findings = con.execute(
+    suppressed_sql = _suppressed(settings, rule_classes)
+    row = con.execute(f"SELECT count(*) FROM _findings WHERE {suppressed_sql}").fetchone()
+    suppressed = int(row[0]) if row else 0
+    moved = {column: _rebased(column, rebase) for column in ("url", "related_url", "key")}
+    home = _findings_home()
+    target = home / "findings.parquet"
+    # A finding met twice (two rules' parts never overlap, but one rule may report a URL
+    # twice) is kept once; the smallest wording wins, so the choice is repeatable.
+    con.execute(
         f"""
-        SELECT DISTINCT ON (fingerprint) rule_id, family, severity, url, message, evidence,
-               related_url, fingerprint, CAST(NULL AS VARCHAR) AS change
-        FROM (SELECT *, {_FINGERPRINT_SQL} AS fingerprint FROM _findings)
-        ORDER BY fingerprint
+        COPY (
+            SELECT rule_id, family, severity, url, message, evidence, related_url,
+                   fingerprint, CAST(NULL AS VARCHAR) AS change
+            FROM (
+                SELECT DISTINCT ON (fingerprint) * FROM (
+                    SELECT *, {_FINGERPRINT_SQL} AS fingerprint FROM (
+                        SELECT * REPLACE ({moved["url"]} AS url,
+                                          {moved["related_url"]} AS related_url,
+                                          {moved["key"]} AS key)
+                        FROM _findings WHERE NOT coalesce({suppressed_sql}, false)
+                    )
+                )
+                ORDER BY fingerprint, message, evidence, related_url NULLS FIRST
+            )
+            ORDER BY {_REPORT_ORDER}
+        ) TO '{_sql_text(str(target))}' (FORMAT parquet)
         """
-    ).df()
-    findings = _sorted(findings)
+    )
+    source = f"read_parquet('{_sql_text(str(target))}')"
+    per_rule = dict(
+        con.execute(f"SELECT rule_id, count(*) FROM {source} GROUP BY rule_id").fetchall()
+    )
     rules = pd.DataFrame(
         statuses, columns=["rule_id", "slug", "family", "severity", "status", "reason", "seconds"]
     )
-    per_rule = findings.groupby("rule_id").size()
     rules.insert(6, "findings", rules["rule_id"].map(per_rule).fillna(0).astype(int))
     ctx.ensure("html_pages")
     pages = int(con.execute("SELECT count(*) FROM html_pages").fetchall()[0][0])
     ran_families = sorted(set(rules.loc[rules["status"] == "ran", "family"]))
-    scores = health_scores(findings, pages, ran_families, settings, _populations(ctx))
-    return AuditResult(
-        run=run,
-        baseline=baseline,
-        findings=findings,
+    scores = scores_from_counts(
+        *_score_counts(con, source), pages, ran_families, settings, _populations(ctx)
+    )
+    return _new_result(
+        run,
+        baseline,
+        home,
         scores=scores,
         rules=rules,
         suppressed=suppressed,
+        db_config=_db_config(settings),
     )
+
+
+def _score_counts(
+    con: duckdb.DuckDBPyConnection, source: str
+) -> tuple[list[dict[str, Any]], dict[str, tuple[int, int]], int]:
+    """What the health scores need, counted by DuckDB: per rule its severities and
+    affected URLs, per family its findings and affected URLs, and all affected URLs."""
+    per_rule = [
+        {"family": family, "rule_id": rule_id, "severities": list(severities), "affected": affected}
+        for family, rule_id, severities, affected in con.execute(
+            f"SELECT family, rule_id, list(DISTINCT severity), count(DISTINCT url) FROM {source} "
+            "GROUP BY family, rule_id ORDER BY family, rule_id"
+        ).fetchall()
+    ]
+    per_family = {
+        family: (int(count), int(affected))
+        for family, count, affected in con.execute(
+            f"SELECT family, count(*), count(DISTINCT url) FROM {source} GROUP BY family"
+        ).fetchall()
+    }
+    row = con.execute(f"SELECT count(DISTINCT url) FROM {source}").fetchone()
+    return per_rule, per_family, int(row[0]) if row else 0
 
 
 def _populations(ctx: RuleContext) -> dict[str, int]:
@@ -344,37 +521,29 @@ def _collect(rule: Rule, ctx: RuleContext, target: Path) -> int:
     return int(row[0]) if row else 0
 
 
-def _suppress(
-    con: duckdb.DuckDBPyConnection, settings: Settings, rule_classes: Sequence[type[Rule]]
-) -> int:
-    """Drop findings whose URL matches an ``[audit.suppress]`` glob for their rule."""
-    total = 0
+def _suppressed(settings: Settings, rule_classes: Sequence[type[Rule]]) -> str:
+    """SQL: the finding's URL matches an ``[audit.suppress]`` glob for its rule."""
+    terms = []
     for rule_pattern, url_globs in settings.audit.suppress.items():
         ids = [r.id for r in rule_classes if rule_pattern == "*" or _matches(r, rule_pattern)]
         if not ids or not url_globs:
             continue
-        where = " OR ".join("url GLOB ?" for _ in url_globs)
-        placeholders = ", ".join("?" for _ in ids)
-        row = con.execute(
-            f"SELECT count(*) FROM _findings WHERE rule_id IN ({placeholders}) AND ({where})",
-            [*ids, *url_globs],
-        ).fetchall()
-        con.execute(
-            f"DELETE FROM _findings WHERE rule_id IN ({placeholders}) AND ({where})",
-            [*ids, *url_globs],
+        globs = " OR ".join(f"url GLOB '{_sql_text(g)}'" for g in url_globs)
+        listed = ", ".join(f"'{_sql_text(i)}'" for i in ids)
+        terms.append(f"(rule_id IN ({listed}) AND ({globs}))")
+    return "(" + " OR ".join(terms) + ")" if terms else "false"
+
+
+def _rebased(column: str, mapping: dict[str, str]) -> str:
+    """SQL: ``column`` with each baseline origin moved onto this run's (in mapping order)."""
+    expr = column
+    for old, new in mapping.items():
+        o, n = _sql_text(old), _sql_text(new)
+        expr = (
+            f"(CASE WHEN {expr} = '{o}' OR starts_with({expr}, '{o}/') OR starts_with({expr}, '{o}?') "
+            f"THEN '{n}' || substr({expr}, {len(old) + 1}) ELSE {expr} END)"
         )
-        total += int(row[0][0]) if row else 0
-    return total
-
-
-def _sorted(findings: pd.DataFrame) -> pd.DataFrame:
-    order = findings["severity"].map(SEVERITY_RANK)
-    return (
-        findings.assign(_rank=order)
-        .sort_values(["_rank", "rule_id", "url", "fingerprint"], kind="stable")
-        .drop(columns="_rank")
-        .reset_index(drop=True)
-    )
+    return expr
 
 
 def compare(current: AuditResult, previous: AuditResult) -> AuditResult:
@@ -382,25 +551,41 @@ def compare(current: AuditResult, previous: AuditResult) -> AuditResult:
 
     A rule that did not run this time (skipped, deselected) fixes nothing.
     """
-    ran = set(current.rules.loc[current.rules["status"] == "ran", "rule_id"])
-    before = set(previous.findings["fingerprint"])
-    now = current.findings.copy()
-    now["change"] = ["persisting" if fp in before else "new" for fp in now["fingerprint"]]
-    fixed = previous.findings[
-        ~previous.findings["fingerprint"].isin(set(now["fingerprint"]))
-        & previous.findings["rule_id"].isin(ran)
-    ].copy()
-    fixed["change"] = "fixed"
-    merged = _sorted(pd.concat([now, fixed], ignore_index=True)) if len(fixed) else now
-    return AuditResult(
-        run=current.run,
-        baseline=previous.run,
-        findings=merged.reset_index(drop=True),
+    ran = sorted(set(current.rules.loc[current.rules["status"] == "ran", "rule_id"]))
+    home = _findings_home()
+    now = f"read_parquet('{_sql_text(str(current.findings_file))}')"
+    before = f"read_parquet('{_sql_text(str(previous.findings_file))}')"
+    listed = ", ".join(f"'{_sql_text(r)}'" for r in ran) or "NULL"
+    con = duckdb.connect(config=current.db_config)
+    try:
+        con.execute(
+            f"""
+            COPY (
+                SELECT * FROM (
+                    SELECT * REPLACE (CASE WHEN fingerprint IN (SELECT fingerprint FROM {before})
+                                           THEN 'persisting' ELSE 'new' END AS change)
+                    FROM {now}
+                    UNION ALL
+                    SELECT * REPLACE ('fixed' AS change) FROM {before}
+                    WHERE fingerprint NOT IN (SELECT fingerprint FROM {now})
+                      AND rule_id IN ({listed})
+                )
+                ORDER BY {_REPORT_ORDER}
+            ) TO '{_sql_text(str(home / "findings.parquet"))}' (FORMAT parquet)
+            """
+        )
+    finally:
+        con.close()
+    return _new_result(
+        current.run,
+        previous.run,
+        home,
         scores=current.scores,
         rules=current.rules,
         suppressed=current.suppressed,
         stats=current.stats,
         notes=current.notes,
+        db_config=current.db_config,
     )
 
 
@@ -421,15 +606,21 @@ def run_audit(
         mapping, notes = origin_map(run, baseline)
         result.notes += notes
         result = compare(result, evaluate(baseline, selected, settings, rebase=mapping))
-    counts = result.open_findings()["severity"].value_counts()
+    counts = dict(
+        result.sql(
+            f"SELECT severity, count(*) FROM findings WHERE {result._where('open')} GROUP BY severity"
+        ).fetchall()
+    )
     result.stats = {
-        "findings": len(result.open_findings()),
+        "findings": sum(counts.values()),
         **{f"{sev}s": int(counts.get(sev, 0)) for sev in SEVERITIES},
         "suppressed": result.suppressed,
         "rules_run": int((result.rules["status"] == "ran").sum()),
         "rules_skipped": int((result.rules["status"] == "skipped").sum()),
     }
     if baseline is not None:
-        changes = result.findings["change"].value_counts()
+        changes = dict(
+            result.sql("SELECT change, count(*) FROM findings GROUP BY change").fetchall()
+        )
         result.stats.update({change: int(changes.get(change, 0)) for change in CHANGES})
     return result

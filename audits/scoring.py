@@ -29,7 +29,7 @@ regressions usually start. Weights: ``[audit.severity_weights]`` in default.toml
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -60,28 +60,66 @@ def health_scores(
     ``pages``: the HTML pages of the run; ``populations``: what a family judges
     when it is not pages (``{"vitals": templates measured}``).
     """
+    per_rule = [
+        {
+            "family": family,
+            "rule_id": rule_id,
+            "severities": sorted(set(group["severity"])),
+            "affected": int(group["url"].nunique()),
+        }
+        for (family, rule_id), group in findings.groupby(["family", "rule_id"])
+    ]
+    per_family = {
+        str(family): (len(group), int(group["url"].nunique()))
+        for family, group in findings.groupby("family")
+    }
+    return scores_from_counts(
+        per_rule,
+        per_family,
+        int(findings["url"].nunique()),
+        pages,
+        families,
+        settings,
+        populations,
+    )
+
+
+def scores_from_counts(
+    per_rule: list[dict[str, Any]],
+    per_family: dict[str, tuple[int, int]],
+    affected_overall: int,
+    pages: int,
+    families: list[str],
+    settings: Settings,
+    populations: dict[str, int] | None = None,
+) -> pd.DataFrame:
+    """:func:`health_scores` from counts (what an audit of millions of pages computes in
+    DuckDB): ``per_rule`` rows ``family, rule_id, severities, affected`` (distinct URLs),
+    ``per_family`` family -> (findings, affected URLs), ``affected_overall`` distinct URLs."""
     cfg = settings.audit
     weights = cfg.severity_weights
     populations = populations or {}
     rows = []
     for family in families:
-        own = findings[findings["family"] == family]
+        findings, affected = per_family.get(family, (0, 0))
         population = populations.get(family, pages)
-        if population <= 0 and own.empty:
+        if population <= 0 and not findings:
             continue  # nothing judged, nothing found: no score
         factor = 1.0
-        for _, rule in own.groupby("rule_id"):
-            weight = max(float(weights.get(s, 0.0)) for s in rule["severity"])
+        for rule in per_rule:
+            if rule["family"] != family:
+                continue
+            weight = max(float(weights.get(s, 0.0)) for s in rule["severities"])
             factor *= 1.0 - rule_share(
-                weight, rule["url"].nunique(), population, cfg.affected_share_exponent
+                weight, int(rule["affected"]), population, cfg.affected_share_exponent
             )
         rows.append(
             {
                 "family": family,
                 "score": round(100.0 * factor, 1),
-                "findings": len(own),
+                "findings": findings,
                 "pages": population,
-                "affected": int(own["url"].nunique()),
+                "affected": affected,
             }
         )
     scores = pd.DataFrame(rows, columns=SCORE_COLUMNS)
@@ -93,7 +131,7 @@ def health_scores(
             "score": round(overall, 1),
             "findings": int(scores["findings"].sum()),
             "pages": pages,
-            "affected": int(findings["url"].nunique()),
+            "affected": affected_overall,
         }
         scores = pd.concat([scores, pd.DataFrame([overall_row])], ignore_index=True)
     return scores

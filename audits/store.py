@@ -15,13 +15,11 @@ and stats (counts by severity and change, the baseline's run id).
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from audits.engine import AuditResult
 from searchops import clock
@@ -104,13 +102,16 @@ def last_baseline(run: Path, workspace: Workspace) -> Path | None:
 
 
 def write_run_findings(result: AuditResult) -> Path:
-    """``RUN/findings.parquet`` (atomic: written beside, then renamed)."""
-    table = pa.Table.from_pandas(result.findings, preserve_index=False)
+    """``RUN/findings.parquet`` (atomic: copied beside, then renamed)."""
     fd, tmp = tempfile.mkstemp(dir=result.run, prefix=".findings.", suffix=".parquet")
     os.close(fd)
-    pq.write_table(table, tmp)
-    target = result.run / FINDINGS_FILE
-    os.replace(tmp, target)
+    try:
+        shutil.copyfile(result.findings_file, tmp)
+        target = result.run / FINDINGS_FILE
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
     return target
 
 
@@ -120,11 +121,6 @@ def write_workspace(result: AuditResult, workspace: Workspace, label: str | None
     baseline_id = crawl_run_id(result.baseline, workspace) if result.baseline else None
     run_id = f"audit-{crawl_id}"
     week = run_week(result.run, workspace)
-    findings = result.findings.copy()
-    findings.insert(0, "week", week)
-    findings.insert(0, "baseline_run_id", baseline_id)
-    findings.insert(0, "crawl_run_id", crawl_id)
-    findings.insert(0, "run_id", run_id)
     scores = result.scores.copy()
     scores.insert(0, "run_id", run_id)
     stats: dict[str, Any] = {
@@ -135,7 +131,14 @@ def write_workspace(result: AuditResult, workspace: Workspace, label: str | None
     now = datetime.now(UTC).replace(tzinfo=None)
     with workspace.transaction() as con:
         con.execute(_DDL)
-        workspace.replace_rows("findings", findings, "run_id", run_id)
+        # straight from the findings file: millions of findings never pass through pandas
+        con.execute("DELETE FROM findings WHERE run_id = ?", [run_id])
+        con.execute(
+            "INSERT INTO findings BY NAME SELECT ? AS run_id, ? AS crawl_run_id, "
+            "CAST(? AS VARCHAR) AS baseline_run_id, CAST(? AS DATE) AS week, * "
+            "FROM read_parquet(?)",
+            [run_id, crawl_id, baseline_id, week, str(result.findings_file)],
+        )
         workspace.replace_rows("health_scores", scores, "run_id", run_id)
         workspace.register_run(
             run_id,

@@ -33,24 +33,21 @@ def summary_line(result: AuditResult) -> str:
     return text
 
 
-def _grouped(result: AuditResult) -> list[dict[str, Any]]:
+def _grouped(result: AuditResult, examples: int) -> list[dict[str, Any]]:
     """One row per rule with findings: counts by change and example URLs."""
-    found = result.open_findings()
     slugs = dict(zip(result.rules["rule_id"], result.rules["slug"], strict=True))
-    rows = []
-    for rule_id, group in found.groupby("rule_id", sort=False):
-        rows.append(
-            {
-                "rule_id": rule_id,
-                "severity": group["severity"].iloc[0],
-                "slug": slugs.get(str(rule_id), ""),
-                "count": len(group),
-                "new": int((group["change"] == "new").sum()),
-                "examples": list(group["url"].head(50).drop_duplicates()),
-                "message": group["message"].iloc[0],
-            }
-        )
-    return rows
+    return [
+        {
+            "rule_id": group.rule_id,
+            "severity": group.severity,
+            "slug": slugs.get(group.rule_id, ""),
+            "count": group.count,
+            "new": group.new,
+            "examples": group.examples,
+            "message": group.rows["message"].iloc[0],
+        }
+        for group in result.rule_groups("open", rows=1, examples=examples)
+    ]
 
 
 def _rule_block(row: dict[str, Any], examples: int, with_baseline: bool) -> Text:
@@ -99,7 +96,7 @@ def _skipped_lines(result: AuditResult) -> Iterator[Text]:
 
 def audit_tables(result: AuditResult, examples: int) -> Iterator[RenderableType]:
     """The findings per rule, the health scores, skipped rules and the one-line summary."""
-    rows = _grouped(result)
+    rows = _grouped(result, examples)
     yield Text(f"Audit of {clean_text(result.run.name)}", style="bold")
     if not rows:
         yield Text("No findings.")

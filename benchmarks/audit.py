@@ -1,4 +1,5 @@
-"""Audit benchmark: 1,000,000 synthetic page records, every rule, seconds and peak RSS.
+"""Audit benchmark: 1,000,000 synthetic page records, every rule, seconds and peak RSS of
+what `searchops audit RUN` does (findings.parquet, workspace tables, the terminal table).
 
     .venv/bin/python benchmarks/audit.py [--pages 1000000] [--keep DIR]
     .venv/bin/python benchmarks/audit.py --pages 1000000,10000000   # scaling (issue 21)
@@ -366,15 +367,27 @@ def cpu_seconds():
     return round(sum(os.times()[:2]), 1)
 """
 
+# What `searchops audit RUN` does: the audit, RUN/findings.parquet, the workspace's tables
+# and the terminal table (printed to /dev/null here).
 _AUDIT = (
     _PEAK
     + """
-import json, sys, time
-from audits.engine import run_audit
+import json, os, sys, tempfile, time
+from pathlib import Path
+from rich.console import Console
+import audits
+from audits.terminal import audit_tables
 from searchops.settings import resolve_settings
+from searchops.workspace import Workspace
+settings = resolve_settings(None)
 started = time.perf_counter()
-result = run_audit(sys.argv[1], baseline=None, rules=None, skip_rules=None, settings=resolve_settings(None))
-print(json.dumps({"seconds": time.perf_counter() - started, "findings": len(result.findings),
+with tempfile.TemporaryDirectory() as tmp, Workspace(Path(tmp) / "ws.duckdb", lock=settings.workspace) as ws:
+    result = audits.audit(sys.argv[1], settings=settings, workspace=ws)
+    with open(os.devnull, "w") as null:
+        console = Console(file=null, width=120)
+        for renderable in audit_tables(result, settings.audit.max_examples):
+            console.print(renderable)
+print(json.dumps({"seconds": time.perf_counter() - started, "findings": result.stats["findings"],
                   "peak_rss_mb": peak_rss_mb(), "cpu_seconds": cpu_seconds(),
                   "rules_run": result.stats["rules_run"], "top": result.rules.nlargest(5, "seconds")[["rule_id", "seconds"]].values.tolist()}))
 """
