@@ -14,7 +14,7 @@ blocks of each keyword's days (7 days hold the weekday cycle, and drift within a
 * **Recency weighting**: a week ``a`` weeks old weighs ``0.5 ** (7 a / half_life)`` in the
   volume posterior (a discounted likelihood, the exponentially weighted form of a local-level
   model). The half-life is chosen by a rolling-origin backtest on the history itself: origins
-  every ``forecast_days`` back, forecast the next ``forecast_days`` from the weeks before,
+  every week back, forecast the next two weeks from the weeks before (at least two),
   Poisson deviance summed over keywords; a candidate must beat equal weights by a clear margin
   (on a stationary account equal weights win and nothing changes). The account's choice over
   all keywords comes first; a bucket departs from it only if another candidate beats it there
@@ -64,7 +64,7 @@ _YEAR_WEEKS = 53
 _YEARLY_HARMONICS = 2
 # Expected clicks a keyword needs in a week to count in the account's weekly index.
 _YEARLY_MIN_CLICKS = 5.0
-# Weeks forecast by the half-life backtest of a history under two forecast windows long.
+# Weeks forecast by the half-life backtest (origins every week back).
 _SHORT_SPAN_WEEKS = 2
 # Keywords counted in the drift variance: enough clicks in both windows that the log ratio is
 # about normal and its count noise about phi / clicks.
@@ -137,19 +137,19 @@ def fit_recency(
     ages = np.arange(n_weeks, dtype=float)
     full_weeks = window[1] // _WEEK
     span = max(round(forecast_days / _WEEK), 1)
-    origins, choice_span = _origins(forecast_days, full_weeks), span
-    if not origins:
-        # Under two forecast windows of history: forecast the next _SHORT_SPAN_WEEKS weeks
-        # from every week back with two weeks before it. The weighting that follows a drifting
-        # level best hardly depends on the horizon (a random walk's forecast is its current
-        # level at any horizon); the drift variance does, and is measured at the full window.
-        # Without this a 48-day history kept equal weights: clicks/day MAE 1.09x the
-        # last-28-day mean's on the auction simulator without bid moves (issue 18).
-        choice_span = min(span, _SHORT_SPAN_WEEKS)
-        origins = [a for a in range(choice_span, full_weeks) if full_weeks - a >= 2]
+    # The half-life is chosen on forecasts of the next _SHORT_SPAN_WEEKS weeks from every week
+    # back with two weeks before it. The weighting that follows a drifting level best hardly
+    # depends on the horizon (a random walk's forecast is its current level at any horizon);
+    # the drift variance does, and is measured over the full window. Origins a whole 28-day
+    # window apart left a 48-day history none (equal weights: clicks/day MAE 1.09x the
+    # last-28-day mean's on the auction simulator without bid moves) and a 62-day one a single
+    # origin (volatile simulator 0.96x -> 0.92x with weekly origins; 90-day drifting account
+    # of benchmarks/recency.py 0.864 -> 0.863, stationary still equal weights).
+    choice_span = min(span, _SHORT_SPAN_WEEKS)
+    origins = [a for a in range(choice_span, full_weeks) if full_weeks - a >= 2]
     # The drift is measured at every week's origin (overlapping windows): one origin every
     # forecast window leaves a 62-day history a single origin, too few keywords to measure it.
-    drift_origins = _origins(forecast_days, full_weeks, every_week=True)
+    drift_origins = _origins(forecast_days, full_weeks)
     half_life_by_bucket, drift_by_bucket, report, account = account_wide(
         "drift.half_lives",
         lambda: _half_lives(
@@ -409,14 +409,11 @@ def _day_dispersion(weeks: _Weeks, bucket: np.ndarray) -> tuple[np.ndarray, list
     return phi, report
 
 
-def _origins(forecast_days: int, full_weeks: int, every_week: bool = False) -> list[int]:
-    """Ages (in weeks) of the backtest's origins: every forecast window back (``every_week``:
-    every week back), as long as at least as many weeks as the window remain before it to
-    fit on (``every_week``: two weeks)."""
+def _origins(forecast_days: int, full_weeks: int) -> list[int]:
+    """Ages (in weeks) of the drift backtest's origins: every week back, as long as two weeks
+    (or the window, if shorter) remain before it to fit on."""
     span = max(round(forecast_days / _WEEK), 1)
-    if every_week:
-        return [a for a in range(span, full_weeks) if full_weeks - a >= min(span, 2)]
-    return [a for a in range(span, full_weeks, span) if full_weeks - a >= span]
+    return [a for a in range(span, full_weeks) if full_weeks - a >= min(span, 2)]
 
 
 def _forecast(

@@ -146,9 +146,9 @@ def _predictive_coverage(fit: pd.DataFrame, actual: np.ndarray) -> float:
 @pytest.mark.parametrize("drifting", [True, False])
 def test_short_histories_choose_their_weighting_on_shorter_forecasts(drifting):
     """Under two forecast windows of history (48 days) there is no 28-day origin to backtest:
-    the half-life is chosen on 2-week forecasts from every week back instead (it kept equal
-    weights, and a drifting 48-day history was forecast as if nothing drifted). The drift is
-    still measured over the full window (origins every week, two weeks before each)."""
+    the half-life is chosen on 2-week forecasts from every week back (with 28-day origins it
+    kept equal weights, and a drifting 48-day history was forecast as if nothing drifted). The
+    drift is still measured over the full window (origins every week, two weeks before each)."""
     frames, _ = _account(5, drifting)
     fit = roi.fit_models(frames, since=date(2025, 4, 1), until=date(2025, 5, 15))
     report = fit.attrs["diagnostics"]["recency"]
