@@ -35,8 +35,8 @@ _CHUNK = 1000  # keywords per block of draws (keywords x grid x draws floats in 
 def posterior_draws(
     model: KeywordModels, idx: slice, n: int, level: float, rng: np.random.Generator
 ) -> dict[str, np.ndarray]:
-    """Draws (keywords x draws) of clicks/day at today's bid ``c0``, elasticity ``e``, CPC
-    exponent ``g``, CPC ratio ``k``, value per click ``vpc`` (conversion rate x order value)."""
+    """Draws (keywords x draws) of clicks/day at today's bid ``c0``, the click curve's slopes
+    below and above it ``e_down``/``e_up``, CPC exponents ``g_down``/``g_up``, CPC ratio ``k``, value per click ``vpc`` (conversion rate x order value)."""
     from bidding.recommend import _draws
 
     d = _draws(model, idx, n, level, rng)
@@ -61,8 +61,10 @@ def posterior_draws(
 
     return {
         "c0": c0,
-        "e": d["e"],
-        "g": spread("cpc_exponent", "cpc_exponent_se", 0.05, 3.0, 1.0),
+        "e_down": d["e_down"],
+        "e_up": d["e_up"],
+        "g_down": d["g_down"],
+        "g_up": d["g_up"],
         "k": spread("cpc_ratio", "cpc_ratio_se", 1e-3, 1.0, 0.75),
         "vpc": d["cvr"] * d["value"],
     }
@@ -159,9 +161,11 @@ def moments(
         b0 = current[idx][:, None, None]
         with np.errstate(divide="ignore", invalid="ignore"):
             r = np.where(b0 > 0, bids[idx][:, :, None] / b0, 1.0)  # k x g x 1
-        e, gam = d["e"][:, None, :], d["g"][:, None, :]
+        # the slope on the move's side: a stepped curve may be flat above and steep below
+        e = np.where(r > 1, d["e_up"][:, None, :], d["e_down"][:, None, :])
+        gam = np.where(r > 1, d["g_up"][:, None, :], d["g_down"][:, None, :])
         clicks = np.minimum(ceiling[idx][:, None, None], d["c0"][:, None, :] * r**e)
-        cpc = d["k"][:, None, :] * b0 * r**gam
+        cpc = np.minimum(d["k"][:, None, :] * b0 * r**gam, b0 * r)  # never above the bid
         vpc = (d["vpc"] * value_scale[idx][:, None])[:, None, :]
         value = clicks * vpc
         cost = clicks * cpc

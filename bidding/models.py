@@ -10,10 +10,13 @@ cpc_bid                current max CPC bid
 clicks                 clicks in the fitted history (data sufficiency)
 a, a_se                click-curve scale (clicks/day at bid 1) and its standard error
 elasticity, elasticity_se   click-curve elasticity and its standard error
+elasticity_down, elasticity_up (+ ``_se``)   mean log slope of clicks/day below / above
+                       cpc_bid (``sem.roi.monotone``; default: elasticity both sides)
 click_ceiling          clicks/day at saturation (inf when unknown)
 cpc_ratio              avg CPC / max CPC at cpc_bid
 cpc_exponent           how CPC moves with the bid: ``cpc = cpc_ratio * cpc_bid * (bid / cpc_bid)
                        ** cpc_exponent`` (1: proportional to the bid, the default)
+cpc_exponent_down, cpc_exponent_up (+ ``_se``)   the same for CPC (default: cpc_exponent)
 cvr, cvr_lo, cvr_hi    conversion rate and its interval
 value_per_conversion, value_lo, value_hi   order value and its interval
 =====================  ============================================================
@@ -70,6 +73,12 @@ class KeywordModels:
         for col, default in OPTIONAL_DEFAULTS.items():
             if col not in frame.columns:
                 frame[col] = default
+        # a frame with power curves only: their slopes on both sides of today's bid
+        for side in ("down", "up"):
+            for name in ("elasticity", "cpc_exponent"):
+                if f"{name}_{side}" not in frame.columns:
+                    frame[f"{name}_{side}"] = frame[name]
+                    frame[f"{name}_{side}_se"] = frame.get(f"{name}_se", 0.0)
         for col, lo_hi in (
             ("cvr", ("cvr_lo", "cvr_hi")),
             ("value_per_conversion", ("value_lo", "value_hi")),

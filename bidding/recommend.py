@@ -139,6 +139,14 @@ def _draws(
     out["value"] = v[:, None] * np.exp(
         rng.normal(0, 1, (k, n)) * sigma[:, None] - sigma[:, None] ** 2 / 2
     )
+    # the click and CPC curves' slopes below and above today's bid (flat or stepped:
+    # sem.roi.monotone)
+    for key, name, default in (("e", "elasticity", 0.0), ("g", "cpc_exponent", 1.0)):
+        for side in ("down", "up"):
+            mean = np.nan_to_num(model.col(f"{name}_{side}")[idx], nan=default)
+            se = np.nan_to_num(model.col(f"{name}_{side}_se")[idx])
+            draw = mean[:, None] + rng.normal(0, 1, (k, n)) * se[:, None]
+            out[f"{key}_{side}"] = np.clip(draw, 0.0, 3.0)
     return out
 
 
@@ -183,8 +191,9 @@ def expected_changes(
         e0 = np.clip(np.nan_to_num(model.col("elasticity")[idx]), 0.0, None)[:, None]
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             uncapped0 = d["a"] * np.power(b0, e0)
-            # from today's clicks along the drawn elasticity; without a bid, from the curve
-            uncapped1 = uncapped0 * np.power(b1 / b0, d["e"])
+            # from today's clicks along the drawn slope on the move's side; without a bid,
+            # from the power curve
+            uncapped1 = uncapped0 * np.power(b1 / b0, np.where(b1 > b0, d["e_up"], d["e_down"]))
             no_bid = ~(b0[:, 0] > 0)
             if no_bid.any():
                 uncapped1[no_bid] = d["a"][no_bid] * np.power(b1[no_bid], d["e"][no_bid])
@@ -193,8 +202,13 @@ def expected_changes(
         vpc = d["cvr"] * d["value"]
         part = curves.take(np.arange(len(curves))[idx])
         cpc0 = part.cpc(b0[:, 0])[:, None]
-        cpc1 = part.cpc(b1[:, 0])[:, None]
-        gamma = part.gamma[:, None]
+        up = b1 > b0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            moved = np.power(b1 / b0, np.where(up, d["g_up"], d["g_down"]))
+        # CPC along the drawn slope on the move's side, never above the bid; without a bid,
+        # from the power curve
+        cpc1 = np.where(b0 > 0, np.minimum(cpc0 * moved, b1), part.cpc(b1[:, 0])[:, None])
+        gamma = d["g_up"]
         delta = {
             "clicks": c1 - c0,
             "cost": c1 * cpc1 - c0 * cpc0,
@@ -356,6 +370,15 @@ def reason_texts(
         if "cpc_exponent_own" in model.frame.columns
         else np.zeros(len(model), bool)
     )
+    # The monotone curve's sides (sem.roi.monotone): False where no bid level of the history
+    # lies on that side of today's bid, so a move there rests on similar keywords' slope.
+    own_side = [
+        model.frame[f"curve_own_{side}"].fillna(True).astype(bool).to_numpy()
+        if f"curve_own_{side}" in model.frame.columns
+        else np.ones(len(model), bool)
+        for side in ("down", "up")
+    ]
+    half_step = config.bid_step / 2
     out = []
     columns = (table[c].to_numpy(dtype=float, na_value=np.nan).tolist() for c in _Row._fields)
     rows = zip(*columns, strict=True)
@@ -411,6 +434,13 @@ def reason_texts(
             parts.append(
                 "clicks and CPC vs bid from similar keywords (one bid level in its history)"
             )
+        elif "HELD_INSUFFICIENT_DATA" not in codes and abs(r.new_bid - r.current_bid) > half_step:
+            up = r.new_bid > r.current_bid
+            if not own_side[1 if up else 0][i]:
+                parts.append(
+                    f"clicks {'above' if up else 'below'} today's bid from similar keywords "
+                    f"(no {'higher' if up else 'lower'} bid in its history)"
+                )
         if free is not None and ({"BUDGET_CONSTRAINT", "ROAS_TARGET"} & codes):
             by = "the budget" if "BUDGET_CONSTRAINT" in codes else "the target ROAS"
             parts.append(f"held below its max-profit bid {free[i]:.2f} by {by}")

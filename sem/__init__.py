@@ -55,6 +55,12 @@ options=None, **overrides) -> DataFrame``
       ``[sem] forecast_days``, the drift included) and clicks_log_sd (its sd of log
       clicks/day); clicks_dispersion (day-to-day variance of clicks over Poisson's, 1 =
       Poisson: ``sem.roi.drift``);
+    * the curve bids are chosen on (``sem.roi.monotone``: monotone over the keyword's observed
+      bid levels, flat or stepped, flat past them but for a widened prior from similar
+      keywords): elasticity_down, elasticity_down_se, elasticity_up, elasticity_up_se (mean
+      log slope of clicks/day over ``[bid (1 - w), bid]`` and ``[bid, bid (1 + w)]``,
+      ``w = [sem] curve_window``), curve_own_down / curve_own_up (False: no level on that side
+      of today's bid, the slope is the prior's);
     * cost: cpc_ratio, cpc_ratio_se (actual CPC / max CPC at current_bid), cpc, cpc_lo,
       cpc_hi (at current_bid); cpc_exponent, cpc_exponent_se (CPC ~ bid ** cpc_exponent,
       from cost / clicks at the keyword's bid levels and landscape cost points, shrunk toward

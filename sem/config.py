@@ -20,6 +20,8 @@ class SemConfig(BaseModel):
     forecast_days: int = Field(ge=7, le=91)
     fit_chunk_keywords: int = Field(ge=1)
     fit_prior_keywords: int = Field(ge=1)
+    curve_window: float = Field(gt=0, lt=1)
+    curve_extrapolation_sd: float = Field(ge=0)
     api_retries: int = Field(ge=0)
     api_backoff_s: float = Field(ge=0)
     api_backoff_max_s: float = Field(ge=0)

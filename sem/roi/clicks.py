@@ -27,9 +27,10 @@ from sem.roi.data import (
     missing_exposure,
 )
 from sem.roi.drift import Recency, fit_recency
+from sem.roi.monotone import Slopes, category_prior, local_slopes, rate_levels
 from sem.roi.options import RoiOptions
 from sem.roi.pooling import MIN_PRIOR_KEYWORDS, shrink_normal
-from sem.roi.shared import account_wide
+from sem.roi.shared import account_wide, shared_rng
 from sem.roi.volume import joint_volume_posterior, volume_covariates, volume_posterior
 
 # Bid moves (sem/roi/clicks.py bid_move_misfit): days compared on each side of a move (a week
@@ -39,6 +40,7 @@ _MOVE_DAYS = 7
 _MISFIT_MIN_CLICKS = 5.0
 _MISFIT_MIN_PAIRS = 20
 _MISFIT_CHUNK = 2_000_000
+_SLOPE_SEED = 1802  # the monotone curve's draws: a stream of their own
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class ClickFit:
     diagnostics: dict[str, Any]
     phi: np.ndarray  # day-to-day dispersion of clicks (1 = Poisson)
     drift_var: np.ndarray | float  # log variance of the forecast window's rate beyond the posterior
+    slopes: Slopes  # the monotone curve's slopes below and above today's bid (sem.roi.monotone)
 
 
 def fit_clicks(
@@ -172,6 +175,23 @@ def fit_clicks(
         np.exp(centre + (volume["log_hi"] - volume["log_mean"]) * widen),
     )
     a = volume["mean"] / x_ref**b
+    # The curve the bids are chosen on: monotone over the observed levels, flat or stepped,
+    # the power curve's category prior only past them (sem/roi/monotone.py).
+    phi_g = phi_k[groups["k"]]  # quasi-Poisson: a noisy day is worth less
+    level_mean, level_var = rate_levels(groups["k"], groups["y"] / phi_g, groups["e"] / phi_g, k)
+    # a level measured weeks ago carries the drift since: log variance beyond its counts'
+    level_var = level_var + np.broadcast_to(np.asarray(drift_var, float), (k,))[groups["k"]]
+    slopes = local_slopes(
+        groups["k"],
+        groups["bid"],
+        level_mean,
+        level_var,
+        current_bid,
+        opts.curve_window,
+        category_prior(elast_prior, cat_codes),
+        shared_rng(opts.seed + _SLOPE_SEED),
+        opts.curve_extrapolation_sd,
+    )
     return ClickFit(
         a=a,
         a_se=volume["sd"] / x_ref**b,
@@ -192,6 +212,7 @@ def fit_clicks(
         },
         phi=recency.phi if recency is not None else np.full(k, max(dispersion, 1.0)),
         drift_var=drift_var,
+        slopes=slopes,
     )
 
 

@@ -9,8 +9,14 @@ import numpy as np
 import pandas as pd
 
 from sem.roi.data import keyword_blocks
+from sem.roi.monotone import Slopes, local_slopes
+from sem.roi.options import RoiOptions
 from sem.roi.pooling import shrink_normal
-from sem.roi.shared import account_wide
+from sem.roi.shared import account_wide, shared_rng
+
+_SLOPE_SEED = 1803  # the monotone CPC curve's draws: a stream of their own
+# (keyword, log bid, clicks, log CPC) per (keyword, bid level), and the pooled log CPC variance
+CpcLevels = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]
 
 
 def cpc_ratio(
@@ -56,7 +62,7 @@ def cpc_exponent(
     n_cat: int,
     shrinkage: float,
     landscape_weight: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[dict[str, float]]]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[dict[str, float]], CpcLevels]:
     """How CPC moves with the bid, ``cpc ~ bid ** gamma``, from the data: per keyword, a
     clicks-weighted least-squares line of log(cost / clicks) on log bid over its bid levels
     (daily history, plus bid-landscape cost points weighted by ``landscape_weight``), shrunk
@@ -68,7 +74,8 @@ def cpc_exponent(
     keywords'), and ``own`` is False. The standard error uses the per-click log CPC spread
     measured within bid levels, pooled over the account.
 
-    Returns (gamma, its posterior sd, own, the category priors)."""
+    Returns (gamma, its posterior sd, own, the category priors, the levels: keyword, log bid,
+    clicks, log CPC per (keyword, bid level) and the pooled per-click log CPC variance)."""
     # A block of keywords at a time (memory: the per-row arrays of one block).
     parts = [
         _level_lines(rows, landscape, k_index[ks], landscape_weight)
@@ -76,6 +83,13 @@ def cpc_exponent(
     ]
     sxx = np.concatenate([part[0] for part in parts])
     sxy = np.concatenate([part[1] for part in parts])
+    # each level's (keyword, log bid, clicks, log CPC), keyword positions account-wide
+    starts = np.cumsum([0] + [len(part[0]) for part in parts[:-1]])
+    levels = tuple(
+        np.concatenate([part[4][i] + (start if i == 0 else 0) for part, start in
+                        zip(parts, starts, strict=True)])
+        for i in range(4)
+    )  # fmt: skip
     # Within a bid level a day's log CPC varies by about sigma^2 / clicks: pooled sigma^2.
     sigma2 = account_wide(
         "cost.log_cpc_variance",
@@ -85,15 +99,38 @@ def cpc_exponent(
     est = np.where(own, sxy / np.where(own, sxx, 1.0), np.nan)
     se = np.where(own, np.sqrt(sigma2 / np.where(own, sxx, 1.0)), np.inf)
     gamma, sd, prior = shrink_normal(est, se, cat, n_cat, shrinkage, informative_se=0.3)
-    return np.clip(gamma, 0.05, 1.5), sd, own, prior
+    return np.clip(gamma, 0.05, 1.5), sd, own, prior, (*levels, sigma2)
+
+
+def cpc_slopes(
+    levels: CpcLevels, current_bid: np.ndarray, prior: tuple[np.ndarray, np.ndarray],
+    opts: RoiOptions,
+) -> Slopes:  # fmt: skip
+    """How CPC moves below and above today's bid, from cost / clicks at each observed bid level
+    (``levels`` from :func:`cpc_exponent`): a second-price CPC is a staircase too, jumping when
+    the bid passes a competitor's and staying put between. The monotone curve of
+    :mod:`sem.roi.monotone` over the levels, the category's ``cpc_exponent`` prior past them."""
+    k_j, lx, n_j, ly, sigma2 = levels
+    return local_slopes(
+        k_j,
+        np.exp(lx),
+        ly,
+        sigma2 / n_j,
+        current_bid,
+        opts.curve_window,
+        prior,
+        shared_rng(opts.seed + _SLOPE_SEED),
+        opts.curve_extrapolation_sd,
+    )
 
 
 def _level_lines(
     daily: pd.DataFrame, landscape: pd.DataFrame, k_index: pd.Index, landscape_weight: float
-) -> tuple[np.ndarray, np.ndarray, float, float]:
+) -> tuple[np.ndarray, np.ndarray, float, float, tuple[np.ndarray, ...]]:
     """These keywords' clicks-weighted sums of squares ``sxx`` and products ``sxy`` of log CPC
-    on log bid over their bid levels, and the within-level log CPC variance's sum and degrees
-    of freedom (:func:`_log_cpc_variance`, daily rows only)."""
+    on log bid over their bid levels, the within-level log CPC variance's sum and degrees
+    of freedom (:func:`_log_cpc_variance`, daily rows only), and the levels (keyword position
+    in this block, log bid, clicks, log CPC)."""
     k = len(k_index)
     parts = []
     pos = k_index.get_indexer(pd.Index(daily["criterion_id"].to_numpy()))
@@ -130,7 +167,7 @@ def _level_lines(
     dx = lx - mx[k_j]
     sxx = np.bincount(k_j, n_j * dx * dx, minlength=k)
     sxy = np.bincount(k_j, n_j * dx * (ly - my[k_j]), minlength=k)
-    return sxx, sxy, within, dof
+    return sxx, sxy, within, dof, (k_j, lx, n_j, ly)
 
 
 def _pooled_variance(within: float, dof: float) -> float:

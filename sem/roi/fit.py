@@ -22,7 +22,7 @@ from searchops.errors import SearchopsError
 from searchops.workspace import Workspace
 from sem.roi.clicks import fit_clicks
 from sem.roi.conversion import cvr_diagnostics, cvr_posterior
-from sem.roi.cost import cpc_exponent, cpc_ratio
+from sem.roi.cost import cpc_exponent, cpc_ratio, cpc_slopes
 from sem.roi.data import (
     daily_aggregates,
     keyword_list,
@@ -34,6 +34,7 @@ from sem.roi.data import (
 )
 from sem.roi.draws import add_derived_intervals
 from sem.roi.missing import stand_in_bids, unavailable_models
+from sem.roi.monotone import category_prior
 from sem.roi.options import RoiOptions
 from sem.roi.order_value import item_price, value_posterior
 from sem.roi.shared import SharedValues, account_wide, recording, replaying
@@ -175,9 +176,11 @@ def _fit_frames(
     lo_q, hi_q = (1 - opts.interval) / 2, (1 + opts.interval) / 2
     vpc_mu, vpc_sd = value_posterior(daily, totals, k_index, price, cat_codes, len(cats), opts)
     ratio, ratio_se, ratio_bid = cpc_ratio(daily, k_index, cat_codes, len(cats), opts.shrinkage)
-    gamma, gamma_sd, gamma_own, gamma_prior = cpc_exponent(
+    gamma, gamma_sd, gamma_own, gamma_prior, cpc_levels = cpc_exponent(
         daily, landscape, k_index, cat_codes, len(cats), opts.shrinkage, opts.landscape_weight
     )
+    cpc_curve = cpc_slopes(cpc_levels, current_bid, category_prior(gamma_prior, cat_codes), opts)
+    del cpc_levels
     # The ratio was measured at the keyword's mean bid: at today's bid CPC has moved by
     # (today / mean) ** gamma, the bid by today / mean.
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -216,11 +219,21 @@ def _fit_frames(
             "elasticity_se": clicks.elasticity_se,
             "elasticity_raw": clicks.elasticity_raw,
             "click_ceiling": clicks.ceiling,
+            "elasticity_down": clicks.slopes.down,
+            "elasticity_down_se": clicks.slopes.down_sd,
+            "elasticity_up": clicks.slopes.up,
+            "elasticity_up_se": clicks.slopes.up_sd,
+            "curve_own_down": clicks.slopes.own_down,
+            "curve_own_up": clicks.slopes.own_up,
             "cpc_ratio": ratio,
             "cpc_ratio_se": ratio_se,
             "cpc_exponent": gamma,
             "cpc_exponent_se": gamma_sd,
             "cpc_exponent_own": gamma_own,
+            "cpc_exponent_down": cpc_curve.down,
+            "cpc_exponent_down_se": cpc_curve.down_sd,
+            "cpc_exponent_up": cpc_curve.up,
+            "cpc_exponent_up_se": cpc_curve.up_sd,
             "cvr": cvr_alpha / (cvr_alpha + cvr_beta),
             "cvr_lo": stats.beta.ppf(lo_q, cvr_alpha, cvr_beta),
             "cvr_hi": stats.beta.ppf(hi_q, cvr_alpha, cvr_beta),
@@ -236,7 +249,9 @@ def _fit_frames(
     out["clicks_per_day"] = np.minimum(clicks.ceiling, clicks.a * current_bid**clicks.elasticity)
     if no_bid.any():  # the same forecast, flat in the bid
         out.loc[no_bid, "a"] = out["clicks_per_day"][no_bid]
-        out.loc[no_bid, ["elasticity", "elasticity_se", "elasticity_raw"]] = 0.0
+        flat = ["elasticity", "elasticity_se", "elasticity_raw", "elasticity_down",
+                "elasticity_down_se", "elasticity_up", "elasticity_up_se"]  # fmt: skip
+        out.loc[no_bid, flat] = 0.0
     out["clicks_lo"] = np.minimum(clicks.clicks_lo, out["clicks_per_day"])
     out["clicks_hi"] = np.maximum(clicks.clicks_hi, out["clicks_per_day"])
     out["clicks_log_sd"] = clicks.log_sd

@@ -23,6 +23,8 @@ class RoiOptions:
     forecast_days: int
     chunk_keywords: int
     prior_keywords: int
+    curve_window: float
+    curve_extrapolation_sd: float
 
     @classmethod
     def from_settings(cls, settings: Any = None, **overrides: Any) -> RoiOptions:
@@ -45,6 +47,8 @@ class RoiOptions:
             "forecast_days": sem.forecast_days,
             "chunk_keywords": sem.fit_chunk_keywords,
             "prior_keywords": sem.fit_prior_keywords,
+            "curve_window": sem.curve_window,
+            "curve_extrapolation_sd": sem.curve_extrapolation_sd,
         }
         base.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**base)
