@@ -91,9 +91,14 @@ def searchops(workspace: Path, *args: str) -> str:
 
 def recommended(sim: auction_sim.Simulator, rec_dir: Path) -> tuple[np.ndarray, dict]:
     """The bids a ``bid recommend`` output folder sets (pause = 0), one per simulator keyword,
-    and its summary."""
+    and its summary. Only the rows it sends change a bid (``set_bid`` and ``pause``, the rows of
+    ``bids-editor.csv`` and of ``bid apply``): a held row's ``new_bid`` is the bid searchops
+    last saw, which for a keyword without impressions lately (the report has no row for its
+    days) predates the manager's last move, and keeping it sends nothing."""
     payload = json.loads((rec_dir / "recommendations.json").read_text())
     rows = pd.DataFrame(payload["recommendations"])
+    if not rows.empty:
+        rows = rows[rows["action"].isin(["set_bid", "pause"])]
     bids = sim.current_bids()
     if not rows.empty:
         new = np.where(rows["action"].eq("pause"), 0.0, rows["new_bid"].astype(float))
