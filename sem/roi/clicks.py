@@ -176,13 +176,28 @@ def fit_clicks(
     )
     a = volume["mean"] / x_ref**b
     # The curve the bids are chosen on: monotone over the observed levels, flat or stepped,
-    # the power curve's category prior only past them (sem/roi/monotone.py).
-    phi_g = phi_k[groups["k"]]  # quasi-Poisson: a noisy day is worth less
-    level_mean, level_var = rate_levels(groups["k"], groups["y"] / phi_g, groups["e"] / phi_g, k)
-    # a level measured weeks ago carries the drift since: log variance beyond its counts'
-    level_var = level_var + np.broadcast_to(np.asarray(drift_var, float), (k,))[groups["k"]]
+    # the power curve's category prior only past them (sem/roi/monotone.py). Where impressions
+    # are reported, the levels are click-through rates: a keyword's searches drift (log sd ~0.5
+    # a month, issue 18), which swamps a 20% bid step between levels weeks apart, and the
+    # impressions carry the same drift, so clicks / impressions compares the positions the
+    # bids bought. (Impressions a bid gains or loses, e.g. past a reserve price, are then not
+    # measured across levels: below the lowest level and above the highest the prior holds.)
+    # Without impressions, clicks per day, the drift added to each level's variance.
+    kk = groups["k"]
+    phi_g = phi_k[kk]  # quasi-Poisson: a noisy day is worth less
+    with_imp = groups["impressions"] >= np.maximum(groups["y"], 1e-9)
+    ctr_kw = np.bincount(kk, ~with_imp, minlength=k) == 0
+    use_ctr = ctr_kw[kk]
+    level_mean, level_var = rate_levels(
+        kk,
+        np.where(use_ctr, groups["y"], groups["y"] / phi_g),
+        np.where(use_ctr, groups["impressions"], groups["e"] / phi_g),
+        k,
+    )
+    drift_k = np.broadcast_to(np.asarray(drift_var, float), (k,))
+    level_var = level_var + np.where(use_ctr, 0.0, drift_k[kk])
     slopes = local_slopes(
-        groups["k"],
+        kk,
         groups["bid"],
         level_mean,
         level_var,

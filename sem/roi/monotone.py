@@ -6,19 +6,24 @@ through a keyword's bid levels turns one observed step into a slope on both side
 today's bid, and so invents gains above it. Here the response is only assumed
 non-decreasing in the bid:
 
-* per keyword, each observed bid level's log rate (clicks per exposure day, or cost per
-  click) has a posterior (gamma counts, shrunk by one pseudo-count toward the keyword's
-  pooled rate, plus the drift between the periods the levels were measured in);
+* per keyword, each observed bid level's log rate (click-through rate, or clicks per exposure
+  day without impressions; cost per click) has a posterior (gamma counts, shrunk by one
+  pseudo-count toward the keyword's pooled rate, plus the drift between the periods the
+  levels were measured in where it does not cancel);
 * each posterior draw is projected onto non-decreasing curves over the levels (isotonic
   regression, the pool-adjacent-violators solution, written as its max-min formula so it
-  vectorizes over keywords and draws: a keyword has a handful of levels);
+  vectorizes over keywords and draws: a keyword has a handful of levels; scipy's
+  ``isotonic_regression`` solves one series a call, 10^7 calls at 100,000 keywords);
 * the curve is linear in log bid between two levels and flat beyond the lowest and the
   highest (no gain the history did not show);
 * the bidding code needs the response over the step-cap box around today's bid: the mean
-  log slope over ``[bid (1 - cap), bid]`` (down) and ``[bid, bid (1 + cap)]`` (up). The part
-  of a half-box beyond the observed levels takes its slope from a prior (similar keywords'),
-  with its spread widened (:func:`local_slopes`), and says so (``own`` False when no
-  level lies on that side).
+  log slope over ``[bid (1 - cap), bid]`` (down) and ``[bid, bid (1 + cap)]`` (up). Over the
+  part of a half-box the levels span, the draws' slope is weighed against similar keywords'
+  (the category prior) by precision: the isotonic projection keeps only the upward half of
+  the noise, so a noisy pair of levels looks steep, and only levels measured well enough
+  should move a keyword away from its peers. The part beyond the levels takes the prior's
+  slope, its spread widened (:func:`local_slopes`), and says so (``own`` False when no level
+  lies on that side).
 
 Memory: keywords are taken ``_CHUNK`` at a time (``chunk x levels x draws`` floats), and
 only a few floats per keyword are kept.
@@ -121,13 +126,14 @@ def local_slopes(
     ``k_of, bid, log_mean, log_var``: one row per (keyword, bid level), the level's log
     response and its posterior variance (drift between periods included by the caller);
     ``current_bid`` per keyword; ``prior``: (mean, sd) per keyword of the slope similar
-    keywords show, used past the observed levels with its sd times ``extrapolation_sd`` (a
-    gain the history did not show is possible, not likely enough to bank on).
+    keywords show: weighed against the levels' slope by precision where they reach, and past
+    them taken with its mean but its sd times ``extrapolation_sd`` (a gain the history did not
+    show is possible, not likely enough to bank on).
     """
     k = len(current_bid)
     b0 = np.where(np.isfinite(current_bid) & (current_bid > 0), current_bid, np.nan)
     prior_mean = np.maximum(np.nan_to_num(prior[0]), 0.0)
-    prior_sd = extrapolation_sd * np.nan_to_num(prior[1], nan=1.0)
+    prior_sd_own = np.nan_to_num(prior[1], nan=1.0)
     out = {n: np.zeros(k) for n in ("down", "down_sd", "up", "up_sd")}
     own_down, own_up = np.zeros(k, bool), np.zeros(k, bool)
     levels = np.zeros(k, int)
@@ -140,7 +146,7 @@ def local_slopes(
         ks = slice(first, min(first + _CHUNK, k))
         part = _chunk_slopes(
             k_of[sl] - first, bid[sl], log_mean[sl], log_var[sl], b0[ks], window,
-            prior_mean[ks], prior_sd[ks], rng,
+            prior_mean[ks], prior_sd_own[ks], extrapolation_sd * prior_sd_own[ks], rng,
         )  # fmt: skip
         for name in out:
             out[name][ks] = part[name]
@@ -156,6 +162,7 @@ def _chunk_slopes(
     b0: np.ndarray,
     cap: float,
     prior_mean: np.ndarray,
+    prior_sd_own: np.ndarray,
     prior_sd: np.ndarray,
     rng: np.random.Generator,
 ) -> dict[str, np.ndarray]:
@@ -197,24 +204,42 @@ def _chunk_slopes(
     # (a level within a cent's rounding of the box's end leaves none of it covered)
     cover_down = np.where(has & (cover_down > 1e-3), cover_down / span_down, 0.0)
     cover_up = np.where(has & (cover_up > 1e-3), cover_up / span_up, 0.0)
-    # the prior's slope clipped at 0 (a curve never falls): its moments in closed form
-    ratio = prior_mean / np.maximum(prior_sd, 1e-12)
-    cdf, pdf = special.ndtr(ratio), np.exp(-(ratio**2) / 2) / np.sqrt(2 * np.pi)
-    extra_mean = prior_mean * cdf + prior_sd * pdf
-    extra_var = np.maximum(
-        (prior_mean**2 + prior_sd**2) * cdf + prior_mean * prior_sd * pdf - extra_mean**2, 0.0
-    )
+    # Past the levels: the prior's slope clipped at 0 (a curve never falls), its moments in
+    # closed form. The mean is the prior's own; only the spread is widened (a wider clipped
+    # normal would also have a higher mean: a gain invented by the widening).
+    extra_mean, _ = _clipped_normal(prior_mean, prior_sd_own)
+    _, extra_var = _clipped_normal(prior_mean, prior_sd)
     out: dict[str, np.ndarray] = {}
     for side, own_part, cover in (
         ("down", (at["now"] - at["low"]) / span_down, cover_down),
         ("up", (at["high"] - at["now"]) / span_up, cover_up),
     ):
-        own_part = np.where(has[:, None], own_part, 0.0)
-        out[side] = own_part.mean(1) + (1 - cover) * extra_mean
-        out[f"{side}_sd"] = np.sqrt(own_part.var(1) + (1 - cover) ** 2 * extra_var)
+        # the covered part's slope: the levels' (mean and sd over the isotonic draws, which
+        # keep only the upward part of the noise: a noisy pair of levels looks steep) weighed
+        # against similar keywords' slope by precision (normal-normal), so that only levels
+        # measured well enough move it away from the prior
+        covered = np.maximum(cover, 1e-12)[:, None]
+        own = np.where(has[:, None], own_part, 0.0) / covered
+        own_mean, own_var = own.mean(1), np.maximum(own.var(1), 1e-6)
+        prior_var = np.maximum(prior_sd_own**2, 1e-6)
+        post_var = 1 / (1 / own_var + 1 / prior_var)
+        post_mean = post_var * (own_mean / own_var + prior_mean / prior_var)
+        post_mean = np.maximum(post_mean, 0.0)
+        out[side] = cover * post_mean + (1 - cover) * extra_mean
+        out[f"{side}_sd"] = np.sqrt(cover**2 * post_var + (1 - cover) ** 2 * extra_var)
     out["own_down"], out["own_up"] = cover_down > 0, cover_up > 0
     out["levels"] = n_levels
     return out
+
+
+def _clipped_normal(mean: np.ndarray, sd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and variance of ``max(X, 0)`` for ``X ~ N(mean, sd^2)``."""
+    sd = np.maximum(sd, 1e-12)
+    ratio = mean / sd
+    cdf, pdf = special.ndtr(ratio), np.exp(-(ratio**2) / 2) / np.sqrt(2 * np.pi)
+    first = mean * cdf + sd * pdf
+    second = (mean**2 + sd**2) * cdf + mean * sd * pdf
+    return first, np.maximum(second - first**2, 0.0)
 
 
 def _interpolate(x: np.ndarray, curve: np.ndarray, at: np.ndarray) -> np.ndarray:

@@ -4,8 +4,9 @@ Account built here (dates and seeds pinned), three kinds of keywords, 120 of eac
 
 * ``flat``: the bid was 1.25x today's for the first six weeks, then cut to today's; clicks and
   CPC did not move (the ad kept its position: a staircase's flat part);
-* ``step``: the bid was 0.8x today's, then raised to today's; clicks doubled (the ad passed a
-  competitor) and so did nothing else above it: the history says nothing about higher bids;
+* ``step``: the bid was 0.8x today's, then raised to today's; the click-through rate doubled
+  (the ad passed a competitor; impressions did not change) and CPC rose: the history says
+  nothing about higher bids;
 * ``one``: one bid level all along.
 """
 
@@ -43,12 +44,14 @@ def _fit() -> pd.DataFrame:
     half = np.arange(days) < 42
     bids = np.round(base[:, None] * np.where(half[None, :], first[:, None], 1.0), 2)
     rate = np.exp(rng.normal(np.log(8), 0.5, k))[:, None] * np.ones((1, days))
-    rate[N : 2 * N, :42] /= 2  # the step: half the clicks below today's bid
-    clicks = rng.poisson(rate)
+    searches = rng.poisson(rate * 20)  # impressions: the bid does not change them here
+    ctr = np.full((k, days), 0.05)
+    ctr[N : 2 * N, :42] /= 2  # the step: half the clicks below today's bid (a lower position)
+    clicks = rng.binomial(searches, ctr)
     cpc = 0.6 * base[:, None] * np.ones((1, days))
     cpc[N : 2 * N, :42] *= 0.7  # second price: a lower competitor set the price below
     cost = clicks * cpc
-    r, c = np.nonzero(clicks > 0)
+    r, c = np.nonzero(searches > 0)
     keywords = pd.DataFrame(
         {"criterion_id": np.arange(k) + 1, "customer_id": "1", "campaign_id": 1,
          "campaign": "Shop", "ad_group_id": 10 + np.arange(k) % 20, "ad_group": "g",
@@ -57,7 +60,7 @@ def _fit() -> pd.DataFrame:
          "cpc_bid": bids[:, -1]})  # fmt: skip
     daily = pd.DataFrame(
         {"date": dates[c], "criterion_id": r + 1, "cpc_bid": bids[r, c], "clicks": clicks[r, c],
-         "impressions": clicks[r, c] * 20, "cost": cost[r, c], "conversions": 0.0,
+         "impressions": searches[r, c], "cost": cost[r, c], "conversions": 0.0,
          "conversions_value": 0.0})  # fmt: skip
     return roi.fit_models({"sem_keywords": keywords, "sem_keyword_daily": daily})
 
