@@ -69,6 +69,7 @@ class BiddingConfig(BaseModel):
     max_cvr_interval_ratio: float = Field(gt=0)
     objective: Literal["profit", "value"]
     strategy: Literal["posterior", "exact", "target-roas-rule", "current"]
+    response_curve: Literal["monotone", "power"]
     default_cpc_ratio: float = Field(gt=0, le=1)
     history_days: int = Field(ge=7)
     horizon_days: int = Field(ge=1)

@@ -44,7 +44,9 @@ def load_models(
     fit = fit_models(
         workspace, source=source, since=since, until=until, options=options_from_settings(settings)
     )
-    return from_roi(fit)
+    from searchops.settings import resolve_settings
+
+    return from_roi(fit, curve=resolve_settings(settings).bidding.response_curve)
 
 
 def account_volume_log_sd(

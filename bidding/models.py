@@ -117,8 +117,21 @@ class KeywordModels:
         return KeywordModels(self.frame.iloc[index].reset_index(drop=True))
 
 
-def from_roi(fit: pd.DataFrame) -> KeywordModels:
-    """:class:`KeywordModels` from ``sem.roi.fit_models`` output (enabled keywords only)."""
+SIDE_COLUMNS = tuple(
+    f"{name}_{side}{se}"
+    for name in ("elasticity", "cpc_exponent")
+    for side in ("down", "up")
+    for se in ("", "_se")
+)
+
+
+def from_roi(fit: pd.DataFrame, curve: str = "monotone") -> KeywordModels:
+    """:class:`KeywordModels` from ``sem.roi.fit_models`` output (enabled keywords only).
+    ``curve`` ``power``: bids are chosen on the power curves (``elasticity``, ``cpc_exponent``
+    both sides of today's bid) instead of the monotone curves' slopes (``[bidding]
+    response_curve``)."""
+    if curve == "power":
+        fit = fit.drop(columns=[c for c in SIDE_COLUMNS if c in fit.columns])
     frame = fit.rename(
         columns={
             "current_bid": "cpc_bid",

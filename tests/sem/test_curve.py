@@ -172,3 +172,11 @@ def test_a_move_past_the_history_says_its_slope_is_borrowed():
     borrowed = "clicks above today's bid from similar keywords (no higher bid in its history)"
     assert borrowed in table["reason"].iloc[0]
     assert borrowed not in table["reason"].iloc[1]
+
+
+def test_the_power_curve_setting_bids_on_one_slope_both_sides():
+    model = from_roi(_fit().iloc[N : 2 * N], curve="power")
+    for name in ("elasticity", "cpc_exponent"):
+        for side in ("down", "up"):
+            np.testing.assert_allclose(model.col(f"{name}_{side}"), model.col(name))
+    assert load_settings().settings.bidding.response_curve in ("monotone", "power")
