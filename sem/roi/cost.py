@@ -85,7 +85,7 @@ def cpc_exponent(
     sxy = np.concatenate([part[1] for part in parts])
     # each level's (keyword, log bid, clicks, log CPC), keyword positions account-wide
     starts = np.cumsum([0] + [len(part[0]) for part in parts[:-1]])
-    levels = tuple(
+    k_j, lx, n_j, ly = (
         np.concatenate([part[4][i] + (start if i == 0 else 0) for part, start in
                         zip(parts, starts, strict=True)])
         for i in range(4)
@@ -99,7 +99,7 @@ def cpc_exponent(
     est = np.where(own, sxy / np.where(own, sxx, 1.0), np.nan)
     se = np.where(own, np.sqrt(sigma2 / np.where(own, sxx, 1.0)), np.inf)
     gamma, sd, prior = shrink_normal(est, se, cat, n_cat, shrinkage, informative_se=0.3)
-    return np.clip(gamma, 0.05, 1.5), sd, own, prior, (*levels, sigma2)
+    return np.clip(gamma, 0.05, 1.5), sd, own, prior, (k_j, lx, n_j, ly, float(sigma2))
 
 
 def cpc_slopes(
