@@ -29,41 +29,65 @@ class HreflangXDefaultInconsistent(Rule):
         # joins, a few bytes an edge); the second repeats the exact test, on the URL
         # strings, for the candidates only. A hash collision can only add a candidate
         # (the second pass drops it); a finding is missed only if two different
-        # x-default URLs hash alike (2^-64 a pair).
+        # x-default URLs hash alike (2^-64 a pair). The intermediate sets are tables,
+        # which DuckDB spills to disk (a CTE used twice is held in memory: out of
+        # memory at 10,000,000 pages); the engine drops the _scratch_ tables after.
+        con = ctx.con
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _scratch_x_ids AS  -- each page's x-default (the smallest)
+            SELECT hash(page_key) AS page_id, hash(min(href_key)) AS target_id
+            FROM hreflang_edges WHERE code = 'x-default' GROUP BY page_key
+            """
+        )
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _scratch_back_ids AS  -- x-default included
+            SELECT DISTINCT hash(page_key) AS page_id, hash(href_key) AS href_id
+            FROM hreflang_edges
+            """
+        )
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _scratch_candidates AS
+            SELECT DISTINCT e.page_id, e.href_id
+            FROM (
+                SELECT hash(page_key) AS page_id, hash(href_key) AS href_id FROM hreflang_edges
+                WHERE code <> 'x-default' AND href_key <> page_key
+            ) e
+            JOIN _scratch_x_ids mine ON mine.page_id = e.page_id
+            JOIN _scratch_x_ids theirs ON theirs.page_id = e.href_id
+            -- reciprocal pairs only: a one-way pair is SEO-HREFLANG-004
+            SEMI JOIN _scratch_back_ids b ON b.page_id = e.href_id AND b.href_id = e.page_id
+            WHERE mine.target_id <> theirs.target_id
+            """
+        )
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _scratch_near AS  -- the candidates' edges, both ways
+            SELECT * FROM hreflang_edges
+            WHERE hash(page_key) IN (
+                SELECT page_id FROM _scratch_candidates UNION SELECT href_id FROM _scratch_candidates
+            )
+            """
+        )
         return """
-            WITH x AS (  -- each page's x-default (the smallest, when it names several)
+            WITH x AS (
                 SELECT page_key, min(href_key) AS target, min(href) AS href
-                FROM hreflang_edges WHERE code = 'x-default' GROUP BY page_key
-            ), x_ids AS (
-                SELECT hash(page_key) AS page_id, hash(target) AS target_id FROM x
-            ), edge_ids AS (
-                SELECT DISTINCT hash(page_key) AS page_id, hash(href_key) AS href_id
-                FROM hreflang_edges WHERE code <> 'x-default' AND href_key <> page_key
-            ), back_ids AS (  -- any annotation links back, x-default included
-                SELECT DISTINCT hash(page_key) AS page_id, hash(href_key) AS href_id
-                FROM hreflang_edges
-            ), candidates AS (  -- reciprocal pairs only: a one-way pair is SEO-HREFLANG-004
-                SELECT e.page_id, e.href_id FROM edge_ids e
-                JOIN x_ids mine ON mine.page_id = e.page_id
-                JOIN x_ids theirs ON theirs.page_id = e.href_id
-                WHERE mine.target_id <> theirs.target_id
-                  AND (e.href_id, e.page_id) IN (SELECT page_id, href_id FROM back_ids)
-            ), near AS (  -- the candidates' edges, both ways, with their strings
-                SELECT * FROM hreflang_edges
-                WHERE hash(page_key) IN (SELECT page_id FROM candidates UNION SELECT href_id FROM candidates)
+                FROM _scratch_near WHERE code = 'x-default' GROUP BY page_key
             ), pairs AS (
-                SELECT DISTINCT e.url, e.page_key, e.href, e.href_key FROM near e
+                SELECT DISTINCT e.url, e.page_key, e.href, e.href_key FROM _scratch_near e
                 WHERE e.href_key <> e.page_key AND e.code <> 'x-default'
-                  AND (hash(e.page_key), hash(e.href_key)) IN (SELECT page_id, href_id FROM candidates)
+                  AND (hash(e.page_key), hash(e.href_key)) IN (SELECT page_id, href_id FROM _scratch_candidates)
                   AND EXISTS (
-                      SELECT 1 FROM near b WHERE b.page_key = e.href_key AND b.href_key = e.page_key
+                      SELECT 1 FROM _scratch_near b WHERE b.page_key = e.href_key AND b.href_key = e.page_key
                   )
-            ), x_near AS (SELECT * FROM x WHERE page_key IN (SELECT page_key FROM near))
+            )
             SELECT p.url,
                    'x-default is ' || mine.href || ' here but ' || theirs.href || ' on the alternate ' || p.href AS message,
                    'x-default=' || mine.href AS evidence, p.href AS related_url
             FROM pairs p
-            JOIN x_near mine ON mine.page_key = p.page_key
-            JOIN x_near theirs ON theirs.page_key = p.href_key
+            JOIN x mine ON mine.page_key = p.page_key
+            JOIN x theirs ON theirs.page_key = p.href_key
             WHERE mine.target <> theirs.target
         """
