@@ -4,7 +4,8 @@ After a crawl, a bounded sample of its images is requested: per URL template
 (:func:`seo_crawler.urls.template_of`) the first ``image_sample_pages`` pages (by URL) that
 answered 200, the first ``image_sample_per_page`` images of each in document order (the
 first is usually the product image, the LCP), each distinct image once, at most
-``image_sample_max`` in all. Each is one ranged GET (``Range: bytes=0-N``, N =
+``image_sample_max`` in all, from the first ``image_sample_max`` templates by name at most
+(so that the memory it takes is bounded whatever the number of templates). Each is one ranged GET (``Range: bytes=0-N``, N =
 ``image_sample_bytes``): enough for the image's header, which gives its served size and
 format (read by Pillow without decoding pixels), and its total size from Content-Range or
 Content-Length. Only images on hosts of the crawl's scope are requested, never a link-local
@@ -19,6 +20,7 @@ developers.google.com/search/docs/appearance/google-images (supported formats, s
 from __future__ import annotations
 
 import asyncio
+import bisect
 import io
 import re
 import warnings
@@ -60,6 +62,7 @@ def choose(run: Path, config: CrawlConfig) -> list[dict[str, Any]]:
     if pages is None or "images" not in pages.schema.names or config.image_sample_max == 0:
         return []
     per_template: dict[str, list[tuple[str, list[dict[str, Any]]]]] = {}
+    names: list[str] = []  # the templates kept, sorted
     # File by file through Parquet's reader, not the dataset scanner: its read-ahead held
     # ~90 MB more at 100,000 pages (peak of the whole crawl's finalization; budget 400 MB)
     files = pages.files
@@ -76,7 +79,18 @@ def choose(run: Path, config: CrawlConfig) -> list[dict[str, Any]]:
         ):
             if status != 200 or not images:
                 continue
-            pages = per_template.setdefault(template_of(url), [])
+            template = template_of(url)
+            if template not in per_template:
+                # Only the first image_sample_max templates by name can be sampled (each
+                # gives at least one image unless all its images were seen): keep no more,
+                # so a site whose every page is its own template holds a bounded buffer.
+                if len(names) >= config.image_sample_max:
+                    if template > names[-1]:
+                        continue
+                    del per_template[names.pop()]
+                bisect.insort(names, template)
+                per_template[template] = []
+            pages = per_template[template]
             pages.append((url, images[: config.image_sample_per_page]))
             # keep the first pages by URL: a deterministic sample whatever the crawl order
             if len(pages) > config.image_sample_pages * 4:

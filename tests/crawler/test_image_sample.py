@@ -154,3 +154,27 @@ def test_hostile_image_answers(tmp_path: Path) -> None:
     )
     assert (bomb["format"], bomb["width"], bomb["height"]) == ("PNG", 60_000, 60_000)
     assert page["format"] is None and page["content_type"] == "text/html"
+
+
+def test_a_site_of_many_templates_samples_the_first_templates_by_name(tmp_path: Path) -> None:
+    """Every page its own template (a digit-free slug per page), in reverse name order: the
+    sample is the first ``image_sample_max`` templates by name, and only they are held (a
+    later template sharing an earlier one's image brings nothing new and is not reached)."""
+    origin = "http://127.0.0.1:9"
+    pages = [
+        {"url": f"{origin}/{slug}/item", "images": [_img(f"{origin}/img/{slug}.jpg")]}
+        for slug in sorted((f"t-{chr(97 + a)}{chr(97 + b)}" for a in range(26) for b in range(26)),
+                           reverse=True)
+    ]  # fmt: skip
+    # the first three templates by name show one image between them: the sample stops there
+    for page in pages[-3:]:
+        page["images"] = [_img(f"{origin}/img/shared.jpg")]
+    run = write_run(tmp_path / "run", pages=pages)
+    crawl = load_settings(overrides={"crawl": {"image_sample_max": 3}}).settings.crawl
+    chosen = image_sample.choose(run, crawl)
+    assert [(row["template"], row["src"]) for row in chosen] == [
+        ("/t-aa/item", f"{origin}/img/shared.jpg")
+    ]
+    crawl = load_settings(overrides={"crawl": {"image_sample_max": 5}}).settings.crawl
+    chosen = image_sample.choose(run, crawl)
+    assert [row["template"] for row in chosen] == ["/t-aa/item", "/t-ad/item", "/t-ae/item"]
