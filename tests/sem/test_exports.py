@@ -156,7 +156,8 @@ def test_xlsx_shopping_export_with_micros(tmp_path):
     book.save(path)
     with Workspace(tmp_path / "ws.duckdb") as ws:
         _, counts = exports.import_file(ws, path, platform="google")
-        shopping = tables.read(ws, "sem_shopping_daily")
+        # a table's rows come in no set order (DuckDB without ORDER BY): by day
+        shopping = tables.read(ws, "sem_shopping_daily").sort_values("date")
     assert counts["sem_shopping_daily"] == 2
     assert shopping["cost"].tolist() == pytest.approx([4.25, 1.73])
     assert shopping["item_id"].unique().tolist() == ["4292166"]
