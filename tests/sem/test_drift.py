@@ -25,6 +25,26 @@ HISTORY = 90
 KEYWORDS = 600
 
 
+def _daily_rows(
+    dates: pd.DatetimeIndex, bid: np.ndarray, clicks: np.ndarray, impressions: np.ndarray
+) -> pd.DataFrame:
+    """The keyword daily rows of (keyword x day) arrays: a row where a keyword had
+    impressions, cost at 70% of the bid a click, no conversions."""
+    r, c = np.nonzero(impressions > 0)  # days without impressions have no row, as in Google's
+    return pd.DataFrame(
+        {
+            "date": dates[c],
+            "criterion_id": r + 1,
+            "cpc_bid": bid[r],
+            "clicks": clicks[r, c],
+            "impressions": impressions[r, c],
+            "cost": clicks[r, c] * bid[r] * 0.7,
+            "conversions": 0.0,
+            "conversions_value": 0.0,
+        }
+    )
+
+
 @functools.cache
 def _account(seed: int, drifting: bool) -> tuple[dict[str, pd.DataFrame], np.ndarray]:
     """(frames, true expected clicks keywords x days): constant bids, so the click curve plays
@@ -47,7 +67,6 @@ def _account(seed: int, drifting: bool) -> tuple[dict[str, pd.DataFrame], np.nda
         clicks = rng.poisson(lam)
     bid = np.round(np.exp(rng.normal(0, 0.4, n)), 2)
     impressions = clicks + rng.poisson(lam * 15)
-    r, c = np.nonzero(impressions > 0)  # days without impressions have no row, as in Google's
     keywords = pd.DataFrame(
         {
             "criterion_id": np.arange(n) + 1,
@@ -65,18 +84,7 @@ def _account(seed: int, drifting: bool) -> tuple[dict[str, pd.DataFrame], np.nda
             "cpc_bid": bid,
         }
     )
-    daily = pd.DataFrame(
-        {
-            "date": dates[c],
-            "criterion_id": r + 1,
-            "cpc_bid": bid[r],
-            "clicks": clicks[r, c],
-            "impressions": impressions[r, c],
-            "cost": clicks[r, c] * bid[r] * 0.7,
-            "conversions": 0.0,
-            "conversions_value": 0.0,
-        }
-    )
+    daily = _daily_rows(dates, bid, clicks, impressions)
     frames = {"sem_keywords": keywords, "sem_keyword_daily": daily}
     return frames, clicks
 
@@ -190,21 +198,9 @@ def _yearly_account(seed: int, amplitude: float) -> tuple[dict[str, pd.DataFrame
     clicks = rng.poisson(lam)
     bid = np.round(np.exp(rng.normal(0, 0.4, n)), 2)
     impressions = clicks + rng.poisson(lam * 15)
-    r, c = np.nonzero(impressions > 0)
     frames, _ = _account(seed, False)
     keywords = frames["sem_keywords"].iloc[:n].assign(cpc_bid=bid)
-    daily = pd.DataFrame(
-        {
-            "date": dates[c],
-            "criterion_id": r + 1,
-            "cpc_bid": bid[r],
-            "clicks": clicks[r, c],
-            "impressions": impressions[r, c],
-            "cost": clicks[r, c] * bid[r] * 0.7,
-            "conversions": 0.0,
-            "conversions_value": 0.0,
-        }
-    )
+    daily = _daily_rows(dates, bid, clicks, impressions)
     return {"sem_keywords": keywords, "sem_keyword_daily": daily}, lam
 
 
