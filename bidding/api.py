@@ -20,7 +20,7 @@ review files when ``out`` is given. Nothing is sent to an ad account.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -160,20 +160,20 @@ def recommend_bids(
         rows = unavailable.held_rows(
             stuck, no_bid[held], no_conversions[held], margin=s.sem.margin,
             days=cfg.horizon_days, level=cfg.interval_level, draws=cfg.interval_draws,
-            seed=seed, currency=currency,
+            seed=seed, currency=currency, common_log_sd=context.account_log_sd,
         )  # fmt: skip
         free = None
         if movable.any():
             free = recommend(
                 model=models.take(np.flatnonzero(movable)),
                 strategy=chosen,
-                context=Context(
-                    config=cfg,
-                    constraints=Constraints(
-                        objective=objective,  # type: ignore[arg-type]
-                        margin=s.sem.margin,
+                # the same context (the account-wide volume factor included) over the
+                # movable keywords, the held keywords' spend taken out of the budget
+                context=replace(
+                    context,
+                    constraints=replace(
+                        context.constraints,
                         budget=None if budget is None else max(budget - spend, 0.0),
-                        target_roas=target_roas,
                     ),
                     out_of_stock=oos[movable],
                     landing_failed=failed[movable],
@@ -187,6 +187,7 @@ def recommend_bids(
             "policy": chosen.policy.model_dump() if chosen.policy else None,
             "objective": objective, "margin": s.sem.margin, "target_roas": target_roas,
             "horizon_days": cfg.horizon_days, "interval_level": cfg.interval_level,
+            "account_log_sd": context.account_log_sd,
         }  # fmt: skip
         rec = unavailable.merged(free, rows, movable, held, spend=spend, budget=budget, base=base)
     else:

@@ -58,13 +58,16 @@ def held_rows(
     draws: int,
     seed: int,
     currency: str | None,
+    common_log_sd: float = 0.0,
 ) -> pd.DataFrame:
     """One hold per keyword of ``model`` (all of them unavailable), forecast at today's
-    level: no change (``d_*`` 0), ``exp_clicks`` / ``exp_cost`` over ``days``."""
+    level: no change (``d_*`` 0), ``exp_clicks`` / ``exp_cost`` over ``days`` (their intervals
+    with the account-wide volume factor ``common_log_sd``, as the movable keywords')."""
     bid = model.current_bid
     changes, _ = expected_changes(
-        model, bid, bid, margin=margin, days=days, level=level, draws=draws, seed=seed
-    )
+        model, bid, bid, margin=margin, days=days, level=level, draws=draws, seed=seed,
+        common_log_sd=common_log_sd,
+    )  # fmt: skip
     table = model.frame[[c for c in ID_COLUMNS if c in model.frame.columns]].copy()
     table["current_bid"] = np.where(no_bid, np.nan, bid)
     table["new_bid"] = table["current_bid"]

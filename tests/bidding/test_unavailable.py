@@ -113,3 +113,42 @@ def test_keywords_without_a_bid_are_held_while_the_others_move(tmp_path, capsys)
     assert {e["Customer ID"] for e in editor} == {""}  # not "google:shop"
     assert "(CAD)" in stdout and "1 keywords without a Max CPC" in review
     assert payload["summary"]["d_profit"] == pytest.approx(sum(r["d_profit"] for r in moved))
+
+
+def test_keywords_without_a_bid_keep_the_account_volume_factor_of_the_others(tmp_path, capsys):
+    """The account-wide volume factor (``account_log_sd``: the whole account's clicks move
+    together, so keyword errors do not cancel in a total) is the same whether or not some
+    keywords lack a Max CPC: the movable keywords' totals, intervals and budget check carry
+    it on both paths. A Google Ads keyword report by Day over 9 weeks (written in the format
+    of the UI's download), one keyword's Max CPC blank."""
+    from datetime import date
+
+    import pandas as pd
+
+    from demo import auction_sim
+
+    sim = auction_sim.make("volatile", keywords=30, days=63, seed=3, until=date(2026, 11, 15))
+    rows = sim.report_rows()
+    full = auction_sim.write_google_keyword_report(
+        rows, tmp_path / "full.csv", sim.dates[0], sim.until
+    )
+    blank = rows.assign(cpc_bid=rows["cpc_bid"].where(rows["row"] != rows["row"].iloc[0]))
+    mixed = auction_sim.write_google_keyword_report(
+        blank, tmp_path / "mixed.csv", sim.dates[0], sim.until
+    )
+    mixed.write_text(mixed.read_text(encoding="utf-8-sig").replace(",nan,", ",--,"), "utf-8-sig")
+    summaries = []
+    for path in (full, mixed):
+        ws, out = str(tmp_path / f"{path.stem}.duckdb"), tmp_path / path.stem
+        code, _, err = searchops(capsys, "--workspace", ws, "sem", "import", str(path),
+                                 "--source", "sim")  # fmt: skip
+        assert code == 0, err
+        code, _, err = searchops(capsys, "--workspace", ws, "bid", "recommend", "--budget",
+                                 "50", "--out", str(out))  # fmt: skip
+        assert code == 0, err
+        summaries.append(_outputs(out)[0]["summary"])
+    whole, part = summaries
+    assert part["no_current_bid"] == 1 and whole.get("no_current_bid", 0) == 0
+    assert whole["account_log_sd"] > 0.05  # a drifting account: the factor is not nil
+    assert part["account_log_sd"] == pytest.approx(whole["account_log_sd"])
+    assert pd.notna(part["budget_check"]["confidence"])
