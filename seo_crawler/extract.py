@@ -46,6 +46,9 @@ _LOOKUP = etree.ElementDefaultClassLookup(
     entity=lxml.html.HtmlEntity,
 )
 _parsers = threading.local()
+# The bytes of the body read for the encoding it declares (w3lib reads a <meta charset> in
+# the first 4 KB): all extract needs of the body when it is given the decoded text.
+DECLARED_PREFIX = 4096
 
 
 def _parser() -> lxml.html.HTMLParser:
@@ -103,7 +106,7 @@ def extract(
     content_types = header_values(headers, "Content-Type")
     content_type = content_types[0] if content_types else None
     declared = http_content_type_encoding(content_type) if content_type else None
-    declared = declared or html_body_declared_encoding(body[:4096])
+    declared = declared or html_body_declared_encoding(body[:DECLARED_PREFIX])
     if text is None or encoding is None:
         encoding, text = html_to_unicode(content_type, body)
     robots_tags = (v.strip().lower() for v in header_values(headers, "X-Robots-Tag"))

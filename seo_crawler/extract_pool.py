@@ -24,7 +24,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from seo_crawler.extract import PageFacts, extract, header_values
+from seo_crawler.extract import DECLARED_PREFIX, PageFacts, extract, header_values
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +79,11 @@ class ExtractPool:
         plain = {name: header_values(headers, name) for name in _HEADERS}
         if self.executor is not None:
             try:
+                # Given the decoded text, extract reads only the body's first bytes (the
+                # encoding it declares): shipping the whole body too sent each page twice
+                # through the pipe, its largest per-page cost in the crawler process.
                 future = self.executor.submit(
-                    extract, url, body, plain,
+                    extract, url, body[:DECLARED_PREFIX], plain,
                     internal_hosts=internal_hosts, text=text, encoding=encoding,
                 )  # fmt: skip
             except (BrokenProcessPool, RuntimeError) as exc:  # dead worker, or shut down

@@ -46,6 +46,28 @@ def test_a_worker_gives_what_the_crawler_process_gives() -> None:
     assert facts == extract(URL, PAGE, HEADERS, internal_hosts=HOSTS)
 
 
+def test_a_long_page_gives_the_same_facts_in_a_worker() -> None:
+    """The worker is sent the decoded text and only the body's first bytes (for the
+    encoding it declares): facts past them, and the declared encoding, are the same."""
+    head = b"<html lang='fr'><head><meta charset='windows-1252'><title>Caf\xe9</title></head><body>"
+    filler = b"<p>" + b"laine chaude " * 2000 + b"</p>"
+    page = head + filler + b"<a href='/p/9'>fin</a><h1>Bottes d\xe9</h1></body></html>"
+    headers = {"Content-Type": "text/html"}
+    text = page.decode("cp1252")
+    pool = ExtractPool(1)
+    try:
+        facts = asyncio.run(
+            pool.extract(URL, page, headers, internal_hosts=HOSTS, text=text, encoding="cp1252")
+        )
+    finally:
+        pool.close()
+    assert len(page) > 20_000
+    expected = extract(URL, page, headers, internal_hosts=HOSTS)
+    assert facts == expected
+    assert expected.record["encoding_declared"] == "cp1252"
+    assert any(link["target"].endswith("/p/9") for link in expected.links)
+
+
 def test_a_dead_worker_costs_no_page() -> None:
     pool = ExtractPool(1)
     try:
