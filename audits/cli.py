@@ -10,7 +10,7 @@ import click
 
 import audits
 from audits import ci
-from audits.outputs import FORMATS, render
+from audits.outputs import FORMATS, render_chunks
 from audits.terminal import audit_tables, rules_lines, summary_line
 from searchops.console import clean_text, safe_text, stderr, stdout
 from searchops.escaping import json_dumps
@@ -92,7 +92,8 @@ def audit(
     threshold = settings.audit.fail_on
     examples = settings.audit.max_examples
     if out is not None:
-        out.write_text(render(result, fmt, examples=examples), encoding="utf-8")
+        with out.open("w", encoding="utf-8") as fh:  # piece by piece: json/csv stream findings
+            fh.writelines(render_chunks(result, fmt, examples=examples))
         stderr.print(f"wrote {safe_text(out)}: {summary_line(result)}")
     elif fmt == "table":
         for renderable in audit_tables(result, examples):
@@ -100,8 +101,13 @@ def audit(
     else:
         for note in result.notes:
             stderr.print(clean_text(note, limit=400), markup=False)
-        text = render(result, fmt, examples=examples)
-        click.echo(text, nl=not text.endswith("\n"))
+        last = ""
+        for piece in render_chunks(result, fmt, examples=examples):
+            if piece:
+                click.echo(piece, nl=False)
+                last = piece
+        if not last.endswith("\n"):
+            click.echo("")
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
         ci.append_step_summary(Path(summary_file), ci.markdown(result, examples=examples))
