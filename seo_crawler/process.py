@@ -22,7 +22,6 @@ from typing import Any
 
 from searchops.errors import exit_status
 from seo_crawler.browser import BrowserPolicy, RendererWatchdog, chromium_args
-from seo_crawler.render import SKIPPED_RESOURCES
 from seo_crawler.spec import CrawlSpec
 from seo_crawler.urls import Scope
 
@@ -119,6 +118,11 @@ def scrapy_settings(
         "ITEM_PIPELINES": {"seo_crawler.pipelines.ParquetPartsWriter": 100},
     }
     if spec.renders:
+        # Imported here, not at the top: the extraction worker (spawned) imports this
+        # module as its __main__, and seo_crawler.render brings Scrapy and Twisted (~35
+        # MB of the worker's RSS, for nothing: it only parses pages).
+        from seo_crawler.render import SKIPPED_RESOURCES
+
         policy = BrowserPolicy(
             Scope.build(crawl, [*spec.start_urls, *spec.sitemaps]),
             skip_resource_types=SKIPPED_RESOURCES,

@@ -129,3 +129,15 @@ def test_workers_end_with_a_killed_crawler_process(tmp_path: Path) -> None:
     crawler.wait()
     _, alive = psutil.wait_procs(workers, timeout=10)
     assert not alive
+
+
+def test_the_worker_does_not_import_scrapy_through_the_crawler_module() -> None:
+    """A spawned worker imports the crawler process's main module (seo_crawler.process):
+    Scrapy and Twisted there would cost the worker ~35 MB of RSS for nothing."""
+    code = (
+        "import sys, seo_crawler.process; print(sorted({'scrapy', 'twisted'} & set(sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+    assert out.strip() == "[]"
