@@ -92,12 +92,11 @@ class PosteriorStrategy(BidStrategy):
         z = normal_z(1 - cfg.risk_quantile)
         w_free = c.margin if c.objective == "profit" else W_VALUE
         free_cols, supported = mom.choose(w_free, z)
-        rows = np.arange(len(model))
         # cut before the constraints: a paused keyword's spend is no longer in the budget
         cut = (mom.p_loss_low >= cfg.pause_probability) & (
             np.nan_to_num(model.col("clicks")) >= cfg.pause_min_clicks
         )
-        now = mom.cost[:, mom.current]
+        now = mom.pick("cost", mom.current)
         order = np.argsort(-np.where(cut, now, -np.inf), kind="stable")
         paused = np.zeros(len(model), bool)
         paused[order[: min(context.pause_room or 0, int(cut.sum()))]] = True
@@ -115,8 +114,8 @@ class PosteriorStrategy(BidStrategy):
         def below_roas(weight: float) -> bool:
             chosen, _ = mom.choose(weight, z)
             chosen = np.where(cut, 0, chosen)
-            cost = np.where(paused, 0.0, mom.cost[rows, chosen]).sum()
-            value = np.where(paused, 0.0, mom.value[rows, chosen]).sum()
+            cost = np.where(paused, 0.0, mom.pick("cost", chosen)).sum()
+            value = np.where(paused, 0.0, mom.pick("value", chosen)).sum()
             return bool(value < (c.target_roas or 0.0) * cost)
 
         for name, fails, active in (
@@ -141,7 +140,7 @@ class PosteriorStrategy(BidStrategy):
         if lowest:  # the closest to the budget the guardrails allow, as the exact optimizer
             cols, supported = np.zeros(len(model), int), np.ones(len(model), bool)
         cols = np.where(cut, 0, cols)
-        bids = mom.bids[rows, cols]
+        bids = mom.pick("bids", cols)
         spend = spend_quantile(mom, cols, zb, acct, paused)
         return Proposal(
             bids=bids,
@@ -155,11 +154,11 @@ class PosteriorStrategy(BidStrategy):
                 "cut": cut,
                 "cut_pause": paused,
                 "p_loss": mom.p_loss_low,
-                "free_bids": mom.bids[rows, free_cols],
+                "free_bids": mom.pick("bids", free_cols),
                 "spend_quantile": spend,
                 "spend_mean": mom.spend(cols, ~paused)[0],
                 # per keyword, mean spend per day at the bottom and top of its box (paused: 0)
-                "spend_low": np.where(paused, 0.0, mom.cost[:, 0]),
-                "spend_high": np.where(paused, 0.0, mom.cost[:, -1]),
+                "spend_low": np.where(paused, 0.0, mom.pick("cost", 0)),
+                "spend_high": np.where(paused, 0.0, mom.pick("cost", -1)),
             },
         )

@@ -21,7 +21,10 @@ keywords at a time, so a budget's multiplier can be searched without redrawing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import tempfile
+import weakref
+from collections.abc import Iterator
 
 import numpy as np
 from scipy import stats
@@ -70,46 +73,124 @@ def posterior_draws(
     }
 
 
-@dataclass(frozen=True)
-class Moments:
-    """Per keyword (rows) and grid bid (columns): mean and variance of the daily change of value
-    and cost against today's bid, their covariance, and the expected cost; ``p_loss_low``: per
-    keyword, the share of draws with negative profit at the lowest bid of its box."""
+# Keywords whose grid moments stay in memory; past this each quantity's ``keywords x grid``
+# array goes to an unlinked temporary file (gone with the process, even after kill -9) and
+# is read back a block of keywords at a time: at 1,000,000 keywords the nine arrays are
+# 1.5 GB, and a choice over them held several more of that size at once.
+MEMORY_KEYWORDS = 100_000
+# Keywords per block when the moments are read back (9 arrays x 21 columns x 8 bytes each).
+READ_BLOCK = 50_000
+_FIELDS = ("bids", "dv", "dc", "var_v", "var_c", "cov", "value", "cost", "cost_var")
 
-    bids: np.ndarray
-    dv: np.ndarray
-    dc: np.ndarray
-    var_v: np.ndarray
-    var_c: np.ndarray
-    cov: np.ndarray
-    value: np.ndarray
-    cost: np.ndarray
-    cost_var: np.ndarray
-    p_loss_low: np.ndarray
-    current: int  # the grid column of today's bid
+
+class _Store:
+    """The ``keywords x grid`` arrays of :class:`Moments`, written a block of keywords at a
+    time in keyword order: in memory, or (``on_disk``) one unlinked temporary file each."""
+
+    def __init__(self, n: int, g: int, on_disk: bool) -> None:
+        self.n, self.g = n, g
+        # closed by close() (Moments' finalizer): the files outlive this call by design
+        self.files = {name: tempfile.TemporaryFile(prefix="searchops-moments-")  # noqa: SIM115
+                      for name in _FIELDS} if on_disk else None  # fmt: skip
+        self.arrays = None if on_disk else {name: np.zeros((n, g)) for name in _FIELDS}
+
+    def write(self, idx: slice, block: dict[str, np.ndarray]) -> None:
+        for name in _FIELDS:
+            if self.files is None:
+                self.arrays[name][idx] = block[name]  # type: ignore[index]
+            else:
+                self.files[name].write(np.ascontiguousarray(block[name], np.float64).data)
+
+    def read(self, name: str, lo: int, hi: int) -> np.ndarray:
+        """Rows ``lo:hi`` of ``name`` (a view of the array in memory)."""
+        if self.files is None:
+            return self.arrays[name][lo:hi]  # type: ignore[index]
+        out = np.empty((hi - lo, self.g))
+        f = self.files[name]
+        f.flush()
+        if out.nbytes and os.preadv(f.fileno(), [out.data], lo * self.g * 8) != out.nbytes:
+            raise OSError(f"short read of the bid grid moments ({name})")
+        return out
+
+    def close(self) -> None:
+        for f in (self.files or {}).values():
+            f.close()
+
+
+class Moments:
+    """Per keyword (rows) and grid bid (columns): the grid ``bids``, mean and variance of the
+    daily change of value and cost against today's bid (``dv``, ``dc``, ``var_v``, ``var_c``),
+    their covariance ``cov``, the expected ``value`` and ``cost`` and the cost's variance
+    ``cost_var``; ``p_loss_low``: per keyword, the share of draws with negative profit at the
+    lowest bid of its box; ``current``: the grid column of today's bid.
+
+    The arrays are read a block of keywords at a time (:meth:`pick`, :meth:`choose`,
+    :meth:`spend`): past :data:`MEMORY_KEYWORDS` keywords they live in temporary files. Every
+    result is per keyword, so it is the same whichever the blocks."""
+
+    def __init__(self, store: _Store, p_loss_low: np.ndarray, current: int) -> None:
+        self._store = store
+        self.p_loss_low = p_loss_low
+        self.current = current
+        weakref.finalize(self, store.close)
+
+    def __len__(self) -> int:
+        return self._store.n
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        """A whole ``keywords x grid`` array (``m.cost``): for small models and tests."""
+        if name in _FIELDS:
+            return self._store.read(name, 0, self._store.n)
+        raise AttributeError(name)
+
+    def _blocks(self) -> Iterator[tuple[int, int]]:
+        n = self._store.n
+        step = n if self._store.files is None else READ_BLOCK
+        for lo in range(0, n, max(step, 1)):
+            yield lo, min(lo + step, n)
+
+    def pick(self, name: str, cols: np.ndarray | int) -> np.ndarray:
+        """Per keyword, ``name`` at its grid column ``cols`` (one per keyword, or one for all)."""
+        cols = np.broadcast_to(np.asarray(cols), (len(self),))
+        out = np.empty(len(self))
+        for lo, hi in self._blocks():
+            block = self._store.read(name, lo, hi)
+            out[lo:hi] = block[np.arange(hi - lo), cols[lo:hi]]
+        return out
+
+    @staticmethod
+    def _gain(block: dict[str, np.ndarray], w: float, z: float) -> np.ndarray:
+        mean = w * block["dv"] - block["dc"]
+        var = np.maximum(w * w * block["var_v"] + block["var_c"] - 2 * w * block["cov"], 0.0)
+        return mean - z * np.sqrt(var)
 
     def gain(self, w: float, z: float) -> np.ndarray:
-        """The lower quantile (``z`` standard deviations below the mean) of ``w dV - dC``."""
-        mean = w * self.dv - self.dc
-        var = np.maximum(w * w * self.var_v + self.var_c - 2 * w * self.cov, 0.0)
-        return mean - z * np.sqrt(var)
+        """The lower quantile (``z`` standard deviations below the mean) of ``w dV - dC``
+        (``keywords x grid``: for small models and tests)."""
+        names = ("dv", "dc", "var_v", "var_c", "cov")
+        return self._gain({name: self._store.read(name, 0, len(self)) for name in names}, w, z)
 
     def choose(self, w: float, z: float) -> tuple[np.ndarray, np.ndarray]:
         """Per keyword: the grid column chosen at weight ``w`` and whether a move is supported
         (its lower-quantile gain positive); unsupported keywords keep today's bid."""
-        g = self.gain(w, z)
-        g[:, self.current] = 0.0
-        best = np.argmax(g, axis=1)
-        supported = g[np.arange(len(best)), best] > 0
-        return np.where(supported, best, self.current), supported
+        cols = np.empty(len(self), dtype=np.intp)
+        supported = np.empty(len(self), bool)
+        for lo, hi in self._blocks():
+            names = ("dv", "dc", "var_v", "var_c", "cov")
+            g = self._gain({name: self._store.read(name, lo, hi) for name in names}, w, z)
+            g[:, self.current] = 0.0
+            best = np.argmax(g, axis=1)
+            ok = g[np.arange(len(best)), best] > 0
+            cols[lo:hi] = np.where(ok, best, self.current)
+            supported[lo:hi] = ok
+        return cols, supported
 
     def spend(self, cols: np.ndarray, active: np.ndarray | None = None) -> tuple[float, float]:
         """(mean, variance) of the total daily spend at the chosen grid columns, over the
         ``active`` keywords (default all)."""
-        rows = np.arange(len(cols))
         on = np.ones(len(cols), bool) if active is None else active
-        mean = np.where(on, self.cost[rows, cols], 0.0).sum()
-        return float(mean), float(np.where(on, self.cost_var[rows, cols], 0.0).sum())
+        mean = np.where(on, self.pick("cost", cols), 0.0).sum()
+        return float(mean), float(np.where(on, self.pick("cost_var", cols), 0.0).sum())
 
 
 def grid(current: np.ndarray, lower: np.ndarray, upper: np.ndarray, step: float) -> np.ndarray:
@@ -146,21 +227,18 @@ def moments(
     clicks at the drawn rate), so a spend limit checked on it holds for what is billed."""
     rng = np.random.default_rng([seed, 18])
     current = np.nan_to_num(model.current_bid)
-    bids = grid(current, lower, upper, step)
-    n, g = bids.shape
+    n, g = len(current), GRID_POINTS
     ceiling = model.col("click_ceiling")
     ceiling = np.where(np.isfinite(ceiling) & (ceiling > 0), ceiling, np.inf)
-    out = {
-        name: np.zeros((n, g))
-        for name in ("dv", "dc", "var_v", "var_c", "cov", "value", "cost", "cost_var")
-    }
+    store = _Store(n, g, on_disk=n > MEMORY_KEYWORDS)
     p_loss_low = np.zeros(n)
     for start in range(0, n, _CHUNK):
         idx = slice(start, min(start + _CHUNK, n))
         d = posterior_draws(model, idx, draws, level, rng)
+        bids = grid(current[idx], lower[idx], upper[idx], step)  # per keyword: one block's
         b0 = current[idx][:, None, None]
         with np.errstate(divide="ignore", invalid="ignore"):
-            r = np.where(b0 > 0, bids[idx][:, :, None] / b0, 1.0)  # k x g x 1
+            r = np.where(b0 > 0, bids[:, :, None] / b0, 1.0)  # k x g x 1
         # the slope on the move's side: a stepped curve may be flat above and steep below
         e = np.where(r > 1, d["e_up"][:, None, :], d["e_down"][:, None, :])
         gam = np.where(r > 1, d["g_up"][:, None, :], d["g_down"][:, None, :])
@@ -172,21 +250,22 @@ def moments(
         half = g // 2
         dv = value - value[:, half : half + 1, :]
         dc = cost - cost[:, half : half + 1, :]
-        out["dv"][idx] = dv.mean(-1)
-        out["dc"][idx] = dc.mean(-1)
-        out["var_v"][idx] = dv.var(-1)
-        out["var_c"][idx] = dc.var(-1)
-        out["cov"][idx] = (
-            (dv - dv.mean(-1, keepdims=True)) * (dc - dc.mean(-1, keepdims=True))
-        ).mean(-1)
-        out["value"][idx] = value.mean(-1)
-        out["cost"][idx] = cost.mean(-1)
         # parameter spread plus Poisson clicks over the horizon, as a daily average
         noise = (clicks * cpc**2).mean(-1) / horizon_days
-        out["cost_var"][idx] = cost.var(-1) + noise
+        store.write(idx, {
+            "bids": bids,
+            "dv": dv.mean(-1),
+            "dc": dc.mean(-1),
+            "var_v": dv.var(-1),
+            "var_c": dc.var(-1),
+            "cov": ((dv - dv.mean(-1, keepdims=True)) * (dc - dc.mean(-1, keepdims=True))).mean(-1),
+            "value": value.mean(-1),
+            "cost": cost.mean(-1),
+            "cost_var": cost.var(-1) + noise,
+        })  # fmt: skip
         profit_low = margin * value[:, 0, :] - cost[:, 0, :]
         p_loss_low[idx] = (profit_low < 0).mean(-1)
-    return Moments(bids=bids, p_loss_low=p_loss_low, current=GRID_POINTS // 2, **out)
+    return Moments(store, p_loss_low, current=GRID_POINTS // 2)
 
 
 def normal_z(probability: float) -> float:
