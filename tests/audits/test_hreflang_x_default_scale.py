@@ -14,17 +14,19 @@ from audits.context import RuleContext, connect
 from audits.registry import get_rule
 from audits.synthetic import write_run
 from searchops.settings import resolve_settings
+from tests.audits.test_hreflang_hash_keys import OLD_EDGES
 
-# The rule's former single-pass query: the reference.
+# The rule's former single-pass query, over the former edges table (URL strings): the
+# reference.
 ONE_PASS = """
     WITH x AS (
         SELECT page_key, min(href_key) AS target, min(href) AS href
-        FROM hreflang_edges WHERE code = 'x-default' GROUP BY page_key
+        FROM _old_edges WHERE code = 'x-default' GROUP BY page_key
     ), pairs AS (
-        SELECT DISTINCT e.url, e.page_key, e.href, e.href_key FROM hreflang_edges e
+        SELECT DISTINCT e.url, e.page_key, e.href, e.href_key FROM _old_edges e
         WHERE e.href_key <> e.page_key AND e.code <> 'x-default'
           AND EXISTS (
-              SELECT 1 FROM hreflang_edges b
+              SELECT 1 FROM _old_edges b
               WHERE b.page_key = e.href_key AND b.href_key = e.page_key
           )
     )
@@ -86,6 +88,7 @@ def test_two_pass_x_default_check_equals_the_one_pass_query(tmp_path: Path) -> N
         with connect(settings) as con:
             ctx = RuleContext.open(run, settings, con=con)
             two_pass = _rows(con, str(rule.check(ctx)))
+            con.execute(OLD_EDGES)
             assert two_pass == _rows(con, ONE_PASS)
             found += len(two_pass)
     assert found > 20  # the sites have inconsistent pairs to find

@@ -24,6 +24,10 @@ class HreflangTargetRule(Rule):
             SELECT DISTINCT e.url, 'The hreflang="' || e.lang || '" alternate ' || {self.what} AS message,
                    e.href || ' (' || coalesce(t.status::VARCHAR, t.fetch_state, '?') || ')' AS evidence,
                    e.href AS related_url
-            FROM hreflang_edges e JOIN page_facts t ON t.url_key = e.href_key
-            WHERE e.href_key <> e.page_key AND {self.condition}
+            -- joined on the 64-bit URL-key hashes (the few targets meeting the condition
+            -- are the hash table; the annotations probe it), the strings re-tested on
+            -- the matches only
+            FROM hreflang_edges e JOIN page_facts t
+                ON t.url_id = e.href_id AND t.url_key = url_key(e.href)
+            WHERE e.href_id <> e.page_id AND {self.condition}
         """

@@ -32,9 +32,11 @@ class HreflangLanguageMultipleUrls(Rule):
                        string_agg(DISTINCT href, ' | ' ORDER BY href) AS hrefs
                 FROM hreflang_edges
                 -- grouping on a 64-bit hash first keeps the big aggregation off the long URL keys
-                WHERE hash(url, code, source) IN (
-                    SELECT hash(url, code, source) AS h FROM hreflang_edges
-                    GROUP BY h HAVING min(href) <> max(href)
+                WHERE hash(doc_id, code, source) IN (
+                    SELECT hash(doc_id, code, source) AS h FROM hreflang_edges
+                    -- and comparing the hrefs' hashes, not the strings (a collision could
+                    -- only hide a second URL, 2^-64 a pair)
+                    GROUP BY h HAVING min(hash(href)) <> max(hash(href))
                 )
                 GROUP BY url, code, source
             )

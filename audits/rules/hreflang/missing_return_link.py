@@ -23,19 +23,27 @@ class HreflangMissingReturnLink(Rule):
 
     def check(self, ctx: RuleContext) -> str:
         ctx.ensure("hreflang_edges")
-        return """
-            WITH pairs AS (
-                SELECT DISTINCT url, page_key, href, href_key, lang FROM hreflang_edges
-                WHERE href_key <> page_key
-            ), back AS (SELECT DISTINCT page_key, href_key FROM hreflang_edges)
-            SELECT p.url, 'The alternate ' || p.href || ' (' || p.lang || ') does not link back' AS message,
-                   'hreflang="' || p.lang || '"' AS evidence, p.href AS related_url
-            FROM pairs p
+        # The one-way pairs are found on the 64-bit URL-key hashes alone (an anti join
+        # of integer pairs, which DuckDB spills), in a table; the strings of the few
+        # pairs found are read back for the findings only. A hash collision could only
+        # hide a missing link (2^-64 a pair).
+        ctx.con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _scratch_one_way AS
+            SELECT p.page_id, p.href_id
+            FROM (SELECT DISTINCT page_id, href_id FROM hreflang_edges WHERE href_id <> page_id) p
             -- only alternates crawled as documents (HTML pages, or files whose Link
             -- header can name alternates) can be judged; the others are
             -- SEO-HREFLANG-013 (not crawled) or the target rules (redirect, error)
-            WHERE p.href_key IN (SELECT url_key(url) FROM hreflang_documents)
-              AND NOT EXISTS (
-                  SELECT 1 FROM back b WHERE b.page_key = p.href_key AND b.href_key = p.page_key
-              )
+            SEMI JOIN (SELECT DISTINCT hash(url_key(url)) AS id FROM hreflang_documents) d
+                ON d.id = p.href_id
+            ANTI JOIN (SELECT DISTINCT page_id, href_id FROM hreflang_edges) b
+                ON b.page_id = p.href_id AND b.href_id = p.page_id
+            """
+        )
+        return """
+            SELECT DISTINCT e.url, 'The alternate ' || e.href || ' (' || e.lang || ') does not link back' AS message,
+                   'hreflang="' || e.lang || '"' AS evidence, e.href AS related_url
+            FROM hreflang_edges e
+            SEMI JOIN _scratch_one_way o ON o.page_id = e.page_id AND o.href_id = e.href_id
         """

@@ -26,6 +26,9 @@ class HreflangMissingSelf(Rule):
             SELECT url, 'The hreflang set does not list the page itself' AS message,
                    string_agg(DISTINCT lang, ', ' ORDER BY lang) AS evidence
             FROM hreflang_edges
-            WHERE url IN (SELECT url FROM hreflang_edges GROUP BY url HAVING NOT bool_or(href_key = page_key))
+            -- pages grouped on their URL's 64-bit hash: the strings only for the pages found
+            WHERE doc_id IN (
+                SELECT doc_id FROM hreflang_edges GROUP BY doc_id HAVING NOT bool_or(href_id = page_id)
+            )
             GROUP BY url
         """

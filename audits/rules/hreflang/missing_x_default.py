@@ -26,8 +26,9 @@ class HreflangMissingXDefault(Rule):
             SELECT url, 'The hreflang set has no x-default' AS message,
                    string_agg(DISTINCT lang, ', ' ORDER BY lang) AS evidence
             FROM hreflang_edges
-            WHERE url IN (
-                SELECT url FROM hreflang_edges GROUP BY url
+            -- pages grouped on their URL's 64-bit hash: the strings only for the pages found
+            WHERE doc_id IN (
+                SELECT doc_id FROM hreflang_edges GROUP BY doc_id
                 HAVING min(code) <> max(code) AND NOT bool_or(code = 'x-default')
             )
             GROUP BY url

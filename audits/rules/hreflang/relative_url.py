@@ -25,6 +25,6 @@ class HreflangRelativeUrl(Rule):
         return """
             SELECT DISTINCT url, 'The hreflang="' || lang || '" href is not absolute: ' || coalesce(written, '(empty)') AS message,
                    coalesce(written, '') AS evidence, lang || ' ' || coalesce(written, '') AS key
-            FROM hreflang_edges
+            FROM (SELECT url, lang, coalesce(as_written, href) AS written FROM hreflang_edges)
             WHERE NOT regexp_matches(coalesce(written, ''), '^https?://[^/]+')
         """

@@ -24,11 +24,11 @@ class HreflangSourcesDisagree(Rule):
         ctx.ensure("hreflang_edges")
         return """
             WITH several AS (
-                SELECT url FROM hreflang_edges GROUP BY url HAVING min(source) <> max(source)
+                SELECT doc_id FROM hreflang_edges GROUP BY doc_id HAVING min(source) <> max(source)
             ), sets AS (
                 SELECT url, source,
                        string_agg(DISTINCT replace(code, '_', '-') || '=' || href, ' ' ORDER BY replace(code, '_', '-') || '=' || href) AS annotations
-                FROM hreflang_edges WHERE url IN (SELECT url FROM several) GROUP BY url, source
+                FROM hreflang_edges WHERE doc_id IN (SELECT doc_id FROM several) GROUP BY url, source
             )
             SELECT url, 'hreflang annotations differ between ' || string_agg(source, ', ' ORDER BY source) AS message,
                    string_agg(source || ': ' || annotations, ' ; ' ORDER BY source) AS evidence, '' AS key

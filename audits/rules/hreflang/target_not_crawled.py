@@ -30,6 +30,7 @@ class HreflangTargetNotCrawled(Rule):
                    'The hreflang="' || e.lang || '" alternate was not crawled: cannot verify its return link' AS message,
                    e.href AS evidence, e.href AS related_url
             FROM hreflang_edges e
-            WHERE e.href_key <> e.page_key AND regexp_matches(e.href, '^https?://[^/]+')
-              AND e.href_key NOT IN (SELECT url_key FROM page_facts)
+            -- on the 64-bit URL-key hashes (a collision could only hide one, 2^-64 a pair)
+            WHERE e.href_id <> e.page_id AND regexp_matches(e.href, '^https?://[^/]+')
+              AND e.href_id NOT IN (SELECT url_id FROM page_facts)
         """

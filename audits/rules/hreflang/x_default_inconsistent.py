@@ -36,15 +36,14 @@ class HreflangXDefaultInconsistent(Rule):
         con.execute(
             """
             CREATE OR REPLACE TEMP TABLE _scratch_x_ids AS  -- each page's x-default (the smallest)
-            SELECT hash(page_key) AS page_id, hash(min(href_key)) AS target_id
-            FROM hreflang_edges WHERE code = 'x-default' GROUP BY page_key
+            SELECT page_id, arg_min(href_id, url_key(href)) AS target_id
+            FROM hreflang_edges WHERE code = 'x-default' GROUP BY page_id
             """
         )
         con.execute(
             """
             CREATE OR REPLACE TEMP TABLE _scratch_back_ids AS  -- x-default included
-            SELECT DISTINCT hash(page_key) AS page_id, hash(href_key) AS href_id
-            FROM hreflang_edges
+            SELECT DISTINCT page_id, href_id FROM hreflang_edges
             """
         )
         # one join a statement: a pipeline probing several hash tables pins them all
@@ -54,8 +53,8 @@ class HreflangXDefaultInconsistent(Rule):
             CREATE OR REPLACE TEMP TABLE _scratch_mine AS
             SELECT DISTINCT e.page_id, e.href_id, x.target_id
             FROM (
-                SELECT hash(page_key) AS page_id, hash(href_key) AS href_id FROM hreflang_edges
-                WHERE code <> 'x-default' AND href_key <> page_key
+                SELECT page_id, href_id FROM hreflang_edges
+                WHERE code <> 'x-default' AND href_id <> page_id
             ) e
             JOIN _scratch_x_ids x ON x.page_id = e.page_id
             """
@@ -78,8 +77,9 @@ class HreflangXDefaultInconsistent(Rule):
         con.execute(
             """
             CREATE OR REPLACE TEMP TABLE _scratch_near AS  -- the candidates' edges, both ways
-            SELECT * FROM hreflang_edges
-            WHERE hash(page_key) IN (
+            SELECT url, code, href, url_key(url) AS page_key, url_key(href) AS href_key, page_id, href_id
+            FROM hreflang_edges
+            WHERE page_id IN (
                 SELECT page_id FROM _scratch_candidates UNION SELECT href_id FROM _scratch_candidates
             )
             """
@@ -91,7 +91,7 @@ class HreflangXDefaultInconsistent(Rule):
             ), pairs AS (
                 SELECT DISTINCT e.url, e.page_key, e.href, e.href_key FROM _scratch_near e
                 WHERE e.href_key <> e.page_key AND e.code <> 'x-default'
-                  AND (hash(e.page_key), hash(e.href_key)) IN (SELECT page_id, href_id FROM _scratch_candidates)
+                  AND (e.page_id, e.href_id) IN (SELECT page_id, href_id FROM _scratch_candidates)
                   AND EXISTS (
                       SELECT 1 FROM _scratch_near b WHERE b.page_key = e.href_key AND b.href_key = e.page_key
                   )

@@ -31,7 +31,7 @@ class LangContradictsHreflang(Rule):
                        split_part(replace(e.code, '_', '-'), '-', 1) AS self_language,
                        split_part(replace(e.code, '_', '-'), '-', 2) AS self_region
                 FROM hreflang_edges e JOIN html_pages p ON p.url = e.url
-                WHERE e.href_key = e.page_key AND e.code <> 'x-default' AND trim(coalesce(p.lang, '')) <> ''
+                WHERE e.href_id = e.page_id AND e.code <> 'x-default' AND trim(coalesce(p.lang, '')) <> ''
             )
             SELECT url,
                    'lang="' || lang || '" contradicts the page''s own hreflang="' || hreflang || '"' AS message,
