@@ -384,6 +384,9 @@ per_rule = []  # (rule, wall s, CPU s) from the engine's debug line after each r
 class Timings(logging.Handler):
     def emit(self, record):
         per_rule.append((record.args[0], record.args[2], record.args[3]))
+        # progress on stderr (a long run can be followed, and a cut one tells how far it got)
+        print(f"  {len(per_rule)} {record.args[0]}: {record.args[2]:.1f} s, {record.args[3]:.1f} CPU s; "
+              f"process {cpu_seconds()} CPU s, peak RSS {peak_rss_mb()} MB", file=sys.stderr, flush=True)
 engine_log = logging.getLogger("audits.engine")
 engine_log.setLevel(logging.DEBUG)
 engine_log.addHandler(Timings())
@@ -424,8 +427,8 @@ print(json.dumps({"seconds": time.perf_counter() - started, "peak_rss_mb": peak_
 
 def measure(code: str, run: Path) -> dict[str, Any]:
     """Run ``code`` in a child process; it reports its own seconds and peak RSS."""
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(run)], check=True, capture_output=True, text=True
+    out = subprocess.run(  # stderr (the audit's progress) passes through
+        [sys.executable, "-c", code, str(run)], check=True, stdout=subprocess.PIPE, text=True
     )
     data: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return data
