@@ -29,6 +29,13 @@ window, forecast bias with and without it) over seeds
 ``--misfit``: instead, the false-alarm and detection rates of ``tests/sem/test_bid_misfit.py``
 (the bid-move misfit of a power curve and of a staircase of ad positions) over seeds.
 
+``--groups``: instead, the ad-group level of the volume and CTR priors over seeds: how often
+``tests/sem/test_ad_groups.py``'s assertions fail (its account with ad groups that differ,
+and the one whose ad groups do not: the false-alarm rate of the collapse), and whether the
+level is used on the out-of-model simulators of ``demo/auction_sim.py`` (their ad groups are
+labels without a level of their own: every use is a false alarm), with the p-values of
+Cochran's Q.
+
 Run: ``.venv/bin/python benchmarks/recency.py [--seeds 1,...,10] [--origins 120,150,180]``.
 """
 
@@ -198,6 +205,67 @@ def yearly(seeds: list[int]) -> None:
               f"{min(peers):.3f}-{max(peers):.3f}) over {len(seeds)} seeds")  # fmt: skip
 
 
+def groups(seeds: list[int]) -> None:
+    """``tests/sem/test_ad_groups.py`` over seeds, and the ad-group level on the simulators."""
+    import tempfile
+    from datetime import timedelta
+
+    from searchops.workspace import Workspace
+    from tests.sem import test_ad_groups as t
+
+    fails = {"sparse keyword does not move toward its ad group": 0, "null level not collapsed": 0}
+    for seed in seeds:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            for log_sd in (1.2, 0.0):
+                fits = [
+                    t._forecasts(
+                        folder,
+                        t._report(folder / f"{name}{log_sd}.csv", seed, log_sd, one_group=one),
+                    )
+                    for name, one in (("grouped", False), ("flat", True))
+                ]
+                grouped, flat = fits
+                if log_sd > 0:
+                    sparse = grouped[grouped["sparse"]]
+                    busy = (sparse["group"] % 2 == 0).to_numpy()
+                    moved = (sparse["clicks_per_day"].to_numpy()
+                             / flat.loc[flat["sparse"], "clicks_per_day"].to_numpy())  # fmt: skip
+                    fails["sparse keyword does not move toward its ad group"] += not (
+                        np.all(moved[busy] > 1.2) and np.all(moved[~busy] < 1 / 1.5)
+                    )
+                else:
+                    close = np.allclose(grouped["clicks_per_day"], flat["clicks_per_day"],
+                                        rtol=1e-3)  # fmt: skip
+                    fails["null level not collapsed"] += not close
+    for what, n in fails.items():
+        print(f"test account: '{what}' in {n} of {len(seeds)} seeds")
+
+    import subprocess
+
+    from demo import auction_sim
+
+    for name in auction_sim.SIMULATORS:
+        used, p_values = 0, []
+        for seed in seeds:
+            sim = auction_sim.make(name, keywords=600, days=90, seed=seed)
+            with tempfile.TemporaryDirectory() as tmp:
+                ws = Path(tmp) / "ws.duckdb"
+                report = sim.write_export(Path(tmp) / "report.csv")
+                subprocess.run([sys.executable, "-m", "searchops", "--workspace", str(ws), "-q",
+                                "sem", "import", str(report), "--source", "sim"],
+                               check=True, capture_output=True)  # fmt: skip
+                until = sim.dates[sim.config.days - 28] - timedelta(days=1)
+                with Workspace(ws) as w:
+                    fit = roi.fit_models(w, source="sim", until=until.date())
+            prior = fit.attrs["diagnostics"]["volume_prior"]
+            for level in (prior["impressions"]["ad_groups"], prior["ctr"]["ad_groups"]):
+                used += bool(level["used"])
+                p_values.append(level.get("p_value", float("nan")))
+        print(f"{name}: ad-group level used in {used} of {2 * len(seeds)} fits (volume and CTR "
+              f"x seeds); Cochran's Q p-value min {np.nanmin(p_values):.4f}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="1,2,3,4,5,6,7,8,9,10")
@@ -206,10 +274,14 @@ def main() -> None:
     parser.add_argument("--misfit", action="store_true")
     parser.add_argument("--short-history", action="store_true")
     parser.add_argument("--yearly", action="store_true")
+    parser.add_argument("--groups", action="store_true")
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     if args.yearly:
         yearly(seeds)
+        return
+    if args.groups:
+        groups(seeds)
         return
     if args.misfit:
         misfit(seeds)

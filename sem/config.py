@@ -15,6 +15,7 @@ class SemConfig(BaseModel):
     landscape_weight: float = Field(ge=0)
     bootstrap_draws: int = Field(ge=20)
     shrinkage: float = Field(ge=0)
+    group_level_alpha: float = Field(gt=0, lt=1)
     seed: int
     recency_half_lives_days: list[float] = Field(min_length=0)
     forecast_days: int = Field(ge=7, le=91)

@@ -146,6 +146,7 @@ def fit_clicks(
             totals["impressions"] if known else np.full(k, np.inf),  # inf: no count spread
             opts,
             seed=opts.seed,
+            groups=kw["ad_group_id"].to_numpy(),
         )
     # Clicks/day at the current bid: log c = u + b * log(x / x_ref), b's uncertainty added.
     shift = np.log(np.where(current_bid > 0, current_bid, x_ref) / x_ref)

@@ -14,6 +14,7 @@ class RoiOptions:
     margin: float
     interval: float
     shrinkage: float
+    group_level_alpha: float
     landscape_weight: float
     min_clicks: int
     min_conversions: int
@@ -38,6 +39,7 @@ class RoiOptions:
             "margin": sem.margin,
             "interval": sem.interval,
             "shrinkage": sem.shrinkage,
+            "group_level_alpha": sem.group_level_alpha,
             "landscape_weight": sem.landscape_weight,
             "min_clicks": sem.min_clicks,
             "min_conversions": sem.min_conversions,

@@ -2,7 +2,8 @@
 
 A Poisson-lognormal empirical-Bayes posterior of the volume (the prior a lognormal over the
 account's keywords, centred by category, match type and bid, fitted by maximum marginal
-likelihood; with a fitted share of keywords never shown at all), and, where the data has
+likelihood, then moved toward the keyword's ad group when ad groups differ; with a fitted
+share of keywords never shown at all), and, where the data has
 impressions, impressions/day times a beta-binomial CTR posterior (clicks alone otherwise).
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -18,7 +20,12 @@ from scipy import special
 from statsmodels.base.model import GenericLikelihoodModel
 
 from sem.roi.options import RoiOptions
-from sem.roi.pooling import MIN_PRIOR_KEYWORDS, fit_beta_binomial
+from sem.roi.pooling import (
+    KEYWORD_SPREAD_FLOOR,
+    MIN_PRIOR_KEYWORDS,
+    fit_beta_binomial,
+    group_offsets,
+)
 from sem.roi.shared import account_wide
 
 # Keywords the volume prior is fitted on (a random sample beyond): a dozen parameters are
@@ -216,6 +223,7 @@ def volume_posterior(
     opts: RoiOptions,
     seed: int,
     never_shown_mass: bool = False,
+    groups: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Posterior of each keyword's log volume ``u`` (log clicks/day at its reference bid).
 
@@ -232,6 +240,10 @@ def volume_posterior(
     probability ``zero_share``, and its mean and quantiles are those of the mixture (a
     quantile below that probability is 0: ``log_lo`` is -inf). ``log_mean`` and ``var`` stay
     those of the volume given that the keyword is shown.
+
+    With ``groups`` (each keyword's ad group id, None/NaN for none) the prior's centre also
+    moves toward the keyword's ad group (:func:`_ad_group_level`): keyword -> ad group ->
+    category -> account, each level's spread estimated from the data.
     """
 
     def prior() -> tuple[np.ndarray, int]:
@@ -276,6 +288,9 @@ def volume_posterior(
         params = params[:-1]
     m, tau2 = _volume_prior(X, impressions, params)
     v = tau2 / max(opts.shrinkage, 1e-3)
+    group_report = None
+    if groups is not None and opts.shrinkage > 0:
+        m, v, group_report = _ad_group_level(y, s, m, v, groups, zero_share, opts)
     lo_q, hi_q = (1 - opts.interval) / 2, (1 + opts.interval) / 2
     out: dict[str, Any] = {
         name: np.empty(len(y)) for name in ("mean", "sd", "log_mean", "var", "log_lo", "log_hi")
@@ -325,7 +340,56 @@ def volume_posterior(
     }
     if never_shown_mass:
         out["prior"]["never_shown_share"] = never_shown_share
+    if group_report is not None:
+        out["prior"]["ad_groups"] = group_report
     return out
+
+
+def _ad_group_level(
+    y: np.ndarray,
+    s: np.ndarray,
+    m: np.ndarray,
+    v: np.ndarray,
+    groups: np.ndarray,
+    zero_share: np.ndarray,
+    opts: RoiOptions,
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """The prior moved toward each keyword's ad group (:func:`sem.roi.pooling.group_offsets`):
+    mean ``m`` plus its ad group's shrunk shift, variance the keyword's own part plus the
+    shift's uncertainty. A sparse keyword then starts from what its ad group's other keywords
+    do, not from the typical keyword of its category; without a significant spread between ad
+    groups nothing changes.
+
+    The per-group shifts are account-wide (:mod:`sem.roi.shared`, keyed by ad group id): in a
+    chunked fit they come from the keyword sample, and an ad group without keywords in it
+    gets no shift, its prior the category's (variance ``tau2`` added back)."""
+    codes, ids = pd.factorize(pd.Series(groups), use_na_sentinel=True)
+
+    def fit() -> tuple[float, pd.DataFrame, dict[str, Any]]:
+        shown = 1 - zero_share  # a never-shown keyword says nothing of its group's volume
+
+        def score(shift: np.ndarray, var: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            # d/dm log p(y | m, var) = E[u - m | y] / var, minus the second derivative
+            # 1 / var - Var[u | y] / var^2 (Laplace: the posterior mode and scale).
+            mean = m + shift
+            mode, scale = _volume_mode(y, s, mean, var)
+            return shown * (mode - mean) / var, shown * np.maximum(1 / var - scale**2 / var**2, 0)
+
+        level = group_offsets(score, v, codes, opts.group_level_alpha)
+        table = pd.DataFrame(
+            {"shift": level["shift"], "shift_var": level["shift_var"]},
+            index=ids[: len(level["shift"])],
+        )
+        return level["tau2"], table, level["report"]
+
+    tau2, table, report = account_wide("volume.ad_groups", fit)
+    if tau2 <= 0:
+        return m, v, report
+    known = table.reindex(pd.Index(groups))
+    shift = known["shift"].fillna(0.0).to_numpy(float)
+    shift_var = known["shift_var"].fillna(tau2).to_numpy(float)
+    keyword_var = np.maximum(v - tau2, KEYWORD_SPREAD_FLOOR * v)
+    return m + shift, keyword_var + shift_var, report
 
 
 def joint_volume_posterior(
@@ -350,12 +414,19 @@ def joint_volume_posterior(
     no_count_term = np.full(len(clicks), np.inf)  # impressions are the data: no count spread
     X = volume_covariates(kw, cat, n_cat, x_ref, None)
     shown = volume_posterior(
-        impressions, s, X, no_count_term, opts, seed=opts.seed, never_shown_mass=True
+        impressions,
+        s,
+        X,
+        no_count_term,
+        opts,
+        seed=opts.seed,
+        never_shown_mass=True,
+        groups=kw["ad_group_id"].to_numpy(),
     )
     # CTR is not independent of the impression volume (a keyword rarely shown is often a
     # narrow, relevant one): the CTR prior moves with the posterior mean of ``v``.
     alpha, beta, ctr_prior = _ctr_posterior(
-        clicks, impressions, shown["log_mean"], cat, n_cat, opts.shrinkage
+        clicks, impressions, shown["log_mean"], cat, n_cat, opts, kw["ad_group_id"].to_numpy()
     )
     ctr_mean = alpha / (alpha + beta)
     ctr_sq = ctr_mean * (alpha + 1) / (alpha + beta + 1)
@@ -383,24 +454,30 @@ def _ctr_posterior(
     log_volume: np.ndarray,
     cat: np.ndarray,
     n_cat: int,
-    shrinkage: float,
-) -> tuple[np.ndarray, np.ndarray, list[dict[str, float]]]:
+    opts: RoiOptions,
+    groups: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
     """Beta posterior of each keyword's CTR: beta-binomial prior by category, its logit mean
     quadratic in the keyword's (posterior mean) log impression volume (maximum likelihood,
-    the account's when a category has under 20 clicks)."""
+    the account's when a category has under 20 clicks), then shifted toward its ad group's
+    (:func:`_ctr_ad_group_level`)."""
+    shrinkage = opts.shrinkage
     n, x = impressions, np.minimum(clicks, impressions)
     z = log_volume - account_wide("volume.ctr_centre", lambda: np.median(log_volume))
     Z = np.column_stack([z, z**2])
     bounds = [(-3.0, 3.0), (-1.0, 1.0)]
     has = n > 0
 
-    def priors() -> tuple[np.ndarray, list[dict[str, float]]]:
-        overall = fit_beta_binomial(n[has], x[has], Z[has], bounds)
+    def priors(offset: np.ndarray | float = 0.0) -> tuple[np.ndarray, list[dict[str, float]]]:
+        off = np.broadcast_to(np.asarray(offset, float), n.shape)
+        overall = fit_beta_binomial(n[has], x[has], Z[has], bounds, off[has])
         theta, report = np.empty((n_cat, 4)), []
         for c in range(n_cat):
             sel = (cat == c) & has
             theta[c] = (
-                fit_beta_binomial(n[sel], x[sel], Z[sel], bounds) if x[sel].sum() >= 20 else overall
+                fit_beta_binomial(n[sel], x[sel], Z[sel], bounds, off[sel])
+                if x[sel].sum() >= 20
+                else overall
             )
             report.append({"mean": float(special.expit(theta[c, 0])),
                            "volume_slope": float(theta[c, 1]),
@@ -409,10 +486,77 @@ def _ctr_posterior(
         return theta, report
 
     theta, report = account_wide("volume.ctr_priors", priors)
-    mean = special.expit(theta[cat, 0] + (Z * theta[cat, 1:-1]).sum(axis=1))
+    shift = np.zeros(len(n))
+    group_report = None
+    if shrinkage > 0:
+        theta, report, shift, group_report = _ctr_ad_group_level(
+            n, x, Z, cat, (theta, report), priors, groups, opts.group_level_alpha
+        )
+    mean = special.expit(theta[cat, 0] + (Z * theta[cat, 1:-1]).sum(axis=1) + shift)
     strength = np.exp(theta[cat, -1]) * shrinkage
     return (
         np.maximum(mean * strength + x, 0.5),
         np.maximum((1 - mean) * strength + n - x, 0.5),
-        report,
+        {"categories": report, "ad_groups": group_report},
     )
+
+
+def _ctr_ad_group_level(
+    n: np.ndarray,
+    x: np.ndarray,
+    Z: np.ndarray,
+    cat: np.ndarray,
+    fitted: tuple[np.ndarray, list[dict[str, float]]],
+    priors: Callable[[np.ndarray], tuple[np.ndarray, list[dict[str, float]]]],
+    groups: np.ndarray,
+    alpha: float,
+) -> tuple[np.ndarray, list[dict[str, float]], np.ndarray, dict[str, Any]]:
+    """The CTR prior moved toward the keyword's ad group (:func:`sem.roi.pooling.group_offsets`
+    on the beta-binomial likelihood, in the logit of the prior mean): an ad group whose
+    keywords are clicked more (a better ad, a closer landing page) lifts its sparse keywords'
+    CTR. With a significant spread between ad groups the category priors are fitted again
+    with each keyword's ad-group shift as an offset (what is left is the keywords' own
+    spread: a stronger prior), and the shifts measured again under them.
+
+    Returns the category priors (theta, report), each keyword's logit shift and the report.
+    Account-wide per ad group id, as :func:`_ad_group_level`."""
+    theta, category_report = fitted
+    codes, ids = pd.factorize(pd.Series(groups), use_na_sentinel=True)
+
+    def shifts(th: np.ndarray) -> dict[str, Any]:
+        logit = th[cat, 0] + (Z * th[cat, 1:-1]).sum(axis=1)
+        strength = np.exp(th[cat, -1])
+
+        def score(shift: np.ndarray, _var: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            # Derivatives of the beta-binomial log likelihood in the logit of the prior mean.
+            mu = special.expit(logit + shift)
+            a, b = mu * strength, (1 - mu) * strength
+            d_mu = strength * (
+                special.digamma(x + a) - special.digamma(a)
+                - special.digamma(n - x + b) + special.digamma(b)
+            )  # fmt: skip
+            d2_mu = strength**2 * (
+                special.polygamma(1, x + a) - special.polygamma(1, a)
+                + special.polygamma(1, n - x + b) - special.polygamma(1, b)
+            )  # fmt: skip
+            slope = mu * (1 - mu)
+            d2 = d2_mu * slope**2 + d_mu * slope * (1 - 2 * mu)
+            return d_mu * slope, np.maximum(-d2, 0.0)
+
+        return group_offsets(score, None, codes, alpha)
+
+    def fit() -> tuple[np.ndarray, list[dict[str, float]], pd.Series, dict[str, Any]]:
+        level = shifts(theta)
+        if level["tau2"] <= 0:
+            return theta, category_report, pd.Series(dtype=float), level["report"]
+        per_keyword = np.where(codes >= 0, level["shift"][np.maximum(codes, 0)], 0.0)
+        refit, refit_report = priors(per_keyword)
+        level = shifts(refit)
+        if level["tau2"] <= 0:  # the refitted priors leave no spread: keep the first fit
+            return theta, category_report, pd.Series(dtype=float), level["report"]
+        table = pd.Series(level["shift"], index=ids[: len(level["shift"])])
+        return refit, refit_report, table, level["report"]
+
+    theta, category_report, table, report = account_wide("volume.ctr_ad_groups", fit)
+    shift = table.reindex(pd.Index(groups)).fillna(0.0).to_numpy(float)
+    return theta, category_report, shift, report
