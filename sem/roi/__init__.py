@@ -5,7 +5,9 @@ One model per module, each readable and replaceable alone:
 * :mod:`sem.roi.clicks`: clicks/day vs bid, ``min(click_ceiling, a * x ** b)``, the
   elasticity shrunk by category, the ceiling from flattening bid landscapes;
 * :mod:`sem.roi.volume`: the volume at each keyword's reference bid (Poisson-lognormal
-  empirical Bayes; impressions/day x a beta-binomial CTR when impressions are reported);
+  empirical Bayes; impressions/day x a beta-binomial CTR when impressions are reported;
+  both priors centred by category, then moved toward the keyword's ad group where ad groups
+  differ);
 * :mod:`sem.roi.conversion`: conversion rate, beta-binomial empirical Bayes by category;
 * :mod:`sem.roi.order_value`: value per conversion, log-normal, shrunk toward the price;
 * :mod:`sem.roi.cost`: cost per click as a share of the bid, shrunk toward the category's;
