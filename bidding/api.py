@@ -88,6 +88,7 @@ def recommend_bids(
     from bidding import unavailable
     from bidding.data import (
         account_volume_log_sd,
+        bid_seen,
         keyword_flags,
         load_models,
         new_run_id,
@@ -151,7 +152,10 @@ def recommend_bids(
     # Keywords without a Max CPC or without conversion data cannot be moved: held, said why
     # (bidding/unavailable.py); their spend at today's level is fixed against the budget.
     no_bid, no_conversions = unavailable.flags(models)
-    held = no_bid | no_conversions
+    # a bid last seen long before the data's end may have moved since (bidding/unavailable.py)
+    seen, last_day = bid_seen(workspace, models.frame, source)
+    stale = unavailable.stale(seen, last_day, cfg.stale_bid_days) & ~no_bid
+    held = no_bid | no_conversions | stale
     currency = tables.source_currency(workspace, source)
     if held.any():
         movable = ~held
@@ -161,6 +165,7 @@ def recommend_bids(
             stuck, no_bid[held], no_conversions[held], margin=s.sem.margin,
             days=cfg.horizon_days, level=cfg.interval_level, draws=cfg.interval_draws,
             seed=seed, currency=currency, common_log_sd=context.account_log_sd,
+            stale_bid=stale[held], seen=seen[held].reset_index(drop=True), last=last_day,
         )  # fmt: skip
         free = None
         if movable.any():

@@ -81,6 +81,7 @@ class BiddingConfig(BaseModel):
     budget_confidence: float = Field(ge=0.5, lt=1)
     pause_probability: float = Field(gt=0.5, le=1)
     pause_min_clicks: int = Field(ge=0)
+    stale_bid_days: int = Field(ge=0)
     block_increase_out_of_stock: bool
     block_increase_failed_landing: bool
     pause_out_of_stock: bool

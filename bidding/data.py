@@ -49,6 +49,42 @@ def load_models(
     return from_roi(fit, curve=resolve_settings(settings).bidding.response_curve)
 
 
+def bid_seen(
+    workspace: Workspace, frame: pd.DataFrame, source: str | None = None
+) -> tuple[pd.Series, date | None]:
+    """(the day each keyword's current bid was seen, by position in ``frame``: NaT when
+    unknown; the last day of the source's daily rows, None without any). See ``bid_as_of`` in
+    :data:`sem.tables.TABLES`."""
+    from sem import tables
+
+    none = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    src = source or next(iter(tables.sources(workspace)), None)
+    if src is None or not workspace.has_table("sem_keyword_daily"):
+        return none, None
+    have = {
+        r[0]
+        for r in workspace.con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'sem_keywords'"
+        ).fetchall()
+    }
+    row = workspace.con.execute(
+        "SELECT max(date) FROM sem_keyword_daily WHERE source = ?", [src]
+    ).fetchone()
+    last = pd.Timestamp(row[0]).date() if row and row[0] is not None else None
+    if "bid_as_of" not in have:
+        return none, last
+    seen = workspace.con.execute(
+        "SELECT criterion_id, bid_as_of FROM sem_keywords WHERE source = ?", [src]
+    ).df()
+    by_id = pd.Series(
+        pd.to_datetime(seen["bid_as_of"]).to_numpy(), index=seen["criterion_id"].to_numpy()
+    )
+    by_id = by_id[~by_id.index.duplicated()]
+    return pd.Series(
+        by_id.reindex(frame["criterion_id"].to_numpy()).to_numpy(), index=frame.index
+    ), last
+
+
 def account_volume_log_sd(
     workspace: Workspace, source: str | None = None, *, days: int = 7, windows: int = 4
 ) -> float:

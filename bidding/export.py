@@ -166,13 +166,22 @@ def summary_lines(rec: Recommendation) -> list[str]:
     lines = []
     if s.get("no_bid_change_reason"):
         lines.append(f"[yellow]{safe_text(s['no_bid_change_reason'], 2000)}[/]")
-    if s.get("no_current_bid") or s.get("no_conversion_data"):
+    if s.get("no_current_bid") or s.get("no_conversion_data") or s.get("stale_current_bid"):
         unit = f" {s['currency']}" if s.get("currency") else ""
+        parts = [
+            text
+            for count, text in (
+                (s.get("no_current_bid", 0), "without a Max CPC (forecast at today's level, "
+                 "no bid response)"),
+                (s.get("stale_current_bid", 0), "whose current bid was not seen lately (no "
+                 "impressions; import a keyword list or pull for today's bids)"),
+                (s.get("no_conversion_data", 0), "without conversion data (value unknown)"),
+            )
+            for text in ([f"{count:,} keywords {text}"] if count else [])
+        ]  # fmt: skip
         lines.append(
-            f"held, no bid change recommended: {s.get('no_current_bid', 0):,} keywords without "
-            f"a Max CPC (forecast at today's level, no bid response), "
-            f"{s.get('no_conversion_data', 0):,} without conversion data (value unknown); "
-            f"their spend {s['fixed_spend_per_day']:,.2f}{unit}/day at today's level is fixed"
+            f"held, no bid change recommended: {', '.join(parts)}; their spend "
+            f"{s['fixed_spend_per_day']:,.2f}{unit}/day at today's level is fixed"
         )
     target = s.get("target_marginal_roas")
     if target is not None and s.get("strategy") == "posterior":

@@ -3,7 +3,12 @@
 * no Max CPC (``bid_known`` False in the fit, see :mod:`sem.roi.missing`): there is no bid
   to move, and the forecast has no bid response; reason ``NO_CURRENT_BID``;
 * no conversion data (``conversions_known`` False): the value of a click is unknown, so no
-  bid can be judged; reason ``NO_CONVERSION_DATA``.
+  bid can be judged; reason ``NO_CONVERSION_DATA``;
+* a stale current bid: the bid was last seen (``sem_keywords.bid_as_of``: its last row of a
+  daily report, no keyword list or pull since) more than ``[bidding] stale_bid_days`` before
+  the source's last day. A daily report has no row on a day without impressions, so a bid
+  changed since is not in it, and a move from the old bid could land outside the step cap of
+  the real one; reason ``CURRENT_BID_STALE``, the current bid shown as unknown.
 
 Such a keyword is held (``action`` hold, nothing exported), its reason says why and what to
 import, and its spend at today's level goes on: it is fixed spend against ``--budget``, as
@@ -13,6 +18,7 @@ change recommended, the summary's ``no_bid_change_reason`` says why.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -31,8 +37,18 @@ from bidding.recommend import (
 REASONS = {
     "NO_CURRENT_BID": "no Max CPC known: no bid to change, the forecast has no bid response",
     "NO_CONVERSION_DATA": "no conversion columns: the value of a click is unknown",
+    "CURRENT_BID_STALE": "current bid not seen lately (no impressions): no bid to move from",
 }
 _FRONTIER = ["multiplier", "clicks", "cost", "value", "profit", "roas", "marginal_roas"]
+
+
+def stale(seen: pd.Series, last: date | None, days: int) -> np.ndarray:
+    """Per keyword: its bid was seen (``seen``, NaT unknown) more than ``days`` days before
+    ``last``, the source's last day."""
+    if last is None:
+        return np.zeros(len(seen), bool)
+    age = (pd.Timestamp(last) - pd.to_datetime(seen)).dt.days
+    return (age > days).fillna(False).to_numpy(bool)
 
 
 def flags(model: KeywordModels) -> tuple[np.ndarray, np.ndarray]:
@@ -59,39 +75,63 @@ def held_rows(
     seed: int,
     currency: str | None,
     common_log_sd: float = 0.0,
+    stale_bid: np.ndarray | None = None,
+    seen: pd.Series | None = None,
+    last: date | None = None,
 ) -> pd.DataFrame:
     """One hold per keyword of ``model`` (all of them unavailable), forecast at today's
     level: no change (``d_*`` 0), ``exp_clicks`` / ``exp_cost`` over ``days`` (their intervals
-    with the account-wide volume factor ``common_log_sd``, as the movable keywords')."""
+    with the account-wide volume factor ``common_log_sd``, as the movable keywords').
+    ``stale_bid``: keywords whose bid was last seen on ``seen`` (by position), more than
+    ``[bidding] stale_bid_days`` before ``last``; shown as unknown, the last one named."""
     bid = model.current_bid
     changes, _ = expected_changes(
         model, bid, bid, margin=margin, days=days, level=level, draws=draws, seed=seed,
         common_log_sd=common_log_sd,
     )  # fmt: skip
     table = model.frame[[c for c in ID_COLUMNS if c in model.frame.columns]].copy()
-    table["current_bid"] = np.where(no_bid, np.nan, bid)
+    old = np.zeros(len(bid), bool) if stale_bid is None else np.asarray(stale_bid, bool) & ~no_bid
+    when = (
+        [None] * len(bid)
+        if seen is None
+        else [None if pd.isna(x) else pd.Timestamp(x).date() for x in seen]
+    )
+    unknown = no_bid | old
+    table["current_bid"] = np.where(unknown, np.nan, bid)
     table["new_bid"] = table["current_bid"]
-    table["change"] = np.where(no_bid, np.nan, 0.0)
+    table["change"] = np.where(unknown, np.nan, 0.0)
     table = pd.concat([table, changes.reset_index(drop=True)], axis=1)
     for m in METRICS:
         for s in ("", "_lo", "_hi"):
             table[f"d_{m}{s}"] = 0.0
     for col in ("marginal_roas", "marginal_roas_lo", "marginal_roas_hi", "target_marginal_roas"):
         table[col] = np.nan
-    codes = np.where(
-        no_bid & no_conversions,
-        "NO_CURRENT_BID;NO_CONVERSION_DATA",
-        np.where(no_bid, "NO_CURRENT_BID", "NO_CONVERSION_DATA"),
-    )
-    table["reasons"] = codes
+    table["reasons"] = [
+        ";".join(code for code, on in (("NO_CURRENT_BID", nb), ("CURRENT_BID_STALE", st),
+                                       ("NO_CONVERSION_DATA", nc)) if on)
+        for nb, st, nc in zip(no_bid, old, no_conversions, strict=True)
+    ]  # fmt: skip
     unit = f" {currency}" if currency else ""
     texts = []
-    for nb, nc, r in zip(no_bid, no_conversions, table.itertuples(index=False), strict=True):
+    for nb, st, nc, b, day, r in zip(
+        no_bid, old, no_conversions, bid, when, table.itertuples(index=False), strict=True
+    ):
         why = []
         if nb:
             why.append(
                 "no Max CPC known (the source's files have no Max CPC column and no keyword "
                 "list or pull gave one)"
+            )
+        if st:
+            gap = (
+                f", {(last - day).days} days before the data's last day {last}"
+                if (day is not None and last is not None)
+                else ""
+            )
+            why.append(
+                f"current bid unknown: its Max CPC was last seen at {b:,.2f}{unit} on {day}"
+                f"{gap} (a daily report has no row on a day without impressions, and no "
+                "keyword list or pull is newer), so a move from it could miss today's bid"
             )
         if nc:
             why.append(
@@ -99,7 +139,7 @@ def held_rows(
                 "a click is unknown"
             )
         fix = " and ".join(
-            ["a keyword list with Max CPC"] * bool(nb)
+            ["a keyword list with Max CPC"] * bool(nb or st)
             + ["a report with conversion columns"] * bool(nc)
         )
         texts.append(
@@ -107,6 +147,7 @@ def held_rows(
             f"clicks {r.exp_clicks:,.0f} [{r.exp_clicks_lo:,.0f}, {r.exp_clicks_hi:,.0f}], "
             f"cost {r.exp_cost:,.2f}{unit} [{r.exp_cost_lo:,.2f}, {r.exp_cost_hi:,.2f}]"
             f"{', with no response to bids' if nb else ''}; import {fix} under the same --source"
+            f"{' (or pull the account)' if st else ''}"
         )
     table["reason"] = texts
     table["action"] = "hold"
@@ -134,6 +175,7 @@ def merged(
     n_held = int(unavailable.sum())
     no_bid = int(held["reasons"].str.contains("NO_CURRENT_BID").sum())
     no_conv = int(held["reasons"].str.contains("NO_CONVERSION_DATA").sum())
+    stale_bid = int(held["reasons"].str.contains("CURRENT_BID_STALE").sum())
     if rec is None:
         summary: dict[str, Any] = {
             **base, "multiplier": None, "binding": "none", "feasible": True,
@@ -154,6 +196,7 @@ def merged(
         holds=hold_counts(table),
         no_current_bid=no_bid,
         no_conversion_data=no_conv,
+        stale_current_bid=stale_bid,
         budget_per_day=budget,
         fixed_spend_per_day=summary["fixed_spend_per_day"] + spend,
         cost_per_day_current=summary["cost_per_day_current"] + spend,
@@ -161,12 +204,14 @@ def merged(
     )
     if rec is None:
         fix = " and ".join(
-            ["a keyword list with Max CPC"] * bool(no_bid)
+            ["a keyword list with Max CPC"] * bool(no_bid or stale_bid)
             + ["a report with conversion columns"] * bool(no_conv)
         )
         summary["no_bid_change_reason"] = (
             f"no bid change recommended: none of the {len(table):,} keywords can be moved "
-            f"({no_bid:,} without a Max CPC, {no_conv:,} without conversion data); import "
+            f"({no_bid:,} without a Max CPC, "
+            + (f"{stale_bid:,} whose current bid was not seen lately, " if stale_bid else "")
+            + f"{no_conv:,} without conversion data); import "
             f"{fix} under the same --source"
         )
     check = summary.get("budget_check")
@@ -180,7 +225,8 @@ def merged(
         if check["status"] == "over":
             check["limits"] = [
                 *check["limits"],
-                {"limit": "no Max CPC or no conversion data (held)", "keywords": n_held,
+                {"limit": "no current Max CPC or no conversion data (held)",
+                 "keywords": n_held,
                  "spend_per_day": spend},
             ]  # fmt: skip
         check["message"] = budget_message(check)

@@ -29,6 +29,7 @@ BID_REASONS = {
     "CUT_NO_CONVERSIONS": "spends without converting enough: lowered as far as allowed",
     "PAUSE_NO_CONVERSIONS": "spends without converting enough to pay for its clicks",
     "NO_CURRENT_BID": "kept: its current bid is unknown",
+    "CURRENT_BID_STALE": "kept: its current bid is not known as of lately",
     "NO_CONVERSION_DATA": "kept: no conversion data",
 }
 OUT_OF_STOCK_CODES = {"NO_INCREASE_OUT_OF_STOCK", "OUT_OF_STOCK"}

@@ -622,6 +622,7 @@ def pull(
     # Campaigns are the pooling unit for the ROI models when the API gives no category.
     kw["category"] = kw["campaign"]
     kw["smart_bidding"] = kw["bidding_strategy_type"].isin(SMART_BIDDING_STRATEGIES)
+    kw["bid_as_of"] = pd.Timestamp(now.date())  # the account's state at the pull: current
     daily = fetch(client, cid, QUERIES["keyword_daily"].format(**dates), {
         "date": g("segments.date"),
         "campaign_id": g("campaign.id"),

@@ -836,10 +836,11 @@ def _fill_ids(f: pd.DataFrame, column: str, names: list[str], source: str) -> No
     f[column] = f[names].merge(lookup, on=names, how="left")[column].to_numpy()
 
 
-def _staged_tables(kind: str, columns: set[str]) -> dict[str, str]:
+def _staged_tables(kind: str, columns: set[str], bids_seen: date) -> dict[str, str]:
     """SQL over the staged rows (view ``_staged``) for each SEM table the file fills: rows
     of one key summed (a report segmented by Device or Network has several per keyword and
-    day), the last row of a keyword its current state."""
+    day), the last row of a keyword its current state; ``bids_seen``: the day the bids of a
+    file without dates were current."""
     metrics = [c for c in sorted(_METRIC_FIELDS) if c in columns]
 
     def grouped(keys: list[str]) -> str:
@@ -862,8 +863,11 @@ def _staged_tables(kind: str, columns: set[str]) -> dict[str, str]:
             )
         return out
     order = "date DESC NULLS LAST, _row DESC" if "date" in columns else "_row DESC"
+    # a keyword's bid is as of its last row's day; a list without dates states the bids of
+    # its report's last day (else of the import)
+    as_of = "date" if "date" in columns else f"DATE '{bids_seen:%Y-%m-%d}'"
     out = {
-        "sem_keywords": "SELECT * FROM _staged QUALIFY row_number() OVER "
+        "sem_keywords": f"SELECT *, {as_of} AS bid_as_of FROM _staged QUALIFY row_number() OVER "
         f"(PARTITION BY criterion_id ORDER BY {order}) = 1"
     }
     if "date" in columns:
@@ -1075,10 +1079,12 @@ def _write_staged(
                 "JOIN _import_dates d ON s.date_raw = d.raw"
             )
         con.execute(f"CREATE OR REPLACE TEMP VIEW _staged AS {view}")
-        queries = _staged_tables(layout.kind, columns)
+        today = layout.today or clock.today()
+        seen = layout.report_range[1] if layout.report_range else today
+        queries = _staged_tables(layout.kind, columns, min(seen, today))
         if "sem_keywords" in queries:
             queries["sem_keywords"] = _merged_keywords(
-                workspace, queries["sem_keywords"], columns, source, account
+                workspace, queries["sem_keywords"], columns | {"bid_as_of"}, source, account
             )
         since = until = None
         if "date" in columns:
@@ -1161,7 +1167,9 @@ def _merged_keywords(
     workspace: Workspace, new: str, columns: set[str], source: str, account: _Account
 ) -> str:
     """The file's keywords over the ones the source already has: none is lost, and a column
-    the file lacks (or leaves empty) keeps its earlier value."""
+    the file lacks (or leaves empty) keeps its earlier value. The bid (``cpc_bid``,
+    ``bid_as_of``) is the one seen last: a daily report imported after a keyword list keeps
+    the list's bid for a keyword whose last row predates the list."""
     con = workspace.con
     tables.ensure_tables(workspace, ["sem_keywords"])
     con.execute(
@@ -1176,8 +1184,15 @@ def _merged_keywords(
     replace = [f"coalesce('{v}', {k}) AS {k}" for k, v in said.items() if v]
     known = f" REPLACE ({', '.join(replace)})" if replace else ""
     select = []
+    newer_bid = (
+        "n.cpc_bid IS NOT NULL AND (o.cpc_bid IS NULL OR o.bid_as_of IS NULL "
+        "OR n.bid_as_of IS NULL OR n.bid_as_of >= o.bid_as_of)"
+    )
     for name, _ in tables.TABLES["sem_keywords"]:
         if name in ("source", "pull_id", "criterion_id"):
+            continue
+        if name in ("cpc_bid", "bid_as_of") and "cpc_bid" in columns:
+            select.append(f'CASE WHEN {newer_bid} THEN n."{name}" ELSE o."{name}" END AS "{name}"')
             continue
         parts = [f'n."{name}"'] if name in columns else []
         parts.append(f'o."{name}"')

@@ -157,6 +157,10 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("match_type", "VARCHAR"),
         ("status", "VARCHAR"),
         ("cpc_bid", "DOUBLE"),
+        # the day cpc_bid was seen: a pull's day, a keyword list's last report day, else the
+        # day of the keyword's last row in a daily report (no row on a day without impressions,
+        # so a bid moved since is not in it); NULL when not known (older workspaces)
+        ("bid_as_of", "DATE"),
         ("final_url", "VARCHAR"),
         ("lang", "VARCHAR"),
         ("item_id", "VARCHAR"),
