@@ -23,6 +23,7 @@ class SemConfig(BaseModel):
     fit_prior_keywords: int = Field(ge=1)
     curve_window: float = Field(gt=0, lt=1)
     curve_extrapolation_sd: float = Field(ge=0)
+    elasticity_window_days: int = Field(ge=1)
     api_retries: int = Field(ge=0)
     api_backoff_s: float = Field(ge=0)
     api_backoff_max_s: float = Field(ge=0)

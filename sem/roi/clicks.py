@@ -27,6 +27,7 @@ from sem.roi.data import (
     missing_exposure,
 )
 from sem.roi.drift import Recency, fit_recency
+from sem.roi.elasticity import elasticity_from_moves, levels_confounded, shrink_elasticity
 from sem.roi.monotone import Slopes, category_prior, local_slopes, rate_levels
 from sem.roi.options import RoiOptions
 from sem.roi.pooling import MIN_PRIOR_KEYWORDS, shrink_normal
@@ -85,12 +86,31 @@ def fit_clicks(
     below = groups["bid"] <= ceiling_bid[groups["k"]] * 1.0001
     groups = {name: values[below] for name, values in groups.items()}
 
+    # Two estimates of each keyword's slope: across all its bid levels (efficient while the
+    # searches hold still) and from what each bid move changed (sem/roi/elasticity.py: drift
+    # and seasons cancel). Where they disagree beyond their noise, the levels were reading the
+    # searches' drift as bid response (issue 18: at 420 days the levels' fit ran into its clip
+    # of 3), and the moves are used.
     b_raw, b_raw_se = _elasticity_mle(groups, k)
     dispersion = account_wide("clicks.dispersion", lambda: _click_dispersion(groups, b_raw, k))
     b_raw_se = b_raw_se * math.sqrt(max(dispersion, 1.0))
-    b, b_se, elast_prior = shrink_normal(
-        b_raw, b_raw_se, cat_codes, n_cat, opts.shrinkage, informative_se=0.3
+    b_move, b_move_se, moves_report = elasticity_from_moves(
+        daily, landscape, k_index, season, ceiling_bid, opts.landscape_weight,
+        opts.elasticity_window_days, since, until,
+    )  # fmt: skip
+    confounded, test = account_wide(
+        "clicks.levels_confounded", lambda: levels_confounded(b_raw, b_raw_se, b_move, b_move_se)
     )
+    moves_report = moves_report | test | {"used": confounded}
+    if confounded:
+        b_raw, b_raw_se = b_move, b_move_se
+        # toward similar keywords', the spread between them integrated over (barely
+        # identified when each keyword's moves say little)
+        b, b_se, elast_prior = shrink_elasticity(b_raw, b_raw_se, cat_codes, n_cat, opts.shrinkage)
+    else:
+        b, b_se, elast_prior = shrink_normal(
+            b_raw, b_raw_se, cat_codes, n_cat, opts.shrinkage, informative_se=0.3
+        )
     b = np.clip(b, 0.05, 3.0)
 
     # Days of the window without a row had no impression (Google's reports omit them): they
@@ -225,6 +245,7 @@ def fit_clicks(
             "volume_prior": volume["prior"],
             "recency": recency.diagnostics if recency is not None else None,
             "bid_move_misfit": misfit_report,
+            "elasticity_moves": moves_report,
         },
         phi=recency.phi if recency is not None else np.full(k, max(dispersion, 1.0)),
         drift_var=drift_var,

@@ -26,6 +26,7 @@ class RoiOptions:
     prior_keywords: int
     curve_window: float
     curve_extrapolation_sd: float
+    elasticity_window_days: int
 
     @classmethod
     def from_settings(cls, settings: Any = None, **overrides: Any) -> RoiOptions:
@@ -51,6 +52,7 @@ class RoiOptions:
             "prior_keywords": sem.fit_prior_keywords,
             "curve_window": sem.curve_window,
             "curve_extrapolation_sd": sem.curve_extrapolation_sd,
+            "elasticity_window_days": sem.elasticity_window_days,
         }
         base.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**base)
