@@ -36,6 +36,14 @@ level is used on the out-of-model simulators of ``demo/auction_sim.py`` (their a
 labels without a level of their own: every use is a false alarm), with the p-values of
 Cochran's Q.
 
+``--decompose SIM``: instead, where the clicks/day backtest error of ``sem roi`` on an
+out-of-model simulator (``demo/auction_sim.py``; the backtest of ``benchmarks/sem_outofmodel.py``:
+600 keywords, 90 days, origins 28 and 42 days before the end, the next 28 days' clicks at the
+bid ``sem roi`` calls current) comes from: MAE / the last-28-day mean's per bucket of history
+clicks, split by whether the keyword's bid changed after the origin (the forecast is then a
+bid response), for the default model, the model without a bid response (elasticity 0) and
+fixed half-lives.
+
 Run: ``.venv/bin/python benchmarks/recency.py [--seeds 1,...,10] [--origins 120,150,180]``.
 """
 
@@ -266,6 +274,88 @@ def groups(seeds: list[int]) -> None:
               f"x seeds); Cochran's Q p-value min {np.nanmin(p_values):.4f}")  # fmt: skip
 
 
+DECOMPOSE_VARIANTS: dict[str, dict[str, object]] = {
+    "default": {},
+    "no bid response": {},
+    "half-life 3.5": {"recency_half_lives": (3.5,)},
+    "half-life 14": {"recency_half_lives": (14.0,)},
+    "equal weights": {"recency_half_lives": ()},
+}
+
+
+def decompose(name: str, seeds: list[int]) -> None:
+    """MAE / the last-28-day mean's of ``sem roi``'s clicks/day forecasts on a simulator, by
+    bucket and by whether the bid changed after the origin, per model variant."""
+    import subprocess
+    import tempfile
+    from datetime import timedelta
+    from unittest import mock
+
+    import sem.roi.clicks as clicks_module
+    from demo import auction_sim
+    from searchops.workspace import Workspace
+
+    keys = ["campaign", "ad_group", "keyword", "match_type"]
+    shrink = clicks_module.shrink_normal
+
+    def flat(*args: object, **kwargs: object) -> tuple[np.ndarray, np.ndarray, object]:
+        b, _, report = shrink(*args, **kwargs)  # type: ignore[arg-type]
+        return np.zeros_like(b), np.zeros_like(b), report
+
+    rows = []
+    for seed in seeds:
+        sim = auction_sim.make(name, keywords=600, days=90, seed=seed)
+        truth = sim.daily.pivot(index="row", columns="date", values="clicks").to_numpy()
+        with tempfile.TemporaryDirectory() as tmp:
+            ws = Path(tmp) / "ws.duckdb"
+            report = sim.write_export(Path(tmp) / "report.csv")
+            subprocess.run([sys.executable, "-m", "searchops", "--workspace", str(ws), "-q",
+                            "sem", "import", str(report), "--source", "sim"],
+                           check=True, capture_output=True)  # fmt: skip
+            for back in (28, 42):
+                origin = truth.shape[1] - back
+                until = (sim.dates[origin] - timedelta(days=1)).date()
+                for variant, overrides in DECOMPOSE_VARIANTS.items():
+                    patch = mock.patch.object(clicks_module, "shrink_normal", flat)
+                    with (
+                        Workspace(ws) as w,
+                        patch if variant == "no bid response" else contextlib.nullcontext(),
+                    ):
+                        fit = roi.fit_models(w, source="sim", until=until, **overrides)  # type: ignore[arg-type]
+                    index = pd.MultiIndex.from_frame(sim.keywords[keys])
+                    at = index.get_indexer(pd.MultiIndex.from_frame(fit[keys]))
+                    fit, at = fit[at >= 0], at[at >= 0]
+                    bids = sim.current_bids()
+                    bids[at] = fit["current_bid"].to_numpy(float)
+                    actual = sim.frozen_clicks(origin, 28, seed, bids)[at].mean(1)
+                    naive = truth[at, origin - 28 : origin].mean(1)
+                    moved = ~np.isclose(sim._arrays["bids"][at, origin - 1], bids[at])
+                    rows.append(pd.DataFrame({
+                        "variant": variant, "moved": moved,
+                        "history": truth[at, :origin].sum(1),
+                        "err": np.abs(fit["clicks_per_day"].to_numpy(float) - actual),
+                        "naive": np.abs(naive - actual),
+                    }))  # fmt: skip
+        print(f"{name}: seed {seed} done", file=sys.stderr)
+    df = pd.concat(rows)
+    df["bucket"] = pd.cut(df["history"], [-1, 0, 9, 99, 999, np.inf],
+                          labels=["0", "1-9", "10-99", "100-999", "1000+"])  # fmt: skip
+    df["bid after origin"] = np.where(df["moved"], "changed", "same")
+    sums = df.groupby(["bid after origin", "variant", "bucket"], observed=True, sort=False)[
+        ["err", "naive"]
+    ].sum()
+    ratio = (sums["err"] / sums["naive"]).unstack("bucket").round(3)
+    total = df.groupby(["bid after origin", "variant"], sort=False)[["err", "naive"]].sum()
+    ratio["all"] = (total["err"] / total["naive"]).round(3)
+    share = df[df["variant"] == "default"].groupby("bid after origin")["naive"].sum()
+    print(f"\n== {name}: MAE / last-28-day mean's (seeds {seeds}, origins 28 and 42 days back); "
+          f"share of the naive error on keywords whose bid changed after the origin: "
+          f"{share.get('changed', 0) / share.sum():.2f}")  # fmt: skip
+    print(ratio.to_string())
+    overall = df.groupby("variant", sort=False)[["err", "naive"]].sum()
+    print("  all keywords:", (overall["err"] / overall["naive"]).round(3).to_dict())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="1,2,3,4,5,6,7,8,9,10")
@@ -275,6 +365,7 @@ def main() -> None:
     parser.add_argument("--short-history", action="store_true")
     parser.add_argument("--yearly", action="store_true")
     parser.add_argument("--groups", action="store_true")
+    parser.add_argument("--decompose", metavar="SIM", help="auction, volatile or longtail")
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
     if args.yearly:
@@ -282,6 +373,9 @@ def main() -> None:
         return
     if args.groups:
         groups(seeds)
+        return
+    if args.decompose:
+        decompose(args.decompose, seeds)
         return
     if args.misfit:
         misfit(seeds)

@@ -41,7 +41,7 @@ def _report(path: Path, seed: int, group_log_sd: float, one_group: bool = False)
     with one ad group name for every keyword."""
     rng = np.random.default_rng(seed)
     sign = np.where(np.arange(GROUPS) % 2 == 0, 1.0, -1.0)
-    group_level = sign * group_log_sd + rng.normal(0, 0.1, GROUPS)
+    group_level = sign * group_log_sd * rng.uniform(0.9, 1.1, GROUPS)
     rows = []
     for g in range(GROUPS):
         for j in range(KEYWORDS_PER_GROUP):
