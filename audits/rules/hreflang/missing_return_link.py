@@ -27,18 +27,24 @@ class HreflangMissingReturnLink(Rule):
         # of integer pairs, which DuckDB spills), in a table; the strings of the few
         # pairs found are read back for the findings only. A hash collision could only
         # hide a missing link (2^-64 a pair).
+        # The distinct pairs are one table, read as the links and as their way back:
+        # at 10,000,000 pages, deduplicating 30,000,000 edges twice was half the rule.
+        ctx.con.execute(
+            "CREATE OR REPLACE TEMP TABLE _scratch_pairs AS "
+            "SELECT DISTINCT page_id, href_id FROM hreflang_edges"
+        )
         ctx.con.execute(
             """
             CREATE OR REPLACE TEMP TABLE _scratch_one_way AS
             SELECT p.page_id, p.href_id
-            FROM (SELECT DISTINCT page_id, href_id FROM hreflang_edges WHERE href_id <> page_id) p
+            FROM _scratch_pairs p
             -- only alternates crawled as documents (HTML pages, or files whose Link
             -- header can name alternates) can be judged; the others are
             -- SEO-HREFLANG-013 (not crawled) or the target rules (redirect, error)
             SEMI JOIN (SELECT DISTINCT hash(url_key(url)) AS id FROM hreflang_documents) d
                 ON d.id = p.href_id
-            ANTI JOIN (SELECT DISTINCT page_id, href_id FROM hreflang_edges) b
-                ON b.page_id = p.href_id AND b.href_id = p.page_id
+            ANTI JOIN _scratch_pairs b ON b.page_id = p.href_id AND b.href_id = p.page_id
+            WHERE p.href_id <> p.page_id
             """
         )
         return """
