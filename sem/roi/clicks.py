@@ -197,17 +197,19 @@ def fit_clicks(
     )
     a = volume["mean"] / x_ref**b
     # The curve the bids are chosen on: monotone over the observed levels, flat or stepped,
-    # the power curve's category prior only past them (sem/roi/monotone.py). Where impressions
-    # are reported, the levels are click-through rates: a keyword's searches drift (log sd ~0.5
-    # a month, issue 18), which swamps a 20% bid step between levels weeks apart, and the
-    # impressions carry the same drift, so clicks / impressions compares the positions the
-    # bids bought. (Impressions a bid gains or loses, e.g. past a reserve price, are then not
-    # measured across levels: below the lowest level and above the highest the prior holds.)
-    # Without impressions, clicks per day, the drift added to each level's variance.
+    # the power curve's category prior only past them (sem/roi/monotone.py). The levels are
+    # clicks per day, where the response is: a higher bid buys impressions (auctions won,
+    # impression share) as well as click-through (position); on the demo account all of it is
+    # impressions, and click-through levels saw no response at all. Where the levels were found
+    # confounded with the searches' drift (above) and impressions are reported, they are
+    # click-through rates instead: the drift, which swamps a 20% bid step between levels weeks
+    # apart, cancels in clicks / impressions (the impressions a bid gains or loses are then not
+    # measured across levels: below the lowest level and above the highest the prior holds).
+    # Clicks per day carry the drift in each level's variance.
     kk = groups["k"]
     phi_g = phi_k[kk]  # quasi-Poisson: a noisy day is worth less
     with_imp = groups["impressions"] >= np.maximum(groups["y"], 1e-9)
-    ctr_kw = np.bincount(kk, ~with_imp, minlength=k) == 0
+    ctr_kw = (np.bincount(kk, ~with_imp, minlength=k) == 0) & confounded
     use_ctr = ctr_kw[kk]
     level_mean, level_var = rate_levels(
         kk,

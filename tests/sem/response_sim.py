@@ -73,6 +73,7 @@ def simulate(
     until: date = date(2026, 11, 15),
     drift_sd_28: float = 0.5,
     growth_per_year: float = 0.6,
+    season: float = 0.3,
     move_rate: float = 1 / 30,
     up_share: float = 0.65,
 ) -> Account:
@@ -82,7 +83,7 @@ def simulate(
     dates = pd.date_range(since, periods=days)
     level = np.exp(rng.normal(np.log(4.0), 1.0, k))  # clicks/day at the base bid
     year = 2 * np.pi * (dates.day_of_year.to_numpy() / 365.25)
-    account = np.exp(growth_per_year * t / 365.25 + 0.3 * np.sin(year - 1.0))
+    account = np.exp(growth_per_year * t / 365.25 + season * np.sin(year - 1.0))
     drift = np.cumsum(rng.normal(0, drift_sd_28 / np.sqrt(28), (k, days)), axis=1)
     day_factor = rng.gamma(5.0, 1 / 5.0, (k, days))
     searches = level[:, None] * account[None, :] * np.exp(drift) * day_factor

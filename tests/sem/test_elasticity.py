@@ -76,3 +76,26 @@ def test_levels_that_agree_with_the_moves_are_kept():
     assert levels_confounded(levels + 0.5, se_levels, moves, se_moves)[0]
     # drift that goes either way per keyword: scatter, no mean shift
     assert levels_confounded(levels + rng.normal(0, 0.8, 400), se_levels, moves, se_moves)[0]
+
+
+def test_the_monotone_curve_sees_a_response_bought_in_impressions(capsys, tmp_path):
+    """A higher bid that buys impressions (auctions won) rather than click-through: on a
+    stationary account the monotone curve's levels are clicks per day and see it (as
+    click-through rates they saw a flat curve)."""
+    from searchops.workspace import Workspace
+    from sem import roi
+
+    account = response_sim.simulate(
+        "power", 90, seed=3, keywords=150, drift_sd_28=0.0, growth_per_year=0.0, season=0.0
+    )
+    _, diagnostics = _roi(capsys, tmp_path, account)
+    assert not diagnostics["elasticity_moves"]["used"]  # nothing drifts: the levels are kept
+    with Workspace(tmp_path / "ws.duckdb", read_only=True) as ws:
+        fit = roi.fit_models(ws, source="sim").set_index("keyword")
+    truth = account.truth.reindex(fit.index)
+    busy = (fit["clicks"] >= 100) & truth.notna()
+    for side in ("down", "up"):
+        slope = fit.loc[busy, f"elasticity_{side}"]
+        print(f"{side}: mean {slope.mean():.2f} (truth {truth[busy].mean():.2f}), "
+              f"corr {np.corrcoef(slope, truth[busy])[0, 1]:.2f}")  # fmt: skip
+        assert abs(slope.mean() - truth[busy].mean()) < 0.2
