@@ -344,7 +344,8 @@ def decompose(name: str, seeds: list[int]) -> None:
     sums = df.groupby(["bid after origin", "variant", "bucket"], observed=True, sort=False)[
         ["err", "naive"]
     ].sum()
-    ratio = (sums["err"] / sums["naive"]).unstack("bucket").round(3)
+    ratio = (sums["err"] / sums["naive"]).unstack("bucket")
+    ratio = ratio[[b for b in df["bucket"].cat.categories if b in ratio.columns]].round(3)
     total = df.groupby(["bid after origin", "variant"], sort=False)[["err", "naive"]].sum()
     ratio["all"] = (total["err"] / total["naive"]).round(3)
     share = df[df["variant"] == "default"].groupby("bid after origin")["naive"].sum()
