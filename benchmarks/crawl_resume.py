@@ -21,7 +21,12 @@ point. This script:
 
 ``--check-after N``: also check the part files ``N`` pages after the resume (every URL
 committed before the kill is still there, counting URLs committed twice) while the crawl
-goes on: an interim answer for a crawl that takes hours.
+goes on: an interim answer for a crawl that takes hours. A crawl that has to stop before
+its end: ``kill -TERM`` the ``searchops`` CLI process (the crawl stops gracefully, resumable;
+this script then checks the parts and exits 0). To resume it later by hand, serve the same
+site on the same port first (the start URL is in RUN/.spec.json):
+``python -m demo.site --port PORT --products N --seed 1`` then
+``searchops crawl --out RUN --resume``.
 
     .venv/bin/python benchmarks/crawl_resume.py --pages 20000 --kill-at 8000 --out /tmp/r20k
     nice -n 5 .venv/bin/python benchmarks/crawl_resume.py --pages 1000000 --kill-at 150000 \\
@@ -119,6 +124,8 @@ def session(
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
     root = psutil.Process(proc.pid)
     peak, pages, last_print, checked = 0.0, 0, 0.0, check is None
+    first_pages, last_pages = counter.pages(), 0
+    cpu_before = sum(CPU.values())
     with log.open("a") as out:
         while proc.poll() is None:
             procs = tree(root)
@@ -129,10 +136,13 @@ def session(
             out.write(f"{label}\t{now:.1f}\t{pages}\t{rss:.1f}\t{len(procs)}\n")
             out.flush()
             if now - last_print >= 60:
-                last_print = now
+                rate = (pages - last_pages) / (now - last_print) if last_print else 0.0
+                last_print, last_pages = now, pages
+                cpu = sum(CPU.values()) - cpu_before
                 print(
-                    f"[{label}] {now:7.0f} s  {pages:9,} pages committed  "
-                    f"tree RSS {rss:5.0f} MB (peak {peak:.0f})  {len(procs)} processes",
+                    f"[{label}] {now:7.0f} s  {pages:9,} pages committed ({rate:.0f}/s)  "
+                    f"tree RSS {rss:5.0f} MB (peak {peak:.0f})  {len(procs)} processes  "
+                    f"CPU {cpu:,.0f} s ({(pages - first_pages) / max(cpu, 1e-9):.0f} pages/CPU s)",
                     flush=True,
                 )
             if kill_at is not None and pages >= kill_at:
@@ -153,6 +163,13 @@ def session(
         f"[{label}] ended after {time.monotonic() - start:.0f} s, peak tree RSS {peak:.0f} MB",
         flush=True,
     )
+    if proc.returncode != 0 and b"interrupted" in Path(f"{run}.{label}.stderr").read_bytes():
+        # stopped on purpose (SIGTERM to the CLI: a session that has to end); SIGINT does
+        # nothing to a crawl started in the background, whose shell ignores it
+        print(f"[{label}] interrupted at {pages:,} pages: the run folder is resumable", flush=True)
+        if check is not None:
+            interim_check(run, check[1])
+        raise SystemExit(0)
     if proc.returncode != 0:
         raise SystemExit(
             f"{label}: searchops crawl exited {proc.returncode} (see {run}.{label}.stderr)"
