@@ -53,6 +53,7 @@ import argparse
 import contextlib
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -296,11 +297,15 @@ def decompose(name: str, seeds: list[int]) -> None:
     from searchops.workspace import Workspace
 
     keys = ["campaign", "ad_group", "keyword", "match_type"]
-    shrink = clicks_module.shrink_normal
 
-    def flat(*args: object, **kwargs: object) -> tuple[np.ndarray, np.ndarray, object]:
-        b, _, report = shrink(*args, **kwargs)  # type: ignore[arg-type]
-        return np.zeros_like(b), np.zeros_like(b), report
+    def flat(shrink: Any) -> Any:
+        """``shrink`` (the elasticity's shrinkage) returning elasticity 0, no uncertainty."""
+
+        def zero(*args: object, **kwargs: object) -> tuple[np.ndarray, np.ndarray, object]:
+            b, _, report = shrink(*args, **kwargs)
+            return np.zeros_like(b), np.zeros_like(b), report
+
+        return zero
 
     rows = []
     for seed in seeds:
@@ -316,11 +321,14 @@ def decompose(name: str, seeds: list[int]) -> None:
                 origin = truth.shape[1] - back
                 until = (sim.dates[origin] - timedelta(days=1)).date()
                 for variant, overrides in DECOMPOSE_VARIANTS.items():
-                    patch = mock.patch.object(clicks_module, "shrink_normal", flat)
-                    with (
-                        Workspace(ws) as w,
-                        patch if variant == "no bid response" else contextlib.nullcontext(),
-                    ):
+                    patches = contextlib.ExitStack()
+                    if variant == "no bid response":  # both of the click model's shrinkages
+                        for attr in ("shrink_normal", "shrink_elasticity"):
+                            original = getattr(clicks_module, attr)
+                            patches.enter_context(
+                                mock.patch.object(clicks_module, attr, flat(original))
+                            )
+                    with Workspace(ws) as w, patches:
                         fit = roi.fit_models(w, source="sim", until=until, **overrides)  # type: ignore[arg-type]
                     index = pd.MultiIndex.from_frame(sim.keywords[keys])
                     at = index.get_indexer(pd.MultiIndex.from_frame(fit[keys]))
