@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sem.roi.data import keyword_blocks
+from sem.roi.data import by_keyword_blocks
 from sem.roi.monotone import Slopes, local_slopes
 from sem.roi.options import RoiOptions
 from sem.roi.pooling import shrink_normal
@@ -78,8 +78,10 @@ def cpc_exponent(
     clicks, log CPC per (keyword, bid level) and the pooled per-click log CPC variance)."""
     # A block of keywords at a time (memory: the per-row arrays of one block).
     parts = [
-        _level_lines(rows, landscape, k_index[ks], landscape_weight)
-        for ks, rows in keyword_blocks(daily, k_index)
+        part
+        for _, part in by_keyword_blocks(
+            lambda rows, ks: _level_lines(rows, landscape, ks, landscape_weight), daily, k_index
+        )
     ]
     sxx = np.concatenate([part[0] for part in parts])
     sxy = np.concatenate([part[1] for part in parts])

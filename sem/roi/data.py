@@ -3,10 +3,12 @@ observation groups, weekday seasonality and the exposure of days without a row."
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -103,6 +105,26 @@ def daily_aggregates(
     return season, (first_day, max((last_day - first_day).days + 1, 1))
 
 
+# DuckDB's memory while a chunked fit reads its chunks' rows (it spills to disk beyond): with
+# DuckDB's default (80% of the machine's memory) its buffer cache of the daily table and the
+# sort of a chunk's rows into table order kept ~500 MB more resident at 100,000 keywords a
+# chunk (peak 1,818 -> 1,310 MB reading one chunk of 7.6 million rows).
+CHUNK_MEMORY_LIMIT = "512MB"
+
+
+@contextmanager
+def duckdb_memory_limit(workspace: Workspace, limit: str = CHUNK_MEMORY_LIMIT) -> Iterator[None]:
+    """DuckDB's ``memory_limit`` set to ``limit`` inside, restored after."""
+    con = workspace.con
+    (before,) = con.execute("SELECT current_setting('memory_limit')").fetchone() or (None,)
+    con.execute(f"SET memory_limit = '{limit}'")
+    try:
+        yield
+    finally:
+        if before is not None:
+            con.execute(f"SET memory_limit = '{before}'")
+
+
 def load_chunk(
     workspace: Workspace,
     source: str,
@@ -185,6 +207,35 @@ def keyword_blocks(
         yield slice(lo, hi), daily.iloc[np.flatnonzero((pos >= lo) & (pos < hi))]
 
 
+T = TypeVar("T")
+
+
+def by_keyword_blocks(
+    step: Callable[..., T], daily: pd.DataFrame, k_index: pd.Index, *per_keyword: np.ndarray
+) -> list[tuple[slice, T]]:
+    """``step(rows, k_index[ks], *(a[ks] for a in per_keyword))`` for each block of whole
+    keywords (:func:`keyword_blocks`): (the block's keywords, its result), in keyword order."""
+    return [
+        (ks, step(rows, k_index[ks], *(a[ks] for a in per_keyword)))
+        for ks, rows in keyword_blocks(daily, k_index)
+    ]
+
+
+def stacked(parts: list[Any]) -> Any:
+    """Per-keyword results of the blocks, concatenated in order: arrays, dicts of arrays or
+    dataclasses of arrays (a single part is returned as it is)."""
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    if isinstance(first, dict):
+        return {name: np.concatenate([p[name] for p in parts]) for name in first}
+    if dataclasses.is_dataclass(first):
+        fields = (f.name for f in dataclasses.fields(first))
+        cls: Any = type(first)
+        return cls(**{n: np.concatenate([getattr(p, n) for p in parts]) for n in fields})
+    return np.concatenate(parts)
+
+
 # Bid levels per keyword in the grouping key: bids in 1/10,000 up to 10^6 (any real bid).
 _BID_LEVELS = 10**10
 
@@ -212,10 +263,7 @@ def _weekday_season(daily: pd.DataFrame) -> np.ndarray:
 
 def keyword_totals(daily: pd.DataFrame, k_index: pd.Index) -> dict[str, np.ndarray]:
     """Per keyword: clicks, impressions, cost, conversions, value, days (rows), sum of bids."""
-    parts = [_keyword_totals(rows, k_index[ks]) for ks, rows in keyword_blocks(daily, k_index)]
-    if len(parts) == 1:
-        return parts[0]
-    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+    return stacked([part for _, part in by_keyword_blocks(_keyword_totals, daily, k_index)])
 
 
 def _keyword_totals(daily: pd.DataFrame, k_index: pd.Index) -> dict[str, np.ndarray]:
@@ -253,15 +301,14 @@ def bid_groups(
     are multiples of a cent): a pandas groupby of the 7.5 million daily rows of 100,000
     keywords held several copies of them at once. Grouped a block of keywords at a time
     (:func:`keyword_blocks`): the groups are sorted by keyword, so the blocks' concatenate."""
-    parts = []
-    for ks, rows in keyword_blocks(daily, k_index):
-        part = _bid_groups(rows, landscape, k_index[ks], current_bid[ks], season,
-                           landscape_weight)  # fmt: skip
-        part["k"] += ks.start
-        parts.append(part)
-    if len(parts) == 1:
-        return parts[0]
-    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+
+    def step(rows: pd.DataFrame, ks: pd.Index, bid: np.ndarray) -> dict[str, np.ndarray]:
+        return _bid_groups(rows, landscape, ks, bid, season, landscape_weight)
+
+    parts = by_keyword_blocks(step, daily, k_index, current_bid)
+    for ks, part in parts:
+        part["k"] += ks.start  # keyword positions account-wide
+    return stacked([part for _, part in parts])
 
 
 def _bid_groups(
@@ -355,10 +402,8 @@ def exposure_start(
     gap between rows: a keyword seen most days whose first row is late was most likely created
     then (the reports do not say), while a keyword without rows, or with one, gets the whole
     window."""
-    parts = [
-        _exposure_start(rows, k_index[ks], window) for ks, rows in keyword_blocks(daily, k_index)
-    ]
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+    parts = by_keyword_blocks(lambda rows, ks: _exposure_start(rows, ks, window), daily, k_index)
+    return stacked([part for _, part in parts])
 
 
 def _exposure_start(
@@ -395,11 +440,10 @@ def missing_exposure(
     if daily.empty:
         return np.zeros(k)
     window = history_window(daily, since, until)
-    parts = [
-        _missing_exposure(rows, k_index[ks], season, window)
-        for ks, rows in keyword_blocks(daily, k_index)
-    ]
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+    parts = by_keyword_blocks(
+        lambda rows, ks: _missing_exposure(rows, ks, season, window), daily, k_index
+    )
+    return stacked([part for _, part in parts])
 
 
 def _missing_exposure(

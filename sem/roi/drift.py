@@ -33,7 +33,6 @@ closed form of that local-level model, vectorized over keywords here.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -43,7 +42,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.tsa.statespace.structural import UnobservedComponents
 
-from sem.roi.data import keyword_blocks
+from sem.roi.data import by_keyword_blocks, stacked
 from sem.roi.shared import account_wide
 
 _WEEK = 7
@@ -304,15 +303,12 @@ def _weekly(
     window: tuple[pd.Timestamp, int],
 ) -> _Weeks:
     # A block of keywords at a time (memory: the per-row arrays of one block), stacked.
-    x_ref, b, ceiling_bid, current_bid = factor
-    parts = []
-    for ks, rows in keyword_blocks(daily, k_index):
-        block = (x_ref[ks], b[ks], ceiling_bid[ks], current_bid[ks])
-        parts.append(_weekly_rows(rows, k_index[ks], season, block, start[ks], window))
-    if len(parts) == 1:
-        return parts[0]
-    return _Weeks(*(np.concatenate([getattr(p, f.name) for p in parts])
-                    for f in dataclasses.fields(_Weeks)))  # fmt: skip
+    def step(rows: pd.DataFrame, ks: pd.Index, *block: np.ndarray) -> _Weeks:
+        *kw_factor, kw_start = block
+        return _weekly_rows(rows, ks, season, tuple(kw_factor), kw_start, window)  # type: ignore[arg-type]
+
+    parts = by_keyword_blocks(step, daily, k_index, *factor, start)
+    return stacked([part for _, part in parts])  # type: ignore[no-any-return]
 
 
 def _weekly_rows(

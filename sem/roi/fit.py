@@ -25,6 +25,7 @@ from sem.roi.conversion import cvr_diagnostics, cvr_posterior
 from sem.roi.cost import cpc_exponent, cpc_ratio, cpc_slopes
 from sem.roi.data import (
     daily_aggregates,
+    duckdb_memory_limit,
     keyword_list,
     keyword_totals,
     load_chunk,
@@ -73,7 +74,8 @@ def fit_models(
         chunk = chunk_keywords or opts.chunk_keywords
         if len(keywords) > chunk:
             prior = prior_keywords or opts.prior_keywords
-            return _fit_chunked(data, source, keywords, since, until, opts, chunk, prior)
+            with duckdb_memory_limit(data):
+                return _fit_chunked(data, source, keywords, since, until, opts, chunk, prior)
     return _fit_frames(load_frames(data, source), since, until, opts)
 
 
