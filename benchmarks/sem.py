@@ -24,8 +24,10 @@ rows holds one part at a time; up to 100,000 it is ``searchops sem demo --seed 1
 
     .venv/bin/python benchmarks/sem.py --rss [--sizes 100000,1000000] [--keep DIR] [--commands bid]
 
-``--commands roi`` or ``bid`` measures one of the two (a 1,000,000-keyword run of each takes
-over half an hour on a busy 2-core machine); the other's columns then read nan.
+Columns ``roi/scan`` and ``bid/scan`` are time ratios to the DuckDB scan, ``roi MB/sc`` and
+``bid MB/sc`` peak-RSS ratios to it. ``--commands roi`` or ``bid`` measures one of the two
+(a 1,000,000-keyword run of each takes over half an hour on a busy 2-core machine); the
+other's columns then read nan.
 """
 
 from __future__ import annotations
@@ -190,8 +192,8 @@ def rss_run(size: int, days: int, folder: Path, commands: tuple[str, ...] = ("ro
               file=sys.stderr, flush=True)  # fmt: skip
     target = 1500 if size <= PART_KEYWORDS else 4096
     print(f"{size:>9,} {rows:>11,} {peer:>8.0f} {scan_mb:>8.0f} {scan_s:>7.1f} {roi_mb:>7.0f} "
-          f"{roi_s:>7.0f} {roi_s / scan_s:>9.0f} {bid_mb:>7.0f} {bid_s:>7.0f} "
-          f"{bid_s / scan_s:>9.0f} {target:>7} "
+          f"{roi_s:>7.0f} {roi_s / scan_s:>9.0f} {roi_mb / scan_mb:>9.2f} {bid_mb:>7.0f} "
+          f"{bid_s:>7.0f} {bid_s / scan_s:>9.0f} {bid_mb / scan_mb:>9.2f} {target:>7} "
           f"{'ok' if rc_roi == rc_bid == 0 else 'FAILED':>6}", flush=True)  # fmt: skip
 
 
@@ -212,8 +214,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.rss:
         print(f"{'keywords':>9} {'daily rows':>11} {'read MB':>8} {'scan MB':>8} {'scan s':>7} "
-              f"{'roi MB':>7} {'roi s':>7} {'roi/scan':>9} {'bid MB':>7} {'bid s':>7} "
-              f"{'bid/scan':>9} {'max MB':>7} {'exit':>6}")  # fmt: skip
+              f"{'roi MB':>7} {'roi s':>7} {'roi/scan':>9} {'roi MB/sc':>9} {'bid MB':>7} "
+              f"{'bid s':>7} {'bid/scan':>9} {'bid MB/sc':>9} {'max MB':>7} {'exit':>6}")  # fmt: skip
         with tempfile.TemporaryDirectory() as tmp:
             folder = args.keep or Path(tmp)
             folder.mkdir(parents=True, exist_ok=True)
