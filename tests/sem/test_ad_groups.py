@@ -127,7 +127,9 @@ def test_ad_groups_that_do_not_differ_collapse_onto_the_category(tmp_path: Path)
         tmp_path, _report(tmp_path / "flat.csv", seed=5, group_log_sd=0.0, one_group=True)
     )
     # The two files' keywords get other ids (they are hashed from the ad group's name), so
-    # sums run in another order and the priors' optimizers stop elsewhere within tolerance:
-    # 1e-3 is that, far below what an ad-group shift moves (tens of percent above).
+    # sums run in another order and the priors' optimizers stop elsewhere within tolerance
+    # (a fresh clone's run differed by 1.01e-3 on one sparse keyword, 0.0121279 vs 0.0121402).
+    # 1e-2 is still far below what a wrongly used ad-group level moves: with
+    # group_level_alpha = 0.5 this comparison is 13.8% off.
     for column in ("clicks_per_day", "clicks_lo", "clicks_hi"):
-        np.testing.assert_allclose(grouped[column], flat[column], rtol=1e-3)
+        np.testing.assert_allclose(grouped[column], flat[column], rtol=1e-2)
