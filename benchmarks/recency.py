@@ -250,8 +250,6 @@ def groups(seeds: list[int]) -> None:
     for what, n in fails.items():
         print(f"test account: '{what}' in {n} of {len(seeds)} seeds")
 
-    import subprocess
-
     from demo import auction_sim
 
     for name in auction_sim.SIMULATORS:
@@ -259,11 +257,7 @@ def groups(seeds: list[int]) -> None:
         for seed in seeds:
             sim = auction_sim.make(name, keywords=600, days=90, seed=seed)
             with tempfile.TemporaryDirectory() as tmp:
-                ws = Path(tmp) / "ws.duckdb"
-                report = sim.write_export(Path(tmp) / "report.csv")
-                subprocess.run([sys.executable, "-m", "searchops", "--workspace", str(ws), "-q",
-                                "sem", "import", str(report), "--source", "sim"],
-                               check=True, capture_output=True)  # fmt: skip
+                ws = _imported(sim, Path(tmp))
                 until = sim.dates[sim.config.days - 28] - timedelta(days=1)
                 with Workspace(ws) as w:
                     fit = roi.fit_models(w, source="sim", until=until.date())
@@ -273,6 +267,18 @@ def groups(seeds: list[int]) -> None:
                 p_values.append(level.get("p_value", float("nan")))
         print(f"{name}: ad-group level used in {used} of {2 * len(seeds)} fits (volume and CTR "
               f"x seeds); Cochran's Q p-value min {np.nanmin(p_values):.4f}")  # fmt: skip
+
+
+def _imported(sim: Any, folder: Path) -> Path:
+    """A workspace in ``folder`` holding ``sim``'s keyword report, imported through the CLI."""
+    import subprocess
+
+    ws = folder / "ws.duckdb"
+    report = sim.write_export(folder / "report.csv")
+    subprocess.run([sys.executable, "-m", "searchops", "--workspace", str(ws), "-q",
+                    "sem", "import", str(report), "--source", "sim"],
+                   check=True, capture_output=True)  # fmt: skip
+    return ws
 
 
 DECOMPOSE_VARIANTS: dict[str, dict[str, object]] = {
@@ -287,7 +293,6 @@ DECOMPOSE_VARIANTS: dict[str, dict[str, object]] = {
 def decompose(name: str, seeds: list[int]) -> None:
     """MAE / the last-28-day mean's of ``sem roi``'s clicks/day forecasts on a simulator, by
     bucket and by whether the bid changed after the origin, per model variant."""
-    import subprocess
     import tempfile
     from datetime import timedelta
     from unittest import mock
@@ -312,11 +317,7 @@ def decompose(name: str, seeds: list[int]) -> None:
         sim = auction_sim.make(name, keywords=600, days=90, seed=seed)
         truth = sim.daily.pivot(index="row", columns="date", values="clicks").to_numpy()
         with tempfile.TemporaryDirectory() as tmp:
-            ws = Path(tmp) / "ws.duckdb"
-            report = sim.write_export(Path(tmp) / "report.csv")
-            subprocess.run([sys.executable, "-m", "searchops", "--workspace", str(ws), "-q",
-                            "sem", "import", str(report), "--source", "sim"],
-                           check=True, capture_output=True)  # fmt: skip
+            ws = _imported(sim, Path(tmp))
             for back in (28, 42):
                 origin = truth.shape[1] - back
                 until = (sim.dates[origin] - timedelta(days=1)).date()
