@@ -629,11 +629,10 @@ def recommend(
           "draws": config.interval_draws, "seed": seed,
           "common_log_sd": context.account_log_sd}  # fmt: skip
     cut = table["reasons"].astype(str).str.contains("CUT_NO_CONVERSIONS").to_numpy()
-    chosen = rec.summary.pop("cut_pause", None)
-    cut_pause = cut & (np.zeros(len(idx), bool) if chosen is None else chosen)
+    # _optimized forecast these at bid 0 already (its one pass of draws, totals included)
+    cut_pause = rec.summary.pop("cut_pause")
     if cut_pause.any():
-        table, totals = _pause_cuts(model.take(idx), table, cut_pause, kw)
-        rec.summary.update(totals)
+        table = _pause_cuts(table, cut_pause, days=config.horizon_days)
     parts = [table]
     if pause.any():
         parts.append(_paused_rows(model, np.flatnonzero(pause), oos, failed, kw))
@@ -735,30 +734,22 @@ def hold_counts(table: pd.DataFrame) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
-def _pause_cuts(
-    model: KeywordModels, table: pd.DataFrame, cut_pause: np.ndarray, kw: dict[str, Any]
-) -> tuple[pd.DataFrame, dict[str, float]]:
-    """The optimized rows with the cut keywords in ``cut_pause`` paused: their clicks, cost
-    and value stop (the value is lost: unlike a failing page, these keywords could sell), and
-    the totals recomputed jointly over the new bids (paused = bid 0: no clicks)."""
+def _pause_cuts(table: pd.DataFrame, cut_pause: np.ndarray, *, days: int) -> pd.DataFrame:
+    """The optimized rows with the cut keywords in ``cut_pause`` paused. Their ``d_*`` columns
+    were forecast at bid 0 already (:func:`_optimized`: paused = no clicks, and the value is
+    lost: unlike a failing page, these keywords could sell), in the same pass of draws as
+    every other keyword's and the totals; here they become pauses that spend nothing."""
     table = table.copy()
-    current = table["current_bid"].to_numpy(float)
-    new = np.where(cut_pause, 0.0, table["new_bid"].to_numpy(float))
-    changes, totals = expected_changes(model, current, new, **kw)
-    changes.index = table.index
     rows = table.index[cut_pause]
-    for col in [c for c in changes.columns if c.startswith("d_")]:
-        table.loc[rows, col] = changes.loc[rows, col]
     # the spend saved is the cost change of the pause (the same draws), so the two agree
     for s, other in (("", ""), ("_lo", "_hi"), ("_hi", "_lo")):
-        table.loc[rows, f"spend_saved{s}"] = -changes.loc[rows, f"d_cost{other}"]
+        table.loc[rows, f"spend_saved{s}"] = -table.loc[rows, f"d_cost{other}"]
         table.loc[rows, f"exp_clicks{s}"] = 0.0
         table.loc[rows, f"exp_cost{s}"] = 0.0
     table.loc[rows, "new_bid"] = table.loc[rows, "current_bid"]
     table.loc[rows, "change"] = 0.0
     table.loc[rows, "action"] = "pause"
     table.loc[rows, "reasons"] = "PAUSE_NO_CONVERSIONS"
-    days = kw["days"]
     table.loc[rows, "reason"] = [
         f"pause: spends without converting enough to pay for its clicks "
         f"({str(why).split(';')[0].removeprefix('cut: ')}); {days}-day spend saved "
@@ -769,7 +760,7 @@ def _pause_cuts(
             table.loc[rows, "d_value"], strict=True,
         )
     ]  # fmt: skip
-    return table, totals
+    return table
 
 
 def _add_code(reasons: pd.Series, mask: np.ndarray, code: str) -> pd.Series:
@@ -865,10 +856,17 @@ def _optimized(
     model_vpc = model.value_per_click()
     with np.errstate(divide="ignore", invalid="ignore"):
         value_scale = np.where(model_vpc > 0, proposal.value_per_click / model_vpc, 1.0)
+    # Keywords the strategy cuts and pauses (recommend() turns their rows into pauses) are
+    # forecast at bid 0 (no clicks) in this one pass: their rows and the totals come from the
+    # same draws, and no second pass over every keyword is needed.
+    cut, chosen = proposal.notes.get("cut"), proposal.notes.get("cut_pause")
+    cut_pause = np.zeros(len(model), bool)
+    if isinstance(cut, np.ndarray) and isinstance(chosen, np.ndarray):
+        cut_pause = cut & chosen
     changes, totals = expected_changes(
         model,
         current,
-        new,
+        np.where(cut_pause, 0.0, new),
         margin=c.margin,
         days=config.horizon_days,
         level=config.interval_level,
@@ -949,7 +947,7 @@ def _optimized(
         "value_per_day_new": float(curves.value(new).sum()),
         "target_marginal_roas": target if np.isfinite(target) else None,
         "budget_check": budget_check(model, proposal, new, c, config),
-        "cut_pause": proposal.notes.get("cut_pause"),
+        "cut_pause": cut_pause,  # popped by recommend()
         **totals,
     }
     return Recommendation(table=table, frontier=frontier, summary=summary)
