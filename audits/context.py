@@ -20,13 +20,15 @@ Shared derived tables, built once on first use by :meth:`RuleContext.ensure`:
 ``hreflang_documents`` ``url, hreflang`` of every document hreflang can annotate: the
                  ``html_pages`` and the other files that answered 200 (PDFs...), whose
                  alternates come from the HTTP Link header and sitemaps
-``hreflang_edges`` one row per hreflang annotation (with an href) of a ``hreflang_documents`` row:
-                 ``url, lang, code (trimmed, lowercased, '_' kept), href (absolute),
-                 as_written (the href as recorded when it differs from ``href``: a
-                 relative one; else NULL), source, doc_id`` (``hash(url)``), ``page_id,
-                 href_id`` (``hash(url_key(...))`` of ``url`` and ``href``: 64-bit hashes,
-                 so a join or group on them is an integer one; a rule that must be exact
-                 re-tests the strings on the few rows it reports)
+``hreflang_edges`` one row per hreflang annotation (with an href) of a ``hreflang_documents`` row,
+                 without URL strings: ``doc_id`` (``hash(url)``), ``page_id, href_id``
+                 (``hash(url_key(...))`` of the document's URL and of the href, resolved),
+                 ``href_hash`` (``hash(href)``), ``lang``, ``code`` (trimmed, lowercased,
+                 '_' kept), ``source``, ``written_absolute`` / ``href_absolute`` (the href
+                 as recorded / resolved is an absolute http(s) URL). Joins and groups on
+                 the 64-bit hashes are integer ones; a rule reads the strings of the few
+                 documents it reports with :func:`hreflang_strings` (and one that must be
+                 exact re-tests them there)
 ``text_widths``  ``url, title_em, description_em``: rendered widths (Arial) in em;
                  times the font size in px gives pixels (:mod:`audits.textwidth`)
 ``sd_nodes``     one row per typed structured-data node of an ``html_pages`` row:
@@ -42,6 +44,7 @@ Shared derived tables, built once on first use by :meth:`RuleContext.ensure`:
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import tempfile
 from collections import deque
@@ -278,47 +281,104 @@ def _build_page_facts(ctx: RuleContext) -> None:
     )
 
 
-def _build_hreflang_documents(ctx: RuleContext) -> None:
-    ctx.con.execute(
-        f"""
-        CREATE OR REPLACE TEMP VIEW hreflang_documents AS
-        SELECT url, hreflang FROM html_pages
+def _hreflang_documents(pages: str) -> str:
+    """SQL: ``url, hreflang`` of the documents hreflang can annotate among the rows of
+    ``pages`` (the view, or a few of its rows): the ``html_pages`` rows, and the other
+    files that answered 200."""
+    return f"""
+        SELECT final_url AS url, hreflang FROM {pages}
+        WHERE status = 200 AND fetch_state = 'fetched' AND {HTML_SQL.format(t="")}
+          AND (url = final_url OR url IN (SELECT url FROM redirect_documents))
+          AND url NOT IN (SELECT url FROM loopback_copies)
         UNION ALL
-        SELECT url, hreflang FROM pages
+        SELECT url, hreflang FROM {pages}
         WHERE status = 200 AND fetch_state = 'fetched' AND NOT {HTML_SQL.format(t="")}
           AND url = final_url AND url NOT IN (SELECT url FROM loopback_copies)
-        """
+    """
+
+
+def _build_hreflang_documents(ctx: RuleContext) -> None:
+    ctx.con.execute(
+        f"CREATE OR REPLACE TEMP VIEW hreflang_documents AS {_hreflang_documents('pages')}"
     )
+
+
+# The annotations (with an href) of the documents in {documents}, with their strings:
+# ``url, lang, code (trimmed, lowercased, '_' kept), href (absolute), written (the href
+# as recorded), source`` and the hashes ``doc_id, page_id, href_id, href_hash``.
+_EDGES = r"""
+    SELECT url, lang, code, href, written, source,
+           hash(url) AS doc_id, hash(url_key(url)) AS page_id, hash(url_key(href)) AS href_id,
+           hash(href) AS href_hash
+    FROM (
+        SELECT url, h.lang AS lang, lower(trim(h.lang)) AS code, h.source AS source,
+               h.href AS written,
+               -- the crawler keeps an href not written absolute as written (for
+               -- SEO-HREFLANG-009); resolved here against the page URL (a <base>
+               -- element and "../" are not applied: the annotation is broken anyway)
+               CASE WHEN regexp_matches(h.href, '^[A-Za-z][A-Za-z0-9+.-]*://') THEN h.href
+                    WHEN starts_with(h.href, '//') THEN split_part(url, ':', 1) || ':' || h.href
+                    WHEN starts_with(h.href, '/') THEN regexp_extract(url, '^[^:]+://[^/]+') || h.href
+                    ELSE regexp_replace(url, '[^/]*$', '') || h.href
+               END AS href
+        FROM (SELECT url, unnest(hreflang) AS h FROM {documents} WHERE len(hreflang) > 0)
+        WHERE h.source <> 'body'  -- outside <head>: Google ignores it (SEO-HREFLANG-015)
+          AND h.href IS NOT NULL  -- no href: SEO-HREFLANG-016
+    )
+"""
+
+ABSOLUTE_URL = "'^https?://[^/]+'"
 
 
 def _build_hreflang_edges(ctx: RuleContext) -> None:
+    # Three annotations a page (a bilingual catalog): 30,000,000 rows at 10,000,000
+    # pages. The table holds no URL string: 64-bit hashes (integer joins and groups, 8
+    # bytes each) and the short codes. With the URL, href and href-as-written strings it
+    # was ~240 bytes a row, spilled past the audit's memory limit from 1,000,000 pages
+    # on, and every rule reading it read the spill back (rules grew 20-46x from 1,000,000
+    # to 10,000,000 pages). A rule finds its rows on the hashes, then reads the strings
+    # of those documents only (:func:`hreflang_strings`).
+    edges = _EDGES.replace("{documents}", "hreflang_documents")
     ctx.con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE hreflang_edges AS
-        -- three annotations a page (a bilingual catalog): 30,000,000 rows at 10,000,000
-        -- pages. URL keys are kept as 64-bit hashes (integer joins and groups, 8 bytes
-        -- each), and the href as written only when it differs from the resolved one:
-        -- five URL strings a row made 16 GB of spilled temp table at 10,000,000 pages.
-        SELECT url, lang, code, href, source,
-               CASE WHEN written IS DISTINCT FROM href THEN written END AS as_written,
-               hash(url) AS doc_id, hash(url_key(url)) AS page_id, hash(url_key(href)) AS href_id
-        FROM (
-            SELECT url, h.lang AS lang, lower(trim(h.lang)) AS code, h.source AS source,
-                   h.href AS written,
-                   -- the crawler keeps an href not written absolute as written (for
-                   -- SEO-HREFLANG-009); resolved here against the page URL (a <base>
-                   -- element and "../" are not applied: the annotation is broken anyway)
-                   CASE WHEN regexp_matches(h.href, '^[A-Za-z][A-Za-z0-9+.-]*://') THEN h.href
-                        WHEN starts_with(h.href, '//') THEN split_part(url, ':', 1) || ':' || h.href
-                        WHEN starts_with(h.href, '/') THEN regexp_extract(url, '^[^:]+://[^/]+') || h.href
-                        ELSE regexp_replace(url, '[^/]*$', '') || h.href
-                   END AS href
-            FROM (SELECT url, unnest(hreflang) AS h FROM hreflang_documents WHERE len(hreflang) > 0)
-            WHERE h.source <> 'body'  -- outside <head>: Google ignores it (SEO-HREFLANG-015)
-              AND h.href IS NOT NULL  -- no href: SEO-HREFLANG-016
-        )
+        SELECT doc_id, page_id, href_id, href_hash, lang, code, source,
+               regexp_matches(written, {ABSOLUTE_URL}) AS written_absolute,
+               regexp_matches(href, {ABSOLUTE_URL}) AS href_absolute
+        FROM ({edges})
         """
     )
+
+
+def hreflang_strings(ctx: RuleContext, documents: str) -> str:
+    """SQL: the ``hreflang_edges`` rows of the documents whose ``doc_id`` the query
+    ``documents`` returns, with their strings (``url, lang, code, href, written, source``
+    and the ids), derived again from those documents' hreflang lists.
+
+    The ids, then those documents' rows of ``pages``, are kept in ``_scratch_`` tables
+    (the engine drops them after the rule): a rule that found nothing reads nothing, and
+    which rows are documents is decided on the few rows found (deciding it on every row
+    of ``pages`` again was two thirds of reading the strings back)."""
+    table = f"_scratch_documents_{next(_DOCUMENT_SETS)}"
+    ctx.con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT DISTINCT doc_id FROM ({documents})"
+    )
+    found = ctx.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+    # a document's URL is its row's final_url (a redirect target judged under it); with
+    # no document, no row is read (DuckDB may build the semi join's table over pages)
+    ctx.con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {table}_rows AS
+        SELECT url, final_url, status, fetch_state, content_type, hreflang
+        FROM pages p SEMI JOIN {table} f ON f.doc_id = hash(p.final_url)
+        {"" if found else "LIMIT 0"}
+        """
+    )
+    chosen = f"({_hreflang_documents(table + '_rows')})"
+    return f"({_EDGES.replace('{documents}', chosen)})"
+
+
+_DOCUMENT_SETS = itertools.count()
 
 
 # The typed nodes among a level's values ({level}: the level's table; filled in with

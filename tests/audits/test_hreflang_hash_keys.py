@@ -1,6 +1,7 @@
-"""The hreflang rules join and group annotations on 64-bit hashes of the URL keys (for
+"""The hreflang rules join and group annotations on 64-bit hashes of the URL keys, in a
+table without URL strings, and read the strings of the documents they report only (for
 memory and time at millions of pages): each must find exactly what its former query
-over the URL strings finds, on random sites with every shape the rules judge (one-way
+over a table of the URL strings finds, on random sites with every shape the rules judge (one-way
 and reciprocal pairs, loopback aliases, relative and protocol-relative hrefs, HTML and
 sitemap sources that disagree, targets missing, 404, redirected, noindex or
 canonicalized, self-references missing, x-defaults missing or several)."""
@@ -47,8 +48,18 @@ def _target(condition: str, what: str) -> str:
     """
 
 
+def _codes(problem: str) -> str:
+    return f"""
+        SELECT DISTINCT e.url, 'Invalid hreflang code: ' || b.reason AS message,
+               'hreflang="' || e.lang || '" href=' || e.href AS evidence, e.lang AS key
+        FROM _old_edges e JOIN _bad_codes_{problem} b ON b.lang = e.lang
+    """
+
+
 # The rules' former queries over the strings: the reference.
 OLD: dict[str, str] = {
+    "SEO-HREFLANG-001": _codes("language"),
+    "SEO-HREFLANG-002": _codes("region"),
     "SEO-HREFLANG-003": """
         SELECT url, 'The hreflang set does not list the page itself' AS message,
                string_agg(DISTINCT lang, ', ' ORDER BY lang) AS evidence
@@ -171,7 +182,7 @@ OLD: dict[str, str] = {
 }
 
 ORIGINS = ["http://127.0.0.1:8000", "http://localhost:8000"]
-LANGS = ["en-CA", "fr-CA", "de", "es", "fr_CA"]
+LANGS = ["en-CA", "fr-CA", "de", "es", "fr_CA", "en-UK"]
 
 
 def _href(rng: random.Random, url: str) -> str:

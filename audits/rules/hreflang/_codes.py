@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import pyarrow as pa
 
-from audits.context import RuleContext
+from audits.context import RuleContext, hreflang_strings
 from audits.rule import Rule
 from audits.vocab import hreflang_problem
 
@@ -35,8 +35,13 @@ class HreflangCodeRule(Rule):
             schema=pa.schema([("lang", pa.string()), ("reason", pa.string())]),
         )
         ctx.con.register(f"_bad_codes_{self.problem}", bad)
+        # the documents with such a code found without URL strings; their strings after
+        documents = (
+            f"SELECT DISTINCT e.doc_id FROM hreflang_edges e "
+            f"JOIN _bad_codes_{self.problem} b ON b.lang = e.lang"
+        )
         return f"""
             SELECT DISTINCT e.url, 'Invalid hreflang code: ' || b.reason AS message,
                    'hreflang="' || e.lang || '" href=' || e.href AS evidence, e.lang AS key
-            FROM hreflang_edges e JOIN _bad_codes_{self.problem} b ON b.lang = e.lang
+            FROM {hreflang_strings(ctx, documents)} e JOIN _bad_codes_{self.problem} b ON b.lang = e.lang
         """

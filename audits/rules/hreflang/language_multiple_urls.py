@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from audits.context import RuleContext
+from audits.context import RuleContext, hreflang_strings
 from audits.rule import Rule
 
 
@@ -23,22 +23,22 @@ class HreflangLanguageMultipleUrls(Rule):
 
     def check(self, ctx: RuleContext) -> str:
         ctx.ensure("hreflang_edges")
-        return """
+        # The documents with a code naming two hrefs are found on 64-bit hashes (a
+        # collision could only hide a second URL, 2^-64 a pair); the exact test runs on
+        # their strings only.
+        documents = """
+            SELECT DISTINCT doc_id FROM hreflang_edges GROUP BY doc_id, code, source
+            HAVING min(href_hash) <> max(href_hash)
+        """
+        return f"""
             SELECT url,
                    'hreflang="' || lang || '" names ' || urls || ' different URLs in the ' || source || ' annotations' AS message,
                    hrefs AS evidence, code AS key
             FROM (
                 SELECT url, code, source, min(lang) AS lang, count(DISTINCT href) AS urls,
                        string_agg(DISTINCT href, ' | ' ORDER BY href) AS hrefs
-                FROM hreflang_edges
-                -- grouping on a 64-bit hash first keeps the big aggregation off the long URL keys
-                WHERE hash(doc_id, code, source) IN (
-                    SELECT hash(doc_id, code, source) AS h FROM hreflang_edges
-                    -- and comparing the hrefs' hashes, not the strings (a collision could
-                    -- only hide a second URL, 2^-64 a pair)
-                    GROUP BY h HAVING min(hash(href)) <> max(hash(href))
-                )
-                GROUP BY url, code, source
+                FROM {hreflang_strings(ctx, documents)}
+                GROUP BY url, code, source HAVING min(href) <> max(href)
             )
             QUALIFY row_number() OVER (PARTITION BY url, code ORDER BY source) = 1
         """

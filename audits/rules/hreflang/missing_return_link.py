@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from audits.context import RuleContext
+from audits.context import RuleContext, hreflang_strings
 from audits.rule import Rule
 
 
@@ -47,9 +47,13 @@ class HreflangMissingReturnLink(Rule):
             WHERE p.href_id <> p.page_id
             """
         )
-        return """
+        documents = (
+            "SELECT DISTINCT e.doc_id FROM hreflang_edges e SEMI JOIN _scratch_one_way o "
+            "ON o.page_id = e.page_id AND o.href_id = e.href_id"
+        )
+        return f"""
             SELECT DISTINCT e.url, 'The alternate ' || e.href || ' (' || e.lang || ') does not link back' AS message,
                    'hreflang="' || e.lang || '"' AS evidence, e.href AS related_url
-            FROM hreflang_edges e
+            FROM {hreflang_strings(ctx, documents)} e
             SEMI JOIN _scratch_one_way o ON o.page_id = e.page_id AND o.href_id = e.href_id
         """

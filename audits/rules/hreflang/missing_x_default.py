@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from audits.context import RuleContext
+from audits.context import RuleContext, hreflang_strings
 from audits.rule import Rule
 
 
@@ -22,14 +22,14 @@ class HreflangMissingXDefault(Rule):
 
     def check(self, ctx: RuleContext) -> str:
         ctx.ensure("hreflang_edges")
-        return """
+        # pages grouped on their URL's 64-bit hash: the strings only for the pages found
+        documents = """
+            SELECT doc_id FROM hreflang_edges GROUP BY doc_id
+            HAVING min(code) <> max(code) AND NOT bool_or(code = 'x-default')
+        """
+        return f"""
             SELECT url, 'The hreflang set has no x-default' AS message,
                    string_agg(DISTINCT lang, ', ' ORDER BY lang) AS evidence
-            FROM hreflang_edges
-            -- pages grouped on their URL's 64-bit hash: the strings only for the pages found
-            WHERE doc_id IN (
-                SELECT doc_id FROM hreflang_edges GROUP BY doc_id
-                HAVING min(code) <> max(code) AND NOT bool_or(code = 'x-default')
-            )
+            FROM {hreflang_strings(ctx, documents)}
             GROUP BY url
         """

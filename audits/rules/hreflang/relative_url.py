@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from audits.context import RuleContext
+from audits.context import ABSOLUTE_URL, RuleContext, hreflang_strings
 from audits.rule import Rule
 
 
@@ -22,9 +22,10 @@ class HreflangRelativeUrl(Rule):
 
     def check(self, ctx: RuleContext) -> str:
         ctx.ensure("hreflang_edges")
-        return """
+        documents = "SELECT DISTINCT doc_id FROM hreflang_edges WHERE NOT written_absolute"
+        return f"""
             SELECT DISTINCT url, 'The hreflang="' || lang || '" href is not absolute: ' || coalesce(written, '(empty)') AS message,
                    coalesce(written, '') AS evidence, lang || ' ' || coalesce(written, '') AS key
-            FROM (SELECT url, lang, coalesce(as_written, href) AS written FROM hreflang_edges)
-            WHERE NOT regexp_matches(coalesce(written, ''), '^https?://[^/]+')
+            FROM {hreflang_strings(ctx, documents)}
+            WHERE NOT regexp_matches(coalesce(written, ''), {ABSOLUTE_URL})
         """

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from audits.context import RuleContext
+from audits.context import RuleContext, hreflang_strings
 from audits.rule import Rule
 
 
@@ -22,13 +22,15 @@ class HreflangSourcesDisagree(Rule):
 
     def check(self, ctx: RuleContext) -> str:
         ctx.ensure("hreflang_edges")
-        return """
-            WITH several AS (
-                SELECT doc_id FROM hreflang_edges GROUP BY doc_id HAVING min(source) <> max(source)
-            ), sets AS (
+        # the pages with several sources found on their URL's hash; their strings after
+        documents = (
+            "SELECT doc_id FROM hreflang_edges GROUP BY doc_id HAVING min(source) <> max(source)"
+        )
+        return f"""
+            WITH sets AS (
                 SELECT url, source,
                        string_agg(DISTINCT replace(code, '_', '-') || '=' || href, ' ' ORDER BY replace(code, '_', '-') || '=' || href) AS annotations
-                FROM hreflang_edges WHERE doc_id IN (SELECT doc_id FROM several) GROUP BY url, source
+                FROM {hreflang_strings(ctx, documents)} GROUP BY url, source
             )
             SELECT url, 'hreflang annotations differ between ' || string_agg(source, ', ' ORDER BY source) AS message,
                    string_agg(source || ': ' || annotations, ' ; ' ORDER BY source) AS evidence, '' AS key

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from audits.context import RuleContext
+from audits.context import ABSOLUTE_URL, RuleContext, hreflang_strings
 from audits.rule import Rule
 
 
@@ -25,12 +25,21 @@ class HreflangTargetNotCrawled(Rule):
 
     def check(self, ctx: RuleContext) -> str:
         ctx.ensure("hreflang_edges", "page_facts")
-        return """
+        # on the 64-bit URL-key hashes (a collision could only hide one, 2^-64 a pair);
+        # the strings of the documents found after
+        ctx.con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _scratch_uncrawled AS
+            SELECT DISTINCT doc_id, href_id FROM hreflang_edges
+            WHERE href_id <> page_id AND href_absolute
+              AND href_id NOT IN (SELECT url_id FROM page_facts)
+            """
+        )
+        return f"""
             SELECT DISTINCT e.url,
                    'The hreflang="' || e.lang || '" alternate was not crawled: cannot verify its return link' AS message,
                    e.href AS evidence, e.href AS related_url
-            FROM hreflang_edges e
-            -- on the 64-bit URL-key hashes (a collision could only hide one, 2^-64 a pair)
-            WHERE e.href_id <> e.page_id AND regexp_matches(e.href, '^https?://[^/]+')
-              AND e.href_id NOT IN (SELECT url_id FROM page_facts)
+            FROM {hreflang_strings(ctx, "SELECT doc_id FROM _scratch_uncrawled")} e
+            SEMI JOIN _scratch_uncrawled u ON u.doc_id = e.doc_id AND u.href_id = e.href_id
+            WHERE regexp_matches(e.href, {ABSOLUTE_URL})
         """

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from audits.context import RuleContext
+from audits.context import RuleContext, hreflang_strings
 from audits.rule import Rule
 
 
@@ -28,15 +28,17 @@ class HreflangXDefaultInconsistent(Rule):
         # the first finds candidate pairs over 64-bit hashes of the URL keys (integer
         # joins, a few bytes an edge); the second repeats the exact test, on the URL
         # strings, for the candidates only. A hash collision can only add a candidate
-        # (the second pass drops it); a finding is missed only if two different
-        # x-default URLs hash alike (2^-64 a pair). The intermediate sets are tables,
+        # (the second pass drops it); a finding is missed only if two pages' different
+        # sets of x-default URLs hash alike (2^-64 a pair). The intermediate sets are tables,
         # which DuckDB spills to disk (a CTE used twice is held in memory: out of
         # memory at 10,000,000 pages); the engine drops the _scratch_ tables after.
         con = ctx.con
         con.execute(
             """
-            CREATE OR REPLACE TEMP TABLE _scratch_x_ids AS  -- each page's x-default (the smallest)
-            SELECT page_id, arg_min(href_id, url_key(href)) AS target_id
+            -- each page's set of x-default URL keys, as one hash: the exact test takes the
+            -- smallest key, which is the same wherever the sets are (so no pair is missed)
+            CREATE OR REPLACE TEMP TABLE _scratch_x_ids AS
+            SELECT page_id, hash(list_sort(list(DISTINCT href_id))) AS target_id
             FROM hreflang_edges WHERE code = 'x-default' GROUP BY page_id
             """
         )
@@ -74,11 +76,16 @@ class HreflangXDefaultInconsistent(Rule):
             SEMI JOIN _scratch_back_ids b ON b.page_id = d.href_id AND b.href_id = d.page_id
             """
         )
+        documents = """
+            SELECT doc_id FROM hreflang_edges WHERE page_id IN (
+                SELECT page_id FROM _scratch_candidates UNION SELECT href_id FROM _scratch_candidates
+            )
+        """
         con.execute(
-            """
+            f"""
             CREATE OR REPLACE TEMP TABLE _scratch_near AS  -- the candidates' edges, both ways
             SELECT url, code, href, url_key(url) AS page_key, url_key(href) AS href_key, page_id, href_id
-            FROM hreflang_edges
+            FROM {hreflang_strings(ctx, documents)}
             WHERE page_id IN (
                 SELECT page_id FROM _scratch_candidates UNION SELECT href_id FROM _scratch_candidates
             )

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from audits.context import RuleContext
+from audits.context import RuleContext, hreflang_strings
 from audits.rule import Rule
 
 
@@ -23,21 +23,30 @@ class LangContradictsHreflang(Rule):
 
     def check(self, ctx: RuleContext) -> str:
         ctx.ensure("hreflang_edges")
-        return """
-            WITH self AS (
-                SELECT e.url, p.lang, e.lang AS hreflang,
-                       split_part(lower(replace(trim(p.lang), '_', '-')), '-', 1) AS page_language,
-                       split_part(lower(replace(trim(p.lang), '_', '-')), '-', 2) AS page_region,
-                       split_part(replace(e.code, '_', '-'), '-', 1) AS self_language,
-                       split_part(replace(e.code, '_', '-'), '-', 2) AS self_region
-                FROM hreflang_edges e JOIN html_pages p ON p.url = e.url
-                WHERE e.href_id = e.page_id AND e.code <> 'x-default' AND trim(coalesce(p.lang, '')) <> ''
-            )
-            SELECT url,
-                   'lang="' || lang || '" contradicts the page''s own hreflang="' || hreflang || '"' AS message,
-                   lang || ' vs ' || hreflang AS evidence,
-                   hreflang AS key
-            FROM self
-            WHERE page_language <> self_language
-               OR (page_region <> '' AND self_region <> '' AND page_region <> self_region)
+        # The test runs twice: on the annotations' hashes and codes, joined to the pages on
+        # their URL's hash, to find the documents; then as written, on those documents'
+        # strings only (a hash collision cannot add a finding).
+        documents = f"""
+            SELECT DISTINCT e.doc_id FROM hreflang_edges e
+            JOIN (SELECT hash(url) AS doc_id, lang FROM html_pages) p ON p.doc_id = e.doc_id
+            WHERE {_SELF} AND {_CONTRADICTS}
         """
+        return f"""
+            SELECT e.url,
+                   'lang="' || p.lang || '" contradicts the page''s own hreflang="' || e.lang || '"' AS message,
+                   p.lang || ' vs ' || e.lang AS evidence,
+                   e.lang AS key
+            FROM {hreflang_strings(ctx, documents)} e JOIN html_pages p ON p.url = e.url
+            WHERE {_SELF} AND {_CONTRADICTS}
+        """
+
+
+# the page's own annotation (not its x-default), and a lang attribute to compare it with
+_SELF = "e.href_id = e.page_id AND e.code <> 'x-default' AND trim(coalesce(p.lang, '')) <> ''"
+# languages differ, or regions when both give one
+_CONTRADICTS = """(
+    split_part(lower(replace(trim(p.lang), '_', '-')), '-', 1) <> split_part(replace(e.code, '_', '-'), '-', 1)
+    OR (split_part(lower(replace(trim(p.lang), '_', '-')), '-', 2) <> ''
+        AND split_part(replace(e.code, '_', '-'), '-', 2) <> ''
+        AND split_part(lower(replace(trim(p.lang), '_', '-')), '-', 2) <> split_part(replace(e.code, '_', '-'), '-', 2))
+)"""
