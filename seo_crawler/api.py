@@ -327,11 +327,14 @@ def unreachable_start(run: Path, spec: CrawlSpec) -> str | None:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    # Batch by batch: the columns of a million pages would cost ~200 MB of the crawl's budget
+    from seo_crawler.memory import row_groups
+
+    # A row group at a time: the columns of a million pages would cost ~200 MB of the
+    # crawl's budget (and iter_batches keeps what it read: see seo_crawler.memory)
     columns = ["url", "discovered_from", "fetch_state", "status", "error"]
     starts: list[dict[str, Any]] = []
     fetched = 0
-    for batch in pq.ParquetFile(parquet_path(run, "pages")).iter_batches(50_000, columns=columns):
+    for batch in row_groups(parquet_path(run, "pages"), columns):
         starts += batch.filter(pc.equal(batch.column(1), "start")).to_pylist()
         fetched += pc.sum(pc.equal(batch.column(2), "fetched")).as_py() or 0
     if spec.start_urls:

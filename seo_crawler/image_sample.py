@@ -36,6 +36,7 @@ import pyarrow.parquet as pq
 from searchops.run_folder import parquet_path
 from seo_crawler import schema
 from seo_crawler.config import CrawlConfig
+from seo_crawler.memory import row_groups
 from seo_crawler.robots import RobotsTxt, product_token
 from seo_crawler.urls import Scope, host_of, template_of, unsafe_address
 
@@ -63,15 +64,11 @@ def choose(run: Path, config: CrawlConfig) -> list[dict[str, Any]]:
         return []
     per_template: dict[str, list[tuple[str, list[dict[str, Any]]]]] = {}
     names: list[str] = []  # the templates kept, sorted
-    # File by file through Parquet's reader, not the dataset scanner: its read-ahead held
-    # ~90 MB more at 100,000 pages (peak of the whole crawl's finalization; budget 400 MB)
-    files = pages.files
+    # File by file, a row group at a time, not the dataset scanner (its read-ahead held ~90 MB
+    # more at 100,000 pages) nor iter_batches (+150 MB over a million pages): this is the peak
+    # of the crawl's finalization, whose budget is 400 MB (see seo_crawler.memory)
     batches = (
-        batch
-        for path in files
-        for batch in pq.ParquetFile(path).iter_batches(
-            5_000, columns=["url", "status", "images"], use_threads=False
-        )
+        batch for path in pages.files for batch in row_groups(path, ["url", "status", "images"])
     )
     for batch in batches:
         for url, status, images in zip(
