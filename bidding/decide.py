@@ -30,13 +30,14 @@ import numpy as np
 from scipy import stats
 
 from bidding.models import KeywordModels
+from sem.roi.draws import KeywordDraws
 
 GRID_POINTS = 21  # bids from -cap to +cap: 2% apart at the default 20% cap
 _CHUNK = 1000  # keywords per block of draws (keywords x grid x draws floats in memory)
 
 
 def posterior_draws(
-    model: KeywordModels, idx: slice, n: int, level: float, rng: np.random.Generator
+    model: KeywordModels, idx: slice, n: int, level: float, rng: KeywordDraws
 ) -> dict[str, np.ndarray]:
     """Draws (keywords x draws) of clicks/day at today's bid ``c0``, the click curve's slopes
     below and above it ``e_down``/``e_up``, CPC exponents ``g_down``/``g_up``, CPC ratio ``k``, value per click ``vpc`` (conversion rate x order value)."""
@@ -60,7 +61,7 @@ def posterior_draws(
             if se_name in model.frame.columns
             else np.zeros(k)
         )
-        return np.clip(mean[:, None] + se[:, None] * rng.standard_normal((k, n)), low, high)
+        return np.clip(mean[:, None] + se[:, None] * rng[idx].normal(name, n), low, high)
 
     return {
         "c0": c0,
@@ -225,7 +226,9 @@ def moments(
 
     The cost variance adds the outcome noise of a day's spend averaged over the horizon (Poisson
     clicks at the drawn rate), so a spend limit checked on it holds for what is billed."""
-    rng = np.random.default_rng([seed, 18])
+    # the bids are chosen on draws of their own; the forecast of what they do is told on
+    # others (bidding.recommend.expected_changes), or a lucky draw would both pick and praise
+    rng = KeywordDraws(model.frame["criterion_id"], seed, "choose")
     current = np.nan_to_num(model.current_bid)
     n, g = len(current), GRID_POINTS
     ceiling = model.col("click_ceiling")

@@ -31,6 +31,7 @@ from bidding.config import BiddingConfig
 from bidding.models import KeywordModels
 from bidding.optimizer import W_MAX, W_MIN, Optimizer
 from bidding.strategy import BidStrategy, Constraints, Context, Proposal
+from sem.roi.draws import KeywordDraws
 
 REASONS = {
     "RAISE_MARGINAL_RETURN": "marginal return above the account's target: bid up",
@@ -97,18 +98,19 @@ def _draws(
     idx: slice,
     n: int,
     level: float,
-    rng: np.random.Generator,
+    rng: KeywordDraws,
 ) -> dict[str, np.ndarray]:
     """Parameter draws per keyword (rows) and draw (columns). The scale ``a`` varies by the ROI
     model's volume uncertainty at the current bid (``clicks_log_sd``, which already holds the
     elasticity's share there) when it has one, else by its standard error; the elasticity
-    draw then only moves clicks away from the current bid (see :func:`expected_changes`)."""
+    draw then only moves clicks away from the current bid (see :func:`expected_changes`).
+    ``rng`` holds the draws of the model's keywords (row ``i`` the keyword of row ``i``)."""
+    rng = rng[idx]
     z = stats.norm.ppf(0.5 + level / 2)
     a = np.nan_to_num(model.col("a")[idx])
     a_se = np.nan_to_num(model.col("a_se")[idx])
     e = np.nan_to_num(model.col("elasticity")[idx])
     e_se = np.nan_to_num(model.col("elasticity_se")[idx])
-    k = len(a)
     with np.errstate(divide="ignore", invalid="ignore"):
         log_sd = np.where(a > 0, a_se / a, 0.0)
     if "clicks_log_sd" in model.frame.columns:
@@ -117,10 +119,8 @@ def _draws(
         )
     out = {
         "a": a[:, None]
-        * np.exp(
-            rng.normal(0, 1, (k, n)) * np.nan_to_num(log_sd)[:, None] - log_sd[:, None] ** 2 / 2
-        ),
-        "e": np.clip(e[:, None] + rng.normal(0, 1, (k, n)) * e_se[:, None], 0.0, None),
+        * np.exp(rng.normal("a", n) * np.nan_to_num(log_sd)[:, None] - log_sd[:, None] ** 2 / 2),
+        "e": np.clip(e[:, None] + rng.normal("e", n) * e_se[:, None], 0.0, None),
     }
     m = np.clip(np.nan_to_num(model.col("cvr")[idx]), 1e-9, 1 - 1e-9)
     sd = np.nan_to_num((model.col("cvr_hi")[idx] - model.col("cvr_lo")[idx]) / (2 * z))
@@ -128,9 +128,7 @@ def _draws(
         strength = m * (1 - m) / sd**2 - 1
     ok = np.isfinite(strength) & (strength > 0)
     strength = np.where(ok, strength, 1.0)
-    beta = rng.beta(
-        (m * strength)[:, None].repeat(n, 1), ((1 - m) * strength)[:, None].repeat(n, 1)
-    )
+    beta = rng.beta("cvr", (m * strength)[:, None], ((1 - m) * strength)[:, None], n)
     out["cvr"] = np.where(ok[:, None], beta, m[:, None])
     v = np.nan_to_num(model.col("value_per_conversion")[idx])
     vlo = np.nan_to_num(model.col("value_lo")[idx], nan=0)
@@ -138,7 +136,7 @@ def _draws(
     with np.errstate(divide="ignore", invalid="ignore"):
         sigma = np.where((vlo > 0) & (vhi > vlo), (np.log(vhi) - np.log(vlo)) / (2 * z), 0.0)
     out["value"] = v[:, None] * np.exp(
-        rng.normal(0, 1, (k, n)) * sigma[:, None] - sigma[:, None] ** 2 / 2
+        rng.normal("value", n) * sigma[:, None] - sigma[:, None] ** 2 / 2
     )
     # the click and CPC curves' slopes below and above today's bid (flat or stepped:
     # sem.roi.monotone)
@@ -146,7 +144,7 @@ def _draws(
         for side in ("down", "up"):
             mean = np.nan_to_num(model.col(f"{name}_{side}")[idx], nan=default)
             se = np.nan_to_num(model.col(f"{name}_{side}_se")[idx])
-            draw = mean[:, None] + rng.normal(0, 1, (k, n)) * se[:, None]
+            draw = mean[:, None] + rng.normal(f"{key}_{side}", n) * se[:, None]
             out[f"{key}_{side}"] = np.clip(draw, 0.0, 3.0)
     return out
 
@@ -171,7 +169,8 @@ def expected_changes(
     (``marginal_roas_lo``/``_hi``), its value per click scaled by ``value_scale`` (the
     strategy's estimate over the model's) so it brackets what the strategy bid on.
     """
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed)  # the account-wide factor's
+    keyword_draws = KeywordDraws(model.frame["criterion_id"], seed, "forecast")
     curves = model.curves()
     ceiling = curves.ceiling
     scale = np.ones(len(model)) if value_scale is None else value_scale
@@ -186,7 +185,7 @@ def expected_changes(
     common = np.exp(rng.normal(0, common_log_sd, draws) - common_log_sd**2 / 2)
     for start in range(0, len(model), _CHUNK):
         idx = slice(start, start + _CHUNK)
-        d = _draws(model, idx, draws, level, rng)
+        d = _draws(model, idx, draws, level, keyword_draws)
         b0, b1 = old[idx, None], new[idx, None]
         cap = ceiling[idx, None]
         e0 = np.clip(np.nan_to_num(model.col("elasticity")[idx]), 0.0, None)[:, None]

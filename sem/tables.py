@@ -412,7 +412,9 @@ def write(
     """Replace ``source``'s rows of ``table`` (only ``since..until`` for daily tables) by ``df``.
 
     Call inside ``workspace.transaction()`` when several tables must change together.
-    Returns the number of rows written.
+    Returns the number of rows written. The rows are stored sorted (by every column, in the
+    table's column order), not in the order the file or the API gave them: what is read back
+    in table order (the ROI fit's rows, its sums) is then the same whatever that order was.
     """
     ensure_tables(workspace, [table])
     frame = conform(table, df.assign(source=source, pull_id=pull_id))
@@ -425,7 +427,9 @@ def write(
         workspace.con.execute(f'DELETE FROM "{table}" WHERE source = ?', [source])
     workspace.con.register("_sem_incoming", frame)
     try:
-        workspace.con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _sem_incoming')
+        workspace.con.execute(
+            f'INSERT INTO "{table}" BY NAME SELECT * FROM _sem_incoming ORDER BY ALL'
+        )
     finally:
         workspace.con.unregister("_sem_incoming")
     return len(frame)
@@ -456,7 +460,8 @@ def write_query(
         con.execute(f'DELETE FROM "{table}" WHERE source = ?', [source])
     select = ", ".join(f'CAST("{n}" AS {t}) AS "{n}"' for n, t in cols)
     row = con.execute(
-        f'INSERT INTO "{table}" BY NAME SELECT ? AS source, ? AS pull_id, {select} FROM ({query})',
+        f'INSERT INTO "{table}" BY NAME SELECT ? AS source, ? AS pull_id, {select} FROM ({query})'
+        " ORDER BY ALL",
         [source, pull_id],
     ).fetchone()
     return int(row[0]) if row else 0

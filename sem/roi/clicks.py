@@ -26,12 +26,13 @@ from sem.roi.data import (
     keyword_blocks,
     missing_exposure,
 )
+from sem.roi.draws import KeywordDraws
 from sem.roi.drift import Recency, fit_recency
 from sem.roi.elasticity import elasticity_from_moves, levels_confounded, shrink_elasticity
 from sem.roi.monotone import Slopes, category_prior, local_slopes, rate_levels
 from sem.roi.options import RoiOptions
 from sem.roi.pooling import MIN_PRIOR_KEYWORDS, shrink_normal
-from sem.roi.shared import account_wide, shared_rng
+from sem.roi.shared import account_wide
 from sem.roi.volume import joint_volume_posterior, volume_covariates, volume_posterior
 
 # Bid moves (sem/roi/clicks.py bid_move_misfit): days compared on each side of a move (a week
@@ -41,7 +42,6 @@ _MOVE_DAYS = 7
 _MISFIT_MIN_CLICKS = 5.0
 _MISFIT_MIN_PAIRS = 20
 _MISFIT_CHUNK = 2_000_000
-_SLOPE_SEED = 1802  # the monotone curve's draws: a stream of their own
 
 
 @dataclass(frozen=True)
@@ -227,7 +227,7 @@ def fit_clicks(
         current_bid,
         opts.curve_window,
         category_prior(elast_prior, cat_codes),
-        shared_rng(opts.seed + _SLOPE_SEED),
+        KeywordDraws(kw["criterion_id"], opts.seed, "click_slopes"),
         opts.curve_extrapolation_sd,
     )
     return ClickFit(

@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 
 from sem.roi.data import by_keyword_blocks
+from sem.roi.draws import KeywordDraws
 from sem.roi.monotone import Slopes, local_slopes
 from sem.roi.options import RoiOptions
 from sem.roi.pooling import shrink_normal
-from sem.roi.shared import account_wide, shared_rng
+from sem.roi.shared import account_wide
 
-_SLOPE_SEED = 1803  # the monotone CPC curve's draws: a stream of their own
 # (keyword, log bid, clicks, log CPC) per (keyword, bid level), and the pooled log CPC variance
 CpcLevels = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]
 
@@ -106,12 +106,13 @@ def cpc_exponent(
 
 def cpc_slopes(
     levels: CpcLevels, current_bid: np.ndarray, prior: tuple[np.ndarray, np.ndarray],
-    opts: RoiOptions,
+    opts: RoiOptions, k_index: pd.Index,
 ) -> Slopes:  # fmt: skip
     """How CPC moves below and above today's bid, from cost / clicks at each observed bid level
     (``levels`` from :func:`cpc_exponent`): a second-price CPC is a staircase too, jumping when
     the bid passes a competitor's and staying put between. The monotone curve of
-    :mod:`sem.roi.monotone` over the levels, the category's ``cpc_exponent`` prior past them."""
+    :mod:`sem.roi.monotone` over the levels, the category's ``cpc_exponent`` prior past them
+    (``k_index``: the keywords' ids, whose draws the curve's are)."""
     k_j, lx, n_j, ly, sigma2 = levels
     return local_slopes(
         k_j,
@@ -121,7 +122,7 @@ def cpc_slopes(
         current_bid,
         opts.curve_window,
         prior,
-        shared_rng(opts.seed + _SLOPE_SEED),
+        KeywordDraws(k_index, opts.seed, "cpc_slopes"),
         opts.curve_extrapolation_sd,
     )
 

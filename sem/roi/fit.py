@@ -105,12 +105,9 @@ def _fit_chunked(
                                 since, until, opts)  # fmt: skip
     diagnostics = prior_fit.attrs["diagnostics"]
     del prior_fit
-    # Whole blocks of the interval draws per chunk: the draws then continue from chunk to
-    # chunk exactly as in one piece (draws.BOOTSTRAP_CHUNK read now: tests may shrink it).
-    from sem.roi import draws
-
-    block = draws.BOOTSTRAP_CHUNK
-    step = chunk_keywords // block * block if chunk_keywords >= block else chunk_keywords
+    # every random draw is its keyword's (sem.roi.draws.KeywordDraws): any cut gives the
+    # one-piece fit's
+    step = chunk_keywords
     parts = []
     for start in range(0, len(ids), step):
         with replaying(shared):
@@ -181,7 +178,9 @@ def _fit_frames(
     gamma, gamma_sd, gamma_own, gamma_prior, cpc_levels = cpc_exponent(
         daily, landscape, k_index, cat_codes, len(cats), opts.shrinkage, opts.landscape_weight
     )
-    cpc_curve = cpc_slopes(cpc_levels, current_bid, category_prior(gamma_prior, cat_codes), opts)
+    cpc_curve = cpc_slopes(
+        cpc_levels, current_bid, category_prior(gamma_prior, cat_codes), opts, k_index
+    )
     del cpc_levels
     # The ratio was measured at the keyword's mean bid: at today's bid CPC has moved by
     # (today / mean) ** gamma, the bid by today / mean.

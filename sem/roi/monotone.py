@@ -36,6 +36,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
+from sem.roi.draws import KeywordDraws
+
 MAX_LEVELS = 8  # levels kept per keyword: the nearest to today's bid (in log bid)
 DRAWS = 64  # posterior draws per keyword: a slope's mean and sd within a few percent
 _CHUNK = 2000
@@ -117,7 +119,7 @@ def local_slopes(
     current_bid: np.ndarray,
     window: float,
     prior: tuple[np.ndarray, np.ndarray],
-    rng: np.random.Generator,
+    rng: KeywordDraws,
     extrapolation_sd: float = 2.0,
 ) -> Slopes:
     """Slopes of a monotone response over each keyword's levels, over ``[b (1 - window), b]``
@@ -128,7 +130,8 @@ def local_slopes(
     ``current_bid`` per keyword; ``prior``: (mean, sd) per keyword of the slope similar
     keywords show: weighed against the levels' slope by precision where they reach, and past
     them taken with its mean but its sd times ``extrapolation_sd`` (a gain the history did not
-    show is possible, not likely enough to bank on).
+    show is possible, not likely enough to bank on); ``rng``: the keywords' draws (row ``i``
+    keyword ``i``'s).
     """
     k = len(current_bid)
     b0 = np.where(np.isfinite(current_bid) & (current_bid > 0), current_bid, np.nan)
@@ -146,7 +149,7 @@ def local_slopes(
         ks = slice(first, min(first + _CHUNK, k))
         part = _chunk_slopes(
             k_of[sl] - first, bid[sl], log_mean[sl], log_var[sl], b0[ks], window,
-            prior_mean[ks], prior_sd_own[ks], extrapolation_sd * prior_sd_own[ks], rng,
+            prior_mean[ks], prior_sd_own[ks], extrapolation_sd * prior_sd_own[ks], rng[ks],
         )  # fmt: skip
         for name in out:
             out[name][ks] = part[name]
@@ -164,7 +167,7 @@ def _chunk_slopes(
     prior_mean: np.ndarray,
     prior_sd_own: np.ndarray,
     prior_sd: np.ndarray,
-    rng: np.random.Generator,
+    rng: KeywordDraws,
 ) -> dict[str, np.ndarray]:
     n = len(b0)
     lx = np.log(bid) - np.log(b0[kk])  # log bid relative to today's
@@ -181,7 +184,10 @@ def _chunk_slopes(
     v = np.ones((n, m))
     x[kk, slot], y[kk, slot], v[kk, slot] = lx, mu, var
     real = np.isfinite(x)
-    draws = y[:, :, None] + np.sqrt(v)[:, :, None] * rng.standard_normal((n, m, DRAWS))
+    # a keyword's draw at its j-th level is its normal number j * DRAWS + d, however many
+    # levels the other keywords of the chunk have
+    normals = rng.normal("levels", m * DRAWS).reshape(n, m, DRAWS)
+    draws = y[:, :, None] + np.sqrt(v)[:, :, None] * normals
     # padding after the last level: its value repeats the last level's, weight ~0
     last = np.maximum(n_levels - 1, 0)
     draws = np.where(real[:, :, None], draws, draws[np.arange(n), last][:, None, :])

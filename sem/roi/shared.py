@@ -13,8 +13,8 @@ in. So the model code computes each such quantity through :func:`account_wide`:
 The contract for model code: a quantity computed from more than one keyword goes through
 :func:`account_wide`, and only that quantity (never a per-keyword array).
 ``tests/sem/test_roi_chunks.py`` fits an account in one piece and in several chunks and
-fails on any quantity that escapes it. :func:`shared_rng` does the same for random streams:
-a chunk continues the previous chunk's stream where a one-piece fit would have.
+fails on any quantity that escapes it. Random draws need nothing of the kind: each is its
+keyword's (:class:`sem.roi.draws.KeywordDraws`).
 """
 
 from __future__ import annotations
@@ -26,18 +26,15 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import numpy as np
-
 T = TypeVar("T")
 
 
 @dataclass
 class SharedValues:
-    """The recorded account-wide values (per name, in call order) and random streams."""
+    """The recorded account-wide values (per name, in call order)."""
 
     values: dict[str, list[Any]] = field(default_factory=dict)
     presets: dict[str, Any] = field(default_factory=dict)
-    rngs: dict[int, np.random.Generator] = field(default_factory=dict)
 
     def preset(self, name: str, value: Any) -> None:
         """Fix ``name`` (every call) before recording: from an aggregate of every keyword
@@ -72,18 +69,6 @@ def account_wide(name: str, compute: Callable[[], T]) -> T:
     value = compute()
     recorded.append(value)
     return value
-
-
-def shared_rng(seed: int) -> np.random.Generator:
-    """``default_rng(seed)``; in a chunk's pass, one generator per seed carried from chunk to
-    chunk (with chunks a whole number of the draws' blocks, the draws are a one-piece fit's)."""
-    session = _SESSION.get()
-    if session is None or not session.replay:
-        return np.random.default_rng(seed)
-    rng = session.shared.rngs.get(seed)
-    if rng is None:
-        rng = session.shared.rngs[seed] = np.random.default_rng(seed)
-    return rng
 
 
 @contextmanager

@@ -29,11 +29,10 @@ def summarize(
     codes, uniques = pd.factorize(fit[keys[0]])
     g = len(uniques)
     lo_q, hi_q = (1 - opts.interval) / 2, (1 + opts.interval) / 2
-    rng = np.random.default_rng(opts.seed)
     bounds = {name: np.empty((2, g)) for name in ("roas", "profit")}
     if level == "keyword":  # one group per keyword: quantiles block by block, never g x draws
         for start in range(0, len(fit), BOOTSTRAP_CHUNK):
-            d = posterior_draws(fit.iloc[start : start + BOOTSTRAP_CHUNK], opts.draws, rng)
+            d = posterior_draws(fit.iloc[start : start + BOOTSTRAP_CHUNK], opts.draws, opts.seed)
             sl = slice(start, start + len(d["value"]))
             bounds["roas"][:, sl] = np.quantile(
                 d["value"] / np.maximum(d["cost"], 1e-12), [lo_q, hi_q], axis=1
@@ -46,7 +45,7 @@ def summarize(
         cost = np.zeros((g, opts.draws))
         for start in range(0, len(fit), BOOTSTRAP_CHUNK):
             part = fit.iloc[start : start + BOOTSTRAP_CHUNK]
-            d = posterior_draws(part, opts.draws, rng)
+            d = posterior_draws(part, opts.draws, opts.seed)
             np.add.at(value, codes[start : start + len(part)], d["value"])
             np.add.at(cost, codes[start : start + len(part)], d["cost"])
         bounds["roas"] = np.quantile(value / np.maximum(cost, 1e-12), [lo_q, hi_q], axis=1)

@@ -14,6 +14,7 @@ from bidding.export import write_outputs
 from bidding.models import KeywordModels
 from bidding.recommend import HOLD_REASONS, recommend
 from bidding.strategy import Constraints, Context, get_strategy
+from sem.roi.draws import KeywordDraws
 from tests.bidding.conftest import synthetic_models
 
 
@@ -25,6 +26,11 @@ def _with_rows(models: KeywordModels, rows: dict[str, dict[str, float]]) -> Keyw
         for col, value in values.items():
             frame.loc[i, col] = value
     return KeywordModels(frame)
+
+
+def _truth_draws(models: KeywordModels, seed: int) -> KeywordDraws:
+    """Truths drawn from the posterior, on draws the strategy never saw."""
+    return KeywordDraws(models.frame["criterion_id"], seed, "truth")
 
 
 def _side(truths, key, r):
@@ -133,7 +139,7 @@ def test_the_budget_holds_with_its_stated_probability_on_a_simulated_account(def
     assert "with probability 90%" in check["message"]
     new = np.where(t["action"].eq("pause"), 0.0, t["new_bid"].to_numpy(float))
     cur = t["current_bid"].to_numpy(float)
-    truths = posterior_draws(models, slice(None), 400, 0.9, np.random.default_rng(11))
+    truths = posterior_draws(models, slice(None), 400, 0.9, _truth_draws(models, 11))
     r = np.where(cur > 0, new / cur, 0.0)[:, None]
     clicks = truths["c0"] * r ** _side(truths, "e", r)
     spend = (clicks * _cpc(truths, cur, r)).sum(0)
@@ -152,7 +158,7 @@ def test_the_expected_change_interval_covers_the_simulated_truth(default_config)
     s, t = rec.summary, rec.table
     new = np.where(t["action"].eq("pause"), 0.0, t["new_bid"].to_numpy(float))
     cur = t["current_bid"].to_numpy(float)
-    truths = posterior_draws(models, slice(None), 200, 0.9, np.random.default_rng(12))
+    truths = posterior_draws(models, slice(None), 200, 0.9, _truth_draws(models, 12))
     r = np.where(cur > 0, new / cur, 0.0)[:, None]
     c0 = truths["c0"]
     c1 = c0 * r ** _side(truths, "e", r)

@@ -26,6 +26,7 @@ from bidding.recommend import recommend
 from bidding.strategy import Constraints, Context, get_strategy
 from searchops.settings import load_settings
 from sem import roi
+from sem.roi.draws import KeywordDraws
 from sem.roi.monotone import isotonic_max_min, local_slopes, rate_levels
 from tests.bidding.conftest import synthetic_models
 
@@ -108,7 +109,7 @@ def test_one_bid_level_takes_the_prior_on_both_sides_and_says_so():
 
 def test_slopes_cover_only_the_part_of_the_box_the_levels_reach():
     # levels at 0.7 and 0.8 of today's bid: nothing is known about [0.8, 1.0]
-    rng = np.random.default_rng(0)
+    rng = KeywordDraws([1], 0, "test")
     k_of, bid = np.array([0, 0]), np.array([0.7, 0.8])
     mean, var = rate_levels(k_of, np.array([300.0, 300.0]), np.array([30.0, 30.0]), 1)
     prior = (np.array([0.8]), np.array([0.3]))

@@ -42,12 +42,13 @@ def assert_same_fit(one: pd.DataFrame, chunked: pd.DataFrame) -> None:
 
 @pytest.mark.slow
 def test_chunked_fit_equals_one_piece(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Draw blocks of 50 keywords so that the 600 keywords make four chunks of 150.
+    # Draw blocks of 50 keywords, chunks of 130 (five): a chunk starts inside a draw block,
+    # and every keyword's draws are still its own (sem.roi.draws.KeywordDraws).
     monkeypatch.setattr(draws, "BOOTSTRAP_CHUNK", 50)
     with Workspace(workspace, read_only=True) as ws:
         one = roi.fit_models(ws)
-        chunked = roi.fit_models(ws, chunk_keywords=150, prior_keywords=10**9)
-    assert chunked.attrs["diagnostics"]["chunks"]["chunks"] == 4
+        chunked = roi.fit_models(ws, chunk_keywords=130, prior_keywords=10**9)
+    assert chunked.attrs["diagnostics"]["chunks"]["chunks"] == 5
     assert one.attrs["diagnostics"]["recency"]["backtest_origins_weeks_back"]
     assert_same_fit(one, chunked)
 
