@@ -34,7 +34,7 @@ window, forecast bias with and without it) over seeds
 and the one whose ad groups do not: the false-alarm rate of the collapse), and whether the
 level is used on the out-of-model simulators of ``demo/auction_sim.py`` (their ad groups are
 labels without a level of their own: every use is a false alarm), with the p-values of
-Cochran's Q.
+Cochran's Q. ``--test-account-only``: the test's account alone (seeds are cheap there).
 
 ``--decompose SIM``: instead, where the clicks/day backtest error of ``sem roi`` on an
 out-of-model simulator (``demo/auction_sim.py``; the backtest of ``benchmarks/sem_outofmodel.py``:
@@ -214,7 +214,11 @@ def yearly(seeds: list[int]) -> None:
               f"{min(peers):.3f}-{max(peers):.3f}) over {len(seeds)} seeds")  # fmt: skip
 
 
-def groups(seeds: list[int]) -> None:
+# tests/sem/test_ad_groups.py's tolerance for the null account's forecasts
+_NULL_RTOL = 1e-2
+
+
+def groups(seeds: list[int], simulators: bool = True) -> None:
     """``tests/sem/test_ad_groups.py`` over seeds, and the ad-group level on the simulators."""
     import tempfile
     from datetime import timedelta
@@ -222,7 +226,14 @@ def groups(seeds: list[int]) -> None:
     from searchops.workspace import Workspace
     from tests.sem import test_ad_groups as t
 
-    fails = {"sparse keyword does not move toward its ad group": 0, "null level not collapsed": 0}
+    # The null account's test asserts two things, counted apart: the ad-group level stays off
+    # (Cochran's Q does not reject at [sem] group_level_alpha: its false-alarm rate), and the
+    # forecasts then equal the one-group file's within the test's rtol (the same rows under
+    # other keyword ids: the priors' optimizers stop elsewhere, ~1e-3 on a sparse keyword).
+    fails = {"sparse keyword does not move toward its ad group": 0,
+             "null level used (Cochran's Q rejects)": 0,
+             f"null forecasts off by more than rtol {_NULL_RTOL:g}": 0}  # fmt: skip
+    worst = 0.0
     for seed in seeds:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
@@ -244,11 +255,22 @@ def groups(seeds: list[int]) -> None:
                         np.all(moved[busy] > 1.2) and np.all(moved[~busy] < 1 / 1.5)
                     )
                 else:
-                    close = np.allclose(grouped["clicks_per_day"], flat["clicks_per_day"],
-                                        rtol=1e-3)  # fmt: skip
-                    fails["null level not collapsed"] += not close
+                    fails["null level used (Cochran's Q rejects)"] += any(
+                        grouped.attrs["ad_groups_used"]
+                    )
+                    off = max(
+                        float(np.max(np.abs(grouped[c] / flat[c] - 1)))
+                        for c in ("clicks_per_day", "clicks_lo", "clicks_hi")
+                    )
+                    worst = max(worst, off)
+                    fails[f"null forecasts off by more than rtol {_NULL_RTOL:g}"] += (
+                        off > _NULL_RTOL
+                    )
     for what, n in fails.items():
         print(f"test account: '{what}' in {n} of {len(seeds)} seeds")
+    print(f"test account: null forecasts' largest relative difference {worst:.2e}")
+    if not simulators:
+        return
 
     from demo import auction_sim
 
@@ -375,6 +397,9 @@ def main() -> None:
     parser.add_argument("--short-history", action="store_true")
     parser.add_argument("--yearly", action="store_true")
     parser.add_argument("--groups", action="store_true")
+    parser.add_argument(
+        "--test-account-only", action="store_true", help="--groups without the simulators"
+    )
     parser.add_argument("--decompose", metavar="SIM", help="auction, volatile or longtail")
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
@@ -382,7 +407,7 @@ def main() -> None:
         yearly(seeds)
         return
     if args.groups:
-        groups(seeds)
+        groups(seeds, simulators=not args.test_account_only)
         return
     if args.decompose:
         decompose(args.decompose, seeds)

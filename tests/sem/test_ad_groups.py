@@ -79,14 +79,18 @@ def _report(path: Path, seed: int, group_log_sd: float, one_group: bool = False)
 
 
 def _forecasts(tmp_path: Path, report: Path) -> pd.DataFrame:
-    """`sem import` then `sem roi --level keyword --format json`: one row per keyword."""
+    """`sem import` then `sem roi --level keyword --format json`: one row per keyword; in
+    ``attrs["ad_groups_used"]`` whether the volume and the CTR prior used the ad-group level."""
     ws = ["--workspace", str(tmp_path / f"{report.stem}.duckdb")]
     runner = CliRunner()
     done = runner.invoke(cli, [*ws, "-q", "sem", "import", str(report), "--source", "g"])
     assert done.exit_code == 0, done.output
     done = runner.invoke(cli, [*ws, "sem", "roi", "--level", "keyword", "--format", "json"])
     assert done.exit_code == 0, done.output
-    rows = pd.DataFrame(json.loads(done.stdout)["rows"]).set_index("keyword").sort_index()
+    payload = json.loads(done.stdout)
+    rows = pd.DataFrame(payload["rows"]).set_index("keyword").sort_index()
+    prior = payload["diagnostics"]["volume_prior"]
+    rows.attrs["ad_groups_used"] = [prior[p]["ad_groups"]["used"] for p in ("impressions", "ctr")]
     rows["group"] = [int(k.split()[2]) for k in rows.index]
     rows["sparse"] = [k.endswith(f" {KEYWORDS_PER_GROUP - 1}") for k in rows.index]
     return rows
@@ -97,6 +101,7 @@ def test_a_sparse_keyword_moves_toward_its_ad_groups_level(tmp_path: Path) -> No
     each, have the same forecast without ad groups, and with them each moves toward
     its ad group's level: up in the busy ad groups, down in the quiet ones."""
     grouped = _forecasts(tmp_path, _report(tmp_path / "grouped.csv", seed=3, group_log_sd=1.2))
+    assert any(grouped.attrs["ad_groups_used"])
     flat = _forecasts(
         tmp_path, _report(tmp_path / "flat.csv", seed=3, group_log_sd=1.2, one_group=True)
     )
@@ -123,6 +128,7 @@ def test_ad_groups_that_do_not_differ_collapse_onto_the_category(tmp_path: Path)
     benchmarks/recency.py --groups) and every forecast and interval is the one of the same rows
     under a single ad group."""
     grouped = _forecasts(tmp_path, _report(tmp_path / "grouped.csv", seed=5, group_log_sd=0.0))
+    assert grouped.attrs["ad_groups_used"] == [False, False]
     flat = _forecasts(
         tmp_path, _report(tmp_path / "flat.csv", seed=5, group_log_sd=0.0, one_group=True)
     )
