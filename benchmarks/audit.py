@@ -412,6 +412,7 @@ _SCAN = (
 import json, sys, time, duckdb
 started = time.perf_counter()
 con = duckdb.connect(config={"threads": 2, "memory_limit": "1GB"})
+con.execute("SET enable_progress_bar = false")  # it would print to stdout, where the figures go
 for name in ("pages", "links", "sitemap_urls"):
     source = f"read_parquet('{sys.argv[1]}/{name}.parquet')"
     columns = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
