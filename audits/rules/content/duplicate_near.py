@@ -66,15 +66,26 @@ class DuplicateNear(Rule):
         )
         con.execute("CREATE OR REPLACE TEMP TABLE _scratch_near_close (h1 BIGINT, h2 BIGINT)")
         # One LSH table at a time: memory stays at one key per fingerprint, whatever k is.
+        # The keys two fingerprints or more share (and at most max_bucket: a crowded
+        # bucket is one template's pages) are found first, by one aggregation; only their
+        # fingerprints are joined pairwise. (A self join of every fingerprint on its key
+        # built a hash table of them all per LSH table: 16x the CPU from 1,000,000 to
+        # 10,000,000 pages.)
+        bucket = int(self.opt("max_bucket"))
         for key in _table_keys(k):
             con.execute(
                 f"""
                 INSERT INTO _scratch_near_close
-                WITH keyed AS (SELECT simhash, {key} AS k FROM _scratch_near_fp),
-                     crowded AS (SELECT k FROM keyed GROUP BY k HAVING count(*) > {int(self.opt("max_bucket"))})
+                WITH shared AS (
+                    SELECT {key} AS k FROM _scratch_near_fp GROUP BY k
+                    HAVING count(*) BETWEEN 2 AND {bucket}
+                ), members AS (
+                    SELECT simhash, {key} AS k FROM _scratch_near_fp
+                    WHERE {key} IN (SELECT k FROM shared)
+                )
                 SELECT a.simhash, b.simhash
-                FROM keyed a JOIN keyed b ON a.k = b.k AND a.simhash < b.simhash
-                WHERE a.k NOT IN (SELECT k FROM crowded) AND bit_count(xor(a.simhash, b.simhash)) <= {k}
+                FROM members a JOIN members b ON a.k = b.k AND a.simhash < b.simhash
+                WHERE bit_count(xor(a.simhash, b.simhash)) <= {k}
                 """
             )
         return """
