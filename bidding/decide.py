@@ -44,20 +44,20 @@ def posterior_draws(
     from bidding.recommend import _draws
 
     d = _draws(model, idx, n, level, rng)
-    b0 = np.nan_to_num(model.current_bid[idx])
-    e0 = np.clip(np.nan_to_num(model.col("elasticity")[idx]), 0.0, None)
+    b0 = np.nan_to_num(model.col("cpc_bid", idx))
+    e0 = np.clip(np.nan_to_num(model.col("elasticity", idx)), 0.0, None)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         c0 = np.nan_to_num(d["a"] * np.power(np.where(b0 > 0, b0, 1.0), e0)[:, None])
     k = len(b0)
 
     def spread(name: str, se_name: str, low: float, high: float, default: float) -> np.ndarray:
         mean = (
-            np.nan_to_num(model.col(name)[idx], nan=default)
+            np.nan_to_num(model.col(name, idx), nan=default)
             if name in model.frame.columns
             else np.full(k, default)
         )
         se = (
-            np.nan_to_num(model.col(se_name)[idx])
+            np.nan_to_num(model.col(se_name, idx))
             if se_name in model.frame.columns
             else np.zeros(k)
         )

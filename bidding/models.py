@@ -88,13 +88,22 @@ class KeywordModels:
             for bound in lo_hi:
                 if bound not in frame.columns:
                     frame[bound] = frame[col]
+        # The fit's diagnostics (sem.roi, attrs) are not needed here, and pandas deep-copies a
+        # frame's attrs into every column or rows taken from it: ~4 ms a column read, thousands
+        # of reads a large account (issue 21 item 3).
+        frame.attrs = {}
         object.__setattr__(self, "frame", frame)
 
     def __len__(self) -> int:
         return len(self.frame)
 
-    def col(self, name: str) -> np.ndarray:
-        return self.frame[name].to_numpy(dtype=float, na_value=np.nan)
+    def col(self, name: str, rows: slice | None = None) -> np.ndarray:
+        """Column ``name`` as floats (NA as NaN); ``rows``: only those (a block of keywords:
+        converting the whole column for each block would cost keywords x blocks)."""
+        column = self.frame[name]
+        if rows is not None:
+            column = column.iloc[rows]
+        return column.to_numpy(dtype=float, na_value=np.nan)
 
     @property
     def current_bid(self) -> np.ndarray:

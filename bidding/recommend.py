@@ -107,32 +107,32 @@ def _draws(
     ``rng`` holds the draws of the model's keywords (row ``i`` the keyword of row ``i``)."""
     rng = rng[idx]
     z = stats.norm.ppf(0.5 + level / 2)
-    a = np.nan_to_num(model.col("a")[idx])
-    a_se = np.nan_to_num(model.col("a_se")[idx])
-    e = np.nan_to_num(model.col("elasticity")[idx])
-    e_se = np.nan_to_num(model.col("elasticity_se")[idx])
+    a = np.nan_to_num(model.col("a", idx))
+    a_se = np.nan_to_num(model.col("a_se", idx))
+    e = np.nan_to_num(model.col("elasticity", idx))
+    e_se = np.nan_to_num(model.col("elasticity_se", idx))
     with np.errstate(divide="ignore", invalid="ignore"):
         log_sd = np.where(a > 0, a_se / a, 0.0)
     if "clicks_log_sd" in model.frame.columns:
         log_sd = np.where(
-            np.isfinite(model.col("clicks_log_sd")[idx]), model.col("clicks_log_sd")[idx], log_sd
+            np.isfinite(model.col("clicks_log_sd", idx)), model.col("clicks_log_sd", idx), log_sd
         )
     out = {
         "a": a[:, None]
         * np.exp(rng.normal("a", n) * np.nan_to_num(log_sd)[:, None] - log_sd[:, None] ** 2 / 2),
         "e": np.clip(e[:, None] + rng.normal("e", n) * e_se[:, None], 0.0, None),
     }
-    m = np.clip(np.nan_to_num(model.col("cvr")[idx]), 1e-9, 1 - 1e-9)
-    sd = np.nan_to_num((model.col("cvr_hi")[idx] - model.col("cvr_lo")[idx]) / (2 * z))
+    m = np.clip(np.nan_to_num(model.col("cvr", idx)), 1e-9, 1 - 1e-9)
+    sd = np.nan_to_num((model.col("cvr_hi", idx) - model.col("cvr_lo", idx)) / (2 * z))
     with np.errstate(divide="ignore", invalid="ignore"):
         strength = m * (1 - m) / sd**2 - 1
     ok = np.isfinite(strength) & (strength > 0)
     strength = np.where(ok, strength, 1.0)
     beta = rng.beta("cvr", (m * strength)[:, None], ((1 - m) * strength)[:, None], n)
     out["cvr"] = np.where(ok[:, None], beta, m[:, None])
-    v = np.nan_to_num(model.col("value_per_conversion")[idx])
-    vlo = np.nan_to_num(model.col("value_lo")[idx], nan=0)
-    vhi = np.nan_to_num(model.col("value_hi")[idx], nan=0)
+    v = np.nan_to_num(model.col("value_per_conversion", idx))
+    vlo = np.nan_to_num(model.col("value_lo", idx), nan=0)
+    vhi = np.nan_to_num(model.col("value_hi", idx), nan=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         sigma = np.where((vlo > 0) & (vhi > vlo), (np.log(vhi) - np.log(vlo)) / (2 * z), 0.0)
     out["value"] = v[:, None] * np.exp(
@@ -142,8 +142,8 @@ def _draws(
     # sem.roi.monotone)
     for key, name, default in (("e", "elasticity", 0.0), ("g", "cpc_exponent", 1.0)):
         for side in ("down", "up"):
-            mean = np.nan_to_num(model.col(f"{name}_{side}")[idx], nan=default)
-            se = np.nan_to_num(model.col(f"{name}_{side}_se")[idx])
+            mean = np.nan_to_num(model.col(f"{name}_{side}", idx), nan=default)
+            se = np.nan_to_num(model.col(f"{name}_{side}_se", idx))
             draw = mean[:, None] + rng.normal(f"{key}_{side}", n) * se[:, None]
             out[f"{key}_{side}"] = np.clip(draw, 0.0, 3.0)
     return out
@@ -188,7 +188,7 @@ def expected_changes(
         d = _draws(model, idx, draws, level, keyword_draws)
         b0, b1 = old[idx, None], new[idx, None]
         cap = ceiling[idx, None]
-        e0 = np.clip(np.nan_to_num(model.col("elasticity")[idx]), 0.0, None)[:, None]
+        e0 = np.clip(np.nan_to_num(model.col("elasticity", idx)), 0.0, None)[:, None]
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             uncapped0 = d["a"] * np.power(b0, e0)
             # from today's clicks along the drawn slope on the move's side; without a bid,

@@ -174,3 +174,25 @@ def test_bid_recommend_fits_once_and_forecasts_each_keyword_once_through_the_cli
     dead = rows[DEAD]
     assert dead["spend_saved"] == -dead["d_cost"] > 0
     assert dead["exp_clicks"] == dead["exp_cost"] == 0
+
+
+def test_keyword_models_read_a_block_of_a_column_and_leave_the_fits_diagnostics_behind(
+    default_config,
+):
+    """The draws read each column a block of keywords at a time, never the whole column per
+    block; the fit's diagnostics (``attrs``, which pandas deep-copies into every column read)
+    stay with the caller's frame; the recommendation is the same either way."""
+    plain = _with_dead(700, 50, seed=6)
+    fit = plain.frame.copy()
+    fit.attrs["diagnostics"] = {"priors": [{"mean": float(i), "keywords": i} for i in range(500)]}
+    models = KeywordModels(fit)
+    assert models.frame.attrs == {} and len(fit.attrs["diagnostics"]["priors"]) == 500
+    rows = slice(123, 456)
+    for name in ("a", "cvr_hi", "elasticity_up_se", "cpc_bid"):
+        np.testing.assert_array_equal(models.col(name, rows), models.col(name)[rows])
+    context = Context(config=default_config, constraints=Constraints(margin=1.0))
+    strategy = get_strategy("posterior", default_config.policy)
+    with_attrs = recommend(model=models, strategy=strategy, context=context, seed=1)
+    without = recommend(model=plain, strategy=strategy, context=context, seed=1)
+    pd.testing.assert_frame_equal(with_attrs.table, without.table, check_exact=True)
+    assert with_attrs.summary == without.summary
