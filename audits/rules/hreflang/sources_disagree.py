@@ -22,10 +22,20 @@ class HreflangSourcesDisagree(Rule):
 
     def check(self, ctx: RuleContext) -> str:
         ctx.ensure("hreflang_edges")
-        # the pages with several sources found on their URL's hash; their strings after
-        documents = (
-            "SELECT doc_id FROM hreflang_edges GROUP BY doc_id HAVING min(source) <> max(source)"
-        )
+        # The documents whose sources disagree, found on the hashes: each source's set of
+        # distinct (code, href) pairs as an order-free fingerprint (XOR and count of the
+        # pairs' hashes); their strings after. Reading the strings of every page with two
+        # sources (all of a catalog whose sitemaps repeat its HTML hreflang) to compare
+        # them ran out of the audit's 1 GB at 1,000,000 crawled pages.
+        documents = """
+            SELECT doc_id FROM (
+                SELECT doc_id, source, bit_xor(pair) AS fingerprint, count(*) AS pairs
+                FROM (SELECT DISTINCT doc_id, source, hash(replace(code, '_', '-'), href_hash) AS pair
+                      FROM hreflang_edges)
+                GROUP BY doc_id, source
+            )
+            GROUP BY doc_id HAVING count(DISTINCT (fingerprint, pairs)) > 1
+        """
         return f"""
             WITH sets AS (
                 SELECT url, source,
