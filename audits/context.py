@@ -253,10 +253,14 @@ def _build_html_pages(ctx: RuleContext) -> None:
 
 
 def _build_page_facts(ctx: RuleContext) -> None:
+    # Two statements, not one query using its pages CTE three times: DuckDB held that CTE
+    # (every row's URL strings) in memory and anti-joined every final URL against every
+    # URL string; the build took 2.5x the CPU per million rows at 3,000,000 pages as at
+    # 1,000,000. The redirect targets are looked up among the few redirected rows only.
     ctx.con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE page_facts AS
-        WITH base AS (
+        SELECT *, hash(url_key) AS url_id FROM (
             SELECT url, final_url, status, fetch_state,
                    (final_url IS DISTINCT FROM url OR len(coalesce(redirect_chain, [])) > 0) AS redirected,
                    {noindex_sql()} AS noindex,
@@ -267,15 +271,19 @@ def _build_page_facts(ctx: RuleContext) -> None:
                    coalesce(in_sitemap, false) AS in_sitemap, depth, lang, url_key(url) AS url_key
             FROM pages
         )
+        """
+    )
+    # a redirect target the crawler never requested by itself: one row (from one of the
+    # rows redirected to it), under its own URL
+    ctx.con.execute(
+        """
+        INSERT INTO page_facts
         SELECT *, hash(url_key) AS url_id FROM (
-            SELECT * FROM base
-            UNION ALL
-            SELECT DISTINCT ON (final_url) final_url, final_url, status, fetch_state, false, noindex,
-                   canonical, canonicalized, blocked, is_html, in_sitemap, depth, lang,
-                   url_key(final_url)
-            FROM base
-            WHERE redirected AND final_url IS NOT NULL
-              AND final_url NOT IN (SELECT url FROM base)
+            SELECT DISTINCT ON (final_url) final_url AS url, final_url, status, fetch_state, false AS redirected,
+                   noindex, canonical, canonicalized, blocked, is_html, in_sitemap, depth, lang,
+                   url_key(final_url) AS url_key
+            FROM (SELECT * FROM page_facts WHERE redirected AND final_url IS NOT NULL) r
+            WHERE NOT EXISTS (SELECT 1 FROM page_facts p WHERE p.url = r.final_url)
         )
         """
     )
