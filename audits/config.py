@@ -17,6 +17,8 @@ class AuditConfig(BaseModel):
     # Example URLs shown per rule by the table and Markdown outputs.
     max_examples: int = Field(ge=1)
     skip_rules: list[str] = []
+    # A progress line on stderr at most this often (seconds) when not on a terminal; 0: none.
+    progress_every_s: float = Field(default=30.0, ge=0)
     # Health score (audits/scoring.py): share of its family's score a rule of each
     # severity takes when it flags every page, the curve over the share of pages it
     # flags, and the weight of each family in the overall score.

@@ -28,6 +28,7 @@ from audits.context import RuleContext, connect
 from audits.registry import _matches, all_rules, select_rules
 from audits.rule import SEVERITIES, Rule
 from audits.scoring import scores_from_counts
+from searchops.console import PipedProgress, progress
 from searchops.errors import SearchopsError
 from searchops.run_folder import read_manifest
 from searchops.settings import Settings
@@ -288,27 +289,40 @@ def _evaluate(
     # of them. DuckDB reads the parts back once, at the end, to write the one sorted
     # findings file the result reads from (spilling to disk as it sorts).
     spill = Path(tempfile.mkdtemp(prefix="searchops-findings-"))
+    rules = instantiate(rule_classes, settings)
+    # At a million pages an audit takes minutes: a bar on a terminal, a line every
+    # [audit] progress_every_s in a pipe or CI log (at a rule's start: one rule may be long)
+    piped = PipedProgress("audit", settings.audit.progress_every_s)
+    found = 0
     try:
-        for number, rule in enumerate(instantiate(rule_classes, settings)):
-            started, cpu = time.perf_counter(), time.process_time()
-            reason = _skip_reason(rule, ctx)
-            count = 0
-            if reason is None:
-                try:
-                    count = _collect(rule, ctx, spill / f"{number:04d}.parquet")
-                except Exception as exc:
-                    exc.add_note(f"while running audit rule {rule.id} ({type(rule).__module__})")
-                    raise
-            statuses.append(_status(rule, reason, started))
-            # CPU seconds of the whole process (DuckDB's threads included): on a shared
-            # machine, the measure of a rule's cost that the load does not blur
-            log.debug(
-                "%s: %d findings in %.2f s, %.2f CPU s",
-                rule.id,
-                count,
-                statuses[-1]["seconds"],
-                time.process_time() - cpu,
-            )
+        with progress(transient=True) as bar:
+            task = bar.add_task("audit", total=len(rules), status="")
+            for number, rule in enumerate(rules):
+                bar.update(task, status=rule.id)
+                piped.tick(f"rule {number + 1} of {len(rules)} ({rule.id}), {found:,} findings")
+                started, cpu = time.perf_counter(), time.process_time()
+                reason = _skip_reason(rule, ctx)
+                count = 0
+                if reason is None:
+                    try:
+                        count = _collect(rule, ctx, spill / f"{number:04d}.parquet")
+                    except Exception as exc:
+                        exc.add_note(
+                            f"while running audit rule {rule.id} ({type(rule).__module__})"
+                        )
+                        raise
+                found += count
+                statuses.append(_status(rule, reason, started))
+                bar.advance(task)
+                # CPU seconds of the whole process (DuckDB's threads included): on a shared
+                # machine, the measure of a rule's cost that the load does not blur
+                log.debug(
+                    "%s: %d findings in %.2f s, %.2f CPU s",
+                    rule.id,
+                    count,
+                    statuses[-1]["seconds"],
+                    time.process_time() - cpu,
+                )
         con.execute(_FINDINGS_DDL.format(name="_findings_none"))
         parts = (
             f"read_parquet('{_sql_text(str(spill))}/*.parquet')"

@@ -312,3 +312,30 @@ def test_without_columns_a_pipe_is_not_wrapped_at_80(tmp_path: Path) -> None:
         check=False,
     )
     assert any(line.strip() == url for line in done.stdout.splitlines())
+
+
+def test_audit_in_a_pipe_prints_progress_lines_and_none_with_q(
+    runs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Piped (a CI log), a long audit says which rule it is at, every
+    [audit] progress_every_s (here as often as possible), on stderr only; -q silences it."""
+    _, after = runs
+    config = tmp_path / "fast.toml"
+    config.write_text("[audit]\nprogress_every_s = 1e-9\n")
+    args = ["audit", str(after), "--format", "json", "--fail-on", "never"]
+    env = {k: v for k, v in os.environ.items() if k != "FORCE_COLOR"}
+    common = [sys.executable, "-m", "searchops", "--config", str(config)]
+    common += ["--workspace", str(tmp_path / "ws.duckdb")]
+    done = subprocess.run([*common, *args], capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.startswith("audit: rule ")]
+    assert lines and lines[0].startswith("audit: rule 1 of "), done.stderr
+    total = int(lines[0].split(" of ")[1].split()[0])
+    assert total > 100  # every rule ran, the last one announced too
+    assert any(f"rule {total} of {total}" in line for line in lines)
+    assert "audit: rule" not in done.stdout
+    json.loads(done.stdout)  # the output itself stays clean JSON
+    quiet = subprocess.run(
+        [*common, "-q", *args], capture_output=True, text=True, env=env, check=False
+    )
+    assert quiet.returncode == 0 and "audit: rule" not in quiet.stderr
