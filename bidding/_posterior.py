@@ -90,8 +90,11 @@ class PosteriorStrategy(BidStrategy):
             seed=seed,
         )
         z = normal_z(1 - cfg.risk_quantile)
+        # a move must also be worth sending: its expected gain per day (in the objective's
+        # units: profit, or value when the objective is value) at least min_move_gain
+        min_gain = cfg.min_move_gain
         w_free = c.margin if c.objective == "profit" else W_VALUE
-        free_cols, supported = mom.choose(w_free, z)
+        free_cols, supported = mom.choose(w_free, z, min_gain)
         # cut before the constraints: a paused keyword's spend is no longer in the budget
         cut = (mom.p_loss_low >= cfg.pause_probability) & (
             np.nan_to_num(model.col("clicks")) >= cfg.pause_min_clicks
@@ -107,12 +110,12 @@ class PosteriorStrategy(BidStrategy):
         acct = context.account_log_sd
 
         def over_budget(weight: float) -> bool:
-            chosen, _ = mom.choose(weight, z)
+            chosen, _ = mom.choose(weight, z, min_gain)
             chosen = np.where(cut, 0, chosen)
             return spend_quantile(mom, chosen, zb, acct, paused) > (c.budget or 0.0)
 
         def below_roas(weight: float) -> bool:
-            chosen, _ = mom.choose(weight, z)
+            chosen, _ = mom.choose(weight, z, min_gain)
             chosen = np.where(cut, 0, chosen)
             cost = np.where(paused, 0.0, mom.pick("cost", chosen)).sum()
             value = np.where(paused, 0.0, mom.pick("value", chosen)).sum()
@@ -136,7 +139,7 @@ class PosteriorStrategy(BidStrategy):
                 lo, hi = (lo, mid) if fails(float(np.exp(mid))) else (mid, hi)
             w = float(np.exp(lo))
         if binding:
-            cols, supported = mom.choose(w, z)
+            cols, supported = mom.choose(w, z, min_gain)
         if lowest:  # the closest to the budget the guardrails allow, as the exact optimizer
             cols, supported = np.zeros(len(model), int), np.ones(len(model), bool)
         cols = np.where(cut, 0, cols)

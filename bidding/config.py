@@ -78,6 +78,7 @@ class BiddingConfig(BaseModel):
     interval_level: float = Field(gt=0, lt=1)
     interval_draws: int = Field(ge=20)
     risk_quantile: float = Field(gt=0, le=0.5)
+    min_move_gain: float = Field(ge=0)
     budget_confidence: float = Field(ge=0.5, lt=1)
     pause_probability: float = Field(gt=0.5, le=1)
     pause_min_clicks: int = Field(ge=0)

@@ -171,14 +171,18 @@ class Moments:
         names = ("dv", "dc", "var_v", "var_c", "cov")
         return self._gain({name: self._store.read(name, 0, len(self)) for name in names}, w, z)
 
-    def choose(self, w: float, z: float) -> tuple[np.ndarray, np.ndarray]:
+    def choose(self, w: float, z: float, min_mean: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
         """Per keyword: the grid column chosen at weight ``w`` and whether a move is supported
-        (its lower-quantile gain positive); unsupported keywords keep today's bid."""
+        (its lower-quantile gain positive, and its mean gain ``w dV - dC`` per day at least
+        ``min_mean``); unsupported keywords keep today's bid."""
         cols = np.empty(len(self), dtype=np.intp)
         supported = np.empty(len(self), bool)
         for lo, hi in self._blocks():
             names = ("dv", "dc", "var_v", "var_c", "cov")
-            g = self._gain({name: self._store.read(name, lo, hi) for name in names}, w, z)
+            block = {name: self._store.read(name, lo, hi) for name in names}
+            g = self._gain(block, w, z)
+            if min_mean > 0:
+                g = np.where(w * block["dv"] - block["dc"] >= min_mean, g, -np.inf)
             g[:, self.current] = 0.0
             best = np.argmax(g, axis=1)
             ok = g[np.arange(len(best)), best] > 0

@@ -164,10 +164,10 @@ def summary_lines(rec: Recommendation) -> list[str]:
     """The lines under the review table: target, projected spend vs budget (and why not met)."""
     s = rec.summary
     lines = []
+    unit = f" {s['currency']}" if s.get("currency") else ""
     if s.get("no_bid_change_reason"):
         lines.append(f"[yellow]{safe_text(s['no_bid_change_reason'], 2000)}[/]")
     if s.get("no_current_bid") or s.get("no_conversion_data") or s.get("stale_current_bid"):
-        unit = f" {s['currency']}" if s.get("currency") else ""
         parts = [
             text
             for count, text in (
@@ -189,7 +189,8 @@ def summary_lines(rec: Recommendation) -> list[str]:
         lines.append(
             f"value weighed against cost at marginal ROAS {target:.2f}; each bid moved only "
             f"as far as its gain holds at the {s.get('risk_quantile', 0.2):.0%} quantile of "
-            "its posterior (strategy posterior)"
+            f"its posterior, and only for a mean gain of {s.get('min_move_gain', 0.0):g}{unit}"
+            "/day or more (strategy posterior)"
         )
     elif target is not None:
         lines.append(f"target marginal ROAS {target:.2f} (every freely moving bid is set to it)")

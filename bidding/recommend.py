@@ -405,7 +405,7 @@ def reason_texts(
         elif "HELD_NO_SUPPORTED_MOVE" in codes:
             parts.append(
                 f"held: no bid within the step cap gains at the {config.risk_quantile:.0%} "
-                f"quantile of its posterior ({m})"
+                f"quantile of its posterior and {config.min_move_gain:g}/day on average ({m})"
             )
         elif np.isfinite(target):
             parts.append(f"{m} at {r.current_bid:.2f} {cmp} target {target:.2f}")
@@ -933,6 +933,7 @@ def _optimized(
         "interval_level": config.interval_level,
         "account_log_sd": context.account_log_sd,
         "risk_quantile": config.risk_quantile,
+        "min_move_gain": config.min_move_gain,
         "budget_confidence": config.budget_confidence if c.budget is not None else None,
         "multiplier": proposal.multiplier if np.isfinite(proposal.multiplier) else None,
         "binding": proposal.binding,

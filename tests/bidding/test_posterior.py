@@ -108,7 +108,9 @@ def test_holds_are_counted_per_reason_in_the_summary_and_the_outputs(default_con
     assert f"{s['raised']} up, {s['lowered']} down, {held} held" in " ".join(review.split())
     # no bid is set to a target marginal ROAS under this strategy, and the review says so
     assert "every freely moving bid is set to it" not in review
-    assert "each bid moved only as far as its gain holds at the 20% quantile" in review
+    quantile = f"{default_config.risk_quantile:.0%}"
+    assert f"each bid moved only as far as its gain holds at the {quantile} quantile" in review
+    assert f"only for a mean gain of {default_config.min_move_gain:g}/day or more" in review
 
 
 def test_a_lower_risk_quantile_moves_fewer_keywords_and_never_more_than_the_step_cap(
@@ -122,6 +124,35 @@ def test_a_lower_risk_quantile_moves_fewer_keywords_and_never_more_than_the_step
         moved = t[t["action"].eq("set_bid")]
         change = (moved["new_bid"] / moved["current_bid"] - 1).abs()
         assert (change <= default_config.max_change + 0.005 / moved["current_bid"] + 1e-9).all()
+
+
+def test_a_move_expected_to_gain_less_than_min_move_gain_a_day_is_not_sent(default_config):
+    """The threshold only holds keywords (never moves one that was held), holds exactly the
+    moves whose expected gain is below it, and leaves cuts of keywords that do not convert to
+    the pause rule."""
+    # without the policy's ad-group shrinkage the decision's value per click is the forecast's,
+    # so the threshold can be checked on the forecast the table shows
+    policy = default_config.policy.model_copy(update={"shrinkage": 0.0})
+    config = default_config.model_copy(update={"policy": policy})
+    models = synthetic_models(300, seed=2)
+    free = _recommend(models, config.model_copy(update={"min_move_gain": 0.0})).table
+    gain = free["d_profit"] / config.horizon_days
+    cut = free["reasons"].str.contains("CUT_NO_CONVERSIONS")
+    moved_free = free["action"].eq("set_bid") & ~cut
+    threshold = float(gain[moved_free].median())
+    strict = _recommend(models, config.model_copy(update={"min_move_gain": threshold}))
+    t = strict.table
+    moved = t["action"].eq("set_bid") & ~t["reasons"].str.contains("CUT_NO_CONVERSIONS")
+    assert 0 < moved.sum() < moved_free.sum()
+    assert not (moved & ~moved_free).any()
+    # the forecast's own draws differ from the decision's: 20% slack for Monte Carlo noise
+    assert (t.loc[moved, "d_profit"] / config.horizon_days >= 0.8 * threshold).all()
+    dropped = moved_free & ~moved
+    assert (gain[dropped] < 1.25 * threshold).all()
+    assert t.loc[dropped, "reasons"].eq("HELD_NO_SUPPORTED_MOVE").all()
+    assert f"and {threshold:g}/day on average" in t.loc[dropped, "reason"].iloc[0]
+    assert t.loc[cut, "action"].ne("hold").all()
+    assert strict.summary["min_move_gain"] == threshold
 
 
 def test_the_budget_holds_with_its_stated_probability_on_a_simulated_account(default_config):
