@@ -197,6 +197,10 @@ def expected_changes(
             no_bid = ~(b0[:, 0] > 0)
             if no_bid.any():
                 uncapped1[no_bid] = d["a"][no_bid] * np.power(b1[no_bid], d["e"][no_bid])
+            # a bid of 0 (a pause) buys no click, whatever the slope: along a flat curve
+            # (a slope drawn at 0), 0 ** 0 = 1 kept a paused keyword's clicks and value at
+            # no cost, and overstated what pausing gains
+            uncapped1 = np.where(b1 <= 0, 0.0, uncapped1)
         c0 = np.minimum(cap, np.nan_to_num(uncapped0) * common)
         c1 = np.minimum(cap, np.nan_to_num(uncapped1) * common)
         vpc = d["cvr"] * d["value"]
