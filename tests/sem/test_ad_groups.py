@@ -10,7 +10,6 @@ of Google's "Download and schedule reports" help page), and run through `sem imp
 
 from __future__ import annotations
 
-import csv
 import json
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from searchops.cli import cli
+from tests.sem.google_ui import write_keyword_report
 
 FIRST_DAY = date(2026, 9, 14)
 DAYS = 56
@@ -28,8 +28,6 @@ GROUPS = 12
 KEYWORDS_PER_GROUP = 10  # the last one of each ad group is the sparse keyword
 SPARSE_DAYS = (20, 30, 40, 50)  # the days a sparse keyword was shown: 5 impressions each
 SPARSE_CLICK_DAY = 30  # ... and its one click
-HEADER = ["Day", "Keyword status", "Keyword", "Match type", "Campaign", "Ad group", "Max. CPC",
-          "Currency code", "Clicks", "Impr.", "Cost", "Conversions", "Conv. value"]  # fmt: skip
 
 
 def _report(path: Path, seed: int, group_log_sd: float, one_group: bool = False) -> Path:
@@ -63,19 +61,7 @@ def _report(path: Path, seed: int, group_log_sd: float, one_group: bool = False)
                 rows.append([f"{day:%Y-%m-%d}", "Enabled", keyword, "Exact match",
                              "Search | Tents", ad_group, "1.00", "CAD", str(clicks),
                              str(impressions), f"{0.8 * clicks:.2f}", "0.00", "0.00"])  # fmt: skip
-    last = FIRST_DAY + timedelta(days=DAYS - 1)
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["Search keyword report"])
-        w.writerow([f"{FIRST_DAY:%B} {FIRST_DAY.day}, {FIRST_DAY.year} - "
-                    f"{last:%B} {last.day}, {last.year}"])  # fmt: skip
-        w.writerow(HEADER)
-        w.writerows(rows)
-        clicks_total = sum(int(r[8]) for r in rows)
-        w.writerow(["Total: Account", "", "", "", "", "", "", "CAD", str(clicks_total),
-                    str(sum(int(r[9]) for r in rows)), f"{0.8 * clicks_total:.2f}", "0.00",
-                    "0.00"])  # fmt: skip
-    return path
+    return write_keyword_report(path, rows, FIRST_DAY, DAYS)
 
 
 def _forecasts(tmp_path: Path, report: Path) -> pd.DataFrame:

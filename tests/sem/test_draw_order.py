@@ -13,7 +13,6 @@ and schedule reports" help page), with the Max. CPC of each day; it goes through
 
 from __future__ import annotations
 
-import csv
 import json
 from datetime import date, timedelta
 from pathlib import Path
@@ -25,11 +24,10 @@ from scipy import stats
 
 from searchops.cli import cli
 from sem.roi.draws import KeywordDraws
+from tests.sem.google_ui import write_keyword_report
 
 FIRST_DAY = date(2026, 9, 7)
 DAYS = 63
-HEADER = ["Day", "Keyword status", "Keyword", "Match type", "Campaign", "Ad group", "Max. CPC",
-          "Currency code", "Clicks", "Impr.", "Cost", "Conversions", "Conv. value"]  # fmt: skip
 
 
 def _rows(seed: int) -> list[list[str]]:
@@ -60,22 +58,6 @@ def _rows(seed: int) -> list[list[str]]:
     return rows
 
 
-def _write(path: Path, rows: list[list[str]]) -> Path:
-    last = FIRST_DAY + timedelta(days=DAYS - 1)
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["Search keyword report"])
-        w.writerow([f"{FIRST_DAY:%B} {FIRST_DAY.day}, {FIRST_DAY.year} - "
-                    f"{last:%B} {last.day}, {last.year}"])  # fmt: skip
-        w.writerow(HEADER)
-        w.writerows(rows)
-        total = [sum(float(r[c]) for r in rows) for c in (8, 9, 10, 11, 12)]
-        w.writerow(["Total: Account", "", "", "", "", "", "", "CAD", f"{total[0]:.0f}",
-                    f"{total[1]:.0f}", f"{total[2]:.2f}", f"{total[3]:.2f}",
-                    f"{total[4]:.2f}"])  # fmt: skip
-    return path
-
-
 def _run(tmp_path: Path, report: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """`sem import`, `sem roi --level keyword --format json`, `bid recommend --out`: the roi
     rows and the recommendation rows (by keyword), and the recommendation's summary."""
@@ -100,8 +82,12 @@ def test_shuffled_import_gives_the_same_recommendations(tmp_path: Path) -> None:
     keyword's action changed."""
     rows = _rows(seed=18)
     shuffled = [rows[i] for i in np.random.default_rng(7).permutation(len(rows))]
-    roi_a, rec_a, summary_a = _run(tmp_path, _write(tmp_path / "in_order.csv", rows))
-    roi_b, rec_b, summary_b = _run(tmp_path, _write(tmp_path / "shuffled.csv", shuffled))
+    roi_a, rec_a, summary_a = _run(
+        tmp_path, write_keyword_report(tmp_path / "in_order.csv", rows, FIRST_DAY, DAYS)
+    )
+    roi_b, rec_b, summary_b = _run(
+        tmp_path, write_keyword_report(tmp_path / "shuffled.csv", shuffled, FIRST_DAY, DAYS)
+    )
     assert rows != shuffled
     # a keyword's id comes from its names, not its place in the file
     assert roi_a["criterion_id"].tolist() == roi_b["criterion_id"].tolist()
